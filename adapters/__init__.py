@@ -1,0 +1,1 @@
+"""Adapters: the channels and stores that plug into the gateway's ports."""

@@ -1,0 +1,209 @@
+"""Templates, settings, sessions and plugin records in MongoDB."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from gateway.clock import Clock
+from gateway.ports.records import ContactSettings, Session, TemplateVersion
+from gateway.ports.store import NotFound, StaleSession
+
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """BSON dates come back naive unless the client is tz-aware; they are always UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _field(name: str) -> str:
+    if not _FIELD_NAME.match(name):
+        raise ValueError(f"{name!r} is not a plain top-level field name")
+    return name
+
+
+class MongoTemplates:
+    def __init__(self, collection: Any, clock: Clock) -> None:
+        self._templates = collection
+        self._clock = clock
+
+    async def save(
+        self,
+        name: str,
+        language: str,
+        body: str,
+        *,
+        category: str | None = None,
+        provider_template: dict[str, Any] | None = None,
+        saved_by: str = "operator",
+    ) -> TemplateVersion:
+        while True:
+            latest = await self.get(name, language)
+            document = {
+                "name": name,
+                "language": language,
+                "version": (latest.version if latest else 0) + 1,
+                "body": body,
+                "category": category,
+                "provider_template": provider_template,
+                "saved_by": saved_by,
+                "saved_at": self._clock.now(),
+            }
+            try:
+                await self._templates.insert_one(document)
+            except DuplicateKeyError:
+                continue  # another process saved the same version number first: take the next
+            return _template(document)
+
+    async def get(self, name: str, language: str) -> TemplateVersion | None:
+        document = await self._templates.find_one({"name": name, "language": language}, sort=[("version", -1)])
+        return _template(document) if document else None
+
+    async def versions(self, name: str, language: str) -> list[TemplateVersion]:
+        cursor = self._templates.find({"name": name, "language": language}).sort([("version", -1)])
+        return [_template(document) for document in await cursor.to_list(None)]
+
+    async def rollback(self, name: str, language: str, version: int) -> TemplateVersion:
+        old = await self._templates.find_one({"name": name, "language": language, "version": version})
+        if old is None:
+            raise NotFound(f"template {name} ({language}) has no version {version}")
+        return await self.save(
+            name,
+            language,
+            old["body"],
+            category=old.get("category"),
+            provider_template=old.get("provider_template"),
+            saved_by=f"rollback to version {version}",
+        )
+
+    async def list(self) -> list[TemplateVersion]:
+        cursor = await self._templates.aggregate(
+            [
+                {"$sort": {"name": 1, "language": 1, "version": -1}},
+                {"$group": {"_id": {"name": "$name", "language": "$language"}, "latest": {"$first": "$$ROOT"}}},
+                {"$replaceRoot": {"newRoot": "$latest"}},
+                {"$sort": {"name": 1, "language": 1}},
+            ]
+        )
+        return [_template(document) async for document in cursor]
+
+
+def _template(document: dict[str, Any]) -> TemplateVersion:
+    return TemplateVersion(
+        name=document["name"],
+        language=document["language"],
+        body=document["body"],
+        version=document["version"],
+        saved_at=aware(document["saved_at"]),
+        category=document.get("category"),
+        provider_template=document.get("provider_template"),
+        saved_by=document["saved_by"],
+    )
+
+
+class MongoSettings:
+    def __init__(self, settings: Any, contacts: Any) -> None:
+        self._settings = settings
+        self._contacts = contacts
+
+    async def get(self, key: str) -> Any | None:
+        document = await self._settings.find_one({"_id": key})
+        return document["value"] if document else None
+
+    async def set(self, key: str, value: Any) -> None:
+        await self._settings.update_one({"_id": key}, {"$set": {"value": value}}, upsert=True)
+
+    async def contact(self, contact: str) -> ContactSettings:
+        document = await self._contacts.find_one({"_id": contact})
+        return ContactSettings(contact, document["settings"] if document else {})
+
+    async def update_contact(self, contact: str, changes: dict[str, Any]) -> ContactSettings:
+        update: dict[str, Any] = {"$setOnInsert": {"_id": contact}}
+        sets = {f"settings.{_field(key)}": value for key, value in changes.items() if value is not None}
+        unsets = {f"settings.{_field(key)}": "" for key, value in changes.items() if value is None}
+        if sets:
+            update["$set"] = sets
+        if unsets:
+            update["$unset"] = unsets
+        document = await self._contacts.find_one_and_update(
+            {"_id": contact}, update, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        return ContactSettings(contact, document.get("settings", {}))
+
+
+class MongoSessions:
+    def __init__(self, collection: Any, clock: Clock) -> None:
+        self._sessions = collection
+        self._clock = clock
+
+    async def load(self, contact: str) -> Session | None:
+        document = await self._sessions.find_one({"_id": contact, "expires_at": {"$gt": self._clock.now()}})
+        return _session(document) if document else None
+
+    async def save(self, contact: str, data: dict[str, Any], *, expected_version: int, ttl: timedelta) -> Session:
+        now = self._clock.now()
+        changes = {"$set": {"data": data, "expires_at": now + ttl, "updated_at": now}, "$inc": {"version": 1}}
+        if expected_version == 0:
+            match = {"_id": contact, "expires_at": {"$lte": now}}
+        else:
+            match = {"_id": contact, "version": expected_version}
+        try:
+            document = await self._sessions.find_one_and_update(
+                match, changes, upsert=expected_version == 0, return_document=ReturnDocument.AFTER
+            )
+        except DuplicateKeyError:
+            document = None  # a live session exists: the upsert collided with it
+        if document is None:
+            raise StaleSession(f"session changed since version {expected_version} was loaded")
+        return _session(document)
+
+    async def delete(self, contact: str) -> None:
+        await self._sessions.delete_one({"_id": contact})
+
+
+def _session(document: dict[str, Any]) -> Session:
+    return Session(
+        contact=document["_id"],
+        data=document["data"],
+        version=document["version"],
+        expires_at=aware(document["expires_at"]),
+        updated_at=aware(document["updated_at"]),
+    )
+
+
+class MongoPluginRecords:
+    def __init__(self, records: Any, counters: Any, clock: Clock) -> None:
+        self._records = records
+        self._counters = counters
+        self._clock = clock
+
+    async def put(self, plugin: str, key: str, document: dict[str, Any]) -> None:
+        await self._records.update_one(
+            {"plugin": plugin, "key": key},
+            {"$set": {"document": document, "updated_at": self._clock.now()}},
+            upsert=True,
+        )
+
+    async def get(self, plugin: str, key: str) -> dict[str, Any] | None:
+        found = await self._records.find_one({"plugin": plugin, "key": key})
+        return found["document"] if found else None
+
+    async def delete(self, plugin: str, key: str) -> bool:
+        result = await self._records.delete_one({"plugin": plugin, "key": key})
+        return result.deleted_count == 1
+
+    async def find(self, plugin: str, where: dict[str, Any] | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        match = {"plugin": plugin} | {f"document.{_field(name)}": value for name, value in (where or {}).items()}
+        cursor = self._records.find(match).sort([("updated_at", -1), ("key", -1)]).limit(limit)
+        return [found["document"] for found in await cursor.to_list(limit)]
+
+    async def next_sequence(self, plugin: str, name: str) -> int:
+        counter = await self._counters.find_one_and_update(
+            {"_id": f"{plugin}:{name}"}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        return counter["value"]

@@ -1,0 +1,169 @@
+"""The message log in MongoDB: inbound dedupe rests on a unique index, never on a prior read."""
+
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from adapters.storage.mongo.documents import aware
+from gateway.clock import Clock
+from gateway.models import DeliveryStatus, InboundMessage, OutboundMessage, Provider, StatusUpdate
+from gateway.ports.records import Direction, LogEntry, LogPage, LogQuery, LogStatus, StatusEvent
+from gateway.ports.store import decode_cursor, describe_error, encode_cursor, statuses_before
+
+_NEWEST_FIRST = [("created_at", -1), ("_id", -1)]
+
+
+def dedupe_key(provider: Provider, provider_message_id: str) -> str:
+    return f"{provider.value}:{provider_message_id}"
+
+
+class MongoMessageLog:
+    def __init__(self, log: Any, statuses: Any, clock: Clock) -> None:
+        self._log = log
+        self._statuses = statuses
+        self._clock = clock
+
+    async def record_inbound(self, message: InboundMessage) -> bool:
+        try:
+            await self._log.insert_one(
+                {
+                    "_id": message.id,
+                    "direction": Direction.INBOUND.value,
+                    "provider": message.provider.value,
+                    "provider_message_id": message.provider_message_id,
+                    "dedupe": dedupe_key(message.provider, message.provider_message_id),
+                    "contact": message.sender,
+                    "status": LogStatus.RECEIVED.value,
+                    "processed": False,
+                    "payload": message.model_dump(mode="json"),
+                    "created_at": message.timestamp,
+                }
+            )
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def mark_processed(self, entry_id: str) -> None:
+        await self._log.update_one({"_id": entry_id}, {"$set": {"processed": True}})
+
+    async def unprocessed_inbound(self, limit: int = 100) -> list[LogEntry]:
+        cursor = self._log.find({"direction": Direction.INBOUND.value, "processed": False})
+        documents = await cursor.sort([("created_at", 1), ("_id", 1)]).limit(limit).to_list(limit)
+        return [_entry(document) for document in documents]
+
+    async def record_outbound(self, entry_id: str, message: OutboundMessage, provider: Provider | None) -> LogEntry:
+        document = {
+            "_id": entry_id,
+            "direction": Direction.OUTBOUND.value,
+            "provider": provider.value if provider else None,
+            "provider_message_id": None,
+            "contact": message.recipient,
+            "status": LogStatus.QUEUED.value,
+            "processed": True,
+            "payload": message.model_dump(mode="json", exclude_none=True),
+            "created_at": self._clock.now(),
+        }
+        await self._log.insert_one(document)
+        return _entry(document)
+
+    async def set_outbound_status(
+        self,
+        entry_id: str,
+        status: LogStatus,
+        *,
+        provider: Provider | None = None,
+        provider_message_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        changes: dict[str, Any] = {"status": status.value, "error": error}
+        if provider is not None:
+            changes["provider"] = provider.value
+        if provider_message_id is not None:
+            changes["provider_message_id"] = provider_message_id
+        await self._log.update_one({"_id": entry_id, "direction": Direction.OUTBOUND.value}, {"$set": changes})
+
+    async def add_status(self, update: StatusUpdate) -> bool:
+        await self._statuses.insert_one(
+            {
+                "provider": update.provider.value,
+                "provider_message_id": update.provider_message_id,
+                "status": update.status.value,
+                "at": update.timestamp,
+                "error_code": update.error_code,
+                "error_text": update.error_text,
+            }
+        )
+        match = {
+            "direction": Direction.OUTBOUND.value,
+            "provider": update.provider.value,
+            "provider_message_id": update.provider_message_id,
+        }
+        status = LogStatus(update.status.value)
+        changes: dict[str, Any] = {"status": status.value}
+        if status is LogStatus.FAILED:
+            changes["error"] = describe_error(update)
+        await self._log.update_one(match | {"status": {"$in": [s.value for s in statuses_before(status)]}}, {"$set": changes})
+        return await self._log.count_documents(match, limit=1) == 1
+
+    async def get(self, entry_id: str) -> LogEntry | None:
+        document = await self._log.find_one({"_id": entry_id})
+        if document is None:
+            return None
+        history: list[dict[str, Any]] = []
+        if document["direction"] == Direction.OUTBOUND.value and document.get("provider_message_id"):
+            cursor = self._statuses.find(
+                {"provider": document["provider"], "provider_message_id": document["provider_message_id"]}
+            )
+            history = await cursor.sort([("at", 1)]).to_list(None)
+        return _entry(document, history)
+
+    async def query(self, query: LogQuery) -> LogPage:
+        cursor = self._log.find(_filters(query)).sort(_NEWEST_FIRST).limit(query.limit + 1)
+        documents = await cursor.to_list(query.limit + 1)
+        entries = [_entry(document) for document in documents[: query.limit]]
+        more = len(documents) > query.limit
+        return LogPage(entries, encode_cursor(entries[-1].created_at, entries[-1].id) if more else None)
+
+
+def _filters(query: LogQuery) -> dict[str, Any]:
+    filters: dict[str, Any] = {
+        field: str(value)
+        for field, value in (
+            ("contact", query.contact),
+            ("direction", query.direction),
+            ("status", query.status),
+            ("provider", query.provider),
+        )
+        if value is not None
+    }
+    window = {op: moment for op, moment in (("$gte", query.since), ("$lt", query.until)) if moment is not None}
+    if window:
+        filters["created_at"] = window
+    if query.cursor is not None:
+        created_at, entry_id = decode_cursor(query.cursor)
+        filters["$or"] = [{"created_at": {"$lt": created_at}}, {"created_at": created_at, "_id": {"$lt": entry_id}}]
+    return filters
+
+
+def _entry(document: dict[str, Any], history: list[dict[str, Any]] = ()) -> LogEntry:
+    return LogEntry(
+        id=document["_id"],
+        direction=Direction(document["direction"]),
+        provider=Provider(document["provider"]) if document.get("provider") else None,
+        contact=document["contact"],
+        status=LogStatus(document["status"]),
+        created_at=aware(document["created_at"]),
+        payload=document["payload"],
+        provider_message_id=document.get("provider_message_id"),
+        processed=document.get("processed", False),
+        error=document.get("error"),
+        status_history=tuple(
+            StatusEvent(
+                status=DeliveryStatus(event["status"]),
+                at=aware(event["at"]),
+                error_code=event.get("error_code"),
+                error_text=event.get("error_text"),
+            )
+            for event in history
+        ),
+    )

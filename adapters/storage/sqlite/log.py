@@ -1,0 +1,184 @@
+"""The message log in SQLite: inbound dedupe rests on a unique index, never on a prior read."""
+
+import sqlite3
+from typing import Any
+
+from adapters.storage.sqlite.connection import Database, dumps, from_micros, loads, to_micros, transaction
+from gateway.clock import Clock
+from gateway.models import DeliveryStatus, InboundMessage, OutboundMessage, Provider, StatusUpdate
+from gateway.ports.records import Direction, LogEntry, LogPage, LogQuery, LogStatus, StatusEvent
+from gateway.ports.store import decode_cursor, describe_error, encode_cursor, statuses_before
+
+
+class SqliteMessageLog:
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    async def record_inbound(self, message: InboundMessage) -> bool:
+        row = (
+            message.id,
+            message.provider.value,
+            message.provider_message_id,
+            message.sender,
+            dumps(message.model_dump(mode="json")),
+            to_micros(message.timestamp),
+        )
+        inserted = await self._db.run(
+            lambda connection: connection.execute(
+                """INSERT INTO log (id, direction, provider, provider_message_id, contact, status, payload, created_at)
+                   VALUES (?, 'inbound', ?, ?, ?, 'received', ?, ?)
+                   ON CONFLICT (provider, provider_message_id) WHERE direction = 'inbound' DO NOTHING""",
+                row,
+            ).rowcount
+        )
+        return inserted == 1
+
+    async def mark_processed(self, entry_id: str) -> None:
+        await self._db.run(lambda connection: connection.execute("UPDATE log SET processed = 1 WHERE id = ?", (entry_id,)))
+
+    async def unprocessed_inbound(self, limit: int = 100) -> list[LogEntry]:
+        rows = await self._db.run(
+            lambda connection: connection.execute(
+                """SELECT * FROM log WHERE direction = 'inbound' AND processed = 0
+                   ORDER BY created_at, id LIMIT ?""",
+                (limit,),
+            ).fetchall()
+        )
+        return [_entry(row) for row in rows]
+
+    async def record_outbound(self, entry_id: str, message: OutboundMessage, provider: Provider | None) -> LogEntry:
+        row = (
+            entry_id,
+            provider.value if provider else None,
+            message.recipient,
+            dumps(message.model_dump(mode="json", exclude_none=True)),
+            to_micros(self._clock.now()),
+        )
+
+        def insert(connection: sqlite3.Connection) -> sqlite3.Row:
+            connection.execute(
+                """INSERT INTO log (id, direction, provider, contact, status, processed, payload, created_at)
+                   VALUES (?, 'outbound', ?, ?, 'queued', 1, ?, ?)""",
+                row,
+            )
+            return connection.execute("SELECT * FROM log WHERE id = ?", (entry_id,)).fetchone()
+
+        return _entry(await self._db.run(insert))
+
+    async def set_outbound_status(
+        self,
+        entry_id: str,
+        status: LogStatus,
+        *,
+        provider: Provider | None = None,
+        provider_message_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        params = (status.value, provider.value if provider else None, provider_message_id, error, entry_id)
+        await self._db.run(
+            lambda connection: connection.execute(
+                """UPDATE log SET status = ?, provider = COALESCE(?, provider),
+                       provider_message_id = COALESCE(?, provider_message_id), error = ?
+                   WHERE id = ? AND direction = 'outbound'""",
+                params,
+            )
+        )
+
+    async def add_status(self, update: StatusUpdate) -> bool:
+        status = LogStatus(update.status.value)
+        earlier = [s.value for s in statuses_before(status)]
+        error = describe_error(update)
+
+        def record(connection: sqlite3.Connection) -> bool:
+            connection.execute(
+                "INSERT INTO statuses VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    update.provider.value,
+                    update.provider_message_id,
+                    update.status.value,
+                    to_micros(update.timestamp),
+                    update.error_code,
+                    update.error_text,
+                ),
+            )
+            known = connection.execute(
+                """SELECT id FROM log WHERE direction = 'outbound' AND provider_message_id = ? AND provider = ?""",
+                (update.provider_message_id, update.provider.value),
+            ).fetchone()
+            if known is not None:
+                connection.execute(
+                    f"""UPDATE log SET status = ?, error = CASE WHEN ? = 'failed' THEN ? ELSE error END
+                        WHERE id = ? AND status IN ({','.join('?' * len(earlier))})""",
+                    (status.value, status.value, error, known["id"], *earlier),
+                )
+            return known is not None
+
+        return await self._db.run(lambda connection: transaction(connection, record))
+
+    async def get(self, entry_id: str) -> LogEntry | None:
+        def read(connection: sqlite3.Connection) -> LogEntry | None:
+            row = connection.execute("SELECT * FROM log WHERE id = ?", (entry_id,)).fetchone()
+            if row is None:
+                return None
+            history = []
+            if row["provider_message_id"] and row["direction"] == "outbound":
+                history = connection.execute(
+                    """SELECT * FROM statuses WHERE provider_message_id = ? AND provider = ? ORDER BY at""",
+                    (row["provider_message_id"], row["provider"]),
+                ).fetchall()
+            return _entry(row, history)
+
+        return await self._db.run(read)
+
+    async def query(self, query: LogQuery) -> LogPage:
+        clauses, params = _filters(query)
+        sql = f"SELECT * FROM log {'WHERE ' + ' AND '.join(clauses) if clauses else ''} ORDER BY created_at DESC, id DESC LIMIT ?"
+        rows = await self._db.run(lambda connection: connection.execute(sql, (*params, query.limit + 1)).fetchall())
+        entries = [_entry(row) for row in rows[: query.limit]]
+        more = len(rows) > query.limit
+        return LogPage(entries, encode_cursor(entries[-1].created_at, entries[-1].id) if more else None)
+
+
+def _filters(query: LogQuery) -> tuple[list[str], list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in (
+        ("contact", query.contact),
+        ("direction", query.direction),
+        ("status", query.status),
+        ("provider", query.provider),
+    ):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(str(value))
+    if query.since is not None:
+        clauses.append("created_at >= ?")
+        params.append(to_micros(query.since))
+    if query.until is not None:
+        clauses.append("created_at < ?")
+        params.append(to_micros(query.until))
+    if query.cursor is not None:
+        created_at, entry_id = decode_cursor(query.cursor)
+        clauses.append("(created_at < ? OR (created_at = ? AND id < ?))")
+        params.extend([to_micros(created_at), to_micros(created_at), entry_id])
+    return clauses, params
+
+
+def _entry(row: sqlite3.Row, history: list[sqlite3.Row] = ()) -> LogEntry:
+    return LogEntry(
+        id=row["id"],
+        direction=Direction(row["direction"]),
+        provider=Provider(row["provider"]) if row["provider"] else None,
+        contact=row["contact"],
+        status=LogStatus(row["status"]),
+        created_at=from_micros(row["created_at"]),
+        payload=loads(row["payload"]),
+        provider_message_id=row["provider_message_id"],
+        processed=bool(row["processed"]),
+        error=row["error"],
+        status_history=tuple(
+            StatusEvent(status=DeliveryStatus(h["status"]), at=from_micros(h["at"]), error_code=h["error_code"], error_text=h["error_text"])
+            for h in history
+        ),
+    )

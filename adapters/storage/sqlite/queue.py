@@ -1,0 +1,133 @@
+"""The outbound queue in SQLite: each claim is one UPDATE … RETURNING, atomic across processes."""
+
+import sqlite3
+from datetime import datetime, timedelta
+
+from adapters.storage.sqlite.connection import Database, dumps, from_micros, loads, to_micros
+from gateway.clock import Clock
+from gateway.models import OutboundMessage, new_id
+from gateway.ports.records import Job, JobState
+from gateway.ports.store import DEFAULT_MAX_ATTEMPTS
+
+_DUE = """state IN ('queued', 'sending')
+    AND CASE state WHEN 'queued' THEN due_at ELSE lease_expires_at END <= :now"""
+
+
+class SqliteQueue:
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    async def enqueue(self, message: OutboundMessage, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Job:
+        now = to_micros(self._clock.now())
+        row = {
+            "id": new_id(),
+            "message": dumps(message.model_dump(mode="json", exclude_none=True)),
+            "priority": int(message.priority),
+            "due_at": to_micros(message.send_at) if message.send_at else now,
+            "max_attempts": max_attempts,
+            "key": message.idempotency_key,
+            "now": now,
+        }
+
+        def insert(connection: sqlite3.Connection) -> sqlite3.Row:
+            connection.execute(
+                """INSERT INTO queue (id, message, state, priority, due_at, max_attempts, idempotency_key,
+                       created_at, updated_at)
+                   VALUES (:id, :message, 'queued', :priority, :due_at, :max_attempts, :key, :now, :now)
+                   ON CONFLICT (idempotency_key) DO NOTHING""",
+                row,
+            )
+            if row["key"] is None:
+                return connection.execute("SELECT * FROM queue WHERE id = ?", (row["id"],)).fetchone()
+            return connection.execute("SELECT * FROM queue WHERE idempotency_key = ?", (row["key"],)).fetchone()
+
+        return _job(await self._db.run(insert))
+
+    async def claim(self, owner: str, lease: timedelta) -> Job | None:
+        now = self._clock.now()
+        params = {"owner": owner, "now": to_micros(now), "expires": to_micros(now + lease)}
+        row = await self._db.run(
+            lambda connection: connection.execute(
+                f"""UPDATE queue SET state = 'sending', attempts = attempts + 1, lease_owner = :owner,
+                        lease_expires_at = :expires, updated_at = :now
+                    WHERE id = (SELECT id FROM queue WHERE {_DUE} ORDER BY priority DESC, due_at LIMIT 1)
+                    RETURNING *""",
+                params,
+            ).fetchone()
+        )
+        return _job(row) if row else None
+
+    async def ack(self, job_id: str, owner: str, provider_message_id: str) -> bool:
+        row = await self._finish(
+            "state = 'sent', provider_message_id = :pmid, last_error = NULL",
+            job_id,
+            owner,
+            pmid=provider_message_id,
+        )
+        return row is not None
+
+    async def retry(self, job_id: str, owner: str, error: str, retry_at: datetime) -> Job | None:
+        row = await self._finish(
+            """state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
+               due_at = :retry_at, last_error = :error""",
+            job_id,
+            owner,
+            error=error,
+            retry_at=to_micros(retry_at),
+        )
+        return _job(row) if row else None
+
+    async def fail(self, job_id: str, owner: str, error: str) -> Job | None:
+        row = await self._finish("state = 'dead', last_error = :error", job_id, owner, error=error)
+        return _job(row) if row else None
+
+    async def _finish(self, assignments: str, job_id: str, owner: str, **params: object) -> sqlite3.Row | None:
+        """End a claim: applies only while `owner` still holds the job's lease."""
+        params |= {"id": job_id, "owner": owner, "now": to_micros(self._clock.now())}
+        return await self._db.run(
+            lambda connection: connection.execute(
+                f"""UPDATE queue SET {assignments}, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
+                    WHERE id = :id AND state = 'sending' AND lease_owner = :owner RETURNING *""",
+                params,
+            ).fetchone()
+        )
+
+    async def get(self, job_id: str) -> Job | None:
+        row = await self._db.run(
+            lambda connection: connection.execute("SELECT * FROM queue WHERE id = ?", (job_id,)).fetchone()
+        )
+        return _job(row) if row else None
+
+    async def counts(self) -> dict[JobState, int]:
+        rows = await self._db.run(
+            lambda connection: connection.execute("SELECT state, COUNT(*) FROM queue GROUP BY state").fetchall()
+        )
+        return {state: 0 for state in JobState} | {JobState(state): count for state, count in rows}
+
+    async def list(self, state: JobState, limit: int = 50) -> list[Job]:
+        rows = await self._db.run(
+            lambda connection: connection.execute(
+                "SELECT * FROM queue WHERE state = ? ORDER BY due_at, id LIMIT ?", (state.value, limit)
+            ).fetchall()
+        )
+        return [_job(row) for row in rows]
+
+
+def _job(row: sqlite3.Row) -> Job:
+    return Job(
+        id=row["id"],
+        message=loads(row["message"]),
+        state=JobState(row["state"]),
+        priority=row["priority"],
+        due_at=from_micros(row["due_at"]),
+        attempts=row["attempts"],
+        max_attempts=row["max_attempts"],
+        created_at=from_micros(row["created_at"]),
+        updated_at=from_micros(row["updated_at"]),
+        idempotency_key=row["idempotency_key"],
+        lease_owner=row["lease_owner"],
+        lease_expires_at=from_micros(row["lease_expires_at"]),
+        provider_message_id=row["provider_message_id"],
+        last_error=row["last_error"],
+    )

@@ -1,0 +1,66 @@
+"""The SQLite schema, created on first start and migrated by version number (`user_version`)."""
+
+import sqlite3
+
+MIGRATIONS: list[tuple[str, ...]] = [
+    (
+        """CREATE TABLE templates (
+            name TEXT NOT NULL, language TEXT NOT NULL, version INTEGER NOT NULL,
+            body TEXT NOT NULL, category TEXT, provider_template TEXT, saved_by TEXT NOT NULL,
+            saved_at INTEGER NOT NULL, PRIMARY KEY (name, language, version)) WITHOUT ROWID""",
+        """CREATE TABLE log (
+            id TEXT PRIMARY KEY, direction TEXT NOT NULL, provider TEXT, provider_message_id TEXT,
+            contact TEXT NOT NULL, status TEXT NOT NULL, processed INTEGER NOT NULL DEFAULT 0,
+            error TEXT, payload TEXT NOT NULL, created_at INTEGER NOT NULL)""",
+        "CREATE UNIQUE INDEX log_inbound_dedupe ON log (provider, provider_message_id) WHERE direction = 'inbound'",
+        "CREATE INDEX log_outbound_provider_id ON log (provider_message_id) WHERE direction = 'outbound'",
+        "CREATE INDEX log_created ON log (created_at, id)",
+        "CREATE INDEX log_contact_created ON log (contact, created_at, id)",
+        "CREATE INDEX log_unprocessed ON log (created_at) WHERE direction = 'inbound' AND processed = 0",
+        """CREATE TABLE statuses (
+            provider TEXT NOT NULL, provider_message_id TEXT NOT NULL, status TEXT NOT NULL,
+            at INTEGER NOT NULL, error_code TEXT, error_text TEXT)""",
+        "CREATE INDEX statuses_message ON statuses (provider_message_id, at)",
+        """CREATE TABLE queue (
+            id TEXT PRIMARY KEY, message TEXT NOT NULL, state TEXT NOT NULL, priority INTEGER NOT NULL,
+            due_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, max_attempts INTEGER NOT NULL,
+            idempotency_key TEXT UNIQUE, lease_owner TEXT, lease_expires_at INTEGER,
+            provider_message_id TEXT, last_error TEXT,
+            created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)""",
+        "CREATE INDEX queue_due ON queue (state, priority DESC, due_at)",
+        "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE contacts (contact TEXT PRIMARY KEY, settings TEXT NOT NULL)",
+        """CREATE TABLE sessions (
+            contact TEXT PRIMARY KEY, data TEXT NOT NULL, version INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)""",
+        """CREATE TABLE records (
+            plugin TEXT NOT NULL, key TEXT NOT NULL, document TEXT NOT NULL, updated_at INTEGER NOT NULL,
+            PRIMARY KEY (plugin, key))""",
+        "CREATE INDEX records_recent ON records (plugin, updated_at)",
+        """CREATE TABLE counters (
+            plugin TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (plugin, name))""",
+    ),
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Apply the migrations this database lacks, in one write transaction, and return the
+    version it is at. Safe when several processes start on one file at once."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        current = connection.execute("PRAGMA user_version").fetchone()[0]
+        if current > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"database schema is version {current}, newer than this gateway's {SCHEMA_VERSION}; upgrade the gateway"
+            )
+        for statements in MIGRATIONS[current:]:
+            for statement in statements:
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return SCHEMA_VERSION

@@ -1,0 +1,265 @@
+"""Canonical messages: the one language adapters, the engine, plugins and the queue speak.
+
+Provider payloads become these models at the edge; WhatsApp's limits are enforced here so
+that a message that would be refused by every provider never reaches the queue.
+"""
+
+from datetime import UTC, datetime
+from enum import IntEnum, StrEnum
+from typing import Annotated, Any, Self
+from uuid import uuid4
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    HttpUrl,
+    model_validator,
+)
+
+from gateway.phone import to_e164
+
+MAX_BODY_CHARS = 4096
+MAX_BUTTONS = 3
+MAX_BUTTON_TITLE_CHARS = 20
+MAX_LIST_ROWS = 10
+MAX_CAPTION_CHARS = 1024
+
+
+def _phone(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("phone number must be a string such as +14155550100")
+    return to_e164(value)
+
+
+Phone = Annotated[str, BeforeValidator(_phone)]
+"""A phone number, normalized to E.164 from any form a provider uses."""
+
+
+def new_id() -> str:
+    """A fresh gateway id: unique, URL-safe, sortable by nothing (use timestamps for order)."""
+    return uuid4().hex
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_utc)]
+
+
+class Provider(StrEnum):
+    """The channels a message can travel through."""
+
+    TWILIO = "twilio"
+    META = "meta"
+    MYOPERATOR = "myoperator"
+    SIMULATOR = "simulator"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# ---------------------------------------------------------------- inbound
+
+
+class InboundKind(StrEnum):
+    TEXT = "text"
+    BUTTON_REPLY = "button_reply"
+    LIST_REPLY = "list_reply"
+    MEDIA = "media"
+    LOCATION = "location"
+    UNSUPPORTED = "unsupported"
+
+
+class Media(_Model):
+    """Media a contact sent: the provider gives a URL, a media id to fetch, or both."""
+
+    url: HttpUrl | None = None
+    media_id: str | None = None
+    mime_type: str | None = None
+    caption: str | None = None
+    filename: str | None = None
+
+    @model_validator(mode="after")
+    def _locatable(self) -> Self:
+        if self.url is None and self.media_id is None:
+            raise ValueError("media needs a url or a provider media id")
+        return self
+
+
+class Location(_Model):
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    name: str | None = None
+    address: str | None = None
+
+
+_REQUIRED_BY_KIND = {
+    InboundKind.TEXT: "text",
+    InboundKind.BUTTON_REPLY: "reply_id",
+    InboundKind.LIST_REPLY: "reply_id",
+    InboundKind.MEDIA: "media",
+    InboundKind.LOCATION: "location",
+}
+
+
+class InboundMessage(_Model):
+    """One message a contact sent, whatever provider carried it."""
+
+    id: str = Field(default_factory=new_id, description="gateway id")
+    provider: Provider
+    provider_message_id: str = Field(min_length=1)
+    sender: Phone
+    recipient: Phone | None = Field(default=None, description="the business number it was sent to")
+    timestamp: UtcDatetime
+    profile_name: str | None = None
+    kind: InboundKind
+    text: str | None = None
+    reply_id: str | None = None
+    reply_title: str | None = None
+    media: Media | None = None
+    location: Location | None = None
+    raw: dict[str, Any] = Field(default_factory=dict, description="the provider's payload, kept as sent")
+
+    @model_validator(mode="after")
+    def _kind_has_its_content(self) -> Self:
+        field = _REQUIRED_BY_KIND.get(self.kind)
+        if field is not None and getattr(self, field) is None:
+            raise ValueError(f"a {self.kind.value} message needs {field}")
+        return self
+
+
+# ---------------------------------------------------------------- outbound
+
+
+class Button(_Model):
+    id: str = Field(min_length=1, max_length=256)
+    title: str = Field(min_length=1, max_length=MAX_BUTTON_TITLE_CHARS)
+
+
+class ListRow(_Model):
+    id: str = Field(min_length=1, max_length=200)
+    title: str = Field(min_length=1, max_length=24)
+    description: str | None = Field(default=None, max_length=72)
+
+
+class ListSection(_Model):
+    title: str | None = Field(default=None, max_length=24)
+    rows: list[ListRow] = Field(min_length=1)
+
+
+class ListMenu(_Model):
+    """A list message: a button that opens up to 10 rows grouped in sections."""
+
+    button: str = Field(min_length=1, max_length=MAX_BUTTON_TITLE_CHARS)
+    sections: list[ListSection] = Field(min_length=1, max_length=10)
+
+    @model_validator(mode="after")
+    def _within_whatsapp_limits(self) -> Self:
+        rows = [row for section in self.sections for row in section.rows]
+        if len(rows) > MAX_LIST_ROWS:
+            raise ValueError(f"a list holds at most {MAX_LIST_ROWS} rows in all, got {len(rows)}")
+        ids = [row.id for row in rows]
+        if len(set(ids)) != len(ids):
+            raise ValueError("list row ids must be unique")
+        if len(self.sections) > 1 and any(section.title is None for section in self.sections):
+            raise ValueError("every section needs a title when a list has more than one")
+        return self
+
+
+class MediaKind(StrEnum):
+    IMAGE = "image"
+    DOCUMENT = "document"
+    VIDEO = "video"
+    AUDIO = "audio"
+
+
+class OutboundMedia(_Model):
+    kind: MediaKind
+    url: HttpUrl
+    caption: str | None = Field(default=None, max_length=MAX_CAPTION_CHARS)
+    filename: str | None = None
+
+    @model_validator(mode="after")
+    def _audio_has_no_caption(self) -> Self:
+        if self.kind is MediaKind.AUDIO and self.caption:
+            raise ValueError("WhatsApp does not show captions on audio")
+        return self
+
+
+class TemplateRef(_Model):
+    """A reference to a stored template, rendered with `parameters` when the job is sent."""
+
+    name: str = Field(min_length=1)
+    language: str | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+
+class Priority(IntEnum):
+    """Higher goes first: a reply to someone waiting beats a bulk notification."""
+
+    BULK = 0
+    NOTIFICATION = 5
+    REPLY = 10
+
+
+class OutboundMessage(_Model):
+    """One message to send: text, text with buttons or a list, media, or a template."""
+
+    recipient: Phone
+    text: str | None = Field(default=None, min_length=1, max_length=MAX_BODY_CHARS)
+    buttons: list[Button] | None = Field(default=None, min_length=1, max_length=MAX_BUTTONS)
+    list: ListMenu | None = None
+    media: OutboundMedia | None = None
+    template: TemplateRef | None = None
+    provider: Provider | None = None
+    priority: Priority = Priority.NOTIFICATION
+    send_at: UtcDatetime | None = None
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
+
+    @model_validator(mode="after")
+    def _one_kind_of_content(self) -> Self:
+        if self.template is not None:
+            if any(part is not None for part in (self.text, self.buttons, self.list, self.media)):
+                raise ValueError("a template message carries no text, buttons, list or media of its own")
+            return self
+        if self.buttons is not None and self.list is not None:
+            raise ValueError("a message has either buttons or a list, not both")
+        if (self.buttons is not None or self.list is not None) and self.text is None:
+            raise ValueError("buttons and lists need a text body")
+        if self.media is not None and (self.buttons is not None or self.list is not None):
+            raise ValueError("media cannot carry buttons or a list")
+        if self.text is None and self.media is None:
+            raise ValueError("a message needs text, media or a template")
+        if self.buttons is not None and len({button.id for button in self.buttons}) != len(self.buttons):
+            raise ValueError("button ids must be unique")
+        return self
+
+
+# ---------------------------------------------------------------- status
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
+class StatusUpdate(_Model):
+    """A provider's report on a message the gateway sent."""
+
+    provider: Provider
+    provider_message_id: str = Field(min_length=1)
+    status: DeliveryStatus
+    timestamp: UtcDatetime
+    recipient: Phone | None = None
+    error_code: str | None = None
+    error_text: str | None = None
+    raw: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,207 @@
+"""The store port: the repositories the gateway needs, and nothing of SQL or MongoDB.
+
+`adapters/storage/sqlite.py` and `adapters/storage/mongo.py` implement it and pass one
+contract suite (`tests/adapters/storage/test_store_contract.py`). Times come from the
+clock each store is built with, so leases and expiry follow the injected clock.
+"""
+
+import base64
+import json
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from gateway.models import InboundMessage, OutboundMessage, Provider, StatusUpdate
+from gateway.ports.records import (
+    ContactSettings,
+    Job,
+    JobState,
+    LogEntry,
+    LogPage,
+    LogQuery,
+    LogStatus,
+    Session,
+    TemplateVersion,
+)
+
+DEFAULT_MAX_ATTEMPTS = 5
+
+
+class NotFound(LookupError):
+    """The record named does not exist."""
+
+
+class StaleSession(RuntimeError):
+    """Someone else saved this contact's session since it was loaded."""
+
+
+class TemplateRepository(Protocol):
+    async def save(
+        self,
+        name: str,
+        language: str,
+        body: str,
+        *,
+        category: str | None = None,
+        provider_template: dict[str, Any] | None = None,
+        saved_by: str = "operator",
+    ) -> TemplateVersion:
+        """Store a new version; earlier versions are kept."""
+
+    async def get(self, name: str, language: str) -> TemplateVersion | None:
+        """The latest version."""
+
+    async def versions(self, name: str, language: str) -> list[TemplateVersion]:
+        """Every version, newest first."""
+
+    async def rollback(self, name: str, language: str, version: int) -> TemplateVersion:
+        """Save a copy of `version` as the newest; raises NotFound."""
+
+    async def list(self) -> list[TemplateVersion]:
+        """The latest version of every template, by name and language."""
+
+
+class MessageLog(Protocol):
+    async def record_inbound(self, message: InboundMessage) -> bool:
+        """Store a received message; False (and nothing stored) when its provider id is known."""
+
+    async def mark_processed(self, entry_id: str) -> None:
+        """Note that an inbound message has been handled, so a restart does not redo it."""
+
+    async def unprocessed_inbound(self, limit: int = 100) -> list[LogEntry]:
+        """Inbound messages stored but not yet handled, oldest first."""
+
+    async def record_outbound(self, entry_id: str, message: OutboundMessage, provider: Provider | None) -> LogEntry:
+        """Log a message the gateway is about to send, as `queued`."""
+
+    async def set_outbound_status(
+        self,
+        entry_id: str,
+        status: LogStatus,
+        *,
+        provider: Provider | None = None,
+        provider_message_id: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record what the queue did with an outbound message (sent, dead, suppressed)."""
+
+    async def add_status(self, update: StatusUpdate) -> bool:
+        """Append a provider's status report; False when no logged message has that id
+        (the report is kept all the same)."""
+
+    async def get(self, entry_id: str) -> LogEntry | None:
+        """One entry with its status history."""
+
+    async def query(self, query: LogQuery) -> LogPage:
+        """Entries matching the filters, newest first, one page at a time."""
+
+
+class OutboundQueue(Protocol):
+    async def enqueue(self, message: OutboundMessage, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Job:
+        """Add a job due at `message.send_at` (or now); a known idempotency key returns its job."""
+
+    async def claim(self, owner: str, lease: timedelta) -> Job | None:
+        """Atomically take the most urgent due job (or one whose lease expired) for `lease`."""
+
+    async def ack(self, job_id: str, owner: str, provider_message_id: str) -> bool:
+        """Mark a claimed job sent; False when `owner` no longer holds its lease."""
+
+    async def retry(self, job_id: str, owner: str, error: str, retry_at: datetime) -> Job | None:
+        """Put a claimed job back for `retry_at`, or make it dead when its attempts are spent."""
+
+    async def fail(self, job_id: str, owner: str, error: str) -> Job | None:
+        """Make a claimed job dead at once, with the reason."""
+
+    async def get(self, job_id: str) -> Job | None: ...
+
+    async def counts(self) -> dict[JobState, int]:
+        """How many jobs are in each state."""
+
+    async def list(self, state: JobState, limit: int = 50) -> list[Job]:
+        """Jobs in one state, oldest due first."""
+
+
+class SettingsRepository(Protocol):
+    async def get(self, key: str) -> Any | None:
+        """A global setting, or None."""
+
+    async def set(self, key: str, value: Any) -> None:
+        """Set a global setting to any JSON value."""
+
+    async def contact(self, contact: str) -> ContactSettings:
+        """A contact's settings; empty when none were saved."""
+
+    async def update_contact(self, contact: str, changes: dict[str, Any]) -> ContactSettings:
+        """Merge `changes` into a contact's settings; a None value removes that key."""
+
+
+class SessionRepository(Protocol):
+    async def load(self, contact: str) -> Session | None:
+        """The contact's live session, or None when there is none or it expired."""
+
+    async def save(self, contact: str, data: dict[str, Any], *, expected_version: int, ttl: timedelta) -> Session:
+        """Write the session if its version is still `expected_version` (0: no live session),
+        else raise StaleSession."""
+
+    async def delete(self, contact: str) -> None: ...
+
+
+class PluginRecords(Protocol):
+    async def put(self, plugin: str, key: str, document: dict[str, Any]) -> None:
+        """Create or replace one of a plugin's records."""
+
+    async def get(self, plugin: str, key: str) -> dict[str, Any] | None: ...
+
+    async def delete(self, plugin: str, key: str) -> bool: ...
+
+    async def find(self, plugin: str, where: dict[str, Any] | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """A plugin's records whose top-level fields equal `where`, most recently written first."""
+
+    async def next_sequence(self, plugin: str, name: str) -> int:
+        """The next number of a plugin's counter (1, 2, …), unique across processes."""
+
+
+class Store(Protocol):
+    backend: str
+    templates: TemplateRepository
+    log: MessageLog
+    queue: OutboundQueue
+    settings: SettingsRepository
+    sessions: SessionRepository
+    records: PluginRecords
+
+    async def ping(self) -> None:
+        """Raise when the store cannot be reached."""
+
+    async def close(self) -> None: ...
+
+
+def encode_cursor(created_at: datetime, entry_id: str) -> str:
+    """An opaque page cursor: the position of the last entry of a page."""
+    raw = json.dumps([created_at.isoformat(), entry_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """Read a cursor made by encode_cursor; a tampered one raises ValueError."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        created_at, entry_id = json.loads(base64.urlsafe_b64decode(padded))
+        return datetime.fromisoformat(created_at), str(entry_id)
+    except (ValueError, TypeError) as error:
+        raise ValueError("cursor is not one this gateway issued") from error
+
+
+DELIVERY_RANK = {LogStatus.QUEUED: 0, LogStatus.SENT: 1, LogStatus.DELIVERED: 2, LogStatus.READ: 3}
+
+
+def statuses_before(status: LogStatus) -> list[LogStatus]:
+    """Statuses a provider report of `status` may replace: delivery only moves forward,
+    and a failure replaces anything short of dead or suppressed."""
+    if status is LogStatus.FAILED:
+        return [*DELIVERY_RANK, LogStatus.FAILED]
+    return [earlier for earlier, rank in DELIVERY_RANK.items() if rank < DELIVERY_RANK[status]]
+
+
+def describe_error(update: StatusUpdate) -> str | None:
+    """A provider's failure as one line for the log: `code: text`."""
+    return ": ".join(part for part in (update.error_code, update.error_text) if part) or None

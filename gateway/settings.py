@@ -1,0 +1,116 @@
+"""Configuration from the environment or a `.env` file, validated once at start-up.
+
+Field aliases are the public variable names, so every error names the variable to fix.
+"""
+
+from typing import Annotated, Self
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, AliasChoices, Field, HttpUrl, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gateway.models import Provider
+
+
+def _store_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme == "sqlite":
+        if not value.startswith("sqlite:///") or len(value) == len("sqlite:///"):
+            raise ValueError("must be sqlite:///relative/path.db or sqlite:////absolute/path.db")
+    elif parts.scheme in ("mongodb", "mongodb+srv"):
+        if not parts.hostname or parts.path.strip("/") == "":
+            raise ValueError("must name a host and a database, as in mongodb://host:27017/gateway")
+    else:
+        raise ValueError("must start with sqlite:/// or mongodb://")
+    return value
+
+
+def env(name: str) -> AliasChoices:
+    """Read a field from the environment variable `name`, or from its field name in code."""
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    """Every variable in DESIGN.md's public contract."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True, frozen=True
+    )
+
+    store_url: Annotated[str, AfterValidator(_store_url)] = Field(
+        "sqlite:///var/gateway.db", validation_alias=env("GATEWAY_STORE_URL")
+    )
+    host: str = Field("127.0.0.1", validation_alias=env("GATEWAY_HOST"))
+    port: int = Field(8080, ge=1, le=65535, validation_alias=env("GATEWAY_PORT"))
+    public_url: HttpUrl = Field(HttpUrl("http://127.0.0.1:8080"), validation_alias=env("GATEWAY_PUBLIC_URL"))
+    admin_token: SecretStr | None = Field(None, validation_alias=env("GATEWAY_ADMIN_TOKEN"))
+    default_provider: Provider | None = Field(None, validation_alias=env("GATEWAY_DEFAULT_PROVIDER"))
+
+    twilio_account_sid: str | None = Field(None, validation_alias=env("TWILIO_ACCOUNT_SID"))
+    twilio_auth_token: SecretStr | None = Field(None, validation_alias=env("TWILIO_AUTH_TOKEN"))
+    twilio_whatsapp_number: str | None = Field(None, validation_alias=env("TWILIO_WHATSAPP_NUMBER"))
+    twilio_api_base: HttpUrl = Field(HttpUrl("https://api.twilio.com"), validation_alias=env("TWILIO_API_BASE"))
+
+    meta_access_token: SecretStr | None = Field(None, validation_alias=env("META_ACCESS_TOKEN"))
+    meta_phone_number_id: str | None = Field(None, validation_alias=env("META_PHONE_NUMBER_ID"))
+    meta_app_secret: SecretStr | None = Field(None, validation_alias=env("META_APP_SECRET"))
+    meta_verify_token: SecretStr | None = Field(None, validation_alias=env("META_VERIFY_TOKEN"))
+    meta_api_base: HttpUrl = Field(HttpUrl("https://graph.facebook.com"), validation_alias=env("META_API_BASE"))
+    meta_api_version: str = Field("v25.0", pattern=r"^v\d+\.\d+$", validation_alias=env("META_API_VERSION"))
+
+    myoperator_api_key: SecretStr | None = Field(None, validation_alias=env("MYOPERATOR_API_KEY"))
+    myoperator_company_id: str | None = Field(None, validation_alias=env("MYOPERATOR_COMPANY_ID"))
+    myoperator_phone_number_id: str | None = Field(None, validation_alias=env("MYOPERATOR_PHONE_NUMBER_ID"))
+    myoperator_waba_id: str | None = Field(None, validation_alias=env("MYOPERATOR_WABA_ID"))
+    myoperator_api_base: HttpUrl = Field(
+        HttpUrl("https://publicapi.myoperator.co"), validation_alias=env("MYOPERATOR_API_BASE")
+    )
+    myoperator_webhook_secret: SecretStr | None = Field(None, validation_alias=env("MYOPERATOR_WEBHOOK_SECRET"))
+
+    @model_validator(mode="after")
+    def _providers_fully_configured(self) -> Self:
+        for provider, variables in _PROVIDER_VARIABLES.items():
+            missing = [name for name in variables if getattr(self, name.lower()) is None]
+            if missing and len(missing) < len(variables):
+                present = [name for name in variables if name not in missing]
+                raise ValueError(
+                    f"{provider.value} is half configured: {', '.join(present)} set but "
+                    f"{', '.join(missing)} missing; set them all or none"
+                )
+        if self.default_provider is not None and self.default_provider not in self.enabled_providers:
+            raise ValueError(
+                f"GATEWAY_DEFAULT_PROVIDER is {self.default_provider.value}, which is not configured"
+            )
+        return self
+
+    @property
+    def enabled_providers(self) -> list[Provider]:
+        """Providers whose credentials are set, in DESIGN.md's order; the simulator is always on."""
+        enabled = [
+            provider
+            for provider, variables in _PROVIDER_VARIABLES.items()
+            if all(getattr(self, name.lower()) is not None for name in variables)
+        ]
+        return [*enabled, Provider.SIMULATOR]
+
+    @property
+    def notification_provider(self) -> Provider:
+        """The provider for notifications to contacts who never wrote in."""
+        return self.default_provider or self.enabled_providers[0]
+
+    @property
+    def store_backend(self) -> str:
+        """`sqlite` or `mongo`, as named in health answers and metrics."""
+        return "sqlite" if self.store_url.startswith("sqlite:") else "mongo"
+
+
+_PROVIDER_VARIABLES = {
+    Provider.TWILIO: ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER"),
+    Provider.META: ("META_ACCESS_TOKEN", "META_PHONE_NUMBER_ID", "META_APP_SECRET", "META_VERIFY_TOKEN"),
+    Provider.MYOPERATOR: (
+        "MYOPERATOR_API_KEY",
+        "MYOPERATOR_COMPANY_ID",
+        "MYOPERATOR_PHONE_NUMBER_ID",
+        "MYOPERATOR_WEBHOOK_SECRET",
+    ),
+}

@@ -1,0 +1,52 @@
+"""Store fixtures: the contract suite runs once per backend."""
+
+import os
+from collections.abc import AsyncIterator
+from uuid import uuid4
+
+import pytest
+
+from adapters.storage.mongo import MongoStore
+from adapters.storage.sqlite import SqliteStore
+from gateway.testing import FakeClock
+from tests.adapters.storage.async_mongomock import AsyncDatabase
+
+MONGO_URL = os.environ.get("GATEWAY_TEST_MONGO_URL")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        "mongomock",
+        pytest.param(
+            "mongo",
+            marks=pytest.mark.skipif(MONGO_URL is None, reason="real MongoDB leg: set GATEWAY_TEST_MONGO_URL to run it"),
+        ),
+    ]
+)
+async def store(request: pytest.FixtureRequest, clock: FakeClock, tmp_path) -> AsyncIterator:
+    if request.param == "sqlite":
+        opened = await SqliteStore.open(tmp_path / "gateway.db", clock)
+    elif request.param == "mongomock":
+        opened = MongoStore(AsyncDatabase(), clock)
+        await opened.create_indexes()
+    else:
+        opened = await MongoStore.open(_fresh_database_url(MONGO_URL), clock)
+    try:
+        yield opened
+    finally:
+        if request.param == "mongo":
+            await opened._client.drop_database(opened._database.name)
+        await opened.close()
+
+
+def _fresh_database_url(url: str) -> str:
+    """The server in `url` with a database of this test's own, dropped afterwards."""
+    base, _, query = url.partition("?")
+    base = base.rstrip("/").rsplit("/", 1)[0] if base.count("/") > 2 else base.rstrip("/")
+    return f"{base}/gateway_test_{uuid4().hex[:12]}" + (f"?{query}" if query else "")

@@ -1,0 +1,116 @@
+"""Templates, settings, sessions and plugin records: the semantics every store must keep."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from gateway.ports.store import NotFound, StaleSession
+
+TTL = timedelta(minutes=30)
+
+
+async def test_saving_a_template_keeps_every_version(store, clock):
+    first = await store.templates.save("order_completed", "en", "Order {{ order_id }} is done", category="orders")
+    clock.advance(minutes=1)
+    second = await store.templates.save("order_completed", "en", "Order {{ order_id }} completed!", category="orders")
+    assert (first.version, second.version) == (1, 2)
+    assert (await store.templates.get("order_completed", "en")).body == "Order {{ order_id }} completed!"
+    assert [v.version for v in await store.templates.versions("order_completed", "en")] == [2, 1]
+    assert await store.templates.get("order_completed", "fr") is None
+
+
+async def test_rollback_saves_the_old_body_as_the_newest_version(store):
+    await store.templates.save("t", "en", "one", provider_template={"name": "t_v1", "language": "en_US"})
+    await store.templates.save("t", "en", "two")
+    restored = await store.templates.rollback("t", "en", 1)
+    assert restored.version == 3 and restored.body == "one"
+    assert restored.provider_template == {"name": "t_v1", "language": "en_US"}
+    assert restored.saved_by == "rollback to version 1"
+    with pytest.raises(NotFound):
+        await store.templates.rollback("t", "en", 9)
+
+
+async def test_template_list_gives_the_latest_of_each(store):
+    await store.templates.save("b", "en", "b1")
+    await store.templates.save("a", "es", "a1")
+    await store.templates.save("b", "en", "b2")
+    listed = await store.templates.list()
+    assert [(t.name, t.language, t.body) for t in listed] == [("a", "es", "a1"), ("b", "en", "b2")]
+
+
+async def test_concurrent_template_saves_get_distinct_versions(store):
+    saved = await asyncio.gather(*(store.templates.save("t", "en", f"body {i}") for i in range(5)))
+    assert sorted(t.version for t in saved) == [1, 2, 3, 4, 5]
+
+
+async def test_global_and_contact_settings(store):
+    assert await store.settings.get("roles.supervisors") is None
+    await store.settings.set("roles.supervisors", ["+14155550100"])
+    assert await store.settings.get("roles.supervisors") == ["+14155550100"]
+
+    assert (await store.settings.contact("+919812345678")).values == {}
+    await store.settings.update_contact("+919812345678", {"language": "hi", "opt_out": True})
+    updated = await store.settings.update_contact("+919812345678", {"opt_out": None, "provider": "meta"})
+    assert updated.values == {"language": "hi", "provider": "meta"}
+    assert (await store.settings.contact("+919812345678")).values == {"language": "hi", "provider": "meta"}
+
+
+async def test_session_versions_guard_against_lost_updates(store):
+    assert await store.sessions.load("+14155550100") is None
+    created = await store.sessions.save("+14155550100", {"step": "menu"}, expected_version=0, ttl=TTL)
+    assert created.version == 1
+    updated = await store.sessions.save("+14155550100", {"step": "order"}, expected_version=1, ttl=TTL)
+    assert updated.version == 2
+    with pytest.raises(StaleSession):
+        await store.sessions.save("+14155550100", {"step": "stale"}, expected_version=1, ttl=TTL)
+    with pytest.raises(StaleSession):
+        await store.sessions.save("+14155550100", {"step": "fresh?"}, expected_version=0, ttl=TTL)
+    assert (await store.sessions.load("+14155550100")).data == {"step": "order"}
+
+
+async def test_two_writers_from_one_version_cannot_both_win(store):
+    await store.sessions.save("+14155550100", {"n": 0}, expected_version=0, ttl=TTL)
+    outcomes = await asyncio.gather(
+        *(store.sessions.save("+14155550100", {"n": i}, expected_version=1, ttl=TTL) for i in range(4)),
+        return_exceptions=True,
+    )
+    assert sum(not isinstance(outcome, Exception) for outcome in outcomes) == 1
+    assert all(isinstance(outcome, StaleSession) for outcome in outcomes if isinstance(outcome, Exception))
+
+
+async def test_sessions_expire_on_the_injected_clock(store, clock):
+    await store.sessions.save("+14155550100", {"step": "order"}, expected_version=0, ttl=TTL)
+    clock.advance(minutes=29)
+    assert await store.sessions.load("+14155550100") is not None
+    clock.advance(minutes=1)
+    assert await store.sessions.load("+14155550100") is None
+    fresh = await store.sessions.save("+14155550100", {"step": "menu"}, expected_version=0, ttl=TTL)
+    assert fresh.data == {"step": "menu"} and fresh.expires_at == clock.now() + TTL
+    await store.sessions.delete("+14155550100")
+    assert await store.sessions.load("+14155550100") is None
+
+
+async def test_plugin_records_are_namespaced_and_filterable(store, clock):
+    await store.records.put("defects", "DEF-000001", {"reporter": "+14155550100", "status": "open"})
+    clock.advance(seconds=1)
+    await store.records.put("defects", "DEF-000002", {"reporter": "+14155550100", "status": "closed"})
+    clock.advance(seconds=1)
+    await store.records.put("defects", "DEF-000003", {"reporter": "+919812345678", "status": "open"})
+    await store.records.put("orders", "DEF-000001", {"other": "plugin"})
+
+    assert await store.records.get("defects", "DEF-000001") == {"reporter": "+14155550100", "status": "open"}
+    mine = await store.records.find("defects", {"reporter": "+14155550100"})
+    assert [record["status"] for record in mine] == ["closed", "open"]
+    assert len(await store.records.find("defects", {"status": "open"}, limit=1)) == 1
+    assert await store.records.delete("defects", "DEF-000001")
+    assert not await store.records.delete("defects", "DEF-000001")
+    assert await store.records.get("orders", "DEF-000001") == {"other": "plugin"}
+    with pytest.raises(ValueError):
+        await store.records.find("defects", {"status') OR 1=1 --": "x"})
+
+
+async def test_sequences_are_unique_under_concurrency(store):
+    numbers = await asyncio.gather(*(store.records.next_sequence("defects", "reference") for _ in range(20)))
+    assert sorted(numbers) == list(range(1, 21))
+    assert await store.records.next_sequence("maintenance", "reference") == 1

@@ -1,0 +1,120 @@
+"""Outbound queue semantics every store must keep: idempotent enqueue, atomic leased claims,
+retry, dead letters and lease recovery."""
+
+import asyncio
+from datetime import timedelta
+
+from gateway.models import OutboundMessage, Priority
+from gateway.ports.records import JobState
+
+LEASE = timedelta(seconds=30)
+
+
+def message(text: str = "hello", **extra) -> OutboundMessage:
+    return OutboundMessage(recipient="+14155550100", text=text, **extra)
+
+
+async def test_enqueued_job_is_claimed_then_acked(store):
+    job = await store.queue.enqueue(message())
+    assert job.state is JobState.QUEUED and job.attempts == 0
+
+    claimed = await store.queue.claim("worker-a", LEASE)
+    assert claimed.id == job.id
+    assert claimed.state is JobState.SENDING and claimed.attempts == 1 and claimed.lease_owner == "worker-a"
+    assert claimed.message["text"] == "hello"
+    assert await store.queue.claim("worker-b", LEASE) is None
+
+    assert await store.queue.ack(job.id, "worker-a", "wamid.1")
+    sent = await store.queue.get(job.id)
+    assert sent.state is JobState.SENT and sent.provider_message_id == "wamid.1" and sent.lease_owner is None
+
+
+async def test_same_idempotency_key_yields_one_job(store):
+    first = await store.queue.enqueue(message(idempotency_key="order-42-done"))
+    again = await store.queue.enqueue(message("different text", idempotency_key="order-42-done"))
+    assert again.id == first.id and again.message["text"] == "hello"
+    assert (await store.queue.counts())[JobState.QUEUED] == 1
+
+
+async def test_job_waits_for_its_send_at(store, clock):
+    await store.queue.enqueue(message(send_at=clock.now() + timedelta(minutes=15)))
+    assert await store.queue.claim("w", LEASE) is None
+    clock.advance(minutes=15)
+    assert await store.queue.claim("w", LEASE) is not None
+
+
+async def test_replies_are_claimed_before_older_bulk(store, clock):
+    bulk = await store.queue.enqueue(message("bulk", priority=Priority.BULK))
+    clock.advance(seconds=1)
+    reply = await store.queue.enqueue(message("reply", priority=Priority.REPLY))
+    assert (await store.queue.claim("w", LEASE)).id == reply.id
+    assert (await store.queue.claim("w", LEASE)).id == bulk.id
+
+
+async def test_retry_requeues_for_later_then_dies_when_attempts_are_spent(store, clock):
+    job = await store.queue.enqueue(message(), max_attempts=2)
+    await store.queue.claim("w", LEASE)
+    retried = await store.queue.retry(job.id, "w", "HTTP 503", clock.now() + timedelta(seconds=10))
+    assert retried.state is JobState.QUEUED and retried.last_error == "HTTP 503"
+    assert await store.queue.claim("w", LEASE) is None
+
+    clock.advance(seconds=10)
+    again = await store.queue.claim("w", LEASE)
+    assert again.attempts == 2
+    dead = await store.queue.retry(job.id, "w", "HTTP 503 again", clock.now() + timedelta(seconds=20))
+    assert dead.state is JobState.DEAD and dead.last_error == "HTTP 503 again"
+    clock.advance(minutes=5)
+    assert await store.queue.claim("w", LEASE) is None
+    assert [j.id for j in await store.queue.list(JobState.DEAD)] == [job.id]
+
+
+async def test_permanent_failure_dies_at_once_with_reason(store):
+    job = await store.queue.enqueue(message(), max_attempts=5)
+    await store.queue.claim("w", LEASE)
+    dead = await store.queue.fail(job.id, "w", "131026: recipient cannot receive messages")
+    assert dead.state is JobState.DEAD and dead.attempts == 1
+    assert dead.last_error == "131026: recipient cannot receive messages"
+
+
+async def test_expired_lease_is_claimable_again_and_fences_the_old_owner(store, clock):
+    job = await store.queue.enqueue(message())
+    await store.queue.claim("crashed", LEASE)
+    clock.advance(seconds=29)
+    assert await store.queue.claim("rescuer", LEASE) is None
+
+    clock.advance(seconds=1)
+    rescued = await store.queue.claim("rescuer", LEASE)
+    assert rescued.id == job.id and rescued.attempts == 2 and rescued.lease_owner == "rescuer"
+    assert not await store.queue.ack(job.id, "crashed", "wamid.stale")
+    assert await store.queue.retry(job.id, "crashed", "late", clock.now()) is None
+    assert await store.queue.ack(job.id, "rescuer", "wamid.ok")
+    assert (await store.queue.get(job.id)).provider_message_id == "wamid.ok"
+
+
+async def test_concurrent_claimers_never_share_a_job(store):
+    jobs = {(await store.queue.enqueue(message(f"m{i}"))).id for i in range(40)}
+
+    async def claimer(name: str) -> list[str]:
+        taken = []
+        while (job := await store.queue.claim(name, LEASE)) is not None:
+            taken.append(job.id)
+        return taken
+
+    results = await asyncio.gather(*(claimer(f"w{i}") for i in range(8)))
+    claimed = [job_id for taken in results for job_id in taken]
+    assert len(claimed) == len(set(claimed)) == 40
+    assert set(claimed) == jobs
+
+
+async def test_counts_cover_every_state(store):
+    first = await store.queue.enqueue(message("a"))
+    await store.queue.claim("w", LEASE)
+    await store.queue.fail(first.id, "w", "bad")
+    await store.queue.enqueue(message("b"))
+    counts = await store.queue.counts()
+    assert counts == {JobState.QUEUED: 1, JobState.SENDING: 0, JobState.SENT: 0, JobState.DEAD: 1}
+
+
+async def test_unknown_job_is_none_and_cannot_be_acked(store):
+    assert await store.queue.get("no-such-job") is None
+    assert not await store.queue.ack("no-such-job", "w", "x")

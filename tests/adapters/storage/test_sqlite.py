@@ -1,0 +1,45 @@
+"""What only the SQLite adapter promises: WAL, a versioned schema, and a file created on demand."""
+
+import sqlite3
+
+import pytest
+
+from adapters.storage.sqlite import SqliteStore
+from adapters.storage.sqlite.schema import SCHEMA_VERSION
+from gateway.models import OutboundMessage
+
+
+async def test_first_start_creates_the_file_in_wal_mode_at_the_current_schema(tmp_path, clock):
+    path = tmp_path / "nested" / "gateway.db"
+    store = await SqliteStore.open(path, clock)
+    await store.close()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+async def test_reopening_keeps_data_and_does_not_migrate_twice(tmp_path, clock):
+    store = await SqliteStore.open(tmp_path / "g.db", clock)
+    job = await store.queue.enqueue(OutboundMessage(recipient="+14155550100", text="kept"))
+    await store.close()
+
+    reopened = await SqliteStore.open(tmp_path / "g.db", clock)
+    try:
+        assert (await reopened.queue.get(job.id)).message["text"] == "kept"
+    finally:
+        await reopened.close()
+
+
+async def test_a_database_from_a_newer_gateway_is_refused(tmp_path, clock):
+    path = tmp_path / "future.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(RuntimeError, match="newer than this gateway"):
+        await SqliteStore.open(path, clock)
+
+
+async def test_a_closed_store_says_so(tmp_path, clock):
+    store = await SqliteStore.open(tmp_path / "g.db", clock)
+    await store.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        await store.ping()
