@@ -3,6 +3,7 @@
 Field aliases are the public variable names, so every error names the variable to fix.
 """
 
+from datetime import timedelta
 from typing import Annotated, Self
 from urllib.parse import urlsplit
 
@@ -45,6 +46,7 @@ class Settings(BaseSettings):
     public_url: HttpUrl = Field(HttpUrl("http://127.0.0.1:8080"), validation_alias=env("GATEWAY_PUBLIC_URL"))
     admin_token: SecretStr | None = Field(None, validation_alias=env("GATEWAY_ADMIN_TOKEN"))
     default_provider: Provider | None = Field(None, validation_alias=env("GATEWAY_DEFAULT_PROVIDER"))
+    log_retention_days: int | None = Field(None, ge=1, validation_alias=env("GATEWAY_LOG_RETENTION_DAYS"))
 
     twilio_account_sid: str | None = Field(None, validation_alias=env("TWILIO_ACCOUNT_SID"))
     twilio_auth_token: SecretStr | None = Field(None, validation_alias=env("TWILIO_AUTH_TOKEN"))
@@ -97,6 +99,11 @@ class Settings(BaseSettings):
     def notification_provider(self) -> Provider:
         """The provider for notifications to contacts who never wrote in."""
         return self.default_provider or self.enabled_providers[0]
+
+    @property
+    def log_retention(self) -> timedelta | None:
+        """How long the message log is kept; None keeps it for ever."""
+        return timedelta(days=self.log_retention_days) if self.log_retention_days else None
 
     @property
     def store_backend(self) -> str:

@@ -1,0 +1,1 @@
+"""The built-in plugins, registered through the `wa_gateway.plugins` entry points like any other."""

@@ -8,15 +8,9 @@ import pytest
 
 from adapters.storage.mongo import MongoStore
 from adapters.storage.sqlite import SqliteStore
-from gateway.testing import FakeClock
 from tests.adapters.storage.async_mongomock import AsyncDatabase
 
 MONGO_URL = os.environ.get("GATEWAY_TEST_MONGO_URL")
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture(
@@ -29,7 +23,7 @@ def clock() -> FakeClock:
         ),
     ]
 )
-async def store(request: pytest.FixtureRequest, clock: FakeClock, tmp_path) -> AsyncIterator:
+async def store(request: pytest.FixtureRequest, clock, tmp_path) -> AsyncIterator:
     if request.param == "sqlite":
         opened = await SqliteStore.open(tmp_path / "gateway.db", clock)
     elif request.param == "mongomock":

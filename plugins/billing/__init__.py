@@ -1,0 +1,1 @@
+"""Billing: subscriptions (pause, resume), bills, and delivery and payment notifications."""

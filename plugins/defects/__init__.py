@@ -1,0 +1,1 @@
+"""Defects: report a defect against an order, list and track defects, view SOPs."""

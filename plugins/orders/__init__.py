@@ -1,0 +1,1 @@
+"""Orders: order status, recent orders, delivery dates, production schedule, BOM updates."""

@@ -1,0 +1,17 @@
+"""Fixtures shared by the whole suite."""
+
+import pytest
+
+from gateway.settings import Settings
+from gateway.testing import FakeClock
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Default settings with the store in this test's own folder, ignoring any .env."""
+    return Settings(_env_file=None, store_url=f"sqlite:///{tmp_path / 'gateway.db'}")

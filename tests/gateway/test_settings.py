@@ -1,0 +1,77 @@
+"""Configuration is read from the environment or .env and refused with the variable named."""
+
+import os
+
+import pytest
+from pydantic import ValidationError
+
+from gateway.models import Provider
+from gateway.settings import Settings
+
+META = {
+    "META_ACCESS_TOKEN": "EAAG-token",
+    "META_PHONE_NUMBER_ID": "106540352242922",
+    "META_APP_SECRET": "app-secret",
+    "META_VERIFY_TOKEN": "verify-me",
+}
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    """Each test starts from no configuration at all, in a folder with no .env."""
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name.startswith(("GATEWAY_", "TWILIO_", "META_", "MYOPERATOR_")):
+            monkeypatch.delenv(name)
+
+
+def errors(**environment) -> list[str]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        with pytest.raises(ValidationError) as refused:
+            Settings()
+    return [f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in refused.value.errors()]
+
+
+def test_defaults_run_the_embedded_store_and_the_simulator():
+    settings = Settings()
+    assert settings.store_url == "sqlite:///var/gateway.db" and settings.store_backend == "sqlite"
+    assert (settings.host, settings.port) == ("127.0.0.1", 8080)
+    assert settings.enabled_providers == [Provider.SIMULATOR]
+    assert settings.notification_provider is Provider.SIMULATOR
+    assert settings.admin_token is None
+
+
+def test_a_provider_is_enabled_when_its_credentials_are_set(monkeypatch):
+    for name, value in META.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings()
+    assert settings.enabled_providers == [Provider.META, Provider.SIMULATOR]
+    assert settings.notification_provider is Provider.META
+    assert "app-secret" not in repr(settings) and "EAAG-token" not in str(settings)
+
+
+def test_values_come_from_a_dot_env_file(tmp_path):
+    (tmp_path / ".env").write_text("GATEWAY_PORT=9090\nGATEWAY_STORE_URL=mongodb://db.internal:27017/gateway\n")
+    settings = Settings()
+    assert settings.port == 9090 and settings.store_backend == "mongo"
+
+
+@pytest.mark.parametrize("url", ["postgres://db/x", "sqlite://relative.db", "mongodb://host-only", "sqlite:///"])
+def test_a_malformed_store_url_names_the_variable(url):
+    assert errors(GATEWAY_STORE_URL=url)[0].startswith("GATEWAY_STORE_URL: ")
+
+
+def test_a_bad_port_names_the_variable():
+    assert errors(GATEWAY_PORT="eighty")[0].startswith("GATEWAY_PORT: ")
+
+
+def test_a_half_configured_provider_names_what_is_missing():
+    message = errors(META_ACCESS_TOKEN="t", META_PHONE_NUMBER_ID="1")[0]
+    assert "meta is half configured" in message
+    assert "META_APP_SECRET, META_VERIFY_TOKEN missing" in message
+
+
+def test_the_default_provider_must_be_configured():
+    assert "GATEWAY_DEFAULT_PROVIDER is twilio, which is not configured" in errors(GATEWAY_DEFAULT_PROVIDER="twilio")[0]
