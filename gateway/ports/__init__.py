@@ -1,0 +1,1 @@
+"""Ports: the interfaces the core defines and adapters implement."""
