@@ -1,34 +1,97 @@
-"""The application factory: the one place where settings, store, adapters and routes meet."""
+"""The application factory: the one place where settings, store, channels, plugins and
+routes meet."""
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterable
 
 import aiohttp
 from aiohttp import web
 
+from adapters.channels import meta, myoperator, twilio
+from adapters.channels import simulator as simulator_channel
+from adapters.channels.simulator import routes as simulator_routes
 from adapters.storage import open_store
-from gateway import health
-from gateway.appkeys import CLOCK, HTTP_CLIENT, METRICS, SETTINGS, STORE
+from gateway import health, webhooks
+from gateway.appkeys import CHANNELS, CLOCK, HTTP_CLIENT, INBOX, METRICS, OUTBOX, PLUGINS, SETTINGS, STORE, WORKER
 from gateway.clock import Clock, SystemClock
+from gateway.inbox import Inbox
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import MAX_BODY_BYTES, body_size_limit, json_errors, request_metrics
+from gateway.models import Provider
+from gateway.outbox import Outbox
+from gateway.plugins import get_plugin_manager
+from gateway.ports.channel import Channel, ChannelSet
 from gateway.settings import Settings
+from gateway.worker import QueueWorker
 
 PROVIDER_TIMEOUT = aiohttp.ClientTimeout(total=15, connect=5)
 """Outbound calls to provider APIs give up after this, so one slow provider cannot stall a worker."""
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
-    """Build the gateway application; resources open on start-up and close on shutdown."""
-    app = web.Application(
-        middlewares=[request_metrics, json_errors, body_size_limit], client_max_size=MAX_BODY_BYTES
-    )
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    plugins: Iterable[object] = (),
+    entry_points: bool = True,
+    run_worker: bool = True,
+) -> web.Application:
+    """Build the gateway: installed plugins (unless `entry_points` is False) plus `plugins`;
+    the queue worker runs inside unless `run_worker` is False."""
+    app = web.Application(middlewares=[request_metrics, json_errors, body_size_limit], client_max_size=MAX_BODY_BYTES)
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
     app[METRICS] = GatewayMetrics(settings.store_backend)
+    app[PLUGINS] = get_plugin_manager(plugins, entry_points=entry_points)
+    app[CHANNELS] = build_channels(settings)
     app.cleanup_ctx.append(_store)
     app.cleanup_ctx.append(_http_client)
+    app.cleanup_ctx.append(_pipeline(run_worker))
     app.add_routes(health.routes)
+    app.add_routes(webhooks.routes)
+    if Provider.SIMULATOR in app[CHANNELS].enabled:
+        app.router.add_post("/simulator/api/messages", webhooks.receiver(Provider.SIMULATOR))
+        app.add_routes(simulator_routes.routes)
     return app
+
+
+def build_channels(settings: Settings) -> ChannelSet:
+    """A channel for every provider whose credentials are set."""
+    enabled: dict[Provider, Channel] = {}
+    if Provider.TWILIO in settings.enabled_providers:
+        enabled[Provider.TWILIO] = twilio.TwilioChannel(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token.get_secret_value(),
+            whatsapp_number=settings.twilio_whatsapp_number,
+            api_base=str(settings.twilio_api_base),
+            status_callback=str(settings.public_url).rstrip("/") + "/webhooks/twilio",
+        )
+    if Provider.META in settings.enabled_providers:
+        enabled[Provider.META] = meta.MetaChannel(
+            access_token=settings.meta_access_token.get_secret_value(),
+            phone_number_id=settings.meta_phone_number_id,
+            app_secret=settings.meta_app_secret.get_secret_value(),
+            verify_token=settings.meta_verify_token.get_secret_value(),
+            api_base=str(settings.meta_api_base),
+            api_version=settings.meta_api_version,
+        )
+    if Provider.MYOPERATOR in settings.enabled_providers:
+        enabled[Provider.MYOPERATOR] = myoperator.MyOperatorChannel(
+            api_key=settings.myoperator_api_key.get_secret_value(),
+            company_id=settings.myoperator_company_id,
+            phone_number_id=settings.myoperator_phone_number_id,
+            webhook_secret=settings.myoperator_webhook_secret.get_secret_value(),
+            api_base=str(settings.myoperator_api_base),
+        )
+    if Provider.SIMULATOR in settings.enabled_providers:
+        enabled[Provider.SIMULATOR] = simulator_channel.SimulatorChannel()
+    secret_variables = {
+        Provider.TWILIO: twilio.SECRET_VARIABLE,
+        Provider.META: meta.SECRET_VARIABLE,
+        Provider.MYOPERATOR: myoperator.SECRET_VARIABLE,
+        Provider.SIMULATOR: "GATEWAY_SIMULATOR",
+    }
+    return ChannelSet(enabled, secret_variables)
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:
@@ -39,6 +102,26 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
 
 async def _http_client(app: web.Application) -> AsyncIterator[None]:
     """The one HTTP client session every outbound provider call shares."""
-    async with aiohttp.ClientSession(timeout=PROVIDER_TIMEOUT, raise_for_status=False) as session:
+    async with aiohttp.ClientSession(timeout=PROVIDER_TIMEOUT) as session:
         app[HTTP_CLIENT] = session
         yield
+
+
+def _pipeline(run_worker: bool):
+    """Outbox, inbox and queue worker; unprocessed messages from a previous run are recovered."""
+
+    async def pipeline(app: web.Application) -> AsyncIterator[None]:
+        settings, store = app[SETTINGS], app[STORE]
+        app[WORKER] = QueueWorker(store, app[CHANNELS], app[HTTP_CLIENT], app[CLOCK])
+        app[OUTBOX] = Outbox(store, settings.enabled_providers, settings.notification_provider, app[WORKER].wake)
+        app[INBOX] = Inbox(store, app[PLUGINS], app[OUTBOX])
+        tasks = [asyncio.create_task(app[INBOX].recover())]
+        if run_worker:
+            tasks.append(asyncio.create_task(app[WORKER].run()))
+        yield
+        await app[INBOX].close()
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    return pipeline

@@ -49,6 +49,21 @@ class GatewayMetrics:
             registry=self.registry,
         )
 
+        self.webhooks = Counter(
+            "gateway_webhook_requests_total",
+            "Webhook requests by provider and outcome (accepted, duplicate, status, bad_signature, "
+            "missing_signature, malformed, too_large, unsupported_media_type, not_configured).",
+            ["provider", "outcome"],
+            registry=self.registry,
+        )
+        self.webhook_latency = Histogram(
+            "gateway_webhook_duration_seconds",
+            "Time from receiving a webhook to answering it, by provider.",
+            ["provider"],
+            buckets=HTTP_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+
     def exposition(self) -> bytes:
         """The registry in Prometheus text format."""
         return generate_latest(self.registry)

@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from gateway.phone import to_e164
+from gateway.phone import to_contact_id, to_e164
 
 MAX_BODY_CHARS = 4096
 MAX_BUTTONS = 3
@@ -37,6 +37,17 @@ def _phone(value: Any) -> str:
 
 Phone = Annotated[str, BeforeValidator(_phone)]
 """A phone number, normalized to E.164 from any form a provider uses."""
+
+
+def _contact(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("contact must be a string: an E.164 phone number or a business-scoped user id")
+    return to_contact_id(value)
+
+
+ContactId = Annotated[str, BeforeValidator(_contact)]
+"""Who a contact is: an E.164 phone number, or a Meta business-scoped user id when the
+user has a username and WhatsApp withholds their number."""
 
 
 def new_id() -> str:
@@ -114,8 +125,11 @@ class InboundMessage(_Model):
     id: str = Field(default_factory=new_id, description="gateway id")
     provider: Provider
     provider_message_id: str = Field(min_length=1)
-    sender: Phone
+    sender: ContactId
     recipient: Phone | None = Field(default=None, description="the business number it was sent to")
+    business_number_id: str | None = Field(
+        default=None, description="the provider's id for that business number, which replies are sent from"
+    )
     timestamp: UtcDatetime
     profile_name: str | None = None
     kind: InboundKind
@@ -208,19 +222,15 @@ class Priority(IntEnum):
     REPLY = 10
 
 
-class OutboundMessage(_Model):
-    """One message to send: text, text with buttons or a list, media, or a template."""
+class Content(_Model):
+    """What to say: text, text with buttons or a list, media, or a template. Plugins answer
+    with Content; the gateway addresses it as an OutboundMessage."""
 
-    recipient: Phone
     text: str | None = Field(default=None, min_length=1, max_length=MAX_BODY_CHARS)
     buttons: list[Button] | None = Field(default=None, min_length=1, max_length=MAX_BUTTONS)
     list: ListMenu | None = None
     media: OutboundMedia | None = None
     template: TemplateRef | None = None
-    provider: Provider | None = None
-    priority: Priority = Priority.NOTIFICATION
-    send_at: UtcDatetime | None = None
-    idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
 
     @model_validator(mode="after")
     def _one_kind_of_content(self) -> Self:
@@ -241,6 +251,22 @@ class OutboundMessage(_Model):
         return self
 
 
+class OutboundMessage(Content):
+    """One message to send, with who it goes to and how."""
+
+    recipient: ContactId
+    provider: Provider | None = None
+    business_number_id: str | None = Field(default=None, description="send from this business number")
+    priority: Priority = Priority.NOTIFICATION
+    send_at: UtcDatetime | None = None
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
+
+    @classmethod
+    def addressed(cls, content: Content, recipient: str, **addressing: Any) -> "OutboundMessage":
+        """Address a plugin's Content to a recipient."""
+        return cls(**content.model_dump(exclude_none=True), recipient=recipient, **addressing)
+
+
 # ---------------------------------------------------------------- status
 
 
@@ -259,7 +285,7 @@ class StatusUpdate(_Model):
     provider_message_id: str = Field(min_length=1)
     status: DeliveryStatus
     timestamp: UtcDatetime
-    recipient: Phone | None = None
+    recipient: ContactId | None = None
     error_code: str | None = None
     error_text: str | None = None
     raw: dict[str, Any] = Field(default_factory=dict)

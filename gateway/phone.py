@@ -1,4 +1,5 @@
-"""Phone numbers: normalized to E.164 at the edge, masked in logs."""
+"""Contact identities: E.164 phone numbers (normalized at the edge) or Meta business-scoped
+user ids for WhatsApp users who hide their number; masked in logs."""
 
 import re
 
@@ -6,6 +7,7 @@ import phonenumbers
 
 _PROVIDER_PREFIX = re.compile(r"^(whatsapp:|tel:)", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s\-().]")
+_BSUID = re.compile(r"^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$")
 
 
 class InvalidPhoneNumber(ValueError):
@@ -31,6 +33,18 @@ def to_e164(raw: str, country_code: str | None = None) -> str:
             f"{mask(raw)} has the wrong number of digits for country code +{parsed.country_code}"
         )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_bsuid(contact: str) -> bool:
+    """A Meta business-scoped user id, such as `US.13491208655302741918`."""
+    return bool(_BSUID.match(contact))
+
+
+def to_contact_id(raw: str) -> str:
+    """A business-scoped user id as given, anything else as an E.164 phone number."""
+    if isinstance(raw, str) and is_bsuid(raw.strip()):
+        return raw.strip()
+    return to_e164(raw)
 
 
 def mask(phone: str) -> str:

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     public_url: HttpUrl = Field(HttpUrl("http://127.0.0.1:8080"), validation_alias=env("GATEWAY_PUBLIC_URL"))
     admin_token: SecretStr | None = Field(None, validation_alias=env("GATEWAY_ADMIN_TOKEN"))
     default_provider: Provider | None = Field(None, validation_alias=env("GATEWAY_DEFAULT_PROVIDER"))
+    simulator: bool = Field(True, validation_alias=env("GATEWAY_SIMULATOR"))
     log_retention_days: int | None = Field(None, ge=1, validation_alias=env("GATEWAY_LOG_RETENTION_DAYS"))
 
     twilio_account_sid: str | None = Field(None, validation_alias=env("TWILIO_ACCOUNT_SID"))
@@ -79,6 +80,8 @@ class Settings(BaseSettings):
                     f"{provider.value} is half configured: {', '.join(present)} set but "
                     f"{', '.join(missing)} missing; set them all or none"
                 )
+        if not self.enabled_providers:
+            raise ValueError("no channel is enabled: configure a provider or leave GATEWAY_SIMULATOR on")
         if self.default_provider is not None and self.default_provider not in self.enabled_providers:
             raise ValueError(
                 f"GATEWAY_DEFAULT_PROVIDER is {self.default_provider.value}, which is not configured"
@@ -87,13 +90,14 @@ class Settings(BaseSettings):
 
     @property
     def enabled_providers(self) -> list[Provider]:
-        """Providers whose credentials are set, in DESIGN.md's order; the simulator is always on."""
+        """Providers whose credentials are set, in DESIGN.md's order, then the simulator unless
+        GATEWAY_SIMULATOR is false."""
         enabled = [
             provider
             for provider, variables in _PROVIDER_VARIABLES.items()
             if all(getattr(self, name.lower()) is not None for name in variables)
         ]
-        return [*enabled, Provider.SIMULATOR]
+        return [*enabled, Provider.SIMULATOR] if self.simulator else enabled
 
     @property
     def notification_provider(self) -> Provider:

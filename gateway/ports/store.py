@@ -71,7 +71,8 @@ class MessageLog(Protocol):
         """Inbound messages stored but not yet handled, oldest first."""
 
     async def record_outbound(self, entry_id: str, message: OutboundMessage, provider: Provider | None) -> LogEntry:
-        """Log a message the gateway is about to send, as `queued`."""
+        """Log a message the gateway is about to send, as `queued`; recording the same id
+        again returns the entry already logged."""
 
     async def set_outbound_status(
         self,

@@ -63,8 +63,8 @@ class MongoMessageLog:
             "payload": message.model_dump(mode="json", exclude_none=True),
             "created_at": self._clock.now(),
         }
-        await self._log.insert_one(document)
-        return _entry(document)
+        await self._log.update_one({"_id": entry_id}, {"$setOnInsert": document}, upsert=True)
+        return _entry(await self._log.find_one({"_id": entry_id}))
 
     async def set_outbound_status(
         self,

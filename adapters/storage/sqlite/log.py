@@ -59,7 +59,7 @@ class SqliteMessageLog:
         def insert(connection: sqlite3.Connection) -> sqlite3.Row:
             connection.execute(
                 """INSERT INTO log (id, direction, provider, contact, status, processed, payload, created_at)
-                   VALUES (?, 'outbound', ?, ?, 'queued', 1, ?, ?)""",
+                   VALUES (?, 'outbound', ?, ?, 'queued', 1, ?, ?) ON CONFLICT (id) DO NOTHING""",
                 row,
             )
             return connection.execute("SELECT * FROM log WHERE id = ?", (entry_id,)).fetchone()

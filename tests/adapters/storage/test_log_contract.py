@@ -139,3 +139,10 @@ async def test_cursor_pagination_returns_every_entry_once_newest_first(store, cl
 async def test_a_tampered_cursor_is_refused(store):
     with pytest.raises(ValueError, match="cursor"):
         await store.log.query(LogQuery(cursor="not-a-cursor"))
+
+
+async def test_recording_an_outbound_entry_twice_keeps_the_first(store):
+    first = await store.log.record_outbound("job-9", OutboundMessage(recipient="+14155550100", text="one"), Provider.META)
+    again = await store.log.record_outbound("job-9", OutboundMessage(recipient="+14155550100", text="two"), Provider.META)
+    assert again.payload["text"] == "one" == first.payload["text"]
+    assert len((await store.log.query(LogQuery())).entries) == 1

@@ -1,0 +1,323 @@
+"""Meta's WhatsApp Cloud API: `X-Hub-Signature-256` webhooks, the GET handshake, and sends
+to `/{phone_number_id}/messages` (see shared/providers/meta.md)."""
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from adapters.channels.http import ProviderAnswer, post
+from gateway.models import (
+    DeliveryStatus,
+    InboundKind,
+    InboundMessage,
+    MediaKind,
+    OutboundMessage,
+    Provider,
+    StatusUpdate,
+    TemplateRef,
+)
+from gateway.phone import is_bsuid
+from gateway.ports.channel import (
+    Acknowledgement,
+    Capabilities,
+    ParsedWebhook,
+    SendError,
+    WebhookRejected,
+    WebhookRequest,
+    malformed,
+)
+
+log = logging.getLogger(__name__)
+
+SECRET_VARIABLE = "META_APP_SECRET"
+SIGNATURE_HEADER = "X-Hub-Signature-256"
+
+_MEDIA_TYPES = {"image", "video", "audio", "document", "sticker"}
+_LOCATION_FIELDS = ("latitude", "longitude", "name", "address")
+_STATUSES = {
+    "sent": DeliveryStatus.SENT,
+    "delivered": DeliveryStatus.DELIVERED,
+    "read": DeliveryStatus.READ,
+    "played": DeliveryStatus.READ,
+    "failed": DeliveryStatus.FAILED,
+}
+# Codes meta.md lists as transient, with the wait it advises where it gives one (seconds).
+_RETRYABLE_CODES: dict[int, float | None] = {
+    130429: None,
+    131056: 6.0,
+    4: 60.0,
+    80007: 60.0,
+    131048: 3600.0,
+    131049: 6 * 3600.0,
+    131000: None,
+    131016: None,
+    2: None,
+    131057: 120.0,
+}
+
+
+# ------------------------------------------------------------------ verify
+
+
+def sign(body: bytes, app_secret: str) -> str:
+    """The `X-Hub-Signature-256` value Meta sends for `body`."""
+    return "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify(body: bytes, headers: Mapping[str, str], app_secret: str) -> None:
+    """Check the HMAC-SHA256 of the exact bytes received against the header, in constant time."""
+    received = headers.get(SIGNATURE_HEADER)
+    if not received:
+        raise WebhookRejected(401, "missing_signature", f"{SIGNATURE_HEADER} header is missing")
+    if not hmac.compare_digest(received.strip().lower().encode(), sign(body, app_secret).encode()):
+        raise WebhookRejected(403, "bad_signature", f"{SIGNATURE_HEADER} does not match the body")
+
+
+def handshake(query: Mapping[str, str], verify_token: str) -> str:
+    """Meta's subscription check: echo `hub.challenge` only when the token matches."""
+    token = query.get("hub.verify_token", "")
+    if query.get("hub.mode") != "subscribe" or not hmac.compare_digest(token.encode(), verify_token.encode()):
+        raise WebhookRejected(403, "bad_verify_token", "hub.verify_token does not match META_VERIFY_TOKEN")
+    return query.get("hub.challenge", "")
+
+
+# ------------------------------------------------------------------ parse
+
+
+class _Lenient(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class _Value(_Lenient):
+    metadata: dict[str, Any] = {}
+    contacts: list[dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
+    statuses: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+
+
+class _Change(_Lenient):
+    field: str
+    value: _Value
+
+
+class _Entry(_Lenient):
+    id: str
+    changes: list[_Change]
+
+
+class _Envelope(_Lenient):
+    object: str
+    entry: list[_Entry]
+
+
+def parse(body: bytes) -> ParsedWebhook:
+    """Every message and status in every entry and change of one POST."""
+    try:
+        envelope = _Envelope.model_validate_json(body)
+    except ValidationError as error:
+        raise malformed(_first_problem(error)) from None
+    if envelope.object != "whatsapp_business_account":
+        raise malformed(f"object is {envelope.object!r}, not whatsapp_business_account")
+    parsed = ParsedWebhook()
+    for entry in envelope.entry:
+        for change in entry.changes:
+            if change.field != "messages":
+                continue
+            for error in change.value.errors:
+                log.warning("meta reported a system error: %s %s", error.get("code"), error.get("title"))
+            try:
+                parsed.messages.extend(_message(message, change.value) for message in change.value.messages)
+                parsed.statuses.extend(filter(None, (_status(status) for status in change.value.statuses)))
+            except (KeyError, TypeError, ValueError) as error:
+                raise malformed(f"entry {entry.id}: {_describe(error)}") from None
+    return parsed
+
+
+def _first_problem(error: ValidationError) -> str:
+    problem = error.errors(include_input=False, include_url=False)[0]
+    where = ".".join(str(part) for part in problem["loc"])
+    return f"{where}: {problem['msg']}" if where else problem["msg"]
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"missing field {error.args[0]!r}"
+    if isinstance(error, ValidationError):
+        return _first_problem(error)
+    return str(error)
+
+
+def _message(message: dict[str, Any], value: _Value) -> InboundMessage:
+    contact = _contact_for(message, value.contacts)
+    kind_fields = _kind_fields(message)
+    return InboundMessage(
+        provider=Provider.META,
+        provider_message_id=message["id"],
+        sender=message.get("from") or message.get("from_user_id") or contact.get("wa_id") or contact["user_id"],
+        recipient=value.metadata.get("display_phone_number"),
+        business_number_id=value.metadata.get("phone_number_id"),
+        timestamp=datetime.fromtimestamp(int(message["timestamp"]), UTC),
+        profile_name=(contact.get("profile") or {}).get("name"),
+        raw=message,
+        **kind_fields,
+    )
+
+
+def _contact_for(message: dict[str, Any], contacts: list[dict[str, Any]]) -> dict[str, Any]:
+    sender = message.get("from") or message.get("from_user_id")
+    for contact in contacts:
+        if sender in (contact.get("wa_id"), contact.get("user_id")):
+            return contact
+    return contacts[0] if len(contacts) == 1 else {}
+
+
+def _kind_fields(message: dict[str, Any]) -> dict[str, Any]:
+    kind = message.get("type")
+    if kind == "text":
+        return {"kind": InboundKind.TEXT, "text": message["text"]["body"]}
+    if kind == "interactive":
+        interactive = message["interactive"]
+        reply_kind = interactive.get("type")
+        if reply_kind in ("button_reply", "list_reply"):
+            reply = interactive[reply_kind]
+            return {"kind": InboundKind(reply_kind), "reply_id": reply["id"], "reply_title": reply.get("title")}
+    if kind == "button":
+        button = message["button"]
+        return {"kind": InboundKind.BUTTON_REPLY, "reply_id": button.get("payload") or button["text"], "reply_title": button.get("text")}
+    if kind in _MEDIA_TYPES:
+        media = message[kind]
+        return {
+            "kind": InboundKind.MEDIA,
+            "media": {
+                "media_id": media.get("id"),
+                "url": media.get("url"),
+                "mime_type": media.get("mime_type"),
+                "caption": media.get("caption"),
+                "filename": media.get("filename"),
+            },
+        }
+    if kind == "location":
+        location = message["location"]
+        return {"kind": InboundKind.LOCATION, "location": {key: location.get(key) for key in _LOCATION_FIELDS}}
+    return {"kind": InboundKind.UNSUPPORTED}
+
+
+def _status(status: dict[str, Any]) -> StatusUpdate | None:
+    state = _STATUSES.get(status.get("status", ""))
+    if state is None:
+        log.info("ignoring meta status %r", status.get("status"))
+        return None
+    error = (status.get("errors") or [{}])[0]
+    details = (error.get("error_data") or {}).get("details")
+    return StatusUpdate(
+        provider=Provider.META,
+        provider_message_id=status["id"],
+        status=state,
+        timestamp=datetime.fromtimestamp(int(status["timestamp"]), UTC),
+        recipient=status.get("recipient_id") or status.get("recipient_user_id"),
+        error_code=str(error["code"]) if "code" in error else None,
+        error_text=" — ".join(part for part in (error.get("title"), details) if part) or None,
+        raw=status,
+    )
+
+
+# ------------------------------------------------------------------ send
+
+
+def payload(message: OutboundMessage) -> dict[str, Any]:
+    """The `/messages` body for a canonical message."""
+    body: dict[str, Any] = {"messaging_product": "whatsapp"}
+    if is_bsuid(message.recipient):
+        body["recipient"] = message.recipient
+    else:
+        body["to"] = message.recipient.removeprefix("+")
+    if message.template is not None:
+        return body | {"type": "template", "template": _template(message.template)}
+    if message.buttons is not None:
+        buttons = [{"type": "reply", "reply": {"id": b.id, "title": b.title}} for b in message.buttons]
+        interactive = {"type": "button", "body": {"text": message.text}, "action": {"buttons": buttons}}
+        return body | {"type": "interactive", "interactive": interactive}
+    if message.list is not None:
+        action = message.list.model_dump(exclude_none=True)
+        interactive = {"type": "list", "body": {"text": message.text}, "action": action}
+        return body | {"type": "interactive", "interactive": interactive}
+    if message.media is not None:
+        media: dict[str, Any] = {"link": str(message.media.url)}
+        if message.media.caption:
+            media["caption"] = message.media.caption
+        if message.media.filename and message.media.kind is MediaKind.DOCUMENT:
+            media["filename"] = message.media.filename
+        return body | {"type": message.media.kind.value, message.media.kind.value: media}
+    return body | {"type": "text", "text": {"body": message.text, "preview_url": False}}
+
+
+def _template(template: TemplateRef) -> dict[str, Any]:
+    """Parameters keyed "1", "2", … are positional; any other keys are named parameters."""
+    parameters = template.parameters
+    if all(key.isdigit() for key in parameters):
+        values = [{"type": "text", "text": str(parameters[key])} for key in sorted(parameters, key=int)]
+    else:
+        values = [{"type": "text", "parameter_name": key, "text": str(value)} for key, value in parameters.items()]
+    reference: dict[str, Any] = {"name": template.name, "language": {"code": template.language or "en"}}
+    if values:
+        reference["components"] = [{"type": "body", "parameters": values}]
+    return reference
+
+
+def classify(answer: ProviderAnswer) -> SendError:
+    """A failed send as a SendError, retryable by Meta's documented codes."""
+    error = (answer.body or {}).get("error", {}) if isinstance(answer.body, dict) else {}
+    code = error.get("code")
+    text = f"meta answered {answer.status}" + (f" (#{code}) {error.get('message', '')}".rstrip() if code else "")
+    if code in _RETRYABLE_CODES:
+        return SendError(text, retryable=True, code=str(code), retry_after=_RETRYABLE_CODES[code])
+    retryable = answer.status == 429 or answer.status >= 500
+    return SendError(text, retryable=retryable, code=str(code) if code is not None else str(answer.status))
+
+
+class MetaChannel:
+    """The Cloud API for one business number; replies may name another of the same app."""
+
+    provider = Provider.META
+    capabilities = Capabilities(buttons=True, lists=True)
+    content_types = ("application/json",)
+    acknowledgement = Acknowledgement("text/plain", b"")
+
+    def __init__(self, *, access_token: str, phone_number_id: str, app_secret: str, verify_token: str, api_base: str, api_version: str) -> None:
+        self._access_token = access_token
+        self._phone_number_id = phone_number_id
+        self._app_secret = app_secret
+        self._verify_token = verify_token
+        self._api = f"{api_base.rstrip('/')}/{api_version}"
+
+    def verify(self, request: WebhookRequest) -> None:
+        verify(request.body, request.headers, self._app_secret)
+
+    def parse(self, request: WebhookRequest, received_at: datetime) -> ParsedWebhook:
+        return parse(request.body)
+
+    def handshake(self, query: Mapping[str, str]) -> str:
+        return handshake(query, self._verify_token)
+
+    async def send(self, message: OutboundMessage, http: aiohttp.ClientSession) -> str:
+        sender = message.business_number_id or self._phone_number_id
+        answer = await post(
+            http,
+            f"{self._api}/{sender}/messages",
+            "meta",
+            json=payload(message),
+            headers={"Authorization": f"Bearer {self._access_token}"},
+        )
+        if not answer.ok:
+            raise classify(answer)
+        try:
+            return answer.body["messages"][0]["id"]
+        except (KeyError, IndexError, TypeError):
+            raise SendError("meta accepted the message but returned no message id", retryable=False) from None

@@ -1,0 +1,236 @@
+"""MyOperator's WhatsApp API: Webhooks v2 events authenticated by a shared secret header
+(MyOperator signs nothing), and sends to `/chat/messages` (see shared/providers/myoperator.md).
+
+Where myoperator.md marks a shape [assumed] (replies, media, statuses), the parser accepts
+fields either inside `data.context` or directly in `data`, and keeps the raw event."""
+
+import hmac
+import logging
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from adapters.channels.http import ProviderAnswer, post, retry_after
+from gateway.models import DeliveryStatus, InboundKind, InboundMessage, OutboundMessage, Provider, StatusUpdate
+from gateway.phone import is_bsuid
+from gateway.ports.channel import (
+    Acknowledgement,
+    Capabilities,
+    ParsedWebhook,
+    SendError,
+    WebhookRejected,
+    WebhookRequest,
+    malformed,
+)
+
+log = logging.getLogger(__name__)
+
+SECRET_VARIABLE = "MYOPERATOR_WEBHOOK_SECRET"
+SECRET_HEADER = "X-Webhook-Key"
+"""The header MyOperator's webhook (API Key auth) is configured to send the secret in."""
+
+_MEDIA_TYPES = {"image", "video", "audio", "document", "sticker"}
+_STATUSES = {
+    "sent": DeliveryStatus.SENT,
+    "delivered": DeliveryStatus.DELIVERED,
+    "read": DeliveryStatus.READ,
+    "failed": DeliveryStatus.FAILED,
+}
+_PERMANENT_CODES = {"CHAT_4001", "CHAT_0302", "CHAT_0303", "CHAT_0304"}
+_EXCESS_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def verify(headers: Mapping[str, str], secret: str) -> None:
+    """Compare the shared secret header in constant time."""
+    received = headers.get(SECRET_HEADER)
+    if not received:
+        raise WebhookRejected(401, "missing_signature", f"{SECRET_HEADER} header is missing")
+    if not hmac.compare_digest(received.encode(), secret.encode()):
+        raise WebhookRejected(403, "bad_signature", f"{SECRET_HEADER} does not match MYOPERATOR_WEBHOOK_SECRET")
+
+
+class _Payload(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    id: str
+    status: str | None = None
+    data: dict[str, Any] = {}
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    event_id: str
+    event_type: str
+    timestamp: str
+    customer_identifier: str
+    system_identifier: str | None = None
+    payload: _Payload
+
+
+def parse(body: bytes) -> ParsedWebhook:
+    """One Webhooks v2 event: a received message, a delivery status, or an event we ignore."""
+    try:
+        event = _Event.model_validate_json(body)
+    except ValidationError as error:
+        problem = error.errors(include_input=False, include_url=False)[0]
+        raise malformed(f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}") from None
+    try:
+        timestamp = datetime.fromisoformat(_EXCESS_FRACTION.sub(r"\1", event.timestamp))
+        if event.event_type == "message.received":
+            return ParsedWebhook(messages=[_message(event, timestamp)])
+        state = _STATUSES.get(event.payload.status or event.event_type.removeprefix("message."))
+        if event.event_type.startswith("message.") and state is not None:
+            return ParsedWebhook(statuses=[_status(event, state, timestamp)])
+    except (KeyError, TypeError, ValueError) as error:
+        reason = f"missing field {error.args[0]!r}" if isinstance(error, KeyError) else str(error)
+        raise malformed(f"event {event.event_id}: {reason}") from None
+    log.info("ignoring myoperator event %s", event.event_type)
+    return ParsedWebhook()
+
+
+def _message(event: _Event, timestamp: datetime) -> InboundMessage:
+    return InboundMessage(
+        provider=Provider.MYOPERATOR,
+        provider_message_id=event.payload.id,
+        sender=event.customer_identifier,
+        business_number_id=event.system_identifier,
+        timestamp=timestamp,
+        profile_name=(event.payload.data.get("profile") or {}).get("name"),
+        raw=event.model_dump(),
+        **_kind_fields(event.payload.data),
+    )
+
+
+def _kind_fields(data: dict[str, Any]) -> dict[str, Any]:
+    kind = data.get("type")
+    context = data.get("context") or {}
+    if kind == "text":
+        return {"kind": InboundKind.TEXT, "text": context.get("body") or data["body"]}
+    if kind == "interactive":
+        reply_kind = context.get("type")
+        if reply_kind in ("button_reply", "list_reply"):
+            reply = context[reply_kind]
+            return {"kind": InboundKind(reply_kind), "reply_id": reply["id"], "reply_title": reply.get("title")}
+    if kind == "button":
+        button = context.get("button") or context
+        return {"kind": InboundKind.BUTTON_REPLY, "reply_id": button.get("payload") or button["text"], "reply_title": button.get("text")}
+    if kind in _MEDIA_TYPES:
+        fields = context | {key: value for key, value in data.items() if key not in ("type", "context")}
+        media = {
+            "url": fields.get("link") or fields.get("url"),
+            "media_id": fields.get("id"),
+            "mime_type": fields.get("mime_type"),
+            "caption": fields.get("caption"),
+            "filename": fields.get("filename"),
+        }
+        return {"kind": InboundKind.MEDIA, "media": media}
+    if kind == "location":
+        location = context or data
+        return {
+            "kind": InboundKind.LOCATION,
+            "location": {key: location.get(key) for key in ("latitude", "longitude", "name", "address")},
+        }
+    return {"kind": InboundKind.UNSUPPORTED}
+
+
+def _status(event: _Event, state: DeliveryStatus, timestamp: datetime) -> StatusUpdate:
+    error = event.payload.model_extra.get("error") or event.payload.data.get("error") or {}
+    return StatusUpdate(
+        provider=Provider.MYOPERATOR,
+        provider_message_id=event.payload.id,
+        status=state,
+        timestamp=timestamp,
+        recipient=event.customer_identifier,
+        error_code=str(error["code"]) if error.get("code") is not None else None,
+        error_text=error.get("message") or error.get("title"),
+        raw=event.model_dump(),
+    )
+
+
+def body(message: OutboundMessage, phone_number_id: str, reference: str | None) -> dict[str, Any]:
+    """The `/chat/messages` body: MyOperator wants the country code and national number apart."""
+    if is_bsuid(message.recipient):
+        raise SendError("myoperator cannot reach a WhatsApp user by business-scoped id", retryable=False, code="recipient")
+    if message.buttons is not None or message.list is not None:
+        raise SendError("myoperator's send API has no buttons or lists", retryable=False, code="unsupported")
+    number = phonenumbers.parse(message.recipient)
+    return {
+        "phone_number_id": message.business_number_id or phone_number_id,
+        "customer_country_code": str(number.country_code),
+        "customer_number": str(number.national_number),
+        "data": _data(message),
+        "reply_to": None,
+        "myop_ref_id": reference,
+    }
+
+
+def _data(message: OutboundMessage) -> dict[str, Any]:
+    if message.template is not None:
+        context = {
+            "template_name": message.template.name,
+            "language": message.template.language or "en",
+            "body": {key: str(value) for key, value in message.template.parameters.items()},
+        }
+        return {"type": "template", "context": context}
+    if message.media is not None:
+        media = {"type": message.media.kind.value, "link": str(message.media.url)}
+        optional = {"caption": message.media.caption, "filename": message.media.filename}
+        return media | {key: value for key, value in optional.items() if value}
+    return {"type": "text", "context": {"body": message.text, "preview_url": False}}
+
+
+def classify(answer: ProviderAnswer) -> SendError:
+    """A failed send as a SendError: MyOperator's account codes and 4xx are permanent."""
+    code = str(answer.body.get("code")) if isinstance(answer.body, dict) and answer.body.get("code") else None
+    detail = answer.body.get("message") if isinstance(answer.body, dict) else None
+    text = f"myoperator answered {answer.status}" + (f" ({code})" if code else "") + (f" {detail}" if detail else "")
+    retryable = (answer.status == 429 or answer.status >= 500) and code not in _PERMANENT_CODES
+    return SendError(
+        text, retryable=retryable, code=code or str(answer.status), retry_after=retry_after(answer.headers) if retryable else None
+    )
+
+
+class MyOperatorChannel:
+    provider = Provider.MYOPERATOR
+    capabilities = Capabilities(buttons=False, lists=False)
+    content_types = ("application/json",)
+    acknowledgement = Acknowledgement("application/json", b'{"status":"ok"}')
+
+    def __init__(self, *, api_key: str, company_id: str, phone_number_id: str, webhook_secret: str, api_base: str) -> None:
+        self._api_key = api_key
+        self._company_id = company_id
+        self._phone_number_id = phone_number_id
+        self._webhook_secret = webhook_secret
+        self._messages_url = f"{api_base.rstrip('/')}/chat/messages"
+
+    def verify(self, request: WebhookRequest) -> None:
+        verify(request.headers, self._webhook_secret)
+
+    def parse(self, request: WebhookRequest, received_at: datetime) -> ParsedWebhook:
+        return parse(request.body)
+
+    def handshake(self, query: Mapping[str, str]) -> str:
+        raise WebhookRejected(405, "method", "myoperator webhooks are POSTed")
+
+    async def send(self, message: OutboundMessage, http: aiohttp.ClientSession) -> str:
+        answer = await post(
+            http,
+            self._messages_url,
+            "myoperator",
+            json=body(message, self._phone_number_id, message.idempotency_key),
+            headers={
+                "Authorization": f"Bearer {self._api_key}",
+                "X-MYOP-COMPANY-ID": self._company_id,
+                "Accept": "application/json",
+            },
+        )
+        if not answer.ok:
+            raise classify(answer)
+        try:
+            return answer.body["data"]["message_id"]
+        except (KeyError, TypeError):
+            raise SendError("myoperator accepted the message but returned no message_id", retryable=False) from None

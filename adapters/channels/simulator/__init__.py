@@ -1,0 +1,83 @@
+"""The simulator: a local chat channel that needs no provider. Its messages travel the same
+pipeline as any provider's; its "sends" are read back from the message log by the chat page
+and `wa-gateway chat`."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import aiohttp
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from gateway.models import InboundKind, InboundMessage, OutboundMessage, Provider, new_id
+from gateway.ports.channel import (
+    Acknowledgement,
+    Capabilities,
+    ParsedWebhook,
+    WebhookRejected,
+    WebhookRequest,
+    malformed,
+)
+
+
+class SimulatedMessage(BaseModel):
+    """What the chat page or a script posts: text, or the press of a button or list row."""
+
+    model_config = ConfigDict(extra="forbid")
+    phone: str
+    text: str | None = Field(default=None, min_length=1, max_length=4096)
+    reply_id: str | None = None
+    reply_title: str | None = None
+    kind: InboundKind | None = None
+    id: str | None = Field(default=None, description="a message id of your own, to test redelivery")
+    name: str | None = None
+
+
+def parse(body: bytes, received_at: datetime) -> ParsedWebhook:
+    try:
+        posted = SimulatedMessage.model_validate_json(body)
+        kind = posted.kind or (InboundKind.BUTTON_REPLY if posted.reply_id else InboundKind.TEXT)
+        message = InboundMessage(
+            provider=Provider.SIMULATOR,
+            provider_message_id=posted.id or new_id(),
+            sender=posted.phone,
+            timestamp=received_at,
+            profile_name=posted.name,
+            kind=kind,
+            text=posted.text,
+            reply_id=posted.reply_id,
+            reply_title=posted.reply_title,
+            raw=posted.model_dump(exclude_none=True),
+        )
+    except ValidationError as error:
+        problem = error.errors(include_input=False, include_url=False)[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        raise malformed(f"{where}: {problem['msg']}" if where else problem["msg"]) from None
+    return ParsedWebhook(messages=[message])
+
+
+class SimulatorChannel:
+    provider = Provider.SIMULATOR
+    capabilities = Capabilities(buttons=True, lists=True, templates=False)
+    content_types = ("application/json",)
+    acknowledgement = Acknowledgement("application/json", b'{"status":"accepted"}')
+
+    def verify(self, request: WebhookRequest) -> None:
+        """Nothing to check: the simulator is a local channel (turn it off with GATEWAY_SIMULATOR=false)."""
+
+    def parse(self, request: WebhookRequest, received_at: datetime) -> ParsedWebhook:
+        return parse(request.body, received_at)
+
+    def handshake(self, query: Mapping[str, str]) -> str:
+        raise WebhookRejected(405, "method", "the simulator has no handshake")
+
+    async def send(self, message: OutboundMessage, http: aiohttp.ClientSession) -> str:
+        """Delivered on the spot: the transcript reads sent messages from the log."""
+        return f"sim-{new_id()}"
+
+
+def transcript_entry(direction: str, status: str, created_at: datetime, payload: dict[str, Any]) -> dict[str, Any]:
+    """One bubble of the chat: who spoke, when, and what they said or offered."""
+    entry = {"direction": direction, "status": status, "at": created_at.isoformat()}
+    keys = ("text", "buttons", "list", "media", "template", "kind", "reply_id", "reply_title")
+    return entry | {key: payload[key] for key in keys if payload.get(key) is not None}

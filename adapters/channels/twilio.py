@@ -1,0 +1,243 @@
+"""Twilio Programmable Messaging for WhatsApp: form-encoded webhooks signed with
+`X-Twilio-Signature` over the public URL, and sends to the Messages API
+(see shared/providers/twilio.md)."""
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+import aiohttp
+
+from adapters.channels.http import ProviderAnswer, post, retry_after
+from gateway.models import DeliveryStatus, InboundKind, InboundMessage, OutboundMessage, Provider, StatusUpdate
+from gateway.phone import is_bsuid
+from gateway.ports.channel import (
+    Acknowledgement,
+    Capabilities,
+    ParsedWebhook,
+    SendError,
+    WebhookRejected,
+    WebhookRequest,
+    malformed,
+)
+
+log = logging.getLogger(__name__)
+
+SECRET_VARIABLE = "TWILIO_AUTH_TOKEN"
+SIGNATURE_HEADER = "X-Twilio-Signature"
+MAX_BODY_CHARS = 1600
+
+_STATUSES = {
+    "accepted": DeliveryStatus.QUEUED,
+    "scheduled": DeliveryStatus.QUEUED,
+    "queued": DeliveryStatus.QUEUED,
+    "sending": DeliveryStatus.QUEUED,
+    "sent": DeliveryStatus.SENT,
+    "delivered": DeliveryStatus.DELIVERED,
+    "read": DeliveryStatus.READ,
+    "undelivered": DeliveryStatus.FAILED,
+    "failed": DeliveryStatus.FAILED,
+    "canceled": DeliveryStatus.FAILED,
+}
+# twilio.md §5: transient codes; every other refusal is permanent.
+_RETRYABLE_CODES = {20429, 63017, 63018, 63012, 63023}
+
+
+# ------------------------------------------------------------------ verify
+
+
+def signature(url: str, params: list[tuple[str, str]], auth_token: str) -> str:
+    """Twilio's signature: base64 HMAC-SHA1 of the URL followed by every parameter name and
+    value, names sorted and each name's distinct values sorted."""
+    values: dict[str, set[str]] = {}
+    for name, value in params:
+        values.setdefault(name, set()).add(value)
+    signed = url + "".join(name + value for name in sorted(values) for value in sorted(values[name]))
+    digest = hmac.new(auth_token.encode(), signed.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def _url_variants(url: str) -> list[str]:
+    """Twilio is inconsistent about default ports, so its SDK accepts the URL with and without."""
+    parts = urlsplit(url)
+    default_port = {"https": 443, "http": 80}.get(parts.scheme)
+    host = parts.hostname or ""
+    with_port = parts._replace(netloc=f"{host}:{parts.port or default_port}")
+    without_port = parts._replace(netloc=host) if parts.port in (None, default_port) else parts
+    return list(dict.fromkeys([url, urlunsplit(with_port), urlunsplit(without_port)]))
+
+
+def verify(url: str, body: bytes, headers: Mapping[str, str], auth_token: str) -> None:
+    """Check `X-Twilio-Signature` for the public `url` and the form parameters, in constant time."""
+    received = headers.get(SIGNATURE_HEADER)
+    if not received:
+        raise WebhookRejected(401, "missing_signature", f"{SIGNATURE_HEADER} header is missing")
+    params = _form(body)
+    for candidate in _url_variants(url):
+        if hmac.compare_digest(received.encode(), signature(candidate, params, auth_token).encode()):
+            return
+    raise WebhookRejected(403, "bad_signature", f"{SIGNATURE_HEADER} does not match the URL and parameters")
+
+
+def _form(body: bytes) -> list[tuple[str, str]]:
+    try:
+        return parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body))
+    except (UnicodeDecodeError, ValueError):
+        raise malformed("body is not a form-encoded parameter list") from None
+
+
+# ------------------------------------------------------------------ parse
+
+
+def parse(body: bytes, received_at: datetime) -> ParsedWebhook:
+    """An inbound message or a status callback; Twilio sends no timestamp, so receipt time stands in."""
+    form = dict(_form(body))
+    try:
+        if "MessageStatus" in form:
+            status = _status(form, received_at)
+            return ParsedWebhook(statuses=[status] if status else [])
+        return ParsedWebhook(messages=[_message(form, received_at)])
+    except KeyError as missing:
+        raise malformed(f"missing parameter {missing.args[0]}") from None
+    except ValueError as error:
+        raise malformed(str(error)) from None
+
+
+def _message(form: dict[str, str], received_at: datetime) -> InboundMessage:
+    return InboundMessage(
+        provider=Provider.TWILIO,
+        provider_message_id=form["MessageSid"],
+        sender=form["From"],
+        recipient=form.get("To"),
+        business_number_id=form.get("To", "").removeprefix("whatsapp:") or None,
+        timestamp=received_at,
+        profile_name=form.get("ProfileName"),
+        raw=form,
+        **_kind_fields(form),
+    )
+
+
+def _kind_fields(form: dict[str, str]) -> dict[str, Any]:
+    body = form.get("Body") or None
+    if form.get("ButtonPayload"):
+        return {"kind": InboundKind.BUTTON_REPLY, "reply_id": form["ButtonPayload"], "reply_title": form.get("ButtonText") or body}
+    if form.get("ListId"):
+        return {"kind": InboundKind.LIST_REPLY, "reply_id": form["ListId"], "reply_title": form.get("ListTitle") or body}
+    if int(form.get("NumMedia") or 0) > 0:
+        media = {"url": form["MediaUrl0"], "mime_type": form.get("MediaContentType0"), "caption": body}
+        return {"kind": InboundKind.MEDIA, "media": media}
+    if form.get("Latitude") and form.get("Longitude"):
+        location = {
+            "latitude": float(form["Latitude"]),
+            "longitude": float(form["Longitude"]),
+            "name": form.get("Label"),
+            "address": form.get("Address"),
+        }
+        return {"kind": InboundKind.LOCATION, "location": location}
+    if body is not None and form.get("MessageType", "text") in ("text", "interactive", "button"):
+        return {"kind": InboundKind.TEXT, "text": body}
+    return {"kind": InboundKind.UNSUPPORTED, "text": body}
+
+
+def _status(form: dict[str, str], received_at: datetime) -> StatusUpdate | None:
+    state = _STATUSES.get(form["MessageStatus"])
+    if state is None:
+        log.info("ignoring twilio status %r", form["MessageStatus"])
+        return None
+    return StatusUpdate(
+        provider=Provider.TWILIO,
+        provider_message_id=form["MessageSid"],
+        status=state,
+        timestamp=received_at,
+        recipient=form.get("To"),
+        error_code=form.get("ErrorCode") or None,
+        error_text=form.get("ErrorMessage") or None,
+        raw=form,
+    )
+
+
+# ------------------------------------------------------------------ send
+
+
+def form_fields(message: OutboundMessage, sender: str, status_callback: str) -> dict[str, str]:
+    """The Messages API form for a canonical message; buttons and lists never get here
+    (Twilio only sends them as Content templates), the gateway numbers them as text."""
+    if is_bsuid(message.recipient):
+        raise SendError("twilio cannot reach a WhatsApp user by business-scoped id", retryable=False, code="recipient")
+    if message.buttons is not None or message.list is not None:
+        raise SendError("twilio sends buttons and lists only as Content templates", retryable=False, code="unsupported")
+    fields = {"To": f"whatsapp:{message.recipient}", "From": f"whatsapp:{sender}", "StatusCallback": status_callback}
+    if message.template is not None:
+        if not message.template.name.startswith("HX"):
+            raise SendError(
+                f"twilio sends templates by content SID (HX…); {message.template.name!r} is not one",
+                retryable=False,
+                code="template",
+            )
+        variables = {key: str(value) for key, value in message.template.parameters.items()}
+        return fields | {"ContentSid": message.template.name, "ContentVariables": json.dumps(variables)}
+    text = message.text if message.media is None else message.media.caption
+    if text and len(text) > MAX_BODY_CHARS:
+        raise SendError(f"twilio takes at most {MAX_BODY_CHARS} characters, got {len(text)}", retryable=False, code="too_long")
+    if message.media is not None:
+        fields["MediaUrl"] = str(message.media.url)
+    if text:
+        fields["Body"] = text
+    return fields
+
+
+def classify(answer: ProviderAnswer) -> SendError:
+    """A failed send as a SendError, retryable by Twilio's documented codes."""
+    code = answer.body.get("code") if isinstance(answer.body, dict) else None
+    text = f"twilio answered {answer.status}" + (f" ({code}) {answer.body.get('message', '')}".rstrip() if code else "")
+    retryable = answer.status == 429 or answer.status >= 500 or code in _RETRYABLE_CODES
+    return SendError(
+        text,
+        retryable=retryable,
+        code=str(code) if code is not None else str(answer.status),
+        retry_after=retry_after(answer.headers) if retryable else None,
+    )
+
+
+class TwilioChannel:
+    provider = Provider.TWILIO
+    capabilities = Capabilities(buttons=False, lists=False)
+    content_types = ("application/x-www-form-urlencoded",)
+    acknowledgement = Acknowledgement("text/xml", b'<?xml version="1.0" encoding="UTF-8"?><Response/>')
+
+    def __init__(self, *, account_sid: str, auth_token: str, whatsapp_number: str, api_base: str, status_callback: str) -> None:
+        self._account_sid = account_sid
+        self._auth_token = auth_token
+        self._number = whatsapp_number.removeprefix("whatsapp:")
+        self._messages_url = f"{api_base.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        self._status_callback = status_callback
+
+    def verify(self, request: WebhookRequest) -> None:
+        verify(request.url, request.body, request.headers, self._auth_token)
+
+    def parse(self, request: WebhookRequest, received_at: datetime) -> ParsedWebhook:
+        return parse(request.body, received_at)
+
+    def handshake(self, query: Mapping[str, str]) -> str:
+        raise WebhookRejected(405, "method", "twilio webhooks are POSTed")
+
+    async def send(self, message: OutboundMessage, http: aiohttp.ClientSession) -> str:
+        fields = form_fields(message, message.business_number_id or self._number, self._status_callback)
+        answer = await post(
+            http,
+            self._messages_url,
+            "twilio",
+            data=fields,
+            headers={"Authorization": aiohttp.encode_basic_auth(self._account_sid, self._auth_token)},
+        )
+        if not answer.ok:
+            raise classify(answer)
+        if not isinstance(answer.body, dict) or not answer.body.get("sid"):
+            raise SendError("twilio accepted the message but returned no sid", retryable=False)
+        return answer.body["sid"]

@@ -1,0 +1,30 @@
+"""Where every outgoing message enters the durable queue, and is logged as queued."""
+
+from collections.abc import Callable
+
+from gateway.models import OutboundMessage, Provider
+from gateway.ports.records import Job
+from gateway.ports.store import Store
+
+
+class Outbox:
+    """Enqueue, log, and wake the queue worker so a reply leaves within milliseconds."""
+
+    def __init__(self, store: Store, enabled: list[Provider], default: Provider, wake: Callable[[], None]) -> None:
+        self._store = store
+        self._enabled = enabled
+        self._default = default
+        self._wake = wake
+
+    async def enqueue(self, message: OutboundMessage) -> Job:
+        """Queue `message` through its provider, else the contact's last one, else the default."""
+        provider = message.provider or await self._provider_for(message.recipient)
+        message = message.model_copy(update={"provider": provider})
+        job = await self._store.queue.enqueue(message)
+        await self._store.log.record_outbound(job.id, message, provider)
+        self._wake()
+        return job
+
+    async def _provider_for(self, contact: str) -> Provider:
+        last = (await self._store.settings.contact(contact)).values.get("last_provider")
+        return Provider(last) if last in self._enabled else self._default

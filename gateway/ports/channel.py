@@ -1,0 +1,107 @@
+"""The channel port: what every provider adapter offers the gateway.
+
+An adapter verifies a webhook before it parses it, parses into canonical models, and sends
+canonical messages; it never sees plugins, and the core never sees provider payloads.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import aiohttp
+
+from gateway.models import InboundMessage, MediaKind, OutboundMessage, Provider, StatusUpdate
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    """What a channel renders natively; the gateway falls back to text for the rest."""
+
+    buttons: bool = False
+    lists: bool = False
+    media: frozenset[MediaKind] = frozenset(MediaKind)
+    templates: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRequest:
+    """A webhook as received: `url` is the public URL the provider called."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes
+    query: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedWebhook:
+    messages: list[InboundMessage] = field(default_factory=list)
+    statuses: list[StatusUpdate] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    """The body a provider expects in a webhook's 200 answer."""
+
+    content_type: str
+    body: bytes
+
+
+class WebhookRejected(Exception):
+    """A webhook refused: `status` is the HTTP answer, `reason` a short metric label."""
+
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.reason = reason
+        self.message = message
+
+
+def malformed(message: str) -> WebhookRejected:
+    return WebhookRejected(400, "malformed", message)
+
+
+class SendError(Exception):
+    """A provider refused or failed to take a message; `retryable` says whether trying
+    again later can succeed, `retry_after` (seconds) when the provider said how long."""
+
+    def __init__(
+        self, message: str, *, retryable: bool, code: str | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.code = code
+        self.retry_after = retry_after
+
+
+class Channel(Protocol):
+    provider: Provider
+    capabilities: Capabilities
+    content_types: tuple[str, ...]
+    acknowledgement: Acknowledgement
+
+    def verify(self, request: WebhookRequest) -> None:
+        """Raise WebhookRejected unless the request carries the provider's valid signature."""
+
+    def parse(self, request: WebhookRequest, received_at: datetime) -> ParsedWebhook:
+        """Turn a verified webhook into canonical messages and statuses; raise
+        WebhookRejected(400) with the reason when it cannot be read."""
+
+    def handshake(self, query: Mapping[str, str]) -> str:
+        """Answer a provider's subscription check (Meta's GET); others raise WebhookRejected(405)."""
+
+    async def send(self, message: OutboundMessage, http: aiohttp.ClientSession) -> str:
+        """Hand one message to the provider's API and return its message id; raise SendError."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSet:
+    """The configured channels, and for every provider the variable its webhook needs."""
+
+    enabled: Mapping[Provider, Channel]
+    secret_variables: Mapping[Provider, str]
+
+    def get(self, provider: Provider) -> Channel | None:
+        return self.enabled.get(provider)

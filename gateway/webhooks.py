@@ -1,0 +1,103 @@
+"""Provider webhooks: verify, parse, store durably (deduplicated), answer; processing
+happens afterwards, in the inbox, and never delays the answer."""
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from gateway.appkeys import CHANNELS, CLOCK, INBOX, METRICS, SETTINGS, STORE
+from gateway.middleware import error_body
+from gateway.models import Provider
+from gateway.ports.channel import Channel, ParsedWebhook, WebhookRejected, WebhookRequest
+
+log = logging.getLogger(__name__)
+
+routes = web.RouteTableDef()
+
+
+def receiver(provider: Provider) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """The POST handler for one provider's webhook."""
+
+    async def receive(request: web.Request) -> web.Response:
+        started = time.perf_counter()
+        metrics = request.app[METRICS]
+        try:
+            outcome, response = await _receive(request, provider)
+        except WebhookRejected as rejected:
+            log.warning("refused %s webhook (%s): %s", provider.value, rejected.reason, rejected.message)
+            outcome, response = rejected.reason, _refusal(rejected)
+        except web.HTTPRequestEntityTooLarge:
+            metrics.webhooks.labels(provider.value, "too_large").inc()
+            raise
+        metrics.webhooks.labels(provider.value, outcome).inc()
+        metrics.webhook_latency.labels(provider.value).observe(time.perf_counter() - started)
+        return response
+
+    return receive
+
+
+async def _receive(request: web.Request, provider: Provider) -> tuple[str, web.Response]:
+    channel = _channel(request, provider)
+    if request.content_type not in channel.content_types:
+        raise WebhookRejected(
+            415, "unsupported_media_type", f"{provider.value} webhooks are {' or '.join(channel.content_types)}"
+        )
+    webhook = WebhookRequest(
+        method=request.method,
+        url=str(request.app[SETTINGS].public_url).rstrip("/") + request.path_qs,
+        headers=request.headers,
+        body=await request.read(),
+        query=request.query,
+    )
+    channel.verify(webhook)
+    parsed = channel.parse(webhook, request.app[CLOCK].now())
+    outcome = await _store(request.app, parsed)
+    ack = channel.acknowledgement
+    return outcome, web.Response(body=ack.body, content_type=ack.content_type)
+
+
+def _channel(request: web.Request, provider: Provider) -> Channel:
+    channels = request.app[CHANNELS]
+    channel = channels.get(provider)
+    if channel is None:
+        variable = channels.secret_variables.get(provider, f"the {provider.value} settings")
+        raise WebhookRejected(
+            503, "not_configured", f"{variable} is not set, so this webhook refuses every request until it is"
+        )
+    return channel
+
+
+async def _store(app: web.Application, parsed: ParsedWebhook) -> str:
+    """Store every message (a known provider id is a redelivery) and status, then hand the
+    new messages to the inbox."""
+    store, inbox = app[STORE], app[INBOX]
+    fresh = [message for message in parsed.messages if await store.log.record_inbound(message)]
+    for status in parsed.statuses:
+        await store.log.add_status(status)
+    for message in fresh:
+        inbox.submit(message)
+    if fresh:
+        return "accepted"
+    return "duplicate" if parsed.messages else "status"
+
+
+def _refusal(rejected: WebhookRejected) -> web.Response:
+    return web.json_response(error_body(rejected.status, rejected.message), status=rejected.status)
+
+
+@routes.get("/webhooks/meta")
+async def meta_handshake(request: web.Request) -> web.Response:
+    """Meta's verification handshake: echo the challenge when the verify token matches."""
+    try:
+        challenge = _channel(request, Provider.META).handshake(request.query)
+    except WebhookRejected as rejected:
+        request.app[METRICS].webhooks.labels(Provider.META.value, rejected.reason).inc()
+        return _refusal(rejected)
+    return web.Response(text=challenge, content_type="text/plain")
+
+
+routes.post("/webhooks/twilio")(receiver(Provider.TWILIO))
+routes.post("/webhooks/meta")(receiver(Provider.META))
+routes.post("/webhooks/myoperator")(receiver(Provider.MYOPERATOR))

@@ -1,0 +1,123 @@
+"""The queue worker: claims due jobs with a lease, sends them through their channel, and
+acks, retries or dead-letters each one. One bad job never stops the loop."""
+
+import asyncio
+import logging
+import os
+import socket
+from datetime import timedelta
+
+import aiohttp
+from pydantic import ValidationError
+
+from gateway.clock import Clock
+from gateway.models import OutboundMessage
+from gateway.phone import mask
+from gateway.ports.channel import ChannelSet, SendError
+from gateway.ports.records import Job, JobState, LogStatus
+from gateway.ports.store import Store
+from gateway.text_menus import TextMenus
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=60)
+MAX_BACKOFF_SECONDS = 300.0
+
+
+def backoff_seconds(attempts: int, retry_after: float | None) -> float:
+    """How long before trying a job again: what the provider asked for, else doubling."""
+    if retry_after is not None:
+        return retry_after
+    return min(MAX_BACKOFF_SECONDS, 2.0 ** attempts)
+
+
+class QueueWorker:
+    """`concurrency` send loops sharing one wake-up signal; idle loops also look again every
+    `idle_seconds` for jobs that fell due or were enqueued by another process."""
+
+    def __init__(
+        self,
+        store: Store,
+        channels: ChannelSet,
+        http: aiohttp.ClientSession,
+        clock: Clock,
+        *,
+        concurrency: int = 4,
+        idle_seconds: float = 1.0,
+    ) -> None:
+        self._store = store
+        self._channels = channels
+        self._http = http
+        self._clock = clock
+        self._menus = TextMenus(store.records)
+        self._concurrency = concurrency
+        self._idle_seconds = idle_seconds
+        self._wake = asyncio.Event()
+        self._name = f"{socket.gethostname()}:{os.getpid()}"
+
+    def wake(self) -> None:
+        """Tell idle loops a job was just enqueued."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Send until cancelled."""
+        await asyncio.gather(*(self._loop(f"{self._name}:{n}") for n in range(self._concurrency)))
+
+    async def _loop(self, owner: str) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                job = await self._store.queue.claim(owner, LEASE)
+            except Exception:
+                log.exception("claiming a job failed; trying again shortly")
+                job = None
+            if job is None:
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
+                except TimeoutError:
+                    pass
+                continue
+            await self.deliver(job, owner)
+
+    async def deliver(self, job: Job, owner: str) -> None:
+        """Send one claimed job and record the outcome on the job and in the log."""
+        try:
+            message = OutboundMessage.model_validate(job.message)
+        except ValidationError as error:
+            await self._dead(job, owner, f"stored message is invalid: {error.error_count()} problem(s)")
+            return
+        channel = self._channels.get(message.provider)
+        if channel is None:
+            await self._dead(job, owner, f"provider {message.provider} is not configured")
+            return
+        try:
+            message = await self._menus.render_for(channel.capabilities, message)
+            provider_message_id = await channel.send(message, self._http)
+        except SendError as error:
+            await self._failed(job, owner, error)
+        except Exception as error:
+            log.exception("sending job %s to %s failed unexpectedly", job.id, mask(message.recipient))
+            await self._failed(job, owner, SendError(f"unexpected {type(error).__name__}", retryable=True))
+        else:
+            if await self._store.queue.ack(job.id, owner, provider_message_id):
+                await self._store.log.set_outbound_status(
+                    job.id, LogStatus.SENT, provider=message.provider, provider_message_id=provider_message_id
+                )
+            else:
+                log.warning("job %s was sent after its lease expired; another worker may send it again", job.id)
+
+    async def _failed(self, job: Job, owner: str, error: SendError) -> None:
+        reason = f"{error.code}: {error}" if error.code else str(error)
+        if not error.retryable:
+            await self._dead(job, owner, reason)
+            return
+        retry_at = self._clock.now() + timedelta(seconds=backoff_seconds(job.attempts, error.retry_after))
+        retried = await self._store.queue.retry(job.id, owner, reason, retry_at)
+        if retried is not None and retried.state is JobState.DEAD:
+            await self._store.log.set_outbound_status(job.id, LogStatus.DEAD, error=reason)
+            log.warning("job %s is dead after %d attempts: %s", job.id, retried.attempts, reason)
+
+    async def _dead(self, job: Job, owner: str, reason: str) -> None:
+        log.warning("job %s failed permanently: %s", job.id, reason)
+        if await self._store.queue.fail(job.id, owner, reason) is not None:
+            await self._store.log.set_outbound_status(job.id, LogStatus.DEAD, error=reason)

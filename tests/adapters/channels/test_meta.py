@@ -1,0 +1,287 @@
+"""Meta Cloud API adapter: signatures, handshake, every payload kind, and sends against a stand-in API."""
+
+import json
+from datetime import UTC, datetime
+
+import aiohttp
+import pytest
+
+from adapters.channels import meta
+from gateway.models import DeliveryStatus, InboundKind, OutboundMessage
+from gateway.ports.channel import SendError, WebhookRejected, WebhookRequest
+from gateway.testing import meta_headers
+from tests.adapters.channels.conftest import fixture_bytes
+from tests.stand_in_provider import Answer, StandInProvider
+
+SECRET = "test_app_secret_123"
+ACCEPTED = {"messaging_product": "whatsapp", "contacts": [{"input": "919812345678", "wa_id": "919812345678"}], "messages": [{"id": "wamid.SENT1"}]}
+
+
+def only_message(name: str):
+    parsed = meta.parse(fixture_bytes("meta", name))
+    assert len(parsed.messages) == 1 and not parsed.statuses
+    return parsed.messages[0]
+
+
+# ------------------------------------------------------------------ verify
+
+
+def test_published_signature_vector_verifies():
+    body = fixture_bytes("meta", "text_signed_vector")
+    expected = "sha256=d65d5d82c35f3eee20016517b95b43dc70db8a79c80b048f6c99901e1204a2e2"
+    assert meta.sign(body, SECRET) == expected
+    meta.verify(body, {"X-Hub-Signature-256": expected}, SECRET)
+
+
+def test_a_wrong_signature_is_403_and_a_missing_one_401():
+    body = fixture_bytes("meta", "text_signed_vector")
+    with pytest.raises(WebhookRejected) as wrong:
+        meta.verify(body, meta_headers(body, "another_secret"), SECRET)
+    assert (wrong.value.status, wrong.value.reason) == (403, "bad_signature")
+    with pytest.raises(WebhookRejected) as missing:
+        meta.verify(body, {}, SECRET)
+    assert (missing.value.status, missing.value.reason) == (401, "missing_signature")
+
+
+def test_the_signature_covers_the_exact_bytes():
+    body = fixture_bytes("meta", "text_signed_vector")
+    reserialized = json.dumps(json.loads(body)).encode()
+    with pytest.raises(WebhookRejected):
+        meta.verify(reserialized, meta_headers(body, SECRET), SECRET)
+
+
+def test_handshake_echoes_the_challenge_only_for_the_right_token():
+    query = {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"}
+    assert meta.handshake(query, "verify-me") == "1158201444"
+    with pytest.raises(WebhookRejected) as refused:
+        meta.handshake(query | {"hub.verify_token": "guess"}, "verify-me")
+    assert refused.value.status == 403
+
+
+# ------------------------------------------------------------------ parse
+
+
+def test_text_message_with_sender_business_number_and_profile():
+    message = only_message("text")
+    assert message.kind is InboundKind.TEXT and message.text == "Hi, is my order shipped?"
+    assert message.sender == "+919812345678" and message.profile_name == "Asha"
+    assert message.recipient == "+15550783881" and message.business_number_id == "106540352242922"
+    assert message.provider_message_id == "wamid.A1"
+    assert message.timestamp == datetime(2026, 1, 1, 0, 1, tzinfo=UTC)
+    assert message.raw["text"]["body"] == "Hi, is my order shipped?"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "reply_id", "reply_title"),
+    [
+        ("button_reply", InboundKind.BUTTON_REPLY, "track_4411", "Track order"),
+        ("list_reply", InboundKind.LIST_REPLY, "slot_mon10", "Mon 10:00"),
+        ("template_button", InboundKind.BUTTON_REPLY, "STOP_PROMOS", "Stop promotions"),
+    ],
+)
+def test_interactive_and_template_button_replies(name, kind, reply_id, reply_title):
+    message = only_message(name)
+    assert (message.kind, message.reply_id, message.reply_title) == (kind, reply_id, reply_title)
+
+
+@pytest.mark.parametrize(
+    ("name", "media_id", "mime_type", "caption", "filename"),
+    [
+        ("image", "1479537139650973", "image/jpeg", "damaged box", None),
+        ("document", "1037543291543636", "application/pdf", "my invoice", "invoice.pdf"),
+        ("audio", "2220005555", "audio/ogg; codecs=opus", None, None),
+        ("video", "3330006666", "video/mp4", None, None),
+    ],
+)
+def test_media_keeps_id_mime_type_caption_and_filename(name, media_id, mime_type, caption, filename):
+    media = only_message(name).media
+    assert (media.media_id, media.mime_type, media.caption, media.filename) == (media_id, mime_type, caption, filename)
+
+
+def test_media_url_is_kept_when_meta_sends_one():
+    assert str(only_message("audio").media.url).startswith("https://lookaside.fbsbx.com/")
+
+
+def test_location():
+    location = only_message("location").location
+    assert (location.latitude, location.longitude, location.name) == (19.076, 72.8777, "Plant 2")
+
+
+@pytest.mark.parametrize("name", ["contacts", "reaction"])
+def test_contacts_and_reactions_are_unsupported_with_the_raw_payload_kept(name):
+    message = only_message(name)
+    assert message.kind is InboundKind.UNSUPPORTED and message.raw["type"] == name
+
+
+def test_a_username_user_is_known_by_business_scoped_id():
+    message = only_message("username_user")
+    assert message.sender == "US.13491208655302741918" and message.profile_name == "Ana"
+
+
+@pytest.mark.parametrize(("name", "status"), [("sent", "sent"), ("delivered", "delivered"), ("read", "read")])
+def test_statuses(name, status):
+    parsed = meta.parse(fixture_bytes("meta", f"status_{name}"))
+    assert [s.status for s in parsed.statuses] == [DeliveryStatus(status)] and not parsed.messages
+    assert parsed.statuses[0].provider_message_id == "wamid.OUT1" and parsed.statuses[0].recipient == "+919812345678"
+
+
+def test_failed_status_carries_code_and_reason():
+    failed = meta.parse(fixture_bytes("meta", "status_failed")).statuses[0]
+    assert failed.status is DeliveryStatus.FAILED and failed.error_code == "131047"
+    assert failed.error_text == "Re-engagement message — More than 24 hours have passed since the customer last replied."
+
+
+def test_a_batch_yields_every_message_and_status_of_every_entry_and_change():
+    parsed = meta.parse(fixture_bytes("meta", "batch"))
+    assert [m.provider_message_id for m in parsed.messages] == ["wamid.A1", "wamid.B2", "wamid.Z12"]
+    assert [m.business_number_id for m in parsed.messages][-1] == "106540352242999"
+    assert [(s.provider_message_id, s.status) for s in parsed.statuses] == [
+        ("wamid.OUT1", DeliveryStatus.DELIVERED),
+        ("wamid.OUT2", DeliveryStatus.FAILED),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"not json", "Invalid JSON"),
+        (b'{"object":"page","entry":[]}', "not whatsapp_business_account"),
+        (b'{"object":"whatsapp_business_account"}', "entry: Field required"),
+        (
+            b'{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":'
+            b'{"messages":[{"from":"919812345678","id":"w","type":"text","text":{"body":"x"}}]}}]}]}',
+            "missing field 'timestamp'",
+        ),
+        (
+            b'{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":'
+            b'{"messages":[{"from":"12","id":"w","timestamp":"1","type":"text","text":{"body":"x"}}]}}]}]}',
+            "not an international phone number",
+        ),
+    ],
+)
+def test_malformed_payloads_are_refused_with_a_reason(body, reason):
+    with pytest.raises(WebhookRejected) as refused:
+        meta.parse(body)
+    assert refused.value.status == 400 and reason in refused.value.message
+
+
+# ------------------------------------------------------------------ send
+
+
+@pytest.fixture
+async def stand_in(aiohttp_server):
+    provider = StandInProvider(Answer(200, ACCEPTED))
+    server = await aiohttp_server(provider.app)
+    provider.base = str(server.make_url("")).rstrip("/")
+    return provider
+
+
+def channel(base: str) -> meta.MetaChannel:
+    return meta.MetaChannel(
+        access_token="EAAG-token", phone_number_id="106540352242922", app_secret=SECRET, verify_token="v", api_base=base, api_version="v25.0"
+    )
+
+
+async def send(stand_in, http, **fields) -> tuple[str, dict]:
+    message_id = await channel(stand_in.base).send(OutboundMessage(recipient="+919812345678", **fields), http)
+    request = stand_in.requests[-1]
+    assert request.path == "/v25.0/106540352242922/messages"
+    assert request.headers["Authorization"] == "Bearer EAAG-token"
+    return message_id, request.json()
+
+
+async def test_send_text(stand_in, http):
+    message_id, body = await send(stand_in, http, text="Your order shipped")
+    assert message_id == "wamid.SENT1"
+    assert body == {"messaging_product": "whatsapp", "to": "919812345678", "type": "text", "text": {"body": "Your order shipped", "preview_url": False}}
+
+
+async def test_send_buttons_natively(stand_in, http):
+    _, body = await send(stand_in, http, text="What next?", buttons=[{"id": "track", "title": "Track order"}, {"id": "agent", "title": "Talk to agent"}])
+    assert body["type"] == "interactive" and body["interactive"]["type"] == "button"
+    assert body["interactive"]["body"] == {"text": "What next?"}
+    assert body["interactive"]["action"]["buttons"][1] == {"type": "reply", "reply": {"id": "agent", "title": "Talk to agent"}}
+
+
+async def test_send_list_natively(stand_in, http):
+    menu = {"button": "Slots", "sections": [{"title": "Monday", "rows": [{"id": "slot_mon10", "title": "Mon 10:00", "description": "Clinic A"}]}]}
+    _, body = await send(stand_in, http, text="Pick a slot", list=menu)
+    assert body["interactive"]["type"] == "list"
+    assert body["interactive"]["action"] == menu
+
+
+async def test_send_document_by_url(stand_in, http):
+    media = {"kind": "document", "url": "https://cdn.example.com/inv_4411.pdf", "caption": "Invoice", "filename": "invoice-4411.pdf"}
+    _, body = await send(stand_in, http, media=media)
+    assert body["type"] == "document"
+    assert body["document"] == {"link": "https://cdn.example.com/inv_4411.pdf", "caption": "Invoice", "filename": "invoice-4411.pdf"}
+
+
+async def test_send_template_with_positional_and_named_parameters(stand_in, http):
+    _, body = await send(stand_in, http, template={"name": "order_update", "language": "en_US", "parameters": {"2": "4411", "1": "Asha"}})
+    assert body["template"] == {
+        "name": "order_update",
+        "language": {"code": "en_US"},
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": "Asha"}, {"type": "text", "text": "4411"}]}],
+    }
+    _, named = await send(stand_in, http, template={"name": "welcome", "language": "es", "parameters": {"first_name": "Ana"}})
+    assert named["template"]["components"][0]["parameters"] == [{"type": "text", "parameter_name": "first_name", "text": "Ana"}]
+
+
+async def test_send_to_a_username_user_uses_recipient(stand_in, http):
+    await channel(stand_in.base).send(OutboundMessage(recipient="US.13491208655302741918", text="hola"), http)
+    body = stand_in.requests[-1].json()
+    assert body["recipient"] == "US.13491208655302741918" and "to" not in body
+
+
+async def test_reply_goes_out_from_the_business_number_it_came_to(stand_in, http):
+    await channel(stand_in.base).send(OutboundMessage(recipient="+919812345678", text="hi", business_number_id="106540352242999"), http)
+    assert stand_in.requests[-1].path == "/v25.0/106540352242999/messages"
+
+
+def error(code: int, message: str) -> dict:
+    return {"error": {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "A1b2"}}
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "retryable", "code", "retry_after"),
+    [
+        (400, error(130429, "Rate limit hit"), True, "130429", None),
+        (400, error(131056, "Pair rate limit"), True, "131056", 6.0),
+        (503, error(131016, "Service unavailable"), True, "131016", None),
+        (500, {"unexpected": "shape"}, True, "500", None),
+        (429, {}, True, "429", None),
+        (400, error(131047, "Re-engagement message"), False, "131047", None),
+        (400, error(131026, "Message undeliverable"), False, "131026", None),
+        (400, error(132001, "Template name does not exist in the translation"), False, "132001", None),
+        (401, error(190, "Invalid OAuth access token"), False, "190", None),
+    ],
+)
+async def test_send_failures_are_classified_by_meta_code(stand_in, http, status, body, retryable, code, retry_after):
+    stand_in.then(status, body)
+    with pytest.raises(SendError) as failed:
+        await channel(stand_in.base).send(OutboundMessage(recipient="+919812345678", text="hi"), http)
+    assert (failed.value.retryable, failed.value.code, failed.value.retry_after) == (retryable, code, retry_after)
+    assert "EAAG-token" not in str(failed.value)
+
+
+async def test_a_timeout_is_retryable(stand_in):
+    stand_in.then(200, ACCEPTED, delay=1.0)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.1)) as impatient:
+        with pytest.raises(SendError) as failed:
+            await channel(stand_in.base).send(OutboundMessage(recipient="+919812345678", text="hi"), impatient)
+    assert failed.value.retryable and failed.value.code == "timeout"
+
+
+async def test_an_unreachable_api_is_retryable(http):
+    with pytest.raises(SendError) as failed:
+        await channel("http://127.0.0.1:9").send(OutboundMessage(recipient="+919812345678", text="hi"), http)
+    assert failed.value.retryable and failed.value.code == "network"
+
+
+def test_channel_verify_and_parse_use_the_raw_request():
+    body = fixture_bytes("meta", "text")
+    request = WebhookRequest("POST", "https://gw.example.com/webhooks/meta", meta_headers(body, SECRET), body)
+    meta_channel = channel("http://unused")
+    meta_channel.verify(request)
+    assert meta_channel.parse(request, datetime.now(UTC)).messages[0].provider_message_id == "wamid.A1"

@@ -1,0 +1,156 @@
+"""MyOperator adapter: the shared secret header, Webhooks v2 events, and sends."""
+
+import json
+
+import aiohttp
+import pytest
+
+from adapters.channels import myoperator
+from gateway.models import DeliveryStatus, InboundKind, OutboundMessage
+from gateway.ports.channel import SendError, WebhookRejected
+from gateway.testing import myoperator_headers
+from tests.adapters.channels.conftest import fixture_bytes, fixture_json
+from tests.stand_in_provider import Answer, StandInProvider
+
+SECRET = "x" * 40
+ACCEPTED = {"status": "success", "code": "200", "message": "Accepted", "data": {"conversation_id": "dd0e", "message_id": "b3f1c2d4-6e7a-4b9c-8d0e-1f2a3b4c5d6e"}}
+
+
+def only_message(name: str):
+    parsed = myoperator.parse(fixture_bytes("myoperator", name))
+    assert len(parsed.messages) == 1 and not parsed.statuses
+    return parsed.messages[0]
+
+
+def test_the_shared_secret_header_is_compared():
+    myoperator.verify(myoperator_headers(SECRET), SECRET)
+    with pytest.raises(WebhookRejected) as wrong:
+        myoperator.verify(myoperator_headers("y" * 40), SECRET)
+    assert (wrong.value.status, wrong.value.reason) == (403, "bad_signature")
+    with pytest.raises(WebhookRejected) as missing:
+        myoperator.verify({"Content-Type": "application/json"}, SECRET)
+    assert (missing.value.status, missing.value.reason) == (401, "missing_signature")
+
+
+def test_text_message_with_nanosecond_timestamp():
+    message = only_message("text")
+    assert message.kind is InboundKind.TEXT and message.text == "Hi, is my order shipped?"
+    assert message.sender == "+919812345678" and message.business_number_id == "690000000000001"
+    assert message.provider_message_id == "4f2a9c1e-8b7d-4e55-a1c3-9d0e6f7a2b10"
+    assert message.timestamp.isoformat() == "2026-07-01T04:30:12.123456+00:00"
+    assert message.raw["event_id"] == "evt_5b1e2c9a"
+
+
+@pytest.mark.parametrize(("name", "kind"), [("button_reply", InboundKind.BUTTON_REPLY), ("list_reply", InboundKind.LIST_REPLY)])
+def test_replies(name, kind):
+    message = only_message(name)
+    assert message.kind is kind and message.reply_id in ("track_4411", "slot_mon10")
+
+
+def test_media_inside_context_or_directly_in_data():
+    image = only_message("image")
+    assert image.media.caption == "damaged box" and str(image.media.url).endswith("img.jpg")
+    document = only_message("document")
+    assert document.media.filename == "invoice.pdf" and document.media.mime_type == "application/pdf"
+
+
+def test_location_and_unsupported():
+    assert only_message("location").location.name == "Plant 2"
+    reaction = only_message("reaction")
+    assert reaction.kind is InboundKind.UNSUPPORTED and reaction.raw["payload"]["data"]["type"] == "reaction"
+
+
+def test_statuses_and_failures():
+    read = myoperator.parse(fixture_bytes("myoperator", "status_read")).statuses[0]
+    assert read.status is DeliveryStatus.READ and read.provider_message_id == "6d7b237a-08c3-4902-9cdb-d6bd9c2071bc"
+    failed = myoperator.parse(fixture_bytes("myoperator", "status_failed")).statuses[0]
+    assert failed.status is DeliveryStatus.FAILED and failed.error_code == "131047"
+
+
+def test_events_that_are_not_messages_are_acknowledged_and_ignored():
+    parsed = myoperator.parse(fixture_bytes("myoperator", "call_event"))
+    assert not parsed.messages and not parsed.statuses
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"[]", "Input should be an object"),
+        (json.dumps(fixture_json("myoperator", "text") | {"customer_identifier": "abc"}).encode(), "not an international phone number"),
+        (json.dumps({k: v for k, v in fixture_json("myoperator", "text").items() if k != "payload"}).encode(), "payload: Field required"),
+        (json.dumps(fixture_json("myoperator", "text") | {"timestamp": "yesterday"}).encode(), "Invalid isoformat"),
+    ],
+)
+def test_malformed_events_are_refused(body, reason):
+    with pytest.raises(WebhookRejected) as refused:
+        myoperator.parse(body)
+    assert refused.value.status == 400 and reason in refused.value.message
+
+
+@pytest.fixture
+async def stand_in(aiohttp_server):
+    provider = StandInProvider(Answer(200, ACCEPTED))
+    server = await aiohttp_server(provider.app)
+    provider.base = str(server.make_url("")).rstrip("/")
+    return provider
+
+
+def channel(base: str) -> myoperator.MyOperatorChannel:
+    return myoperator.MyOperatorChannel(
+        api_key="myop-key", company_id="68a1f00d2b3c4d5e", phone_number_id="690000000000001", webhook_secret=SECRET, api_base=base
+    )
+
+
+async def send(stand_in, http, **fields) -> dict:
+    message_id = await channel(stand_in.base).send(OutboundMessage(recipient="+919812345678", **fields), http)
+    assert message_id == ACCEPTED["data"]["message_id"]
+    request = stand_in.requests[-1]
+    assert request.path == "/chat/messages"
+    assert request.headers["Authorization"] == "Bearer myop-key"
+    assert request.headers["X-MYOP-COMPANY-ID"] == "68a1f00d2b3c4d5e"
+    return request.json()
+
+
+async def test_send_text_splits_country_code_and_national_number(stand_in, http):
+    body = await send(stand_in, http, text="Your order shipped", idempotency_key="order-4411")
+    assert body == {
+        "phone_number_id": "690000000000001",
+        "customer_country_code": "91",
+        "customer_number": "9812345678",
+        "data": {"type": "text", "context": {"body": "Your order shipped", "preview_url": False}},
+        "reply_to": None,
+        "myop_ref_id": "order-4411",
+    }
+
+
+async def test_send_media_and_template(stand_in, http):
+    media = await send(stand_in, http, media={"kind": "image", "url": "https://cdn.example.com/box.jpg", "caption": "Your parcel"})
+    assert media["data"] == {"type": "image", "link": "https://cdn.example.com/box.jpg", "caption": "Your parcel"}
+    template = await send(stand_in, http, template={"name": "order_update", "language": "en", "parameters": {"1": "Asha", "2": 4411}})
+    assert template["data"] == {"type": "template", "context": {"template_name": "order_update", "language": "en", "body": {"1": "Asha", "2": "4411"}}}
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "retryable", "code"),
+    [
+        (500, {"message": None}, True, "500"),
+        (429, {}, True, "429"),
+        (400, {"status": "error", "code": "CHAT_4001", "message": "Insufficient wallet balance"}, False, "CHAT_4001"),
+        (403, {"message": "Invalid company ID!"}, False, "403"),
+        (401, {"message": "Unauthorized"}, False, "401"),
+    ],
+)
+async def test_send_failures(stand_in, http, status, body, retryable, code):
+    stand_in.then(status, body)
+    with pytest.raises(SendError) as failed:
+        await channel(stand_in.base).send(OutboundMessage(recipient="+919812345678", text="hi"), http)
+    assert (failed.value.retryable, failed.value.code) == (retryable, code)
+    assert "myop-key" not in str(failed.value)
+
+
+async def test_a_timeout_is_retryable(stand_in):
+    stand_in.then(200, ACCEPTED, delay=1.0)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.1)) as impatient:
+        with pytest.raises(SendError) as failed:
+            await channel(stand_in.base).send(OutboundMessage(recipient="+919812345678", text="hi"), impatient)
+    assert failed.value.retryable

@@ -1,0 +1,43 @@
+"""The simulator channel: what scripts and the chat page post becomes canonical messages."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from adapters.channels import simulator
+from gateway.models import InboundKind, OutboundMessage
+from gateway.ports.channel import WebhookRejected
+
+NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def test_text_and_button_press():
+    text = simulator.parse(b'{"phone": "+15550001111", "text": "hola"}', NOW).messages[0]
+    assert (text.kind, text.text, text.sender, text.timestamp) == (InboundKind.TEXT, "hola", "+15550001111", NOW)
+    press = simulator.parse(json.dumps({"phone": "15550001111", "reply_id": "defects", "reply_title": "Report a defect"}).encode(), NOW)
+    assert press.messages[0].kind is InboundKind.BUTTON_REPLY and press.messages[0].reply_id == "defects"
+    row = simulator.parse(b'{"phone": "+15550001111", "reply_id": "r2", "kind": "list_reply"}', NOW).messages[0]
+    assert row.kind is InboundKind.LIST_REPLY
+
+
+def test_a_given_id_is_the_provider_message_id_so_redelivery_can_be_tested():
+    first = simulator.parse(b'{"phone": "+15550001111", "text": "a", "id": "sim-1"}', NOW).messages[0]
+    assert first.provider_message_id == "sim-1"
+    other = simulator.parse(b'{"phone": "+15550001111", "text": "a"}', NOW).messages[0]
+    assert other.provider_message_id != "sim-1"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [(b'{"text": "hi"}', "phone: Field required"), (b'{"phone": "12", "text": "hi"}', "not an international"), (b'{"phone": "+15550001111"}', "needs text")],
+)
+def test_bad_posts_are_refused_with_a_reason(body, reason):
+    with pytest.raises(WebhookRejected) as refused:
+        simulator.parse(body, NOW)
+    assert reason in refused.value.message
+
+
+async def test_send_delivers_on_the_spot():
+    channel = simulator.SimulatorChannel()
+    assert (await channel.send(OutboundMessage(recipient="+15550001111", text="hi"), None)).startswith("sim-")
