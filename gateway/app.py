@@ -38,20 +38,33 @@ def create_app(
 ) -> web.Application:
     """Build the gateway: installed plugins (unless `entry_points` is False) plus `plugins`;
     the queue worker runs inside unless `run_worker` is False."""
-    app = web.Application(middlewares=[request_metrics, json_errors, body_size_limit], client_max_size=MAX_BODY_BYTES)
-    app[SETTINGS] = settings
-    app[CLOCK] = clock or SystemClock()
-    app[METRICS] = GatewayMetrics(settings.store_backend)
+    app = _base_app(settings, clock, web.Application(middlewares=[request_metrics, json_errors, body_size_limit], client_max_size=MAX_BODY_BYTES))
     app[PLUGINS] = get_plugin_manager(plugins, entry_points=entry_points)
-    app[CHANNELS] = build_channels(settings)
-    app.cleanup_ctx.append(_store)
-    app.cleanup_ctx.append(_http_client)
-    app.cleanup_ctx.append(_pipeline(run_worker))
+    app.cleanup_ctx.append(_queue_worker(run_worker))
+    app.cleanup_ctx.append(_inbox)
     app.add_routes(health.routes)
     app.add_routes(webhooks.routes)
     if Provider.SIMULATOR in app[CHANNELS].enabled:
         app.router.add_post("/simulator/api/messages", webhooks.receiver(Provider.SIMULATOR))
         app.add_routes(simulator_routes.routes)
+    return app
+
+
+def create_worker_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    """Only the queue worker, for `wa-gateway worker`: extra sending capacity on a shared store."""
+    app = _base_app(settings, clock, web.Application())
+    app.cleanup_ctx.append(_queue_worker(run=True))
+    return app
+
+
+def _base_app(settings: Settings, clock: Clock | None, app: web.Application) -> web.Application:
+    """What every gateway process has: settings, clock, metrics, channels, store, HTTP client."""
+    app[SETTINGS] = settings
+    app[CLOCK] = clock or SystemClock()
+    app[METRICS] = GatewayMetrics(settings.store_backend)
+    app[CHANNELS] = build_channels(settings)
+    app.cleanup_ctx.append(_store)
+    app.cleanup_ctx.append(_http_client)
     return app
 
 
@@ -107,21 +120,27 @@ async def _http_client(app: web.Application) -> AsyncIterator[None]:
         yield
 
 
-def _pipeline(run_worker: bool):
-    """Outbox, inbox and queue worker; unprocessed messages from a previous run are recovered."""
+def _queue_worker(run: bool):
+    """The queue worker; it sends only where `run` is true (`serve` and `worker` do)."""
 
-    async def pipeline(app: web.Application) -> AsyncIterator[None]:
-        settings, store = app[SETTINGS], app[STORE]
-        app[WORKER] = QueueWorker(store, app[CHANNELS], app[HTTP_CLIENT], app[CLOCK])
-        app[OUTBOX] = Outbox(store, settings.enabled_providers, settings.notification_provider, app[WORKER].wake)
-        app[INBOX] = Inbox(store, app[PLUGINS], app[OUTBOX])
-        tasks = [asyncio.create_task(app[INBOX].recover())]
-        if run_worker:
-            tasks.append(asyncio.create_task(app[WORKER].run()))
+    async def queue_worker(app: web.Application) -> AsyncIterator[None]:
+        app[WORKER] = QueueWorker(app[STORE], app[CHANNELS], app[HTTP_CLIENT], app[CLOCK])
+        task = asyncio.create_task(app[WORKER].run()) if run else None
         yield
-        await app[INBOX].close()
-        for task in tasks:
+        if task is not None:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(task, return_exceptions=True)
 
-    return pipeline
+    return queue_worker
+
+
+async def _inbox(app: web.Application) -> AsyncIterator[None]:
+    """Outbox and inbox; messages left unprocessed by a previous run are recovered."""
+    settings, store = app[SETTINGS], app[STORE]
+    app[OUTBOX] = Outbox(store, settings.enabled_providers, settings.notification_provider, app[WORKER].wake)
+    app[INBOX] = Inbox(store, app[PLUGINS], app[OUTBOX])
+    recovery = asyncio.create_task(app[INBOX].recover())
+    yield
+    recovery.cancel()
+    await asyncio.gather(recovery, return_exceptions=True)
+    await app[INBOX].close()

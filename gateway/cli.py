@@ -1,16 +1,22 @@
 """The `wa-gateway` command (also `python -m gateway`)."""
 
 import argparse
+import asyncio
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
+import aiohttp
 from aiohttp import web
 from pydantic import ValidationError
 
 from gateway import __version__
-from gateway.app import create_app
+from gateway.app import create_app, create_worker_app
+from gateway.chat import TerminalChat
+from gateway.phone import InvalidPhoneNumber, to_contact_id
 from gateway.settings import Settings
+from gateway.validation import problems
 
 SHUTDOWN_GRACE_SECONDS = 30.0
 """On SIGINT/SIGTERM, requests in flight get this long to finish before the store closes."""
@@ -48,9 +54,19 @@ def _parser() -> argparse.ArgumentParser:
         "worker",
         help="run an extra outbound queue worker (for scale-out)",
         description="Run only the outbound queue worker, sharing the store with `serve`, to add sending capacity. "
-        "Not available yet: the queue worker arrives with the channel adapters.",
+        "Any number can run: each job is claimed by one worker at a time. Stops cleanly on SIGINT or SIGTERM.",
     )
     worker_parser.set_defaults(command=worker)
+
+    chat_parser = commands.add_parser(
+        "chat",
+        help="talk to the bot in the terminal through the simulator channel",
+        description="Chat with a running gateway (`wa-gateway serve`) as the given phone number, through the "
+        "simulator channel. Type a message per line; after a menu, type its number to choose. Ctrl-D quits.",
+    )
+    chat_parser.add_argument("--phone", default="+15550001111", help="the phone number to chat as (default: %(default)s)")
+    chat_parser.add_argument("--url", help="the gateway's address (default: http://GATEWAY_HOST:GATEWAY_PORT)")
+    chat_parser.set_defaults(command=chat)
     return parser
 
 
@@ -73,16 +89,56 @@ def serve(settings: Settings, arguments: argparse.Namespace) -> int:
 
 
 def worker(settings: Settings, arguments: argparse.Namespace) -> int:
-    print("wa-gateway worker: the outbound queue worker is not available in this version", file=sys.stderr)
-    return 2
+    """Run the queue worker alone until a signal stops it."""
+    print(f"wa-gateway {__version__} queue worker (store: {settings.store_backend})", flush=True)
+    asyncio.run(_run_until_signalled(create_worker_app(settings)))
+    return 0
+
+
+async def _run_until_signalled(app: web.Application) -> None:
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(stop_signal, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
+def chat(settings: Settings, arguments: argparse.Namespace) -> int:
+    """Chat through the simulator in the terminal."""
+    base_url = arguments.url or f"http://{settings.host}:{settings.port}"
+    try:
+        phone = to_contact_id(arguments.phone)
+    except InvalidPhoneNumber as error:
+        print(f"wa-gateway chat: --phone: {error}", file=sys.stderr)
+        return 2
+    print(f"chatting with {base_url} as {phone}; Ctrl-D quits", flush=True)
+    try:
+        asyncio.run(_chat(base_url, phone))
+    except aiohttp.ClientConnectionError:
+        print(f"wa-gateway chat: no gateway answers at {base_url}; start one with `wa-gateway serve`", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+async def _chat(base_url: str, phone: str) -> None:
+    async with aiohttp.ClientSession() as http:
+        await TerminalChat(http, base_url, phone, sys.stdout).run(_stdin_lines())
+
+
+async def _stdin_lines() -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    while line := await loop.run_in_executor(None, sys.stdin.readline):
+        yield line
 
 
 def configuration_errors(error: ValidationError) -> str:
     """One line per problem, naming the variable; the rejected values are left out since
     they may be secrets."""
-    lines = ["wa-gateway: configuration error"]
-    for problem in error.errors(include_input=False, include_url=False):
-        variable = ".".join(str(part) for part in problem["loc"])
-        message = problem["msg"].removeprefix("Value error, ")
-        lines.append(f"  {variable}: {message}" if variable else f"  {message}")
-    return "\n".join(lines)
+    return "\n".join(["wa-gateway: configuration error", *(f"  {line}" for line in problems(error))])

@@ -26,8 +26,10 @@ def to_e164(raw: str, country_code: str | None = None) -> str:
         digits = "+" + digits.removeprefix("00")
     try:
         parsed = phonenumbers.parse(digits, None)
-    except phonenumbers.NumberParseException as error:
-        raise InvalidPhoneNumber(f"{mask(raw)} is not an international phone number: {error}") from None
+    except phonenumbers.NumberParseException:
+        raise InvalidPhoneNumber(
+            f"{mask(raw)} is not an international phone number (expected + country code, then the number)"
+        ) from None
     if not phonenumbers.is_possible_number(parsed):
         raise InvalidPhoneNumber(
             f"{mask(raw)} has the wrong number of digits for country code +{parsed.country_code}"

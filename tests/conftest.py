@@ -1,5 +1,7 @@
 """Fixtures shared by the whole suite."""
 
+pytest_plugins = ["tests.gateway_fixtures"]
+
 import pytest
 
 from gateway.settings import Settings

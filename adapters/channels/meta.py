@@ -23,6 +23,7 @@ from gateway.models import (
     TemplateRef,
 )
 from gateway.phone import is_bsuid
+from gateway.validation import first_problem
 from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
@@ -122,7 +123,7 @@ def parse(body: bytes) -> ParsedWebhook:
     try:
         envelope = _Envelope.model_validate_json(body)
     except ValidationError as error:
-        raise malformed(_first_problem(error)) from None
+        raise malformed(first_problem(error)) from None
     if envelope.object != "whatsapp_business_account":
         raise malformed(f"object is {envelope.object!r}, not whatsapp_business_account")
     parsed = ParsedWebhook()
@@ -140,17 +141,11 @@ def parse(body: bytes) -> ParsedWebhook:
     return parsed
 
 
-def _first_problem(error: ValidationError) -> str:
-    problem = error.errors(include_input=False, include_url=False)[0]
-    where = ".".join(str(part) for part in problem["loc"])
-    return f"{where}: {problem['msg']}" if where else problem["msg"]
-
-
 def _describe(error: Exception) -> str:
     if isinstance(error, KeyError):
         return f"missing field {error.args[0]!r}"
     if isinstance(error, ValidationError):
-        return _first_problem(error)
+        return first_problem(error)
     return str(error)
 
 

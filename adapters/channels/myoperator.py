@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from adapters.channels.http import ProviderAnswer, post, retry_after
 from gateway.models import DeliveryStatus, InboundKind, InboundMessage, OutboundMessage, Provider, StatusUpdate
 from gateway.phone import is_bsuid
+from gateway.validation import first_problem
 from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
@@ -76,8 +77,7 @@ def parse(body: bytes) -> ParsedWebhook:
     try:
         event = _Event.model_validate_json(body)
     except ValidationError as error:
-        problem = error.errors(include_input=False, include_url=False)[0]
-        raise malformed(f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}") from None
+        raise malformed(first_problem(error)) from None
     try:
         timestamp = datetime.fromisoformat(_EXCESS_FRACTION.sub(r"\1", event.timestamp))
         if event.event_type == "message.received":
@@ -85,6 +85,8 @@ def parse(body: bytes) -> ParsedWebhook:
         state = _STATUSES.get(event.payload.status or event.event_type.removeprefix("message."))
         if event.event_type.startswith("message.") and state is not None:
             return ParsedWebhook(statuses=[_status(event, state, timestamp)])
+    except ValidationError as error:
+        raise malformed(f"event {event.event_id}: {first_problem(error)}") from None
     except (KeyError, TypeError, ValueError) as error:
         reason = f"missing field {error.args[0]!r}" if isinstance(error, KeyError) else str(error)
         raise malformed(f"event {event.event_id}: {reason}") from None

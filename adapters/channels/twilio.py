@@ -13,10 +13,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import aiohttp
+from pydantic import ValidationError
 
 from adapters.channels.http import ProviderAnswer, post, retry_after
 from gateway.models import DeliveryStatus, InboundKind, InboundMessage, OutboundMessage, Provider, StatusUpdate
 from gateway.phone import is_bsuid
+from gateway.validation import first_problem
 from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
@@ -105,6 +107,8 @@ def parse(body: bytes, received_at: datetime) -> ParsedWebhook:
         return ParsedWebhook(messages=[_message(form, received_at)])
     except KeyError as missing:
         raise malformed(f"missing parameter {missing.args[0]}") from None
+    except ValidationError as error:
+        raise malformed(first_problem(error)) from None
     except ValueError as error:
         raise malformed(str(error)) from None
 

@@ -1,8 +1,10 @@
 """The `wa-gateway` command as an operator runs it: a real process, real signals."""
 
+import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -10,6 +12,10 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from adapters.storage.sqlite import SqliteStore
+from gateway.clock import SystemClock
+from gateway.models import OutboundMessage
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -21,6 +27,7 @@ def run_gateway(*arguments: str, cwd: Path, **environment: str) -> subprocess.Po
         [sys.executable, "-m", "gateway", *arguments],
         cwd=cwd,
         env=env,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -76,7 +83,42 @@ def test_configuration_errors_never_echo_secrets(tmp_path):
     assert "EAAG-very-secret" not in errors
 
 
-@pytest.mark.parametrize(("command", "says"), [("serve", "Serve webhooks"), ("worker", "outbound queue worker")])
+def test_worker_sends_queued_jobs_from_the_shared_store_and_stops_on_sigterm(tmp_path):
+    store_path = tmp_path / "shared.db"
+    asyncio.run(_enqueue_for_the_simulator(store_path))
+    process = run_gateway("worker", cwd=tmp_path, GATEWAY_STORE_URL=f"sqlite:///{store_path}")
+    try:
+        deadline = time.monotonic() + 20
+        while _job_states(store_path) != ["sent"]:
+            assert time.monotonic() < deadline, f"the worker did not send the job: {_job_states(store_path)}"
+            assert process.poll() is None, process.stderr.read()
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+    finally:
+        process.kill()
+
+
+async def _enqueue_for_the_simulator(path: Path) -> None:
+    store = await SqliteStore.open(path, SystemClock())
+    await store.queue.enqueue(OutboundMessage(recipient="+15550001111", text="from the worker", provider="simulator"))
+    await store.close()
+
+
+def _job_states(path: Path) -> list[str]:
+    with sqlite3.connect(path) as connection:
+        return [state for (state,) in connection.execute("SELECT state FROM queue")]
+
+
+def test_chat_without_a_running_gateway_says_how_to_start_one(tmp_path):
+    process = run_gateway("chat", "--url", f"http://127.0.0.1:{free_port()}", cwd=tmp_path)
+    _, errors = process.communicate(input="", timeout=30)
+    assert process.returncode == 1 and "start one with `wa-gateway serve`" in errors
+
+
+@pytest.mark.parametrize(
+    ("command", "says"), [("serve", "Serve webhooks"), ("worker", "outbound queue worker"), ("chat", "simulator channel")]
+)
 def test_each_command_explains_itself(tmp_path, command, says):
     process = run_gateway(command, "--help", cwd=tmp_path)
     output, _ = process.communicate(timeout=30)

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from gateway.models import InboundKind, InboundMessage, OutboundMessage, StatusUpdate
+from gateway.models import InboundKind, InboundMessage, OutboundMessage, StatusUpdate, new_id
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -29,6 +29,11 @@ def test_inbound_normalizes_numbers_and_times():
     assert (message.sender, message.recipient) == ("+14155550100", "+14155238886")
     assert message.timestamp == NOW and message.timestamp.tzinfo is UTC
     assert len(message.id) == 32
+
+
+def test_gateway_ids_sort_in_the_order_they_were_made():
+    ids = [new_id() for _ in range(1000)]
+    assert ids == sorted(ids) and len(set(ids)) == 1000
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ from typing import Any
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from gateway.models import InboundKind, InboundMessage, OutboundMessage, Provider, new_id
+from gateway.models import ContactId, InboundKind, InboundMessage, OutboundMessage, Provider, new_id
+from gateway.validation import first_problem
 from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
@@ -24,7 +25,7 @@ class SimulatedMessage(BaseModel):
     """What the chat page or a script posts: text, or the press of a button or list row."""
 
     model_config = ConfigDict(extra="forbid")
-    phone: str
+    phone: ContactId
     text: str | None = Field(default=None, min_length=1, max_length=4096)
     reply_id: str | None = None
     reply_title: str | None = None
@@ -50,9 +51,7 @@ def parse(body: bytes, received_at: datetime) -> ParsedWebhook:
             raw=posted.model_dump(exclude_none=True),
         )
     except ValidationError as error:
-        problem = error.errors(include_input=False, include_url=False)[0]
-        where = ".".join(str(part) for part in problem["loc"])
-        raise malformed(f"{where}: {problem['msg']}" if where else problem["msg"]) from None
+        raise malformed(first_problem(error)) from None
     return ParsedWebhook(messages=[message])
 
 
@@ -76,8 +75,8 @@ class SimulatorChannel:
         return f"sim-{new_id()}"
 
 
-def transcript_entry(direction: str, status: str, created_at: datetime, payload: dict[str, Any]) -> dict[str, Any]:
+def transcript_entry(entry_id: str, direction: str, status: str, created_at: datetime, payload: dict[str, Any]) -> dict[str, Any]:
     """One bubble of the chat: who spoke, when, and what they said or offered."""
-    entry = {"direction": direction, "status": status, "at": created_at.isoformat()}
+    entry = {"id": entry_id, "direction": direction, "status": status, "at": created_at.isoformat()}
     keys = ("text", "buttons", "list", "media", "template", "kind", "reply_id", "reply_title")
     return entry | {key: payload[key] for key in keys if payload.get(key) is not None}

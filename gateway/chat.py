@@ -1,0 +1,82 @@
+"""`wa-gateway chat`: the simulator channel in a terminal, talking to a running gateway."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any, TextIO
+
+import aiohttp
+
+REPLY_WAIT_SECONDS = 10.0
+QUIET_SECONDS = 0.5
+POLL_SECONDS = 0.1
+
+
+class TerminalChat:
+    """Sends each typed line as the simulated phone and prints the bot's answers; a number
+    typed after a menu presses that option."""
+
+    def __init__(self, http: aiohttp.ClientSession, base_url: str, phone: str, out: TextIO, *, quiet_seconds: float = QUIET_SECONDS) -> None:
+        self._http = http
+        self._quiet_seconds = quiet_seconds
+        self._url = base_url.rstrip("/") + "/simulator/api/messages"
+        self._phone = phone
+        self._out = out
+        self._seen: set[str] = set()
+        self._options: list[dict[str, str]] = []
+
+    async def run(self, lines: AsyncIterator[str]) -> None:
+        await self._read_new(show=False)
+        async for line in lines:
+            if line.strip():
+                await self.say(line.strip())
+
+    async def say(self, text: str) -> None:
+        """Post one line and print what the bot answers."""
+        async with self._http.post(self._url, json={"phone": self._phone, **self._message(text)}) as response:
+            if response.status >= 400:
+                self._print(f"! {(await response.json())['error']['message']}")
+                return
+        await self._print_replies()
+
+    def _message(self, text: str) -> dict[str, Any]:
+        if text.isdigit() and 1 <= int(text) <= len(self._options):
+            option = self._options[int(text) - 1]
+            return {"reply_id": option["id"], "reply_title": option["title"], "kind": option["kind"]}
+        return {"text": text}
+
+    async def _print_replies(self) -> None:
+        """Print replies as they arrive; stop once the bot has been quiet for a moment."""
+        loop = asyncio.get_running_loop()
+        deadline, quiet_since, replied = loop.time() + REPLY_WAIT_SECONDS, loop.time(), False
+        while loop.time() < deadline and not (replied and loop.time() - quiet_since > self._quiet_seconds):
+            if await self._read_new():
+                replied, quiet_since = True, loop.time()
+            await asyncio.sleep(POLL_SECONDS)
+        if not replied:
+            self._print("(no reply yet)")
+
+    async def _read_new(self, show: bool = True) -> bool:
+        async with self._http.get(self._url, params={"phone": self._phone}) as response:
+            messages = (await response.json())["messages"]
+        fresh = [message for message in messages if message["id"] not in self._seen]
+        self._seen.update(message["id"] for message in fresh)
+        for message in fresh:
+            if show and message["direction"] == "outbound":
+                self._show(message)
+        return any(message["direction"] == "outbound" for message in fresh)
+
+    def _show(self, message: dict[str, Any]) -> None:
+        if message.get("text"):
+            self._print(f"bot: {message['text']}")
+        if message.get("media"):
+            self._print(f"bot: [{message['media']['kind']}] {message['media'].get('caption') or ''} {message['media']['url']}")
+        options = [option | {"kind": "button_reply"} for option in message.get("buttons") or []]
+        for section in (message.get("list") or {}).get("sections", []):
+            options += [{"id": row["id"], "title": row["title"], "kind": "list_reply"} for row in section["rows"]]
+        if options:
+            self._options = options
+            for number, option in enumerate(options, start=1):
+                self._print(f"  {number}. {option['title']}")
+
+    def _print(self, line: str) -> None:
+        print(line, file=self._out, flush=True)

@@ -1,0 +1,156 @@
+"""From webhook to provider API: replies routed back the way messages came, text menus on
+channels without buttons, per-contact ordering, and recovery after a crash."""
+
+import asyncio
+import json
+from urllib.parse import urlencode
+
+from gateway.app import create_app
+from gateway.appkeys import INBOX, OUTBOX, STORE
+from gateway.hookspecs import hookimpl
+from gateway.models import Content, InboundKind, InboundMessage, OutboundMessage, Priority
+from gateway.ports.records import JobState
+from gateway.testing import meta_headers, twilio_headers
+from tests.adapters.channels.conftest import fixture_bytes, fixture_json
+from tests.gateway_fixtures import META_SECRET, PUBLIC_URL, TWILIO_TOKEN, EchoPlugin, meta_text
+
+
+async def post_meta(gateway, payload: dict):
+    body = json.dumps(payload).encode()
+    return await gateway.post("/webhooks/meta", data=body, headers=meta_headers(body, META_SECRET))
+
+
+async def post_twilio(gateway, **params: str):
+    form = fixture_json("twilio", "text") | params
+    return await gateway.post("/webhooks/twilio", data=urlencode(form), headers=twilio_headers(PUBLIC_URL + "/webhooks/twilio", form, TWILIO_TOKEN))
+
+
+async def test_a_signed_meta_text_is_answered_through_the_meta_api_once(gateway, stand_ins, echo):
+    assert (await post_meta(gateway, meta_text(text="hello"))).status == 200
+    assert (await post_meta(gateway, meta_text(text="hello"))).status == 200
+    [reply] = await stand_ins.meta.wait_for(1)
+    assert reply.path == "/v25.0/106540352242922/messages"
+    assert reply.json() == {"messaging_product": "whatsapp", "to": "919812345678", "type": "text", "text": {"body": "echo: hello", "preview_url": False}}
+    await gateway.app[INBOX].idle()
+    assert len(echo.seen) == 1 and len(stand_ins.meta.requests) == 1
+
+
+async def test_a_reply_leaves_from_the_business_number_the_message_came_to(gateway, stand_ins):
+    body = fixture_bytes("meta", "batch")
+    await gateway.post("/webhooks/meta", data=body, headers=meta_headers(body, META_SECRET))
+    requests = await stand_ins.meta.wait_for(3)
+    assert sorted(request.path for request in requests) == [
+        "/v25.0/106540352242922/messages",
+        "/v25.0/106540352242922/messages",
+        "/v25.0/106540352242999/messages",
+    ]
+
+
+async def test_a_list_through_twilio_is_numbered_text_and_2_reaches_the_plugin_as_the_second_row(gateway, stand_ins, echo):
+    await post_twilio(gateway, MessageSid="SM-list", Body="list")
+    [menu] = await stand_ins.twilio.wait_for(1)
+    assert menu.form()["Body"] == "Choose\n\n1. Option 1\n2. Option 2\n3. Option 3"
+
+    await post_twilio(gateway, MessageSid="SM-answer", Body="2")
+    await stand_ins.twilio.wait_for(2)
+    answer = echo.seen[-1]
+    assert (answer.kind, answer.reply_id, answer.reply_title) == (InboundKind.LIST_REPLY, "opt.2", "Option 2")
+    assert stand_ins.twilio.requests[-1].form()["Body"] == "echo: opt.2"
+
+
+async def test_buttons_through_twilio_are_answered_by_title(gateway, stand_ins, echo):
+    await post_twilio(gateway, MessageSid="SM-buttons", Body="buttons")
+    await stand_ins.twilio.wait_for(1)
+    await post_twilio(gateway, MessageSid="SM-high", Body="HIGH")
+    await stand_ins.twilio.wait_for(2)
+    assert (echo.seen[-1].kind, echo.seen[-1].reply_id) == (InboundKind.BUTTON_REPLY, "sev.high")
+
+
+class ConcurrencyProbe:
+    """Holds every message at a gate the test opens, recording how many are in flight."""
+
+    def __init__(self) -> None:
+        self.order: list[str] = []
+        self.in_flight: dict[str, int] = {}
+        self.most_per_contact = 0
+        self.most_overall = 0
+        self.gate = asyncio.Event()
+
+    @hookimpl
+    def handle_message(self, message: InboundMessage):
+        return self._answer(message)
+
+    async def _answer(self, message: InboundMessage) -> list[Content]:
+        self.in_flight[message.sender] = self.in_flight.get(message.sender, 0) + 1
+        self.most_per_contact = max(self.most_per_contact, self.in_flight[message.sender])
+        self.most_overall = max(self.most_overall, sum(self.in_flight.values()))
+        await self.gate.wait()
+        self.order.append(f"{message.sender[-4:]}:{message.text}")
+        self.in_flight[message.sender] -= 1
+        return []
+
+
+async def test_one_contact_is_handled_in_order_and_contacts_concurrently(aiohttp_client, provider_settings, clock):
+    probe = ConcurrencyProbe()
+    gateway = await aiohttp_client(create_app(provider_settings, clock=clock, plugins=[probe], entry_points=False))
+    for n in range(5):
+        for sender in ("919812345678", "919800000001"):
+            await post_meta(gateway, meta_text(f"wamid.{sender}.{n}", str(n), sender=sender))
+    probe.gate.set()
+    await gateway.app[INBOX].idle()
+    assert [entry for entry in probe.order if entry.startswith("5678")] == [f"5678:{n}" for n in range(5)]
+    assert [entry for entry in probe.order if entry.startswith("0001")] == [f"0001:{n}" for n in range(5)]
+    assert probe.most_per_contact == 1 and probe.most_overall == 2
+
+
+async def test_messages_stored_before_a_crash_are_processed_after_restart_and_answered_once(aiohttp_client, provider_settings, clock, stand_ins):
+    crashed = create_app(provider_settings, clock=clock, plugins=[EchoPlugin()], entry_points=False)
+    client = await aiohttp_client(crashed)
+    store = crashed[STORE]
+    unprocessed = InboundMessage(provider="meta", provider_message_id="wamid.LOST", sender="+919812345678", timestamp=clock.now(), kind="text", text="lost")
+    half_done = InboundMessage(provider="meta", provider_message_id="wamid.HALF", sender="+919800000001", timestamp=clock.now(), kind="text", text="half")
+    await store.log.record_inbound(unprocessed)
+    await store.log.record_inbound(half_done)
+    # the crash came after this message's reply was queued but before it was marked processed
+    await store.queue.enqueue(OutboundMessage(recipient=half_done.sender, text="echo: half", provider="meta", priority=Priority.REPLY, idempotency_key=f"reply:{half_done.id}:0"))
+    await client.close()
+
+    echo = EchoPlugin()
+    restarted = await aiohttp_client(create_app(provider_settings, clock=clock, plugins=[echo], entry_points=False))
+    requests = await stand_ins.meta.wait_for(2)
+    assert sorted(request.json()["text"]["body"] for request in requests) == ["echo: half", "echo: lost"]
+    await restarted.app[INBOX].idle()
+    assert sorted(message.text for message in echo.seen) == ["half", "lost"]
+    assert (await restarted.app[STORE].queue.counts())[JobState.SENT] == 2
+    assert await restarted.app[STORE].log.unprocessed_inbound() == []
+
+
+class Broken:
+    @hookimpl
+    def handle_message(self, message: InboundMessage):
+        if message.text == "boom":
+            raise RuntimeError("plugin bug")
+        return None
+
+
+async def test_a_plugin_that_raises_does_not_stop_the_next_message(aiohttp_client, provider_settings, clock, stand_ins):
+    gateway = await aiohttp_client(create_app(provider_settings, clock=clock, plugins=[Broken()], entry_points=False))
+    await post_meta(gateway, meta_text("wamid.1", "boom"))
+    await post_meta(gateway, meta_text("wamid.2", "fine"))
+    [reply] = await stand_ins.meta.wait_for(1)
+    assert reply.json()["text"]["body"] == "Sorry, I did not understand that."
+    await gateway.app[INBOX].idle()
+    assert await gateway.app[STORE].log.unprocessed_inbound() == []
+
+
+async def test_notifications_use_the_contacts_last_provider_else_the_default(gateway, stand_ins):
+    await gateway.post("/webhooks/myoperator", data=fixture_bytes("myoperator", "text"), headers={"Content-Type": "application/json", "X-Webhook-Key": "myoperator-shared-secret-0123456789"})
+    await stand_ins.myoperator.wait_for(1)
+    await gateway.app[INBOX].idle()
+    outbox = gateway.app[OUTBOX]
+    known = await outbox.enqueue(OutboundMessage(recipient="+919812345678", text="Your bill is ready"))
+    stranger = await outbox.enqueue(OutboundMessage(recipient="+14155550123", text="Welcome"))
+    assert known.message["provider"] == "myoperator"
+    assert stranger.message["provider"] == "twilio", "the first configured provider is the default"
+    await stand_ins.myoperator.wait_for(2)
+    await stand_ins.twilio.wait_for(1)

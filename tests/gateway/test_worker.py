@@ -1,0 +1,124 @@
+"""The queue worker: ack on success, retry with backoff (or as the provider asks), dead letters,
+and a loop that survives anything one job throws."""
+
+from datetime import timedelta
+
+import pytest
+
+from adapters.storage.sqlite import SqliteStore
+from gateway.models import OutboundMessage, Provider
+from gateway.ports.channel import Capabilities, ChannelSet, SendError
+from gateway.ports.records import JobState, LogStatus
+from gateway.worker import LEASE, QueueWorker, backoff_seconds
+
+
+class ScriptedChannel:
+    """A channel whose sends succeed or fail as scripted; it records what it was given."""
+
+    provider = Provider.TWILIO
+    capabilities = Capabilities(buttons=False, lists=False)
+
+    def __init__(self, *outcomes: Exception | str) -> None:
+        self.outcomes = list(outcomes)
+        self.sent: list[OutboundMessage] = []
+
+    async def send(self, message, http) -> str:
+        self.sent.append(message)
+        outcome = self.outcomes.pop(0) if self.outcomes else "SM-ok"
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+@pytest.fixture
+async def store(tmp_path, clock):
+    opened = await SqliteStore.open(tmp_path / "g.db", clock)
+    yield opened
+    await opened.close()
+
+
+async def queued(store, **fields):
+    message = OutboundMessage(recipient="+919812345678", text="hello", provider="twilio", **fields)
+    job = await store.queue.enqueue(message, max_attempts=3)
+    await store.log.record_outbound(job.id, message, Provider.TWILIO)
+    return await store.queue.claim("w", LEASE)
+
+
+def worker(store, clock, channel) -> QueueWorker:
+    return QueueWorker(store, ChannelSet({Provider.TWILIO: channel}, {}), http=None, clock=clock)
+
+
+async def test_a_sent_job_is_acked_and_logged_with_the_provider_id(store, clock):
+    job = await queued(store)
+    await worker(store, clock, ScriptedChannel("SM123")).deliver(job, "w")
+    assert (await store.queue.get(job.id)).state is JobState.SENT
+    entry = await store.log.get(job.id)
+    assert (entry.status, entry.provider_message_id) == (LogStatus.SENT, "SM123")
+
+
+async def test_a_retryable_failure_waits_then_dies_when_attempts_are_spent(store, clock):
+    channel = ScriptedChannel(*[SendError("twilio answered 500", retryable=True, code="500")] * 3)
+    job = await queued(store)
+    await worker(store, clock, channel).deliver(job, "w")
+    retried = await store.queue.get(job.id)
+    assert retried.state is JobState.QUEUED and retried.due_at == clock.now() + timedelta(seconds=2)
+    assert retried.last_error == "500: twilio answered 500"
+
+    for attempt in (2, 3):
+        clock.advance(seconds=300)
+        job = await store.queue.claim("w", LEASE)
+        assert job.attempts == attempt
+        await worker(store, clock, channel).deliver(job, "w")
+    assert (await store.queue.get(job.id)).state is JobState.DEAD
+    assert (await store.log.get(job.id)).status is LogStatus.DEAD
+
+
+async def test_the_providers_retry_after_is_honoured(store, clock):
+    job = await queued(store)
+    await worker(store, clock, ScriptedChannel(SendError("slow down", retryable=True, retry_after=42))).deliver(job, "w")
+    assert (await store.queue.get(job.id)).due_at == clock.now() + timedelta(seconds=42)
+
+
+async def test_a_permanent_failure_is_dead_at_once_with_its_reason(store, clock):
+    job = await queued(store)
+    failure = SendError("twilio answered 400 (21211) Invalid 'To' Phone Number", retryable=False, code="21211")
+    await worker(store, clock, ScriptedChannel(failure)).deliver(job, "w")
+    dead = await store.queue.get(job.id)
+    assert dead.state is JobState.DEAD and dead.attempts == 1
+    entry = await store.log.get(job.id)
+    assert entry.status is LogStatus.DEAD and entry.error == "21211: twilio answered 400 (21211) Invalid 'To' Phone Number"
+
+
+async def test_an_unexpected_error_is_retried_not_fatal(store, clock):
+    job = await queued(store)
+    await worker(store, clock, ScriptedChannel(KeyError("bug"))).deliver(job, "w")
+    assert (await store.queue.get(job.id)).state is JobState.QUEUED
+
+
+async def test_a_job_for_an_unconfigured_provider_is_dead_with_the_reason(store, clock):
+    message = OutboundMessage(recipient="+919812345678", text="hi", provider="meta")
+    await store.queue.enqueue(message)
+    job = await store.queue.claim("w", LEASE)
+    await worker(store, clock, ScriptedChannel()).deliver(job, "w")
+    assert (await store.queue.get(job.id)).last_error == "provider meta is not configured"
+
+
+async def test_buttons_go_out_as_numbered_text_on_a_channel_without_them(store, clock):
+    channel = ScriptedChannel()
+    job = await queued(store, buttons=[{"id": "low", "title": "Low"}, {"id": "high", "title": "High"}])
+    await worker(store, clock, channel).deliver(job, "w")
+    assert channel.sent[0].buttons is None and channel.sent[0].text == "hello\n\n1. Low\n2. High"
+
+
+async def test_a_send_after_the_lease_was_lost_does_not_overwrite_the_new_owner(store, clock):
+    job = await queued(store)
+    clock.advance(seconds=LEASE.total_seconds())
+    rescuer = await store.queue.claim("rescuer", LEASE)
+    await worker(store, clock, ScriptedChannel("SM-late")).deliver(job, "w")
+    assert (await store.queue.get(rescuer.id)).lease_owner == "rescuer"
+    assert (await store.log.get(job.id)).status is LogStatus.QUEUED
+
+
+def test_backoff_doubles_up_to_five_minutes():
+    assert [backoff_seconds(n, None) for n in (1, 2, 3, 8, 9, 20)] == [2, 4, 8, 256, 300, 300]
+    assert backoff_seconds(1, 0.5) == 0.5
