@@ -16,7 +16,7 @@ from gateway.appkeys import CHANNELS, CLOCK, HTTP_CLIENT, INBOX, METRICS, OUTBOX
 from gateway.clock import Clock, SystemClock
 from gateway.inbox import Inbox
 from gateway.metrics import GatewayMetrics
-from gateway.middleware import MAX_BODY_BYTES, body_size_limit, json_errors, request_metrics
+from gateway.middleware import MAX_BODY_BYTES, json_errors, request_metrics
 from gateway.models import Provider
 from gateway.outbox import Outbox
 from gateway.plugins import get_plugin_manager
@@ -38,7 +38,7 @@ def create_app(
 ) -> web.Application:
     """Build the gateway: installed plugins (unless `entry_points` is False) plus `plugins`;
     the queue worker runs inside unless `run_worker` is False."""
-    app = _base_app(settings, clock, web.Application(middlewares=[request_metrics, json_errors, body_size_limit], client_max_size=MAX_BODY_BYTES))
+    app = _base_app(settings, clock, web.Application(middlewares=[request_metrics, json_errors], client_max_size=MAX_BODY_BYTES))
     app[PLUGINS] = get_plugin_manager(plugins, entry_points=entry_points)
     app.cleanup_ctx.append(_queue_worker(run_worker))
     app.cleanup_ctx.append(_inbox)

@@ -1,4 +1,4 @@
-"""Cross-cutting HTTP behaviour: JSON errors, the request size limit, request metrics."""
+"""Cross-cutting HTTP behaviour: JSON errors and request metrics."""
 
 import logging
 import time
@@ -11,7 +11,8 @@ from gateway.appkeys import METRICS
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
-"""Webhook bodies and every other request body are refused past 1 MiB."""
+"""Webhook bodies and every other request body are refused past 1 MiB (aiohttp's
+`client_max_size` enforces it as the body is read)."""
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -49,15 +50,6 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 def _kept(error: web.HTTPException) -> dict[str, str]:
     """Headers an error must keep, such as Allow on a 405."""
     return {name: value for name, value in error.headers.items() if name in ("Allow", "Retry-After", "WWW-Authenticate")}
-
-
-@web.middleware
-async def body_size_limit(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Refuse a declared body over the limit before reading any of it; bodies sent without a
-    length are cut off by the application's `client_max_size` as they are read."""
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=request.content_length)
-    return await handler(request)
 
 
 @web.middleware

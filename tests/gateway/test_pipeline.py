@@ -12,7 +12,7 @@ from gateway.models import Content, InboundKind, InboundMessage, OutboundMessage
 from gateway.ports.records import JobState
 from gateway.testing import meta_headers, twilio_headers
 from tests.adapters.channels.conftest import fixture_bytes, fixture_json
-from tests.gateway_fixtures import META_SECRET, PUBLIC_URL, TWILIO_TOKEN, EchoPlugin, meta_text
+from tests.gateway_fixtures import META_SECRET, PUBLIC_URL, TWILIO_TOKEN, EchoPlugin, eventually, meta_text
 
 
 async def post_meta(gateway, payload: dict):
@@ -104,7 +104,7 @@ async def test_one_contact_is_handled_in_order_and_contacts_concurrently(aiohttp
 
 
 async def test_messages_stored_before_a_crash_are_processed_after_restart_and_answered_once(aiohttp_client, provider_settings, clock, stand_ins):
-    crashed = create_app(provider_settings, clock=clock, plugins=[EchoPlugin()], entry_points=False)
+    crashed = create_app(provider_settings, clock=clock, plugins=[EchoPlugin()], entry_points=False, run_worker=False)
     client = await aiohttp_client(crashed)
     store = crashed[STORE]
     unprocessed = InboundMessage(provider="meta", provider_message_id="wamid.LOST", sender="+919812345678", timestamp=clock.now(), kind="text", text="lost")
@@ -121,8 +121,12 @@ async def test_messages_stored_before_a_crash_are_processed_after_restart_and_an
     assert sorted(request.json()["text"]["body"] for request in requests) == ["echo: half", "echo: lost"]
     await restarted.app[INBOX].idle()
     assert sorted(message.text for message in echo.seen) == ["half", "lost"]
-    assert (await restarted.app[STORE].queue.counts())[JobState.SENT] == 2
+    assert await eventually(lambda: sent_jobs(restarted.app[STORE], 2))
     assert await restarted.app[STORE].log.unprocessed_inbound() == []
+
+
+async def sent_jobs(store, expected: int) -> bool:
+    return (await store.queue.counts())[JobState.SENT] == expected
 
 
 class Broken:

@@ -153,6 +153,7 @@ async def test_a_body_over_one_mebibyte_is_413(gateway):
     body = b"{" + b" " * (1024 * 1024) + b"}"
     response = await gateway.post("/webhooks/meta", data=body, headers=meta_headers(body, META_SECRET))
     assert response.status == 413 and await logged(gateway) == []
+    assert await metric(gateway, "meta", "too_large") == 1
 
 
 async def test_an_unconfigured_provider_refuses_every_request_naming_the_variable(aiohttp_client, settings, clock):
