@@ -38,7 +38,9 @@ def create_app(
 ) -> web.Application:
     """Build the gateway: installed plugins (unless `entry_points` is False) plus `plugins`;
     the queue worker runs inside unless `run_worker` is False."""
-    app = _base_app(settings, clock, web.Application(middlewares=[request_metrics, json_errors], client_max_size=MAX_BODY_BYTES))
+    app = _base_app(
+        settings, clock, web.Application(middlewares=[request_metrics, json_errors], client_max_size=MAX_BODY_BYTES)
+    )
     app[PLUGINS] = get_plugin_manager(plugins, entry_points=entry_points)
     app.cleanup_ctx.append(_queue_worker(run_worker))
     app.cleanup_ctx.append(_inbox)

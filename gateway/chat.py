@@ -15,7 +15,15 @@ class TerminalChat:
     """Sends each typed line as the simulated phone and prints the bot's answers; a number
     typed after a menu presses that option."""
 
-    def __init__(self, http: aiohttp.ClientSession, base_url: str, phone: str, out: TextIO, *, quiet_seconds: float = QUIET_SECONDS) -> None:
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        base_url: str,
+        phone: str,
+        out: TextIO,
+        *,
+        quiet_seconds: float = QUIET_SECONDS,
+    ) -> None:
         self._http = http
         self._quiet_seconds = quiet_seconds
         self._url = base_url.rstrip("/") + "/simulator/api/messages"
@@ -69,7 +77,9 @@ class TerminalChat:
         if message.get("text"):
             self._print(f"bot: {message['text']}")
         if message.get("media"):
-            self._print(f"bot: [{message['media']['kind']}] {message['media'].get('caption') or ''} {message['media']['url']}")
+            self._print(
+                f"bot: [{message['media']['kind']}] {message['media'].get('caption') or ''} {message['media']['url']}"
+            )
         options = [option | {"kind": "button_reply"} for option in message.get("buttons") or []]
         for section in (message.get("list") or {}).get("sections", []):
             options += [{"id": row["id"], "title": row["title"], "kind": "list_reply"} for row in section["rows"]]

@@ -64,7 +64,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Chat with a running gateway (`wa-gateway serve`) as the given phone number, through the "
         "simulator channel. Type a message per line; after a menu, type its number to choose. Ctrl-D quits.",
     )
-    chat_parser.add_argument("--phone", default="+15550001111", help="the phone number to chat as (default: %(default)s)")
+    chat_parser.add_argument(
+        "--phone", default="+15550001111", help="the phone number to chat as (default: %(default)s)"
+    )
     chat_parser.add_argument("--url", help="the gateway's address (default: http://GATEWAY_HOST:GATEWAY_PORT)")
     chat_parser.set_defaults(command=chat)
     return parser

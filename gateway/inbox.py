@@ -86,7 +86,11 @@ class Inbox:
         time; replies carry idempotency keys, so a message processed twice answers once."""
         recovered = 0
         while True:
-            entries = [entry for entry in await self._store.log.unprocessed_inbound(RECOVERY_BATCH) if entry.id not in self._pending]
+            entries = [
+                entry
+                for entry in await self._store.log.unprocessed_inbound(RECOVERY_BATCH)
+                if entry.id not in self._pending
+            ]
             if not entries:
                 break
             for entry in entries:

@@ -49,7 +49,9 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
 
 def _kept(error: web.HTTPException) -> dict[str, str]:
     """Headers an error must keep, such as Allow on a 405."""
-    return {name: value for name, value in error.headers.items() if name in ("Allow", "Retry-After", "WWW-Authenticate")}
+    return {
+        name: value for name, value in error.headers.items() if name in ("Allow", "Retry-After", "WWW-Authenticate")
+    }
 
 
 @web.middleware

@@ -31,9 +31,7 @@ def to_e164(raw: str, country_code: str | None = None) -> str:
             f"{mask(raw)} is not an international phone number (expected + country code, then the number)"
         ) from None
     if not phonenumbers.is_possible_number(parsed):
-        raise InvalidPhoneNumber(
-            f"{mask(raw)} has the wrong number of digits for country code +{parsed.country_code}"
-        )
+        raise InvalidPhoneNumber(f"{mask(raw)} has the wrong number of digits for country code +{parsed.country_code}")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

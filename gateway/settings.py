@@ -83,9 +83,7 @@ class Settings(BaseSettings):
         if not self.enabled_providers:
             raise ValueError("no channel is enabled: configure a provider or leave GATEWAY_SIMULATOR on")
         if self.default_provider is not None and self.default_provider not in self.enabled_providers:
-            raise ValueError(
-                f"GATEWAY_DEFAULT_PROVIDER is {self.default_provider.value}, which is not configured"
-            )
+            raise ValueError(f"GATEWAY_DEFAULT_PROVIDER is {self.default_provider.value}, which is not configured")
         return self
 
     @property

@@ -36,7 +36,10 @@ def twilio_headers(url: str, params: dict[str, str], auth_token: str) -> dict[st
     """Headers of a Twilio webhook POST to the public `url` with form `params`."""
     signed = url + "".join(name + params[name] for name in sorted(params))
     digest = hmac.new(auth_token.encode(), signed.encode(), hashlib.sha1).digest()
-    return {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": base64.b64encode(digest).decode()}
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": base64.b64encode(digest).decode(),
+    }
 
 
 def myoperator_headers(webhook_secret: str) -> dict[str, str]:

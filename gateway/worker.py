@@ -2,6 +2,7 @@
 acks, retries or dead-letters each one. One bad job never stops the loop."""
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -28,7 +29,7 @@ def backoff_seconds(attempts: int, retry_after: float | None) -> float:
     """How long before trying a job again: what the provider asked for, else doubling."""
     if retry_after is not None:
         return retry_after
-    return min(MAX_BACKOFF_SECONDS, 2.0 ** attempts)
+    return min(MAX_BACKOFF_SECONDS, 2.0**attempts)
 
 
 class QueueWorker:
@@ -72,10 +73,8 @@ class QueueWorker:
                 log.exception("claiming a job failed; trying again shortly")
                 job = None
             if job is None:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
-                except TimeoutError:
-                    pass
                 continue
             await self.deliver(job, owner)
 

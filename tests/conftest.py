@@ -1,11 +1,11 @@
 """Fixtures shared by the whole suite."""
 
-pytest_plugins = ["tests.gateway_fixtures"]
-
 import pytest
 
 from gateway.settings import Settings
 from gateway.testing import FakeClock
+
+pytest_plugins = ["tests.gateway_fixtures"]
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import pytest
 
@@ -32,7 +32,11 @@ class EchoPlugin:
     def handle_message(self, message: InboundMessage) -> list[Content]:
         self.seen.append(message)
         if message.text == "buttons":
-            return [Content(text="Severity?", buttons=[{"id": "sev.low", "title": "Low"}, {"id": "sev.high", "title": "High"}])]
+            return [
+                Content(
+                    text="Severity?", buttons=[{"id": "sev.low", "title": "Low"}, {"id": "sev.high", "title": "High"}]
+                )
+            ]
         if message.text == "list":
             rows = [{"id": f"opt.{n}", "title": f"Option {n}"} for n in (1, 2, 3)]
             return [Content(text="Choose", list={"button": "Menu", "sections": [{"rows": rows}]})]
@@ -93,14 +97,23 @@ async def gateway(aiohttp_client, provider_settings, clock, echo):
 
 
 def meta_text(message_id: str = "wamid.IN1", text: str = "hello", sender: str = "919812345678") -> dict:
-    message = {"from": sender, "id": message_id, "timestamp": str(int(datetime(2026, 1, 5, 9, tzinfo=UTC).timestamp())), "type": "text", "text": {"body": text}}
+    message = {
+        "from": sender,
+        "id": message_id,
+        "timestamp": str(int(datetime(2026, 1, 5, 9, tzinfo=UTC).timestamp())),
+        "type": "text",
+        "text": {"body": text},
+    }
     value = {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
         "contacts": [{"profile": {"name": "Asha"}, "wa_id": sender}],
         "messages": [message],
     }
-    return {"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]}
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
+    }
 
 
 async def eventually(probe: Callable[[], Awaitable[T]], seconds: float = 5.0) -> T:

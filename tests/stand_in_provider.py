@@ -44,7 +44,9 @@ class StandInProvider:
         self.app = web.Application()
         self.app.router.add_route("*", "/{tail:.*}", self._handle)
 
-    def then(self, status: int, body: Any, headers: dict[str, str] | None = None, delay: float = 0.0) -> "StandInProvider":
+    def then(
+        self, status: int, body: Any, headers: dict[str, str] | None = None, delay: float = 0.0
+    ) -> "StandInProvider":
         self._script.append(Answer(status, body, headers or {}, delay))
         return self
 

@@ -23,7 +23,6 @@ from gateway.models import (
     TemplateRef,
 )
 from gateway.phone import is_bsuid
-from gateway.validation import first_problem
 from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
@@ -33,6 +32,7 @@ from gateway.ports.channel import (
     WebhookRequest,
     malformed,
 )
+from gateway.validation import first_problem
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +185,11 @@ def _kind_fields(message: dict[str, Any]) -> dict[str, Any]:
             return {"kind": InboundKind(reply_kind), "reply_id": reply["id"], "reply_title": reply.get("title")}
     if kind == "button":
         button = message["button"]
-        return {"kind": InboundKind.BUTTON_REPLY, "reply_id": button.get("payload") or button["text"], "reply_title": button.get("text")}
+        return {
+            "kind": InboundKind.BUTTON_REPLY,
+            "reply_id": button.get("payload") or button["text"],
+            "reply_title": button.get("text"),
+        }
     if kind in _MEDIA_TYPES:
         media = message[kind]
         return {
@@ -285,7 +289,16 @@ class MetaChannel:
     content_types = ("application/json",)
     acknowledgement = Acknowledgement("text/plain", b"")
 
-    def __init__(self, *, access_token: str, phone_number_id: str, app_secret: str, verify_token: str, api_base: str, api_version: str) -> None:
+    def __init__(
+        self,
+        *,
+        access_token: str,
+        phone_number_id: str,
+        app_secret: str,
+        verify_token: str,
+        api_base: str,
+        api_version: str,
+    ) -> None:
         self._access_token = access_token
         self._phone_number_id = phone_number_id
         self._app_secret = app_secret

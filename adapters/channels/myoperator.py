@@ -18,7 +18,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from adapters.channels.http import ProviderAnswer, post, retry_after
 from gateway.models import DeliveryStatus, InboundKind, InboundMessage, OutboundMessage, Provider, StatusUpdate
 from gateway.phone import is_bsuid
-from gateway.validation import first_problem
 from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
@@ -28,6 +27,7 @@ from gateway.ports.channel import (
     WebhookRequest,
     malformed,
 )
+from gateway.validation import first_problem
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,11 @@ def _kind_fields(data: dict[str, Any]) -> dict[str, Any]:
             return {"kind": InboundKind(reply_kind), "reply_id": reply["id"], "reply_title": reply.get("title")}
     if kind == "button":
         button = context.get("button") or context
-        return {"kind": InboundKind.BUTTON_REPLY, "reply_id": button.get("payload") or button["text"], "reply_title": button.get("text")}
+        return {
+            "kind": InboundKind.BUTTON_REPLY,
+            "reply_id": button.get("payload") or button["text"],
+            "reply_title": button.get("text"),
+        }
     if kind in _MEDIA_TYPES:
         fields = context | {key: value for key, value in data.items() if key not in ("type", "context")}
         media = {
@@ -156,7 +160,9 @@ def _status(event: _Event, state: DeliveryStatus, timestamp: datetime) -> Status
 def body(message: OutboundMessage, phone_number_id: str, reference: str | None) -> dict[str, Any]:
     """The `/chat/messages` body: MyOperator wants the country code and national number apart."""
     if is_bsuid(message.recipient):
-        raise SendError("myoperator cannot reach a WhatsApp user by business-scoped id", retryable=False, code="recipient")
+        raise SendError(
+            "myoperator cannot reach a WhatsApp user by business-scoped id", retryable=False, code="recipient"
+        )
     if message.buttons is not None or message.list is not None:
         raise SendError("myoperator's send API has no buttons or lists", retryable=False, code="unsupported")
     number = phonenumbers.parse(message.recipient)
@@ -192,7 +198,10 @@ def classify(answer: ProviderAnswer) -> SendError:
     text = f"myoperator answered {answer.status}" + (f" ({code})" if code else "") + (f" {detail}" if detail else "")
     retryable = (answer.status == 429 or answer.status >= 500) and code not in _PERMANENT_CODES
     return SendError(
-        text, retryable=retryable, code=code or str(answer.status), retry_after=retry_after(answer.headers) if retryable else None
+        text,
+        retryable=retryable,
+        code=code or str(answer.status),
+        retry_after=retry_after(answer.headers) if retryable else None,
     )
 
 
@@ -202,7 +211,9 @@ class MyOperatorChannel:
     content_types = ("application/json",)
     acknowledgement = Acknowledgement("application/json", b'{"status":"ok"}')
 
-    def __init__(self, *, api_key: str, company_id: str, phone_number_id: str, webhook_secret: str, api_base: str) -> None:
+    def __init__(
+        self, *, api_key: str, company_id: str, phone_number_id: str, webhook_secret: str, api_base: str
+    ) -> None:
         self._api_key = api_key
         self._company_id = company_id
         self._phone_number_id = phone_number_id

@@ -18,7 +18,6 @@ from pydantic import ValidationError
 from adapters.channels.http import ProviderAnswer, post, retry_after
 from gateway.models import DeliveryStatus, InboundKind, InboundMessage, OutboundMessage, Provider, StatusUpdate
 from gateway.phone import is_bsuid
-from gateway.validation import first_problem
 from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
@@ -28,6 +27,7 @@ from gateway.ports.channel import (
     WebhookRequest,
     malformed,
 )
+from gateway.validation import first_problem
 
 log = logging.getLogger(__name__)
 
@@ -130,9 +130,17 @@ def _message(form: dict[str, str], received_at: datetime) -> InboundMessage:
 def _kind_fields(form: dict[str, str]) -> dict[str, Any]:
     body = form.get("Body") or None
     if form.get("ButtonPayload"):
-        return {"kind": InboundKind.BUTTON_REPLY, "reply_id": form["ButtonPayload"], "reply_title": form.get("ButtonText") or body}
+        return {
+            "kind": InboundKind.BUTTON_REPLY,
+            "reply_id": form["ButtonPayload"],
+            "reply_title": form.get("ButtonText") or body,
+        }
     if form.get("ListId"):
-        return {"kind": InboundKind.LIST_REPLY, "reply_id": form["ListId"], "reply_title": form.get("ListTitle") or body}
+        return {
+            "kind": InboundKind.LIST_REPLY,
+            "reply_id": form["ListId"],
+            "reply_title": form.get("ListTitle") or body,
+        }
     if int(form.get("NumMedia") or 0) > 0:
         media = {"url": form["MediaUrl0"], "mime_type": form.get("MediaContentType0"), "caption": body}
         return {"kind": InboundKind.MEDIA, "media": media}
@@ -188,7 +196,9 @@ def form_fields(message: OutboundMessage, sender: str, status_callback: str) -> 
         return fields | {"ContentSid": message.template.name, "ContentVariables": json.dumps(variables)}
     text = message.text if message.media is None else message.media.caption
     if text and len(text) > MAX_BODY_CHARS:
-        raise SendError(f"twilio takes at most {MAX_BODY_CHARS} characters, got {len(text)}", retryable=False, code="too_long")
+        raise SendError(
+            f"twilio takes at most {MAX_BODY_CHARS} characters, got {len(text)}", retryable=False, code="too_long"
+        )
     if message.media is not None:
         fields["MediaUrl"] = str(message.media.url)
     if text:
@@ -215,7 +225,9 @@ class TwilioChannel:
     content_types = ("application/x-www-form-urlencoded",)
     acknowledgement = Acknowledgement("text/xml", b'<?xml version="1.0" encoding="UTF-8"?><Response/>')
 
-    def __init__(self, *, account_sid: str, auth_token: str, whatsapp_number: str, api_base: str, status_callback: str) -> None:
+    def __init__(
+        self, *, account_sid: str, auth_token: str, whatsapp_number: str, api_base: str, status_callback: str
+    ) -> None:
         self._account_sid = account_sid
         self._auth_token = auth_token
         self._number = whatsapp_number.removeprefix("whatsapp:")

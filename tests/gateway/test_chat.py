@@ -18,7 +18,14 @@ async def test_a_terminal_conversation_with_a_numbered_menu(gateway):
         chat = TerminalChat(http, str(gateway.make_url("")), "+15550001111", out, quiet_seconds=0.05)
         await chat.run(lines("hello", "list", "2", "9"))
     transcript = out.getvalue().splitlines()
-    assert transcript[:6] == ["bot: echo: hello", "bot: Choose", "  1. Option 1", "  2. Option 2", "  3. Option 3", "bot: echo: opt.2"]
+    assert transcript[:6] == [
+        "bot: echo: hello",
+        "bot: Choose",
+        "  1. Option 1",
+        "  2. Option 2",
+        "  3. Option 3",
+        "bot: echo: opt.2",
+    ]
     assert transcript[6] == "bot: echo: 9", "a number with no such option is plain text"
 
 

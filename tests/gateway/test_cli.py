@@ -21,7 +21,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run_gateway(*arguments: str, cwd: Path, **environment: str) -> subprocess.Popen:
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("GATEWAY_", "META_", "TWILIO_", "MYOPERATOR_"))}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("GATEWAY_", "META_", "TWILIO_", "MYOPERATOR_"))
+    }
     env |= {"PYTHONPATH": str(REPO)} | environment
     return subprocess.Popen(
         [sys.executable, "-m", "gateway", *arguments],
@@ -117,7 +121,8 @@ def test_chat_without_a_running_gateway_says_how_to_start_one(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("command", "says"), [("serve", "Serve webhooks"), ("worker", "outbound queue worker"), ("chat", "simulator channel")]
+    ("command", "says"),
+    [("serve", "Serve webhooks"), ("worker", "outbound queue worker"), ("chat", "simulator channel")],
 )
 def test_each_command_explains_itself(tmp_path, command, says):
     process = run_gateway(command, "--help", cwd=tmp_path)

@@ -38,7 +38,13 @@ def test_gateway_ids_sort_in_the_order_they_were_made():
 
 @pytest.mark.parametrize(
     ("kind", "needs"),
-    [("text", "text"), ("button_reply", "reply_id"), ("list_reply", "reply_id"), ("media", "media"), ("location", "location")],
+    [
+        ("text", "text"),
+        ("button_reply", "reply_id"),
+        ("list_reply", "reply_id"),
+        ("media", "media"),
+        ("location", "location"),
+    ],
 )
 def test_inbound_kind_requires_its_content(kind, needs):
     with pytest.raises(ValidationError, match=f"a {kind} message needs {needs}"):
@@ -73,7 +79,12 @@ def test_inbound_media_and_unsupported_keep_what_was_sent():
 def test_naive_timestamps_are_refused():
     with pytest.raises(ValidationError, match="timezone"):
         InboundMessage(
-            provider="meta", provider_message_id="w", sender="+14155550100", timestamp=datetime(2026, 1, 5), kind="text", text="x"
+            provider="meta",
+            provider_message_id="w",
+            sender="+14155550100",
+            timestamp=datetime(2026, 1, 5),
+            kind="text",
+            text="x",
         )
 
 
@@ -86,14 +97,19 @@ def test_buttons_are_limited_to_three_with_20_character_titles():
     buttons = [{"id": f"b{i}", "title": f"Option {i}"} for i in range(4)]
     assert "at most 3 items" in refusal(text="Pick one", buttons=buttons)
     assert "buttons.0.title" in refusal(text="Pick", buttons=[{"id": "b", "title": "A title that is too long"}])
-    assert "button ids must be unique" in refusal(text="Pick", buttons=[{"id": "b", "title": "A"}, {"id": "b", "title": "B"}])
+    assert "button ids must be unique" in refusal(
+        text="Pick", buttons=[{"id": "b", "title": "A"}, {"id": "b", "title": "B"}]
+    )
 
 
 def test_a_list_holds_at_most_ten_rows_across_sections():
     rows = [{"id": f"r{i}", "title": f"Row {i}"} for i in range(6)]
     menu = {"button": "Menu", "sections": [{"title": "One", "rows": rows}, {"title": "Two", "rows": rows[:5]}]}
     assert "at most 10 rows in all, got 11" in refusal(text="Choose", list=menu)
-    ok = {"button": "Menu", "sections": [{"title": "One", "rows": rows[:5]}, {"title": "Two", "rows": [{"id": "x", "title": "X"}]}]}
+    ok = {
+        "button": "Menu",
+        "sections": [{"title": "One", "rows": rows[:5]}, {"title": "Two", "rows": [{"id": "x", "title": "X"}]}],
+    }
     assert OutboundMessage(recipient="+14155550100", text="Choose", list=ok).list.sections[1].rows[0].id == "x"
 
 
@@ -104,7 +120,11 @@ def test_a_list_holds_at_most_ten_rows_across_sections():
         ({"buttons": [{"id": "a", "title": "A"}]}, "need a text body"),
         ({"text": "x", "template": {"name": "t"}}, "template message carries no text"),
         (
-            {"text": "x", "buttons": [{"id": "a", "title": "A"}], "list": {"button": "M", "sections": [{"rows": [{"id": "r", "title": "R"}]}]}},
+            {
+                "text": "x",
+                "buttons": [{"id": "a", "title": "A"}],
+                "list": {"button": "M", "sections": [{"rows": [{"id": "r", "title": "R"}]}]},
+            },
             "either buttons or a list",
         ),
         ({"media": {"kind": "audio", "url": "https://example.com/a.ogg", "caption": "listen"}}, "captions on audio"),
@@ -118,12 +138,19 @@ def test_contradictory_content_is_refused(fields, reason):
 def test_media_template_and_scheduling_fields():
     media = OutboundMessage(
         recipient="+14155550100",
-        media={"kind": "document", "url": "https://example.com/bill.pdf", "caption": "Your bill", "filename": "bill.pdf"},
+        media={
+            "kind": "document",
+            "url": "https://example.com/bill.pdf",
+            "caption": "Your bill",
+            "filename": "bill.pdf",
+        },
         send_at=NOW,
         idempotency_key="bill-2026-01",
     )
     assert media.media.filename == "bill.pdf" and media.send_at == NOW
-    template = OutboundMessage(recipient="+14155550100", template={"name": "payment_reminder", "language": "hi", "parameters": {"amount": 499}})
+    template = OutboundMessage(
+        recipient="+14155550100", template={"name": "payment_reminder", "language": "hi", "parameters": {"amount": 499}}
+    )
     assert template.template.parameters == {"amount": 499}
 
 

@@ -22,7 +22,11 @@ async def post_meta(gateway, payload: dict):
 
 async def post_twilio(gateway, **params: str):
     form = fixture_json("twilio", "text") | params
-    return await gateway.post("/webhooks/twilio", data=urlencode(form), headers=twilio_headers(PUBLIC_URL + "/webhooks/twilio", form, TWILIO_TOKEN))
+    return await gateway.post(
+        "/webhooks/twilio",
+        data=urlencode(form),
+        headers=twilio_headers(PUBLIC_URL + "/webhooks/twilio", form, TWILIO_TOKEN),
+    )
 
 
 async def test_a_signed_meta_text_is_answered_through_the_meta_api_once(gateway, stand_ins, echo):
@@ -30,7 +34,12 @@ async def test_a_signed_meta_text_is_answered_through_the_meta_api_once(gateway,
     assert (await post_meta(gateway, meta_text(text="hello"))).status == 200
     [reply] = await stand_ins.meta.wait_for(1)
     assert reply.path == "/v25.0/106540352242922/messages"
-    assert reply.json() == {"messaging_product": "whatsapp", "to": "919812345678", "type": "text", "text": {"body": "echo: hello", "preview_url": False}}
+    assert reply.json() == {
+        "messaging_product": "whatsapp",
+        "to": "919812345678",
+        "type": "text",
+        "text": {"body": "echo: hello", "preview_url": False},
+    }
     await gateway.app[INBOX].idle()
     assert len(echo.seen) == 1 and len(stand_ins.meta.requests) == 1
 
@@ -46,7 +55,9 @@ async def test_a_reply_leaves_from_the_business_number_the_message_came_to(gatew
     ]
 
 
-async def test_a_list_through_twilio_is_numbered_text_and_2_reaches_the_plugin_as_the_second_row(gateway, stand_ins, echo):
+async def test_a_list_through_twilio_is_numbered_text_and_2_reaches_the_plugin_as_the_second_row(
+    gateway, stand_ins, echo
+):
     await post_twilio(gateway, MessageSid="SM-list", Body="list")
     [menu] = await stand_ins.twilio.wait_for(1)
     assert menu.form()["Body"] == "Choose\n\n1. Option 1\n2. Option 2\n3. Option 3"
@@ -103,16 +114,40 @@ async def test_one_contact_is_handled_in_order_and_contacts_concurrently(aiohttp
     assert probe.most_per_contact == 1 and probe.most_overall == 2
 
 
-async def test_messages_stored_before_a_crash_are_processed_after_restart_and_answered_once(aiohttp_client, provider_settings, clock, stand_ins):
+async def test_messages_stored_before_a_crash_are_processed_after_restart_and_answered_once(
+    aiohttp_client, provider_settings, clock, stand_ins
+):
     crashed = create_app(provider_settings, clock=clock, plugins=[EchoPlugin()], entry_points=False, run_worker=False)
     client = await aiohttp_client(crashed)
     store = crashed[STORE]
-    unprocessed = InboundMessage(provider="meta", provider_message_id="wamid.LOST", sender="+919812345678", timestamp=clock.now(), kind="text", text="lost")
-    half_done = InboundMessage(provider="meta", provider_message_id="wamid.HALF", sender="+919800000001", timestamp=clock.now(), kind="text", text="half")
+    unprocessed = InboundMessage(
+        provider="meta",
+        provider_message_id="wamid.LOST",
+        sender="+919812345678",
+        timestamp=clock.now(),
+        kind="text",
+        text="lost",
+    )
+    half_done = InboundMessage(
+        provider="meta",
+        provider_message_id="wamid.HALF",
+        sender="+919800000001",
+        timestamp=clock.now(),
+        kind="text",
+        text="half",
+    )
     await store.log.record_inbound(unprocessed)
     await store.log.record_inbound(half_done)
     # the crash came after this message's reply was queued but before it was marked processed
-    await store.queue.enqueue(OutboundMessage(recipient=half_done.sender, text="echo: half", provider="meta", priority=Priority.REPLY, idempotency_key=f"reply:{half_done.id}:0"))
+    await store.queue.enqueue(
+        OutboundMessage(
+            recipient=half_done.sender,
+            text="echo: half",
+            provider="meta",
+            priority=Priority.REPLY,
+            idempotency_key=f"reply:{half_done.id}:0",
+        )
+    )
     await client.close()
 
     echo = EchoPlugin()
@@ -148,7 +183,11 @@ async def test_a_plugin_that_raises_does_not_stop_the_next_message(aiohttp_clien
 
 
 async def test_notifications_use_the_contacts_last_provider_else_the_default(gateway, stand_ins):
-    await gateway.post("/webhooks/myoperator", data=fixture_bytes("myoperator", "text"), headers={"Content-Type": "application/json", "X-Webhook-Key": "myoperator-shared-secret-0123456789"})
+    await gateway.post(
+        "/webhooks/myoperator",
+        data=fixture_bytes("myoperator", "text"),
+        headers={"Content-Type": "application/json", "X-Webhook-Key": "myoperator-shared-secret-0123456789"},
+    )
     await stand_ins.myoperator.wait_for(1)
     await gateway.app[INBOX].idle()
     outbox = gateway.app[OUTBOX]

@@ -13,7 +13,13 @@ PLAIN = Capabilities(buttons=False, lists=False)
 MENU = {
     "button": "Menu",
     "sections": [
-        {"title": "Quality", "rows": [{"id": "defects.report", "title": "Report a defect"}, {"id": "defects.track", "title": "Track a defect"}]},
+        {
+            "title": "Quality",
+            "rows": [
+                {"id": "defects.report", "title": "Report a defect"},
+                {"id": "defects.track", "title": "Track a defect"},
+            ],
+        },
         {"title": "Orders", "rows": [{"id": "orders.status", "title": "Order status"}]},
     ],
 }
@@ -28,7 +34,12 @@ async def menus(tmp_path, clock):
 
 def typed(text: str) -> InboundMessage:
     return InboundMessage(
-        provider="twilio", provider_message_id=f"SM-{text}", sender="+919812345678", timestamp=datetime(2026, 1, 5, tzinfo=UTC), kind="text", text=text
+        provider="twilio",
+        provider_message_id=f"SM-{text}",
+        sender="+919812345678",
+        timestamp=datetime(2026, 1, 5, tzinfo=UTC),
+        kind="text",
+        text=text,
     )
 
 
@@ -38,7 +49,10 @@ def test_a_list_becomes_numbered_lines_across_sections():
     assert as_text.list is None and shown["kind"] == "list_reply" and len(shown["options"]) == 3
 
 
-@pytest.mark.parametrize(("answer", "picked"), [("2", "b"), (" 2. ", "b"), ("TALK TO AGENT", "b"), ("track order", "a"), ("3", None), ("0", None), ("yes", None)])
+@pytest.mark.parametrize(
+    ("answer", "picked"),
+    [("2", "b"), (" 2. ", "b"), ("TALK TO AGENT", "b"), ("track order", "a"), ("3", None), ("0", None), ("yes", None)],
+)
 def test_an_answer_picks_by_number_or_title(answer, picked):
     options = [{"id": "a", "title": "Track order"}, {"id": "b", "title": "Talk to agent"}]
     option = chosen(answer, options)
@@ -49,7 +63,11 @@ async def test_replying_2_to_a_numbered_list_is_the_second_rows_press(menus):
     sent = await menus.render_for(PLAIN, OutboundMessage(recipient="+919812345678", text="Menu", list=MENU))
     assert "2. Track a defect" in sent.text
     pressed = await menus.resolve(typed("2"))
-    assert (pressed.kind, pressed.reply_id, pressed.reply_title) == (InboundKind.LIST_REPLY, "defects.track", "Track a defect")
+    assert (pressed.kind, pressed.reply_id, pressed.reply_title) == (
+        InboundKind.LIST_REPLY,
+        "defects.track",
+        "Track a defect",
+    )
     assert (await menus.resolve(typed("2"))).kind is InboundKind.TEXT, "an answered menu is forgotten"
 
 

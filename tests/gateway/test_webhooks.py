@@ -120,14 +120,23 @@ async def test_a_status_for_an_unknown_message_is_recorded_not_refused(gateway):
         ("/webhooks/meta", {"Content-Type": "application/json"}, 401, "missing_signature"),
         ("/webhooks/meta", meta_headers(b"{}", "wrong-secret"), 403, "bad_signature"),
         ("/webhooks/twilio", {"Content-Type": "application/x-www-form-urlencoded"}, 401, "missing_signature"),
-        ("/webhooks/twilio", {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "bm9wZQ=="}, 403, "bad_signature"),
+        (
+            "/webhooks/twilio",
+            {"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": "bm9wZQ=="},
+            403,
+            "bad_signature",
+        ),
         ("/webhooks/myoperator", {"Content-Type": "application/json"}, 401, "missing_signature"),
         ("/webhooks/myoperator", myoperator_headers("guess"), 403, "bad_signature"),
     ],
 )
-async def test_unsigned_or_badly_signed_webhooks_are_refused_and_nothing_is_stored(gateway, path, headers, status, reason):
+async def test_unsigned_or_badly_signed_webhooks_are_refused_and_nothing_is_stored(
+    gateway, path, headers, status, reason
+):
     provider = path.rsplit("/", 1)[1]
-    body = {"meta": json.dumps(meta_text()).encode(), "twilio": urlencode(fixture_json("twilio", "text")).encode()}.get(provider, fixture_bytes("myoperator", "text"))
+    body = {"meta": json.dumps(meta_text()).encode(), "twilio": urlencode(fixture_json("twilio", "text")).encode()}.get(
+        provider, fixture_bytes("myoperator", "text")
+    )
     response = await gateway.post(path, data=body, headers=headers)
     assert response.status == status
     assert (await response.json())["error"]["status"] == status
@@ -145,7 +154,9 @@ async def test_a_malformed_but_signed_body_is_a_400_with_the_reason(gateway):
 
 async def test_the_wrong_content_type_is_415(gateway):
     body = json.dumps(meta_text()).encode()
-    response = await gateway.post("/webhooks/meta", data=body, headers=meta_headers(body, META_SECRET) | {"Content-Type": "text/plain"})
+    response = await gateway.post(
+        "/webhooks/meta", data=body, headers=meta_headers(body, META_SECRET) | {"Content-Type": "text/plain"}
+    )
     assert response.status == 415 and await metric(gateway, "meta", "unsupported_media_type") == 1
 
 
@@ -162,7 +173,9 @@ async def test_an_unconfigured_provider_refuses_every_request_naming_the_variabl
     response = await client.post("/webhooks/meta", data=body, headers=meta_headers(body, "anything"))
     assert response.status == 503
     assert "META_APP_SECRET is not set" in (await response.json())["error"]["message"]
-    twilio = await client.post("/webhooks/twilio", data=b"MessageSid=SM1", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    twilio = await client.post(
+        "/webhooks/twilio", data=b"MessageSid=SM1", headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert twilio.status == 503 and "TWILIO_AUTH_TOKEN" in (await twilio.json())["error"]["message"]
 
 

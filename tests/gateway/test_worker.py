@@ -75,7 +75,9 @@ async def test_a_retryable_failure_waits_then_dies_when_attempts_are_spent(store
 
 async def test_the_providers_retry_after_is_honoured(store, clock):
     job = await queued(store)
-    await worker(store, clock, ScriptedChannel(SendError("slow down", retryable=True, retry_after=42))).deliver(job, "w")
+    await worker(store, clock, ScriptedChannel(SendError("slow down", retryable=True, retry_after=42))).deliver(
+        job, "w"
+    )
     assert (await store.queue.get(job.id)).due_at == clock.now() + timedelta(seconds=42)
 
 
@@ -86,7 +88,9 @@ async def test_a_permanent_failure_is_dead_at_once_with_its_reason(store, clock)
     dead = await store.queue.get(job.id)
     assert dead.state is JobState.DEAD and dead.attempts == 1
     entry = await store.log.get(job.id)
-    assert entry.status is LogStatus.DEAD and entry.error == "21211: twilio answered 400 (21211) Invalid 'To' Phone Number"
+    assert (
+        entry.status is LogStatus.DEAD and entry.error == "21211: twilio answered 400 (21211) Invalid 'To' Phone Number"
+    )
 
 
 async def test_an_unexpected_error_is_retried_not_fatal(store, clock):

@@ -10,7 +10,6 @@ import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway.models import ContactId, InboundKind, InboundMessage, OutboundMessage, Provider, new_id
-from gateway.validation import first_problem
 from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
@@ -19,6 +18,7 @@ from gateway.ports.channel import (
     WebhookRequest,
     malformed,
 )
+from gateway.validation import first_problem
 
 
 class SimulatedMessage(BaseModel):
@@ -75,7 +75,9 @@ class SimulatorChannel:
         return f"sim-{new_id()}"
 
 
-def transcript_entry(entry_id: str, direction: str, status: str, created_at: datetime, payload: dict[str, Any]) -> dict[str, Any]:
+def transcript_entry(
+    entry_id: str, direction: str, status: str, created_at: datetime, payload: dict[str, Any]
+) -> dict[str, Any]:
     """One bubble of the chat: who spoke, when, and what they said or offered."""
     entry = {"id": entry_id, "direction": direction, "status": status, "at": created_at.isoformat()}
     keys = ("text", "buttons", "list", "media", "template", "kind", "reply_id", "reply_title")

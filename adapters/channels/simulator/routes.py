@@ -30,6 +30,8 @@ async def transcript(request: web.Request) -> web.Response:
         contact = to_contact_id(request.query.get("phone", ""))
     except InvalidPhoneNumber as error:
         return web.json_response(error_body(400, f"phone: {error}"), status=400)
-    page = await request.app[STORE].log.query(LogQuery(contact=contact, provider=Provider.SIMULATOR, limit=TRANSCRIPT_LENGTH))
+    page = await request.app[STORE].log.query(
+        LogQuery(contact=contact, provider=Provider.SIMULATOR, limit=TRANSCRIPT_LENGTH)
+    )
     entries = [transcript_entry(e.id, e.direction, e.status, e.created_at, e.payload) for e in reversed(page.entries)]
     return web.json_response({"phone": contact, "messages": entries})

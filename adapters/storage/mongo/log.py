@@ -102,7 +102,9 @@ class MongoMessageLog:
         changes: dict[str, Any] = {"status": status.value}
         if status is LogStatus.FAILED:
             changes["error"] = describe_error(update)
-        await self._log.update_one(match | {"status": {"$in": [s.value for s in statuses_before(status)]}}, {"$set": changes})
+        await self._log.update_one(
+            match | {"status": {"$in": [s.value for s in statuses_before(status)]}}, {"$set": changes}
+        )
         return await self._log.count_documents(match, limit=1) == 1
 
     async def get(self, entry_id: str) -> LogEntry | None:

@@ -51,7 +51,12 @@ class MongoQueue:
                 ]
             },
             {
-                "$set": {"state": JobState.SENDING.value, "lease_owner": owner, "lease_expires_at": now + lease, "updated_at": now},
+                "$set": {
+                    "state": JobState.SENDING.value,
+                    "lease_owner": owner,
+                    "lease_expires_at": now + lease,
+                    "updated_at": now,
+                },
                 "$inc": {"attempts": 1},
             },
             sort=_URGENT_FIRST,
@@ -68,7 +73,11 @@ class MongoQueue:
         if held is None:
             return None
         spent = held["attempts"] >= held["max_attempts"]
-        changes = {"state": (JobState.DEAD if spent else JobState.QUEUED).value, "due_at": retry_at, "last_error": error}
+        changes = {
+            "state": (JobState.DEAD if spent else JobState.QUEUED).value,
+            "due_at": retry_at,
+            "last_error": error,
+        }
         return await self._finish(job_id, owner, changes, attempts=held["attempts"])
 
     async def fail(self, job_id: str, owner: str, error: str) -> Job | None:

@@ -206,7 +206,8 @@ class SqlitePluginRecords:
         await self._db.run(
             lambda connection: connection.execute(
                 """INSERT INTO records VALUES (?, ?, ?, ?)
-                   ON CONFLICT (plugin, key) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at""",
+                   ON CONFLICT (plugin, key)
+                   DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at""",
                 params,
             )
         )
@@ -221,9 +222,9 @@ class SqlitePluginRecords:
 
     async def delete(self, plugin: str, key: str) -> bool:
         deleted = await self._db.run(
-            lambda connection: connection.execute(
-                "DELETE FROM records WHERE plugin = ? AND key = ?", (plugin, key)
-            ).rowcount
+            lambda connection: (
+                connection.execute("DELETE FROM records WHERE plugin = ? AND key = ?", (plugin, key)).rowcount
+            )
         )
         return deleted == 1
 

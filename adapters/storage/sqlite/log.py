@@ -25,17 +25,21 @@ class SqliteMessageLog:
             to_micros(message.timestamp),
         )
         inserted = await self._db.run(
-            lambda connection: connection.execute(
-                """INSERT INTO log (id, direction, provider, provider_message_id, contact, status, payload, created_at)
+            lambda connection: (
+                connection.execute(
+                    """INSERT INTO log (id, direction, provider, provider_message_id, contact, status, payload, created_at)
                    VALUES (?, 'inbound', ?, ?, ?, 'received', ?, ?)
                    ON CONFLICT (provider, provider_message_id) WHERE direction = 'inbound' DO NOTHING""",
-                row,
-            ).rowcount
+                    row,
+                ).rowcount
+            )
         )
         return inserted == 1
 
     async def mark_processed(self, entry_id: str) -> None:
-        await self._db.run(lambda connection: connection.execute("UPDATE log SET processed = 1 WHERE id = ?", (entry_id,)))
+        await self._db.run(
+            lambda connection: connection.execute("UPDATE log SET processed = 1 WHERE id = ?", (entry_id,))
+        )
 
     async def unprocessed_inbound(self, limit: int = 100) -> list[LogEntry]:
         rows = await self._db.run(
@@ -109,7 +113,7 @@ class SqliteMessageLog:
             if known is not None:
                 connection.execute(
                     f"""UPDATE log SET status = ?, error = CASE WHEN ? = 'failed' THEN ? ELSE error END
-                        WHERE id = ? AND status IN ({','.join('?' * len(earlier))})""",
+                        WHERE id = ? AND status IN ({",".join("?" * len(earlier))})""",
                     (status.value, status.value, error, known["id"], *earlier),
                 )
             return known is not None
@@ -133,7 +137,8 @@ class SqliteMessageLog:
 
     async def query(self, query: LogQuery) -> LogPage:
         clauses, params = _filters(query)
-        sql = f"SELECT * FROM log {'WHERE ' + ' AND '.join(clauses) if clauses else ''} ORDER BY created_at DESC, id DESC LIMIT ?"
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        sql = f"SELECT * FROM log {where} ORDER BY created_at DESC, id DESC LIMIT ?"
         rows = await self._db.run(lambda connection: connection.execute(sql, (*params, query.limit + 1)).fetchall())
         entries = [_entry(row) for row in rows[: query.limit]]
         more = len(rows) > query.limit
@@ -178,7 +183,12 @@ def _entry(row: sqlite3.Row, history: list[sqlite3.Row] = ()) -> LogEntry:
         processed=bool(row["processed"]),
         error=row["error"],
         status_history=tuple(
-            StatusEvent(status=DeliveryStatus(h["status"]), at=from_micros(h["at"]), error_code=h["error_code"], error_text=h["error_text"])
+            StatusEvent(
+                status=DeliveryStatus(h["status"]),
+                at=from_micros(h["at"]),
+                error_code=h["error_code"],
+                error_text=h["error_text"],
+            )
             for h in history
         ),
     )

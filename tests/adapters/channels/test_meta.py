@@ -14,7 +14,11 @@ from tests.adapters.channels.conftest import fixture_bytes
 from tests.stand_in_provider import Answer, StandInProvider
 
 SECRET = "test_app_secret_123"
-ACCEPTED = {"messaging_product": "whatsapp", "contacts": [{"input": "919812345678", "wa_id": "919812345678"}], "messages": [{"id": "wamid.SENT1"}]}
+ACCEPTED = {
+    "messaging_product": "whatsapp",
+    "contacts": [{"input": "919812345678", "wa_id": "919812345678"}],
+    "messages": [{"id": "wamid.SENT1"}],
+}
 
 
 def only_message(name: str):
@@ -128,7 +132,9 @@ def test_statuses(name, status):
 def test_failed_status_carries_code_and_reason():
     failed = meta.parse(fixture_bytes("meta", "status_failed")).statuses[0]
     assert failed.status is DeliveryStatus.FAILED and failed.error_code == "131047"
-    assert failed.error_text == "Re-engagement message — More than 24 hours have passed since the customer last replied."
+    assert (
+        failed.error_text == "Re-engagement message — More than 24 hours have passed since the customer last replied."
+    )
 
 
 def test_a_batch_yields_every_message_and_status_of_every_entry_and_change():
@@ -178,7 +184,12 @@ async def stand_in(aiohttp_server):
 
 def channel(base: str) -> meta.MetaChannel:
     return meta.MetaChannel(
-        access_token="EAAG-token", phone_number_id="106540352242922", app_secret=SECRET, verify_token="v", api_base=base, api_version="v25.0"
+        access_token="EAAG-token",
+        phone_number_id="106540352242922",
+        app_secret=SECRET,
+        verify_token="v",
+        api_base=base,
+        api_version="v25.0",
     )
 
 
@@ -193,39 +204,74 @@ async def send(stand_in, http, **fields) -> tuple[str, dict]:
 async def test_send_text(stand_in, http):
     message_id, body = await send(stand_in, http, text="Your order shipped")
     assert message_id == "wamid.SENT1"
-    assert body == {"messaging_product": "whatsapp", "to": "919812345678", "type": "text", "text": {"body": "Your order shipped", "preview_url": False}}
+    assert body == {
+        "messaging_product": "whatsapp",
+        "to": "919812345678",
+        "type": "text",
+        "text": {"body": "Your order shipped", "preview_url": False},
+    }
 
 
 async def test_send_buttons_natively(stand_in, http):
-    _, body = await send(stand_in, http, text="What next?", buttons=[{"id": "track", "title": "Track order"}, {"id": "agent", "title": "Talk to agent"}])
+    _, body = await send(
+        stand_in,
+        http,
+        text="What next?",
+        buttons=[{"id": "track", "title": "Track order"}, {"id": "agent", "title": "Talk to agent"}],
+    )
     assert body["type"] == "interactive" and body["interactive"]["type"] == "button"
     assert body["interactive"]["body"] == {"text": "What next?"}
-    assert body["interactive"]["action"]["buttons"][1] == {"type": "reply", "reply": {"id": "agent", "title": "Talk to agent"}}
+    assert body["interactive"]["action"]["buttons"][1] == {
+        "type": "reply",
+        "reply": {"id": "agent", "title": "Talk to agent"},
+    }
 
 
 async def test_send_list_natively(stand_in, http):
-    menu = {"button": "Slots", "sections": [{"title": "Monday", "rows": [{"id": "slot_mon10", "title": "Mon 10:00", "description": "Clinic A"}]}]}
+    menu = {
+        "button": "Slots",
+        "sections": [
+            {"title": "Monday", "rows": [{"id": "slot_mon10", "title": "Mon 10:00", "description": "Clinic A"}]}
+        ],
+    }
     _, body = await send(stand_in, http, text="Pick a slot", list=menu)
     assert body["interactive"]["type"] == "list"
     assert body["interactive"]["action"] == menu
 
 
 async def test_send_document_by_url(stand_in, http):
-    media = {"kind": "document", "url": "https://cdn.example.com/inv_4411.pdf", "caption": "Invoice", "filename": "invoice-4411.pdf"}
+    media = {
+        "kind": "document",
+        "url": "https://cdn.example.com/inv_4411.pdf",
+        "caption": "Invoice",
+        "filename": "invoice-4411.pdf",
+    }
     _, body = await send(stand_in, http, media=media)
     assert body["type"] == "document"
-    assert body["document"] == {"link": "https://cdn.example.com/inv_4411.pdf", "caption": "Invoice", "filename": "invoice-4411.pdf"}
+    assert body["document"] == {
+        "link": "https://cdn.example.com/inv_4411.pdf",
+        "caption": "Invoice",
+        "filename": "invoice-4411.pdf",
+    }
 
 
 async def test_send_template_with_positional_and_named_parameters(stand_in, http):
-    _, body = await send(stand_in, http, template={"name": "order_update", "language": "en_US", "parameters": {"2": "4411", "1": "Asha"}})
+    _, body = await send(
+        stand_in, http, template={"name": "order_update", "language": "en_US", "parameters": {"2": "4411", "1": "Asha"}}
+    )
     assert body["template"] == {
         "name": "order_update",
         "language": {"code": "en_US"},
-        "components": [{"type": "body", "parameters": [{"type": "text", "text": "Asha"}, {"type": "text", "text": "4411"}]}],
+        "components": [
+            {"type": "body", "parameters": [{"type": "text", "text": "Asha"}, {"type": "text", "text": "4411"}]}
+        ],
     }
-    _, named = await send(stand_in, http, template={"name": "welcome", "language": "es", "parameters": {"first_name": "Ana"}})
-    assert named["template"]["components"][0]["parameters"] == [{"type": "text", "parameter_name": "first_name", "text": "Ana"}]
+    _, named = await send(
+        stand_in, http, template={"name": "welcome", "language": "es", "parameters": {"first_name": "Ana"}}
+    )
+    assert named["template"]["components"][0]["parameters"] == [
+        {"type": "text", "parameter_name": "first_name", "text": "Ana"}
+    ]
 
 
 async def test_send_to_a_username_user_uses_recipient(stand_in, http):
@@ -235,7 +281,9 @@ async def test_send_to_a_username_user_uses_recipient(stand_in, http):
 
 
 async def test_reply_goes_out_from_the_business_number_it_came_to(stand_in, http):
-    await channel(stand_in.base).send(OutboundMessage(recipient="+919812345678", text="hi", business_number_id="106540352242999"), http)
+    await channel(stand_in.base).send(
+        OutboundMessage(recipient="+919812345678", text="hi", business_number_id="106540352242999"), http
+    )
     assert stand_in.requests[-1].path == "/v25.0/106540352242999/messages"
 
 

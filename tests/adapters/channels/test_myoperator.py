@@ -13,7 +13,12 @@ from tests.adapters.channels.conftest import fixture_bytes, fixture_json
 from tests.stand_in_provider import Answer, StandInProvider
 
 SECRET = "x" * 40
-ACCEPTED = {"status": "success", "code": "200", "message": "Accepted", "data": {"conversation_id": "dd0e", "message_id": "b3f1c2d4-6e7a-4b9c-8d0e-1f2a3b4c5d6e"}}
+ACCEPTED = {
+    "status": "success",
+    "code": "200",
+    "message": "Accepted",
+    "data": {"conversation_id": "dd0e", "message_id": "b3f1c2d4-6e7a-4b9c-8d0e-1f2a3b4c5d6e"},
+}
 
 
 def only_message(name: str):
@@ -41,7 +46,9 @@ def test_text_message_with_nanosecond_timestamp():
     assert message.raw["event_id"] == "evt_5b1e2c9a"
 
 
-@pytest.mark.parametrize(("name", "kind"), [("button_reply", InboundKind.BUTTON_REPLY), ("list_reply", InboundKind.LIST_REPLY)])
+@pytest.mark.parametrize(
+    ("name", "kind"), [("button_reply", InboundKind.BUTTON_REPLY), ("list_reply", InboundKind.LIST_REPLY)]
+)
 def test_replies(name, kind):
     message = only_message(name)
     assert message.kind is kind and message.reply_id in ("track_4411", "slot_mon10")
@@ -76,8 +83,14 @@ def test_events_that_are_not_messages_are_acknowledged_and_ignored():
     ("body", "reason"),
     [
         (b"[]", "Input should be an object"),
-        (json.dumps(fixture_json("myoperator", "text") | {"customer_identifier": "abc"}).encode(), "not an international phone number"),
-        (json.dumps({k: v for k, v in fixture_json("myoperator", "text").items() if k != "payload"}).encode(), "payload: Field required"),
+        (
+            json.dumps(fixture_json("myoperator", "text") | {"customer_identifier": "abc"}).encode(),
+            "not an international phone number",
+        ),
+        (
+            json.dumps({k: v for k, v in fixture_json("myoperator", "text").items() if k != "payload"}).encode(),
+            "payload: Field required",
+        ),
         (json.dumps(fixture_json("myoperator", "text") | {"timestamp": "yesterday"}).encode(), "Invalid isoformat"),
     ],
 )
@@ -97,7 +110,11 @@ async def stand_in(aiohttp_server):
 
 def channel(base: str) -> myoperator.MyOperatorChannel:
     return myoperator.MyOperatorChannel(
-        api_key="myop-key", company_id="68a1f00d2b3c4d5e", phone_number_id="690000000000001", webhook_secret=SECRET, api_base=base
+        api_key="myop-key",
+        company_id="68a1f00d2b3c4d5e",
+        phone_number_id="690000000000001",
+        webhook_secret=SECRET,
+        api_base=base,
     )
 
 
@@ -124,10 +141,17 @@ async def test_send_text_splits_country_code_and_national_number(stand_in, http)
 
 
 async def test_send_media_and_template(stand_in, http):
-    media = await send(stand_in, http, media={"kind": "image", "url": "https://cdn.example.com/box.jpg", "caption": "Your parcel"})
+    media = await send(
+        stand_in, http, media={"kind": "image", "url": "https://cdn.example.com/box.jpg", "caption": "Your parcel"}
+    )
     assert media["data"] == {"type": "image", "link": "https://cdn.example.com/box.jpg", "caption": "Your parcel"}
-    template = await send(stand_in, http, template={"name": "order_update", "language": "en", "parameters": {"1": "Asha", "2": 4411}})
-    assert template["data"] == {"type": "template", "context": {"template_name": "order_update", "language": "en", "body": {"1": "Asha", "2": "4411"}}}
+    template = await send(
+        stand_in, http, template={"name": "order_update", "language": "en", "parameters": {"1": "Asha", "2": 4411}}
+    )
+    assert template["data"] == {
+        "type": "template",
+        "context": {"template_name": "order_update", "language": "en", "body": {"1": "Asha", "2": "4411"}},
+    }
 
 
 @pytest.mark.parametrize(

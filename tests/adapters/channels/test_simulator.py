@@ -15,7 +15,9 @@ NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 def test_text_and_button_press():
     text = simulator.parse(b'{"phone": "+15550001111", "text": "hola"}', NOW).messages[0]
     assert (text.kind, text.text, text.sender, text.timestamp) == (InboundKind.TEXT, "hola", "+15550001111", NOW)
-    press = simulator.parse(json.dumps({"phone": "15550001111", "reply_id": "defects", "reply_title": "Report a defect"}).encode(), NOW)
+    press = simulator.parse(
+        json.dumps({"phone": "15550001111", "reply_id": "defects", "reply_title": "Report a defect"}).encode(), NOW
+    )
     assert press.messages[0].kind is InboundKind.BUTTON_REPLY and press.messages[0].reply_id == "defects"
     row = simulator.parse(b'{"phone": "+15550001111", "reply_id": "r2", "kind": "list_reply"}', NOW).messages[0]
     assert row.kind is InboundKind.LIST_REPLY
@@ -30,7 +32,11 @@ def test_a_given_id_is_the_provider_message_id_so_redelivery_can_be_tested():
 
 @pytest.mark.parametrize(
     ("body", "reason"),
-    [(b'{"text": "hi"}', "phone: Field required"), (b'{"phone": "12", "text": "hi"}', "not an international"), (b'{"phone": "+15550001111"}', "needs text")],
+    [
+        (b'{"text": "hi"}', "phone: Field required"),
+        (b'{"phone": "12", "text": "hi"}', "not an international"),
+        (b'{"phone": "+15550001111"}', "needs text"),
+    ],
 )
 def test_bad_posts_are_refused_with_a_reason(body, reason):
     with pytest.raises(WebhookRejected) as refused:

@@ -24,13 +24,17 @@ async def test_posting_as_a_phone_and_reading_the_conversation(gateway, clock):
     assert messages[1]["buttons"] == [{"id": "sev.low", "title": "Low"}, {"id": "sev.high", "title": "High"}]
 
     clock.advance(seconds=5)
-    await gateway.post("/simulator/api/messages", json={"phone": "+15550001111", "reply_id": "sev.high", "reply_title": "High"})
+    await gateway.post(
+        "/simulator/api/messages", json={"phone": "+15550001111", "reply_id": "sev.high", "reply_title": "High"}
+    )
     assert (await transcript())[-1]["text"] == "echo: sev.high"
 
 
 async def test_a_redelivered_simulator_message_is_processed_once(gateway, echo):
     for _ in range(2):
-        assert (await gateway.post("/simulator/api/messages", json={"phone": "+15550001111", "text": "hi", "id": "sim-1"})).status == 200
+        assert (
+            await gateway.post("/simulator/api/messages", json={"phone": "+15550001111", "text": "hi", "id": "sim-1"})
+        ).status == 200
     await gateway.app[INBOX].idle()
     assert len(echo.seen) == 1
 

@@ -15,7 +15,13 @@ from tests.stand_in_provider import Answer, StandInProvider
 
 RECEIVED_AT = datetime(2026, 7, 1, 10, 0, tzinfo=UTC)
 SDK_URL = "https://mycompany.com/myapp.php?foo=1&bar=2"
-SDK_PARAMS = [("CallSid", "CA1234567890ABCDE"), ("Caller", "+14158675309"), ("Digits", "1234"), ("From", "+14158675309"), ("To", "+18005551212")]
+SDK_PARAMS = [
+    ("CallSid", "CA1234567890ABCDE"),
+    ("Caller", "+14158675309"),
+    ("Digits", "1234"),
+    ("From", "+14158675309"),
+    ("To", "+18005551212"),
+]
 TOKEN = "test_auth_token_0123456789abcdef"
 PUBLIC_URL = "https://gw.example.com/webhooks/twilio"
 
@@ -38,8 +44,16 @@ def only_message(name: str):
     [
         (SDK_URL, SDK_PARAMS, "RSOYDt4T1cUTdK1PDd93/VVr8B8="),
         ("https://mycompany.com:443/myapp.php?foo=1&bar=2", SDK_PARAMS, "kvajT1Ptam85bY51eRf/AJRuM3w="),
-        (SDK_URL, [("Sid", "CA123"), ("SidAccount", "AC123"), ("Digits", "5678"), ("Digits", "1234"), ("Digits", "1234")], "IK+Dwps556ElfBT0I3Rgjkr1wJU="),
-        (SDK_URL + "&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620", [], "a9nBmqA0ju/hNViExpshrM61xv4="),
+        (
+            SDK_URL,
+            [("Sid", "CA123"), ("SidAccount", "AC123"), ("Digits", "5678"), ("Digits", "1234"), ("Digits", "1234")],
+            "IK+Dwps556ElfBT0I3Rgjkr1wJU=",
+        ),
+        (
+            SDK_URL + "&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620",
+            [],
+            "a9nBmqA0ju/hNViExpshrM61xv4=",
+        ),
     ],
 )
 def test_published_sdk_vectors(url, params, expected):
@@ -48,9 +62,15 @@ def test_published_sdk_vectors(url, params, expected):
 
 def test_the_whatsapp_shaped_vector_verifies():
     params = {
-        "AccountSid": "AC00000000000000000000000000000000", "Body": "Hi", "From": "whatsapp:+919812345678",
-        "MessageSid": "SM11111111111111111111111111111111", "MessageType": "text", "NumMedia": "0", "ProfileName": "Asha",
-        "To": "whatsapp:+14155550100", "WaId": "919812345678",
+        "AccountSid": "AC00000000000000000000000000000000",
+        "Body": "Hi",
+        "From": "whatsapp:+919812345678",
+        "MessageSid": "SM11111111111111111111111111111111",
+        "MessageType": "text",
+        "NumMedia": "0",
+        "ProfileName": "Asha",
+        "To": "whatsapp:+14155550100",
+        "WaId": "919812345678",
     }
     url = "https://example.com/webhooks/twilio/whatsapp"
     twilio.verify(url, urlencode(params).encode(), {"X-Twilio-Signature": "9M54ki3Vv6NuEddzaRIi6vNoCnw="}, TOKEN)
@@ -70,7 +90,9 @@ def test_a_url_with_a_query_string_and_either_port_form_verifies():
 def test_wrong_or_missing_signature_is_refused():
     body = form("text")
     with pytest.raises(WebhookRejected) as wrong:
-        twilio.verify(PUBLIC_URL, body, twilio_headers(PUBLIC_URL, fixture_json("twilio", "text"), "wrong-token"), TOKEN)
+        twilio.verify(
+            PUBLIC_URL, body, twilio_headers(PUBLIC_URL, fixture_json("twilio", "text"), "wrong-token"), TOKEN
+        )
     assert (wrong.value.status, wrong.value.reason) == (403, "bad_signature")
     with pytest.raises(WebhookRejected) as missing:
         twilio.verify(PUBLIC_URL, body, {}, TOKEN)
@@ -90,7 +112,11 @@ def test_a_tampered_parameter_breaks_the_signature():
 def test_text_message():
     message = only_message("text")
     assert message.kind is InboundKind.TEXT and message.text == "Hi, is my order shipped?"
-    assert (message.sender, message.recipient, message.business_number_id) == ("+919812345678", "+14155550100", "+14155550100")
+    assert (message.sender, message.recipient, message.business_number_id) == (
+        "+919812345678",
+        "+14155550100",
+        "+14155550100",
+    )
     assert message.profile_name == "Asha" and message.timestamp == RECEIVED_AT
     assert message.raw["WaId"] == "919812345678"
 
@@ -118,12 +144,19 @@ def test_media_with_caption_and_without():
 
 def test_location_and_unsupported():
     location = only_message("location").location
-    assert (location.latitude, location.longitude, location.name, location.address) == (19.076, 72.8777, "Plant 2", "Andheri East, Mumbai")
+    assert (location.latitude, location.longitude, location.name, location.address) == (
+        19.076,
+        72.8777,
+        "Plant 2",
+        "Andheri East, Mumbai",
+    )
     contacts = only_message("contacts")
     assert contacts.kind is InboundKind.UNSUPPORTED and contacts.raw["MessageType"] == "contacts"
 
 
-@pytest.mark.parametrize(("name", "status"), [("status_sent", DeliveryStatus.SENT), ("status_read", DeliveryStatus.READ)])
+@pytest.mark.parametrize(
+    ("name", "status"), [("status_sent", DeliveryStatus.SENT), ("status_read", DeliveryStatus.READ)]
+)
 def test_status_callbacks(name, status):
     parsed = twilio.parse(form(name), RECEIVED_AT)
     assert not parsed.messages and [s.status for s in parsed.statuses] == [status]
@@ -193,7 +226,9 @@ async def test_send_text_with_status_callback(stand_in, http):
 
 
 async def test_send_media_with_caption(stand_in, http):
-    fields = await send(stand_in, http, media={"kind": "image", "url": "https://cdn.example.com/box.jpg", "caption": "Your parcel"})
+    fields = await send(
+        stand_in, http, media={"kind": "image", "url": "https://cdn.example.com/box.jpg", "caption": "Your parcel"}
+    )
     assert fields["MediaUrl"] == "https://cdn.example.com/box.jpg" and fields["Body"] == "Your parcel"
 
 
@@ -205,7 +240,9 @@ async def test_send_template_by_content_sid(stand_in, http):
 
 async def test_buttons_never_reach_twilio_as_such(stand_in, http):
     with pytest.raises(SendError) as refused:
-        await channel(stand_in.base).send(OutboundMessage(recipient="+919812345678", text="?", buttons=[{"id": "a", "title": "A"}]), http)
+        await channel(stand_in.base).send(
+            OutboundMessage(recipient="+919812345678", text="?", buttons=[{"id": "a", "title": "A"}]), http
+        )
     assert not refused.value.retryable and not stand_in.requests
 
 

@@ -53,7 +53,11 @@ class AsyncCollection:
         """Create the indexes, minus TTL expiry: mongomock expires documents against the
         wall clock, while the tests stamp them with the injected clock."""
         self.declared_ttl.update(
-            {model.document["name"]: model.document["expireAfterSeconds"] for model in indexes if "expireAfterSeconds" in model.document}
+            {
+                model.document["name"]: model.document["expireAfterSeconds"]
+                for model in indexes
+                if "expireAfterSeconds" in model.document
+            }
         )
         for model in indexes:
             options = {k: v for k, v in model.document.items() if k not in ("key", "expireAfterSeconds")}

@@ -19,7 +19,9 @@ MONGO_URL = os.environ.get("GATEWAY_TEST_MONGO_URL")
         "mongomock",
         pytest.param(
             "mongo",
-            marks=pytest.mark.skipif(MONGO_URL is None, reason="real MongoDB leg: set GATEWAY_TEST_MONGO_URL to run it"),
+            marks=pytest.mark.skipif(
+                MONGO_URL is None, reason="real MongoDB leg: set GATEWAY_TEST_MONGO_URL to run it"
+            ),
         ),
     ]
 )

@@ -58,7 +58,9 @@ async def test_outbound_status_history_moves_forward_only(store, clock):
     entry = await store.log.record_outbound("job-1", out, None)
     assert entry.status is LogStatus.QUEUED and entry.direction is Direction.OUTBOUND
 
-    await store.log.set_outbound_status("job-1", LogStatus.SENT, provider=Provider.META, provider_message_id="wamid.OUT")
+    await store.log.set_outbound_status(
+        "job-1", LogStatus.SENT, provider=Provider.META, provider_message_id="wamid.OUT"
+    )
     clock.advance(seconds=1)
     assert await store.log.add_status(status(clock, DeliveryStatus.DELIVERED))
     clock.advance(seconds=1)
@@ -142,7 +144,11 @@ async def test_a_tampered_cursor_is_refused(store):
 
 
 async def test_recording_an_outbound_entry_twice_keeps_the_first(store):
-    first = await store.log.record_outbound("job-9", OutboundMessage(recipient="+14155550100", text="one"), Provider.META)
-    again = await store.log.record_outbound("job-9", OutboundMessage(recipient="+14155550100", text="two"), Provider.META)
+    first = await store.log.record_outbound(
+        "job-9", OutboundMessage(recipient="+14155550100", text="one"), Provider.META
+    )
+    again = await store.log.record_outbound(
+        "job-9", OutboundMessage(recipient="+14155550100", text="two"), Provider.META
+    )
     assert again.payload["text"] == "one" == first.payload["text"]
     assert len((await store.log.query(LogQuery())).entries) == 1

@@ -20,7 +20,9 @@ JOBS = 300
         "sqlite",
         pytest.param(
             "mongo",
-            marks=pytest.mark.skipif(MONGO_URL is None, reason="real MongoDB leg: set GATEWAY_TEST_MONGO_URL to run it"),
+            marks=pytest.mark.skipif(
+                MONGO_URL is None, reason="real MongoDB leg: set GATEWAY_TEST_MONGO_URL to run it"
+            ),
         ),
     ]
 )
