@@ -47,28 +47,33 @@ class Inbox:
             del self._waiting[contact], self._workers[contact]
 
     async def process(self, message: InboundMessage) -> None:
-        """Hand one message to the plugins and queue their replies; the message is marked
-        processed even when that fails, so one poison message cannot loop for ever."""
+        """Hand one message to the plugins and queue their replies. It is marked processed when
+        that ends, even in failure, so one poison message cannot loop for ever; a shutdown
+        midway leaves it unprocessed, for the next start to recover."""
         try:
-            message = await self._menus.resolve(message)
-            await self._remember_channel(message)
-            replies = await resolved(self._plugins.hook.handle_message(message=message)) or []
-            for number, content in enumerate(replies):
-                await self._outbox.enqueue(
-                    OutboundMessage.addressed(
-                        content,
-                        message.sender,
-                        provider=message.provider,
-                        business_number_id=message.business_number_id,
-                        priority=Priority.REPLY,
-                        idempotency_key=f"reply:{message.id}:{number}",
-                    )
-                )
-        except Exception:
-            log.exception("processing message %s from %s failed", message.id, mask(message.sender))
-        finally:
+            try:
+                await self._answer(message)
+            except Exception:
+                log.exception("processing message %s from %s failed", message.id, mask(message.sender))
             await self._store.log.mark_processed(message.id)
+        finally:
             self._pending.discard(message.id)
+
+    async def _answer(self, message: InboundMessage) -> None:
+        message = await self._menus.resolve(message)
+        await self._remember_channel(message)
+        replies = await resolved(self._plugins.hook.handle_message(message=message)) or []
+        for number, content in enumerate(replies):
+            await self._outbox.enqueue(
+                OutboundMessage.addressed(
+                    content,
+                    message.sender,
+                    provider=message.provider,
+                    business_number_id=message.business_number_id,
+                    priority=Priority.REPLY,
+                    idempotency_key=f"reply:{message.id}:{number}",
+                )
+            )
 
     async def _remember_channel(self, message: InboundMessage) -> None:
         """Notifications later go out the way the contact last wrote in."""

@@ -3,16 +3,31 @@ channels without buttons, per-contact ordering, and recovery after a crash."""
 
 import asyncio
 import json
+from pathlib import Path
 from urllib.parse import urlencode
 
+from adapters.storage.sqlite import SqliteStore
 from gateway.app import create_app
 from gateway.appkeys import INBOX, OUTBOX, STORE
 from gateway.hookspecs import hookimpl
-from gateway.models import Content, InboundKind, InboundMessage, OutboundMessage, Priority
+from gateway.models import (
+    Content,
+    InboundKind,
+    InboundMessage,
+    OutboundMessage,
+    Priority,
+)
 from gateway.ports.records import JobState
 from gateway.testing import meta_headers, twilio_headers
 from tests.adapters.channels.conftest import fixture_bytes, fixture_json
-from tests.gateway_fixtures import META_SECRET, PUBLIC_URL, TWILIO_TOKEN, EchoPlugin, eventually, meta_text
+from tests.gateway_fixtures import (
+    META_SECRET,
+    PUBLIC_URL,
+    TWILIO_TOKEN,
+    EchoPlugin,
+    eventually,
+    meta_text,
+)
 
 
 async def post_meta(gateway, payload: dict):
@@ -162,6 +177,27 @@ async def test_messages_stored_before_a_crash_are_processed_after_restart_and_an
 
 async def sent_jobs(store, expected: int) -> bool:
     return (await store.queue.counts())[JobState.SENT] == expected
+
+
+class Stuck:
+    """Never answers: stands for processing that is still under way at shutdown."""
+
+    @hookimpl
+    def handle_message(self, message: InboundMessage):
+        return asyncio.Event().wait()
+
+
+async def test_a_message_still_in_processing_at_shutdown_stays_unprocessed(aiohttp_client, provider_settings, clock):
+    gateway = await aiohttp_client(create_app(provider_settings, clock=clock, plugins=[Stuck()], entry_points=False))
+    await post_meta(gateway, meta_text("wamid.SHUTDOWN"))
+    store_path = provider_settings.store_url.removeprefix("sqlite:///")
+    await gateway.close()
+
+    reopened = await SqliteStore.open(Path(store_path), clock)
+    try:
+        assert [entry.provider_message_id for entry in await reopened.log.unprocessed_inbound()] == ["wamid.SHUTDOWN"]
+    finally:
+        await reopened.close()
 
 
 class Broken:
