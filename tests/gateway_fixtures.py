@@ -58,7 +58,7 @@ async def stand_ins(aiohttp_server) -> StandIns:
         myoperator=StandInProvider(Answer(200, {"status": "success", "data": {"message_id": "myop-OUT1"}})),
     )
     for provider in (providers.meta, providers.twilio, providers.myoperator):
-        provider.base = str((await aiohttp_server(provider.app)).make_url("")).rstrip("/")
+        await provider.start(aiohttp_server)
     return providers
 
 

@@ -44,6 +44,12 @@ class StandInProvider:
         self.app = web.Application()
         self.app.router.add_route("*", "/{tail:.*}", self._handle)
 
+    async def start(self, aiohttp_server) -> "StandInProvider":
+        """Serve on a local port; `base` is then the URL to point the adapter at."""
+        server = await aiohttp_server(self.app)
+        self.base = str(server.make_url("")).rstrip("/")
+        return self
+
     def then(
         self, status: int, body: Any, headers: dict[str, str] | None = None, delay: float = 0.0
     ) -> "StandInProvider":

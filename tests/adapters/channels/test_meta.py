@@ -176,10 +176,7 @@ def test_malformed_payloads_are_refused_with_a_reason(body, reason):
 
 @pytest.fixture
 async def stand_in(aiohttp_server):
-    provider = StandInProvider(Answer(200, ACCEPTED))
-    server = await aiohttp_server(provider.app)
-    provider.base = str(server.make_url("")).rstrip("/")
-    return provider
+    return await StandInProvider(Answer(200, ACCEPTED)).start(aiohttp_server)
 
 
 def channel(base: str) -> meta.MetaChannel:

@@ -191,10 +191,7 @@ QUEUED = {"sid": "SM9d000000000000000000000000000041", "status": "queued"}
 
 @pytest.fixture
 async def stand_in(aiohttp_server):
-    provider = StandInProvider(Answer(201, QUEUED))
-    server = await aiohttp_server(provider.app)
-    provider.base = str(server.make_url("")).rstrip("/")
-    return provider
+    return await StandInProvider(Answer(201, QUEUED)).start(aiohttp_server)
 
 
 def channel(base: str) -> twilio.TwilioChannel:
