@@ -12,7 +12,18 @@ from adapters.channels import simulator as simulator_channel
 from adapters.channels.simulator import routes as simulator_routes
 from adapters.storage import open_store
 from gateway import health, webhooks
-from gateway.appkeys import CHANNELS, CLOCK, HTTP_CLIENT, INBOX, METRICS, OUTBOX, PLUGINS, SETTINGS, STORE, WORKER
+from gateway.appkeys import (
+    CHANNELS,
+    CLOCK,
+    HTTP_CLIENT,
+    INBOX,
+    METRICS,
+    OUTBOX,
+    PLUGINS,
+    SETTINGS,
+    STORE,
+    WORKER,
+)
 from gateway.clock import Clock, SystemClock
 from gateway.inbox import Inbox
 from gateway.metrics import GatewayMetrics

@@ -4,13 +4,20 @@ happens afterwards, in the inbox, and never delays the answer."""
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 from aiohttp import web
 
 from gateway.appkeys import CHANNELS, CLOCK, INBOX, METRICS, SETTINGS, STORE
 from gateway.middleware import error_body
 from gateway.models import Provider
-from gateway.ports.channel import Channel, ParsedWebhook, WebhookRejected, WebhookRequest
+from gateway.ports.channel import (
+    Channel,
+    HandshakeChannel,
+    ParsedWebhook,
+    WebhookRejected,
+    WebhookRequest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +98,7 @@ def _refusal(rejected: WebhookRejected) -> web.Response:
 async def meta_handshake(request: web.Request) -> web.Response:
     """Meta's verification handshake: echo the challenge when the verify token matches."""
     try:
-        challenge = _channel(request, Provider.META).handshake(request.query)
+        challenge = cast(HandshakeChannel, _channel(request, Provider.META)).handshake(request.query)
     except WebhookRejected as rejected:
         request.app[METRICS].webhooks.labels(Provider.META.value, rejected.reason).inc()
         return _refusal(rejected)

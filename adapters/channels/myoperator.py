@@ -16,7 +16,14 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from adapters.channels.http import ProviderAnswer, post, retry_after
-from gateway.models import DeliveryStatus, InboundKind, InboundMessage, OutboundMessage, Provider, StatusUpdate
+from gateway.models import (
+    DeliveryStatus,
+    InboundKind,
+    InboundMessage,
+    OutboundMessage,
+    Provider,
+    StatusUpdate,
+)
 from gateway.phone import is_bsuid
 from gateway.ports.channel import (
     Acknowledgement,
@@ -225,9 +232,6 @@ class MyOperatorChannel:
 
     def parse(self, request: WebhookRequest, received_at: datetime) -> ParsedWebhook:
         return parse(request.body)
-
-    def handshake(self, query: Mapping[str, str]) -> str:
-        raise WebhookRejected(405, "method", "myoperator webhooks are POSTed")
 
     async def send(self, message: OutboundMessage, http: aiohttp.ClientSession) -> str:
         answer = await post(

@@ -16,7 +16,14 @@ import aiohttp
 from pydantic import ValidationError
 
 from adapters.channels.http import ProviderAnswer, post, retry_after
-from gateway.models import DeliveryStatus, InboundKind, InboundMessage, OutboundMessage, Provider, StatusUpdate
+from gateway.models import (
+    DeliveryStatus,
+    InboundKind,
+    InboundMessage,
+    OutboundMessage,
+    Provider,
+    StatusUpdate,
+)
 from gateway.phone import is_bsuid
 from gateway.ports.channel import (
     Acknowledgement,
@@ -239,9 +246,6 @@ class TwilioChannel:
 
     def parse(self, request: WebhookRequest, received_at: datetime) -> ParsedWebhook:
         return parse(request.body, received_at)
-
-    def handshake(self, query: Mapping[str, str]) -> str:
-        raise WebhookRejected(405, "method", "twilio webhooks are POSTed")
 
     async def send(self, message: OutboundMessage, http: aiohttp.ClientSession) -> str:
         fields = form_fields(message, message.business_number_id or self._number, self._status_callback)

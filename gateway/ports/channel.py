@@ -11,7 +11,13 @@ from typing import Protocol
 
 import aiohttp
 
-from gateway.models import InboundMessage, MediaKind, OutboundMessage, Provider, StatusUpdate
+from gateway.models import (
+    InboundMessage,
+    MediaKind,
+    OutboundMessage,
+    Provider,
+    StatusUpdate,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +95,15 @@ class Channel(Protocol):
         """Turn a verified webhook into canonical messages and statuses; raise
         WebhookRejected(400) with the reason when it cannot be read."""
 
-    def handshake(self, query: Mapping[str, str]) -> str:
-        """Answer a provider's subscription check (Meta's GET); others raise WebhookRejected(405)."""
-
     async def send(self, message: OutboundMessage, http: aiohttp.ClientSession) -> str:
         """Hand one message to the provider's API and return its message id; raise SendError."""
+
+
+class HandshakeChannel(Channel, Protocol):
+    """A channel whose provider checks the webhook with a GET before subscribing (Meta)."""
+
+    def handshake(self, query: Mapping[str, str]) -> str:
+        """The body to answer the check with; raise WebhookRejected when it must fail."""
 
 
 @dataclass(frozen=True, slots=True)

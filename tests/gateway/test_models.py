@@ -5,7 +5,13 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from gateway.models import InboundKind, InboundMessage, OutboundMessage, StatusUpdate, new_id
+from gateway.models import (
+    InboundKind,
+    InboundMessage,
+    OutboundMessage,
+    StatusUpdate,
+    new_id,
+)
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 

@@ -11,7 +11,14 @@ from gateway.appkeys import INBOX, STORE
 from gateway.ports.records import LogQuery, LogStatus
 from gateway.testing import meta_headers, myoperator_headers, twilio_headers
 from tests.adapters.channels.conftest import fixture_bytes, fixture_json
-from tests.gateway_fixtures import META_SECRET, MYOPERATOR_SECRET, PUBLIC_URL, TWILIO_TOKEN, eventually, meta_text
+from tests.gateway_fixtures import (
+    META_SECRET,
+    MYOPERATOR_SECRET,
+    PUBLIC_URL,
+    TWILIO_TOKEN,
+    eventually,
+    meta_text,
+)
 
 
 def signed_meta(payload: dict) -> tuple[bytes, dict[str, str]]:

@@ -2,19 +2,24 @@
 pipeline as any provider's; its "sends" are read back from the message log by the chat page
 and `wa-gateway chat`."""
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from gateway.models import ContactId, InboundKind, InboundMessage, OutboundMessage, Provider, new_id
+from gateway.models import (
+    ContactId,
+    InboundKind,
+    InboundMessage,
+    OutboundMessage,
+    Provider,
+    new_id,
+)
 from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
     ParsedWebhook,
-    WebhookRejected,
     WebhookRequest,
     malformed,
 )
@@ -66,9 +71,6 @@ class SimulatorChannel:
 
     def parse(self, request: WebhookRequest, received_at: datetime) -> ParsedWebhook:
         return parse(request.body, received_at)
-
-    def handshake(self, query: Mapping[str, str]) -> str:
-        raise WebhookRejected(405, "method", "the simulator has no handshake")
 
     async def send(self, message: OutboundMessage, http: aiohttp.ClientSession) -> str:
         """Delivered on the spot: the transcript reads sent messages from the log."""

@@ -5,7 +5,12 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
 
-from adapters.storage.mongo.documents import MongoPluginRecords, MongoSessions, MongoSettings, MongoTemplates
+from adapters.storage.mongo.documents import (
+    MongoPluginRecords,
+    MongoSessions,
+    MongoSettings,
+    MongoTemplates,
+)
 from adapters.storage.mongo.log import MongoMessageLog
 from adapters.storage.mongo.queue import MongoQueue
 from gateway.clock import Clock

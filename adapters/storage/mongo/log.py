@@ -6,9 +6,27 @@ from pymongo.errors import DuplicateKeyError
 
 from adapters.storage.mongo.documents import aware
 from gateway.clock import Clock
-from gateway.models import DeliveryStatus, InboundMessage, OutboundMessage, Provider, StatusUpdate
-from gateway.ports.records import Direction, LogEntry, LogPage, LogQuery, LogStatus, StatusEvent
-from gateway.ports.store import decode_cursor, describe_error, encode_cursor, statuses_before
+from gateway.models import (
+    DeliveryStatus,
+    InboundMessage,
+    OutboundMessage,
+    Provider,
+    StatusUpdate,
+)
+from gateway.ports.records import (
+    Direction,
+    LogEntry,
+    LogPage,
+    LogQuery,
+    LogStatus,
+    StatusEvent,
+)
+from gateway.ports.store import (
+    decode_cursor,
+    describe_error,
+    encode_cursor,
+    statuses_before,
+)
 
 _NEWEST_FIRST = [("created_at", -1), ("_id", -1)]
 

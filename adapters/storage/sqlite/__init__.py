@@ -3,7 +3,12 @@
 from pathlib import Path
 
 from adapters.storage.sqlite.connection import Database
-from adapters.storage.sqlite.documents import SqlitePluginRecords, SqliteSessions, SqliteSettings, SqliteTemplates
+from adapters.storage.sqlite.documents import (
+    SqlitePluginRecords,
+    SqliteSessions,
+    SqliteSettings,
+    SqliteTemplates,
+)
 from adapters.storage.sqlite.log import SqliteMessageLog
 from adapters.storage.sqlite.queue import SqliteQueue
 from adapters.storage.sqlite.schema import migrate

@@ -5,7 +5,14 @@ import sqlite3
 from datetime import timedelta
 from typing import Any
 
-from adapters.storage.sqlite.connection import Database, dumps, from_micros, loads, to_micros, transaction
+from adapters.storage.sqlite.connection import (
+    Database,
+    dumps,
+    from_micros,
+    loads,
+    to_micros,
+    transaction,
+)
 from gateway.clock import Clock
 from gateway.ports.records import ContactSettings, Session, TemplateVersion
 from gateway.ports.store import NotFound, StaleSession

@@ -3,11 +3,36 @@
 import sqlite3
 from typing import Any
 
-from adapters.storage.sqlite.connection import Database, dumps, from_micros, loads, to_micros, transaction
+from adapters.storage.sqlite.connection import (
+    Database,
+    dumps,
+    from_micros,
+    loads,
+    to_micros,
+    transaction,
+)
 from gateway.clock import Clock
-from gateway.models import DeliveryStatus, InboundMessage, OutboundMessage, Provider, StatusUpdate
-from gateway.ports.records import Direction, LogEntry, LogPage, LogQuery, LogStatus, StatusEvent
-from gateway.ports.store import decode_cursor, describe_error, encode_cursor, statuses_before
+from gateway.models import (
+    DeliveryStatus,
+    InboundMessage,
+    OutboundMessage,
+    Provider,
+    StatusUpdate,
+)
+from gateway.ports.records import (
+    Direction,
+    LogEntry,
+    LogPage,
+    LogQuery,
+    LogStatus,
+    StatusEvent,
+)
+from gateway.ports.store import (
+    decode_cursor,
+    describe_error,
+    encode_cursor,
+    statuses_before,
+)
 
 
 class SqliteMessageLog:

@@ -3,7 +3,13 @@
 import sqlite3
 from datetime import datetime, timedelta
 
-from adapters.storage.sqlite.connection import Database, dumps, from_micros, loads, to_micros
+from adapters.storage.sqlite.connection import (
+    Database,
+    dumps,
+    from_micros,
+    loads,
+    to_micros,
+)
 from gateway.clock import Clock
 from gateway.models import OutboundMessage, new_id
 from gateway.ports.records import Job, JobState

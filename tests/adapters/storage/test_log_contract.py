@@ -6,7 +6,13 @@ from datetime import timedelta
 
 import pytest
 
-from gateway.models import DeliveryStatus, InboundMessage, OutboundMessage, Provider, StatusUpdate
+from gateway.models import (
+    DeliveryStatus,
+    InboundMessage,
+    OutboundMessage,
+    Provider,
+    StatusUpdate,
+)
 from gateway.ports.records import Direction, LogQuery, LogStatus
 
 
@@ -75,6 +81,14 @@ async def test_outbound_status_history_moves_forward_only(store, clock):
         DeliveryStatus.READ,
         DeliveryStatus.DELIVERED,
     ]
+
+
+async def test_a_queued_report_after_sending_changes_nothing_but_the_history(store, clock):
+    await store.log.record_outbound("job-q", OutboundMessage(recipient="+919812345678", text="hi"), Provider.META)
+    await store.log.set_outbound_status("job-q", LogStatus.SENT, provider_message_id="wamid.OUT")
+    assert await store.log.add_status(status(clock, DeliveryStatus.QUEUED))
+    logged = await store.log.get("job-q")
+    assert logged.status is LogStatus.SENT and [event.status for event in logged.status_history] == ["queued"]
 
 
 async def test_failed_status_records_the_provider_error(store, clock):
