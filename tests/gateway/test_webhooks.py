@@ -74,12 +74,15 @@ async def test_twilio_signature_covers_the_public_url_with_its_query(gateway, ec
     assert (await gateway.post("/webhooks/twilio?tenant=plant-3", data=body, headers=headers)).status == 403
 
 
-async def test_myoperator_message_is_accepted_with_the_shared_secret(gateway, echo):
+async def test_myoperator_message_is_accepted_once_however_often_it_is_retried(gateway, echo, clock):
     body = fixture_bytes("myoperator", "text")
-    response = await gateway.post("/webhooks/myoperator", data=body, headers=myoperator_headers(MYOPERATOR_SECRET))
-    assert response.status == 200
+    for _ in range(3):  # MyOperator retries with back-off for up to 24 hours
+        response = await gateway.post("/webhooks/myoperator", data=body, headers=myoperator_headers(MYOPERATOR_SECRET))
+        assert response.status == 200
+        clock.advance(hours=2)
     await logged(gateway)
-    assert echo.seen[0].provider_message_id == "4f2a9c1e-8b7d-4e55-a1c3-9d0e6f7a2b10"
+    assert [message.provider_message_id for message in echo.seen] == ["4f2a9c1e-8b7d-4e55-a1c3-9d0e6f7a2b10"]
+    assert await metric(gateway, "myoperator", "duplicate") == 2
 
 
 async def test_a_meta_batch_stores_every_message(gateway, echo):

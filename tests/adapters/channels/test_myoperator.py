@@ -151,6 +151,13 @@ async def test_send_media_and_template(stand_in, http):
     }
 
 
+async def test_a_429_honours_retry_after(stand_in, http):
+    stand_in.then(429, {"message": "Too many requests"}, {"Retry-After": "30"})
+    with pytest.raises(SendError) as failed:
+        await channel(stand_in.base).send(OutboundMessage(recipient="+919812345678", text="hi"), http)
+    assert (failed.value.retryable, failed.value.retry_after) == (True, 30.0)
+
+
 @pytest.mark.parametrize(
     ("status", "body", "retryable", "code"),
     [
