@@ -15,6 +15,7 @@ from gateway import health, webhooks
 from gateway.appkeys import (
     CHANNELS,
     CLOCK,
+    ENGINE,
     HTTP_CLIENT,
     INBOX,
     METRICS,
@@ -25,6 +26,8 @@ from gateway.appkeys import (
     WORKER,
 )
 from gateway.clock import Clock, SystemClock
+from gateway.conversation.context import PluginContext
+from gateway.conversation.engine import Engine
 from gateway.inbox import Inbox
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import MAX_BODY_BYTES, json_errors, request_metrics
@@ -52,8 +55,9 @@ def create_app(
     app = _base_app(
         settings, clock, web.Application(middlewares=[request_metrics, json_errors], client_max_size=MAX_BODY_BYTES)
     )
-    app[PLUGINS] = get_plugin_manager(plugins, entry_points=entry_points)
+    app[PLUGINS] = get_plugin_manager(app[METRICS], plugins, entry_points=entry_points)
     app.cleanup_ctx.append(_queue_worker(run_worker))
+    app.cleanup_ctx.append(_conversation)
     app.cleanup_ctx.append(_inbox)
     app.add_routes(health.routes)
     app.add_routes(webhooks.routes)
@@ -147,11 +151,21 @@ def _queue_worker(run: bool):
     return queue_worker
 
 
+async def _conversation(app: web.Application) -> AsyncIterator[None]:
+    """Plugins start, then the engine gathers their strings, flows and menu entries."""
+    host, settings = app[PLUGINS], app[SETTINGS]
+    context = PluginContext(app[STORE], settings, app[CLOCK], app[HTTP_CLIENT])
+    await host.collect("on_startup", context=context)
+    app[ENGINE] = await Engine.build(app[STORE], host, app[CLOCK], settings.session_timeout)
+    yield
+    await host.collect("on_shutdown", context=context)
+
+
 async def _inbox(app: web.Application) -> AsyncIterator[None]:
     """Outbox and inbox; messages left unprocessed by a previous run are recovered."""
     settings, store = app[SETTINGS], app[STORE]
     app[OUTBOX] = Outbox(store, settings.enabled_providers, settings.notification_provider, app[WORKER].wake)
-    app[INBOX] = Inbox(store, app[PLUGINS], app[OUTBOX])
+    app[INBOX] = Inbox(store, app[ENGINE], app[OUTBOX])
     recovery = asyncio.create_task(app[INBOX].recover())
     yield
     recovery.cancel()

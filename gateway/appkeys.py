@@ -1,13 +1,14 @@
 """Every piece of application state, reached only through these typed keys."""
 
 import aiohttp
-import pluggy
 from aiohttp import web
 
 from gateway.clock import Clock
+from gateway.conversation.engine import Engine
 from gateway.inbox import Inbox
 from gateway.metrics import GatewayMetrics
 from gateway.outbox import Outbox
+from gateway.plugins import PluginHost
 from gateway.ports.channel import ChannelSet
 from gateway.ports.store import Store
 from gateway.settings import Settings
@@ -18,7 +19,8 @@ CLOCK = web.AppKey("clock", Clock)
 METRICS = web.AppKey("metrics", GatewayMetrics)
 STORE = web.AppKey("store", Store)
 HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)
-PLUGINS = web.AppKey("plugins", pluggy.PluginManager)
+PLUGINS = web.AppKey("plugins", PluginHost)
+ENGINE = web.AppKey("engine", Engine)
 CHANNELS = web.AppKey("channels", ChannelSet)
 OUTBOX = web.AppKey("outbox", Outbox)
 INBOX = web.AppKey("inbox", Inbox)

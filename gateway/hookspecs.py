@@ -1,23 +1,75 @@
 """Every hook a plugin can implement, grouped by when the gateway calls it.
 
-Families: `register_*` returns a list, `on_*` is a notification, `handle_*` is first-result
-(the first implementation to return something other than None wins). A hook may return an
-awaitable; a first-result implementation that passes must return None before awaiting.
+Families: `register_*` returns a list (or mapping) the gateway collects from every plugin,
+`on_*` is a notification, `handle_*` is first-result: the first implementation to return
+something other than None wins. A hook may return an awaitable; a first-result
+implementation that passes must return None before awaiting anything.
 """
 
 from collections.abc import Awaitable
+from typing import Any
 
 import pluggy
 
+from gateway.conversation.context import Conversation, PluginContext
+from gateway.conversation.flows import Flow, MenuEntry
 from gateway.models import Content, InboundMessage
 
 hookspec = pluggy.HookspecMarker("wa_gateway")
 hookimpl = pluggy.HookimplMarker("wa_gateway")
 
 
-# ------------------------------------------------------------------ conversation
+# ------------------------------------------------------------------ lifecycle
+
+
+@hookspec
+def on_startup(context: PluginContext) -> Awaitable[None] | None:
+    """Called once when the gateway starts, after the store is open: seed data, open clients."""
+
+
+@hookspec
+def on_shutdown(context: PluginContext) -> Awaitable[None] | None:
+    """Called once when the gateway stops: close what on_startup opened."""
+
+
+# ------------------------------------------------------------------ what a plugin offers
+
+
+@hookspec
+def register_menu_entries() -> list[MenuEntry]:
+    """Called when the main menu is built; returns this plugin's entries, grouped for the menu."""
+
+
+@hookspec
+def register_flows() -> list[Flow]:
+    """Called at start-up; returns this plugin's conversation flows (declarative forms)."""
+
+
+@hookspec
+def register_translations() -> dict[str, dict[str, str]]:
+    """Called at start-up; returns bot strings by language code, then key ("es" -> {key: text})."""
+
+
+@hookspec
+def register_templates() -> list[dict[str, Any]]:
+    """Called at start-up; returns default notification templates (name, language, body, category)."""
+
+
+@hookspec
+def register_jobs() -> list[Any]:
+    """Called at start-up; returns periodic jobs for the scheduler."""
+
+
+# ------------------------------------------------------------------ conversation and events
 
 
 @hookspec(firstresult=True)
-def handle_message(message: InboundMessage) -> list[Content] | Awaitable[list[Content]] | None:
-    """Called for each inbound message; the first plugin to return replies handles it."""
+def handle_message(
+    message: InboundMessage, conversation: Conversation
+) -> list[Content] | Awaitable[list[Content]] | None:
+    """Called for a message no menu, form or command took; the first plugin to return replies wins."""
+
+
+@hookspec
+def on_event(event: dict[str, Any], context: PluginContext) -> Awaitable[None] | None:
+    """Called for each business event posted to /api/v1/events; plugins turn it into notifications."""

@@ -5,12 +5,10 @@ import asyncio
 import logging
 from collections import deque
 
-import pluggy
-
+from gateway.conversation.engine import Engine
 from gateway.models import InboundMessage, OutboundMessage, Priority
 from gateway.outbox import Outbox
 from gateway.phone import mask
-from gateway.plugins import resolved
 from gateway.ports.store import Store
 from gateway.text_menus import TextMenus
 
@@ -20,9 +18,9 @@ RECOVERY_BATCH = 500
 
 
 class Inbox:
-    def __init__(self, store: Store, plugins: pluggy.PluginManager, outbox: Outbox) -> None:
+    def __init__(self, store: Store, engine: Engine, outbox: Outbox) -> None:
         self._store = store
-        self._plugins = plugins
+        self._engine = engine
         self._outbox = outbox
         self._menus = TextMenus(store.records)
         self._waiting: dict[str, deque[InboundMessage]] = {}
@@ -47,7 +45,7 @@ class Inbox:
             del self._waiting[contact], self._workers[contact]
 
     async def process(self, message: InboundMessage) -> None:
-        """Hand one message to the plugins and queue their replies. It is marked processed when
+        """Hand one message to the conversation engine and queue its replies. It is marked processed when
         that ends, even in failure, so one poison message cannot loop for ever; a shutdown
         midway leaves it unprocessed, for the next start to recover."""
         try:
@@ -62,7 +60,7 @@ class Inbox:
     async def _answer(self, message: InboundMessage) -> None:
         message = await self._menus.resolve(message)
         await self._remember_channel(message)
-        replies = await resolved(self._plugins.hook.handle_message(message=message)) or []
+        replies = await self._engine.handle(message)
         for number, content in enumerate(replies):
             await self._outbox.enqueue(
                 OutboundMessage.addressed(

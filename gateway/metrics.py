@@ -64,6 +64,19 @@ class GatewayMetrics:
             registry=self.registry,
         )
 
+        self.plugin_errors = Counter(
+            "gateway_plugin_errors_total",
+            "Exceptions raised by plugins, by plugin and by the hook or step that raised.",
+            ["plugin", "hook"],
+            registry=self.registry,
+        )
+        self.plugin_load_failures = Counter(
+            "gateway_plugin_load_failures_total",
+            "Installed plugins that failed to load, by plugin.",
+            ["plugin"],
+            registry=self.registry,
+        )
+
     def exposition(self) -> bytes:
         """The registry in Prometheus text format."""
         return generate_latest(self.registry)

@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = Field(None, validation_alias=env("GATEWAY_ADMIN_TOKEN"))
     default_provider: Provider | None = Field(None, validation_alias=env("GATEWAY_DEFAULT_PROVIDER"))
     simulator: bool = Field(True, validation_alias=env("GATEWAY_SIMULATOR"))
+    session_timeout_minutes: int = Field(30, ge=1, validation_alias=env("GATEWAY_SESSION_TIMEOUT_MINUTES"))
     log_retention_days: int | None = Field(None, ge=1, validation_alias=env("GATEWAY_LOG_RETENTION_DAYS"))
 
     twilio_account_sid: str | None = Field(None, validation_alias=env("TWILIO_ACCOUNT_SID"))
@@ -108,6 +109,11 @@ class Settings(BaseSettings):
     def notification_provider(self) -> Provider:
         """The provider for notifications to contacts who never wrote in."""
         return self.default_provider or self.enabled_providers[0]
+
+    @property
+    def session_timeout(self) -> timedelta:
+        """Idle time after which a conversation starts again at the main menu."""
+        return timedelta(minutes=self.session_timeout_minutes)
 
     @property
     def log_retention(self) -> timedelta | None:

@@ -96,7 +96,7 @@ async def gateway(aiohttp_client, provider_settings, clock, echo):
     return await aiohttp_client(create_app(provider_settings, clock=clock, plugins=[echo], entry_points=False))
 
 
-def meta_text(message_id: str = "wamid.IN1", text: str = "hello", sender: str = "919812345678") -> dict:
+def meta_text(message_id: str = "wamid.IN1", text: str = "ping", sender: str = "919812345678") -> dict:
     message = {
         "from": sender,
         "id": message_id,

@@ -16,10 +16,10 @@ async def test_a_terminal_conversation_with_a_numbered_menu(gateway):
     out = io.StringIO()
     async with aiohttp.ClientSession() as http:
         chat = TerminalChat(http, str(gateway.make_url("")), "+15550001111", out, quiet_seconds=0.05)
-        await chat.run(lines("hello", "list", "2", "9"))
+        await chat.run(lines("ping", "list", "2", "9"))
     transcript = out.getvalue().splitlines()
     assert transcript[:6] == [
-        "bot: echo: hello",
+        "bot: echo: ping",
         "bot: Choose",
         "  1. Option 1",
         "  2. Option 2",

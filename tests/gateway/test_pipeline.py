@@ -45,15 +45,15 @@ async def post_twilio(gateway, **params: str):
 
 
 async def test_a_signed_meta_text_is_answered_through_the_meta_api_once(gateway, stand_ins, echo):
-    assert (await post_meta(gateway, meta_text(text="hello"))).status == 200
-    assert (await post_meta(gateway, meta_text(text="hello"))).status == 200
+    assert (await post_meta(gateway, meta_text(text="ping"))).status == 200
+    assert (await post_meta(gateway, meta_text(text="ping"))).status == 200
     [reply] = await stand_ins.meta.wait_for(1)
     assert reply.path == "/v25.0/106540352242922/messages"
     assert reply.json() == {
         "messaging_product": "whatsapp",
         "to": "919812345678",
         "type": "text",
-        "text": {"body": "echo: hello", "preview_url": False},
+        "text": {"body": "echo: ping", "preview_url": False},
     }
     await gateway.app[INBOX].idle()
     assert len(echo.seen) == 1 and len(stand_ins.meta.requests) == 1
@@ -121,11 +121,11 @@ async def test_one_contact_is_handled_in_order_and_contacts_concurrently(aiohttp
     gateway = await aiohttp_client(create_app(provider_settings, clock=clock, plugins=[probe], entry_points=False))
     for n in range(5):
         for sender in ("919812345678", "919800000001"):
-            await post_meta(gateway, meta_text(f"wamid.{sender}.{n}", str(n), sender=sender))
+            await post_meta(gateway, meta_text(f"wamid.{sender}.{n}", f"m{n}", sender=sender))
     probe.gate.set()
     await gateway.app[INBOX].idle()
-    assert [entry for entry in probe.order if entry.startswith("5678")] == [f"5678:{n}" for n in range(5)]
-    assert [entry for entry in probe.order if entry.startswith("0001")] == [f"0001:{n}" for n in range(5)]
+    assert [entry for entry in probe.order if entry.startswith("5678")] == [f"5678:m{n}" for n in range(5)]
+    assert [entry for entry in probe.order if entry.startswith("0001")] == [f"0001:m{n}" for n in range(5)]
     assert probe.most_per_contact == 1 and probe.most_overall == 2
 
 
@@ -208,12 +208,15 @@ class Broken:
         return None
 
 
-async def test_a_plugin_that_raises_does_not_stop_the_next_message(aiohttp_client, provider_settings, clock, stand_ins):
+async def test_a_plugin_that_raises_gets_the_user_an_apology_and_the_next_message_still_answered(
+    aiohttp_client, provider_settings, clock, stand_ins
+):
     gateway = await aiohttp_client(create_app(provider_settings, clock=clock, plugins=[Broken()], entry_points=False))
     await post_meta(gateway, meta_text("wamid.1", "boom"))
     await post_meta(gateway, meta_text("wamid.2", "fine"))
-    [reply] = await stand_ins.meta.wait_for(1)
-    assert reply.json()["text"]["body"] == "Sorry, I did not understand that."
+    apology, fallback = await stand_ins.meta.wait_for(2)
+    assert apology.json()["text"]["body"].startswith("Sorry, something went wrong on our side.")
+    assert fallback.json()["text"]["body"].startswith("Sorry, I did not understand that.")
     await gateway.app[INBOX].idle()
     assert await gateway.app[STORE].log.unprocessed_inbound() == []
 

@@ -33,7 +33,7 @@ async def test_posting_as_a_phone_and_reading_the_conversation(gateway, clock):
 async def test_a_redelivered_simulator_message_is_processed_once(gateway, echo):
     for _ in range(2):
         assert (
-            await gateway.post("/simulator/api/messages", json={"phone": "+15550001111", "text": "hi", "id": "sim-1"})
+            await gateway.post("/simulator/api/messages", json={"phone": "+15550001111", "text": "ping", "id": "sim-1"})
         ).status == 200
     await gateway.app[INBOX].idle()
     assert len(echo.seen) == 1

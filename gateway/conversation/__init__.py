@@ -1,0 +1,1 @@
+"""The conversation engine: sessions, languages, global commands, menus and forms."""

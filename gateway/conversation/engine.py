@@ -1,0 +1,303 @@
+"""The conversation engine: for each message, the contact's session and language, global
+commands, the main menu, forms, then free-form plugins; replies come back as Content."""
+
+import logging
+from collections.abc import Awaitable
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+
+from gateway.clock import Clock
+from gateway.conversation.catalog import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    Catalog,
+)
+from gateway.conversation.commands import Command, command_in, greeting_language
+from gateway.conversation.context import Conversation
+from gateway.conversation.flows import Flow, InvalidAnswer, MenuEntry, Step
+from gateway.conversation.strings import CORE_STRINGS
+from gateway.models import (
+    Button,
+    Content,
+    InboundKind,
+    InboundMessage,
+    ListMenu,
+    ListRow,
+    ListSection,
+)
+from gateway.plugins import PluginFailed, PluginHost
+from gateway.ports.store import StaleSession, Store
+from gateway.text_menus import chosen
+
+log = logging.getLogger(__name__)
+
+SESSION_RETENTION = timedelta(days=7)
+"""How long the store keeps an idle session; the engine's idle timeout is much shorter."""
+MAX_INVALID_ANSWERS = 3
+MAX_TURN_ATTEMPTS = 3
+GROUP, ENTRY, LANGUAGE = "menu.group:", "menu.entry:", "language:"
+
+
+@dataclass
+class State:
+    """A contact's place in the conversation, as kept in their session."""
+
+    flow: str | None = None
+    step: int = 0
+    answers: dict[str, str] = field(default_factory=dict)
+    invalid: int = 0
+    options: list[dict[str, str]] = field(default_factory=list)
+
+    def leave_flow(self) -> None:
+        self.flow, self.step, self.answers, self.invalid = None, 0, {}, 0
+
+
+class Engine:
+    def __init__(
+        self,
+        store: Store,
+        host: PluginHost,
+        catalog: Catalog,
+        flows: dict[str, tuple[str, Flow]],
+        entries: list[tuple[str, MenuEntry]],
+        clock: Clock,
+        idle_timeout: timedelta,
+    ) -> None:
+        self.catalog = catalog
+        self._store = store
+        self._host = host
+        self._flows = flows
+        self._entries = sorted(entries, key=lambda pair: pair[1].order)
+        self._clock = clock
+        self._idle_timeout = idle_timeout
+
+    @classmethod
+    async def build(cls, store: Store, host: PluginHost, clock: Clock, idle_timeout: timedelta) -> "Engine":
+        """Gather every plugin's strings, flows and menu entries."""
+        catalog = Catalog()
+        catalog.add(CORE_STRINGS)
+        for plugin, strings in await host.collect("register_translations"):
+            try:
+                catalog.add(strings)
+            except ValueError as error:
+                host.failed(plugin, "register_translations", error)
+        flows = {flow.id: (plugin, flow) for plugin, listed in await host.collect("register_flows") for flow in listed}
+        entries = [
+            (plugin, entry) for plugin, listed in await host.collect("register_menu_entries") for entry in listed
+        ]
+        return cls(store, host, catalog, flows, entries, clock, idle_timeout)
+
+    async def handle(self, message: InboundMessage) -> list[Content]:
+        """The replies to one message; the session is saved only if nobody changed it meanwhile."""
+        for _ in range(MAX_TURN_ATTEMPTS):
+            try:
+                return await self._turn(message)
+            except StaleSession:
+                log.info("session of message %s changed under us; handling it again", message.id)
+        return [Content(text=self.catalog.text("core.error", DEFAULT_LANGUAGE))]
+
+    async def _turn(self, message: InboundMessage) -> list[Content]:
+        conversation = await self._conversation(message)
+        session = await self._store.sessions.load(message.sender)
+        expired = session is not None and self._clock.now() - session.updated_at > self._idle_timeout
+        state = State(**session.data) if session is not None and not expired else State()
+        if expired:
+            replies = [Content(text=conversation.t("core.session_expired")), self._main_menu(state, conversation)]
+        else:
+            replies = await self._respond(message, state, conversation)
+        await self._store.sessions.save(
+            message.sender, asdict(state), expected_version=session.version if session else 0, ttl=SESSION_RETENTION
+        )
+        return replies
+
+    async def _conversation(self, message: InboundMessage) -> Conversation:
+        """The contact's language: as chosen before, else told by a first greeting, else English."""
+        language = (await self._store.settings.contact(message.sender)).values.get("language")
+        if language is None and message.kind is InboundKind.TEXT and (greeted := greeting_language(message.text)):
+            language = greeted
+            await self._store.settings.update_contact(message.sender, {"language": language})
+        return Conversation(message.sender, language or DEFAULT_LANGUAGE, self.catalog, message.profile_name)
+
+    async def _respond(self, message: InboundMessage, state: State, conversation: Conversation) -> list[Content]:
+        if message.kind is InboundKind.TEXT and (command := command_in(message.text)) is not None:
+            return await self._command(command, message, state, conversation)
+        if state.flow is not None:
+            return await self._answer(message, state, conversation)
+        option = self._option(message, state)
+        if option is not None and option.startswith((GROUP, ENTRY, LANGUAGE)):
+            return await self._choose(option, state, conversation)
+        try:
+            answered = await self._host.first("handle_message", message=message, conversation=conversation)
+        except PluginFailed:
+            return [Content(text=conversation.t("core.error"))]
+        return answered[1] if answered else []
+
+    @staticmethod
+    def _option(message: InboundMessage, state: State) -> str | None:
+        """The option a message picks: a press, or a typed number or title of what was shown."""
+        if message.kind in (InboundKind.BUTTON_REPLY, InboundKind.LIST_REPLY):
+            return message.reply_id
+        if message.kind is InboundKind.TEXT and state.options:
+            option = chosen(message.text, state.options)
+            return option["id"] if option else None
+        return None
+
+    # ------------------------------------------------------------------ commands
+
+    async def _command(
+        self, command: Command, message: InboundMessage, state: State, conversation: Conversation
+    ) -> list[Content]:
+        contact = conversation.contact
+        if command is Command.MENU:
+            greeting = [Content(text=conversation.t("core.greeting", name=conversation.profile_name or ""))]
+            return [*(greeting if greeting_language(message.text) else []), self._main_menu(state, conversation)]
+        if command is Command.BACK and state.flow is not None:
+            return self._back(state, conversation)
+        if command is Command.CANCEL and state.flow is not None:
+            return [Content(text=conversation.t("core.cancelled")), self._main_menu(state, conversation)]
+        if command is Command.HELP:
+            again = [self._ask(self._step(state), state, conversation)] if state.flow else []
+            return [Content(text=conversation.t("core.help")), *again]
+        if command is Command.LANGUAGE:
+            return [self._language_menu(state, conversation)]
+        if command is Command.STOP:
+            await self._store.settings.update_contact(contact, {"opted_out": True})
+            return [Content(text=conversation.t("core.stopped"))]
+        if command is Command.START:
+            await self._store.settings.update_contact(contact, {"opted_out": None})
+            return [Content(text=conversation.t("core.started"))]
+        return [self._main_menu(state, conversation)]
+
+    def _back(self, state: State, conversation: Conversation) -> list[Content]:
+        if state.step == 0:
+            return [Content(text=conversation.t("core.first_step")), self._ask(self._step(state), state, conversation)]
+        state.step -= 1
+        state.answers.pop(self._step(state).name, None)
+        state.invalid = 0
+        return [self._ask(self._step(state), state, conversation)]
+
+    # ------------------------------------------------------------------ menus
+
+    def _visible(self) -> list[MenuEntry]:
+        """Menu entries of plugins that are working; a plugin that raised is hidden."""
+        return [entry for plugin, entry in self._entries if plugin not in self._host.broken]
+
+    def _main_menu(self, state: State, conversation: Conversation) -> Content:
+        state.leave_flow()
+        groups = list(dict.fromkeys(entry.group for entry in self._visible()))
+        return self._list(state, conversation, "core.menu.body", "core.menu.button", [(GROUP + g, g) for g in groups])
+
+    def _language_menu(self, state: State, conversation: Conversation) -> Content:
+        state.leave_flow()
+        options = [(LANGUAGE + code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+        return self._list(state, conversation, "core.language.body", "core.language.button", options, translate=False)
+
+    def _list(
+        self,
+        state: State,
+        conversation: Conversation,
+        body: str,
+        button: str,
+        options: list[tuple[str, str]],
+        translate: bool = True,
+    ) -> Content:
+        state.options = [
+            {"id": option, "title": conversation.t(title) if translate else title} for option, title in options
+        ]
+        rows = [ListRow(id=option["id"], title=option["title"]) for option in state.options]
+        menu = ListMenu(button=conversation.t(button), sections=[ListSection(rows=rows)])
+        return Content(text=conversation.t(body), list=menu)
+
+    async def _choose(self, option: str, state: State, conversation: Conversation) -> list[Content]:
+        if option.startswith(LANGUAGE) and option.removeprefix(LANGUAGE) in LANGUAGES:
+            language = option.removeprefix(LANGUAGE)
+            await self._store.settings.update_contact(conversation.contact, {"language": language})
+            switched = Conversation(conversation.contact, language, self.catalog, conversation.profile_name)
+            return [Content(text=switched.t("core.language.set")), self._main_menu(state, switched)]
+        if option.startswith(GROUP):
+            entries = [entry for entry in self._visible() if entry.group == option.removeprefix(GROUP)]
+            if len(entries) == 1:
+                return await self._start(entries[0], state, conversation)
+            options = [(ENTRY + entry.id, entry.title) for entry in entries]
+            return [self._list(state, conversation, option.removeprefix(GROUP), "core.group.button", options)]
+        entry = next((e for e in self._visible() if ENTRY + e.id == option), None)
+        if entry is None:
+            return [self._main_menu(state, conversation)]
+        return await self._start(entry, state, conversation)
+
+    async def _start(self, entry: MenuEntry, state: State, conversation: Conversation) -> list[Content]:
+        state.leave_flow()
+        state.options = []
+        plugin = next(plugin for plugin, candidate in self._entries if candidate is entry)
+        if entry.flow is not None and entry.flow in self._flows:
+            state.flow = entry.flow
+            return [self._ask(self._step(state), state, conversation)]
+        if entry.action is not None:
+            return await self._guarded(plugin, f"menu:{entry.id}", entry.action(conversation), conversation)
+        return [self._main_menu(state, conversation)]
+
+    # ------------------------------------------------------------------ forms
+
+    def _step(self, state: State) -> Step:
+        return self._flows[state.flow][1].steps[state.step]
+
+    def _ask(self, step: Step, state: State, conversation: Conversation) -> Content:
+        """A step's question, with its choices as buttons (3 or fewer) or a list."""
+        prompt = conversation.t(step.prompt)
+        state.options = [{"id": choice.id, "title": conversation.t(choice.title)} for choice in step.choices]
+        if not state.options:
+            return Content(text=prompt)
+        if len(state.options) <= 3:
+            return Content(text=prompt, buttons=[Button(id=o["id"], title=o["title"]) for o in state.options])
+        rows = [ListRow(id=option["id"], title=option["title"]) for option in state.options]
+        return Content(
+            text=prompt, list=ListMenu(button=conversation.t("core.group.button"), sections=[ListSection(rows=rows)])
+        )
+
+    async def _answer(self, message: InboundMessage, state: State, conversation: Conversation) -> list[Content]:
+        plugin, flow = self._flows[state.flow]
+        step = flow.steps[state.step]
+        try:
+            value = await self._validated(step, message, state, conversation)
+        except InvalidAnswer as refusal:
+            return self._refused(refusal, step, state, conversation)
+        except Exception as error:
+            self._host.failed(plugin, f"flow:{flow.id}", error)
+            return [Content(text=conversation.t("core.error")), self._main_menu(state, conversation)]
+        state.answers[step.name] = value
+        state.step, state.invalid = state.step + 1, 0
+        if state.step < len(flow.steps):
+            return [self._ask(self._step(state), state, conversation)]
+        answers = dict(state.answers)
+        state.leave_flow()
+        state.options = []
+        return await self._guarded(plugin, f"flow:{flow.id}", flow.complete(answers, conversation), conversation)
+
+    async def _validated(self, step: Step, message: InboundMessage, state: State, conversation: Conversation) -> str:
+        """The value to store for an answer, or InvalidAnswer with the reason."""
+        if step.choices:
+            option = self._option(message, state)
+            if option not in {choice.id for choice in step.choices}:
+                raise InvalidAnswer("core.choose_option")
+            return option
+        answer = (message.text or message.reply_title or "").strip()
+        if not answer or not step.matches(answer):
+            raise InvalidAnswer(step.invalid)
+        return await step.lookup(answer, conversation) if step.lookup else answer
+
+    def _refused(self, refusal: InvalidAnswer, step: Step, state: State, conversation: Conversation) -> list[Content]:
+        state.invalid += 1
+        if state.invalid >= MAX_INVALID_ANSWERS:
+            return [Content(text=conversation.t("core.too_many_invalid")), self._main_menu(state, conversation)]
+        return [Content(text=conversation.t(refusal.key, **refusal.params)), self._ask(step, state, conversation)]
+
+    async def _guarded(
+        self, plugin: str, what: str, replies: Awaitable[list[Content]], conversation: Conversation
+    ) -> list[Content]:
+        """A plugin's replies, or a polite error in the contact's language if it raises."""
+        try:
+            return list(await replies)
+        except Exception as error:
+            self._host.failed(plugin, what, error)
+            return [Content(text=conversation.t("core.error"))]

@@ -1,0 +1,69 @@
+"""Declarative conversations: menu entries, and flows made of steps with choices and validation."""
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from gateway.models import Content
+
+if TYPE_CHECKING:
+    from gateway.conversation.context import Conversation
+
+Answers = dict[str, str]
+
+
+class InvalidAnswer(Exception):
+    """Raised by a lookup: the answer is refused, for the reason in catalog key `key`."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One allowed answer: `title` is a catalog key; the answer stored is `id`."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question. Choices go out as buttons (3 or fewer) or a list; a typed answer must
+    match `pattern` when given; `lookup` may check it against the plugin's backend and
+    return the value to store, or raise InvalidAnswer."""
+
+    name: str
+    prompt: str
+    choices: tuple[Choice, ...] = ()
+    pattern: str | None = None
+    invalid: str = "core.invalid_answer"
+    lookup: Callable[[str, "Conversation"], Awaitable[str]] | None = None
+
+    def matches(self, answer: str) -> bool:
+        return self.pattern is None or re.fullmatch(self.pattern, answer, re.IGNORECASE) is not None
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A form: its steps in order, and what to do with the answers once all are given."""
+
+    id: str
+    steps: tuple[Step, ...]
+    complete: Callable[[Answers, "Conversation"], Awaitable[list[Content]]]
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A main-menu entry: `title` and `group` are catalog keys; choosing it starts `flow`, or
+    runs `action` and sends what it returns."""
+
+    id: str
+    title: str
+    group: str
+    flow: str | None = None
+    action: Callable[["Conversation"], Awaitable[list[Content]]] | None = field(default=None, compare=False)
+    order: int = 100
