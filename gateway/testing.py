@@ -1,14 +1,24 @@
-"""Helpers for testing the gateway and plugins built on it: time that moves only when told,
-and webhook requests signed the way each provider signs them.
-
-The signing here is written from the providers' documentation independently of the
-adapters, so tests that use it check the adapters against a second implementation.
+"""Helpers for testing the gateway and plugins built on it, as a pytest plugin: put
+`pytest_plugins = ["gateway.testing"]` in your conftest.py to get the fixtures `clock`
+(time that moves only when told) and `make_gateway` (a gateway with the plugins you choose,
+talked to by a SimulatedContact). Also: webhook requests signed as each provider signs them,
+written from the providers' documentation independently of the adapters.
 """
 
 import base64
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from gateway.app import create_app
+from gateway.appkeys import INBOX
+from gateway.settings import Settings
 
 
 class FakeClock:
@@ -45,3 +55,80 @@ def twilio_headers(url: str, params: dict[str, str], auth_token: str) -> dict[st
 def myoperator_headers(webhook_secret: str) -> dict[str, str]:
     """Headers of a MyOperator webhook POST configured with the shared secret header."""
     return {"Content-Type": "application/json", "X-Webhook-Key": webhook_secret}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message from the bot, as the contact sees it."""
+
+    text: str | None
+    options: list[dict[str, str]]
+    raw: dict[str, Any]
+
+    @property
+    def titles(self) -> list[str]:
+        return [option["title"] for option in self.options]
+
+
+class SimulatedContact:
+    """A phone talking to a test gateway through the simulator channel."""
+
+    def __init__(self, client: TestClient, phone: str = "+15550001111", clock: FakeClock | None = None) -> None:
+        self.client = client
+        self.phone = phone
+        self.last: list[Reply] = []
+        self._clock = clock
+        self._sent = 0
+
+    async def send(self, text: str) -> list[Reply]:
+        """Send `text` and return the bot's replies to it."""
+        return await self._post({"text": text})
+
+    async def press(self, title: str) -> list[Reply]:
+        """Press the button or list row titled `title` in the bot's last replies."""
+        for reply in reversed(self.last):
+            for option in reply.options:
+                if option["title"] == title:
+                    kind = "button_reply" if reply.raw.get("buttons") else "list_reply"
+                    return await self._post({"reply_id": option["id"], "reply_title": title, "kind": kind})
+        raise AssertionError(f"no option {title!r} in the last replies: {[r.titles for r in self.last]}")
+
+    async def _post(self, message: dict[str, Any]) -> list[Reply]:
+        self._sent += 1
+        if self._clock is not None:
+            self._clock.advance(seconds=1)
+        message_id = f"test-{self.phone}-{self._sent}-{id(self)}"
+        response = await self.client.post(
+            "/simulator/api/messages", json={"phone": self.phone, "id": message_id, **message}
+        )
+        assert response.status == 200, await response.text()
+        await self.client.app[INBOX].idle()
+        transcript = await (await self.client.get("/simulator/api/messages", params={"phone": self.phone})).json()
+        messages = transcript["messages"]
+        mine = max(index for index, entry in enumerate(messages) if entry["direction"] == "inbound")
+        self.last = [_reply(entry) for entry in messages[mine + 1 :] if entry["direction"] == "outbound"]
+        return self.last
+
+
+def _reply(entry: dict[str, Any]) -> Reply:
+    options = list(entry.get("buttons") or [])
+    for section in (entry.get("list") or {}).get("sections", []):
+        options += [{"id": row["id"], "title": row["title"]} for row in section["rows"]]
+    return Reply(entry.get("text"), options, entry)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_gateway(aiohttp_client, tmp_path, clock) -> Callable[..., Awaitable[TestClient]]:
+    """Build a gateway with the given plugins (and no installed ones), on a fresh SQLite store,
+    the simulator channel and the `clock` fixture: `client = await make_gateway([MyPlugin()])`."""
+
+    async def make(plugins: Iterable[object] = (), **settings: Any) -> TestClient:
+        configured = Settings(_env_file=None, store_url=f"sqlite:///{tmp_path / 'gateway.db'}", **settings)
+        return await aiohttp_client(create_app(configured, clock=clock, plugins=plugins, entry_points=False))
+
+    return make

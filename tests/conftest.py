@@ -3,14 +3,8 @@
 import pytest
 
 from gateway.settings import Settings
-from gateway.testing import FakeClock
 
-pytest_plugins = ["tests.gateway_fixtures"]
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+pytest_plugins = ["gateway.testing", "tests.gateway_fixtures"]
 
 
 @pytest.fixture

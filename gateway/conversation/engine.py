@@ -150,7 +150,12 @@ class Engine:
     ) -> list[Content]:
         contact = conversation.contact
         if command is Command.MENU:
-            greeting = [Content(text=conversation.t("core.greeting", name=conversation.profile_name or ""))]
+            name = conversation.profile_name
+            greeting = [
+                Content(
+                    text=conversation.t("core.greeting.named", name=name) if name else conversation.t("core.greeting")
+                )
+            ]
             return [*(greeting if greeting_language(message.text) else []), self._main_menu(state, conversation)]
         if command is Command.BACK and state.flow is not None:
             return self._back(state, conversation)

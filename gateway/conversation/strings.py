@@ -2,7 +2,8 @@
 
 CORE_STRINGS: dict[str, dict[str, str]] = {
     "en": {
-        "core.greeting": "Hello {name}! 👋",
+        "core.greeting": "Hello! 👋",
+        "core.greeting.named": "Hello {name}! 👋",
         "core.menu.body": "What would you like to do?",
         "core.menu.button": "Menu",
         "core.group.button": "Options",
@@ -23,7 +24,8 @@ CORE_STRINGS: dict[str, dict[str, str]] = {
         "core.started": "You will receive notifications again.",
     },
     "es": {
-        "core.greeting": "¡Hola {name}! 👋",
+        "core.greeting": "¡Hola! 👋",
+        "core.greeting.named": "¡Hola {name}! 👋",
         "core.menu.body": "¿Qué quieres hacer?",
         "core.menu.button": "Menú",
         "core.group.button": "Opciones",
@@ -46,7 +48,8 @@ CORE_STRINGS: dict[str, dict[str, str]] = {
         "core.started": "Volverás a recibir avisos.",
     },
     "fr": {
-        "core.greeting": "Bonjour {name} ! 👋",
+        "core.greeting": "Bonjour ! 👋",
+        "core.greeting.named": "Bonjour {name} ! 👋",
         "core.menu.body": "Que souhaitez-vous faire ?",
         "core.menu.button": "Menu",
         "core.group.button": "Options",
@@ -69,7 +72,8 @@ CORE_STRINGS: dict[str, dict[str, str]] = {
         "core.started": "Vous recevrez à nouveau des notifications.",
     },
     "pt": {
-        "core.greeting": "Olá {name}! 👋",
+        "core.greeting": "Olá! 👋",
+        "core.greeting.named": "Olá {name}! 👋",
         "core.menu.body": "O que você gostaria de fazer?",
         "core.menu.button": "Menu",
         "core.group.button": "Opções",
@@ -92,7 +96,8 @@ CORE_STRINGS: dict[str, dict[str, str]] = {
         "core.started": "Você voltará a receber avisos.",
     },
     "ar": {
-        "core.greeting": "مرحبا {name}! 👋",
+        "core.greeting": "مرحبا! 👋",
+        "core.greeting.named": "مرحبا {name}! 👋",
         "core.menu.body": "ماذا تريد أن تفعل؟",
         "core.menu.button": "القائمة",
         "core.group.button": "الخيارات",
@@ -113,7 +118,8 @@ CORE_STRINGS: dict[str, dict[str, str]] = {
         "core.started": "ستصلك الإشعارات مجددًا.",
     },
     "hi": {
-        "core.greeting": "नमस्ते {name}! 👋",
+        "core.greeting": "नमस्ते! 👋",
+        "core.greeting.named": "नमस्ते {name}! 👋",
         "core.menu.body": "आप क्या करना चाहेंगे?",
         "core.menu.button": "मेनू",
         "core.group.button": "विकल्प",

@@ -1,0 +1,264 @@
+"""The conversation engine as a contact lives it: menus, forms, commands, languages, timeouts
+and plugin failures, through the simulator channel."""
+
+import pytest
+
+from gateway.appkeys import ENGINE, PLUGINS, STORE
+from gateway.conversation.flows import Choice, Flow, InvalidAnswer, MenuEntry, Step
+from gateway.hookspecs import hookimpl
+from gateway.models import Content
+from gateway.ports.store import StaleSession
+from gateway.testing import SimulatedContact
+
+KNOWN_ORDERS = {"4411", "4412"}
+
+
+class Quality:
+    """A small plugin: one group with a form (lookup, buttons, list) and an action."""
+
+    def __init__(self, fail_on_complete: bool = False) -> None:
+        self.fail_on_complete = fail_on_complete
+        self.reports: list[dict[str, str]] = []
+
+    @hookimpl
+    def register_menu_entries(self):
+        return [
+            MenuEntry("quality.report", "quality.report", "quality.menu", flow="quality.report", order=10),
+            MenuEntry("quality.count", "quality.count", "quality.menu", action=self._count, order=11),
+        ]
+
+    @hookimpl
+    def register_flows(self):
+        steps = (
+            Step("order", "quality.ask_order", pattern=r"\d{4}", invalid="quality.bad_order", lookup=self._order),
+            Step("severity", "quality.ask_severity", choices=tuple(Choice(s, f"quality.{s}") for s in ("low", "high"))),
+            Step(
+                "kind",
+                "quality.ask_kind",
+                choices=tuple(Choice(k, f"quality.{k}") for k in ("dent", "scratch", "crack", "other")),
+            ),
+        )
+        return [Flow("quality.report", steps, self._complete)]
+
+    @hookimpl
+    def register_translations(self):
+        english = {
+            "quality.menu": "Quality",
+            "quality.report": "Report",
+            "quality.count": "Count",
+            "quality.ask_order": "Order number?",
+            "quality.bad_order": "An order number has 4 digits.",
+            "quality.unknown_order": "There is no order {order}.",
+            "quality.ask_severity": "Severity?",
+            "quality.ask_kind": "What kind?",
+            "quality.low": "Low",
+            "quality.high": "High",
+            "quality.dent": "Dent",
+            "quality.scratch": "Scratch",
+            "quality.crack": "Crack",
+            "quality.other": "Other",
+            "quality.done": "Recorded {severity} {kind} on {order}.",
+        }
+        return {"en": english, "es": {"quality.menu": "Calidad", "quality.ask_order": "¿Número de pedido?"}}
+
+    async def _order(self, answer, conversation):
+        if answer not in KNOWN_ORDERS:
+            raise InvalidAnswer("quality.unknown_order", order=answer)
+        return answer
+
+    async def _complete(self, answers, conversation):
+        if self.fail_on_complete:
+            raise RuntimeError("backend down")
+        self.reports.append(answers)
+        return [Content(text=conversation.t("quality.done", **answers))]
+
+    async def _count(self, conversation):
+        return [Content(text=f"{len(self.reports)} reports")]
+
+
+@pytest.fixture
+async def chat(make_gateway, clock):
+    quality = Quality()
+    client = await make_gateway([quality])
+    contact = SimulatedContact(client, clock=clock)
+    contact.plugin = quality
+    return contact
+
+
+async def test_a_greeting_shows_the_main_menu_with_every_group(chat):
+    greeting, menu = await chat.send("hello")
+    assert greeting.text == "Hello! 👋"
+    assert menu.text == "What would you like to do?" and menu.titles == ["Quality", "Help"]
+
+
+async def test_a_complete_form_with_lookup_buttons_and_list(chat):
+    await chat.send("menu")
+    [entries] = await chat.press("Quality")
+    assert entries.titles == ["Report", "Count"]
+    [question] = await chat.press("Report")
+    assert question.text == "Order number?" and question.options == []
+    [severity] = await chat.send("4411")
+    assert severity.titles == ["Low", "High"] and severity.raw["buttons"], "two choices go out as buttons"
+    [kind] = await chat.press("High")
+    assert kind.titles == ["Dent", "Scratch", "Crack", "Other"] and kind.raw["list"], "four go out as a list"
+    [done] = await chat.press("Crack")
+    assert done.text == "Recorded high crack on 4411."
+    assert chat.plugin.reports == [{"order": "4411", "severity": "high", "kind": "crack"}]
+
+
+async def test_typed_numbers_and_titles_answer_choices(chat):
+    await chat.send("menu")
+    await chat.send("1")  # Quality
+    await chat.send("report")
+    await chat.send("4412")
+    await chat.send("LOW")
+    [done] = await chat.send("4")
+    assert done.text == "Recorded low other on 4412."
+
+
+async def test_an_invalid_answer_is_explained_and_asked_again_and_three_cancel_the_form(chat):
+    await chat.send("menu")
+    await chat.press("Quality")
+    await chat.press("Report")
+    reason, again = await chat.send("12")
+    assert (reason.text, again.text) == ("An order number has 4 digits.", "Order number?")
+    reason, again = await chat.send("9999")
+    assert reason.text == "There is no order 9999." and again.text == "Order number?"
+    stopped, menu = await chat.send("abcd")
+    assert stopped.text.startswith("That was not valid three times") and menu.titles == ["Quality", "Help"]
+    [fallback] = await chat.send("4411")
+    assert fallback.text.startswith("Sorry, I did not understand"), "the form is over"
+
+
+async def test_a_choice_step_refuses_anything_but_its_options(chat):
+    for step in ("menu", "Quality"):
+        await chat.send(step)
+    await chat.send("Report")
+    await chat.send("4411")
+    reason, again = await chat.send("medium")
+    assert reason.text == "Please choose one of the options." and again.titles == ["Low", "High"]
+
+
+async def test_back_goes_one_step_back_and_says_so_at_the_first(chat):
+    for step in ("menu", "Quality", "Report", "4411"):
+        await chat.send(step)
+    [question] = await chat.send("back")
+    assert question.text == "Order number?"
+    notice, question = await chat.send("back")
+    assert notice.text == "This is the first question." and question.text == "Order number?"
+
+
+async def test_cancel_leaves_the_form(chat):
+    for step in ("menu", "Quality", "Report"):
+        await chat.send(step)
+    cancelled, menu = await chat.send("cancel")
+    assert cancelled.text == "Cancelled." and menu.titles == ["Quality", "Help"]
+
+
+async def test_help_in_a_form_explains_and_asks_again(chat):
+    for step in ("menu", "Quality", "Report"):
+        await chat.send(step)
+    explained, question = await chat.send("help")
+    assert "*back*" in explained.text and question.text == "Order number?"
+
+
+async def test_after_the_idle_timeout_the_next_message_starts_at_the_menu_and_says_so(chat, clock):
+    for step in ("menu", "Quality", "Report"):
+        await chat.send(step)
+    clock.advance(minutes=31)
+    notice, menu = await chat.send("4411")
+    assert notice.text == "It has been a while, so we are back at the main menu."
+    assert menu.titles == ["Quality", "Help"]
+
+
+async def test_the_first_greeting_sets_the_language_and_it_is_kept(chat):
+    greeting, menu = await chat.send("hola")
+    assert greeting.text.startswith("¡Hola") and menu.text == "¿Qué quieres hacer?"
+    assert menu.titles == ["Calidad", "Ayuda"]
+    [entries] = await chat.press("Calidad")
+    assert entries.titles == ["Report", "Count"], "a missing Spanish string falls back to English"
+    [question] = await chat.press("Report")
+    assert question.text == "¿Número de pedido?"
+    _, menu = await chat.send("hello")
+    assert menu.text == "¿Qué quieres hacer?", "a later greeting does not switch language"
+
+
+async def test_the_language_command_switches_language(chat):
+    [languages] = await chat.send("language")
+    assert languages.titles == ["English", "Español", "Français", "Português", "العربية", "हिन्दी"]
+    confirmed, menu = await chat.press("Français")
+    assert confirmed.text == "Désormais, je parlerai français." and menu.text == "Que souhaitez-vous faire ?"
+    [languages] = await chat.send("idioma")
+    confirmed, _ = await chat.press("हिन्दी")
+    assert confirmed.text == "अब से मैं हिन्दी में बात करूँगा।"
+
+
+async def test_stop_and_start_opt_the_contact_out_and_back_in(chat):
+    store = chat.client.app[STORE]
+    [stopped] = await chat.send("STOP")
+    assert stopped.text.startswith("You will not receive notifications")
+    assert (await store.settings.contact(chat.phone)).values["opted_out"] is True
+    [started] = await chat.send("start")
+    assert started.text == "You will receive notifications again."
+    assert "opted_out" not in (await store.settings.contact(chat.phone)).values
+
+
+async def test_help_entry_reports_a_problem_for_operators(chat):
+    await chat.send("menu")
+    [entries] = await chat.press("Help")
+    assert entries.titles == ["FAQs", "Contact support", "Report a problem"]
+    [prompt] = await chat.press("Report a problem")
+    assert prompt.text == "Describe the problem in one message."
+    [done] = await chat.send("The bot froze when I sent a photo")
+    assert "*PRB-000001*" in done.text
+    record = await chat.client.app[STORE].records.get("help", "PRB-000001")
+    assert record["description"] == "The bot froze when I sent a photo" and record["contact"] == chat.phone
+
+
+async def test_a_plugin_that_raises_apologises_in_the_users_language_and_is_hidden(make_gateway, clock):
+    client = await make_gateway([Quality(fail_on_complete=True)])
+    chat = SimulatedContact(client, clock=clock)
+    await chat.send("hola")
+    await chat.press("Calidad")
+    await chat.press("Report")
+    await chat.send("4411")
+    await chat.press("Low")
+    [apology] = await chat.press("Dent")
+    assert apology.text == "Lo siento, algo falló de nuestro lado. Inténtalo de nuevo en un momento."
+    _, menu = await chat.send("hola")
+    assert menu.titles == ["Ayuda"], "the broken plugin's entries are hidden"
+    metrics = await (await client.get("/metrics")).text()
+    assert 'gateway_plugin_errors_total{hook="flow:quality.report",plugin="' in metrics
+
+
+async def test_a_session_changed_by_another_process_is_handled_again(make_gateway, clock, monkeypatch):
+    client = await make_gateway([Quality()])
+    chat = SimulatedContact(client, clock=clock)
+    sessions = client.app[STORE].sessions
+    save = sessions.save
+    conflicts = []
+
+    async def conflict_once(*args, **kwargs):
+        if not conflicts:
+            conflicts.append(True)
+            raise StaleSession("changed")
+        return await save(*args, **kwargs)
+
+    monkeypatch.setattr(sessions, "save", conflict_once)
+    [menu] = await chat.send("menu")
+    assert conflicts and menu.titles == ["Quality", "Help"]
+
+
+async def test_engine_catalog_has_every_core_string_in_every_language(chat):
+    catalog = chat.client.app[ENGINE].catalog
+    core_gaps = {
+        language: {key for key in keys if key.startswith(("core.", "help."))}
+        for language, keys in catalog.missing().items()
+    }
+    assert not any(core_gaps.values()), core_gaps
+
+
+async def test_plugins_are_listed_with_their_hooks(chat):
+    names = {info.name: info for info in chat.client.app[PLUGINS].describe()}
+    assert {"gateway.default_replies", "gateway.default_help"} <= set(names)
+    assert "register_flows" in names["gateway.default_help"].hooks
