@@ -14,7 +14,9 @@ from pydantic import ValidationError
 from gateway import __version__
 from gateway.app import create_app, create_worker_app
 from gateway.chat import TerminalChat
+from gateway.metrics import GatewayMetrics
 from gateway.phone import InvalidPhoneNumber, to_contact_id
+from gateway.plugins import get_plugin_manager
 from gateway.settings import Settings
 from gateway.validation import problems
 
@@ -69,6 +71,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     chat_parser.add_argument("--url", help="the gateway's address (default: http://GATEWAY_HOST:GATEWAY_PORT)")
     chat_parser.set_defaults(command=chat)
+
+    plugins_parser = commands.add_parser(
+        "plugins",
+        help="list installed plugins, their hooks, and any that failed to load",
+        description="List every plugin the gateway loads (built-in or from a package's wa_gateway.plugins "
+        "entry point) with its version, source and the hooks it implements, and every plugin that failed to "
+        "load, with the reason.",
+    )
+    plugins_parser.set_defaults(command=plugins)
     return parser
 
 
@@ -138,6 +149,17 @@ async def _stdin_lines() -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
     while line := await loop.run_in_executor(None, sys.stdin.readline):
         yield line
+
+
+def plugins(settings: Settings, arguments: argparse.Namespace) -> int:
+    """Print the plugin table; exit 1 when a plugin failed to load."""
+    host = get_plugin_manager(GatewayMetrics(settings.store_backend))
+    for info in host.describe():
+        print(f"{info.name}  {info.version or '-'}  ({info.source})")
+        print(f"    hooks: {', '.join(info.hooks)}")
+    for failure in host.failures:
+        print(f"{failure.name}  FAILED TO LOAD: {failure.reason}")
+    return 1 if host.failures else 0
 
 
 def configuration_errors(error: ValidationError) -> str:

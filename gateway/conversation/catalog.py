@@ -12,6 +12,15 @@ DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"en": "English", "es": "Español", "fr": "Français", "pt": "Português", "ar": "العربية", "hi": "हिन्दी"}
 
 
+def by_language(table: Mapping[str, tuple[str, ...]]) -> dict[str, dict[str, str]]:
+    """Strings written key by key, one text per language in LANGUAGES order, turned into
+    {language: {key: text}}; a key without every language is refused at import."""
+    incomplete = [key for key, texts in table.items() if len(texts) != len(LANGUAGES)]
+    if incomplete:
+        raise ValueError(f"strings need {len(LANGUAGES)} languages ({', '.join(LANGUAGES)}): {incomplete}")
+    return {language: {key: texts[index] for key, texts in table.items()} for index, language in enumerate(LANGUAGES)}
+
+
 class Catalog:
     """Strings by language and key; `text` falls back to English, then to the key itself."""
 

@@ -1,0 +1,37 @@
+"""A business system's REST API, for plugins whose data lives there (their `http` backends)."""
+
+from typing import Any
+
+import aiohttp
+
+
+class BusinessApiError(Exception):
+    """The business system could not answer; plugins let it propagate and the user is told politely."""
+
+
+class BusinessApi:
+    """JSON over HTTP to one base URL, through the gateway's shared client session."""
+
+    def __init__(self, http: aiohttp.ClientSession, base_url: str, token: str | None = None) -> None:
+        self._http = http
+        self._base = base_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    async def get(self, path: str, **params: str) -> Any | None:
+        """The JSON at `path`, or None when the system answers 404."""
+        return await self._call("GET", path, params=params or None)
+
+    async def post(self, path: str, body: dict[str, Any]) -> Any:
+        return await self._call("POST", path, json=body)
+
+    async def _call(self, method: str, path: str, **request: Any) -> Any:
+        url = f"{self._base}/{path.lstrip('/')}"
+        try:
+            async with self._http.request(method, url, headers=self._headers, **request) as response:
+                if response.status == 404:
+                    return None
+                if response.status >= 400:
+                    raise BusinessApiError(f"{method} {path} answered {response.status}")
+                return await response.json()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise BusinessApiError(f"{method} {path} failed: {type(error).__name__}") from None

@@ -1,0 +1,77 @@
+"""The orders plugin's hooks; the work is in service.py, the data behind backend.py."""
+
+from pydantic import HttpUrl
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gateway.business_api import BusinessApi
+from gateway.conversation.context import PluginContext
+from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
+from gateway.hookspecs import hookimpl
+from plugins.orders import demo
+from plugins.orders.backend import EmbeddedOrders, HttpOrders
+from plugins.orders.service import OrdersService
+from plugins.orders.strings import STRINGS
+from plugins.orders.templates import TEMPLATES
+
+
+class OrdersSettings(BaseSettings):
+    """ORDERS_API_URL set: orders come from that business system; unset: the embedded demo."""
+
+    model_config = SettingsConfigDict(env_prefix="ORDERS_", env_file=".env", extra="ignore")
+    api_url: HttpUrl | None = None
+    api_token: str | None = None
+
+
+class OrdersPlugin:
+    def __init__(self) -> None:
+        self.service: OrdersService | None = None
+
+    @hookimpl
+    async def on_startup(self, context: PluginContext) -> None:
+        settings = OrdersSettings()
+        if settings.api_url is not None:
+            backend = HttpOrders(BusinessApi(context.http, str(settings.api_url), settings.api_token))
+        else:
+            backend = EmbeddedOrders(context.store.records)
+            await demo.seed(backend, context.store.records, context.clock.now())
+        self.service = OrdersService(backend, context.clock)
+
+    @hookimpl
+    def register_menu_entries(self) -> list[MenuEntry]:
+        return [
+            MenuEntry("orders.status", "orders.status", "orders.menu", flow="orders.status", order=20),
+            MenuEntry("orders.recent", "orders.recent", "orders.menu", action=self.service.recent, order=21),
+            MenuEntry(
+                "orders.deliveries", "orders.deliveries", "orders.menu", action=self.service.deliveries, order=22
+            ),
+            MenuEntry("orders.schedule", "orders.schedule", "orders.menu", flow="orders.schedule", order=23),
+            MenuEntry("orders.bom", "orders.bom", "orders.menu", flow="orders.bom", order=24),
+        ]
+
+    @hookimpl
+    def register_flows(self) -> list[Flow]:
+        service = self.service
+        order = Step(
+            "order", "orders.ask_order", pattern=r"\d{3,10}", invalid="orders.bad_order", lookup=service.known_order
+        )
+        period = Step(
+            "period", "orders.ask_period", choices=(Choice("today", "orders.today"), Choice("week", "orders.week"))
+        )
+        bom = Step("bom", "orders.ask_bom", pattern=r"BOM-\d+", invalid="orders.bad_bom", lookup=service.known_bom)
+        change = Step("change", "orders.ask_change", pattern=r"(?s).{5,}", invalid="orders.short_change")
+        return [
+            Flow("orders.status", (order,), service.status),
+            Flow("orders.schedule", (period,), service.schedule),
+            Flow("orders.bom", (bom, change), service.bom_update),
+        ]
+
+    @hookimpl
+    def register_translations(self) -> dict[str, dict[str, str]]:
+        return STRINGS
+
+    @hookimpl
+    def register_templates(self) -> list[dict[str, str]]:
+        return TEMPLATES
+
+
+plugin = OrdersPlugin()

@@ -1,0 +1,116 @@
+"""What the orders plugin answers: status with SLA state, recent orders, deliveries,
+the production schedule and BOM updates."""
+
+from datetime import datetime, timedelta
+
+from gateway.clock import Clock
+from gateway.conversation.context import Conversation
+from gateway.conversation.flows import Answers, InvalidAnswer
+from gateway.conversation.formatting import day
+from gateway.models import Content
+from plugins.orders.backend import Order, OrdersBackend, OrderStatus
+
+AT_RISK_LAG = 0.15
+"""An order is at risk when its progress trails the time elapsed by more than this share."""
+DONE = (OrderStatus.COMPLETED, OrderStatus.SHIPPED)
+
+
+def sla_state(order: Order, now: datetime) -> str:
+    """on_track, at_risk (progress lags the schedule) or breached (past due, unfinished)."""
+    if order.status in DONE:
+        return "on_track"
+    if now > order.due_at:
+        return "breached"
+    planned = (order.due_at - order.started_at).total_seconds()
+    elapsed = (now - order.started_at).total_seconds() / planned if planned > 0 else 1.0
+    return "at_risk" if order.percent_complete / 100 < elapsed - AT_RISK_LAG else "on_track"
+
+
+class OrdersService:
+    def __init__(self, backend: OrdersBackend, clock: Clock) -> None:
+        self.backend = backend
+        self._clock = clock
+
+    async def known_order(self, answer: str, conversation: Conversation) -> str:
+        """A flow lookup: the order must exist."""
+        if await self.backend.order(answer) is None:
+            raise InvalidAnswer("orders.unknown_order", order=answer)
+        return answer
+
+    async def status(self, answers: Answers, conversation: Conversation) -> list[Content]:
+        order = await self.backend.order(answers["order"])
+        t = conversation.t
+        text = t(
+            "orders.status_text",
+            order=order.id,
+            product=order.product,
+            quantity=order.quantity,
+            status=t(f"orders.state.{order.status.value}"),
+            percent=order.percent_complete,
+            sla=t(f"orders.sla.{sla_state(order, self._clock.now())}"),
+            due=day(order.due_at.date(), conversation.language),
+        )
+        return [Content(text=text)]
+
+    async def recent(self, conversation: Conversation) -> list[Content]:
+        orders = (await self.backend.orders_of(conversation.contact))[:5]
+        if not orders:
+            return [Content(text=conversation.t("orders.none"))]
+        lines = [
+            conversation.t(
+                "orders.recent_line",
+                order=o.id,
+                product=o.product,
+                status=conversation.t(f"orders.state.{o.status.value}"),
+                percent=o.percent_complete,
+            )
+            for o in orders
+        ]
+        return [Content(text="\n".join([conversation.t("orders.recent_header"), *lines]))]
+
+    async def deliveries(self, conversation: Conversation) -> list[Content]:
+        today = self._clock.now().date()
+        orders = [
+            o
+            for o in await self.backend.orders_of(conversation.contact)
+            if o.status is not OrderStatus.SHIPPED and o.delivery_date >= today
+        ]
+        if not orders:
+            return [Content(text=conversation.t("orders.no_deliveries"))]
+        lines = [
+            conversation.t("orders.delivery_line", order=o.id, date=day(o.delivery_date, conversation.language))
+            for o in sorted(orders, key=lambda o: o.delivery_date)
+        ]
+        return [Content(text="\n".join([conversation.t("orders.deliveries_header"), *lines]))]
+
+    async def schedule(self, answers: Answers, conversation: Conversation) -> list[Content]:
+        today = self._clock.now().date()
+        last = today if answers["period"] == "today" else today + timedelta(days=6 - today.weekday())
+        period = conversation.t(f"orders.{answers['period']}").lower()
+        slots = await self.backend.schedule(today, last)
+        if not slots:
+            return [Content(text=conversation.t("orders.no_schedule", period=period))]
+        lines = [
+            conversation.t(
+                "orders.schedule_line",
+                day=day(slot.day, conversation.language),
+                line=slot.line,
+                job=slot.job,
+                product=slot.product,
+                quality=f"{slot.quality_percent:g}",
+            )
+            for slot in slots
+        ]
+        return [Content(text="\n".join([conversation.t("orders.schedule_header", period=period), *lines]))]
+
+    async def known_bom(self, answer: str, conversation: Conversation) -> str:
+        bom = await self.backend.bom(answer)
+        if bom is None:
+            raise InvalidAnswer("orders.unknown_bom", bom=answer.upper())
+        return bom.id
+
+    async def bom_update(self, answers: Answers, conversation: Conversation) -> list[Content]:
+        reference = await self.backend.submit_bom_update(
+            answers["bom"], answers["change"], conversation.contact, self._clock.now()
+        )
+        return [Content(text=conversation.t("orders.bom_done", bom=answers["bom"], reference=reference))]
