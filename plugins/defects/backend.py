@@ -1,0 +1,124 @@
+"""Where defects and SOPs live: the gateway's store (embedded; orders are the orders
+plugin's embedded records) or a business system's REST API (http)."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from pydantic import AwareDatetime, BaseModel, TypeAdapter
+
+from gateway.business_api import BusinessApi
+from gateway.ports.store import PluginRecords
+from plugins.orders.backend import EmbeddedOrders, OrderStatus
+
+NAMESPACE = "defects"
+DEFECT_TYPES = ("internal_reject", "customer_return", "dimensional", "surface_finish", "other")
+SEVERITIES = ("low", "medium", "high")
+
+
+class DefectStatus(StrEnum):
+    OPEN = "open"
+    INVESTIGATING = "investigating"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Defect(BaseModel):
+    reference: str
+    order_id: str
+    defect_type: str
+    severity: str
+    reporter: str
+    status: DefectStatus
+    reported_at: AwareDatetime
+    resolution_notes: str | None = None
+
+
+class Sop(BaseModel):
+    id: str
+    title: str
+    steps: list[str]
+    last_failure: str | None = None
+
+
+class DefectsBackend(Protocol):
+    async def order_exists(self, order_id: str) -> bool: ...
+
+    async def report(self, order_id: str, defect_type: str, severity: str, reporter: str, at: datetime) -> Defect:
+        """Record a defect under a new reference and put its order ON HOLD."""
+
+    async def defects_of(self, reporter: str) -> list[Defect]:
+        """Defects the contact reported, newest first."""
+
+    async def defect(self, reference: str) -> Defect | None: ...
+
+    async def sop(self, sop_id: str) -> Sop | None: ...
+
+
+class EmbeddedDefects:
+    def __init__(self, records: PluginRecords) -> None:
+        self._records = records
+        self._orders = EmbeddedOrders(records)
+
+    async def order_exists(self, order_id: str) -> bool:
+        return await self._orders.order(order_id) is not None
+
+    async def report(self, order_id: str, defect_type: str, severity: str, reporter: str, at: datetime) -> Defect:
+        reference = f"DEF-{await self._records.next_sequence(NAMESPACE, 'defect'):06d}"
+        defect = Defect(
+            reference=reference,
+            order_id=order_id,
+            defect_type=defect_type,
+            severity=severity,
+            reporter=reporter,
+            status=DefectStatus.OPEN,
+            reported_at=at,
+        )
+        await self.put(defect)
+        await self._orders.set_status(order_id, OrderStatus.ON_HOLD)
+        return defect
+
+    async def put(self, defect: Defect) -> None:
+        await self._records.put(
+            NAMESPACE, f"defect:{defect.reference}", {"kind": "defect"} | defect.model_dump(mode="json")
+        )
+
+    async def defects_of(self, reporter: str) -> list[Defect]:
+        found = await self._records.find(NAMESPACE, {"kind": "defect", "reporter": reporter})
+        return sorted((Defect.model_validate(d) for d in found), key=lambda d: d.reported_at, reverse=True)
+
+    async def defect(self, reference: str) -> Defect | None:
+        found = await self._records.get(NAMESPACE, f"defect:{reference.upper()}")
+        return Defect.model_validate(found) if found else None
+
+    async def sop(self, sop_id: str) -> Sop | None:
+        found = await self._records.get(NAMESPACE, f"sop:{sop_id.upper()}")
+        return Sop.model_validate(found) if found else None
+
+
+_DEFECTS = TypeAdapter(list[Defect])
+
+
+class HttpDefects:
+    """The business system's API; its JSON contract is in docs/plugins.md."""
+
+    def __init__(self, api: BusinessApi) -> None:
+        self._api = api
+
+    async def order_exists(self, order_id: str) -> bool:
+        return await self._api.get(f"orders/{order_id}") is not None
+
+    async def report(self, order_id: str, defect_type: str, severity: str, reporter: str, at: datetime) -> Defect:
+        body = {"order_id": order_id, "defect_type": defect_type, "severity": severity, "reporter": reporter}
+        return Defect.model_validate(await self._api.post("defects", body | {"reported_at": at.isoformat()}))
+
+    async def defects_of(self, reporter: str) -> list[Defect]:
+        return _DEFECTS.validate_python(await self._api.get("defects", reporter=reporter) or [])
+
+    async def defect(self, reference: str) -> Defect | None:
+        found = await self._api.get(f"defects/{reference.upper()}")
+        return Defect.model_validate(found) if found else None
+
+    async def sop(self, sop_id: str) -> Sop | None:
+        found = await self._api.get(f"sops/{sop_id.upper()}")
+        return Sop.model_validate(found) if found else None

@@ -1,0 +1,88 @@
+"""The defects plugin's hooks; the work is in service.py, the data behind backend.py."""
+
+from pydantic import HttpUrl
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gateway.business_api import BusinessApi
+from gateway.conversation.context import PluginContext
+from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
+from gateway.hookspecs import hookimpl
+from plugins.defects import demo
+from plugins.defects.backend import (
+    DEFECT_TYPES,
+    SEVERITIES,
+    EmbeddedDefects,
+    HttpDefects,
+)
+from plugins.defects.service import DefectsService
+from plugins.defects.strings import STRINGS
+from plugins.defects.templates import TEMPLATES
+
+
+class DefectsSettings(BaseSettings):
+    """DEFECTS_API_URL set: defects live in that business system; unset: the embedded demo."""
+
+    model_config = SettingsConfigDict(env_prefix="DEFECTS_", env_file=".env", extra="ignore")
+    api_url: HttpUrl | None = None
+    api_token: str | None = None
+
+
+class DefectsPlugin:
+    def __init__(self) -> None:
+        self.service: DefectsService | None = None
+
+    @hookimpl
+    async def on_startup(self, context: PluginContext) -> None:
+        settings = DefectsSettings()
+        if settings.api_url is not None:
+            backend = HttpDefects(BusinessApi(context.http, str(settings.api_url), settings.api_token))
+        else:
+            backend = EmbeddedDefects(context.store.records)
+            await demo.seed(backend, context.store.records, context.clock.now())
+        self.service = DefectsService(backend, context.clock)
+
+    @hookimpl
+    def register_menu_entries(self) -> list[MenuEntry]:
+        return [
+            MenuEntry("defects.report", "defects.report", "defects.menu", flow="defects.report", order=10),
+            MenuEntry("defects.mine", "defects.mine", "defects.menu", action=self.service.mine, order=11),
+            MenuEntry("defects.track", "defects.track", "defects.menu", flow="defects.track", order=12),
+            MenuEntry("defects.sop", "defects.sop", "defects.menu", flow="defects.sop", order=13),
+        ]
+
+    @hookimpl
+    def register_flows(self) -> list[Flow]:
+        service = self.service
+        order = Step(
+            "order", "defects.ask_order", pattern=r"\d{3,10}", invalid="defects.bad_order", lookup=service.known_order
+        )
+        kind = Step("type", "defects.ask_type", choices=tuple(Choice(t, f"defects.type.{t}") for t in DEFECT_TYPES))
+        severity = Step(
+            "severity", "defects.ask_severity", choices=tuple(Choice(s, f"defects.severity.{s}") for s in SEVERITIES)
+        )
+        reference = Step(
+            "reference",
+            "defects.ask_reference",
+            pattern=r"DEF-\d{1,9}",
+            invalid="defects.bad_reference",
+            lookup=service.known_defect,
+        )
+        sop = Step(
+            "sop", "defects.ask_sop", pattern=r"SOP-\d{1,6}", invalid="defects.bad_sop", lookup=service.known_sop
+        )
+        return [
+            Flow("defects.report", (order, kind, severity), service.report),
+            Flow("defects.track", (reference,), service.track),
+            Flow("defects.sop", (sop,), service.sop),
+        ]
+
+    @hookimpl
+    def register_translations(self) -> dict[str, dict[str, str]]:
+        return STRINGS
+
+    @hookimpl
+    def register_templates(self) -> list[dict[str, str]]:
+        return TEMPLATES
+
+
+plugin = DefectsPlugin()

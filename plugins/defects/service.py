@@ -1,0 +1,81 @@
+"""What the defects plugin answers: reporting a defect (which holds its order), listing and
+tracking defects, and showing SOPs."""
+
+from gateway.clock import Clock
+from gateway.conversation.context import Conversation
+from gateway.conversation.flows import Answers, InvalidAnswer
+from gateway.models import Content
+from plugins.defects.backend import Defect, DefectsBackend
+
+RECENT = 5
+
+
+class DefectsService:
+    def __init__(self, backend: DefectsBackend, clock: Clock) -> None:
+        self.backend = backend
+        self._clock = clock
+
+    async def known_order(self, answer: str, conversation: Conversation) -> str:
+        if not await self.backend.order_exists(answer):
+            raise InvalidAnswer("defects.unknown_order", order=answer)
+        return answer
+
+    async def report(self, answers: Answers, conversation: Conversation) -> list[Content]:
+        defect = await self.backend.report(
+            answers["order"], answers["type"], answers["severity"], conversation.contact, self._clock.now()
+        )
+        text = conversation.t(
+            "defects.recorded",
+            reference=defect.reference,
+            type=conversation.t(f"defects.type.{defect.defect_type}"),
+            severity=conversation.t(f"defects.severity.{defect.severity}").lower(),
+            order=defect.order_id,
+        )
+        return [Content(text=text)]
+
+    async def mine(self, conversation: Conversation) -> list[Content]:
+        defects = (await self.backend.defects_of(conversation.contact))[:RECENT]
+        if not defects:
+            return [Content(text=conversation.t("defects.none"))]
+        lines = [
+            conversation.t(
+                "defects.mine_line",
+                reference=d.reference,
+                order=d.order_id,
+                type=conversation.t(f"defects.type.{d.defect_type}"),
+                status=conversation.t(f"defects.status.{d.status.value}"),
+            )
+            for d in defects
+        ]
+        return [Content(text="\n".join([conversation.t("defects.mine_header"), *lines]))]
+
+    async def known_defect(self, answer: str, conversation: Conversation) -> str:
+        if await self.backend.defect(answer) is None:
+            raise InvalidAnswer("defects.unknown_reference", reference=answer.upper())
+        return answer.upper()
+
+    async def track(self, answers: Answers, conversation: Conversation) -> list[Content]:
+        defect: Defect = await self.backend.defect(answers["reference"])
+        text = conversation.t(
+            "defects.tracked",
+            reference=defect.reference,
+            order=defect.order_id,
+            type=conversation.t(f"defects.type.{defect.defect_type}"),
+            severity=conversation.t(f"defects.severity.{defect.severity}").lower(),
+            status=conversation.t(f"defects.status.{defect.status.value}"),
+            notes=defect.resolution_notes or conversation.t("defects.no_notes"),
+        )
+        return [Content(text=text)]
+
+    async def known_sop(self, answer: str, conversation: Conversation) -> str:
+        if await self.backend.sop(answer) is None:
+            raise InvalidAnswer("defects.unknown_sop", sop=answer.upper())
+        return answer.upper()
+
+    async def sop(self, answers: Answers, conversation: Conversation) -> list[Content]:
+        sop = await self.backend.sop(answers["sop"])
+        steps = "\n".join(f"{number}. {step}" for number, step in enumerate(sop.steps, start=1))
+        failure = sop.last_failure or conversation.t("defects.no_failure")
+        return [
+            Content(text=conversation.t("defects.sop_text", sop=sop.id, title=sop.title, steps=steps, failure=failure))
+        ]

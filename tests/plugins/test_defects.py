@@ -1,0 +1,109 @@
+"""The defects plugin, as an operator talks to it: in Spanish, in English, and over Twilio."""
+
+from urllib.parse import urlencode
+
+import pytest
+
+from gateway.app import create_app
+from gateway.testing import SimulatedContact, twilio_headers
+from plugins.defects.plugin import DefectsPlugin
+from plugins.orders.demo import DEMO_CUSTOMER
+from plugins.orders.plugin import OrdersPlugin
+from tests.adapters.channels.conftest import fixture_json
+from tests.gateway_fixtures import PUBLIC_URL, TWILIO_TOKEN
+
+
+@pytest.fixture
+async def operator(make_gateway, clock):
+    return SimulatedContact(await make_gateway([OrdersPlugin(), DefectsPlugin()]), DEMO_CUSTOMER, clock)
+
+
+async def test_reporting_a_defect_in_spanish_gets_a_reference_and_holds_the_order(operator):
+    greeting, menu = await operator.send("hola")
+    assert menu.titles[:2] == ["Calidad", "Pedidos"]
+    [entries] = await operator.press("Calidad")
+    assert entries.titles == ["Reportar un defecto", "Mis defectos", "Seguir un defecto", "Ver SOP"]
+    [question] = await operator.press("Reportar un defecto")
+    assert question.text == "¿En qué pedido está el defecto? Envía el número de pedido."
+    [types] = await operator.send("4411")
+    assert types.titles == ["Rechazo interno", "Devolución cliente", "Dimensional", "Acabado superficial", "Otro"]
+    [severity] = await operator.press("Dimensional")
+    assert severity.titles == ["Baja", "Media", "Alta"] and severity.raw["buttons"]
+    [recorded] = await operator.press("Alta")
+    assert recorded.text == "Defecto registrado como *DEF-000003* (Dimensional, alta). El pedido 4411 queda EN ESPERA."
+
+    await operator.send("menú")
+    await operator.press("Pedidos")
+    await operator.press("Estado del pedido")
+    [status] = await operator.send("4411")
+    assert "Estado: EN ESPERA" in status.text
+
+
+async def test_an_unknown_order_is_refused_and_asked_again(operator):
+    await operator.send("menu")
+    await operator.press("Quality")
+    await operator.press("Report a defect")
+    reason, again = await operator.send("1234")
+    assert reason.text == "Order 1234 does not exist. Check the number and send it again."
+    assert again.text.startswith("Which order is the defect on?")
+
+
+async def test_my_defects_and_tracking_one(operator):
+    await operator.send("menu")
+    await operator.press("Quality")
+    [mine] = await operator.press("My defects")
+    assert mine.text.splitlines() == [
+        "Your recent defects:",
+        "• DEF-000002, order 4413: Dimensional, under investigation",
+        "• DEF-000001, order 4414: Internal Reject, resolved",
+    ]
+    await operator.send("menu")
+    await operator.press("Quality")
+    await operator.press("Track a defect")
+    reason, _ = await operator.send("DEF-000099")
+    assert reason.text == "There is no defect DEF-000099."
+    [tracked] = await operator.send("def-000001")
+    assert tracked.text.splitlines() == [
+        "*DEF-000001* on order 4414: Internal Reject, medium.",
+        "Status: resolved",
+        "Resolution: Burr removed; SOP-101 updated.",
+    ]
+
+
+async def test_view_an_sop(operator):
+    await operator.send("menu")
+    await operator.press("Quality")
+    await operator.press("View SOP")
+    [sop] = await operator.send("SOP-101")
+    assert sop.text.splitlines()[0] == "*SOP-101: Deburring gear housings*"
+    assert "2. Deburr all bores" in sop.text and sop.text.endswith("Last failure: Burr left in bore 3 (DEF-000001)")
+
+
+async def test_over_twilio_the_buttons_are_numbered_text_and_a_typed_number_answers(
+    aiohttp_client, provider_settings, clock, stand_ins
+):
+    gateway = await aiohttp_client(
+        create_app(provider_settings, clock=clock, plugins=[OrdersPlugin(), DefectsPlugin()], entry_points=False)
+    )
+    sent = 0
+
+    async def say(text: str) -> str:
+        nonlocal sent
+        sent += 1
+        clock.advance(seconds=1)
+        form = fixture_json("twilio", "text") | {
+            "MessageSid": f"SM-defect-{sent}",
+            "Body": text,
+            "From": f"whatsapp:{DEMO_CUSTOMER}",
+        }
+        headers = twilio_headers(PUBLIC_URL + "/webhooks/twilio", form, TWILIO_TOKEN)
+        await gateway.post("/webhooks/twilio", data=urlencode(form), headers=headers)
+        before = len(stand_ins.twilio.requests)
+        return (await stand_ins.twilio.wait_for(before + 1))[-1].form()["Body"]
+
+    assert (await say("menu")).startswith("What would you like to do?\n\n1. Quality\n2. Orders")
+    assert (await say("1")).endswith("1. Report a defect\n2. My defects\n3. Track a defect\n4. View SOP")
+    assert (await say("1")).startswith("Which order is the defect on?")
+    assert (await say("4412")).endswith("3. Dimensional\n4. Surface Finish\n5. Other")
+    assert await say("4") == "How severe is it?\n\n1. Low\n2. Medium\n3. High"
+    assert await say("2") == "Defect recorded as *DEF-000003* (Surface Finish, medium). Order 4412 is now ON HOLD."
