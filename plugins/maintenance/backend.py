@@ -1,0 +1,107 @@
+"""Where machines and maintenance tickets live: the gateway's store (embedded, with demo
+machines) or a business system's REST API (http)."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from pydantic import AwareDatetime, BaseModel
+
+from gateway.business_api import BusinessApi
+from gateway.ports.store import PluginRecords
+
+NAMESPACE = "maintenance"
+ISSUE_TYPES = ("mechanical", "electrical", "hydraulic", "software", "other")
+URGENCIES = ("low", "medium", "high")
+
+
+class TicketStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+
+
+class Machine(BaseModel):
+    id: str
+    name: str
+    line: str
+
+
+class Ticket(BaseModel):
+    reference: str
+    machine_id: str
+    issue_type: str
+    urgency: str
+    reporter: str
+    status: TicketStatus
+    opened_at: AwareDatetime
+    sla_deadline: AwareDatetime
+
+
+class MaintenanceBackend(Protocol):
+    async def machine(self, machine_id: str) -> Machine | None: ...
+
+    async def open_ticket(
+        self, machine_id: str, issue_type: str, urgency: str, reporter: str, opened_at: datetime, deadline: datetime
+    ) -> Ticket:
+        """Record a ticket under a new reference, e.g. MAINT-000045."""
+
+    async def ticket(self, reference: str) -> Ticket | None: ...
+
+
+class EmbeddedMaintenance:
+    def __init__(self, records: PluginRecords) -> None:
+        self._records = records
+
+    async def machine(self, machine_id: str) -> Machine | None:
+        found = await self._records.get(NAMESPACE, f"machine:{machine_id.upper()}")
+        return Machine.model_validate(found) if found else None
+
+    async def open_ticket(
+        self, machine_id: str, issue_type: str, urgency: str, reporter: str, opened_at: datetime, deadline: datetime
+    ) -> Ticket:
+        reference = f"MAINT-{await self._records.next_sequence(NAMESPACE, 'ticket'):06d}"
+        ticket = Ticket(
+            reference=reference,
+            machine_id=machine_id,
+            issue_type=issue_type,
+            urgency=urgency,
+            reporter=reporter,
+            status=TicketStatus.OPEN,
+            opened_at=opened_at,
+            sla_deadline=deadline,
+        )
+        await self._records.put(NAMESPACE, f"ticket:{reference}", {"kind": "ticket"} | ticket.model_dump(mode="json"))
+        return ticket
+
+    async def ticket(self, reference: str) -> Ticket | None:
+        found = await self._records.get(NAMESPACE, f"ticket:{reference.upper()}")
+        return Ticket.model_validate(found) if found else None
+
+
+class HttpMaintenance:
+    """The business system's API; its JSON contract is in docs/plugins.md."""
+
+    def __init__(self, api: BusinessApi) -> None:
+        self._api = api
+
+    async def machine(self, machine_id: str) -> Machine | None:
+        found = await self._api.get(f"machines/{machine_id.upper()}")
+        return Machine.model_validate(found) if found else None
+
+    async def open_ticket(
+        self, machine_id: str, issue_type: str, urgency: str, reporter: str, opened_at: datetime, deadline: datetime
+    ) -> Ticket:
+        body = {
+            "machine_id": machine_id,
+            "issue_type": issue_type,
+            "urgency": urgency,
+            "reporter": reporter,
+            "opened_at": opened_at.isoformat(),
+            "sla_deadline": deadline.isoformat(),
+        }
+        return Ticket.model_validate(await self._api.post("tickets", body))
+
+    async def ticket(self, reference: str) -> Ticket | None:
+        found = await self._api.get(f"tickets/{reference.upper()}")
+        return Ticket.model_validate(found) if found else None

@@ -1,0 +1,97 @@
+"""The maintenance plugin's hooks; the work is in service.py, the data behind backend.py."""
+
+from pydantic import Field, HttpUrl
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gateway.business_api import BusinessApi
+from gateway.conversation.context import PluginContext
+from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
+from gateway.hookspecs import hookimpl
+from plugins.maintenance import demo
+from plugins.maintenance.backend import (
+    ISSUE_TYPES,
+    URGENCIES,
+    EmbeddedMaintenance,
+    HttpMaintenance,
+)
+from plugins.maintenance.service import MaintenanceService
+from plugins.maintenance.strings import STRINGS
+from plugins.maintenance.templates import TEMPLATES
+
+
+class MaintenanceSettings(BaseSettings):
+    """MAINTENANCE_API_URL set: tickets live in that system; MAINTENANCE_SLA_HOURS_* set the
+    SLA by urgency."""
+
+    model_config = SettingsConfigDict(env_prefix="MAINTENANCE_", env_file=".env", extra="ignore")
+    api_url: HttpUrl | None = None
+    api_token: str | None = None
+    sla_hours_high: int = Field(8, ge=1)
+    sla_hours_medium: int = Field(24, ge=1)
+    sla_hours_low: int = Field(48, ge=1)
+
+
+class MaintenancePlugin:
+    def __init__(self) -> None:
+        self.service: MaintenanceService | None = None
+
+    @hookimpl
+    async def on_startup(self, context: PluginContext) -> None:
+        settings = MaintenanceSettings()
+        if settings.api_url is not None:
+            backend = HttpMaintenance(BusinessApi(context.http, str(settings.api_url), settings.api_token))
+        else:
+            backend = EmbeddedMaintenance(context.store.records)
+            await demo.seed(context.store.records, context.clock.now())
+        hours = {"high": settings.sla_hours_high, "medium": settings.sla_hours_medium, "low": settings.sla_hours_low}
+        self.service = MaintenanceService(backend, context.clock, hours)
+
+    @hookimpl
+    def register_menu_entries(self) -> list[MenuEntry]:
+        return [
+            MenuEntry(
+                "maintenance.report", "maintenance.report", "maintenance.menu", flow="maintenance.report", order=30
+            ),
+            MenuEntry("maintenance.sla", "maintenance.sla", "maintenance.menu", flow="maintenance.sla", order=31),
+        ]
+
+    @hookimpl
+    def register_flows(self) -> list[Flow]:
+        service = self.service
+        machine = Step(
+            "machine",
+            "maintenance.ask_machine",
+            pattern=r"[A-Z]+-\d+",
+            invalid="maintenance.bad_machine",
+            lookup=service.known_machine,
+        )
+        issue = Step(
+            "issue", "maintenance.ask_issue", choices=tuple(Choice(i, f"maintenance.issue.{i}") for i in ISSUE_TYPES)
+        )
+        urgency = Step(
+            "urgency",
+            "maintenance.ask_urgency",
+            choices=tuple(Choice(u, f"maintenance.urgency.{u}") for u in URGENCIES),
+        )
+        ticket = Step(
+            "reference",
+            "maintenance.ask_ticket",
+            pattern=r"MAINT-\d{1,9}",
+            invalid="maintenance.bad_ticket",
+            lookup=service.known_ticket,
+        )
+        return [
+            Flow("maintenance.report", (machine, issue, urgency), service.report),
+            Flow("maintenance.sla", (ticket,), service.sla_status),
+        ]
+
+    @hookimpl
+    def register_translations(self) -> dict[str, dict[str, str]]:
+        return STRINGS
+
+    @hookimpl
+    def register_templates(self) -> list[dict[str, str]]:
+        return TEMPLATES
+
+
+plugin = MaintenancePlugin()

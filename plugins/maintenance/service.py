@@ -1,0 +1,92 @@
+"""What the maintenance plugin answers: opening tickets with an SLA deadline by urgency, and
+the SLA status of a ticket."""
+
+from datetime import datetime, timedelta
+
+from babel.dates import format_timedelta
+
+from gateway.clock import Clock
+from gateway.conversation.context import Conversation
+from gateway.conversation.flows import Answers, InvalidAnswer
+from gateway.conversation.formatting import LOCALES, moment
+from gateway.models import Content
+from plugins.maintenance.backend import MaintenanceBackend, Ticket, TicketStatus
+
+WARNING_SHARE = 0.25
+"""A ticket is in warning when less than this share of its SLA remains."""
+
+
+def sla_phase(ticket: Ticket, now: datetime) -> str:
+    """ok, warning (under 25 % of the SLA left) or breached; resolved tickets are ok."""
+    if ticket.status is TicketStatus.RESOLVED:
+        return "ok"
+    if now >= ticket.sla_deadline:
+        return "breached"
+    remaining = (ticket.sla_deadline - now) / (ticket.sla_deadline - ticket.opened_at)
+    return "warning" if remaining < WARNING_SHARE else "ok"
+
+
+def duration(span: timedelta, language: str) -> str:
+    """A span of time in words, in the contact's language: `5 hours`, `2 días`."""
+    return format_timedelta(span, threshold=2, locale=LOCALES.get(language, "en_IN"))
+
+
+class MaintenanceService:
+    def __init__(self, backend: MaintenanceBackend, clock: Clock, sla_hours: dict[str, int]) -> None:
+        self.backend = backend
+        self._clock = clock
+        self._sla_hours = sla_hours
+
+    async def known_machine(self, answer: str, conversation: Conversation) -> str:
+        machine = await self.backend.machine(answer)
+        if machine is None:
+            raise InvalidAnswer("maintenance.unknown_machine", machine=answer.upper())
+        return machine.id
+
+    async def report(self, answers: Answers, conversation: Conversation) -> list[Content]:
+        now = self._clock.now()
+        hours = self._sla_hours[answers["urgency"]]
+        ticket = await self.backend.open_ticket(
+            answers["machine"],
+            answers["issue"],
+            answers["urgency"],
+            conversation.contact,
+            now,
+            now + timedelta(hours=hours),
+        )
+        text = conversation.t(
+            "maintenance.opened",
+            reference=ticket.reference,
+            machine=ticket.machine_id,
+            issue=conversation.t(f"maintenance.issue.{ticket.issue_type}").lower(),
+            urgency=conversation.t(f"maintenance.urgency.{ticket.urgency}").lower(),
+            deadline=moment(ticket.sla_deadline, conversation.language),
+            hours=hours,
+        )
+        return [Content(text=text)]
+
+    async def known_ticket(self, answer: str, conversation: Conversation) -> str:
+        if await self.backend.ticket(answer) is None:
+            raise InvalidAnswer("maintenance.unknown_ticket", reference=answer.upper())
+        return answer.upper()
+
+    async def sla_status(self, answers: Answers, conversation: Conversation) -> list[Content]:
+        ticket = await self.backend.ticket(answers["reference"])
+        now = self._clock.now()
+        phase = sla_phase(ticket, now)
+        language = conversation.language
+        if ticket.status is TicketStatus.RESOLVED:
+            text = conversation.t("maintenance.resolved", reference=ticket.reference)
+        elif phase == "breached":
+            text = conversation.t(
+                "maintenance.breached", reference=ticket.reference, ago=duration(now - ticket.sla_deadline, language)
+            )
+        else:
+            left = duration(ticket.sla_deadline - now, language)
+            text = conversation.t(
+                f"maintenance.{phase}",
+                reference=ticket.reference,
+                left=left,
+                deadline=moment(ticket.sla_deadline, language),
+            )
+        return [Content(text=text)]

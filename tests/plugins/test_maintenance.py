@@ -1,0 +1,85 @@
+"""The maintenance plugin: tickets with SLA deadlines by urgency, and SLA status over time."""
+
+import pytest
+
+from gateway.testing import SimulatedContact
+from plugins.maintenance.plugin import MaintenancePlugin
+
+
+@pytest.fixture
+async def operator(make_gateway, clock):
+    return SimulatedContact(await make_gateway([MaintenancePlugin()]), "+919812345678", clock)
+
+
+async def open_ticket(operator: SimulatedContact, machine: str, issue: str, urgency: str) -> str:
+    await operator.send("menu")
+    await operator.press("Maintenance")
+    await operator.press("Report an issue")
+    await operator.send(machine)
+    await operator.press(issue)
+    [opened] = await operator.press(urgency)
+    return opened.text
+
+
+async def sla_status(operator: SimulatedContact, reference: str) -> str:
+    await operator.send("menu")
+    await operator.press("Maintenance")
+    await operator.press("SLA status")
+    [status] = await operator.send(reference)
+    return status.text
+
+
+async def test_reporting_an_issue_opens_a_ticket_with_the_urgencys_sla(operator):
+    await operator.send("menu")
+    await operator.press("Maintenance")
+    [question] = await operator.press("Report an issue")
+    assert question.text == "Which machine? Send its id, e.g. CNC-01."
+    reason, _ = await operator.send("CNC-99")
+    assert reason.text == "There is no machine CNC-99. Check the id and send it again."
+    [issues] = await operator.send("cnc-01")
+    assert issues.titles == ["Mechanical", "Electrical", "Hydraulic", "Software", "Other"]
+    [urgency] = await operator.press("Electrical")
+    assert urgency.titles == ["Low", "Medium", "High"]
+    [opened] = await operator.press("High")
+    assert opened.text.startswith(
+        "Ticket *MAINT-000001* opened for CNC-01 (electrical, high urgency). SLA: 8 h, until "
+    )
+
+
+@pytest.mark.parametrize(("urgency", "hours"), [("Medium", 24), ("Low", 48)])
+async def test_each_urgency_has_its_sla(operator, urgency, hours):
+    assert f"SLA: {hours} h" in await open_ticket(operator, "PRESS-01", "Hydraulic", urgency)
+
+
+async def test_sla_status_counts_down_warns_under_25_percent_then_breaches(operator, clock):
+    await open_ticket(operator, "CNC-01", "Mechanical", "High")
+    assert (await sla_status(operator, "MAINT-000001")).startswith("*MAINT-000001*: 8 hours left of the SLA")
+    clock.advance(hours=6, minutes=30)
+    warning = await sla_status(operator, "maint-000001")
+    assert warning.startswith("⚠️ *MAINT-000001*: only 90 minutes left") and "less than 25% remains" in warning
+    clock.advance(hours=4)
+    assert await sla_status(operator, "MAINT-000001") == "🚨 *MAINT-000001*: the SLA was breached 3 hours ago."
+
+
+async def test_an_unknown_ticket_is_refused(operator):
+    await operator.send("menu")
+    await operator.press("Maintenance")
+    await operator.press("SLA status")
+    reason, again = await operator.send("MAINT-000404")
+    assert reason.text == "There is no ticket MAINT-000404." and again.text.startswith("Which ticket?")
+
+
+async def test_sla_hours_are_configurable(make_gateway, clock, monkeypatch):
+    monkeypatch.setenv("MAINTENANCE_SLA_HOURS_HIGH", "4")
+    operator = SimulatedContact(await make_gateway([MaintenancePlugin()]), "+919812345678", clock)
+    assert "SLA: 4 h" in await open_ticket(operator, "ROBOT-01", "Software", "High")
+
+
+async def test_sla_status_in_hindi(operator, clock):
+    await operator.send("नमस्ते")
+    await operator.press("रखरखाव")
+    await operator.press("समस्या दर्ज करें")
+    await operator.send("CNC-02")
+    await operator.press("विद्युत")
+    [opened] = await operator.press("मध्यम")
+    assert opened.text.startswith("CNC-02 के लिए टिकट *MAINT-000001* खोला गया (विद्युत, तात्कालिकता मध्यम)। SLA: 24 घंटे")
