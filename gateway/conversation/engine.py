@@ -67,8 +67,8 @@ class Engine:
         self.catalog = catalog
         self._store = store
         self._host = host
-        self._flows = flows
-        self._entries = sorted(entries, key=lambda pair: pair[1].order)
+        self.flows = flows
+        self.entries = sorted(entries, key=lambda pair: pair[1].order)
         self._clock = clock
         self._idle_timeout = idle_timeout
 
@@ -186,7 +186,7 @@ class Engine:
 
     def _visible(self) -> list[MenuEntry]:
         """Menu entries of plugins that are working; a plugin that raised is hidden."""
-        return [entry for plugin, entry in self._entries if plugin not in self._host.broken]
+        return [entry for plugin, entry in self.entries if plugin not in self._host.broken]
 
     def _main_menu(self, state: State, conversation: Conversation) -> Content:
         state.leave_flow()
@@ -234,8 +234,8 @@ class Engine:
     async def _start(self, entry: MenuEntry, state: State, conversation: Conversation) -> list[Content]:
         state.leave_flow()
         state.options = []
-        plugin = next(plugin for plugin, candidate in self._entries if candidate is entry)
-        if entry.flow is not None and entry.flow in self._flows:
+        plugin = next(plugin for plugin, candidate in self.entries if candidate is entry)
+        if entry.flow is not None and entry.flow in self.flows:
             state.flow = entry.flow
             return [self._ask(self._step(state), state, conversation)]
         if entry.action is not None:
@@ -245,7 +245,7 @@ class Engine:
     # ------------------------------------------------------------------ forms
 
     def _step(self, state: State) -> Step:
-        return self._flows[state.flow][1].steps[state.step]
+        return self.flows[state.flow][1].steps[state.step]
 
     def _ask(self, step: Step, state: State, conversation: Conversation) -> Content:
         """A step's question, with its choices as buttons (3 or fewer) or a list."""
@@ -261,7 +261,7 @@ class Engine:
         )
 
     async def _answer(self, message: InboundMessage, state: State, conversation: Conversation) -> list[Content]:
-        plugin, flow = self._flows[state.flow]
+        plugin, flow = self.flows[state.flow]
         step = flow.steps[state.step]
         try:
             value = await self._validated(step, message, state, conversation)

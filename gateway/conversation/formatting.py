@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.numbers import format_currency
 
 LOCALES = {"en": "en_IN", "es": "es_ES", "fr": "fr_FR", "pt": "pt_BR", "ar": "ar_EG", "hi": "hi_IN"}
@@ -23,3 +23,8 @@ def day(value: date, language: str) -> str:
 def moment(value: datetime, language: str, timezone: str = "Asia/Kolkata") -> str:
     """A date and time in the language's short form, in the plant's time zone."""
     return format_datetime(value, format="short", tzinfo=timezone, locale=LOCALES.get(language, "en_IN"))
+
+
+def month(value: date, language: str) -> str:
+    """A month and year: `November 2026`, `noviembre de 2026`."""
+    return format_skeleton("yMMMM", value, locale=LOCALES.get(language, "en_IN"))

@@ -1,0 +1,34 @@
+"""A demo subscriber for an embedded gateway: the simulator's default phone, seeded once."""
+
+from datetime import datetime, timedelta
+
+from gateway.ports.store import PluginRecords
+from plugins.billing.backend import (
+    NAMESPACE,
+    Bill,
+    EmbeddedBilling,
+    Frequency,
+    Subscription,
+)
+from plugins.orders.demo import DEMO_CUSTOMER
+
+SEEDED = "demo:seeded"
+
+
+async def seed(backend: EmbeddedBilling, records: PluginRecords, now: datetime) -> None:
+    if await records.get(NAMESPACE, SEEDED):
+        return
+    await backend.put_subscription(
+        Subscription(customer=DEMO_CUSTOMER, product="Toned milk 1 L", frequency=Frequency.DAILY, delivery_time="07:00")
+    )
+    first_of_month = now.date().replace(day=1)
+    last_month = (first_of_month - timedelta(days=1)).replace(day=1)
+    bill = Bill(
+        customer=DEMO_CUSTOMER,
+        amount=1860,
+        currency="INR",
+        period=last_month,
+        due_date=first_of_month + timedelta(days=9),
+    )
+    await records.put(NAMESPACE, f"bill:{DEMO_CUSTOMER}", bill.model_dump(mode="json"))
+    await records.put(NAMESPACE, SEEDED, {"at": now.isoformat()})

@@ -1,0 +1,65 @@
+"""The billing plugin's hooks; the work is in service.py, the data behind backend.py."""
+
+from pydantic import HttpUrl
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gateway.business_api import BusinessApi
+from gateway.conversation.context import PluginContext
+from gateway.conversation.flows import Flow, MenuEntry, Step
+from gateway.hookspecs import hookimpl
+from plugins.billing import demo
+from plugins.billing.backend import EmbeddedBilling, HttpBilling
+from plugins.billing.service import BillingService
+from plugins.billing.strings import STRINGS
+from plugins.billing.templates import TEMPLATES
+
+
+class BillingSettings(BaseSettings):
+    """BILLING_API_URL set: subscriptions and bills come from that system; unset: the embedded demo."""
+
+    model_config = SettingsConfigDict(env_prefix="BILLING_", env_file=".env", extra="ignore")
+    api_url: HttpUrl | None = None
+    api_token: str | None = None
+
+
+class BillingPlugin:
+    def __init__(self) -> None:
+        self.service: BillingService | None = None
+
+    @hookimpl
+    async def on_startup(self, context: PluginContext) -> None:
+        settings = BillingSettings()
+        if settings.api_url is not None:
+            backend = HttpBilling(BusinessApi(context.http, str(settings.api_url), settings.api_token))
+        else:
+            backend = EmbeddedBilling(context.store.records)
+            await demo.seed(backend, context.store.records, context.clock.now())
+        self.service = BillingService(backend, context.clock)
+
+    @hookimpl
+    def register_menu_entries(self) -> list[MenuEntry]:
+        service = self.service
+        return [
+            MenuEntry(
+                "billing.subscription", "billing.subscription", "billing.menu", action=service.subscription, order=40
+            ),
+            MenuEntry("billing.pause", "billing.pause", "billing.menu", flow="billing.pause", order=41),
+            MenuEntry("billing.resume", "billing.resume", "billing.menu", action=service.resume, order=42),
+            MenuEntry("billing.bill", "billing.bill", "billing.menu", action=service.bill, order=43),
+        ]
+
+    @hookimpl
+    def register_flows(self) -> list[Flow]:
+        until = Step("until", "billing.ask_until", invalid="billing.bad_date", lookup=self.service.valid_pause_date)
+        return [Flow("billing.pause", (until,), self.service.pause)]
+
+    @hookimpl
+    def register_translations(self) -> dict[str, dict[str, str]]:
+        return STRINGS
+
+    @hookimpl
+    def register_templates(self) -> list[dict[str, str]]:
+        return TEMPLATES
+
+
+plugin = BillingPlugin()

@@ -1,0 +1,93 @@
+"""What the billing plugin answers: the subscription, pausing and resuming it, and the bill."""
+
+from datetime import date, datetime, timedelta
+
+from gateway.clock import Clock
+from gateway.conversation.context import Conversation
+from gateway.conversation.flows import Answers, InvalidAnswer
+from gateway.conversation.formatting import day, money, month
+from gateway.models import Content
+from plugins.billing.backend import BillingBackend, Subscription
+
+MAX_PAUSE_DAYS = 90
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
+
+
+def parse_day(text: str) -> date | None:
+    for pattern in DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
+class BillingService:
+    def __init__(self, backend: BillingBackend, clock: Clock) -> None:
+        self.backend = backend
+        self._clock = clock
+
+    def _schedule(self, subscription: Subscription, conversation: Conversation) -> str:
+        return conversation.t(f"billing.frequency.{subscription.frequency.value}", time=subscription.delivery_time)
+
+    async def subscription(self, conversation: Conversation) -> list[Content]:
+        subscription = await self.backend.subscription(conversation.contact)
+        if subscription is None:
+            return [Content(text=conversation.t("billing.no_subscription"))]
+        today = self._clock.now().date()
+        status = (
+            conversation.t("billing.status.paused", date=day(subscription.paused_until, conversation.language))
+            if subscription.paused_on(today)
+            else conversation.t("billing.status.active")
+        )
+        text = conversation.t(
+            "billing.subscription_text",
+            product=subscription.product,
+            schedule=self._schedule(subscription, conversation),
+            status=status,
+        )
+        return [Content(text=text)]
+
+    async def valid_pause_date(self, answer: str, conversation: Conversation) -> str:
+        """A flow lookup: a date after today, at most MAX_PAUSE_DAYS ahead."""
+        until = parse_day(answer)
+        if until is None:
+            raise InvalidAnswer("billing.bad_date")
+        today = self._clock.now().date()
+        if not today < until <= today + timedelta(days=MAX_PAUSE_DAYS):
+            raise InvalidAnswer("billing.date_out_of_range", days=MAX_PAUSE_DAYS)
+        return until.isoformat()
+
+    async def pause(self, answers: Answers, conversation: Conversation) -> list[Content]:
+        if await self.backend.subscription(conversation.contact) is None:
+            return [Content(text=conversation.t("billing.no_subscription"))]
+        until = date.fromisoformat(answers["until"])
+        subscription = await self.backend.pause(conversation.contact, until)
+        text = conversation.t("billing.paused", product=subscription.product, date=day(until, conversation.language))
+        return [Content(text=text)]
+
+    async def resume(self, conversation: Conversation) -> list[Content]:
+        subscription = await self.backend.subscription(conversation.contact)
+        if subscription is None:
+            return [Content(text=conversation.t("billing.no_subscription"))]
+        if not subscription.paused_on(self._clock.now().date()):
+            return [Content(text=conversation.t("billing.not_paused"))]
+        subscription = await self.backend.resume(conversation.contact)
+        text = conversation.t(
+            "billing.resumed", product=subscription.product, schedule=self._schedule(subscription, conversation)
+        )
+        return [Content(text=text)]
+
+    async def bill(self, conversation: Conversation) -> list[Content]:
+        bill = await self.backend.bill(conversation.contact)
+        if bill is None:
+            return [Content(text=conversation.t("billing.no_bill"))]
+        language = conversation.language
+        text = conversation.t(
+            "billing.bill_text",
+            period=month(bill.period, language),
+            amount=money(bill.amount, language, bill.currency),
+            due=day(bill.due_date, language),
+            status=conversation.t("billing.bill.paid" if bill.paid else "billing.bill.due"),
+        )
+        return [Content(text=text)]

@@ -1,0 +1,55 @@
+"""The billing plugin, as a subscriber talks to it."""
+
+import pytest
+
+from gateway.testing import SimulatedContact
+from plugins.billing.plugin import BillingPlugin
+from plugins.orders.demo import DEMO_CUSTOMER
+
+
+@pytest.fixture
+async def subscriber(make_gateway, clock):
+    return SimulatedContact(await make_gateway([BillingPlugin()]), DEMO_CUSTOMER, clock)
+
+
+async def choose(contact: SimulatedContact, entry: str, group: str = "Billing", greeting: str = "menu"):
+    await contact.send(greeting)
+    await contact.press(group)
+    return await contact.press(entry)
+
+
+async def test_my_subscription(subscriber):
+    [subscription] = await choose(subscriber, "My subscription")
+    assert subscription.text == "*Toned milk 1 L*\nDelivery: every day at 07:00\nStatus: active"
+
+
+async def test_pause_until_a_date_then_resume(subscriber):
+    [question] = await choose(subscriber, "Pause deliveries")
+    assert question.text.startswith("Until which date")
+    reason, _ = await subscriber.send("next tuesday")
+    assert reason.text == "Send a date such as 2026-12-24 or 24/12/2026."
+    reason, _ = await subscriber.send("2026-01-05")
+    assert reason.text == "The date must be after today and within 90 days."
+    [paused] = await subscriber.send("20/01/2026")
+    assert paused.text.startswith("Deliveries of Toned milk 1 L are paused until 20 Jan 2026.")
+    [subscription] = await choose(subscriber, "My subscription")
+    assert subscription.text.endswith("Status: paused until 20 Jan 2026")
+    [resumed] = await choose(subscriber, "Resume deliveries")
+    assert resumed.text == "Deliveries of Toned milk 1 L are back on: every day at 07:00."
+    [again] = await choose(subscriber, "Resume deliveries")
+    assert again.text == "Your deliveries are not paused."
+
+
+async def test_my_bill_in_english_and_french(subscriber):
+    [bill] = await choose(subscriber, "My bill")
+    assert bill.text == "*Bill for December 2025*\nAmount: ₹1,860.00\nDue date: 10 Jan 2026\nStatus: due"
+    [bill] = await choose(subscriber, "Ma facture", group="Facturation", greeting="bonjour")
+    assert "Montant : 1\u202f860,00\xa0₹" in bill.text and "décembre 2025" in bill.text
+
+
+async def test_a_stranger_has_no_subscription_or_bill(make_gateway, clock):
+    stranger = SimulatedContact(await make_gateway([BillingPlugin()]), "+15550004444", clock)
+    [subscription] = await choose(stranger, "My subscription")
+    assert subscription.text == "You have no subscription with us."
+    [bill] = await choose(stranger, "My bill")
+    assert bill.text == "You have no bill yet."
