@@ -120,11 +120,13 @@ class Engine:
         return Conversation(message.sender, language or DEFAULT_LANGUAGE, self.catalog, message.profile_name)
 
     async def _respond(self, message: InboundMessage, state: State, conversation: Conversation) -> list[Content]:
-        if message.kind is InboundKind.TEXT and (command := command_in(message.text)) is not None:
+        option = self._option(message, state)
+        # an answer naming one of the options just shown wins over a command spelled the same
+        # ("alta" is both Spanish "high" and the command to opt back in)
+        if option is None and message.kind is InboundKind.TEXT and (command := command_in(message.text)) is not None:
             return await self._command(command, message, state, conversation)
         if state.flow is not None:
             return await self._answer(message, state, conversation)
-        option = self._option(message, state)
         if option is not None and option.startswith((GROUP, ENTRY, LANGUAGE)):
             return await self._choose(option, state, conversation)
         try:

@@ -39,6 +39,16 @@ async def test_reporting_a_defect_in_spanish_gets_a_reference_and_holds_the_orde
     assert "Estado: EN ESPERA" in status.text
 
 
+async def test_a_typed_choice_wins_over_a_command_spelled_the_same(operator):
+    await operator.send("hola")
+    await operator.press("Calidad")
+    await operator.press("Reportar un defecto")
+    await operator.send("4411")
+    await operator.press("Otro")
+    [recorded] = await operator.send("alta")  # "alta" is also the Spanish command to opt back in
+    assert recorded.text.startswith("Defecto registrado como *DEF-000003* (Otro, alta).")
+
+
 async def test_an_unknown_order_is_refused_and_asked_again(operator):
     await operator.send("menu")
     await operator.press("Quality")
