@@ -10,7 +10,7 @@ from typing import Any
 
 import pluggy
 
-from gateway import default_help, default_replies, hookspecs
+from gateway import __version__, default_help, default_replies, hookspecs
 from gateway.metrics import GatewayMetrics
 
 log = logging.getLogger(__name__)
@@ -130,6 +130,7 @@ def get_plugin_manager(
         manager.register(plugin)
     manager.register(default_replies, name="gateway.default_replies")
     manager.register(default_help.Help(), name="gateway.default_help")
+    sources |= {name: (__version__, "built-in") for name in ("gateway.default_replies", "gateway.default_help")}
     manager.check_pending()
     return PluginHost(manager, metrics, sources, failures)
 

@@ -215,6 +215,18 @@ async def test_help_entry_reports_a_problem_for_operators(chat):
     assert record["description"] == "The bot froze when I sent a photo" and record["contact"] == chat.phone
 
 
+async def test_help_entry_answers_faqs_and_support_contact_and_hours(chat):
+    await chat.send("menu")
+    await chat.press("Help")
+    [faq] = await chat.press("FAQs")
+    assert faq.text.startswith("*How do I start?*")
+    await chat.client.app[STORE].settings.set("support.hours", "24/7")
+    await chat.send("menu")
+    await chat.press("Help")
+    [contact] = await chat.press("Contact support")
+    assert contact.text == "Call or WhatsApp us on +91 22 4000 1234, 24/7."
+
+
 async def test_a_plugin_that_raises_apologises_in_the_users_language_and_is_hidden(make_gateway, clock):
     client = await make_gateway([Quality(fail_on_complete=True)])
     chat = SimulatedContact(client, clock=clock)
