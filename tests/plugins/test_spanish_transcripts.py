@@ -1,0 +1,89 @@
+"""Every flow of every built-in plugin, once more in Spanish, through the simulator."""
+
+import pytest
+
+from gateway.testing import SimulatedContact
+from plugins.billing.plugin import BillingPlugin
+from plugins.defects.plugin import DefectsPlugin
+from plugins.maintenance.plugin import MaintenancePlugin
+from plugins.orders.demo import DEMO_CUSTOMER
+from plugins.orders.plugin import OrdersPlugin
+
+
+@pytest.fixture
+async def cliente(make_gateway, clock):
+    plugins = [OrdersPlugin(), DefectsPlugin(), MaintenancePlugin(), BillingPlugin()]
+    contact = SimulatedContact(await make_gateway(plugins), DEMO_CUSTOMER, clock)
+    await contact.send("hola")
+    return contact
+
+
+async def entrada(contact: SimulatedContact, grupo: str, opcion: str):
+    await contact.send("menú")
+    await contact.press(grupo)
+    return await contact.press(opcion)
+
+
+async def test_menu_principal(cliente):
+    _, menu = await cliente.send("hola")
+    assert menu.titles == ["Calidad", "Pedidos", "Mantenimiento", "Facturación", "Ayuda"]
+
+
+async def test_calidad(cliente):
+    [mis] = await entrada(cliente, "Calidad", "Mis defectos")
+    assert mis.text.splitlines()[1] == "• DEF-000002, pedido 4413: Dimensional, en investigación"
+    await entrada(cliente, "Calidad", "Seguir un defecto")
+    [seguimiento] = await cliente.send("DEF-000001")
+    assert seguimiento.text.endswith("Estado: resuelto\nResolución: Burr removed; SOP-101 updated.")
+    await entrada(cliente, "Calidad", "Ver SOP")
+    [sop] = await cliente.send("SOP-102")
+    assert sop.text.endswith("Último fallo: ninguno registrado")
+
+
+async def test_pedidos(cliente):
+    [recientes] = await entrada(cliente, "Pedidos", "Pedidos recientes")
+    assert recientes.text.startswith("Tus pedidos recientes:\n• 4415: Flange FL-80, planificado (0%)")
+    [entregas] = await entrada(cliente, "Pedidos", "Fechas de entrega")
+    assert entregas.text.startswith("Próximas entregas:\n• 4414: 5 ene 2026")
+    [periodo] = await entrada(cliente, "Pedidos", "Plan de producción")
+    assert periodo.titles == ["Hoy", "Esta semana"]
+    [hoy] = await cliente.press("Hoy")
+    assert hoy.text.startswith("Plan de producción, hoy:\n• 5 ene 2026, Line 1: pedido 4411")
+    await entrada(cliente, "Pedidos", "Cambio de BOM")
+    await cliente.send("BOM-12")
+    [hecho] = await cliente.send("Cambiar el material del eje")
+    assert hecho.text == "Gracias. Tu cambio en BOM-12 quedó registrado como *BOM-000001*."
+
+
+async def test_mantenimiento(cliente, clock):
+    await entrada(cliente, "Mantenimiento", "Reportar una avería")
+    await cliente.send("PRESS-01")
+    await cliente.press("Hidráulica")
+    [abierto] = await cliente.press("Baja")
+    assert abierto.text.startswith("Ticket *MAINT-000001* abierto para PRESS-01 (hidráulica, urgencia baja). SLA: 48 h")
+    clock.advance(hours=40)
+    await entrada(cliente, "Mantenimiento", "Estado del SLA")
+    [estado] = await cliente.send("MAINT-000001")
+    assert estado.text.startswith("⚠️ *MAINT-000001*: solo quedan 8 horas del SLA")
+
+
+async def test_facturacion(cliente):
+    [suscripcion] = await entrada(cliente, "Facturación", "Mi suscripción")
+    assert suscripcion.text == "*Toned milk 1 L*\nEntrega: todos los días a las 07:00\nEstado: activa"
+    await entrada(cliente, "Facturación", "Pausar entregas")
+    [pausa] = await cliente.send("2026-01-15")
+    assert pausa.text.startswith("Las entregas de Toned milk 1 L quedan pausadas hasta el 15 ene 2026.")
+    [reanudar] = await entrada(cliente, "Facturación", "Reanudar entregas")
+    assert reanudar.text == "Las entregas de Toned milk 1 L se reanudan: todos los días a las 07:00."
+    [factura] = await entrada(cliente, "Facturación", "Mi factura")
+    assert factura.text.startswith("*Factura de diciembre de 2025*\nImporte: 1.860,00\xa0INR\nVencimiento: 10 ene 2026")
+
+
+async def test_ayuda(cliente):
+    [preguntas] = await entrada(cliente, "Ayuda", "Preguntas frecuentes")
+    assert preguntas.text.startswith("*¿Cómo empiezo?*")
+    [contacto] = await entrada(cliente, "Ayuda", "Contactar soporte")
+    assert contacto.text.startswith("Llámanos o escríbenos por WhatsApp al +91 22 4000 1234")
+    await entrada(cliente, "Ayuda", "Reportar un problema")
+    [registrado] = await cliente.send("La app no carga mis pedidos")
+    assert registrado.text == "Gracias. Lo registramos como *PRB-000001* y nuestro equipo lo revisará."

@@ -1,0 +1,21 @@
+"""The promise to a newcomer: after the README's first command, the simulator speaks Spanish
+on `hola` and takes a defect against a demo order, with the plugins as installed."""
+
+from gateway.app import create_app
+from gateway.settings import Settings
+from gateway.testing import SimulatedContact
+
+
+async def test_hola_then_a_defect_in_spanish_with_the_installed_plugins(aiohttp_client, tmp_path, clock):
+    settings = Settings(_env_file=None, store_url=f"sqlite:///{tmp_path / 'gateway.db'}")
+    newcomer = SimulatedContact(await aiohttp_client(create_app(settings, clock=clock)), "+15550001111", clock)
+    _, menu = await newcomer.send("hola")
+    assert menu.titles == ["Calidad", "Pedidos", "Mantenimiento", "Facturación", "Ayuda"]
+    await newcomer.press("Calidad")
+    await newcomer.press("Reportar un defecto")
+    await newcomer.send("4412")
+    await newcomer.press("Acabado superficial")
+    [recorded] = await newcomer.press("Media")
+    assert (
+        recorded.text.startswith("Defecto registrado como *DEF-") and "El pedido 4412 queda EN ESPERA." in recorded.text
+    )
