@@ -214,11 +214,22 @@ class OutboundMedia(_Model):
 
 
 class TemplateRef(_Model):
-    """A reference to a stored template, rendered with `parameters` when the job is sent."""
+    """A stored notification template, rendered with `parameters` as its context when the job is
+    sent; `language` defaults to the contact's."""
 
     name: str = Field(min_length=1)
     language: str | None = None
     parameters: dict[str, Any] = Field(default_factory=dict)
+
+
+class ProviderTemplate(_Model):
+    """A template the provider approved, sent as it is: a Meta or MyOperator template name and
+    language, or a Twilio content SID, with its parameters in order. The only kind of message
+    WhatsApp delivers outside the 24-hour window."""
+
+    name: str = Field(min_length=1)
+    language: str = "en"
+    parameters: list[str] = Field(default_factory=list)
 
 
 class Priority(IntEnum):
@@ -238,12 +249,14 @@ class Content(_Model):
     list: ListMenu | None = None
     media: OutboundMedia | None = None
     template: TemplateRef | None = None
+    provider_template: ProviderTemplate | None = None
 
     @model_validator(mode="after")
     def _one_kind_of_content(self) -> Self:
-        if self.template is not None:
-            if any(part is not None for part in (self.text, self.buttons, self.list, self.media)):
-                raise ValueError("a template message carries no text, buttons, list or media of its own")
+        if self.template is not None or self.provider_template is not None:
+            others = (self.text, self.buttons, self.list, self.media)
+            if any(part is not None for part in others) or (self.template and self.provider_template):
+                raise ValueError("a template message carries no text, buttons, list, media or other template")
             return self
         if self.buttons is not None and self.list is not None:
             raise ValueError("a message has either buttons or a list, not both")

@@ -20,7 +20,7 @@ from gateway.models import (
     OutboundMessage,
     Provider,
     StatusUpdate,
-    TemplateRef,
+    ProviderTemplate,
 )
 from gateway.phone import is_bsuid
 from gateway.ports.channel import (
@@ -237,8 +237,8 @@ def payload(message: OutboundMessage) -> dict[str, Any]:
         body["recipient"] = message.recipient
     else:
         body["to"] = message.recipient.removeprefix("+")
-    if message.template is not None:
-        return body | {"type": "template", "template": _template(message.template)}
+    if message.provider_template is not None:
+        return body | {"type": "template", "template": _template(message.provider_template)}
     if message.buttons is not None:
         buttons = [{"type": "reply", "reply": {"id": b.id, "title": b.title}} for b in message.buttons]
         interactive = {"type": "button", "body": {"text": message.text}, "action": {"buttons": buttons}}
@@ -257,15 +257,10 @@ def payload(message: OutboundMessage) -> dict[str, Any]:
     return body | {"type": "text", "text": {"body": message.text, "preview_url": False}}
 
 
-def _template(template: TemplateRef) -> dict[str, Any]:
-    """Parameters keyed "1", "2", … are positional; any other keys are named parameters."""
-    parameters = template.parameters
-    if all(key.isdigit() for key in parameters):
-        values = [{"type": "text", "text": str(parameters[key])} for key in sorted(parameters, key=int)]
-    else:
-        values = [{"type": "text", "parameter_name": key, "text": str(value)} for key, value in parameters.items()]
-    reference: dict[str, Any] = {"name": template.name, "language": {"code": template.language or "en"}}
-    if values:
+def _template(template: ProviderTemplate) -> dict[str, Any]:
+    reference: dict[str, Any] = {"name": template.name, "language": {"code": template.language}}
+    if template.parameters:
+        values = [{"type": "text", "text": value} for value in template.parameters]
         reference["components"] = [{"type": "body", "parameters": values}]
     return reference
 

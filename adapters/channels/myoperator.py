@@ -184,11 +184,12 @@ def body(message: OutboundMessage, phone_number_id: str, reference: str | None) 
 
 
 def _data(message: OutboundMessage) -> dict[str, Any]:
-    if message.template is not None:
+    if message.provider_template is not None:
+        template = message.provider_template
         context = {
-            "template_name": message.template.name,
-            "language": message.template.language or "en",
-            "body": {key: str(value) for key, value in message.template.parameters.items()},
+            "template_name": template.name,
+            "language": template.language,
+            "body": {str(number): value for number, value in enumerate(template.parameters, start=1)},
         }
         return {"type": "template", "context": context}
     if message.media is not None:

@@ -192,15 +192,16 @@ def form_fields(message: OutboundMessage, sender: str, status_callback: str) -> 
     if message.buttons is not None or message.list is not None:
         raise SendError("twilio sends buttons and lists only as Content templates", retryable=False, code="unsupported")
     fields = {"To": f"whatsapp:{message.recipient}", "From": f"whatsapp:{sender}", "StatusCallback": status_callback}
-    if message.template is not None:
-        if not message.template.name.startswith("HX"):
+    if message.provider_template is not None:
+        template = message.provider_template
+        if not template.name.startswith("HX"):
             raise SendError(
-                f"twilio sends templates by content SID (HX…); {message.template.name!r} is not one",
+                f"twilio sends templates by content SID (HX…); {template.name!r} is not one",
                 retryable=False,
                 code="template",
             )
-        variables = {key: str(value) for key, value in message.template.parameters.items()}
-        return fields | {"ContentSid": message.template.name, "ContentVariables": json.dumps(variables)}
+        variables = {str(number): value for number, value in enumerate(template.parameters, start=1)}
+        return fields | {"ContentSid": template.name, "ContentVariables": json.dumps(variables)}
     text = message.text if message.media is None else message.media.caption
     if text and len(text) > MAX_BODY_CHARS:
         raise SendError(

@@ -252,10 +252,10 @@ async def test_send_document_by_url(stand_in, http):
     }
 
 
-async def test_send_template_with_positional_and_named_parameters(stand_in, http):
-    _, body = await send(
-        stand_in, http, template={"name": "order_update", "language": "en_US", "parameters": {"2": "4411", "1": "Asha"}}
-    )
+async def test_send_an_approved_template_with_its_parameters_in_order(stand_in, http):
+    template = {"name": "order_update", "language": "en_US", "parameters": ["Asha", "4411"]}
+    _, body = await send(stand_in, http, provider_template=template)
+    assert body["type"] == "template"
     assert body["template"] == {
         "name": "order_update",
         "language": {"code": "en_US"},
@@ -263,12 +263,8 @@ async def test_send_template_with_positional_and_named_parameters(stand_in, http
             {"type": "body", "parameters": [{"type": "text", "text": "Asha"}, {"type": "text", "text": "4411"}]}
         ],
     }
-    _, named = await send(
-        stand_in, http, template={"name": "welcome", "language": "es", "parameters": {"first_name": "Ana"}}
-    )
-    assert named["template"]["components"][0]["parameters"] == [
-        {"type": "text", "parameter_name": "first_name", "text": "Ana"}
-    ]
+    _, bare = await send(stand_in, http, provider_template={"name": "hello_world", "language": "en_US"})
+    assert bare["template"] == {"name": "hello_world", "language": {"code": "en_US"}}
 
 
 async def test_send_to_a_username_user_uses_recipient(stand_in, http):

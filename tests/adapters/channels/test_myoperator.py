@@ -143,7 +143,7 @@ async def test_send_media_and_template(stand_in, http):
     )
     assert media["data"] == {"type": "image", "link": "https://cdn.example.com/box.jpg", "caption": "Your parcel"}
     template = await send(
-        stand_in, http, template={"name": "order_update", "language": "en", "parameters": {"1": "Asha", "2": 4411}}
+        stand_in, http, provider_template={"name": "order_update", "language": "en", "parameters": ["Asha", "4411"]}
     )
     assert template["data"] == {
         "type": "template",

@@ -230,7 +230,7 @@ async def test_send_media_with_caption(stand_in, http):
 
 
 async def test_send_template_by_content_sid(stand_in, http):
-    fields = await send(stand_in, http, template={"name": "HX1234", "parameters": {"1": "Asha", "2": 4411}})
+    fields = await send(stand_in, http, provider_template={"name": "HX1234", "parameters": ["Asha", "4411"]})
     assert fields["ContentSid"] == "HX1234" and fields["ContentVariables"] == '{"1": "Asha", "2": "4411"}'
     assert "Body" not in fields
 
