@@ -32,6 +32,8 @@ from gateway.inbox import Inbox
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import MAX_BODY_BYTES, json_errors, request_metrics
 from gateway.models import Provider
+from gateway.notifications.delivery import DeliveryRules
+from gateway.notifications.template_service import TemplateService
 from gateway.outbox import Outbox
 from gateway.plugins import get_plugin_manager
 from gateway.ports.channel import Channel, ChannelSet
@@ -141,7 +143,8 @@ def _queue_worker(run: bool):
     """The queue worker; it sends only where `run` is true (`serve` and `worker` do)."""
 
     async def queue_worker(app: web.Application) -> AsyncIterator[None]:
-        app[WORKER] = QueueWorker(app[STORE], app[CHANNELS], app[HTTP_CLIENT], app[CLOCK])
+        rules = DeliveryRules(app[STORE], TemplateService(app[STORE]), app[CLOCK])
+        app[WORKER] = QueueWorker(app[STORE], app[CHANNELS], app[HTTP_CLIENT], app[CLOCK], rules)
         task = asyncio.create_task(app[WORKER].run()) if run else None
         yield
         if task is not None:
@@ -152,10 +155,13 @@ def _queue_worker(run: bool):
 
 
 async def _conversation(app: web.Application) -> AsyncIterator[None]:
-    """Plugins start, then the engine gathers their strings, flows and menu entries."""
+    """Plugins start; their default templates are stored (never over an operator's edit); then
+    the engine gathers their strings, flows and menu entries."""
     host, settings = app[PLUGINS], app[SETTINGS]
     context = PluginContext(app[STORE], settings, app[CLOCK], app[HTTP_CLIENT])
     await host.collect("on_startup", context=context)
+    defaults = [template for _, templates in await host.collect("register_templates") for template in templates]
+    await TemplateService(app[STORE]).load_defaults(defaults)
     app[ENGINE] = await Engine.build(app[STORE], host, app[CLOCK], settings.session_timeout)
     yield
     await host.collect("on_shutdown", context=context)

@@ -7,12 +7,14 @@ import logging
 import os
 import socket
 from datetime import timedelta
+from random import Random
 
 import aiohttp
 from pydantic import ValidationError
 
 from gateway.clock import Clock
 from gateway.models import OutboundMessage
+from gateway.notifications.delivery import DeliveryRules, Undeliverable
 from gateway.phone import mask
 from gateway.ports.channel import ChannelSet, SendError
 from gateway.ports.records import Job, JobState, LogStatus
@@ -22,14 +24,16 @@ from gateway.text_menus import TextMenus
 log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)
+BASE_BACKOFF_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 300.0
 
 
-def backoff_seconds(attempts: int, retry_after: float | None) -> float:
-    """How long before trying a job again: what the provider asked for, else doubling."""
+def backoff_seconds(attempts: int, retry_after: float | None, chance: Random) -> float:
+    """How long before trying a job again: what the provider asked for, else "full jitter", a
+    random wait up to a ceiling that doubles with each attempt, so failures spread out."""
     if retry_after is not None:
         return retry_after
-    return min(MAX_BACKOFF_SECONDS, 2.0**attempts)
+    return chance.uniform(0, min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2**attempts))
 
 
 class QueueWorker:
@@ -42,11 +46,15 @@ class QueueWorker:
         channels: ChannelSet,
         http: aiohttp.ClientSession,
         clock: Clock,
+        rules: DeliveryRules,
         *,
         concurrency: int = 4,
         idle_seconds: float = 1.0,
+        chance: Random | None = None,
     ) -> None:
         self._store = store
+        self._rules = rules
+        self._chance = chance or Random()
         self._channels = channels
         self._http = http
         self._clock = clock
@@ -90,6 +98,11 @@ class QueueWorker:
             await self._dead(job, owner, f"provider {message.provider} is not configured")
             return
         try:
+            message = await self._rules.prepare(message)
+        except Undeliverable as refusal:
+            await (self._suppressed if refusal.suppressed else self._dead)(job, owner, refusal.reason)
+            return
+        try:
             message = await self._menus.render_for(channel.capabilities, message)
             provider_message_id = await channel.send(message, self._http)
         except SendError as error:
@@ -110,11 +123,16 @@ class QueueWorker:
         if not error.retryable:
             await self._dead(job, owner, reason)
             return
-        retry_at = self._clock.now() + timedelta(seconds=backoff_seconds(job.attempts, error.retry_after))
+        delay = backoff_seconds(job.attempts, error.retry_after, self._chance)
+        retry_at = self._clock.now() + timedelta(seconds=delay)
         retried = await self._store.queue.retry(job.id, owner, reason, retry_at)
         if retried is not None and retried.state is JobState.DEAD:
             await self._store.log.set_outbound_status(job.id, LogStatus.DEAD, error=reason)
             log.warning("job %s is dead after %d attempts: %s", job.id, retried.attempts, reason)
+
+    async def _suppressed(self, job: Job, owner: str, reason: str) -> None:
+        if await self._store.queue.suppress(job.id, owner, reason) is not None:
+            await self._store.log.set_outbound_status(job.id, LogStatus.SUPPRESSED, error=reason)
 
     async def _dead(self, job: Job, owner: str, reason: str) -> None:
         log.warning("job %s failed permanently: %s", job.id, reason)

@@ -91,6 +91,7 @@ class JobState(StrEnum):
     SENDING = "sending"
     SENT = "sent"
     DEAD = "dead"
+    SUPPRESSED = "suppressed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -112,6 +112,9 @@ class OutboundQueue(Protocol):
     async def fail(self, job_id: str, owner: str, error: str) -> Job | None:
         """Make a claimed job dead at once, with the reason."""
 
+    async def suppress(self, job_id: str, owner: str, reason: str) -> Job | None:
+        """End a claimed job unsent because the contact opted out, with the reason."""
+
     async def get(self, job_id: str) -> Job | None: ...
 
     async def counts(self) -> dict[JobState, int]:

@@ -234,5 +234,14 @@ async def test_notifications_use_the_contacts_last_provider_else_the_default(gat
     stranger = await outbox.enqueue(OutboundMessage(recipient="+14155550123", text="Welcome"))
     assert known.message["provider"] == "myoperator"
     assert stranger.message["provider"] == "twilio", "the first configured provider is the default"
-    await stand_ins.myoperator.wait_for(2)
-    await stand_ins.twilio.wait_for(1)
+    [_, bill] = await stand_ins.myoperator.wait_for(2)
+    assert bill.json()["data"]["context"]["body"] == "Your bill is ready"
+    store = gateway.app[STORE]
+    dead = await eventually(lambda: dead_job(store, stranger.id))
+    assert dead.last_error == "outside the 24-hour window and no approved template", "the stranger never wrote in"
+    assert not stand_ins.twilio.requests
+
+
+async def dead_job(store, job_id: str):
+    job = await store.queue.get(job_id)
+    return job if job.state is JobState.DEAD else None

@@ -2,11 +2,14 @@
 and a loop that survives anything one job throws."""
 
 from datetime import timedelta
+from random import Random
 
 import pytest
 
 from adapters.storage.sqlite import SqliteStore
 from gateway.models import OutboundMessage, Provider
+from gateway.notifications.delivery import DeliveryRules
+from gateway.notifications.template_service import TemplateService
 from gateway.ports.channel import Capabilities, ChannelSet, SendError
 from gateway.ports.records import JobState, LogStatus
 from gateway.worker import LEASE, QueueWorker, backoff_seconds
@@ -37,7 +40,9 @@ async def store(tmp_path, clock):
     await opened.close()
 
 
-async def queued(store, **fields):
+async def queued(store, clock, **fields):
+    """A claimed notification to a contact who wrote in a moment ago, inside the 24-hour window."""
+    await store.settings.update_contact("+919812345678", {"last_inbound_at": clock.now().isoformat()})
     message = OutboundMessage(recipient="+919812345678", text="hello", provider="twilio", **fields)
     job = await store.queue.enqueue(message, max_attempts=3)
     await store.log.record_outbound(job.id, message, Provider.TWILIO)
@@ -45,11 +50,12 @@ async def queued(store, **fields):
 
 
 def worker(store, clock, channel) -> QueueWorker:
-    return QueueWorker(store, ChannelSet({Provider.TWILIO: channel}, {}), http=None, clock=clock)
+    rules = DeliveryRules(store, TemplateService(store), clock)
+    return QueueWorker(store, ChannelSet({Provider.TWILIO: channel}, {}), None, clock, rules, chance=Random(7))
 
 
 async def test_a_sent_job_is_acked_and_logged_with_the_provider_id(store, clock):
-    job = await queued(store)
+    job = await queued(store, clock)
     await worker(store, clock, ScriptedChannel("SM123")).deliver(job, "w")
     assert (await store.queue.get(job.id)).state is JobState.SENT
     entry = await store.log.get(job.id)
@@ -58,10 +64,10 @@ async def test_a_sent_job_is_acked_and_logged_with_the_provider_id(store, clock)
 
 async def test_a_retryable_failure_waits_then_dies_when_attempts_are_spent(store, clock):
     channel = ScriptedChannel(*[SendError("twilio answered 500", retryable=True, code="500")] * 3)
-    job = await queued(store)
+    job = await queued(store, clock)
     await worker(store, clock, channel).deliver(job, "w")
     retried = await store.queue.get(job.id)
-    assert retried.state is JobState.QUEUED and retried.due_at == clock.now() + timedelta(seconds=2)
+    assert retried.state is JobState.QUEUED and clock.now() <= retried.due_at <= clock.now() + timedelta(seconds=4)
     assert retried.last_error == "500: twilio answered 500"
 
     for attempt in (2, 3):
@@ -74,7 +80,7 @@ async def test_a_retryable_failure_waits_then_dies_when_attempts_are_spent(store
 
 
 async def test_the_providers_retry_after_is_honoured(store, clock):
-    job = await queued(store)
+    job = await queued(store, clock)
     await worker(store, clock, ScriptedChannel(SendError("slow down", retryable=True, retry_after=42))).deliver(
         job, "w"
     )
@@ -82,7 +88,7 @@ async def test_the_providers_retry_after_is_honoured(store, clock):
 
 
 async def test_a_permanent_failure_is_dead_at_once_with_its_reason(store, clock):
-    job = await queued(store)
+    job = await queued(store, clock)
     failure = SendError("twilio answered 400 (21211) Invalid 'To' Phone Number", retryable=False, code="21211")
     await worker(store, clock, ScriptedChannel(failure)).deliver(job, "w")
     dead = await store.queue.get(job.id)
@@ -94,7 +100,7 @@ async def test_a_permanent_failure_is_dead_at_once_with_its_reason(store, clock)
 
 
 async def test_an_unexpected_error_is_retried_not_fatal(store, clock):
-    job = await queued(store)
+    job = await queued(store, clock)
     await worker(store, clock, ScriptedChannel(KeyError("bug"))).deliver(job, "w")
     assert (await store.queue.get(job.id)).state is JobState.QUEUED
 
@@ -109,13 +115,13 @@ async def test_a_job_for_an_unconfigured_provider_is_dead_with_the_reason(store,
 
 async def test_buttons_go_out_as_numbered_text_on_a_channel_without_them(store, clock):
     channel = ScriptedChannel()
-    job = await queued(store, buttons=[{"id": "low", "title": "Low"}, {"id": "high", "title": "High"}])
+    job = await queued(store, clock, buttons=[{"id": "low", "title": "Low"}, {"id": "high", "title": "High"}])
     await worker(store, clock, channel).deliver(job, "w")
     assert channel.sent[0].buttons is None and channel.sent[0].text == "hello\n\n1. Low\n2. High"
 
 
 async def test_a_send_after_the_lease_was_lost_does_not_overwrite_the_new_owner(store, clock):
-    job = await queued(store)
+    job = await queued(store, clock)
     clock.advance(seconds=LEASE.total_seconds())
     rescuer = await store.queue.claim("rescuer", LEASE)
     await worker(store, clock, ScriptedChannel("SM-late")).deliver(job, "w")
@@ -123,6 +129,9 @@ async def test_a_send_after_the_lease_was_lost_does_not_overwrite_the_new_owner(
     assert (await store.log.get(job.id)).status is LogStatus.QUEUED
 
 
-def test_backoff_doubles_up_to_five_minutes():
-    assert [backoff_seconds(n, None) for n in (1, 2, 3, 8, 9, 20)] == [2, 4, 8, 256, 300, 300]
-    assert backoff_seconds(1, 0.5) == 0.5
+def test_backoff_is_full_jitter_under_a_ceiling_that_doubles_to_five_minutes():
+    chance = Random(42)
+    for attempts, ceiling in ((1, 4), (2, 8), (5, 64), (7, 256), (8, 300), (20, 300)):
+        waits = [backoff_seconds(attempts, None, chance) for _ in range(500)]
+        assert 0 <= min(waits) < ceiling * 0.1 and ceiling * 0.9 < max(waits) <= ceiling
+    assert backoff_seconds(3, 0.5, chance) == 0.5, "the provider's Retry-After wins"

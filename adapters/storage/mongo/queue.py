@@ -83,6 +83,9 @@ class MongoQueue:
     async def fail(self, job_id: str, owner: str, error: str) -> Job | None:
         return await self._finish(job_id, owner, {"state": JobState.DEAD.value, "last_error": error})
 
+    async def suppress(self, job_id: str, owner: str, reason: str) -> Job | None:
+        return await self._finish(job_id, owner, {"state": JobState.SUPPRESSED.value, "last_error": reason})
+
     async def _finish(self, job_id: str, owner: str, changes: dict[str, Any], **unchanged: Any) -> Job | None:
         """End a claim: applies only while `owner` still holds the job's lease."""
         document = await self._jobs.find_one_and_update(

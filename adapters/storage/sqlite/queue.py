@@ -88,6 +88,10 @@ class SqliteQueue:
         row = await self._finish("state = 'dead', last_error = :error", job_id, owner, error=error)
         return _job(row) if row else None
 
+    async def suppress(self, job_id: str, owner: str, reason: str) -> Job | None:
+        row = await self._finish("state = 'suppressed', last_error = :error", job_id, owner, error=reason)
+        return _job(row) if row else None
+
     async def _finish(self, assignments: str, job_id: str, owner: str, **params: object) -> sqlite3.Row | None:
         """End a claim: applies only while `owner` still holds the job's lease."""
         params |= {"id": job_id, "owner": owner, "now": to_micros(self._clock.now())}

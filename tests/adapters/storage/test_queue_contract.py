@@ -76,6 +76,15 @@ async def test_permanent_failure_dies_at_once_with_reason(store):
     assert dead.last_error == "131026: recipient cannot receive messages"
 
 
+async def test_a_suppressed_job_ends_unsent_with_its_reason(store, clock):
+    job = await store.queue.enqueue(message())
+    await store.queue.claim("w", LEASE)
+    suppressed = await store.queue.suppress(job.id, "w", "the contact opted out of notifications")
+    assert suppressed.state is JobState.SUPPRESSED and suppressed.last_error == "the contact opted out of notifications"
+    clock.advance(minutes=5)
+    assert await store.queue.claim("w", LEASE) is None
+
+
 async def test_expired_lease_is_claimable_again_and_fences_the_old_owner(store, clock):
     job = await store.queue.enqueue(message())
     await store.queue.claim("crashed", LEASE)
@@ -112,7 +121,13 @@ async def test_counts_cover_every_state(store):
     await store.queue.fail(first.id, "w", "bad")
     await store.queue.enqueue(message("b"))
     counts = await store.queue.counts()
-    assert counts == {JobState.QUEUED: 1, JobState.SENDING: 0, JobState.SENT: 0, JobState.DEAD: 1}
+    assert counts == {
+        JobState.QUEUED: 1,
+        JobState.SENDING: 0,
+        JobState.SENT: 0,
+        JobState.DEAD: 1,
+        JobState.SUPPRESSED: 0,
+    }
 
 
 async def test_unknown_job_is_none_and_cannot_be_acked(store):

@@ -1,0 +1,1 @@
+"""Proactive messages: runtime-editable templates, business events, delivery rules, schedules."""

@@ -1,0 +1,109 @@
+"""What a queued message becomes just before it is sent: suppressed when the contact opted
+out, its template rendered in the contact's language, and outside WhatsApp's 24-hour window
+replaced by the provider's approved template, or refused."""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from gateway.clock import Clock
+from gateway.conversation.formatting import DEFAULT_CURRENCY
+from gateway.models import OutboundMessage, Priority, Provider, ProviderTemplate
+from gateway.notifications.template_service import TemplateService, UnknownTemplate
+from gateway.ports.records import TemplateVersion
+from gateway.ports.store import Store
+from gateway.templates import TemplateError, render
+from gateway.validation import first_problem
+
+WINDOW = timedelta(hours=24)
+OUTSIDE_WINDOW = "outside the 24-hour window and no approved template"
+CURRENCY_SETTING = "currency"
+
+
+class Undeliverable(Exception):
+    """The message must not be sent: `suppressed` when the contact opted out, else dead."""
+
+    def __init__(self, reason: str, *, suppressed: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.suppressed = suppressed
+
+
+class DeliveryRules:
+    def __init__(self, store: Store, templates: TemplateService, clock: Clock) -> None:
+        self._store = store
+        self._templates = templates
+        self._clock = clock
+
+    async def prepare(self, message: OutboundMessage) -> OutboundMessage:
+        """The message as the channel should send it; raises Undeliverable."""
+        contact = (await self._store.settings.contact(message.recipient)).values
+        template = await self._template(message, contact) if message.template else None
+        if message.priority is not Priority.REPLY:
+            self._check_opt_out(contact, template)
+        in_window = (
+            message.priority is Priority.REPLY or message.provider is Provider.SIMULATOR or self._in_window(contact)
+        )
+        if template is not None:
+            context = {CURRENCY_SETTING: await self._currency()} | message.template.parameters
+            return (
+                self._rendered(message, template, context) if in_window else self._approved(message, template, context)
+            )
+        if not in_window and message.provider_template is None:
+            raise Undeliverable(OUTSIDE_WINDOW)
+        return message
+
+    async def _template(self, message: OutboundMessage, contact: dict[str, Any]) -> TemplateVersion:
+        try:
+            return await self._templates.resolve(
+                message.template.name, (message.template.language, contact.get("language"))
+            )
+        except UnknownTemplate as error:
+            raise Undeliverable(str(error)) from None
+
+    @staticmethod
+    def _check_opt_out(contact: dict[str, Any], template: TemplateVersion | None) -> None:
+        if contact.get("opted_out"):
+            raise Undeliverable("the contact opted out of notifications", suppressed=True)
+        category = template.category if template else None
+        if category and category in contact.get("opted_out_categories", ()):
+            raise Undeliverable(f"the contact opted out of {category} notifications", suppressed=True)
+
+    def _in_window(self, contact: dict[str, Any]) -> bool:
+        last = contact.get("last_inbound_at")
+        return last is not None and self._clock.now() - datetime.fromisoformat(last) < WINDOW
+
+    async def _currency(self) -> str:
+        return await self._store.settings.get(CURRENCY_SETTING) or DEFAULT_CURRENCY
+
+    @staticmethod
+    def _rendered(message: OutboundMessage, template: TemplateVersion, context: dict[str, Any]) -> OutboundMessage:
+        try:
+            text = render(template.body, context, template.language)
+            return OutboundMessage.model_validate(message.model_dump(exclude={"template"}) | {"text": text})
+        except TemplateError as error:
+            raise Undeliverable(
+                f"template {template.name} ({template.language}) v{template.version}: {error}"
+            ) from None
+        except ValidationError as error:
+            raise Undeliverable(
+                f"template {template.name} rendered an invalid message: {first_problem(error)}"
+            ) from None
+
+    @staticmethod
+    def _approved(message: OutboundMessage, template: TemplateVersion, context: dict[str, Any]) -> OutboundMessage:
+        mapping = (template.provider_template or {}).get(message.provider.value if message.provider else "")
+        if not mapping:
+            raise Undeliverable(OUTSIDE_WINDOW)
+        missing = [key for key in mapping.get("parameters", []) if key not in context]
+        if missing:
+            raise Undeliverable(f"approved template {mapping['name']} needs {', '.join(missing)}, not in the message")
+        approved = ProviderTemplate(
+            name=mapping["name"],
+            language=mapping.get("language", template.language),
+            parameters=[str(context[key]) for key in mapping.get("parameters", [])],
+        )
+        return OutboundMessage.model_validate(
+            message.model_dump(exclude={"template"}) | {"provider_template": approved.model_dump()}
+        )
