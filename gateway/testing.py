@@ -123,6 +123,13 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
+def aiohttp_client(aiohttp_server, aiohttp_client):
+    """pytest-aiohttp's client fixture, set up after its server fixture so that gateways close
+    before the stand-in servers they call, instead of waiting out a send to a closed one."""
+    return aiohttp_client
+
+
+@pytest.fixture
 def make_gateway(aiohttp_client, tmp_path, clock) -> Callable[..., Awaitable[TestClient]]:
     """Build a gateway with the given plugins (and no installed ones), on a fresh SQLite store,
     the simulator channel and the `clock` fixture: `client = await make_gateway([MyPlugin()])`."""
