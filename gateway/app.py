@@ -12,10 +12,12 @@ from adapters.channels import simulator as simulator_channel
 from adapters.channels.simulator import routes as simulator_routes
 from adapters.storage import open_store
 from gateway import health, webhooks
+from gateway.admin.app import create_admin_app
 from gateway.appkeys import (
     CHANNELS,
     CLOCK,
     ENGINE,
+    EVENTS,
     HTTP_CLIENT,
     INBOX,
     METRICS,
@@ -23,6 +25,7 @@ from gateway.appkeys import (
     PLUGINS,
     SETTINGS,
     STORE,
+    TEMPLATES,
     WORKER,
 )
 from gateway.clock import Clock, SystemClock
@@ -33,6 +36,7 @@ from gateway.metrics import GatewayMetrics
 from gateway.middleware import MAX_BODY_BYTES, json_errors, request_metrics
 from gateway.models import Provider
 from gateway.notifications.delivery import DeliveryRules
+from gateway.notifications.events import EventService
 from gateway.notifications.template_service import TemplateService
 from gateway.outbox import Outbox
 from gateway.plugins import get_plugin_manager
@@ -61,12 +65,22 @@ def create_app(
     app.cleanup_ctx.append(_queue_worker(run_worker))
     app.cleanup_ctx.append(_conversation)
     app.cleanup_ctx.append(_inbox)
+    app.cleanup_ctx.append(_notifications)
     app.add_routes(health.routes)
     app.add_routes(webhooks.routes)
     if Provider.SIMULATOR in app[CHANNELS].enabled:
         app.router.add_post("/simulator/api/messages", webhooks.receiver(Provider.SIMULATOR))
         app.add_routes(simulator_routes.routes)
+    app.add_subapp("/api/v1", create_admin_app())
     return app
+
+
+async def _notifications(app: web.Application) -> AsyncIterator[None]:
+    """Templates and business events, with every plugin's event types."""
+    app[TEMPLATES] = TemplateService(app[STORE])
+    types = {kind.type: kind for _, kinds in await app[PLUGINS].collect("register_event_types") for kind in kinds}
+    app[EVENTS] = EventService(app[STORE], app[OUTBOX], types, app[CLOCK])
+    yield
 
 
 def create_worker_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:

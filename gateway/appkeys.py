@@ -7,6 +7,8 @@ from gateway.clock import Clock
 from gateway.conversation.engine import Engine
 from gateway.inbox import Inbox
 from gateway.metrics import GatewayMetrics
+from gateway.notifications.events import EventService
+from gateway.notifications.template_service import TemplateService
 from gateway.outbox import Outbox
 from gateway.plugins import PluginHost
 from gateway.ports.channel import ChannelSet
@@ -25,3 +27,5 @@ CHANNELS = web.AppKey("channels", ChannelSet)
 OUTBOX = web.AppKey("outbox", Outbox)
 INBOX = web.AppKey("inbox", Inbox)
 WORKER = web.AppKey("worker", QueueWorker)
+EVENTS = web.AppKey("events", EventService)
+TEMPLATES = web.AppKey("templates", TemplateService)

@@ -14,6 +14,7 @@ import pluggy
 from gateway.conversation.context import Conversation, PluginContext
 from gateway.conversation.flows import Flow, MenuEntry
 from gateway.models import Content, InboundMessage
+from gateway.notifications.events import EventType
 
 hookspec = pluggy.HookspecMarker("wa_gateway")
 hookimpl = pluggy.HookimplMarker("wa_gateway")
@@ -53,6 +54,11 @@ def register_translations() -> dict[str, dict[str, str]]:
 @hookspec
 def register_templates() -> list[dict[str, Any]]:
     """Called at start-up; returns default notification templates (name, language, body, category)."""
+
+
+@hookspec
+def register_event_types() -> list[EventType]:
+    """Called at start-up; returns the business events this plugin turns into notifications."""
 
 
 @hookspec

@@ -36,6 +36,8 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     except web.HTTPException as error:
         if error.status < 400:
             raise
+        if error.content_type == "application/json":
+            return web.Response(text=error.text, status=error.status, content_type="application/json")
         message = error.text if error.text and error.text != f"{error.status}: {error.reason}" else error.reason
         if error.status == 404:
             message = f"no route for {request.method} {request.path}"

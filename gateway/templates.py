@@ -26,8 +26,14 @@ def _date(context: Context, value: str | date) -> str:
     return formatting.day(moment.date() if isinstance(moment, datetime) else moment, context["language"])
 
 
+@pass_context
+def _datetime(context: Context, value: str | datetime) -> str:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return formatting.moment(moment, context["language"])
+
+
 _ENVIRONMENT = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-_ENVIRONMENT.filters.update(money=_money, date=_date)
+_ENVIRONMENT.filters.update(money=_money, date=_date, datetime=_datetime)
 
 
 def check(body: str) -> None:

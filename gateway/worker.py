@@ -113,7 +113,11 @@ class QueueWorker:
         else:
             if await self._store.queue.ack(job.id, owner, provider_message_id):
                 await self._store.log.set_outbound_status(
-                    job.id, LogStatus.SENT, provider=message.provider, provider_message_id=provider_message_id
+                    job.id,
+                    LogStatus.SENT,
+                    provider=message.provider,
+                    provider_message_id=provider_message_id,
+                    sent=message.model_dump(mode="json", exclude_none=True),
                 )
             else:
                 log.warning("job %s was sent after its lease expired; another worker may send it again", job.id)

@@ -19,8 +19,8 @@ from gateway.models import (
     MediaKind,
     OutboundMessage,
     Provider,
-    StatusUpdate,
     ProviderTemplate,
+    StatusUpdate,
 )
 from gateway.phone import is_bsuid
 from gateway.ports.channel import (

@@ -82,8 +82,10 @@ class MessageLog(Protocol):
         provider: Provider | None = None,
         provider_message_id: str | None = None,
         error: str | None = None,
+        sent: dict[str, Any] | None = None,
     ) -> None:
-        """Record what the queue did with an outbound message (sent, dead, suppressed)."""
+        """Record what the queue did with an outbound message (sent, dead, suppressed); `sent`
+        replaces the logged message with what actually went out (a rendered template)."""
 
     async def add_status(self, update: StatusUpdate) -> bool:
         """Append a provider's status report; False when no logged message has that id

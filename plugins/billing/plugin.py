@@ -7,6 +7,7 @@ from gateway.business_api import BusinessApi
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
+from gateway.notifications.events import EventType
 from plugins.billing import demo
 from plugins.billing.backend import EmbeddedBilling, HttpBilling
 from plugins.billing.service import BillingService
@@ -56,6 +57,31 @@ class BillingPlugin:
     @hookimpl
     def register_translations(self) -> dict[str, dict[str, str]]:
         return STRINGS
+
+    @hookimpl
+    def register_event_types(self) -> list[EventType]:
+        return [
+            EventType(
+                "order.confirmed",
+                "order_confirmation",
+                ("order_id", "customer_name", "amount", "delivery_date"),
+                numeric=("amount",),
+            ),
+            EventType("delivery.scheduled", "delivery_reminder", ("customer_name", "delivery_date")),
+            EventType("delivery.completed", "delivery_confirmed", ("customer_name", "delivery_date")),
+            EventType("delivery.delayed", "delivery_delayed", ("customer_name", "eta")),
+            EventType(
+                "payment.due",
+                "payment_reminder",
+                ("customer_name", "amount", "period", "due_date"),
+                numeric=("amount",),
+            ),
+            EventType("payment.received", "payment_confirmation", ("customer_name", "amount"), numeric=("amount",)),
+            EventType("subscription.created", "subscription_confirmation", ("customer_name", "product", "start_date")),
+            EventType("subscription.paused", "pause_confirmation", ("customer_name", "product", "resume_date")),
+            EventType("customer.churn_risk", "churn_risk", ("customer_name", "offer")),
+            EventType("product.launched", "new_product", ("product", "area")),
+        ]
 
     @hookimpl
     def register_templates(self) -> list[dict[str, str]]:

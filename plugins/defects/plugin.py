@@ -7,6 +7,7 @@ from gateway.business_api import BusinessApi
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
+from gateway.notifications.events import EventType
 from plugins.defects import demo
 from plugins.defects.backend import (
     DEFECT_TYPES,
@@ -79,6 +80,15 @@ class DefectsPlugin:
     @hookimpl
     def register_translations(self) -> dict[str, dict[str, str]]:
         return STRINGS
+
+    @hookimpl
+    def register_event_types(self) -> list[EventType]:
+        required = ("defect_id", "order_id", "defect_type", "severity")
+        return [
+            EventType(
+                "defect.created", "quality_alert", required, roles=("supervisors", "quality"), to_recipients=False
+            )
+        ]
 
     @hookimpl
     def register_templates(self) -> list[dict[str, str]]:

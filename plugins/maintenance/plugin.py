@@ -1,5 +1,8 @@
 """The maintenance plugin's hooks; the work is in service.py, the data behind backend.py."""
 
+from datetime import datetime, timedelta
+from typing import Any
+
 from pydantic import Field, HttpUrl
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -7,6 +10,7 @@ from gateway.business_api import BusinessApi
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
+from gateway.notifications.events import EventRejected, EventType
 from plugins.maintenance import demo
 from plugins.maintenance.backend import (
     ISSUE_TYPES,
@@ -17,6 +21,21 @@ from plugins.maintenance.backend import (
 from plugins.maintenance.service import MaintenanceService
 from plugins.maintenance.strings import STRINGS
 from plugins.maintenance.templates import TEMPLATES
+
+SHIFT_REMINDER_LEAD = timedelta(minutes=15)
+
+
+def reminder_time(data: dict[str, Any]) -> datetime:
+    """A shift reminder goes out 15 minutes before the shift starts."""
+    try:
+        start = datetime.fromisoformat(str(data["shift_start"]))
+    except ValueError:
+        start = None
+    if start is None or start.tzinfo is None:
+        raise EventRejected(
+            "data.shift_start", "shift_start must be an ISO 8601 time with an offset, such as 2026-01-06T06:00:00+05:30"
+        )
+    return start - SHIFT_REMINDER_LEAD
 
 
 class MaintenanceSettings(BaseSettings):
@@ -88,6 +107,20 @@ class MaintenancePlugin:
     @hookimpl
     def register_translations(self) -> dict[str, dict[str, str]]:
         return STRINGS
+
+    @hookimpl
+    def register_event_types(self) -> list[EventType]:
+        return [
+            EventType(
+                "maintenance.ticket_created",
+                "ticket_created",
+                ("ticket_id", "machine_id", "urgency", "sla_deadline"),
+                roles=("supervisors",),
+            ),
+            EventType(
+                "shift.scheduled", "shift_reminder", ("operator_name", "shift_start", "line"), send_at=reminder_time
+            ),
+        ]
 
     @hookimpl
     def register_templates(self) -> list[dict[str, str]]:

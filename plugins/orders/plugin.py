@@ -7,6 +7,7 @@ from gateway.business_api import BusinessApi
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
+from gateway.notifications.events import EventType
 from plugins.orders import demo
 from plugins.orders.backend import EmbeddedOrders, HttpOrders
 from plugins.orders.service import OrdersService
@@ -68,6 +69,10 @@ class OrdersPlugin:
     @hookimpl
     def register_translations(self) -> dict[str, dict[str, str]]:
         return STRINGS
+
+    @hookimpl
+    def register_event_types(self) -> list[EventType]:
+        return [EventType("order.completed", "order_completed", ("order_id", "completed_at"))]
 
     @hookimpl
     def register_templates(self) -> list[dict[str, str]]:

@@ -92,8 +92,11 @@ class MongoMessageLog:
         provider: Provider | None = None,
         provider_message_id: str | None = None,
         error: str | None = None,
+        sent: dict[str, Any] | None = None,
     ) -> None:
         changes: dict[str, Any] = {"status": status.value, "error": error}
+        if sent is not None:
+            changes["payload"] = sent
         if provider is not None:
             changes["provider"] = provider.value
         if provider_message_id is not None:

@@ -103,12 +103,21 @@ class SqliteMessageLog:
         provider: Provider | None = None,
         provider_message_id: str | None = None,
         error: str | None = None,
+        sent: dict[str, Any] | None = None,
     ) -> None:
-        params = (status.value, provider.value if provider else None, provider_message_id, error, entry_id)
+        params = (
+            status.value,
+            provider.value if provider else None,
+            provider_message_id,
+            error,
+            dumps(sent) if sent is not None else None,
+            entry_id,
+        )
         await self._db.run(
             lambda connection: connection.execute(
                 """UPDATE log SET status = ?, provider = COALESCE(?, provider),
-                       provider_message_id = COALESCE(?, provider_message_id), error = ?
+                       provider_message_id = COALESCE(?, provider_message_id), error = ?,
+                       payload = COALESCE(?, payload)
                    WHERE id = ? AND direction = 'outbound'""",
                 params,
             )

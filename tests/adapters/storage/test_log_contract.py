@@ -91,6 +91,16 @@ async def test_a_queued_report_after_sending_changes_nothing_but_the_history(sto
     assert logged.status is LogStatus.SENT and [event.status for event in logged.status_history] == ["queued"]
 
 
+async def test_the_log_keeps_what_was_actually_sent(store):
+    queued = OutboundMessage(
+        recipient="+919812345678", template={"name": "payment_reminder", "parameters": {"amount": 1}}
+    )
+    await store.log.record_outbound("job-t", queued, Provider.META)
+    sent = {"recipient": "+919812345678", "text": "Pay ₹1.00"}
+    await store.log.set_outbound_status("job-t", LogStatus.SENT, provider_message_id="wamid.T", sent=sent)
+    assert (await store.log.get("job-t")).payload == sent
+
+
 async def test_failed_status_records_the_provider_error(store, clock):
     out = OutboundMessage(recipient="+919812345678", text="Payment due")
     await store.log.record_outbound("job-2", out, Provider.META)

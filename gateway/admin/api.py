@@ -1,0 +1,100 @@
+"""How admin routes are declared: each records what OpenAPI needs (summary, body and query
+models, answers), and bodies and queries are validated into pydantic models with 422s that
+name the field."""
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+
+from gateway.middleware import error_body
+
+Model = TypeVar("Model", bound=BaseModel)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    summary: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    answers: dict[int, str]
+
+
+@dataclass
+class Api:
+    """The admin routes and their OpenAPI facts, gathered as they are declared."""
+
+    routes: web.RouteTableDef = field(default_factory=web.RouteTableDef)
+    operations: list[Operation] = field(default_factory=list)
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        summary: str,
+        *,
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        answers: dict[int, str] | None = None,
+    ) -> Callable[[Handler], Handler]:
+        def declare(handler: Handler) -> Handler:
+            self.routes.route(method, path)(handler)
+            self.operations.append(Operation(method, path, summary, body, query, answers or {200: "OK"}))
+            return handler
+
+        return declare
+
+
+def invalid(error: ValidationError, prefix: tuple[str | int, ...] = ()) -> web.HTTPUnprocessableEntity:
+    """A 422 listing each problem with the path of the field it is in."""
+    problems = [
+        {
+            "path": ".".join(str(part) for part in (*prefix, *problem["loc"])),
+            "message": problem["msg"].removeprefix("Value error, "),
+        }
+        for problem in error.errors(include_input=False, include_url=False)
+    ]
+    first = problems[0]
+    body = error_body(422, f"{first['path']}: {first['message']}" if first["path"] else first["message"])
+    body["error"]["fields"] = problems
+    return web.HTTPUnprocessableEntity(text=json.dumps(body), content_type="application/json")
+
+
+def invalid_field(path: str, message: str) -> web.HTTPUnprocessableEntity:
+    body = error_body(422, f"{path}: {message}")
+    body["error"]["fields"] = [{"path": path, "message": message}]
+    return web.HTTPUnprocessableEntity(text=json.dumps(body), content_type="application/json")
+
+
+async def body_of(request: web.Request, model: type[Model]) -> Model:
+    """The request's JSON body as `model`; 400 when it is not JSON, 422 when it does not fit."""
+    raw = await request.read()
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as error:
+        if any(problem["type"] == "json_invalid" for problem in error.errors()):
+            raise web.HTTPBadRequest(text="the body is not valid JSON") from None
+        raise invalid(error) from None
+
+
+def query_of(request: web.Request, model: type[Model]) -> Model:
+    """The query string as `model`; 422 naming the parameter when it does not fit."""
+    try:
+        return model.model_validate(dict(request.query))
+    except ValidationError as error:
+        raise invalid(error) from None
+
+
+def answer(payload: Any, status: int = 200) -> web.Response:
+    """A JSON answer from a model, a list of models, or plain JSON data."""
+    if isinstance(payload, BaseModel):
+        payload = payload.model_dump(mode="json")
+    elif isinstance(payload, list):
+        payload = [item.model_dump(mode="json") if isinstance(item, BaseModel) else item for item in payload]
+    return web.json_response(payload, status=status, dumps=lambda value: json.dumps(value, default=str))

@@ -1,0 +1,23 @@
+"""The admin API as an aiohttp sub-application mounted at /api/v1."""
+
+from aiohttp import web
+
+from gateway.admin import events
+from gateway.admin.api import Api
+from gateway.admin.auth import bearer_token
+from gateway.admin.openapi import document
+from gateway.middleware import json_errors
+
+
+def create_admin_app() -> web.Application:
+    api = Api()
+    events.declare(api)
+    description = document(api.operations)
+
+    async def openapi(request: web.Request) -> web.Response:
+        return web.json_response(description)
+
+    admin = web.Application(middlewares=[json_errors, bearer_token])
+    admin.add_routes(api.routes)
+    admin.router.add_get("/openapi.json", openapi)
+    return admin

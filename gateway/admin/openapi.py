@@ -1,0 +1,58 @@
+"""The OpenAPI 3.1 description of the admin API, built from the declared routes and models."""
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from gateway import __version__
+from gateway.admin.api import Operation
+
+PREFIX = "/api/v1"
+
+
+def document(operations: list[Operation]) -> dict[str, Any]:
+    schemas: dict[str, Any] = {}
+    paths: dict[str, dict[str, Any]] = {}
+    for operation in operations:
+        entry: dict[str, Any] = {
+            "summary": operation.summary,
+            "responses": {str(status): {"description": text} for status, text in operation.answers.items()}
+            | {"401": {"description": "no or wrong bearer token"}},
+        }
+        if operation.body is not None:
+            entry["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": _ref(operation.body, schemas)}},
+            }
+            entry["responses"]["422"] = {"description": "invalid field; `error.fields` lists each path and problem"}
+        if operation.query is not None:
+            entry["parameters"] = _parameters(operation.query)
+        paths.setdefault(PREFIX + operation.path, {})[operation.method.lower()] = entry
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "wa-gateway admin API", "version": __version__},
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }
+
+
+def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(schema.pop("$defs", {}))
+    schemas[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema()
+    required = set(schema.get("required", []))
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": {k: v for k, v in spec.items() if k != "title"},
+        }
+        for name, spec in schema["properties"].items()
+    ]

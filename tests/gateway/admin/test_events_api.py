@@ -1,0 +1,158 @@
+"""POST /api/v1/events as a business system calls it."""
+
+import pytest
+
+from gateway.appkeys import STORE
+from gateway.ports.records import JobState, LogQuery, LogStatus
+from gateway.testing import SimulatedContact
+from plugins.billing.plugin import BillingPlugin
+from plugins.defects.plugin import DefectsPlugin
+from plugins.maintenance.plugin import MaintenancePlugin
+from plugins.orders.plugin import OrdersPlugin
+from tests.gateway_fixtures import eventually
+
+TOKEN = "admin-secret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+PAYMENT_DUE = {
+    "id": "evt-1",
+    "type": "payment.due",
+    "data": {"customer_name": "Asha", "amount": 1860, "period": "December 2025", "due_date": "2026-01-10"},
+    "recipients": ["+15550001111"],
+}
+
+
+@pytest.fixture
+async def api(make_gateway):
+    return await make_gateway(
+        [OrdersPlugin(), DefectsPlugin(), MaintenancePlugin(), BillingPlugin()], admin_token=TOKEN
+    )
+
+
+async def test_no_token_configured_refuses_every_call(make_gateway):
+    client = await make_gateway([BillingPlugin()])
+    refused = await client.post("/api/v1/events", json=PAYMENT_DUE, headers=AUTH)
+    assert refused.status == 401
+    assert (await refused.json())["error"][
+        "message"
+    ] == "GATEWAY_ADMIN_TOKEN is not set, so the admin API refuses every call"
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong", "Basic YWRtaW46c2VjcmV0", f"Bearer {TOKEN}x"])
+async def test_a_missing_or_wrong_token_is_401(api, header):
+    response = await api.post("/api/v1/events", json=PAYMENT_DUE, headers={"Authorization": header} if header else {})
+    assert response.status == 401 and response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+async def test_openapi_describes_the_api_without_a_token(api):
+    spec = await (await api.get("/api/v1/openapi.json")).json()
+    assert spec["openapi"].startswith("3.1")
+    operation = spec["paths"]["/api/v1/events"]["post"]
+    assert operation["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Event"}
+    assert "recipients" in spec["components"]["schemas"]["Event"]["properties"]
+
+
+async def test_an_event_queues_one_job_per_recipient_and_a_replay_adds_none(api):
+    first = await api.post(
+        "/api/v1/events", json=PAYMENT_DUE | {"recipients": ["+15550001111", "+919812345678"]}, headers=AUTH
+    )
+    assert first.status == 202
+    published = await first.json()
+    assert len(published["jobs"]) == 2 and published["replay"] is False
+    again = await (
+        await api.post(
+            "/api/v1/events", json=PAYMENT_DUE | {"recipients": ["+15550001111", "+919812345678"]}, headers=AUTH
+        )
+    ).json()
+    assert again["jobs"] == published["jobs"] and again["replay"] is True
+    queue = api.app[STORE].queue
+    jobs = [await queue.get(job_id) for job_id in published["jobs"]]
+    assert {job.message["template"]["name"] for job in jobs} == {"payment_reminder"}
+    assert sum((await queue.counts()).values()) == 2
+
+
+@pytest.mark.parametrize(
+    ("event", "path", "message"),
+    [
+        (
+            PAYMENT_DUE | {"data": {"customer_name": "Asha"}},
+            "data.amount",
+            "payment.due needs data amount, period, due_date",
+        ),
+        (PAYMENT_DUE | {"data": PAYMENT_DUE["data"] | {"amount": "1860"}}, "data.amount", "amount must be a number"),
+        (PAYMENT_DUE | {"type": "payment.overdue"}, "type", "unknown event type 'payment.overdue'"),
+        (
+            PAYMENT_DUE | {"recipients": ["+15550001111", "not a phone"]},
+            "recipients.1",
+            "not an international phone number",
+        ),
+        (PAYMENT_DUE | {"recipients": []}, "recipients", "payment.due has no recipients"),
+        ({k: v for k, v in PAYMENT_DUE.items() if k != "id"}, "id", "Field required"),
+    ],
+)
+async def test_a_bad_event_is_422_naming_the_field(api, event, path, message):
+    response = await api.post("/api/v1/events", json=event, headers=AUTH)
+    assert response.status == 422
+    error = (await response.json())["error"]
+    assert error["fields"][0]["path"] == path and message in error["message"]
+    assert sum((await api.app[STORE].queue.counts()).values()) == 0
+
+
+async def test_a_body_that_is_not_json_is_400(api):
+    response = await api.post("/api/v1/events", data=b"{not json", headers=AUTH | {"Content-Type": "application/json"})
+    assert response.status == 400
+
+
+async def test_a_quality_alert_goes_to_every_supervisor_and_quality_manager_once(api):
+    settings = api.app[STORE].settings
+    await settings.set("roles.supervisors", ["+919800000001", "+919800000002"])
+    await settings.set("roles.quality", ["+919800000002", "+919800000003"])
+    event = {
+        "id": "evt-d1",
+        "type": "defect.created",
+        "data": {"defect_id": "DEF-000009", "order_id": "4411", "defect_type": "Dimensional", "severity": "High"},
+    }
+    published = await (await api.post("/api/v1/events", json=event, headers=AUTH)).json()
+    jobs = [await api.app[STORE].queue.get(job_id) for job_id in published["jobs"]]
+    assert [job.message["recipient"] for job in jobs] == ["+919800000001", "+919800000002", "+919800000003"]
+
+
+async def test_a_shift_reminder_is_due_15_minutes_before_the_shift(api):
+    event = {
+        "id": "evt-s1",
+        "type": "shift.scheduled",
+        "data": {"operator_name": "Ravi", "shift_start": "2026-01-06T06:00:00+05:30", "line": "Line 2"},
+        "recipients": ["+919812345678"],
+    }
+    published = await (await api.post("/api/v1/events", json=event, headers=AUTH)).json()
+    job = await api.app[STORE].queue.get(published["jobs"][0])
+    assert job.due_at.isoformat() == "2026-01-06T00:15:00+00:00"
+    naive = event | {"id": "evt-s2", "data": event["data"] | {"shift_start": "2026-01-06T06:00"}}
+    refused = await api.post("/api/v1/events", json=naive, headers=AUTH)
+    assert refused.status == 422 and (await refused.json())["error"]["fields"][0]["path"] == "data.shift_start"
+
+
+async def test_an_event_reaches_the_contact_in_their_language_and_an_opted_out_one_is_suppressed(api, clock):
+    spanish = SimulatedContact(api, "+15550001111", clock)
+    await spanish.send("hola")
+    opted_out = SimulatedContact(api, "+15550002222", clock)
+    await opted_out.send("stop")
+    event = PAYMENT_DUE | {"recipients": [spanish.phone, opted_out.phone]}
+    published = await (await api.post("/api/v1/events", json=event, headers=AUTH)).json()
+    store = api.app[STORE]
+
+    async def finished() -> bool:
+        states = [(await store.queue.get(job_id)).state for job_id in published["jobs"]]
+        return states == [JobState.SENT, JobState.SUPPRESSED]
+
+    assert await eventually(finished)
+    sent = (
+        await store.log.query(LogQuery(contact=spanish.phone, direction="outbound", status=LogStatus.SENT))
+    ).entries[0]
+    assert sent.id == published["jobs"][0]
+    [suppressed] = (await store.log.query(LogQuery(contact=opted_out.phone, status=LogStatus.SUPPRESSED))).entries
+    assert suppressed.error == "the contact opted out of notifications"
+    transcript = await (await api.get("/simulator/api/messages", params={"phone": spanish.phone})).json()
+    assert (
+        transcript["messages"][-1]["text"]
+        == "Hola Asha, tu factura de 1.860,00\xa0INR de December 2025 vence el 10 ene 2026."
+    )
