@@ -23,6 +23,7 @@ from gateway.appkeys import (
     METRICS,
     OUTBOX,
     PLUGINS,
+    SCHEDULER,
     SETTINGS,
     STORE,
     TEMPLATES,
@@ -37,6 +38,8 @@ from gateway.middleware import MAX_BODY_BYTES, json_errors, request_metrics
 from gateway.models import Provider
 from gateway.notifications.delivery import DeliveryRules
 from gateway.notifications.events import EventService
+from gateway.notifications.notifier import Notifier
+from gateway.notifications.scheduler import Scheduler
 from gateway.notifications.template_service import TemplateService
 from gateway.outbox import Outbox
 from gateway.plugins import get_plugin_manager
@@ -76,11 +79,17 @@ def create_app(
 
 
 async def _notifications(app: web.Application) -> AsyncIterator[None]:
-    """Templates and business events, with every plugin's event types."""
+    """Templates, business events with every plugin's event types, and the scheduler of
+    plugins' periodic jobs."""
     app[TEMPLATES] = TemplateService(app[STORE])
     types = {kind.type: kind for _, kinds in await app[PLUGINS].collect("register_event_types") for kind in kinds}
-    app[EVENTS] = EventService(app[STORE], app[OUTBOX], types, app[CLOCK])
+    app[EVENTS] = EventService(app[STORE], Notifier(app[STORE], app[OUTBOX]), types, app[CLOCK])
+    jobs = [(plugin, job) for plugin, listed in await app[PLUGINS].collect("register_jobs") for job in listed]
+    app[SCHEDULER] = Scheduler(jobs, app[PLUGINS], app[CLOCK])
+    running = asyncio.create_task(app[SCHEDULER].run())
     yield
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
 
 
 def create_worker_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
@@ -154,11 +163,13 @@ async def _http_client(app: web.Application) -> AsyncIterator[None]:
 
 
 def _queue_worker(run: bool):
-    """The queue worker; it sends only where `run` is true (`serve` and `worker` do)."""
+    """The queue worker and the outbox that wakes it; it sends only where `run` is true."""
 
     async def queue_worker(app: web.Application) -> AsyncIterator[None]:
-        rules = DeliveryRules(app[STORE], TemplateService(app[STORE]), app[CLOCK])
-        app[WORKER] = QueueWorker(app[STORE], app[CHANNELS], app[HTTP_CLIENT], app[CLOCK], rules)
+        settings, store = app[SETTINGS], app[STORE]
+        rules = DeliveryRules(store, TemplateService(store), app[CLOCK])
+        app[WORKER] = QueueWorker(store, app[CHANNELS], app[HTTP_CLIENT], app[CLOCK], rules)
+        app[OUTBOX] = Outbox(store, settings.enabled_providers, settings.notification_provider, app[WORKER].wake)
         task = asyncio.create_task(app[WORKER].run()) if run else None
         yield
         if task is not None:
@@ -172,7 +183,7 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
     """Plugins start; their default templates are stored (never over an operator's edit); then
     the engine gathers their strings, flows and menu entries."""
     host, settings = app[PLUGINS], app[SETTINGS]
-    context = PluginContext(app[STORE], settings, app[CLOCK], app[HTTP_CLIENT])
+    context = PluginContext(app[STORE], settings, app[CLOCK], app[HTTP_CLIENT], Notifier(app[STORE], app[OUTBOX]))
     await host.collect("on_startup", context=context)
     defaults = [template for _, templates in await host.collect("register_templates") for template in templates]
     await TemplateService(app[STORE]).load_defaults(defaults)
@@ -183,9 +194,7 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
 
 async def _inbox(app: web.Application) -> AsyncIterator[None]:
     """Outbox and inbox; messages left unprocessed by a previous run are recovered."""
-    settings, store = app[SETTINGS], app[STORE]
-    app[OUTBOX] = Outbox(store, settings.enabled_providers, settings.notification_provider, app[WORKER].wake)
-    app[INBOX] = Inbox(store, app[ENGINE], app[OUTBOX])
+    app[INBOX] = Inbox(app[STORE], app[ENGINE], app[OUTBOX])
     recovery = asyncio.create_task(app[INBOX].recover())
     yield
     recovery.cancel()

@@ -8,6 +8,7 @@ from gateway.conversation.engine import Engine
 from gateway.inbox import Inbox
 from gateway.metrics import GatewayMetrics
 from gateway.notifications.events import EventService
+from gateway.notifications.scheduler import Scheduler
 from gateway.notifications.template_service import TemplateService
 from gateway.outbox import Outbox
 from gateway.plugins import PluginHost
@@ -29,3 +30,4 @@ INBOX = web.AppKey("inbox", Inbox)
 WORKER = web.AppKey("worker", QueueWorker)
 EVENTS = web.AppKey("events", EventService)
 TEMPLATES = web.AppKey("templates", TemplateService)
+SCHEDULER = web.AppKey("scheduler", Scheduler)

@@ -15,6 +15,7 @@ from gateway.conversation.context import Conversation, PluginContext
 from gateway.conversation.flows import Flow, MenuEntry
 from gateway.models import Content, InboundMessage
 from gateway.notifications.events import EventType
+from gateway.notifications.scheduler import PeriodicJob
 
 hookspec = pluggy.HookspecMarker("wa_gateway")
 hookimpl = pluggy.HookimplMarker("wa_gateway")
@@ -62,8 +63,8 @@ def register_event_types() -> list[EventType]:
 
 
 @hookspec
-def register_jobs() -> list[Any]:
-    """Called at start-up; returns periodic jobs for the scheduler."""
+def register_jobs() -> list[PeriodicJob]:
+    """Called at start-up; returns periodic jobs for the scheduler of `serve`."""
 
 
 # ------------------------------------------------------------------ conversation and events

@@ -81,9 +81,13 @@ class PluginHost:
 
     def failed(self, plugin: str, what: str, error: BaseException) -> None:
         """Record that `plugin` raised while doing `what`; its menu entries are hidden from now on."""
+        self.count_error(plugin, what, error)
+        self.broken.add(plugin)
+
+    def count_error(self, plugin: str, what: str, error: BaseException) -> None:
+        """Log and count a plugin's exception, leaving the plugin in service (a periodic job's)."""
         log.error("plugin %s failed in %s: %s", plugin, what, error, exc_info=error)
         self._metrics.plugin_errors.labels(plugin, what).inc()
-        self.broken.add(plugin)
 
     def name_of(self, plugin: object) -> str:
         return self.manager.get_name(plugin) or repr(plugin)

@@ -7,6 +7,7 @@ import aiohttp
 
 from gateway.clock import Clock
 from gateway.conversation.catalog import Catalog
+from gateway.notifications.notifier import Notifier
 from gateway.ports.store import Store
 from gateway.settings import Settings
 
@@ -27,9 +28,10 @@ class Conversation:
 
 @dataclass(frozen=True)
 class PluginContext:
-    """The gateway's services, for plugins' start-up, events and backends."""
+    """The gateway's services, for plugins' start-up, jobs and backends; `notifier` queues notifications."""
 
     store: Store
     settings: Settings
     clock: Clock
     http: aiohttp.ClientSession
+    notifier: Notifier

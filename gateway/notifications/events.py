@@ -1,7 +1,6 @@
 """Business events in, notifications out: plugins declare event types; the core validates an
 event, works out its recipients and queues one job per recipient, idempotently by event id."""
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,12 +9,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from gateway.clock import Clock
-from gateway.models import ContactId, OutboundMessage, Priority, TemplateRef
-from gateway.outbox import Outbox
-from gateway.phone import InvalidPhoneNumber, to_contact_id
+from gateway.models import ContactId
+from gateway.notifications.notifier import Notifier
 from gateway.ports.store import Store
-
-log = logging.getLogger(__name__)
 
 EVENTS_NAMESPACE = "gateway.events"
 
@@ -60,16 +56,11 @@ class Published:
     replay: bool
 
 
-def role_key(role: str) -> str:
-    """The global setting holding a role's members, e.g. `roles.supervisors`."""
-    return f"roles.{role}"
-
-
 class EventService:
-    def __init__(self, store: Store, outbox: Outbox, types: dict[str, EventType], clock: Clock) -> None:
+    def __init__(self, store: Store, notifier: Notifier, types: dict[str, EventType], clock: Clock) -> None:
         self.types = types
         self._store = store
-        self._outbox = outbox
+        self._notifier = notifier
         self._clock = clock
 
     async def publish(self, event: Event) -> Published:
@@ -91,16 +82,9 @@ class EventService:
             raise EventRejected("recipients", f"{event.type} has no recipients{roles}")
         send_at = kind.send_at(event.data) if kind.send_at else None
         replay = await self._store.records.get(EVENTS_NAMESPACE, event.id) is not None
-        jobs = []
-        for recipient in recipients:
-            message = OutboundMessage(
-                recipient=recipient,
-                template=TemplateRef(name=kind.template, parameters=event.data),
-                priority=Priority.NOTIFICATION,
-                send_at=send_at,
-                idempotency_key=f"event:{event.id}:{recipient}",
-            )
-            jobs.append((await self._outbox.enqueue(message)).id)
+        jobs = await self._notifier.notify(
+            kind.template, recipients, event.data, key=f"event:{event.id}", send_at=send_at
+        )
         if not replay:
             record = event.model_dump(mode="json") | {"received_at": self._clock.now().isoformat(), "jobs": jobs}
             await self._store.records.put(EVENTS_NAMESPACE, event.id, record)
@@ -108,10 +92,4 @@ class EventService:
 
     async def _recipients(self, kind: EventType, event: Event) -> list[str]:
         recipients = list(event.recipients) if kind.to_recipients else []
-        for role in kind.roles:
-            for member in await self._store.settings.get(role_key(role)) or []:
-                try:
-                    recipients.append(to_contact_id(member))
-                except InvalidPhoneNumber:
-                    log.warning("role %s holds an entry that is not a phone number; skipped", role)
-        return list(dict.fromkeys(recipients))
+        return list(dict.fromkeys([*recipients, *await self._notifier.members(kind.roles)]))

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, TypeAdapter
 
 from gateway.business_api import BusinessApi
 from gateway.ports.store import PluginRecords
@@ -48,6 +48,9 @@ class MaintenanceBackend(Protocol):
 
     async def ticket(self, reference: str) -> Ticket | None: ...
 
+    async def open_tickets(self) -> list[Ticket]:
+        """Tickets not yet resolved."""
+
 
 class EmbeddedMaintenance:
     def __init__(self, records: PluginRecords) -> None:
@@ -78,6 +81,10 @@ class EmbeddedMaintenance:
         found = await self._records.get(NAMESPACE, f"ticket:{reference.upper()}")
         return Ticket.model_validate(found) if found else None
 
+    async def open_tickets(self) -> list[Ticket]:
+        found = await self._records.find(NAMESPACE, {"kind": "ticket"}, limit=10_000)
+        return [ticket for ticket in map(Ticket.model_validate, found) if ticket.status is not TicketStatus.RESOLVED]
+
 
 class HttpMaintenance:
     """The business system's API; its JSON contract is in docs/plugins.md."""
@@ -105,3 +112,9 @@ class HttpMaintenance:
     async def ticket(self, reference: str) -> Ticket | None:
         found = await self._api.get(f"tickets/{reference.upper()}")
         return Ticket.model_validate(found) if found else None
+
+    async def open_tickets(self) -> list[Ticket]:
+        return _TICKETS.validate_python(await self._api.get("tickets", status="open") or [])
+
+
+_TICKETS = TypeAdapter(list[Ticket])

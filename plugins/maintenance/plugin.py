@@ -11,6 +11,7 @@ from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
 from gateway.notifications.events import EventRejected, EventType
+from gateway.notifications.scheduler import PeriodicJob
 from plugins.maintenance import demo
 from plugins.maintenance.backend import (
     ISSUE_TYPES,
@@ -23,6 +24,7 @@ from plugins.maintenance.strings import STRINGS
 from plugins.maintenance.templates import TEMPLATES
 
 SHIFT_REMINDER_LEAD = timedelta(minutes=15)
+SLA_CHECK_INTERVAL = timedelta(minutes=1)
 
 
 def reminder_time(data: dict[str, Any]) -> datetime:
@@ -63,7 +65,7 @@ class MaintenancePlugin:
             backend = EmbeddedMaintenance(context.store.records)
             await demo.seed(context.store.records, context.clock.now())
         hours = {"high": settings.sla_hours_high, "medium": settings.sla_hours_medium, "low": settings.sla_hours_low}
-        self.service = MaintenanceService(backend, context.clock, hours)
+        self.service = MaintenanceService(backend, context.clock, hours, context.notifier)
 
     @hookimpl
     def register_menu_entries(self) -> list[MenuEntry]:
@@ -103,6 +105,10 @@ class MaintenancePlugin:
             Flow("maintenance.report", (machine, issue, urgency), service.report),
             Flow("maintenance.sla", (ticket,), service.sla_status),
         ]
+
+    @hookimpl
+    def register_jobs(self) -> list[PeriodicJob]:
+        return [PeriodicJob("maintenance.sla_check", SLA_CHECK_INTERVAL, self.service.check_slas)]
 
     @hookimpl
     def register_translations(self) -> dict[str, dict[str, str]]:

@@ -10,6 +10,7 @@ from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.formatting import LOCALES, moment
 from gateway.models import Content
+from gateway.notifications.notifier import Notifier
 from plugins.maintenance.backend import MaintenanceBackend, Ticket, TicketStatus
 
 WARNING_SHARE = 0.25
@@ -32,10 +33,33 @@ def duration(span: timedelta, language: str) -> str:
 
 
 class MaintenanceService:
-    def __init__(self, backend: MaintenanceBackend, clock: Clock, sla_hours: dict[str, int]) -> None:
+    def __init__(
+        self, backend: MaintenanceBackend, clock: Clock, sla_hours: dict[str, int], notifier: Notifier
+    ) -> None:
         self.backend = backend
         self._clock = clock
         self._sla_hours = sla_hours
+        self._notifier = notifier
+
+    async def check_slas(self) -> None:
+        """Warn the reporter and supervisors once when a ticket has under 25 % of its SLA left,
+        and once when it is breached; the keys make it once across processes and restarts."""
+        now = self._clock.now()
+        supervisors = await self._notifier.members(["supervisors"])
+        for ticket in await self.backend.open_tickets():
+            phase = sla_phase(ticket, now)
+            if phase == "ok":
+                continue
+            template = "sla_warning" if phase == "warning" else "sla_breached"
+            data = {
+                "ticket_id": ticket.reference,
+                "machine_id": ticket.machine_id,
+                "urgency": ticket.urgency,
+                "sla_deadline": ticket.sla_deadline.isoformat(),
+            }
+            await self._notifier.notify(
+                template, [ticket.reporter, *supervisors], data, key=f"{template}:{ticket.reference}"
+            )
 
     async def known_machine(self, answer: str, conversation: Conversation) -> str:
         machine = await self.backend.machine(answer)

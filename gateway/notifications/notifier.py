@@ -1,0 +1,58 @@
+"""How plugins and business events queue notifications: one job per recipient, keyed so
+that asking again (a replayed event, a scheduler run in another process) queues nothing new."""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from gateway.models import OutboundMessage, Priority, TemplateRef
+from gateway.outbox import Outbox
+from gateway.phone import InvalidPhoneNumber, to_contact_id
+from gateway.ports.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def role_key(role: str) -> str:
+    """The global setting holding a role's members, e.g. `roles.supervisors`."""
+    return f"roles.{role}"
+
+
+class Notifier:
+    def __init__(self, store: Store, outbox: Outbox) -> None:
+        self._store = store
+        self._outbox = outbox
+
+    async def members(self, roles: Iterable[str]) -> list[str]:
+        """Everyone holding any of `roles` in settings, once each."""
+        members = []
+        for role in roles:
+            for member in await self._store.settings.get(role_key(role)) or []:
+                try:
+                    members.append(to_contact_id(member))
+                except InvalidPhoneNumber:
+                    log.warning("role %s holds an entry that is not a phone number; skipped", role)
+        return list(dict.fromkeys(members))
+
+    async def notify(
+        self,
+        template: str,
+        recipients: Iterable[str],
+        data: dict[str, Any],
+        *,
+        key: str,
+        send_at: datetime | None = None,
+    ) -> list[str]:
+        """Queue `template` rendered with `data` for each recipient; returns the job ids."""
+        jobs = []
+        for recipient in dict.fromkeys(recipients):
+            message = OutboundMessage(
+                recipient=recipient,
+                template=TemplateRef(name=template, parameters=data),
+                priority=Priority.NOTIFICATION,
+                send_at=send_at,
+                idempotency_key=f"{key}:{recipient}",
+            )
+            jobs.append((await self._outbox.enqueue(message)).id)
+        return jobs
