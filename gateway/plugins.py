@@ -4,6 +4,7 @@ isolation, so one plugin that fails to load or raises never takes the others dow
 import importlib.metadata
 import inspect
 import logging
+import types
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -131,12 +132,19 @@ def get_plugin_manager(
         for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
             _load(manager, entry_point, sources, failures, metrics)
     for plugin in plugins:
-        manager.register(plugin)
+        manager.register(plugin, name=_given_name(plugin))
     manager.register(default_replies, name="gateway.default_replies")
     manager.register(default_help.Help(), name="gateway.default_help")
     sources |= {name: (__version__, "built-in") for name in ("gateway.default_replies", "gateway.default_help")}
     manager.check_pending()
     return PluginHost(manager, metrics, sources, failures)
+
+
+def _given_name(plugin: object) -> str:
+    """A readable name for logs, metrics and listings: the module's, or the class's."""
+    if isinstance(plugin, types.ModuleType):
+        return plugin.__name__
+    return f"{type(plugin).__module__}.{type(plugin).__qualname__}"
 
 
 def _load(

@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from gateway.admin import events
+from gateway.admin import contacts, events, messages, plugins, queue, templates
 from gateway.admin.api import Api
 from gateway.admin.auth import bearer_token
 from gateway.admin.openapi import document
@@ -11,7 +11,8 @@ from gateway.middleware import json_errors
 
 def create_admin_app() -> web.Application:
     api = Api()
-    events.declare(api)
+    for module in (events, messages, templates, contacts, queue, plugins):
+        module.declare(api)
     description = document(api.operations)
 
     async def openapi(request: web.Request) -> web.Response:

@@ -117,6 +117,9 @@ class OutboundQueue(Protocol):
     async def suppress(self, job_id: str, owner: str, reason: str) -> Job | None:
         """End a claimed job unsent because the contact opted out, with the reason."""
 
+    async def requeue(self, job_id: str) -> Job | None:
+        """Put a dead or suppressed job back in the queue, due now, with its attempts reset."""
+
     async def get(self, job_id: str) -> Job | None: ...
 
     async def counts(self) -> dict[JobState, int]:
@@ -138,6 +141,9 @@ class SettingsRepository(Protocol):
 
     async def update_contact(self, contact: str, changes: dict[str, Any]) -> ContactSettings:
         """Merge `changes` into a contact's settings; a None value removes that key."""
+
+    async def contacts(self, limit: int = 100, after: str | None = None) -> list[ContactSettings]:
+        """Contacts with settings, in order of their id, starting after `after`."""
 
 
 class SessionRepository(Protocol):

@@ -135,6 +135,10 @@ class MongoSettings:
         )
         return ContactSettings(contact, document.get("settings", {}))
 
+    async def contacts(self, limit: int = 100, after: str | None = None) -> list[ContactSettings]:
+        cursor = self._contacts.find({"_id": {"$gt": after or ""}}).sort([("_id", 1)]).limit(limit)
+        return [ContactSettings(found["_id"], found.get("settings", {})) for found in await cursor.to_list(limit)]
+
 
 class MongoSessions:
     def __init__(self, collection: Any, clock: Clock) -> None:

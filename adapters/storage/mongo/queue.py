@@ -95,6 +95,15 @@ class MongoQueue:
         )
         return _job(document) if document else None
 
+    async def requeue(self, job_id: str) -> Job | None:
+        now = self._clock.now()
+        document = await self._jobs.find_one_and_update(
+            {"_id": job_id, "state": {"$in": [JobState.DEAD.value, JobState.SUPPRESSED.value]}},
+            {"$set": {"state": JobState.QUEUED.value, "attempts": 0, "due_at": now, "updated_at": now}},
+            return_document=ReturnDocument.AFTER,
+        )
+        return _job(document) if document else None
+
     async def get(self, job_id: str) -> Job | None:
         document = await self._jobs.find_one({"_id": job_id})
         return _job(document) if document else None

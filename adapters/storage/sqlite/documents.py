@@ -151,6 +151,15 @@ class SqliteSettings:
         values = await self._db.run(lambda connection: transaction(connection, merge))
         return ContactSettings(contact, values)
 
+    async def contacts(self, limit: int = 100, after: str | None = None) -> list[ContactSettings]:
+        rows = await self._db.run(
+            lambda connection: connection.execute(
+                "SELECT contact, settings FROM contacts WHERE contact > ? ORDER BY contact LIMIT ?",
+                (after or "", limit),
+            ).fetchall()
+        )
+        return [ContactSettings(row["contact"], loads(row["settings"])) for row in rows]
+
 
 class SqliteSessions:
     def __init__(self, database: Database, clock: Clock) -> None:

@@ -103,6 +103,17 @@ class SqliteQueue:
             ).fetchone()
         )
 
+    async def requeue(self, job_id: str) -> Job | None:
+        params = {"id": job_id, "now": to_micros(self._clock.now())}
+        row = await self._db.run(
+            lambda connection: connection.execute(
+                """UPDATE queue SET state = 'queued', attempts = 0, due_at = :now, updated_at = :now
+                   WHERE id = :id AND state IN ('dead', 'suppressed') RETURNING *""",
+                params,
+            ).fetchone()
+        )
+        return _job(row) if row else None
+
     async def get(self, job_id: str) -> Job | None:
         row = await self._db.run(
             lambda connection: connection.execute("SELECT * FROM queue WHERE id = ?", (job_id,)).fetchone()

@@ -56,6 +56,15 @@ async def test_global_and_contact_settings(store):
     assert (await store.settings.contact("+919812345678")).values == {"language": "hi", "provider": "meta"}
 
 
+async def test_contacts_are_listed_in_order_page_by_page(store):
+    for phone in ("+919800000003", "+919800000001", "+919800000002"):
+        await store.settings.update_contact(phone, {"language": "hi"})
+    first = await store.settings.contacts(limit=2)
+    assert [c.contact for c in first] == ["+919800000001", "+919800000002"]
+    rest = await store.settings.contacts(limit=2, after=first[-1].contact)
+    assert [c.contact for c in rest] == ["+919800000003"] and rest[0].values == {"language": "hi"}
+
+
 async def test_session_versions_guard_against_lost_updates(store):
     assert await store.sessions.load("+14155550100") is None
     created = await store.sessions.save("+14155550100", {"step": "menu"}, expected_version=0, ttl=TTL)

@@ -133,3 +133,14 @@ async def test_counts_cover_every_state(store):
 async def test_unknown_job_is_none_and_cannot_be_acked(store):
     assert await store.queue.get("no-such-job") is None
     assert not await store.queue.ack("no-such-job", "w", "x")
+
+
+async def test_a_dead_job_can_be_put_back_once_and_a_live_one_cannot(store, clock):
+    job = await store.queue.enqueue(message(), max_attempts=1)
+    await store.queue.claim("w", LEASE)
+    await store.queue.fail(job.id, "w", "HTTP 400")
+    clock.advance(minutes=3)
+    again = await store.queue.requeue(job.id)
+    assert again.state is JobState.QUEUED and again.attempts == 0 and again.due_at == clock.now()
+    assert await store.queue.requeue(job.id) is None, "it is queued, not dead"
+    assert (await store.queue.claim("w", LEASE)).id == job.id

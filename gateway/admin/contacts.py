@@ -1,0 +1,73 @@
+"""Contacts' preferences and the roles notifications go to, under /api/v1/contacts and /roles."""
+
+from typing import Literal
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field
+
+from gateway.admin.api import Api, answer, body_of, invalid_field, query_of
+from gateway.appkeys import STORE
+from gateway.models import ContactId, Provider
+from gateway.notifications.notifier import role_key
+from gateway.phone import InvalidPhoneNumber, to_contact_id
+
+Language = Literal["en", "es", "fr", "pt", "ar", "hi"]
+
+
+class ContactChanges(BaseModel):
+    """Fields to change; null removes one."""
+
+    model_config = ConfigDict(extra="forbid")
+    language: Language | None = None
+    provider: Provider | None = None
+    opted_out: bool | None = None
+    opted_out_categories: list[str] | None = None
+
+
+class ContactPage(BaseModel):
+    limit: int = Field(default=100, ge=1, le=1000)
+    after: str | None = None
+
+
+class RoleMembers(BaseModel):
+    members: list[ContactId] = Field(max_length=1000)
+
+
+def _contact(request: web.Request) -> str:
+    try:
+        return to_contact_id(request.match_info["phone"])
+    except InvalidPhoneNumber as error:
+        raise invalid_field("phone", str(error)) from None
+
+
+def declare(api: Api) -> None:
+    @api.route("GET", "/contacts", "Contacts with settings, in order, page by page", query=ContactPage)
+    async def listing(request: web.Request) -> web.Response:
+        page = query_of(request, ContactPage)
+        contacts = await request.config_dict[STORE].settings.contacts(page.limit, page.after)
+        return answer({"contacts": [{"contact": c.contact} | c.values for c in contacts]})
+
+    @api.route("GET", "/contacts/{phone}", "One contact's settings (language, provider, opt-outs, last inbound)")
+    async def one(request: web.Request) -> web.Response:
+        contact = _contact(request)
+        return answer({"contact": contact} | (await request.config_dict[STORE].settings.contact(contact)).values)
+
+    @api.route("PATCH", "/contacts/{phone}", "Change a contact's language, provider or opt-outs", body=ContactChanges)
+    async def update(request: web.Request) -> web.Response:
+        contact, changes = _contact(request), await body_of(request, ContactChanges)
+        updated = await request.config_dict[STORE].settings.update_contact(
+            contact, changes.model_dump(mode="json", exclude_unset=True)
+        )
+        return answer({"contact": contact} | updated.values)
+
+    @api.route("GET", "/roles/{role}", "Who holds a role (supervisors, quality, …)")
+    async def role(request: web.Request) -> web.Response:
+        members = await request.config_dict[STORE].settings.get(role_key(request.match_info["role"])) or []
+        return answer({"role": request.match_info["role"], "members": members})
+
+    @api.route("PUT", "/roles/{role}", "Set who holds a role", body=RoleMembers)
+    async def set_role(request: web.Request) -> web.Response:
+        given = await body_of(request, RoleMembers)
+        members = list(dict.fromkeys(given.members))
+        await request.config_dict[STORE].settings.set(role_key(request.match_info["role"]), members)
+        return answer({"role": request.match_info["role"], "members": members})

@@ -1,0 +1,134 @@
+"""Sending, bulk sending, message history and resending, under /api/v1/messages."""
+
+from typing import Any
+
+from aiohttp import web
+from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+
+from gateway.admin.api import Api, answer, body_of, invalid_field, query_of
+from gateway.appkeys import OUTBOX, STORE
+from gateway.models import ContactId, Content, OutboundMessage, Provider, new_id
+from gateway.ports.records import Direction, LogEntry, LogQuery, LogStatus
+from gateway.validation import first_problem
+
+MAX_BULK = 1000
+RESENDABLE = (LogStatus.FAILED, LogStatus.DEAD)
+
+
+class BulkSend(BaseModel):
+    """One message to many recipients: one job each; bad recipients are reported, not fatal."""
+
+    recipients: list[str] = Field(min_length=1, max_length=MAX_BULK)
+    message: Content
+    provider: Provider | None = None
+    send_at: AwareDatetime | None = None
+    idempotency_key: str | None = Field(default=None, description="a prefix; each recipient's key adds its number")
+
+
+class History(BaseModel):
+    phone: ContactId | None = None
+    direction: Direction | None = None
+    status: LogStatus | None = None
+    provider: Provider | None = None
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+    cursor: str | None = None
+
+
+def entry_json(entry: LogEntry) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "direction": entry.direction,
+        "provider": entry.provider,
+        "contact": entry.contact,
+        "status": entry.status,
+        "created_at": entry.created_at,
+        "provider_message_id": entry.provider_message_id,
+        "error": entry.error,
+        "message": entry.payload,
+        "status_history": [
+            {"status": event.status, "at": event.at, "error_code": event.error_code, "error_text": event.error_text}
+            for event in entry.status_history
+        ],
+    }
+
+
+def declare(api: Api) -> None:
+    @api.route(
+        "POST",
+        "/messages",
+        "Send one message (text, buttons, list, media or template)",
+        body=OutboundMessage,
+        answers={202: "queued: the job id"},
+    )
+    async def send(request: web.Request) -> web.Response:
+        message = await body_of(request, OutboundMessage)
+        job = await request.config_dict[OUTBOX].enqueue(message)
+        return answer({"job": job.id, "state": job.state, "due_at": job.due_at}, status=202)
+
+    @api.route(
+        "POST",
+        "/messages/bulk",
+        f"Send one message to up to {MAX_BULK} recipients",
+        body=BulkSend,
+        answers={202: "a result per recipient"},
+    )
+    async def bulk(request: web.Request) -> web.Response:
+        order = await body_of(request, BulkSend)
+        outbox = request.config_dict[OUTBOX]
+        results = []
+        for index, recipient in enumerate(order.recipients):
+            key = f"{order.idempotency_key}:{recipient}" if order.idempotency_key else None
+            try:
+                message = OutboundMessage.addressed(
+                    order.message, recipient, provider=order.provider, send_at=order.send_at, idempotency_key=key
+                )
+            except ValidationError as error:
+                results.append({"recipient": recipient, "index": index, "error": first_problem(error)})
+                continue
+            job = await outbox.enqueue(message)
+            results.append({"recipient": message.recipient, "index": index, "job": job.id})
+        failed = sum("error" in result for result in results)
+        return answer({"queued": len(results) - failed, "failed": failed, "results": results}, status=202)
+
+    @api.route("GET", "/messages", "Message history, newest first, filtered and paginated by cursor", query=History)
+    async def history(request: web.Request) -> web.Response:
+        asked = query_of(request, History)
+        filters = asked.model_dump(exclude={"phone"}) | {"contact": asked.phone}
+        try:
+            page = await request.config_dict[STORE].log.query(LogQuery(**filters))
+        except ValueError as error:
+            raise invalid_field("cursor", str(error)) from None
+        return answer({"entries": [entry_json(entry) for entry in page.entries], "next_cursor": page.next_cursor})
+
+    @api.route(
+        "GET",
+        "/messages/{id}",
+        "One message with its status history",
+        answers={200: "the message", 404: "no such message"},
+    )
+    async def one(request: web.Request) -> web.Response:
+        entry = await request.config_dict[STORE].log.get(request.match_info["id"])
+        if entry is None:
+            raise web.HTTPNotFound(text=f"no message {request.match_info['id']}")
+        return answer(entry_json(entry))
+
+    @api.route(
+        "POST",
+        "/messages/{id}/resend",
+        "Send a failed or dead outbound message again",
+        answers={202: "queued again: the new job id", 409: "not failed or dead"},
+    )
+    async def resend(request: web.Request) -> web.Response:
+        entry = await request.config_dict[STORE].log.get(request.match_info["id"])
+        if entry is None or entry.direction is not Direction.OUTBOUND:
+            raise web.HTTPNotFound(text=f"no outbound message {request.match_info['id']}")
+        if entry.status not in RESENDABLE:
+            raise web.HTTPConflict(
+                text=f"message {entry.id} is {entry.status}; only failed or dead messages are resent"
+            )
+        original = OutboundMessage.model_validate(entry.payload)
+        again = original.model_copy(update={"idempotency_key": f"resend:{entry.id}:{new_id()}"})
+        job = await request.config_dict[OUTBOX].enqueue(again)
+        return answer({"job": job.id, "resent": entry.id}, status=202)

@@ -1,0 +1,56 @@
+"""The outbound queue under /api/v1/queue: summary, dead letters, retry one, process now."""
+
+from aiohttp import web
+from pydantic import BaseModel, Field
+
+from gateway.admin.api import Api, answer, query_of
+from gateway.appkeys import STORE, WORKER
+from gateway.ports.records import Job, JobState
+
+
+class DeadLetters(BaseModel):
+    limit: int = Field(default=50, ge=1, le=500)
+
+
+def job_json(job: Job) -> dict:
+    return {
+        "id": job.id,
+        "state": job.state,
+        "recipient": job.message.get("recipient"),
+        "provider": job.message.get("provider"),
+        "attempts": job.attempts,
+        "due_at": job.due_at,
+        "last_error": job.last_error,
+        "provider_message_id": job.provider_message_id,
+    }
+
+
+def declare(api: Api) -> None:
+    @api.route("GET", "/queue", "How many jobs are in each state")
+    async def summary(request: web.Request) -> web.Response:
+        return answer(await request.config_dict[STORE].queue.counts())
+
+    @api.route("GET", "/queue/dead", "Dead letters, with the reason each died", query=DeadLetters)
+    async def dead(request: web.Request) -> web.Response:
+        limit = query_of(request, DeadLetters).limit
+        return answer([job_json(job) for job in await request.config_dict[STORE].queue.list(JobState.DEAD, limit)])
+
+    @api.route(
+        "POST",
+        "/queue/{job}/retry",
+        "Put a dead or suppressed job back in the queue",
+        answers={202: "queued", 409: "not dead"},
+    )
+    async def retry(request: web.Request) -> web.Response:
+        job = await request.config_dict[STORE].queue.requeue(request.match_info["job"])
+        if job is None:
+            raise web.HTTPConflict(text=f"job {request.match_info['job']} is not dead or suppressed")
+        request.config_dict[WORKER].wake()
+        return answer(job_json(job), status=202)
+
+    @api.route(
+        "POST", "/queue/process-now", "Wake the queue worker to send what is due at once", answers={202: "woken"}
+    )
+    async def process_now(request: web.Request) -> web.Response:
+        request.config_dict[WORKER].wake()
+        return answer({"woken": True}, status=202)

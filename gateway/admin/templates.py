@@ -1,0 +1,119 @@
+"""Runtime-editable templates under /api/v1/templates: list, read, save, preview, versions, roll back."""
+
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, Field
+
+from gateway.admin.api import Api, answer, body_of, invalid_field
+from gateway.appkeys import STORE, TEMPLATES
+from gateway.ports.records import TemplateVersion
+from gateway.ports.store import NotFound
+from gateway.templates import TemplateError, render
+
+
+class TemplateBody(BaseModel):
+    body: str = Field(min_length=1, max_length=4096)
+    category: str | None = None
+    provider_template: dict[str, dict[str, Any]] | None = Field(
+        default=None,
+        description="per provider, the approved template to use outside the 24-hour window: "
+        '{"meta": {"name", "language", "parameters": [context keys in order]}}',
+    )
+
+
+class Preview(BaseModel):
+    context: dict[str, Any] = Field(default_factory=dict)
+
+
+class Rollback(BaseModel):
+    version: int = Field(ge=1)
+
+
+def template_json(template: TemplateVersion) -> dict[str, Any]:
+    return {
+        "name": template.name,
+        "language": template.language,
+        "version": template.version,
+        "body": template.body,
+        "category": template.category,
+        "provider_template": template.provider_template,
+        "saved_by": template.saved_by,
+        "saved_at": template.saved_at,
+    }
+
+
+async def _latest(request: web.Request) -> TemplateVersion:
+    name, language = request.match_info["name"], request.match_info["language"]
+    template = await request.config_dict[STORE].templates.get(name, language)
+    if template is None:
+        raise web.HTTPNotFound(text=f"no template {name} in {language}")
+    return template
+
+
+def declare(api: Api) -> None:
+    @api.route("GET", "/templates", "The latest version of every template")
+    async def listing(request: web.Request) -> web.Response:
+        return answer([template_json(t) for t in await request.config_dict[STORE].templates.list()])
+
+    @api.route(
+        "GET",
+        "/templates/{name}/{language}",
+        "One template's latest version",
+        answers={200: "the template", 404: "none"},
+    )
+    async def one(request: web.Request) -> web.Response:
+        return answer(template_json(await _latest(request)))
+
+    @api.route(
+        "PUT",
+        "/templates/{name}/{language}",
+        "Save a new version; a syntax error is refused with its line",
+        body=TemplateBody,
+    )
+    async def save(request: web.Request) -> web.Response:
+        given = await body_of(request, TemplateBody)
+        try:
+            saved = await request.config_dict[TEMPLATES].save(
+                request.match_info["name"],
+                request.match_info["language"],
+                given.body,
+                category=given.category,
+                provider_template=given.provider_template,
+            )
+        except TemplateError as error:
+            raise invalid_field("body", str(error)) from None
+        return answer(template_json(saved))
+
+    @api.route(
+        "POST", "/templates/{name}/{language}/preview", "Render the latest version with a sample context", body=Preview
+    )
+    async def preview(request: web.Request) -> web.Response:
+        template, sample = await _latest(request), await body_of(request, Preview)
+        try:
+            text = render(template.body, sample.context, template.language)
+        except TemplateError as error:
+            raise invalid_field("context", str(error)) from None
+        return answer({"text": text, "version": template.version})
+
+    @api.route("GET", "/templates/{name}/{language}/versions", "Every version, newest first")
+    async def versions(request: web.Request) -> web.Response:
+        found = await request.config_dict[STORE].templates.versions(
+            request.match_info["name"], request.match_info["language"]
+        )
+        if not found:
+            raise web.HTTPNotFound(text=f"no template {request.match_info['name']} in {request.match_info['language']}")
+        return answer([template_json(t) for t in found])
+
+    @api.route(
+        "POST", "/templates/{name}/{language}/rollback", "Make an earlier version the newest again", body=Rollback
+    )
+    async def rollback(request: web.Request) -> web.Response:
+        wanted = await body_of(request, Rollback)
+        try:
+            restored = await request.config_dict[STORE].templates.rollback(
+                request.match_info["name"], request.match_info["language"], wanted.version
+            )
+        except NotFound as error:
+            raise web.HTTPNotFound(text=str(error)) from None
+        return answer(template_json(restored))

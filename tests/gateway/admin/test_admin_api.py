@@ -1,0 +1,187 @@
+"""The admin API as an operator's tooling uses it: send, history, templates, contacts, roles, queue, plugins."""
+
+import pytest
+
+from gateway.appkeys import STORE
+from gateway.ports.records import JobState
+from gateway.testing import SimulatedContact
+from plugins.billing.plugin import BillingPlugin
+from tests.gateway_fixtures import eventually
+
+TOKEN = "admin-secret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+async def api(make_gateway):
+    return await make_gateway([BillingPlugin()], admin_token=TOKEN)
+
+
+async def call(api, method: str, path: str, status: int = 200, **request):
+    response = await api.request(method, f"/api/v1{path}", headers=AUTH, **request)
+    assert response.status == status, await response.text()
+    return await response.json()
+
+
+async def test_send_one_message_and_read_it_back_with_its_status(api, clock):
+    contact = SimulatedContact(api, "+15550001111", clock)
+    await contact.send("ping")
+    queued = await call(
+        api,
+        "POST",
+        "/messages",
+        202,
+        json={"recipient": "+15550001111", "text": "Your bill is ready", "provider": "simulator"},
+    )
+    store = api.app[STORE]
+    assert await eventually(lambda: sent(store, queued["job"]))
+    message = await call(api, "GET", f"/messages/{queued['job']}")
+    assert message["status"] == "sent" and message["message"]["text"] == "Your bill is ready"
+    assert (await call(api, "GET", "/messages/no-such-id", 404))["error"]["status"] == 404
+
+
+async def sent(store, job_id):
+    return (await store.queue.get(job_id)).state is JobState.SENT
+
+
+async def test_a_bad_send_is_422_with_the_field_path(api):
+    error = (
+        await call(
+            api,
+            "POST",
+            "/messages",
+            422,
+            json={
+                "recipient": "+15550001111",
+                "text": "x",
+                "buttons": [{"id": "a", "title": "A title that is far too long"}],
+            },
+        )
+    )["error"]
+    assert error["fields"][0]["path"] == "buttons.0.title"
+
+
+async def test_bulk_send_queues_each_good_recipient_and_reports_the_bad_ones(api):
+    recipients = ["+15550001111", "not-a-phone", "+919812345678"]
+    result = await call(
+        api,
+        "POST",
+        "/messages/bulk",
+        202,
+        json={"recipients": recipients, "message": {"text": "Plant closed on Monday"}},
+    )
+    assert (result["queued"], result["failed"]) == (2, 1)
+    assert result["results"][1]["index"] == 1 and "not an international phone number" in result["results"][1]["error"]
+    too_many = {"recipients": ["+15550001111"] * 1001, "message": {"text": "x"}}
+    assert (await call(api, "POST", "/messages/bulk", 422, json=too_many))["error"]["fields"][0]["path"] == "recipients"
+
+
+async def test_history_filters_and_paginates(api, clock):
+    for phone in ("+15550001111", "+15550002222"):
+        await SimulatedContact(api, phone, clock).send("ping")
+    page = await call(api, "GET", "/messages", params={"phone": "+15550001111", "direction": "inbound"})
+    assert [(e["contact"], e["direction"]) for e in page["entries"]] == [("+15550001111", "inbound")]
+    first = await call(api, "GET", "/messages", params={"limit": "2"})
+    rest = await call(api, "GET", "/messages", params={"limit": "2", "cursor": first["next_cursor"]})
+    ids = [e["id"] for e in first["entries"] + rest["entries"]]
+    assert len(ids) == len(set(ids)) == 4
+    assert (await call(api, "GET", "/messages", 422, params={"limit": "0"}))["error"]["fields"][0]["path"] == "limit"
+    assert (await call(api, "GET", "/messages", 422, params={"cursor": "junk"}))["error"]["fields"][0][
+        "path"
+    ] == "cursor"
+
+
+async def test_a_dead_message_is_resent_and_a_sent_one_is_not(api):
+    queued = await call(
+        api, "POST", "/messages", 202, json={"recipient": "+15550009999", "text": "Hello stranger", "provider": "meta"}
+    )
+    store = api.app[STORE]
+    assert await eventually(lambda: dead(store, queued["job"]))
+    again = await call(api, "POST", f"/messages/{queued['job']}/resend", 202)
+    assert again["job"] != queued["job"]
+    assert (await call(api, "POST", f"/messages/{again['job']}/resend", 409))["error"]["status"] == 409
+
+
+async def dead(store, job_id):
+    return (await store.queue.get(job_id)).state is JobState.DEAD
+
+
+async def test_templates_save_preview_versions_and_rollback(api):
+    listed = await call(api, "GET", "/templates")
+    assert {(t["name"], t["language"]) for t in listed} >= {("payment_reminder", "hi"), ("churn_risk", "en")}
+    refused = await call(api, "PUT", "/templates/churn_risk/en", 422, json={"body": "Hi {{ customer_name"})
+    assert refused["error"]["fields"][0]["path"] == "body" and "line 1" in refused["error"]["message"]
+    saved = await call(
+        api, "PUT", "/templates/churn_risk/en", json={"body": "Come back, {{ customer_name }}!", "category": "billing"}
+    )
+    assert saved["version"] == 2 and saved["saved_by"] == "operator"
+    preview = await call(api, "POST", "/templates/churn_risk/en/preview", json={"context": {"customer_name": "Asha"}})
+    assert preview["text"] == "Come back, Asha!"
+    missing = await call(api, "POST", "/templates/churn_risk/en/preview", 422, json={"context": {}})
+    assert "customer_name" in missing["error"]["message"]
+    assert [v["version"] for v in await call(api, "GET", "/templates/churn_risk/en/versions")] == [2, 1]
+    restored = await call(api, "POST", "/templates/churn_risk/en/rollback", json={"version": 1})
+    assert restored["version"] == 3 and restored["body"].startswith("We miss you")
+    assert (await call(api, "POST", "/templates/churn_risk/en/rollback", 404, json={"version": 9}))["error"][
+        "status"
+    ] == 404
+
+
+async def test_contacts_and_roles(api, clock):
+    await SimulatedContact(api, "+15550001111", clock).send("hola")
+    contact = await call(api, "GET", "/contacts/+15550001111")
+    assert contact["language"] == "es" and contact["last_provider"] == "simulator"
+    updated = await call(
+        api, "PATCH", "/contacts/+15550001111", json={"language": "fr", "opted_out_categories": ["billing"]}
+    )
+    assert updated["language"] == "fr" and updated["opted_out_categories"] == ["billing"]
+    assert (await call(api, "PATCH", "/contacts/+15550001111", 422, json={"language": "de"}))["error"]["fields"][0][
+        "path"
+    ] == "language"
+    assert [c["contact"] for c in (await call(api, "GET", "/contacts"))["contacts"]] == ["+15550001111"]
+    role = await call(
+        api, "PUT", "/roles/supervisors", json={"members": ["919800000001", "+919800000001", "+919800000002"]}
+    )
+    assert role["members"] == ["+919800000001", "+919800000002"]
+    assert (await call(api, "GET", "/roles/supervisors"))["members"] == role["members"]
+    assert (await call(api, "PUT", "/roles/quality", 422, json={"members": ["12"]}))["error"]["fields"][0][
+        "path"
+    ] == "members.0"
+
+
+async def test_queue_summary_dead_letters_and_retry(api):
+    queued = await call(
+        api, "POST", "/messages", 202, json={"recipient": "+15550009999", "text": "x", "provider": "meta"}
+    )
+    store = api.app[STORE]
+    assert await eventually(lambda: dead(store, queued["job"]))
+    assert (await call(api, "GET", "/queue"))["dead"] == 1
+    [letter] = await call(api, "GET", "/queue/dead")
+    assert letter["id"] == queued["job"] and letter["last_error"] == "provider meta is not configured"
+    retried = await call(api, "POST", f"/queue/{queued['job']}/retry", 202)
+    assert retried["state"] == "queued" and retried["attempts"] == 0
+    assert (await call(api, "POST", "/queue/no-such-job/retry", 409))["error"]["status"] == 409
+    assert (await call(api, "POST", "/queue/process-now", 202))["woken"] is True
+
+
+async def test_plugins_are_listed(api):
+    listing = await call(api, "GET", "/plugins")
+    names = {plugin["name"]: plugin for plugin in listing["plugins"]}
+    billing = names["plugins.billing.plugin.BillingPlugin"]
+    assert "register_event_types" in billing["hooks"] and billing["in_service"]
+    assert listing["failed_to_load"] == []
+
+
+async def test_every_documented_route_needs_the_token(api):
+    spec = await (await api.get("/api/v1/openapi.json")).json()
+    for path, operations in spec["paths"].items():
+        for method in operations:
+            concrete = (
+                path.replace("{name}", "t")
+                .replace("{language}", "en")
+                .replace("{id}", "x")
+                .replace("{phone}", "+15550001111")
+            )
+            concrete = concrete.replace("{role}", "r").replace("{job}", "j")
+            response = await api.request(method.upper(), concrete, json={})
+            assert response.status == 401, f"{method.upper()} {path} answered {response.status} without a token"
