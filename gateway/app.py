@@ -3,6 +3,7 @@ routes meet."""
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable
+from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
@@ -44,6 +45,7 @@ from gateway.notifications.template_service import TemplateService
 from gateway.outbox import Outbox
 from gateway.plugins import get_plugin_manager
 from gateway.ports.channel import Channel, ChannelSet
+from gateway.routing import Routing
 from gateway.settings import Settings
 from gateway.worker import QueueWorker
 
@@ -168,7 +170,18 @@ def _queue_worker(run: bool):
     async def queue_worker(app: web.Application) -> AsyncIterator[None]:
         settings, store = app[SETTINGS], app[STORE]
         rules = DeliveryRules(store, TemplateService(store), app[CLOCK])
-        app[WORKER] = QueueWorker(store, app[CHANNELS], app[HTTP_CLIENT], app[CLOCK], rules)
+        routing = Routing(
+            settings.enabled_providers,
+            app[CLOCK],
+            app[METRICS],
+            failover=settings.failover,
+            rates=settings.send_rates,
+            failures_to_open=settings.circuit_failures,
+            cooldown=timedelta(seconds=settings.circuit_cooldown_seconds),
+        )
+        app[WORKER] = QueueWorker(
+            store, app[CHANNELS], app[HTTP_CLIENT], app[CLOCK], rules, routing, concurrency=settings.worker_concurrency
+        )
         app[OUTBOX] = Outbox(store, settings.enabled_providers, settings.notification_provider, app[WORKER].wake)
         task = asyncio.create_task(app[WORKER].run()) if run else None
         yield

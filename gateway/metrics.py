@@ -77,6 +77,13 @@ class GatewayMetrics:
             registry=self.registry,
         )
 
+        self.failovers = Counter(
+            "gateway_failovers_total",
+            "Jobs moved off a provider whose circuit was open, by provider left and provider used.",
+            ["from_provider", "to_provider"],
+            registry=self.registry,
+        )
+
     def exposition(self) -> bytes:
         """The registry in Prometheus text format."""
         return generate_latest(self.registry)

@@ -13,9 +13,10 @@ from pydantic import (
     Field,
     HttpUrl,
     SecretStr,
+    field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from gateway.models import Provider
 
@@ -54,12 +55,17 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = Field(None, validation_alias=env("GATEWAY_ADMIN_TOKEN"))
     default_provider: Provider | None = Field(None, validation_alias=env("GATEWAY_DEFAULT_PROVIDER"))
     simulator: bool = Field(True, validation_alias=env("GATEWAY_SIMULATOR"))
+    failover: Annotated[list[Provider], NoDecode] = Field([], validation_alias=env("GATEWAY_FAILOVER"))
+    circuit_failures: int = Field(5, ge=1, validation_alias=env("GATEWAY_CIRCUIT_FAILURES"))
+    circuit_cooldown_seconds: int = Field(60, ge=1, validation_alias=env("GATEWAY_CIRCUIT_COOLDOWN_SECONDS"))
+    worker_concurrency: int = Field(4, ge=1, le=256, validation_alias=env("GATEWAY_WORKER_CONCURRENCY"))
     session_timeout_minutes: int = Field(30, ge=1, validation_alias=env("GATEWAY_SESSION_TIMEOUT_MINUTES"))
     log_retention_days: int | None = Field(None, ge=1, validation_alias=env("GATEWAY_LOG_RETENTION_DAYS"))
 
     twilio_account_sid: str | None = Field(None, validation_alias=env("TWILIO_ACCOUNT_SID"))
     twilio_auth_token: SecretStr | None = Field(None, validation_alias=env("TWILIO_AUTH_TOKEN"))
     twilio_whatsapp_number: str | None = Field(None, validation_alias=env("TWILIO_WHATSAPP_NUMBER"))
+    twilio_send_rate: float = Field(80, gt=0, validation_alias=env("TWILIO_SEND_RATE"))
     twilio_api_base: HttpUrl = Field(HttpUrl("https://api.twilio.com"), validation_alias=env("TWILIO_API_BASE"))
 
     meta_access_token: SecretStr | None = Field(None, validation_alias=env("META_ACCESS_TOKEN"))
@@ -67,6 +73,7 @@ class Settings(BaseSettings):
     meta_app_secret: SecretStr | None = Field(None, validation_alias=env("META_APP_SECRET"))
     meta_verify_token: SecretStr | None = Field(None, validation_alias=env("META_VERIFY_TOKEN"))
     meta_api_base: HttpUrl = Field(HttpUrl("https://graph.facebook.com"), validation_alias=env("META_API_BASE"))
+    meta_send_rate: float = Field(80, gt=0, validation_alias=env("META_SEND_RATE"))
     meta_api_version: str = Field("v25.0", pattern=r"^v\d+\.\d+$", validation_alias=env("META_API_VERSION"))
 
     myoperator_api_key: SecretStr | None = Field(None, validation_alias=env("MYOPERATOR_API_KEY"))
@@ -76,7 +83,14 @@ class Settings(BaseSettings):
     myoperator_api_base: HttpUrl = Field(
         HttpUrl("https://publicapi.myoperator.co"), validation_alias=env("MYOPERATOR_API_BASE")
     )
+    myoperator_send_rate: float = Field(80, gt=0, validation_alias=env("MYOPERATOR_SEND_RATE"))
     myoperator_webhook_secret: SecretStr | None = Field(None, validation_alias=env("MYOPERATOR_WEBHOOK_SECRET"))
+
+    @field_validator("failover", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """GATEWAY_FAILOVER=meta,twilio lists providers in the order to try them."""
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _providers_fully_configured(self) -> Self:
@@ -109,6 +123,15 @@ class Settings(BaseSettings):
     def notification_provider(self) -> Provider:
         """The provider for notifications to contacts who never wrote in."""
         return self.default_provider or self.enabled_providers[0]
+
+    @property
+    def send_rates(self) -> dict[Provider, float]:
+        """Messages a second each provider is sent; 80 is WhatsApp's base throughput tier."""
+        return {
+            Provider.TWILIO: self.twilio_send_rate,
+            Provider.META: self.meta_send_rate,
+            Provider.MYOPERATOR: self.myoperator_send_rate,
+        }
 
     @property
     def session_timeout(self) -> timedelta:

@@ -19,6 +19,7 @@ from gateway.phone import mask
 from gateway.ports.channel import ChannelSet, SendError
 from gateway.ports.records import Job, JobState, LogStatus
 from gateway.ports.store import Store
+from gateway.routing import Routing
 from gateway.text_menus import TextMenus
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class QueueWorker:
         http: aiohttp.ClientSession,
         clock: Clock,
         rules: DeliveryRules,
+        routing: Routing,
         *,
         concurrency: int = 4,
         idle_seconds: float = 1.0,
@@ -54,6 +56,7 @@ class QueueWorker:
     ) -> None:
         self._store = store
         self._rules = rules
+        self._routing = routing
         self._chance = chance or Random()
         self._channels = channels
         self._http = http
@@ -93,10 +96,17 @@ class QueueWorker:
         except ValidationError as error:
             await self._dead(job, owner, f"stored message is invalid: {error.error_count()} problem(s)")
             return
-        channel = self._channels.get(message.provider)
-        if channel is None:
+        if self._channels.get(message.provider) is None:
             await self._dead(job, owner, f"provider {message.provider} is not configured")
             return
+        routed = self._routing.route(message)
+        if routed is None:
+            reopens = self._routing.wait_until(message.provider)
+            await self._store.queue.retry(
+                job.id, owner, f"{message.provider} circuit is open", reopens or self._clock.now()
+            )
+            return
+        message, channel = routed, self._channels.get(routed.provider)
         try:
             message = await self._rules.prepare(message)
         except Undeliverable as refusal:
@@ -104,13 +114,17 @@ class QueueWorker:
             return
         try:
             message = await self._menus.render_for(channel.capabilities, message)
-            provider_message_id = await channel.send(message, self._http)
+            async with self._routing.pace(message.provider):
+                provider_message_id = await channel.send(message, self._http)
         except SendError as error:
+            if error.retryable:
+                self._routing.failed(message.provider)
             await self._failed(job, owner, error)
         except Exception as error:
             log.exception("sending job %s to %s failed unexpectedly", job.id, mask(message.recipient))
             await self._failed(job, owner, SendError(f"unexpected {type(error).__name__}", retryable=True))
         else:
+            self._routing.succeeded(message.provider)
             if await self._store.queue.ack(job.id, owner, provider_message_id):
                 await self._store.log.set_outbound_status(
                     job.id,

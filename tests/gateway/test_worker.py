@@ -7,11 +7,13 @@ from random import Random
 import pytest
 
 from adapters.storage.sqlite import SqliteStore
+from gateway.metrics import GatewayMetrics
 from gateway.models import OutboundMessage, Provider
 from gateway.notifications.delivery import DeliveryRules
 from gateway.notifications.template_service import TemplateService
 from gateway.ports.channel import Capabilities, ChannelSet, SendError
 from gateway.ports.records import JobState, LogStatus
+from gateway.routing import Routing
 from gateway.worker import LEASE, QueueWorker, backoff_seconds
 
 
@@ -49,9 +51,22 @@ async def queued(store, clock, **fields):
     return await store.queue.claim("w", LEASE)
 
 
-def worker(store, clock, channel) -> QueueWorker:
+def worker(store, clock, channel, routing: Routing | None = None) -> QueueWorker:
     rules = DeliveryRules(store, TemplateService(store), clock)
-    return QueueWorker(store, ChannelSet({Provider.TWILIO: channel}, {}), None, clock, rules, chance=Random(7))
+    routing = routing or routing_for([Provider.TWILIO], clock)
+    return QueueWorker(store, ChannelSet({Provider.TWILIO: channel}, {}), None, clock, rules, routing, chance=Random(7))
+
+
+def routing_for(providers, clock, failover=(), failures_to_open=5) -> Routing:
+    return Routing(
+        list(providers),
+        clock,
+        GatewayMetrics("sqlite"),
+        failover=list(failover),
+        rates={provider: 1000 for provider in providers},
+        failures_to_open=failures_to_open,
+        cooldown=timedelta(seconds=60),
+    )
 
 
 async def test_a_sent_job_is_acked_and_logged_with_the_provider_id(store, clock):

@@ -1,0 +1,55 @@
+"""A circuit breaker per provider, on the injected clock: after enough consecutive retryable
+failures it opens, the queue sends elsewhere or waits, and after a cool-down one trial
+decides whether it closes again."""
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from gateway.clock import Clock
+
+
+class CircuitState(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half_open"
+
+
+class CircuitBreaker:
+    def __init__(self, clock: Clock, failures_to_open: int, cooldown: timedelta) -> None:
+        self._clock = clock
+        self._failures_to_open = failures_to_open
+        self._cooldown = cooldown
+        self._failures = 0
+        self._opened_at: datetime | None = None
+        self._trial_under_way = False
+
+    @property
+    def state(self) -> CircuitState:
+        if self._opened_at is None:
+            return CircuitState.CLOSED
+        if self._clock.now() - self._opened_at < self._cooldown:
+            return CircuitState.OPEN
+        return CircuitState.HALF_OPEN
+
+    @property
+    def reopens_at(self) -> datetime | None:
+        return None if self._opened_at is None else self._opened_at + self._cooldown
+
+    def allows(self) -> bool:
+        """Whether a send may go to this provider now: always when closed, one trial when half-open."""
+        state = self.state
+        if state is CircuitState.CLOSED:
+            return True
+        if state is CircuitState.HALF_OPEN and not self._trial_under_way:
+            self._trial_under_way = True
+            return True
+        return False
+
+    def succeeded(self) -> None:
+        self._failures, self._opened_at, self._trial_under_way = 0, None, False
+
+    def failed(self) -> None:
+        """A retryable failure: count it, and open (again) at the threshold or after a failed trial."""
+        self._failures += 1
+        if self._trial_under_way or self._failures >= self._failures_to_open:
+            self._opened_at, self._trial_under_way = self._clock.now(), False
