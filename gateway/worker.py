@@ -91,6 +91,10 @@ class QueueWorker:
 
     async def deliver(self, job: Job, owner: str) -> None:
         """Send one claimed job and record the outcome on the job and in the log."""
+        if job.provider_message_id is not None:
+            # the worker before us sent it and died before acking: acknowledge, do not send again
+            await self._sent(job, owner, job.provider_message_id, OutboundMessage.model_validate(job.message))
+            return
         try:
             message = OutboundMessage.model_validate(job.message)
         except ValidationError as error:
@@ -125,16 +129,20 @@ class QueueWorker:
             await self._failed(job, owner, SendError(f"unexpected {type(error).__name__}", retryable=True))
         else:
             self._routing.succeeded(message.provider)
-            if await self._store.queue.ack(job.id, owner, provider_message_id):
-                await self._store.log.set_outbound_status(
-                    job.id,
-                    LogStatus.SENT,
-                    provider=message.provider,
-                    provider_message_id=provider_message_id,
-                    sent=message.model_dump(mode="json", exclude_none=True),
-                )
-            else:
-                log.warning("job %s was sent after its lease expired; another worker may send it again", job.id)
+            await self._store.queue.record_sent(job.id, owner, provider_message_id)
+            await self._sent(job, owner, provider_message_id, message)
+
+    async def _sent(self, job: Job, owner: str, provider_message_id: str, message: OutboundMessage) -> None:
+        if await self._store.queue.ack(job.id, owner, provider_message_id):
+            await self._store.log.set_outbound_status(
+                job.id,
+                LogStatus.SENT,
+                provider=message.provider,
+                provider_message_id=provider_message_id,
+                sent=message.model_dump(mode="json", exclude_none=True),
+            )
+        else:
+            log.warning("job %s was sent after its lease expired; another worker may send it again", job.id)
 
     async def _failed(self, job: Job, owner: str, error: SendError) -> None:
         reason = f"{error.code}: {error}" if error.code else str(error)

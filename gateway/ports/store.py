@@ -105,6 +105,10 @@ class OutboundQueue(Protocol):
     async def claim(self, owner: str, lease: timedelta) -> Job | None:
         """Atomically take the most urgent due job (or one whose lease expired) for `lease`."""
 
+    async def record_sent(self, job_id: str, owner: str, provider_message_id: str) -> bool:
+        """Note the provider's id on a claimed job as soon as it is sent, before the ack, so a
+        worker that takes it over after a crash acks it instead of sending it twice."""
+
     async def ack(self, job_id: str, owner: str, provider_message_id: str) -> bool:
         """Mark a claimed job sent; False when `owner` no longer holds its lease."""
 

@@ -150,3 +150,16 @@ def test_backoff_is_full_jitter_under_a_ceiling_that_doubles_to_five_minutes():
         waits = [backoff_seconds(attempts, None, chance) for _ in range(500)]
         assert 0 <= min(waits) < ceiling * 0.1 and ceiling * 0.9 < max(waits) <= ceiling
     assert backoff_seconds(3, 0.5, chance) == 0.5, "the provider's Retry-After wins"
+
+
+async def test_a_job_sent_by_a_worker_that_died_before_acking_is_not_sent_again(store, clock):
+    job = await queued(store, clock)
+    await store.queue.record_sent(job.id, "w", "SM-first")  # sent, then the process died
+    clock.advance(seconds=LEASE.total_seconds())
+    rescued = await store.queue.claim("rescuer", LEASE)
+    channel = ScriptedChannel()
+    await worker(store, clock, channel).deliver(rescued, "rescuer")
+    assert channel.sent == []
+    done = await store.queue.get(job.id)
+    assert done.state is JobState.SENT and done.provider_message_id == "SM-first"
+    assert (await store.log.get(job.id)).status is LogStatus.SENT

@@ -64,6 +64,13 @@ class MongoQueue:
         )
         return _job(document) if document else None
 
+    async def record_sent(self, job_id: str, owner: str, provider_message_id: str) -> bool:
+        result = await self._jobs.update_one(
+            {"_id": job_id, "state": JobState.SENDING.value, "lease_owner": owner},
+            {"$set": {"provider_message_id": provider_message_id}},
+        )
+        return result.modified_count == 1 or result.matched_count == 1
+
     async def ack(self, job_id: str, owner: str, provider_message_id: str) -> bool:
         changes = {"state": JobState.SENT.value, "provider_message_id": provider_message_id, "last_error": None}
         return await self._finish(job_id, owner, changes) is not None

@@ -64,6 +64,15 @@ class SqliteQueue:
         )
         return _job(row) if row else None
 
+    async def record_sent(self, job_id: str, owner: str, provider_message_id: str) -> bool:
+        params = (provider_message_id, job_id, owner)
+        updated = await self._db.run(
+            lambda connection: connection.execute(
+                "UPDATE queue SET provider_message_id = ? WHERE id = ? AND state = 'sending' AND lease_owner = ?", params
+            ).rowcount
+        )
+        return updated == 1
+
     async def ack(self, job_id: str, owner: str, provider_message_id: str) -> bool:
         row = await self._finish(
             "state = 'sent', provider_message_id = :pmid, last_error = NULL",

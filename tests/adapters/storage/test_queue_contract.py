@@ -144,3 +144,13 @@ async def test_a_dead_job_can_be_put_back_once_and_a_live_one_cannot(store, cloc
     assert again.state is JobState.QUEUED and again.attempts == 0 and again.due_at == clock.now()
     assert await store.queue.requeue(job.id) is None, "it is queued, not dead"
     assert (await store.queue.claim("w", LEASE)).id == job.id
+
+
+async def test_a_recorded_send_survives_a_lost_lease_so_the_rescuer_can_see_it(store, clock):
+    job = await store.queue.enqueue(message())
+    await store.queue.claim("crashed", LEASE)
+    assert await store.queue.record_sent(job.id, "crashed", "wamid.ALREADY")
+    clock.advance(seconds=LEASE.total_seconds())
+    rescued = await store.queue.claim("rescuer", LEASE)
+    assert rescued.provider_message_id == "wamid.ALREADY"
+    assert not await store.queue.record_sent(job.id, "crashed", "wamid.LATE")
