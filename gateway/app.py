@@ -23,6 +23,7 @@ from gateway.appkeys import (
     INBOX,
     METRICS,
     OUTBOX,
+    PLUGIN_CONTEXT,
     PLUGINS,
     SCHEDULER,
     SETTINGS,
@@ -85,7 +86,12 @@ async def _notifications(app: web.Application) -> AsyncIterator[None]:
     plugins' periodic jobs."""
     app[TEMPLATES] = TemplateService(app[STORE])
     types = {kind.type: kind for _, kinds in await app[PLUGINS].collect("register_event_types") for kind in kinds}
-    app[EVENTS] = EventService(app[STORE], Notifier(app[STORE], app[OUTBOX]), types, app[CLOCK])
+    host, context = app[PLUGINS], app[PLUGIN_CONTEXT]
+
+    async def tell_plugins(event: dict) -> None:
+        await host.collect("on_event", event=event, context=context)
+
+    app[EVENTS] = EventService(app[STORE], context.notifier, types, app[CLOCK], tell_plugins)
     jobs = [(plugin, job) for plugin, listed in await app[PLUGINS].collect("register_jobs") for job in listed]
     app[SCHEDULER] = Scheduler(jobs, app[PLUGINS], app[CLOCK])
     running = asyncio.create_task(app[SCHEDULER].run())
@@ -197,6 +203,7 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
     the engine gathers their strings, flows and menu entries."""
     host, settings = app[PLUGINS], app[SETTINGS]
     context = PluginContext(app[STORE], settings, app[CLOCK], app[HTTP_CLIENT], Notifier(app[STORE], app[OUTBOX]))
+    app[PLUGIN_CONTEXT] = context
     await host.collect("on_startup", context=context)
     defaults = [template for _, templates in await host.collect("register_templates") for template in templates]
     await TemplateService(app[STORE]).load_defaults(defaults)

@@ -4,6 +4,7 @@ import aiohttp
 from aiohttp import web
 
 from gateway.clock import Clock
+from gateway.conversation.context import PluginContext
 from gateway.conversation.engine import Engine
 from gateway.inbox import Inbox
 from gateway.metrics import GatewayMetrics
@@ -31,3 +32,4 @@ WORKER = web.AppKey("worker", QueueWorker)
 EVENTS = web.AppKey("events", EventService)
 TEMPLATES = web.AppKey("templates", TemplateService)
 SCHEDULER = web.AppKey("scheduler", Scheduler)
+PLUGIN_CONTEXT = web.AppKey("plugin_context", PluginContext)

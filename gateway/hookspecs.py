@@ -79,4 +79,5 @@ def handle_message(
 
 @hookspec
 def on_event(event: dict[str, Any], context: PluginContext) -> Awaitable[None] | None:
-    """Called for each business event posted to /api/v1/events; plugins turn it into notifications."""
+    """Called once for each new business event (not for replays), after its notifications are
+    queued; for plugins that also keep their own data in step (a delivery marked done)."""

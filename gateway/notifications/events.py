@@ -1,7 +1,7 @@
 """Business events in, notifications out: plugins declare event types; the core validates an
 event, works out its recipients and queues one job per recipient, idempotently by event id."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,11 +57,19 @@ class Published:
 
 
 class EventService:
-    def __init__(self, store: Store, notifier: Notifier, types: dict[str, EventType], clock: Clock) -> None:
+    def __init__(
+        self,
+        store: Store,
+        notifier: Notifier,
+        types: dict[str, EventType],
+        clock: Clock,
+        tell_plugins: Callable[[dict[str, Any]], Awaitable[object]],
+    ) -> None:
         self.types = types
         self._store = store
         self._notifier = notifier
         self._clock = clock
+        self._tell_plugins = tell_plugins
 
     async def publish(self, event: Event) -> Published:
         """Queue the event's notifications; a replayed id finds the same jobs and adds none."""
@@ -88,6 +96,7 @@ class EventService:
         if not replay:
             record = event.model_dump(mode="json") | {"received_at": self._clock.now().isoformat(), "jobs": jobs}
             await self._store.records.put(EVENTS_NAMESPACE, event.id, record)
+            await self._tell_plugins(event.model_dump(mode="json"))
         return Published(event.id, jobs, replay)
 
     async def _recipients(self, kind: EventType, event: Event) -> list[str]:

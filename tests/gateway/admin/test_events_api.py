@@ -3,6 +3,7 @@
 import pytest
 
 from gateway.appkeys import STORE
+from gateway.hookspecs import hookimpl
 from gateway.ports.records import JobState, LogQuery, LogStatus
 from gateway.testing import SimulatedContact
 from plugins.billing.plugin import BillingPlugin
@@ -68,6 +69,23 @@ async def test_an_event_queues_one_job_per_recipient_and_a_replay_adds_none(api)
     jobs = [await queue.get(job_id) for job_id in published["jobs"]]
     assert {job.message["template"]["name"] for job in jobs} == {"payment_reminder"}
     assert sum((await queue.counts()).values()) == 2
+
+
+class Listener:
+    def __init__(self) -> None:
+        self.events: list[dict] = []
+
+    @hookimpl
+    def on_event(self, event, context):
+        self.events.append(event)
+
+
+async def test_plugins_hear_each_new_event_once(make_gateway):
+    listener = Listener()
+    client = await make_gateway([BillingPlugin(), listener], admin_token=TOKEN)
+    for _ in range(2):
+        assert (await client.post("/api/v1/events", json=PAYMENT_DUE, headers=AUTH)).status == 202
+    assert [(event["id"], event["type"]) for event in listener.events] == [("evt-1", "payment.due")]
 
 
 @pytest.mark.parametrize(
