@@ -37,6 +37,8 @@ SESSION_RETENTION = timedelta(days=7)
 MAX_INVALID_ANSWERS = 3
 MAX_TURN_ATTEMPTS = 3
 GROUP, ENTRY, LANGUAGE = "menu.group:", "menu.entry:", "language:"
+FLOWS_NAMESPACE = "gateway.flows"
+"""Counters of flows started, completed and cancelled, read by /api/v1/stats."""
 
 
 @dataclass
@@ -162,6 +164,7 @@ class Engine:
         if command is Command.BACK and state.flow is not None:
             return self._back(state, conversation)
         if command is Command.CANCEL and state.flow is not None:
+            await self._count(state.flow, "cancelled")
             return [Content(text=conversation.t("core.cancelled")), self._main_menu(state, conversation)]
         if command is Command.HELP:
             again = [self._ask(self._step(state), state, conversation)] if state.flow else []
@@ -239,6 +242,7 @@ class Engine:
         plugin = next(plugin for plugin, candidate in self.entries if candidate is entry)
         if entry.flow is not None and entry.flow in self.flows:
             state.flow = entry.flow
+            await self._count(entry.flow, "started")
             return [self._ask(self._step(state), state, conversation)]
         if entry.action is not None:
             return await self._guarded(plugin, f"menu:{entry.id}", entry.action(conversation), conversation)
@@ -268,7 +272,7 @@ class Engine:
         try:
             value = await self._validated(step, message, state, conversation)
         except InvalidAnswer as refusal:
-            return self._refused(refusal, step, state, conversation)
+            return await self._refused(refusal, step, state, conversation)
         except Exception as error:
             self._host.failed(plugin, f"flow:{flow.id}", error)
             return [Content(text=conversation.t("core.error")), self._main_menu(state, conversation)]
@@ -279,6 +283,7 @@ class Engine:
         answers = dict(state.answers)
         state.leave_flow()
         state.options = []
+        await self._count(flow.id, "completed")
         return await self._guarded(plugin, f"flow:{flow.id}", flow.complete(answers, conversation), conversation)
 
     async def _validated(self, step: Step, message: InboundMessage, state: State, conversation: Conversation) -> str:
@@ -293,11 +298,17 @@ class Engine:
             raise InvalidAnswer(step.invalid)
         return await step.lookup(answer, conversation) if step.lookup else answer
 
-    def _refused(self, refusal: InvalidAnswer, step: Step, state: State, conversation: Conversation) -> list[Content]:
+    async def _refused(
+        self, refusal: InvalidAnswer, step: Step, state: State, conversation: Conversation
+    ) -> list[Content]:
         state.invalid += 1
         if state.invalid >= MAX_INVALID_ANSWERS:
+            await self._count(state.flow, "cancelled")
             return [Content(text=conversation.t("core.too_many_invalid")), self._main_menu(state, conversation)]
         return [Content(text=conversation.t(refusal.key, **refusal.params)), self._ask(step, state, conversation)]
+
+    async def _count(self, flow: str, outcome: str) -> None:
+        await self._store.records.next_sequence(FLOWS_NAMESPACE, f"{flow}:{outcome}")
 
     async def _guarded(
         self, plugin: str, what: str, replies: Awaitable[list[Content]], conversation: Conversation

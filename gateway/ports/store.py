@@ -91,6 +91,12 @@ class MessageLog(Protocol):
         """Append a provider's status report; False when no logged message has that id
         (the report is kept all the same)."""
 
+    async def outbound_counts(self, since: datetime) -> list[tuple[str, str | None, str, int]]:
+        """Outbound messages logged since `since`, counted by UTC day (YYYY-MM-DD), provider and status."""
+
+    async def active_contacts(self, since: datetime) -> int:
+        """How many contacts wrote in since `since`."""
+
     async def get(self, entry_id: str) -> LogEntry | None:
         """One entry with its status history."""
 
@@ -174,6 +180,9 @@ class PluginRecords(Protocol):
 
     async def next_sequence(self, plugin: str, name: str) -> int:
         """The next number of a plugin's counter (1, 2, …), unique across processes."""
+
+    async def sequences(self, plugin: str) -> dict[str, int]:
+        """Every counter of a plugin, by name, as far as it has counted."""
 
 
 class Store(Protocol):

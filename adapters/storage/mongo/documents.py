@@ -211,3 +211,8 @@ class MongoPluginRecords:
             {"_id": f"{plugin}:{name}"}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER
         )
         return counter["value"]
+
+    async def sequences(self, plugin: str) -> dict[str, int]:
+        prefix = f"{plugin}:"
+        cursor = self._counters.find({"_id": {"$regex": f"^{re.escape(prefix)}"}})
+        return {found["_id"].removeprefix(prefix): found["value"] for found in await cursor.to_list(None)}

@@ -1,5 +1,6 @@
 """The message log in MongoDB: inbound dedupe rests on a unique index, never on a prior read."""
 
+from datetime import datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -127,6 +128,28 @@ class MongoMessageLog:
             match | {"status": {"$in": [s.value for s in statuses_before(status)]}}, {"$set": changes}
         )
         return await self._log.count_documents(match, limit=1) == 1
+
+    async def outbound_counts(self, since: datetime) -> list[tuple[str, str | None, str, int]]:
+        day = {"$dateToString": {"format": "%Y-%m-%d", "date": "$created_at"}}
+        cursor = await self._log.aggregate(
+            [
+                {"$match": {"direction": Direction.OUTBOUND.value, "created_at": {"$gte": since}}},
+                {"$group": {"_id": {"day": day, "provider": "$provider", "status": "$status"}, "count": {"$sum": 1}}},
+            ]
+        )
+        rows = [(r["_id"]["day"], r["_id"]["provider"], r["_id"]["status"], r["count"]) async for r in cursor]
+        return sorted(rows, key=lambda row: (row[0], row[1] or "", row[2]))
+
+    async def active_contacts(self, since: datetime) -> int:
+        cursor = await self._log.aggregate(
+            [
+                {"$match": {"direction": Direction.INBOUND.value, "created_at": {"$gte": since}}},
+                {"$group": {"_id": "$contact"}},
+                {"$count": "contacts"},
+            ]
+        )
+        counted = [row async for row in cursor]
+        return counted[0]["contacts"] if counted else 0
 
     async def get(self, entry_id: str) -> LogEntry | None:
         document = await self._log.find_one({"_id": entry_id})

@@ -264,3 +264,11 @@ class SqlitePluginRecords:
             ).fetchone()
         )
         return row["value"]
+
+    async def sequences(self, plugin: str) -> dict[str, int]:
+        rows = await self._db.run(
+            lambda connection: connection.execute(
+                "SELECT name, value FROM counters WHERE plugin = ?", (plugin,)
+            ).fetchall()
+        )
+        return {row["name"]: row["value"] for row in rows}

@@ -1,6 +1,7 @@
 """The message log in SQLite: inbound dedupe rests on a unique index, never on a prior read."""
 
 import sqlite3
+from datetime import datetime
 from typing import Any
 
 from adapters.storage.sqlite.connection import (
@@ -153,6 +154,26 @@ class SqliteMessageLog:
             return known is not None
 
         return await self._db.run(lambda connection: transaction(connection, record))
+
+    async def outbound_counts(self, since: datetime) -> list[tuple[str, str | None, str, int]]:
+        rows = await self._db.run(
+            lambda connection: connection.execute(
+                """SELECT date(created_at / 1000000, 'unixepoch') AS day, provider, status, COUNT(*)
+                   FROM log WHERE direction = 'outbound' AND created_at >= ?
+                   GROUP BY day, provider, status ORDER BY day, provider, status""",
+                (to_micros(since),),
+            ).fetchall()
+        )
+        return [tuple(row) for row in rows]
+
+    async def active_contacts(self, since: datetime) -> int:
+        row = await self._db.run(
+            lambda connection: connection.execute(
+                "SELECT COUNT(DISTINCT contact) FROM log WHERE direction = 'inbound' AND created_at >= ?",
+                (to_micros(since),),
+            ).fetchone()
+        )
+        return row[0]
 
     async def get(self, entry_id: str) -> LogEntry | None:
         def read(connection: sqlite3.Connection) -> LogEntry | None:

@@ -67,9 +67,12 @@ class SqliteQueue:
     async def record_sent(self, job_id: str, owner: str, provider_message_id: str) -> bool:
         params = (provider_message_id, job_id, owner)
         updated = await self._db.run(
-            lambda connection: connection.execute(
-                "UPDATE queue SET provider_message_id = ? WHERE id = ? AND state = 'sending' AND lease_owner = ?", params
-            ).rowcount
+            lambda connection: (
+                connection.execute(
+                    "UPDATE queue SET provider_message_id = ? WHERE id = ? AND state = 'sending' AND lease_owner = ?",
+                    params,
+                ).rowcount
+            )
         )
         return updated == 1
 

@@ -123,3 +123,5 @@ async def test_sequences_are_unique_under_concurrency(store):
     numbers = await asyncio.gather(*(store.records.next_sequence("defects", "reference") for _ in range(20)))
     assert sorted(numbers) == list(range(1, 21))
     assert await store.records.next_sequence("maintenance", "reference") == 1
+    assert await store.records.sequences("defects") == {"reference": 20}
+    assert await store.records.sequences("nobody") == {}

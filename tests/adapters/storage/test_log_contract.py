@@ -176,3 +176,25 @@ async def test_recording_an_outbound_entry_twice_keeps_the_first(store):
     )
     assert again.payload["text"] == "one" == first.payload["text"]
     assert len((await store.log.query(LogQuery())).entries) == 1
+
+
+async def test_outbound_counts_by_day_provider_and_status_and_active_contacts(store, clock):
+    start = clock.now()
+    for number, status in enumerate((LogStatus.SENT, LogStatus.SENT, LogStatus.DEAD)):
+        await store.log.record_outbound(
+            f"job-{number}", OutboundMessage(recipient="+919812345678", text="x"), Provider.META
+        )
+        await store.log.set_outbound_status(f"job-{number}", status)
+    clock.advance(days=1)
+    await store.log.record_outbound("job-next", OutboundMessage(recipient="+919812345678", text="x"), Provider.TWILIO)
+    assert await store.log.outbound_counts(start) == [
+        ("2026-01-05", "meta", "dead", 1),
+        ("2026-01-05", "meta", "sent", 2),
+        ("2026-01-06", "twilio", "queued", 1),
+    ]
+    assert await store.log.outbound_counts(clock.now()) == [("2026-01-06", "twilio", "queued", 1)]
+    await store.log.record_inbound(inbound(clock, "a", sender="+14155550100"))
+    await store.log.record_inbound(inbound(clock, "b", sender="+14155550100"))
+    await store.log.record_inbound(inbound(clock, "c", sender="+919812345678"))
+    assert await store.log.active_contacts(start) == 2
+    assert await store.log.active_contacts(clock.now() + timedelta(seconds=1)) == 0

@@ -172,6 +172,34 @@ async def test_plugins_are_listed(api):
     assert listing["failed_to_load"] == []
 
 
+async def test_stats_count_messages_contacts_queue_and_flows(api, clock):
+    subscriber = SimulatedContact(api, "+15550001111", clock)
+    await subscriber.send("menu")
+    await subscriber.press("Billing")
+    await subscriber.press("Pause deliveries")
+    await subscriber.send("2026-01-20")
+    await subscriber.send("menu")
+    await subscriber.press("Billing")
+    await subscriber.press("Pause deliveries")
+    await subscriber.send("cancel")
+    clock.advance(days=2)
+    await SimulatedContact(api, "+15550002222", clock).send("ping")
+    store = api.app[STORE]
+    assert await eventually(lambda: all_sent(store))
+    stats = await call(api, "GET", "/stats")
+    assert stats["active_contacts"] == {"24h": 1, "7d": 2}
+    assert stats["flows"] == {"billing.pause": {"started": 2, "completed": 1, "cancelled": 1}}
+    days = {(row["day"], row["provider"], row["status"]) for row in stats["outbound"]}
+    assert ("2026-01-05", "simulator", "sent") in days and ("2026-01-07", "simulator", "sent") in days
+    assert stats["queue"]["sent"] == sum(row["count"] for row in stats["outbound"])
+    assert (await call(api, "GET", "/stats", 422, params={"days": "365"}))["error"]["fields"][0]["path"] == "days"
+
+
+async def all_sent(store):
+    counts = await store.queue.counts()
+    return counts["queued"] == counts["sending"] == 0
+
+
 async def test_every_documented_route_needs_the_token(api):
     spec = await (await api.get("/api/v1/openapi.json")).json()
     for path, operations in spec["paths"].items():
