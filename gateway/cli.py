@@ -15,6 +15,7 @@ from gateway import __version__
 from gateway.app import create_app, create_worker_app
 from gateway.chat import TerminalChat
 from gateway.metrics import GatewayMetrics
+from gateway.operator_commands import add_commands
 from gateway.phone import InvalidPhoneNumber, to_contact_id
 from gateway.plugins import get_plugin_manager
 from gateway.settings import Settings
@@ -80,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         "load, with the reason.",
     )
     plugins_parser.set_defaults(command=plugins)
+    add_commands(commands)
     return parser
 
 
