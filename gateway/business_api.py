@@ -3,6 +3,8 @@
 from typing import Any
 
 import aiohttp
+from pydantic import HttpUrl
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class BusinessApiError(Exception):
@@ -35,3 +37,16 @@ class BusinessApi:
                 return await response.json()
         except (aiohttp.ClientError, TimeoutError) as error:
             raise BusinessApiError(f"{method} {path} failed: {type(error).__name__}") from None
+
+
+class BusinessSystemSettings(BaseSettings):
+    """A plugin's `<PREFIX>_API_URL` and `<PREFIX>_API_TOKEN`; subclasses set `env_prefix`.
+    With no URL the plugin keeps its data in the gateway's own store."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    api_url: HttpUrl | None = None
+    api_token: str | None = None
+
+    def api(self, http: aiohttp.ClientSession) -> BusinessApi | None:
+        """The business system's API, or None when no URL is configured."""
+        return BusinessApi(http, str(self.api_url), self.api_token) if self.api_url is not None else None

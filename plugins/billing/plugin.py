@@ -1,9 +1,8 @@
 """The billing plugin's hooks; the work is in service.py, the data behind backend.py."""
 
-from pydantic import HttpUrl
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from gateway.business_api import BusinessApi
+from gateway.business_api import BusinessSystemSettings
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
@@ -15,12 +14,10 @@ from plugins.billing.strings import STRINGS
 from plugins.billing.templates import TEMPLATES
 
 
-class BillingSettings(BaseSettings):
+class BillingSettings(BusinessSystemSettings):
     """BILLING_API_URL set: subscriptions and bills come from that system; unset: the embedded demo."""
 
     model_config = SettingsConfigDict(env_prefix="BILLING_", env_file=".env", extra="ignore")
-    api_url: HttpUrl | None = None
-    api_token: str | None = None
 
 
 class BillingPlugin:
@@ -30,8 +27,9 @@ class BillingPlugin:
     @hookimpl
     async def on_startup(self, context: PluginContext) -> None:
         settings = BillingSettings()
-        if settings.api_url is not None:
-            backend = HttpBilling(BusinessApi(context.http, str(settings.api_url), settings.api_token))
+        api = settings.api(context.http)
+        if api is not None:
+            backend = HttpBilling(api)
         else:
             backend = EmbeddedBilling(context.store.records)
             await demo.seed(backend, context.store.records, context.clock.now())

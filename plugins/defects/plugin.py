@@ -1,9 +1,8 @@
 """The defects plugin's hooks; the work is in service.py, the data behind backend.py."""
 
-from pydantic import HttpUrl
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from gateway.business_api import BusinessApi
+from gateway.business_api import BusinessSystemSettings
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
@@ -20,12 +19,10 @@ from plugins.defects.strings import STRINGS
 from plugins.defects.templates import TEMPLATES
 
 
-class DefectsSettings(BaseSettings):
+class DefectsSettings(BusinessSystemSettings):
     """DEFECTS_API_URL set: defects live in that business system; unset: the embedded demo."""
 
     model_config = SettingsConfigDict(env_prefix="DEFECTS_", env_file=".env", extra="ignore")
-    api_url: HttpUrl | None = None
-    api_token: str | None = None
 
 
 class DefectsPlugin:
@@ -35,8 +32,9 @@ class DefectsPlugin:
     @hookimpl
     async def on_startup(self, context: PluginContext) -> None:
         settings = DefectsSettings()
-        if settings.api_url is not None:
-            backend = HttpDefects(BusinessApi(context.http, str(settings.api_url), settings.api_token))
+        api = settings.api(context.http)
+        if api is not None:
+            backend = HttpDefects(api)
         else:
             backend = EmbeddedDefects(context.store.records)
             await demo.seed(backend, context.store.records, context.clock.now())

@@ -3,10 +3,10 @@
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import Field, HttpUrl
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
-from gateway.business_api import BusinessApi
+from gateway.business_api import BusinessSystemSettings
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
@@ -40,13 +40,11 @@ def reminder_time(data: dict[str, Any]) -> datetime:
     return start - SHIFT_REMINDER_LEAD
 
 
-class MaintenanceSettings(BaseSettings):
+class MaintenanceSettings(BusinessSystemSettings):
     """MAINTENANCE_API_URL set: tickets live in that system; MAINTENANCE_SLA_HOURS_* set the
     SLA by urgency."""
 
     model_config = SettingsConfigDict(env_prefix="MAINTENANCE_", env_file=".env", extra="ignore")
-    api_url: HttpUrl | None = None
-    api_token: str | None = None
     sla_hours_high: int = Field(8, ge=1)
     sla_hours_medium: int = Field(24, ge=1)
     sla_hours_low: int = Field(48, ge=1)
@@ -59,8 +57,9 @@ class MaintenancePlugin:
     @hookimpl
     async def on_startup(self, context: PluginContext) -> None:
         settings = MaintenanceSettings()
-        if settings.api_url is not None:
-            backend = HttpMaintenance(BusinessApi(context.http, str(settings.api_url), settings.api_token))
+        api = settings.api(context.http)
+        if api is not None:
+            backend = HttpMaintenance(api)
         else:
             backend = EmbeddedMaintenance(context.store.records)
             await demo.seed(context.store.records, context.clock.now())

@@ -1,9 +1,8 @@
 """The orders plugin's hooks; the work is in service.py, the data behind backend.py."""
 
-from pydantic import HttpUrl
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-from gateway.business_api import BusinessApi
+from gateway.business_api import BusinessSystemSettings
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
@@ -15,12 +14,10 @@ from plugins.orders.strings import STRINGS
 from plugins.orders.templates import TEMPLATES
 
 
-class OrdersSettings(BaseSettings):
+class OrdersSettings(BusinessSystemSettings):
     """ORDERS_API_URL set: orders come from that business system; unset: the embedded demo."""
 
     model_config = SettingsConfigDict(env_prefix="ORDERS_", env_file=".env", extra="ignore")
-    api_url: HttpUrl | None = None
-    api_token: str | None = None
 
 
 class OrdersPlugin:
@@ -30,8 +27,9 @@ class OrdersPlugin:
     @hookimpl
     async def on_startup(self, context: PluginContext) -> None:
         settings = OrdersSettings()
-        if settings.api_url is not None:
-            backend = HttpOrders(BusinessApi(context.http, str(settings.api_url), settings.api_token))
+        api = settings.api(context.http)
+        if api is not None:
+            backend = HttpOrders(api)
         else:
             backend = EmbeddedOrders(context.store.records)
             await demo.seed(backend, context.store.records, context.clock.now())
