@@ -12,7 +12,7 @@ from adapters.channels import meta, myoperator, twilio
 from adapters.channels import simulator as simulator_channel
 from adapters.channels.simulator import routes as simulator_routes
 from adapters.storage import open_store
-from gateway import health, webhooks
+from gateway import gauges, health, webhooks
 from gateway.admin.app import create_admin_app
 from gateway.appkeys import (
     CHANNELS,
@@ -48,6 +48,7 @@ from gateway.plugins import get_plugin_manager
 from gateway.ports.channel import Channel, ChannelSet
 from gateway.routing import Routing
 from gateway.settings import Settings
+from gateway.store_timing import TimedStore
 from gateway.worker import QueueWorker
 
 PROVIDER_TIMEOUT = aiohttp.ClientTimeout(total=15, connect=5)
@@ -158,9 +159,14 @@ def build_channels(settings: Settings) -> ChannelSet:
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:
-    app[STORE] = await open_store(app[SETTINGS].store_url, app[CLOCK], app[SETTINGS].log_retention)
+    """The store, timed into metrics, and the gauges read from it every few seconds."""
+    store = await open_store(app[SETTINGS].store_url, app[CLOCK], app[SETTINGS].log_retention)
+    app[STORE] = TimedStore(store, app[METRICS])
+    refreshing = asyncio.create_task(gauges.keep_fresh(app[STORE], app[METRICS], app[CLOCK]))
     yield
-    await app[STORE].close()
+    refreshing.cancel()
+    await asyncio.gather(refreshing, return_exceptions=True)
+    await store.close()
 
 
 async def _http_client(app: web.Application) -> AsyncIterator[None]:
@@ -186,7 +192,14 @@ def _queue_worker(run: bool):
             cooldown=timedelta(seconds=settings.circuit_cooldown_seconds),
         )
         app[WORKER] = QueueWorker(
-            store, app[CHANNELS], app[HTTP_CLIENT], app[CLOCK], rules, routing, concurrency=settings.worker_concurrency
+            store,
+            app[CHANNELS],
+            app[HTTP_CLIENT],
+            app[CLOCK],
+            rules,
+            routing,
+            app[METRICS],
+            concurrency=settings.worker_concurrency,
         )
         app[OUTBOX] = Outbox(store, settings.enabled_providers, settings.notification_provider, app[WORKER].wake)
         task = asyncio.create_task(app[WORKER].run()) if run else None
@@ -207,7 +220,7 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
     await host.collect("on_startup", context=context)
     defaults = [template for _, templates in await host.collect("register_templates") for template in templates]
     await TemplateService(app[STORE]).load_defaults(defaults)
-    app[ENGINE] = await Engine.build(app[STORE], host, app[CLOCK], settings.session_timeout)
+    app[ENGINE] = await Engine.build(app[STORE], host, app[CLOCK], settings.session_timeout, app[METRICS])
     yield
     await host.collect("on_shutdown", context=context)
 

@@ -1,13 +1,15 @@
 """Every Prometheus metric the gateway exposes, in one registry per application.
 
-Names start with `gateway_`; labels come from small fixed sets (route templates, methods,
-status codes), never phone numbers or message ids.
+Names start with `gateway_`; labels come from small fixed sets (route templates, providers,
+states, plugin and flow names), never phone numbers or message ids. Several gateway
+processes each expose their own; dashboards aggregate with `sum by`.
 """
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     Info,
     PlatformCollector,
@@ -21,6 +23,8 @@ from gateway import __version__
 disable_created_metrics()  # the `_created` series double the output and no dashboard reads them
 
 HTTP_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+DELIVERY_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0, 60.0, 300.0, 1800.0)
+STORE_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5)
 
 
 class GatewayMetrics:
@@ -35,54 +39,107 @@ class GatewayMetrics:
         Info("gateway_build", "Version and store backend of this gateway process.", registry=self.registry).info(
             {"version": __version__, "store": store_backend}
         )
-        self.http_requests = Counter(
-            "gateway_http_requests_total",
-            "HTTP requests answered, by route template, method and status code.",
-            ["route", "method", "status"],
-            registry=self.registry,
+        # HTTP and webhooks
+        self.http_requests = self._counter(
+            "http_requests_total", "HTTP requests answered.", "route", "method", "status"
         )
-        self.http_latency = Histogram(
-            "gateway_http_request_duration_seconds",
-            "Time to answer an HTTP request, by route template.",
-            ["route"],
-            buckets=HTTP_LATENCY_BUCKETS,
-            registry=self.registry,
+        self.http_latency = self._histogram("http_request_duration_seconds", "Time to answer an HTTP request.", "route")
+        self.webhooks = self._counter(
+            "webhook_requests_total",
+            "Webhook requests by outcome (accepted, duplicate, status, bad_signature, missing_signature, malformed, "
+            "too_large, unsupported_media_type, not_configured).",
+            "provider",
+            "outcome",
+        )
+        self.webhook_latency = self._histogram("webhook_duration_seconds", "Time to answer a webhook.", "provider")
+        # messages
+        self.inbound = self._counter(
+            "inbound_messages_total", "Messages contacts sent, stored once each.", "provider", "kind"
+        )
+        self.outbound = self._counter(
+            "outbound_messages_total",
+            "Messages the queue finished with, by message type and outcome (sent, suppressed, dead).",
+            "provider",
+            "type",
+            "outcome",
+        )
+        self.delivery_reports = self._counter(
+            "delivery_reports_total",
+            "Providers' status reports on sent messages (delivered, read, failed).",
+            "provider",
+            "status",
+        )
+        self.send_delay = self._histogram(
+            "send_delay_seconds",
+            "From enqueue to the provider accepting the message.",
+            "provider",
+            buckets=DELIVERY_BUCKETS,
+        )
+        self.provider_latency = self._histogram(
+            "provider_api_duration_seconds", "Time a provider's send API took.", "provider"
+        )
+        self.provider_errors = self._counter(
+            "provider_errors_total",
+            "Failed sends by class (timeout, network, retryable, permanent).",
+            "provider",
+            "code_class",
+        )
+        # queue
+        self.queue_jobs = self._gauge(
+            "queue_jobs", "Jobs in the queue by state, read from the store every few seconds.", "state"
+        )
+        self.queue_oldest_due = self._gauge("queue_oldest_due_seconds", "How long the oldest due job has waited.")
+        self.retries = self._counter("retries_total", "Sends put back for another attempt.", "provider")
+        self.dead_letters = self._counter(
+            "dead_letters_total", "Jobs that died (permanent error or attempts spent).", "provider"
+        )
+        self.failovers = self._counter(
+            "failovers_total", "Jobs moved off a provider whose circuit was open.", "from_provider", "to_provider"
+        )
+        self.circuit_state = self._gauge(
+            "circuit_state", "Each provider's circuit: 0 closed, 1 half open, 2 open.", "provider"
+        )
+        # conversations
+        self.sessions_active = self._gauge("sessions_active", "Contacts who wrote in the last 30 minutes.")
+        self.flows = self._counter(
+            "flows_total",
+            "Conversation flows by outcome (started, completed, cancelled, timed_out).",
+            "plugin",
+            "flow",
+            "outcome",
+        )
+        self.invalid_answers = self._counter("invalid_answers_total", "Answers a form refused.", "plugin", "flow")
+        self.languages = self._counter("contact_languages_total", "Languages contacts chose or greeted in.", "language")
+        # plugins
+        self.plugin_calls = self._counter(
+            "plugin_hook_calls_total", "Calls into plugins' hooks and steps.", "plugin", "hook"
+        )
+        self.plugin_latency = self._histogram(
+            "plugin_hook_duration_seconds", "Time plugins took to answer.", "plugin", "hook"
+        )
+        self.plugin_errors = self._counter("plugin_errors_total", "Exceptions raised by plugins.", "plugin", "hook")
+        self.plugin_load_failures = self._counter(
+            "plugin_load_failures_total", "Installed plugins that failed to load.", "plugin"
+        )
+        # store
+        self.store_latency = self._histogram(
+            "store_operation_duration_seconds",
+            "Time a store operation took.",
+            "operation",
+            "backend",
+            buckets=STORE_BUCKETS,
         )
 
-        self.webhooks = Counter(
-            "gateway_webhook_requests_total",
-            "Webhook requests by provider and outcome (accepted, duplicate, status, bad_signature, "
-            "missing_signature, malformed, too_large, unsupported_media_type, not_configured).",
-            ["provider", "outcome"],
-            registry=self.registry,
-        )
-        self.webhook_latency = Histogram(
-            "gateway_webhook_duration_seconds",
-            "Time from receiving a webhook to answering it, by provider.",
-            ["provider"],
-            buckets=HTTP_LATENCY_BUCKETS,
-            registry=self.registry,
-        )
+    def _counter(self, name: str, documentation: str, *labels: str) -> Counter:
+        return Counter(f"gateway_{name}", documentation, labels, registry=self.registry)
 
-        self.plugin_errors = Counter(
-            "gateway_plugin_errors_total",
-            "Exceptions raised by plugins, by plugin and by the hook or step that raised.",
-            ["plugin", "hook"],
-            registry=self.registry,
-        )
-        self.plugin_load_failures = Counter(
-            "gateway_plugin_load_failures_total",
-            "Installed plugins that failed to load, by plugin.",
-            ["plugin"],
-            registry=self.registry,
-        )
+    def _histogram(
+        self, name: str, documentation: str, *labels: str, buckets: tuple[float, ...] = HTTP_LATENCY_BUCKETS
+    ) -> Histogram:
+        return Histogram(f"gateway_{name}", documentation, labels, buckets=buckets, registry=self.registry)
 
-        self.failovers = Counter(
-            "gateway_failovers_total",
-            "Jobs moved off a provider whose circuit was open, by provider left and provider used.",
-            ["from_provider", "to_provider"],
-            registry=self.registry,
-        )
+    def _gauge(self, name: str, documentation: str, *labels: str) -> Gauge:
+        return Gauge(f"gateway_{name}", documentation, labels, registry=self.registry)
 
     def exposition(self) -> bytes:
         """The registry in Prometheus text format."""

@@ -4,6 +4,7 @@ isolation, so one plugin that fails to load or raises never takes the others dow
 import importlib.metadata
 import inspect
 import logging
+import time
 import types
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -107,12 +108,21 @@ class PluginHost:
         return list(reversed(getattr(self.manager.hook, hook).get_hookimpls()))
 
     async def _call(self, hook: str, implementation: pluggy.HookImpl, kwargs: dict[str, Any]) -> Any:
+        plugin = self.name_of(implementation.plugin)
+        started = time.perf_counter()
         try:
             answer = implementation.function(*(kwargs[name] for name in implementation.argnames))
             return await answer if inspect.isawaitable(answer) else answer
         except Exception as error:
-            self.failed(self.name_of(implementation.plugin), hook, error)
+            self.failed(plugin, hook, error)
             return _FAILED
+        finally:
+            self.record_call(plugin, hook, time.perf_counter() - started)
+
+    def record_call(self, plugin: str, hook: str, seconds: float) -> None:
+        """Count a call into a plugin and how long it took."""
+        self._metrics.plugin_calls.labels(plugin, hook).inc()
+        self._metrics.plugin_latency.labels(plugin, hook).observe(seconds)
 
 
 _FAILED = object()

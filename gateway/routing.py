@@ -8,13 +8,15 @@ from datetime import datetime, timedelta
 
 from aiolimiter import AsyncLimiter
 
-from gateway.circuit import CircuitBreaker
+from gateway.circuit import CircuitBreaker, CircuitState
 from gateway.clock import Clock
 from gateway.metrics import GatewayMetrics
 from gateway.models import OutboundMessage, Provider
 from gateway.phone import is_bsuid
 
 log = logging.getLogger(__name__)
+
+_CIRCUIT_LEVEL = {CircuitState.CLOSED: 0, CircuitState.HALF_OPEN: 1, CircuitState.OPEN: 2}
 
 
 class Routing:
@@ -37,6 +39,7 @@ class Routing:
 
     def route(self, message: OutboundMessage) -> OutboundMessage | None:
         """The message on the provider to use now, or None when no provider may take it yet."""
+        self._report()
         provider = message.provider
         if provider not in self._circuits or self._circuits[provider].allows():
             return message
@@ -67,7 +70,13 @@ class Routing:
     def succeeded(self, provider: Provider) -> None:
         if provider in self._circuits:
             self._circuits[provider].succeeded()
+        self._report()
 
     def failed(self, provider: Provider) -> None:
         if provider in self._circuits:
             self._circuits[provider].failed()
+        self._report()
+
+    def _report(self) -> None:
+        for provider, circuit in self._circuits.items():
+            self._metrics.circuit_state.labels(provider.value).set(_CIRCUIT_LEVEL[circuit.state])

@@ -79,11 +79,13 @@ def _channel(request: web.Request, provider: Provider) -> Channel:
 async def _store(app: web.Application, parsed: ParsedWebhook) -> str:
     """Store every message (a known provider id is a redelivery) and status, then hand the
     new messages to the inbox."""
-    store, inbox = app[STORE], app[INBOX]
+    store, inbox, metrics = app[STORE], app[INBOX], app[METRICS]
     fresh = [message for message in parsed.messages if await store.log.record_inbound(message)]
     for status in parsed.statuses:
-        await store.log.add_status(status)
+        if await store.log.add_status(status):
+            metrics.delivery_reports.labels(status.provider.value, status.status.value).inc()
     for message in fresh:
+        metrics.inbound.labels(message.provider.value, message.kind.value).inc()
         inbox.submit(message)
     if fresh:
         return "accepted"

@@ -6,13 +6,16 @@ import contextlib
 import logging
 import os
 import socket
+import time
 from datetime import timedelta
 from random import Random
+from typing import Any
 
 import aiohttp
 from pydantic import ValidationError
 
 from gateway.clock import Clock
+from gateway.metrics import GatewayMetrics
 from gateway.models import OutboundMessage
 from gateway.notifications.delivery import DeliveryRules, Undeliverable
 from gateway.phone import mask
@@ -49,6 +52,7 @@ class QueueWorker:
         clock: Clock,
         rules: DeliveryRules,
         routing: Routing,
+        metrics: GatewayMetrics,
         *,
         concurrency: int = 4,
         idle_seconds: float = 1.0,
@@ -57,6 +61,7 @@ class QueueWorker:
         self._store = store
         self._rules = rules
         self._routing = routing
+        self._metrics = metrics
         self._chance = chance or Random()
         self._channels = channels
         self._http = http
@@ -90,18 +95,19 @@ class QueueWorker:
             await self.deliver(job, owner)
 
     async def deliver(self, job: Job, owner: str) -> None:
-        """Send one claimed job and record the outcome on the job and in the log."""
+        """Send one claimed job and record the outcome on the job, in the log and in metrics."""
+        stored = job.message
         if job.provider_message_id is not None:
             # the worker before us sent it and died before acking: acknowledge, do not send again
-            await self._sent(job, owner, job.provider_message_id, OutboundMessage.model_validate(job.message))
+            await self._sent(job, owner, job.provider_message_id, OutboundMessage.model_validate(stored))
             return
         try:
-            message = OutboundMessage.model_validate(job.message)
+            message = OutboundMessage.model_validate(stored)
         except ValidationError as error:
-            await self._dead(job, owner, f"stored message is invalid: {error.error_count()} problem(s)")
+            await self._dead(job, owner, f"stored message is invalid: {error.error_count()} problem(s)", stored)
             return
         if self._channels.get(message.provider) is None:
-            await self._dead(job, owner, f"provider {message.provider} is not configured")
+            await self._dead(job, owner, f"provider {message.provider} is not configured", stored)
             return
         routed = self._routing.route(message)
         if routed is None:
@@ -114,20 +120,27 @@ class QueueWorker:
         try:
             message = await self._rules.prepare(message)
         except Undeliverable as refusal:
-            await (self._suppressed if refusal.suppressed else self._dead)(job, owner, refusal.reason)
+            finish = self._suppressed if refusal.suppressed else self._dead
+            await finish(job, owner, refusal.reason, message.model_dump(mode="json"))
             return
+        provider = message.provider.value
+        started = time.perf_counter()
         try:
             message = await self._menus.render_for(channel.capabilities, message)
             async with self._routing.pace(message.provider):
+                started = time.perf_counter()
                 provider_message_id = await channel.send(message, self._http)
         except SendError as error:
+            self._metrics.provider_errors.labels(provider, _error_class(error)).inc()
             if error.retryable:
                 self._routing.failed(message.provider)
-            await self._failed(job, owner, error)
+            await self._failed(job, owner, error, message.model_dump(mode="json"))
         except Exception as error:
             log.exception("sending job %s to %s failed unexpectedly", job.id, mask(message.recipient))
-            await self._failed(job, owner, SendError(f"unexpected {type(error).__name__}", retryable=True))
+            failure = SendError(f"unexpected {type(error).__name__}", retryable=True)
+            await self._failed(job, owner, failure, message.model_dump(mode="json"))
         else:
+            self._metrics.provider_latency.labels(provider).observe(time.perf_counter() - started)
             self._routing.succeeded(message.provider)
             await self._store.queue.record_sent(job.id, owner, provider_message_id)
             await self._sent(job, owner, provider_message_id, message)
@@ -141,26 +154,55 @@ class QueueWorker:
                 provider_message_id=provider_message_id,
                 sent=message.model_dump(mode="json", exclude_none=True),
             )
+            provider = message.provider.value
+            self._metrics.outbound.labels(provider, message_type(message.model_dump()), "sent").inc()
+            self._metrics.send_delay.labels(provider).observe((self._clock.now() - job.created_at).total_seconds())
         else:
             log.warning("job %s was sent after its lease expired; another worker may send it again", job.id)
 
-    async def _failed(self, job: Job, owner: str, error: SendError) -> None:
+    async def _failed(self, job: Job, owner: str, error: SendError, message: dict[str, Any]) -> None:
         reason = f"{error.code}: {error}" if error.code else str(error)
         if not error.retryable:
-            await self._dead(job, owner, reason)
+            await self._dead(job, owner, reason, message)
             return
         delay = backoff_seconds(job.attempts, error.retry_after, self._chance)
         retry_at = self._clock.now() + timedelta(seconds=delay)
         retried = await self._store.queue.retry(job.id, owner, reason, retry_at)
-        if retried is not None and retried.state is JobState.DEAD:
+        if retried is None:
+            return
+        if retried.state is JobState.DEAD:
             await self._store.log.set_outbound_status(job.id, LogStatus.DEAD, error=reason)
+            self._count_dead(message)
             log.warning("job %s is dead after %d attempts: %s", job.id, retried.attempts, reason)
+        else:
+            self._metrics.retries.labels(str(message.get("provider"))).inc()
 
-    async def _suppressed(self, job: Job, owner: str, reason: str) -> None:
+    async def _suppressed(self, job: Job, owner: str, reason: str, message: dict[str, Any]) -> None:
         if await self._store.queue.suppress(job.id, owner, reason) is not None:
             await self._store.log.set_outbound_status(job.id, LogStatus.SUPPRESSED, error=reason)
+            self._metrics.outbound.labels(str(message.get("provider")), message_type(message), "suppressed").inc()
 
-    async def _dead(self, job: Job, owner: str, reason: str) -> None:
+    async def _dead(self, job: Job, owner: str, reason: str, message: dict[str, Any]) -> None:
         log.warning("job %s failed permanently: %s", job.id, reason)
         if await self._store.queue.fail(job.id, owner, reason) is not None:
             await self._store.log.set_outbound_status(job.id, LogStatus.DEAD, error=reason)
+            self._count_dead(message)
+
+    def _count_dead(self, message: dict[str, Any]) -> None:
+        provider = str(message.get("provider"))
+        self._metrics.dead_letters.labels(provider).inc()
+        self._metrics.outbound.labels(provider, message_type(message), "dead").inc()
+
+
+def message_type(message: dict[str, Any]) -> str:
+    """What kind of message it is, for metric labels: template, buttons, list, media or text."""
+    for kind in ("provider_template", "template", "buttons", "list", "media"):
+        if message.get(kind):
+            return kind
+    return "text"
+
+
+def _error_class(error: SendError) -> str:
+    if error.code in ("timeout", "network"):
+        return error.code
+    return "retryable" if error.retryable else "permanent"

@@ -2,6 +2,7 @@
 commands, the main menu, forms, then free-form plugins; replies come back as Content."""
 
 import logging
+import time
 from collections.abc import Awaitable
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
@@ -17,6 +18,7 @@ from gateway.conversation.commands import Command, command_in, greeting_language
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Flow, InvalidAnswer, MenuEntry, Step
 from gateway.conversation.strings import CORE_STRINGS
+from gateway.metrics import GatewayMetrics
 from gateway.models import (
     Button,
     Content,
@@ -65,8 +67,10 @@ class Engine:
         entries: list[tuple[str, MenuEntry]],
         clock: Clock,
         idle_timeout: timedelta,
+        metrics: GatewayMetrics,
     ) -> None:
         self.catalog = catalog
+        self._metrics = metrics
         self._store = store
         self._host = host
         self.flows = flows
@@ -75,7 +79,9 @@ class Engine:
         self._idle_timeout = idle_timeout
 
     @classmethod
-    async def build(cls, store: Store, host: PluginHost, clock: Clock, idle_timeout: timedelta) -> "Engine":
+    async def build(
+        cls, store: Store, host: PluginHost, clock: Clock, idle_timeout: timedelta, metrics: GatewayMetrics
+    ) -> "Engine":
         """Gather every plugin's strings, flows and menu entries."""
         catalog = Catalog()
         catalog.add(CORE_STRINGS)
@@ -88,7 +94,7 @@ class Engine:
         entries = [
             (plugin, entry) for plugin, listed in await host.collect("register_menu_entries") for entry in listed
         ]
-        return cls(store, host, catalog, flows, entries, clock, idle_timeout)
+        return cls(store, host, catalog, flows, entries, clock, idle_timeout, metrics)
 
     async def handle(self, message: InboundMessage) -> list[Content]:
         """The replies to one message; the session is saved only if nobody changed it meanwhile."""
@@ -105,6 +111,8 @@ class Engine:
         expired = session is not None and self._clock.now() - session.updated_at > self._idle_timeout
         state = State(**session.data) if session is not None and not expired else State()
         if expired:
+            if session.data.get("flow") in self.flows:
+                await self._count(session.data["flow"], "timed_out")
             replies = [Content(text=conversation.t("core.session_expired")), self._main_menu(state, conversation)]
         else:
             replies = await self._respond(message, state, conversation)
@@ -119,6 +127,7 @@ class Engine:
         if language is None and message.kind is InboundKind.TEXT and (greeted := greeting_language(message.text)):
             language = greeted
             await self._store.settings.update_contact(message.sender, {"language": language})
+            self._metrics.languages.labels(language).inc()
         return Conversation(message.sender, language or DEFAULT_LANGUAGE, self.catalog, message.profile_name)
 
     async def _respond(self, message: InboundMessage, state: State, conversation: Conversation) -> list[Content]:
@@ -223,6 +232,7 @@ class Engine:
         if option.startswith(LANGUAGE) and option.removeprefix(LANGUAGE) in LANGUAGES:
             language = option.removeprefix(LANGUAGE)
             await self._store.settings.update_contact(conversation.contact, {"language": language})
+            self._metrics.languages.labels(language).inc()
             switched = Conversation(conversation.contact, language, self.catalog, conversation.profile_name)
             return [Content(text=switched.t("core.language.set")), self._main_menu(state, switched)]
         if option.startswith(GROUP):
@@ -302,20 +312,26 @@ class Engine:
         self, refusal: InvalidAnswer, step: Step, state: State, conversation: Conversation
     ) -> list[Content]:
         state.invalid += 1
+        self._metrics.invalid_answers.labels(self.flows[state.flow][0], state.flow).inc()
         if state.invalid >= MAX_INVALID_ANSWERS:
             await self._count(state.flow, "cancelled")
             return [Content(text=conversation.t("core.too_many_invalid")), self._main_menu(state, conversation)]
         return [Content(text=conversation.t(refusal.key, **refusal.params)), self._ask(step, state, conversation)]
 
     async def _count(self, flow: str, outcome: str) -> None:
+        """Count a flow's start or end, in metrics and in the store (for /api/v1/stats)."""
+        self._metrics.flows.labels(self.flows[flow][0], flow, outcome).inc()
         await self._store.records.next_sequence(FLOWS_NAMESPACE, f"{flow}:{outcome}")
 
     async def _guarded(
         self, plugin: str, what: str, replies: Awaitable[list[Content]], conversation: Conversation
     ) -> list[Content]:
         """A plugin's replies, or a polite error in the contact's language if it raises."""
+        started = time.perf_counter()
         try:
             return list(await replies)
         except Exception as error:
             self._host.failed(plugin, what, error)
             return [Content(text=conversation.t("core.error"))]
+        finally:
+            self._host.record_call(plugin, what, time.perf_counter() - started)

@@ -50,7 +50,9 @@ async def setup(tmp_path, clock):
         cooldown=timedelta(seconds=60),
     )
     channels = ChannelSet({Provider.TWILIO: twilio, Provider.META: meta}, {})
-    worker = QueueWorker(store, channels, None, clock, DeliveryRules(store, TemplateService(store), clock), routing)
+    worker = QueueWorker(
+        store, channels, None, clock, DeliveryRules(store, TemplateService(store), clock), routing, metrics
+    )
     yield store, worker, twilio, meta, metrics
     await store.close()
 

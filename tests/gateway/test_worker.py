@@ -54,7 +54,16 @@ async def queued(store, clock, **fields):
 def worker(store, clock, channel, routing: Routing | None = None) -> QueueWorker:
     rules = DeliveryRules(store, TemplateService(store), clock)
     routing = routing or routing_for([Provider.TWILIO], clock)
-    return QueueWorker(store, ChannelSet({Provider.TWILIO: channel}, {}), None, clock, rules, routing, chance=Random(7))
+    return QueueWorker(
+        store,
+        ChannelSet({Provider.TWILIO: channel}, {}),
+        None,
+        clock,
+        rules,
+        routing,
+        GatewayMetrics("sqlite"),
+        chance=Random(7),
+    )
 
 
 def routing_for(providers, clock, failover=(), failures_to_open=5) -> Routing:

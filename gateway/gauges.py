@@ -1,0 +1,37 @@
+"""Gauges read from the store, refreshed every few seconds in the background rather than on
+each scrape, so Prometheus scraping often costs the store nothing."""
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from gateway.clock import Clock
+from gateway.metrics import GatewayMetrics
+from gateway.ports.records import JobState
+from gateway.ports.store import Store
+
+log = logging.getLogger(__name__)
+
+REFRESH_SECONDS = 5.0
+ACTIVE_WINDOW = timedelta(minutes=30)
+
+
+async def refresh(store: Store, metrics: GatewayMetrics, clock: Clock) -> None:
+    """Queue depth by state, the oldest due job's wait, and contacts active in 30 minutes."""
+    for state, count in (await store.queue.counts()).items():
+        metrics.queue_jobs.labels(state.value).set(count)
+    oldest = await store.queue.list(JobState.QUEUED, 1)
+    now = clock.now()
+    waiting = (now - oldest[0].due_at).total_seconds() if oldest and oldest[0].due_at <= now else 0.0
+    metrics.queue_oldest_due.set(waiting)
+    metrics.sessions_active.set(await store.log.active_contacts(now - ACTIVE_WINDOW))
+
+
+async def keep_fresh(store: Store, metrics: GatewayMetrics, clock: Clock) -> None:
+    """Refresh until cancelled; a failed read is logged and tried again next time."""
+    while True:
+        try:
+            await refresh(store, metrics, clock)
+        except Exception:
+            log.exception("could not refresh the queue and session gauges")
+        await asyncio.sleep(REFRESH_SECONDS)
