@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
@@ -11,7 +10,7 @@ import aiohttp
 from aiohttp import web
 from pydantic import ValidationError
 
-from gateway import __version__
+from gateway import __version__, logs
 from gateway.app import create_app, create_worker_app
 from gateway.chat import TerminalChat
 from gateway.metrics import GatewayMetrics
@@ -28,12 +27,12 @@ SHUTDOWN_GRACE_SECONDS = 30.0
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     arguments = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings()
     except ValidationError as error:
         print(configuration_errors(error), file=sys.stderr)
         return 2
+    logs.configure(settings.log_level, settings.log_format)
     return arguments.command(settings, arguments)
 
 

@@ -6,6 +6,7 @@ import logging
 from collections import deque
 
 from gateway.conversation.engine import Engine
+from gateway.logs import request_id
 from gateway.models import InboundMessage, OutboundMessage, Priority
 from gateway.outbox import Outbox
 from gateway.phone import mask
@@ -23,7 +24,7 @@ class Inbox:
         self._engine = engine
         self._outbox = outbox
         self._menus = TextMenus(store.records)
-        self._waiting: dict[str, deque[InboundMessage]] = {}
+        self._waiting: dict[str, deque[tuple[InboundMessage, str | None]]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._pending: set[str] = set()
 
@@ -32,7 +33,7 @@ class Inbox:
         if message.id in self._pending:
             return
         self._pending.add(message.id)
-        self._waiting.setdefault(message.sender, deque()).append(message)
+        self._waiting.setdefault(message.sender, deque()).append((message, request_id.get()))
         if message.sender not in self._workers:
             self._workers[message.sender] = asyncio.create_task(self._drain(message.sender))
 
@@ -40,7 +41,9 @@ class Inbox:
         waiting = self._waiting[contact]
         try:
             while waiting:
-                await self.process(waiting.popleft())
+                message, arrived_with = waiting.popleft()
+                request_id.set(arrived_with or message.id[-12:])
+                await self.process(message)
         finally:
             del self._waiting[contact], self._workers[contact]
 
@@ -48,6 +51,7 @@ class Inbox:
         """Hand one message to the conversation engine and queue its replies. It is marked processed when
         that ends, even in failure, so one poison message cannot loop for ever; a shutdown
         midway leaves it unprocessed, for the next start to recover."""
+        log.info("processing message %s from %s", message.id, mask(message.sender))
         try:
             try:
                 await self._answer(message)

@@ -280,6 +280,7 @@ class OutboundMessage(Content):
     priority: Priority = Priority.NOTIFICATION
     send_at: UtcDatetime | None = None
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
+    request_id: str | None = Field(default=None, description="the request that led to it, for following it in logs")
 
     @classmethod
     def addressed(cls, content: Content, recipient: str, **addressing: Any) -> "OutboundMessage":

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 
+from gateway.logs import request_id
 from gateway.models import OutboundMessage, Provider
 from gateway.ports.records import Job
 from gateway.ports.store import Store
@@ -19,7 +20,9 @@ class Outbox:
     async def enqueue(self, message: OutboundMessage) -> Job:
         """Queue `message` through its provider, else the contact's last one, else the default."""
         provider = message.provider or await self._provider_for(message.recipient)
-        message = message.model_copy(update={"provider": provider})
+        message = message.model_copy(
+            update={"provider": provider, "request_id": message.request_id or request_id.get()}
+        )
         job = await self._store.queue.enqueue(message)
         await self._store.log.record_outbound(job.id, message, provider)
         self._wake()

@@ -4,7 +4,7 @@ Field aliases are the public variable names, so every error names the variable t
 """
 
 from datetime import timedelta
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = Field(None, validation_alias=env("GATEWAY_ADMIN_TOKEN"))
     default_provider: Provider | None = Field(None, validation_alias=env("GATEWAY_DEFAULT_PROVIDER"))
     simulator: bool = Field(True, validation_alias=env("GATEWAY_SIMULATOR"))
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias=env("GATEWAY_LOG_LEVEL"))
+    log_format: Literal["json", "text"] = Field("text", validation_alias=env("GATEWAY_LOG_FORMAT"))
     failover: Annotated[list[Provider], NoDecode] = Field([], validation_alias=env("GATEWAY_FAILOVER"))
     circuit_failures: int = Field(5, ge=1, validation_alias=env("GATEWAY_CIRCUIT_FAILURES"))
     circuit_cooldown_seconds: int = Field(60, ge=1, validation_alias=env("GATEWAY_CIRCUIT_COOLDOWN_SECONDS"))

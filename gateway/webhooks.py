@@ -9,8 +9,10 @@ from typing import cast
 from aiohttp import web
 
 from gateway.appkeys import CHANNELS, CLOCK, INBOX, METRICS, SETTINGS, STORE
+from gateway.logs import request_id
 from gateway.middleware import error_body
-from gateway.models import Provider
+from gateway.models import Provider, new_id
+from gateway.phone import mask
 from gateway.ports.channel import (
     Channel,
     HandshakeChannel,
@@ -28,6 +30,7 @@ def receiver(provider: Provider) -> Callable[[web.Request], Awaitable[web.Respon
     """The POST handler for one provider's webhook."""
 
     async def receive(request: web.Request) -> web.Response:
+        request_id.set(new_id()[-12:])
         started = time.perf_counter()
         metrics = request.app[METRICS]
         try:
@@ -86,6 +89,7 @@ async def _store(app: web.Application, parsed: ParsedWebhook) -> str:
             metrics.delivery_reports.labels(status.provider.value, status.status.value).inc()
     for message in fresh:
         metrics.inbound.labels(message.provider.value, message.kind.value).inc()
+        log.info("stored %s message %s from %s", message.provider.value, message.id, mask(message.sender))
         inbox.submit(message)
     if fresh:
         return "accepted"

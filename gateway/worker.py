@@ -15,6 +15,7 @@ import aiohttp
 from pydantic import ValidationError
 
 from gateway.clock import Clock
+from gateway.logs import request_id
 from gateway.metrics import GatewayMetrics
 from gateway.models import OutboundMessage
 from gateway.notifications.delivery import DeliveryRules, Undeliverable
@@ -101,6 +102,7 @@ class QueueWorker:
             # the worker before us sent it and died before acking: acknowledge, do not send again
             await self._sent(job, owner, job.provider_message_id, OutboundMessage.model_validate(stored))
             return
+        request_id.set(stored.get("request_id") or job.id[-12:])
         try:
             message = OutboundMessage.model_validate(stored)
         except ValidationError as error:
@@ -157,6 +159,9 @@ class QueueWorker:
             provider = message.provider.value
             self._metrics.outbound.labels(provider, message_type(message.model_dump()), "sent").inc()
             self._metrics.send_delay.labels(provider).observe((self._clock.now() - job.created_at).total_seconds())
+            log.info(
+                "sent job %s to %s through %s as %s", job.id, mask(message.recipient), provider, provider_message_id
+            )
         else:
             log.warning("job %s was sent after its lease expired; another worker may send it again", job.id)
 

@@ -1,0 +1,65 @@
+"""Logs: one JSON object a line, a request id that follows a message from webhook to send,
+phone numbers masked, and no secrets or message bodies."""
+
+import io
+import json
+import logging
+
+import pytest
+
+from gateway.logs import JsonFormatter, TextFormatter, masked, request_id
+from gateway.testing import meta_headers
+from tests.gateway_fixtures import META_SECRET, eventually, meta_text
+
+
+@pytest.fixture
+def json_lines():
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
+    root.removeHandler(handler)
+    root.setLevel(previous)
+
+
+def test_phone_numbers_are_masked_but_for_the_last_four_digits():
+    assert masked("from +919812345678 and 14155550100, order 4411") == "from ****5678 and ****0100, order 4411"
+
+
+def test_a_json_line_has_time_level_logger_message_and_request_id():
+    token = request_id.set("abc123")
+    try:
+        record = logging.LogRecord("gateway.test", logging.INFO, __file__, 1, "sent to %s", ("+919812345678",), None)
+        entry = json.loads(JsonFormatter().format(record))
+        assert entry | {"time": "t"} == {
+            "time": "t",
+            "level": "INFO",
+            "logger": "gateway.test",
+            "message": "sent to ****5678",
+            "request_id": "abc123",
+        }
+        assert TextFormatter().format(record).endswith("sent to ****5678 [request abc123]")
+    finally:
+        request_id.reset(token)
+
+
+async def test_one_request_id_follows_a_message_from_webhook_to_send(gateway, stand_ins, json_lines):
+    body = json.dumps(meta_text("wamid.LOG", "my order number is 4411")).encode()
+    await gateway.post("/webhooks/meta", data=body, headers=meta_headers(body, META_SECRET))
+    await stand_ins.meta.wait_for(1)
+
+    async def logged_sent() -> list[dict]:
+        lines = [line for line in json_lines() if line["logger"].startswith("gateway")]
+        return lines if any(line["message"].startswith("sent job") for line in lines) else []
+
+    lines = await eventually(logged_sent)
+    stored = next(line for line in lines if line["message"].startswith("stored meta message"))
+    trail = [line["message"].split(" ")[0] for line in lines if line["request_id"] == stored["request_id"]]
+    assert trail[:2] == ["stored", "processing"] and "sent" in trail
+    text = json.dumps(lines)
+    assert "919812345678" not in text and "my order number" not in text
+    assert META_SECRET not in text and "EAAG-token" not in text
