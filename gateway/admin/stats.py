@@ -1,14 +1,15 @@
 """GET /api/v1/stats: what the gateway has been doing, read from the store (so it covers
 every gateway process), not from one process's metrics."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiohttp import web
 from pydantic import BaseModel, Field
 
 from gateway.admin.api import Api, answer, query_of
-from gateway.appkeys import CLOCK, STORE
-from gateway.conversation.engine import FLOWS_NAMESPACE
+from gateway.appkeys import CLOCK, ENGINE, STORE
+from gateway.conversation.engine import FLOWS_NAMESPACE, MENU_NAMESPACE, Engine
+from gateway.ports.store import Store
 
 
 class Period(BaseModel):
@@ -29,16 +30,56 @@ def declare(api: Api) -> None:
         flows: dict[str, dict[str, int]] = {}
         for name, count in (await store.records.sequences(FLOWS_NAMESPACE)).items():
             flow, _, outcome = name.rpartition(":")
-            flows.setdefault(flow, {"started": 0, "completed": 0, "cancelled": 0})[outcome] = count
+            flows.setdefault(flow, {"started": 0, "completed": 0, "cancelled": 0, "timed_out": 0})[outcome] = count
+        menu = await store.records.sequences(MENU_NAMESPACE)
+        active_7d = await store.log.active_contacts(now - timedelta(days=7))
         return answer(
             {
                 "since": since,
                 "outbound": outbound,
+                "rates_by_provider": delivery_rates(outbound),
                 "queue": await store.queue.counts(),
-                "active_contacts": {
-                    "24h": await store.log.active_contacts(now - timedelta(hours=24)),
-                    "7d": await store.log.active_contacts(now - timedelta(days=7)),
-                },
+                "active_contacts": {"24h": await store.log.active_contacts(now - timedelta(hours=24)), "7d": active_7d},
+                "outbound_per_active_contact_7d": round(await _outbound_7d(store, now) / active_7d, 2)
+                if active_7d
+                else 0,
                 "flows": flows,
+                "flow_completion_by_plugin": _completion(flows, request.config_dict[ENGINE]),
+                "top_menu_options": sorted(menu.items(), key=lambda item: (-item[1], item[0]))[:10],
             }
         )
+
+
+def delivery_rates(outbound: list[dict]) -> dict[str, dict[str, float]]:
+    """Per provider, the share of messages sent in the period that were delivered, and read."""
+    totals: dict[str, dict[str, int]] = {}
+    for row in outbound:
+        totals.setdefault(str(row["provider"]), {}).setdefault(row["status"], 0)
+        totals[str(row["provider"])][row["status"]] += row["count"]
+    rates = {}
+    for provider, by_status in totals.items():
+        reached = {status: by_status.get(status, 0) for status in ("sent", "delivered", "read", "failed")}
+        left = sum(reached.values())
+        read = reached["read"]
+        delivered = reached["delivered"] + read
+        rates[provider] = {
+            "delivered": round(delivered / left, 4) if left else 0.0,
+            "read": round(read / left, 4) if left else 0.0,
+        }
+    return rates
+
+
+async def _outbound_7d(store: Store, now: datetime) -> int:
+    counted = await store.log.outbound_counts(now - timedelta(days=7))
+    return sum(count for *_, count in counted)
+
+
+def _completion(flows: dict[str, dict[str, int]], engine: Engine) -> dict[str, float]:
+    """Completed over started, per plugin, for the flows the running plugins declare."""
+    totals: dict[str, list[int]] = {}
+    for flow, counts in flows.items():
+        if flow in engine.flows:
+            plugin_totals = totals.setdefault(engine.flows[flow][0], [0, 0])
+            plugin_totals[0] += counts["completed"]
+            plugin_totals[1] += counts["started"]
+    return {plugin: round(completed / started, 4) for plugin, (completed, started) in totals.items() if started}

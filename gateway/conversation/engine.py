@@ -41,6 +41,8 @@ MAX_TURN_ATTEMPTS = 3
 GROUP, ENTRY, LANGUAGE = "menu.group:", "menu.entry:", "language:"
 FLOWS_NAMESPACE = "gateway.flows"
 """Counters of flows started, completed and cancelled, read by /api/v1/stats."""
+MENU_NAMESPACE = "gateway.menu"
+"""Counters of menu entries chosen, read by /api/v1/stats."""
 
 
 @dataclass
@@ -247,6 +249,7 @@ class Engine:
         return await self._start(entry, state, conversation)
 
     async def _start(self, entry: MenuEntry, state: State, conversation: Conversation) -> list[Content]:
+        await self._store.records.next_sequence(MENU_NAMESPACE, entry.id)
         state.leave_flow()
         state.options = []
         plugin = next(plugin for plugin, candidate in self.entries if candidate is entry)

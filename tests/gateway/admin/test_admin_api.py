@@ -2,6 +2,7 @@
 
 import pytest
 
+from gateway.admin.stats import delivery_rates
 from gateway.appkeys import STORE
 from gateway.ports.records import JobState
 from gateway.testing import SimulatedContact
@@ -188,7 +189,11 @@ async def test_stats_count_messages_contacts_queue_and_flows(api, clock):
     assert await eventually(lambda: all_sent(store))
     stats = await call(api, "GET", "/stats")
     assert stats["active_contacts"] == {"24h": 1, "7d": 2}
-    assert stats["flows"] == {"billing.pause": {"started": 2, "completed": 1, "cancelled": 1}}
+    assert stats["flows"] == {"billing.pause": {"started": 2, "completed": 1, "cancelled": 1, "timed_out": 0}}
+    assert stats["flow_completion_by_plugin"] == {"plugins.billing.plugin.BillingPlugin": 0.5}
+    assert stats["top_menu_options"] == [["billing.pause", 2]]
+    assert stats["rates_by_provider"]["simulator"] == {"delivered": 0.0, "read": 0.0}
+    assert stats["outbound_per_active_contact_7d"] == stats["queue"]["sent"] / 2
     days = {(row["day"], row["provider"], row["status"]) for row in stats["outbound"]}
     assert ("2026-01-05", "simulator", "sent") in days and ("2026-01-07", "simulator", "sent") in days
     assert stats["queue"]["sent"] == sum(row["count"] for row in stats["outbound"])
@@ -213,3 +218,13 @@ async def test_every_documented_route_needs_the_token(api):
             concrete = concrete.replace("{role}", "r").replace("{job}", "j")
             response = await api.request(method.upper(), concrete, json={})
             assert response.status == 401, f"{method.upper()} {path} answered {response.status} without a token"
+
+
+def test_delivery_and_read_rates_count_read_as_delivered_too():
+    rows = [
+        {"day": "2026-01-05", "provider": "meta", "status": "sent", "count": 2},
+        {"day": "2026-01-05", "provider": "meta", "status": "delivered", "count": 1},
+        {"day": "2026-01-06", "provider": "meta", "status": "read", "count": 1},
+        {"day": "2026-01-06", "provider": "twilio", "status": "failed", "count": 1},
+    ]
+    assert delivery_rates(rows) == {"meta": {"delivered": 0.5, "read": 0.25}, "twilio": {"delivered": 0.0, "read": 0.0}}
