@@ -8,7 +8,12 @@ from pydantic import BaseModel, Field
 
 from gateway.admin.api import Api, answer, query_of
 from gateway.appkeys import CLOCK, ENGINE, STORE
-from gateway.conversation.engine import FLOWS_NAMESPACE, MENU_NAMESPACE, Engine
+from gateway.conversation.engine import (
+    FLOWS_NAMESPACE,
+    MENU_NAMESPACE,
+    SESSIONS_NAMESPACE,
+    Engine,
+)
 from gateway.ports.store import Store
 
 
@@ -32,6 +37,7 @@ def declare(api: Api) -> None:
             flow, _, outcome = name.rpartition(":")
             flows.setdefault(flow, {"started": 0, "completed": 0, "cancelled": 0, "timed_out": 0})[outcome] = count
         menu = await store.records.sequences(MENU_NAMESPACE)
+        sessions = await store.records.sequences(SESSIONS_NAMESPACE)
         active_7d = await store.log.active_contacts(now - timedelta(days=7))
         return answer(
             {
@@ -43,6 +49,9 @@ def declare(api: Api) -> None:
                 "outbound_per_active_contact_7d": round(await _outbound_7d(store, now) / active_7d, 2)
                 if active_7d
                 else 0,
+                "average_session_seconds": round(sessions["seconds"] / sessions["ended"])
+                if sessions.get("ended")
+                else None,
                 "flows": flows,
                 "flow_completion_by_plugin": _completion(flows, request.config_dict[ENGINE]),
                 "top_menu_options": sorted(menu.items(), key=lambda item: (-item[1], item[0]))[:10],

@@ -5,7 +5,7 @@ import logging
 import time
 from collections.abc import Awaitable
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from gateway.clock import Clock
 from gateway.conversation.catalog import (
@@ -29,6 +29,7 @@ from gateway.models import (
     ListSection,
 )
 from gateway.plugins import PluginFailed, PluginHost
+from gateway.ports.records import Session
 from gateway.ports.store import StaleSession, Store
 from gateway.text_menus import chosen
 
@@ -43,12 +44,15 @@ FLOWS_NAMESPACE = "gateway.flows"
 """Counters of flows started, completed and cancelled, read by /api/v1/stats."""
 MENU_NAMESPACE = "gateway.menu"
 """Counters of menu entries chosen, read by /api/v1/stats."""
+SESSIONS_NAMESPACE = "gateway.sessions"
+"""Conversations that went idle and their total seconds, read by /api/v1/stats."""
 
 
 @dataclass
 class State:
     """A contact's place in the conversation, as kept in their session."""
 
+    started_at: str | None = None
     flow: str | None = None
     step: int = 0
     answers: dict[str, str] = field(default_factory=dict)
@@ -112,7 +116,9 @@ class Engine:
         session = await self._store.sessions.load(message.sender)
         expired = session is not None and self._clock.now() - session.updated_at > self._idle_timeout
         state = State(**session.data) if session is not None and not expired else State()
+        state.started_at = state.started_at or self._clock.now().isoformat()
         if expired:
+            await self._session_ended(session)
             if session.data.get("flow") in self.flows:
                 await self._count(session.data["flow"], "timed_out")
             replies = [Content(text=conversation.t("core.session_expired")), self._main_menu(state, conversation)]
@@ -320,6 +326,14 @@ class Engine:
             await self._count(state.flow, "cancelled")
             return [Content(text=conversation.t("core.too_many_invalid")), self._main_menu(state, conversation)]
         return [Content(text=conversation.t(refusal.key, **refusal.params)), self._ask(step, state, conversation)]
+
+    async def _session_ended(self, session: Session) -> None:
+        """Count a conversation that went idle, and how long it lasted, for /api/v1/stats."""
+        started = session.data.get("started_at")
+        if started:
+            seconds = int((session.updated_at - datetime.fromisoformat(started)).total_seconds())
+            await self._store.records.add(SESSIONS_NAMESPACE, "ended", 1)
+            await self._store.records.add(SESSIONS_NAMESPACE, "seconds", seconds)
 
     async def _count(self, flow: str, outcome: str) -> None:
         """Count a flow's start or end, in metrics and in the store (for /api/v1/stats)."""

@@ -181,6 +181,9 @@ class PluginRecords(Protocol):
     async def next_sequence(self, plugin: str, name: str) -> int:
         """The next number of a plugin's counter (1, 2, …), unique across processes."""
 
+    async def add(self, plugin: str, name: str, amount: int) -> int:
+        """Add `amount` to a plugin's counter, atomically; returns the new total."""
+
     async def sequences(self, plugin: str) -> dict[str, int]:
         """Every counter of a plugin, by name, as far as it has counted."""
 

@@ -207,8 +207,11 @@ class MongoPluginRecords:
         return [found["document"] for found in await cursor.to_list(limit)]
 
     async def next_sequence(self, plugin: str, name: str) -> int:
+        return await self.add(plugin, name, 1)
+
+    async def add(self, plugin: str, name: str, amount: int) -> int:
         counter = await self._counters.find_one_and_update(
-            {"_id": f"{plugin}:{name}"}, {"$inc": {"value": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+            {"_id": f"{plugin}:{name}"}, {"$inc": {"value": amount}}, upsert=True, return_document=ReturnDocument.AFTER
         )
         return counter["value"]
 

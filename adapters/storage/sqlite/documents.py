@@ -256,11 +256,14 @@ class SqlitePluginRecords:
         return [loads(row["document"]) for row in rows]
 
     async def next_sequence(self, plugin: str, name: str) -> int:
+        return await self.add(plugin, name, 1)
+
+    async def add(self, plugin: str, name: str, amount: int) -> int:
         row = await self._db.run(
             lambda connection: connection.execute(
-                """INSERT INTO counters VALUES (?, ?, 1)
-                   ON CONFLICT (plugin, name) DO UPDATE SET value = value + 1 RETURNING value""",
-                (plugin, name),
+                """INSERT INTO counters VALUES (?, ?, ?)
+                   ON CONFLICT (plugin, name) DO UPDATE SET value = value + excluded.value RETURNING value""",
+                (plugin, name, amount),
             ).fetchone()
         )
         return row["value"]

@@ -125,3 +125,5 @@ async def test_sequences_are_unique_under_concurrency(store):
     assert await store.records.next_sequence("maintenance", "reference") == 1
     assert await store.records.sequences("defects") == {"reference": 20}
     assert await store.records.sequences("nobody") == {}
+    totals = await asyncio.gather(*(store.records.add("gateway.sessions", "seconds", 90) for _ in range(4)))
+    assert sorted(totals) == [90, 180, 270, 360]

@@ -192,6 +192,7 @@ async def test_stats_count_messages_contacts_queue_and_flows(api, clock):
     assert stats["flows"] == {"billing.pause": {"started": 2, "completed": 1, "cancelled": 1, "timed_out": 0}}
     assert stats["flow_completion_by_plugin"] == {"plugins.billing.plugin.BillingPlugin": 0.5}
     assert stats["top_menu_options"] == [["billing.pause", 2]]
+    assert stats["average_session_seconds"] is None, "no conversation has gone idle yet"
     assert stats["rates_by_provider"]["simulator"] == {"delivered": 0.0, "read": 0.0}
     assert stats["outbound_per_active_contact_7d"] == stats["queue"]["sent"] / 2
     days = {(row["day"], row["provider"], row["status"]) for row in stats["outbound"]}
@@ -218,6 +219,16 @@ async def test_every_documented_route_needs_the_token(api):
             concrete = concrete.replace("{role}", "r").replace("{job}", "j")
             response = await api.request(method.upper(), concrete, json={})
             assert response.status == 401, f"{method.upper()} {path} answered {response.status} without a token"
+
+
+async def test_average_session_length_counts_conversations_that_went_idle(api, clock):
+    contact = SimulatedContact(api, "+15550001111", clock)
+    await contact.send("menu")
+    clock.advance(minutes=4)
+    await contact.send("menu")  # the session lasts from the first to the last message: 4 min 1 s
+    clock.advance(minutes=45)
+    await contact.send("menu")
+    assert (await call(api, "GET", "/stats"))["average_session_seconds"] == 241
 
 
 def test_delivery_and_read_rates_count_read_as_delivered_too():
