@@ -1,7 +1,7 @@
 """GET /api/v1/stats: what the gateway has been doing, read from the store (so it covers
 every gateway process), not from one process's metrics."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from aiohttp import web
 from pydantic import BaseModel, Field
@@ -14,7 +14,6 @@ from gateway.conversation.engine import (
     SESSIONS_NAMESPACE,
     Engine,
 )
-from gateway.ports.store import Store
 
 
 class Period(BaseModel):
@@ -27,18 +26,21 @@ def declare(api: Api) -> None:
     )
     async def stats(request: web.Request) -> web.Response:
         store, now = request.config_dict[STORE], request.config_dict[CLOCK].now()
-        since = now - timedelta(days=query_of(request, Period).days)
+        days = query_of(request, Period).days
+        since = now - timedelta(days=days)
         outbound = [
             {"day": day, "provider": provider, "status": status, "count": count}
             for day, provider, status, count in await store.log.outbound_counts(since)
         ]
+        active_in_period = await store.log.active_contacts(since)
+        active_7d = active_in_period if days == 7 else await store.log.active_contacts(now - timedelta(days=7))
+        sent_in_period = sum(row["count"] for row in outbound)
         flows: dict[str, dict[str, int]] = {}
         for name, count in (await store.records.sequences(FLOWS_NAMESPACE)).items():
             flow, _, outcome = name.rpartition(":")
             flows.setdefault(flow, {"started": 0, "completed": 0, "cancelled": 0, "timed_out": 0})[outcome] = count
         menu = await store.records.sequences(MENU_NAMESPACE)
         sessions = await store.records.sequences(SESSIONS_NAMESPACE)
-        active_7d = await store.log.active_contacts(now - timedelta(days=7))
         return answer(
             {
                 "since": since,
@@ -46,9 +48,7 @@ def declare(api: Api) -> None:
                 "rates_by_provider": delivery_rates(outbound),
                 "queue": await store.queue.counts(),
                 "active_contacts": {"24h": await store.log.active_contacts(now - timedelta(hours=24)), "7d": active_7d},
-                "outbound_per_active_contact_7d": round(await _outbound_7d(store, now) / active_7d, 2)
-                if active_7d
-                else 0,
+                "outbound_per_active_contact": round(sent_in_period / active_in_period, 2) if active_in_period else 0,
                 "average_session_seconds": round(sessions["seconds"] / sessions["ended"])
                 if sessions.get("ended")
                 else None,
@@ -76,11 +76,6 @@ def delivery_rates(outbound: list[dict]) -> dict[str, dict[str, float]]:
             "read": round(read / left, 4) if left else 0.0,
         }
     return rates
-
-
-async def _outbound_7d(store: Store, now: datetime) -> int:
-    counted = await store.log.outbound_counts(now - timedelta(days=7))
-    return sum(count for *_, count in counted)
 
 
 def _completion(flows: dict[str, dict[str, int]], engine: Engine) -> dict[str, float]:

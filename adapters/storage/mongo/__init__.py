@@ -23,6 +23,9 @@ _INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)]),
         IndexModel([("contact", ASCENDING), ("created_at", DESCENDING)]),
         IndexModel([("direction", ASCENDING), ("processed", ASCENDING), ("created_at", ASCENDING)]),
+        IndexModel(
+            [("direction", ASCENDING), ("created_at", ASCENDING), ("provider", ASCENDING), ("status", ASCENDING)]
+        ),
     ],
     "statuses": [IndexModel([("provider_message_id", ASCENDING), ("at", ASCENDING)])],
     "queue": [

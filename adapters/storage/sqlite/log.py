@@ -1,7 +1,7 @@
 """The message log in SQLite: inbound dedupe rests on a unique index, never on a prior read."""
 
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from adapters.storage.sqlite.connection import (
@@ -34,6 +34,9 @@ from gateway.ports.store import (
     encode_cursor,
     statuses_before,
 )
+
+_MICROS_A_DAY = 86_400 * 1_000_000
+_EPOCH_DAY = date(1970, 1, 1)
 
 
 class SqliteMessageLog:
@@ -158,13 +161,16 @@ class SqliteMessageLog:
     async def outbound_counts(self, since: datetime) -> list[tuple[str, str | None, str, int]]:
         rows = await self._db.run(
             lambda connection: connection.execute(
-                """SELECT date(created_at / 1000000, 'unixepoch') AS day, provider, status, COUNT(*)
+                """SELECT created_at / ? AS day, provider, status, COUNT(*)
                    FROM log WHERE direction = 'outbound' AND created_at >= ?
                    GROUP BY day, provider, status ORDER BY day, provider, status""",
-                (to_micros(since),),
+                (_MICROS_A_DAY, to_micros(since)),
             ).fetchall()
         )
-        return [tuple(row) for row in rows]
+        return [
+            (_EPOCH_DAY.fromordinal(_EPOCH_DAY.toordinal() + day).isoformat(), provider, status, count)
+            for day, provider, status, count in rows
+        ]
 
     async def active_contacts(self, since: datetime) -> int:
         row = await self._db.run(

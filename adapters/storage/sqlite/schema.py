@@ -42,6 +42,11 @@ MIGRATIONS: list[tuple[str, ...]] = [
     ),
 ]
 
+MIGRATIONS.append(
+    # statistics read outbound outcomes and distinct inbound contacts by time without touching the table
+    ("CREATE INDEX log_direction_created ON log (direction, created_at, provider, status, contact)",)
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

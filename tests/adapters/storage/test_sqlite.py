@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from adapters.storage.sqlite import SqliteStore
-from adapters.storage.sqlite.schema import SCHEMA_VERSION
+from adapters.storage.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
 from gateway.models import OutboundMessage
 
 
@@ -43,3 +43,21 @@ async def test_a_closed_store_says_so(tmp_path, clock):
     await store.close()
     with pytest.raises(RuntimeError, match="closed"):
         await store.ping()
+
+
+async def test_a_version_1_database_is_migrated_to_the_current_schema(tmp_path, clock):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as connection:
+        for statement in MIGRATIONS[0]:
+            connection.execute(statement)
+        connection.execute("PRAGMA user_version = 1")
+        connection.execute(
+            "INSERT INTO log VALUES ('a', 'inbound', 'meta', 'w1', '+14155550100', 'received', 1, NULL, '{}', 0)"
+        )
+    store = await SqliteStore.open(path, clock)
+    await store.close()
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        indexes = {row[1] for row in connection.execute("PRAGMA index_list(log)")}
+        assert "log_direction_created" in indexes
+        assert connection.execute("SELECT COUNT(*) FROM log").fetchone()[0] == 1, "data survives the migration"

@@ -194,7 +194,7 @@ async def test_stats_count_messages_contacts_queue_and_flows(api, clock):
     assert stats["top_menu_options"] == [["billing.pause", 2]]
     assert stats["average_session_seconds"] is None, "no conversation has gone idle yet"
     assert stats["rates_by_provider"]["simulator"] == {"delivered": 0.0, "read": 0.0}
-    assert stats["outbound_per_active_contact_7d"] == stats["queue"]["sent"] / 2
+    assert stats["outbound_per_active_contact"] == stats["queue"]["sent"] / 2
     days = {(row["day"], row["provider"], row["status"]) for row in stats["outbound"]}
     assert ("2026-01-05", "simulator", "sent") in days and ("2026-01-07", "simulator", "sent") in days
     assert stats["queue"]["sent"] == sum(row["count"] for row in stats["outbound"])
