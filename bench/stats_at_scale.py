@@ -98,7 +98,7 @@ async def measure(path: Path, calls: int) -> list[float]:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
-    parser.add_argument("--calls", type=int, default=20)
+    parser.add_argument("--calls", type=int, default=21, help="the first is reported apart, with cold caches")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.db"
@@ -108,7 +108,8 @@ async def main() -> None:
         fill(path, arguments.entries, datetime.now(UTC))
         filled_in = time.perf_counter() - filling
         timings = await measure(path, arguments.calls)
-    p50, p95 = statistics.median(timings), statistics.quantiles(timings, n=20)[18]
+    warm = timings[1:]
+    p50, p95 = statistics.median(warm), statistics.quantiles(warm, n=20)[18]
     verdict = "met" if p95 < BUDGET_MS else "MISSED"
     report(arguments, filled_in, timings[0], p50, p95, verdict)
 
@@ -128,10 +129,10 @@ def report(arguments, filled_in: float, first: float, p50: float, p95: float, ve
             "| figure | value |",
             "|---|---|",
             f"| filling the log | {filled_in:.1f} s |",
-            f"| first call | {first:.0f} ms |",
-            f"| p50 of {arguments.calls} calls | {p50:.0f} ms |",
-            f"| p95 of {arguments.calls} calls | {p95:.0f} ms |",
-            f"| budget (p95) | < {BUDGET_MS} ms: {verdict} |",
+            f"| first call (cold caches) | {first:.0f} ms |",
+            f"| p50 of the {arguments.calls - 1} calls after it | {p50:.0f} ms |",
+            f"| p95 of the {arguments.calls - 1} calls after it | {p95:.0f} ms |",
+            f"| budget (warm p95) | < {BUDGET_MS} ms: {verdict} |",
             "",
         ]
     )
