@@ -90,6 +90,9 @@ class GatewayMetrics:
         )
         self.queue_oldest_due = self._gauge("queue_oldest_due_seconds", "How long the oldest due job has waited.")
         self.retries = self._counter("retries_total", "Sends put back for another attempt.", "provider")
+        self.lease_recoveries = self._counter(
+            "lease_recoveries_total", "Jobs taken over from a worker whose lease expired (it died or stalled)."
+        )
         self.dead_letters = self._counter(
             "dead_letters_total", "Jobs that died (permanent error or attempts spent).", "provider"
         )

@@ -98,6 +98,9 @@ class QueueWorker:
     async def deliver(self, job: Job, owner: str) -> None:
         """Send one claimed job and record the outcome on the job, in the log and in metrics."""
         stored = job.message
+        if job.recovered:
+            self._metrics.lease_recoveries.inc()
+            log.warning("job %s taken over after its previous worker's lease expired", job.id)
         if job.provider_message_id is not None:
             # the worker before us sent it and died before acking: acknowledge, do not send again
             await self._sent(job, owner, job.provider_message_id, OutboundMessage.model_validate(stored))

@@ -112,6 +112,8 @@ class Job:
     lease_expires_at: datetime | None = None
     provider_message_id: str | None = None
     last_error: str | None = None
+    recovered: bool = False
+    """Whether the latest claim took the job over from a worker whose lease had expired."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,7 +75,8 @@ async def test_an_open_circuit_moves_jobs_to_the_next_provider_and_they_come_bac
     moved = await send_one(store, worker, "three")
     assert moved.state is JobState.SENT and [m.text for m in meta.sent] == ["three"]
     assert (await store.log.get(moved.id)).provider is Provider.META
-    assert metrics.failovers.labels("twilio", "meta")._value.get() == 1
+    failovers = {"from_provider": "twilio", "to_provider": "meta"}
+    assert metrics.registry.get_sample_value("gateway_failovers_total", failovers) == 1
 
     twilio.down = False
     clock.advance(seconds=60)

@@ -51,9 +51,10 @@ async def queued(store, clock, **fields):
     return await store.queue.claim("w", LEASE)
 
 
-def worker(store, clock, channel, routing: Routing | None = None) -> QueueWorker:
+def worker(store, clock, channel, routing: Routing | None = None, metrics: GatewayMetrics | None = None) -> QueueWorker:
     rules = DeliveryRules(store, TemplateService(store), clock)
     routing = routing or routing_for([Provider.TWILIO], clock)
+    metrics = metrics or GatewayMetrics("sqlite")
     return QueueWorker(
         store,
         ChannelSet({Provider.TWILIO: channel}, {}),
@@ -61,7 +62,7 @@ def worker(store, clock, channel, routing: Routing | None = None) -> QueueWorker
         clock,
         rules,
         routing,
-        GatewayMetrics("sqlite"),
+        metrics,
         chance=Random(7),
     )
 
@@ -167,7 +168,9 @@ async def test_a_job_sent_by_a_worker_that_died_before_acking_is_not_sent_again(
     clock.advance(seconds=LEASE.total_seconds())
     rescued = await store.queue.claim("rescuer", LEASE)
     channel = ScriptedChannel()
-    await worker(store, clock, channel).deliver(rescued, "rescuer")
+    metrics = GatewayMetrics("sqlite")
+    await worker(store, clock, channel, metrics=metrics).deliver(rescued, "rescuer")
+    assert metrics.registry.get_sample_value("gateway_lease_recoveries_total") == 1
     assert channel.sent == []
     done = await store.queue.get(job.id)
     assert done.state is JobState.SENT and done.provider_message_id == "SM-first"

@@ -50,15 +50,18 @@ class MongoQueue:
                     {"state": JobState.SENDING.value, "lease_expires_at": {"$lte": now}},
                 ]
             },
-            {
-                "$set": {
-                    "state": JobState.SENDING.value,
-                    "lease_owner": owner,
-                    "lease_expires_at": now + lease,
-                    "updated_at": now,
-                },
-                "$inc": {"attempts": 1},
-            },
+            [
+                {
+                    "$set": {
+                        "recovered": {"$eq": ["$state", JobState.SENDING.value]},
+                        "state": JobState.SENDING.value,
+                        "lease_owner": {"$literal": owner},
+                        "lease_expires_at": now + lease,
+                        "updated_at": now,
+                        "attempts": {"$add": ["$attempts", 1]},
+                    }
+                }
+            ],
             sort=_URGENT_FIRST,
             return_document=ReturnDocument.AFTER,
         )
@@ -143,4 +146,5 @@ def _job(document: dict[str, Any]) -> Job:
         lease_expires_at=aware(document.get("lease_expires_at")),
         provider_message_id=document.get("provider_message_id"),
         last_error=document.get("last_error"),
+        recovered=document.get("recovered", False),
     )

@@ -55,8 +55,8 @@ class SqliteQueue:
         params = {"owner": owner, "now": to_micros(now), "expires": to_micros(now + lease)}
         row = await self._db.run(
             lambda connection: connection.execute(
-                f"""UPDATE queue SET state = 'sending', attempts = attempts + 1, lease_owner = :owner,
-                        lease_expires_at = :expires, updated_at = :now
+                f"""UPDATE queue SET recovered = (state = 'sending'), state = 'sending', attempts = attempts + 1,
+                        lease_owner = :owner, lease_expires_at = :expires, updated_at = :now
                     WHERE id = (SELECT id FROM queue WHERE {_DUE} ORDER BY priority DESC, due_at LIMIT 1)
                     RETURNING *""",
                 params,
@@ -163,4 +163,5 @@ def _job(row: sqlite3.Row) -> Job:
         lease_expires_at=from_micros(row["lease_expires_at"]),
         provider_message_id=row["provider_message_id"],
         last_error=row["last_error"],
+        recovered=bool(row["recovered"]),
     )

@@ -47,6 +47,11 @@ MIGRATIONS.append(
     ("CREATE INDEX log_direction_created ON log (direction, created_at, provider, status, contact)",)
 )
 
+MIGRATIONS.append(
+    # a claim records whether it took the job over from a worker whose lease had expired
+    ("ALTER TABLE queue ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0",)
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -19,7 +19,7 @@ async def test_enqueued_job_is_claimed_then_acked(store):
     assert job.state is JobState.QUEUED and job.attempts == 0
 
     claimed = await store.queue.claim("worker-a", LEASE)
-    assert claimed.id == job.id
+    assert claimed.id == job.id and not claimed.recovered
     assert claimed.state is JobState.SENDING and claimed.attempts == 1 and claimed.lease_owner == "worker-a"
     assert claimed.message["text"] == "hello"
     assert await store.queue.claim("worker-b", LEASE) is None
@@ -94,6 +94,7 @@ async def test_expired_lease_is_claimable_again_and_fences_the_old_owner(store, 
     clock.advance(seconds=1)
     rescued = await store.queue.claim("rescuer", LEASE)
     assert rescued.id == job.id and rescued.attempts == 2 and rescued.lease_owner == "rescuer"
+    assert rescued.recovered, "the claim says it took the job over"
     assert not await store.queue.ack(job.id, "crashed", "wamid.stale")
     assert await store.queue.retry(job.id, "crashed", "late", clock.now()) is None
     assert await store.queue.ack(job.id, "rescuer", "wamid.ok")
