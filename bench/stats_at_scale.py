@@ -6,7 +6,6 @@ Prints a table and appends it to BENCHMARKS.md with the date, commit, machine an
 
 import argparse
 import asyncio
-import json
 import os
 import platform
 import random
