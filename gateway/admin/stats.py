@@ -1,6 +1,7 @@
 """GET /api/v1/stats: what the gateway has been doing, read from the store (so it covers
 every gateway process), not from one process's metrics."""
 
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 from aiohttp import web
@@ -22,7 +23,11 @@ class Period(BaseModel):
 
 def declare(api: Api) -> None:
     @api.route(
-        "GET", "/stats", "Messages by provider, day and status; queue depth; active contacts; flows", query=Period
+        "GET",
+        "/stats",
+        "Messages by provider, day and status; delivery and read rates; queue depth; active contacts; outbound "
+        "messages per active contact; average session length; flows and completion by plugin; top menu options",
+        query=Period,
     )
     async def stats(request: web.Request) -> web.Response:
         store, now = request.config_dict[STORE], request.config_dict[CLOCK].now()
@@ -60,20 +65,20 @@ def declare(api: Api) -> None:
 
 
 def delivery_rates(outbound: list[dict]) -> dict[str, dict[str, float]]:
-    """Per provider, the share of messages sent in the period that were delivered, and read."""
-    totals: dict[str, dict[str, int]] = {}
+    """Per provider, the share of messages sent in the period that were delivered (or read),
+    and that were read; a message counts once, at the furthest status it reached."""
+    by_provider: dict[str, Counter[str]] = defaultdict(Counter)
     for row in outbound:
-        totals.setdefault(str(row["provider"]), {}).setdefault(row["status"], 0)
-        totals[str(row["provider"])][row["status"]] += row["count"]
+        by_provider[str(row["provider"])][row["status"]] += row["count"]
     rates = {}
-    for provider, by_status in totals.items():
-        reached = {status: by_status.get(status, 0) for status in ("sent", "delivered", "read", "failed")}
-        left = sum(reached.values())
-        read = reached["read"]
-        delivered = reached["delivered"] + read
+    for provider, statuses in by_provider.items():
+        handed_over = sum(statuses[status] for status in ("sent", "delivered", "read", "failed"))
+        if not handed_over:
+            rates[provider] = {"delivered": 0.0, "read": 0.0}
+            continue
         rates[provider] = {
-            "delivered": round(delivered / left, 4) if left else 0.0,
-            "read": round(read / left, 4) if left else 0.0,
+            "delivered": round((statuses["delivered"] + statuses["read"]) / handed_over, 4),
+            "read": round(statuses["read"] / handed_over, 4),
         }
     return rates
 
