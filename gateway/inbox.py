@@ -10,6 +10,7 @@ from gateway.logs import request_id
 from gateway.models import InboundMessage, OutboundMessage, Priority
 from gateway.outbox import Outbox
 from gateway.phone import mask
+from gateway.ports.records import ContactSettings
 from gateway.ports.store import Store
 from gateway.text_menus import TextMenus
 
@@ -63,8 +64,8 @@ class Inbox:
 
     async def _answer(self, message: InboundMessage) -> None:
         message = await self._menus.resolve(message)
-        await self._remember_channel(message)
-        replies = await self._engine.handle(message)
+        contact = await self._remember_channel(message)
+        replies = await self._engine.handle(message, contact.values)
         for number, content in enumerate(replies):
             await self._outbox.enqueue(
                 OutboundMessage.addressed(
@@ -77,9 +78,10 @@ class Inbox:
                 )
             )
 
-    async def _remember_channel(self, message: InboundMessage) -> None:
-        """Notifications later go out the way the contact last wrote in."""
-        await self._store.settings.update_contact(
+    async def _remember_channel(self, message: InboundMessage) -> ContactSettings:
+        """Notifications later go out the way the contact last wrote in; returns the contact's
+        settings as saved, which the engine reads the language from."""
+        return await self._store.settings.update_contact(
             message.sender,
             {
                 "last_provider": message.provider.value,

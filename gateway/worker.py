@@ -98,6 +98,7 @@ class QueueWorker:
     async def deliver(self, job: Job, owner: str) -> None:
         """Send one claimed job and record the outcome on the job, in the log and in metrics."""
         stored = job.message
+        request_id.set(stored.get("request_id") or job.id[-12:])
         if job.recovered:
             self._metrics.lease_recoveries.inc()
             log.warning("job %s taken over after its previous worker's lease expired", job.id)
@@ -105,7 +106,6 @@ class QueueWorker:
             # the worker before us sent it and died before acking: acknowledge, do not send again
             await self._sent(job, owner, job.provider_message_id, OutboundMessage.model_validate(stored))
             return
-        request_id.set(stored.get("request_id") or job.id[-12:])
         try:
             message = OutboundMessage.model_validate(stored)
         except ValidationError as error:
@@ -129,7 +129,6 @@ class QueueWorker:
             await finish(job, owner, refusal.reason, message.model_dump(mode="json"))
             return
         provider = message.provider.value
-        started = time.perf_counter()
         try:
             message = await self._menus.render_for(channel.capabilities, message)
             async with self._routing.pace(message.provider):

@@ -54,6 +54,14 @@ def entry_json(entry: LogEntry) -> dict[str, Any]:
     }
 
 
+async def _logged(request: web.Request) -> LogEntry:
+    """The logged message the path names; 404 when there is none."""
+    entry = await request.config_dict[STORE].log.get(request.match_info["id"])
+    if entry is None:
+        raise web.HTTPNotFound(text=f"no message {request.match_info['id']}")
+    return entry
+
+
 def declare(api: Api) -> None:
     @api.route(
         "POST",
@@ -109,10 +117,7 @@ def declare(api: Api) -> None:
         answers={200: "the message", 404: "no such message"},
     )
     async def one(request: web.Request) -> web.Response:
-        entry = await request.config_dict[STORE].log.get(request.match_info["id"])
-        if entry is None:
-            raise web.HTTPNotFound(text=f"no message {request.match_info['id']}")
-        return answer(entry_json(entry))
+        return answer(entry_json(await _logged(request)))
 
     @api.route(
         "POST",
@@ -121,9 +126,9 @@ def declare(api: Api) -> None:
         answers={202: "queued again: the new job id", 409: "not failed or dead"},
     )
     async def resend(request: web.Request) -> web.Response:
-        entry = await request.config_dict[STORE].log.get(request.match_info["id"])
-        if entry is None or entry.direction is not Direction.OUTBOUND:
-            raise web.HTTPNotFound(text=f"no outbound message {request.match_info['id']}")
+        entry = await _logged(request)
+        if entry.direction is not Direction.OUTBOUND:
+            raise web.HTTPNotFound(text=f"no outbound message {entry.id}")
         if entry.status not in RESENDABLE:
             raise web.HTTPConflict(
                 text=f"message {entry.id} is {entry.status}; only failed or dead messages are resent"

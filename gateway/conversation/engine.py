@@ -3,9 +3,10 @@ commands, the main menu, forms, then free-form plugins; replies come back as Con
 
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from gateway.clock import Clock
 from gateway.conversation.catalog import (
@@ -102,17 +103,18 @@ class Engine:
         ]
         return cls(store, host, catalog, flows, entries, clock, idle_timeout, metrics)
 
-    async def handle(self, message: InboundMessage) -> list[Content]:
-        """The replies to one message; the session is saved only if nobody changed it meanwhile."""
+    async def handle(self, message: InboundMessage, contact: Mapping[str, Any]) -> list[Content]:
+        """The replies to one message from a contact with these settings; the session is saved
+        only if nobody changed it meanwhile."""
         for _ in range(MAX_TURN_ATTEMPTS):
             try:
-                return await self._turn(message)
+                return await self._turn(message, contact)
             except StaleSession:
                 log.info("session of message %s changed under us; handling it again", message.id)
         return [Content(text=self.catalog.text("core.error", DEFAULT_LANGUAGE))]
 
-    async def _turn(self, message: InboundMessage) -> list[Content]:
-        conversation = await self._conversation(message)
+    async def _turn(self, message: InboundMessage, contact: Mapping[str, Any]) -> list[Content]:
+        conversation = await self._conversation(message, contact)
         session = await self._store.sessions.load(message.sender)
         expired = session is not None and self._clock.now() - session.updated_at > self._idle_timeout
         state = State(**session.data) if session is not None and not expired else State()
@@ -129,9 +131,9 @@ class Engine:
         )
         return replies
 
-    async def _conversation(self, message: InboundMessage) -> Conversation:
+    async def _conversation(self, message: InboundMessage, contact: Mapping[str, Any]) -> Conversation:
         """The contact's language: as chosen before, else told by a first greeting, else English."""
-        language = (await self._store.settings.contact(message.sender)).values.get("language")
+        language = contact.get("language")
         if language is None and message.kind is InboundKind.TEXT and (greeted := greeting_language(message.text)):
             language = greeted
             await self._store.settings.update_contact(message.sender, {"language": language})

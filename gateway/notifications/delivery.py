@@ -38,6 +38,8 @@ class DeliveryRules:
 
     async def prepare(self, message: OutboundMessage) -> OutboundMessage:
         """The message as the channel should send it; raises Undeliverable."""
+        if message.priority is Priority.REPLY and message.template is None:
+            return message  # it answers a message just received: no opt-out or window applies
         contact = (await self._store.settings.contact(message.recipient)).values
         template = await self._template(message, contact) if message.template else None
         if message.priority is not Priority.REPLY:
