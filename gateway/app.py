@@ -83,9 +83,7 @@ def create_app(
 
 
 async def _notifications(app: web.Application) -> AsyncIterator[None]:
-    """Templates, business events with every plugin's event types, and the scheduler of
-    plugins' periodic jobs."""
-    app[TEMPLATES] = TemplateService(app[STORE])
+    """Business events with every plugin's event types, and the scheduler of plugins' periodic jobs."""
     types = {kind.type: kind for _, kinds in await app[PLUGINS].collect("register_event_types") for kind in kinds}
     host, context = app[PLUGINS], app[PLUGIN_CONTEXT]
 
@@ -177,11 +175,12 @@ async def _http_client(app: web.Application) -> AsyncIterator[None]:
 
 
 def _queue_worker(run: bool):
-    """The queue worker and the outbox that wakes it; it sends only where `run` is true."""
+    """The templates, the queue worker and the outbox that wakes it; it sends only where `run` is true."""
 
     async def queue_worker(app: web.Application) -> AsyncIterator[None]:
         settings, store = app[SETTINGS], app[STORE]
-        rules = DeliveryRules(store, TemplateService(store), app[CLOCK])
+        app[TEMPLATES] = TemplateService(store)
+        rules = DeliveryRules(store, app[TEMPLATES], app[CLOCK])
         routing = Routing(
             settings.enabled_providers,
             app[CLOCK],
@@ -219,7 +218,7 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
     app[PLUGIN_CONTEXT] = context
     await host.collect("on_startup", context=context)
     defaults = [template for _, templates in await host.collect("register_templates") for template in templates]
-    await TemplateService(app[STORE]).load_defaults(defaults)
+    await app[TEMPLATES].load_defaults(defaults)
     app[ENGINE] = await Engine.build(app[STORE], host, app[CLOCK], settings.session_timeout, app[METRICS])
     yield
     await host.collect("on_shutdown", context=context)

@@ -31,6 +31,7 @@ class _TimedRepository:
             finally:
                 histogram.observe(time.perf_counter() - started)
 
+        setattr(self, attribute, timed)  # built once: later calls find it without __getattr__
         return timed
 
 
