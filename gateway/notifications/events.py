@@ -100,5 +100,7 @@ class EventService:
         return Published(event.id, jobs, replay)
 
     async def _recipients(self, kind: EventType, event: Event) -> list[str]:
+        """The event's own recipients (when its type takes them) and the members of its roles;
+        the notifier sends each once."""
         recipients = list(event.recipients) if kind.to_recipients else []
-        return list(dict.fromkeys([*recipients, *await self._notifier.members(kind.roles)]))
+        return [*recipients, *await self._notifier.members(kind.roles)]
