@@ -20,11 +20,10 @@ class SqliteStore:
 
     backend = "sqlite"
 
-    def __init__(self, database: Database, ingest: Database, clock: Clock) -> None:
+    def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
-        self._ingest = ingest
         self.templates = SqliteTemplates(database, clock)
-        self.log = SqliteMessageLog(database, clock, ingest)
+        self.log = SqliteMessageLog(database, clock)
         self.queue = SqliteQueue(database, clock)
         self.settings = SqliteSettings(database)
         self.sessions = SqliteSessions(database, clock)
@@ -33,15 +32,14 @@ class SqliteStore:
     @classmethod
     async def open(cls, path: Path, clock: Clock) -> "SqliteStore":
         """Open (creating if needed) the database file and bring its schema up to date."""
-        database, ingest = Database(path), Database(path)
+        database = Database(path)
         await database.open()
         try:
             await database.run(migrate)
-            await ingest.open()
         except BaseException:
             await database.close()
             raise
-        return cls(database, ingest, clock)
+        return cls(database, clock)
 
     @property
     def path(self) -> Path:
@@ -51,5 +49,4 @@ class SqliteStore:
         await self._db.run(lambda connection: connection.execute("SELECT 1").fetchone())
 
     async def close(self) -> None:
-        await self._ingest.close()
         await self._db.close()

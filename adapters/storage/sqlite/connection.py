@@ -1,31 +1,56 @@
-"""One SQLite connection driven from its own thread, so queries never block the event loop."""
+"""One SQLite connection driven from its own thread, so queries never block the event loop;
+work that queues up while the thread is busy is committed together (group commit)."""
 
 import asyncio
-import json
+import queue
 import sqlite3
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
+
+import orjson
 
 T = TypeVar("T")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+BATCH_LIMIT = 256
+"""Most pieces of work in one transaction: enough to amortize the commit, few enough that a
+webhook's insert never waits long behind a batch."""
+
+
+@dataclass
+class _Work(Generic[T]):
+    function: Callable[[sqlite3.Connection], T]
+    future: "asyncio.Future[T]"
+    loop: asyncio.AbstractEventLoop
+    failed: bool = False
+    result: Any = None
 
 
 class Database:
-    """Runs functions of a connection on a single dedicated thread, one at a time."""
+    """Runs functions of one connection on a dedicated thread, one at a time. When several are
+    waiting, the thread runs them all in one transaction, each in its own savepoint (a failure
+    undoes only its own writes), and every caller hears back only after the commit. Under load
+    this turns dozens of commits, each writing the same index pages to the WAL, into one."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
-        self._connection: sqlite3.Connection | None = None
+        self._waiting: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._open = False
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection = await self._submit(self._connect)
+        loop = asyncio.get_running_loop()
+        connected: asyncio.Future[None] = loop.create_future()
+        self._thread = threading.Thread(target=self._serve, args=(loop, connected), name="sqlite", daemon=True)
+        self._thread.start()
+        await connected
+        self._open = True
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
@@ -36,24 +61,116 @@ class Database:
         return connection
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work(connection)` on the database thread and return its result."""
-        connection = self._connection
-        if connection is None:
+        """Run `work(connection)` on the database thread and return its result once committed."""
+        if not self._open:
             raise RuntimeError("the SQLite store is closed")
-        return await self._submit(lambda: work(connection))
-
-    async def _submit(self, work: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._waiting.put(_Work(work, future, loop))
+        return await future
 
     async def close(self) -> None:
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            await self._submit(connection.close)
-        self._executor.shutdown(wait=True)
+        """Finish the work already queued, then close the connection."""
+        if self._thread is None:
+            return
+        self._open = False
+        self._waiting.put(None)
+        await asyncio.to_thread(self._thread.join)
+        self._thread = None
+
+    def _serve(self, loop: asyncio.AbstractEventLoop, connected: "asyncio.Future[None]") -> None:
+        try:
+            connection = self._connect()
+        except Exception as error:
+            loop.call_soon_threadsafe(_settle, connected, True, error)
+            return
+        loop.call_soon_threadsafe(_settle, connected, False, None)
+        closing = False
+        while not closing:
+            batch: list[_Work] = []
+            item = self._waiting.get()
+            while item is not None:
+                batch.append(item)
+                if len(batch) == BATCH_LIMIT:
+                    break
+                try:
+                    item = self._waiting.get_nowait()
+                except queue.Empty:
+                    break
+            closing = item is None
+            if batch:
+                _run_batch(connection, batch)
+                _answer(batch)
+        connection.close()
+
+
+def _run_batch(connection: sqlite3.Connection, batch: list[_Work]) -> None:
+    if len(batch) == 1:
+        _run_one(batch[0], lambda: batch[0].function(connection))
+        return
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        for work in batch:
+            _run_one(work, lambda: savepoint(connection, work.function))
+        connection.execute("COMMIT")
+    except sqlite3.Error as error:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        for work in batch:
+            work.failed, work.result = True, error
+
+
+def _run_one(work: _Work, run: Callable[[], Any]) -> None:
+    try:
+        work.result = run()
+    except Exception as error:
+        work.failed, work.result = True, error
+
+
+def _answer(batch: list[_Work]) -> None:
+    """Hand the results back to each caller's event loop, one wake-up per loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Work]] = {}
+    for work in batch:
+        by_loop.setdefault(work.loop, []).append(work)
+    for loop, answered in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_settle_all, answered)
+        except RuntimeError:
+            pass
+
+
+def _settle_all(batch: list[_Work]) -> None:
+    for work in batch:
+        _settle(work.future, work.failed, work.result)
+
+
+def _settle(future: asyncio.Future, failed: bool, result: Any) -> None:
+    if future.cancelled():
+        return
+    if failed:
+        future.set_exception(result)
+    else:
+        future.set_result(result)
+
+
+def savepoint(connection: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """Run `work` so that, if it fails, its writes alone are undone."""
+    connection.execute("SAVEPOINT work")
+    try:
+        result = work(connection)
+    except BaseException:
+        connection.execute("ROLLBACK TO work")
+        connection.execute("RELEASE work")
+        raise
+    connection.execute("RELEASE work")
+    return result
 
 
 def transaction(connection: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
-    """Run `work` inside one write transaction (taken at once, so readers never deadlock)."""
+    """Run `work` atomically: a savepoint inside a batch's transaction, else one write
+    transaction (taken at once, so readers never deadlock)."""
+    if connection.in_transaction:
+        return savepoint(connection, work)
     connection.execute("BEGIN IMMEDIATE")
     try:
         result = work(connection)
@@ -74,8 +191,9 @@ def from_micros(micros: int | None) -> datetime | None:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+    """Documents are stored as JSON text, by orjson: every message and job goes through here."""
+    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    return None if text is None else orjson.loads(text)

@@ -40,14 +40,11 @@ _EPOCH_DAY = date(1970, 1, 1)
 
 
 class SqliteMessageLog:
-    def __init__(self, database: Database, clock: Clock, ingest: Database) -> None:
+    def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
         self._clock = clock
-        self._ingest = ingest
 
     async def record_inbound(self, message: InboundMessage) -> bool:
-        """On its own connection and thread, so a webhook's answer never waits behind the
-        processing of earlier messages."""
         row = (
             message.id,
             message.provider.value,
@@ -56,7 +53,7 @@ class SqliteMessageLog:
             dumps(message.model_dump(mode="json")),
             to_micros(message.timestamp),
         )
-        inserted = await self._ingest.run(
+        inserted = await self._db.run(
             lambda connection: (
                 connection.execute(
                     """INSERT INTO log (id, direction, provider, provider_message_id, contact, status, payload, created_at)

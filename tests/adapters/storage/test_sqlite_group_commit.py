@@ -1,0 +1,87 @@
+"""The SQLite connection thread commits work that queued up together, without letting one
+piece's failure undo another's."""
+
+import asyncio
+import sqlite3
+import threading
+
+import pytest
+
+from adapters.storage.sqlite.connection import Database, transaction
+
+
+@pytest.fixture
+async def database(tmp_path):
+    opened = Database(tmp_path / "g.db")
+    await opened.open()
+    await opened.run(lambda connection: connection.execute("CREATE TABLE t (x INTEGER UNIQUE)"))
+    yield opened
+    await opened.close()
+
+
+def insert(value: int):
+    return lambda connection: connection.execute("INSERT INTO t VALUES (?)", (value,)).rowcount
+
+
+def stored(database: Database) -> list[int]:
+    with sqlite3.connect(database.path) as reader:
+        return [row[0] for row in reader.execute("SELECT x FROM t ORDER BY x")]
+
+
+async def queued_behind_a_busy_thread(database: Database, works) -> list:
+    """Hold the thread with one piece of work while `works` queue up, so they run as one batch."""
+    release = threading.Event()
+    busy = asyncio.ensure_future(database.run(lambda connection: release.wait(5)))
+    await asyncio.sleep(0.05)
+    waiting = [asyncio.ensure_future(database.run(work)) for work in works]
+    await asyncio.sleep(0.05)
+    release.set()
+    await busy
+    return await asyncio.gather(*waiting, return_exceptions=True)
+
+
+async def test_work_that_queued_up_runs_in_one_transaction_and_a_failure_undoes_only_itself(database):
+    def insert_then_fail(connection):
+        connection.execute("INSERT INTO t VALUES (3)")
+        raise ValueError("plugin bug")
+
+    results = await queued_behind_a_busy_thread(
+        database,
+        [
+            lambda connection: connection.in_transaction,
+            insert(1),
+            insert_then_fail,
+            insert(1),
+            insert(2),
+        ],
+    )
+    assert results[0] is True
+    assert results[1] == 1 and results[4] == 1
+    assert isinstance(results[2], ValueError) and isinstance(results[3], sqlite3.IntegrityError)
+    assert stored(database) == [1, 2]
+
+
+async def test_a_transaction_inside_a_batch_is_undone_alone(database):
+    def two_rows_atomically(connection):
+        def work(inner):
+            inner.execute("INSERT INTO t VALUES (10)")
+            inner.execute("INSERT INTO t VALUES (5)")
+
+        return transaction(connection, work)
+
+    results = await queued_behind_a_busy_thread(database, [insert(5), two_rows_atomically, insert(6)])
+    assert isinstance(results[1], sqlite3.IntegrityError)
+    assert stored(database) == [5, 6]
+
+
+async def test_closing_finishes_the_work_already_queued(tmp_path):
+    database = Database(tmp_path / "g.db")
+    await database.open()
+    await database.run(lambda connection: connection.execute("CREATE TABLE t (x INTEGER UNIQUE)"))
+    pending = [asyncio.ensure_future(database.run(insert(value))) for value in range(50)]
+    await asyncio.sleep(0)
+    await database.close()
+    assert await asyncio.gather(*pending) == [1] * 50
+    assert stored(database) == list(range(50))
+    with pytest.raises(RuntimeError, match="closed"):
+        await database.run(insert(99))
