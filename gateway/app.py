@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
 
 import aiohttp
+import orjson
 from aiohttp import web
 
 from adapters.channels import meta, myoperator, twilio
@@ -169,9 +170,14 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
 
 async def _http_client(app: web.Application) -> AsyncIterator[None]:
     """The one HTTP client session every outbound provider call shares."""
-    async with aiohttp.ClientSession(timeout=PROVIDER_TIMEOUT) as session:
+    async with aiohttp.ClientSession(timeout=PROVIDER_TIMEOUT, json_serialize=_json_text) as session:
         app[HTTP_CLIENT] = session
         yield
+
+
+def _json_text(value: object) -> str:
+    """Provider request bodies, serialized by orjson (one per send)."""
+    return orjson.dumps(value).decode()
 
 
 def _queue_worker(run: bool):

@@ -7,6 +7,7 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 
 import aiohttp
+import uvloop
 from aiohttp import web
 from pydantic import ValidationError
 
@@ -93,6 +94,7 @@ def serve(settings: Settings, arguments: argparse.Namespace) -> int:
     )
     web.run_app(
         create_app(settings),
+        loop=uvloop.new_event_loop(),
         host=settings.host,
         port=settings.port,
         shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
@@ -105,7 +107,7 @@ def serve(settings: Settings, arguments: argparse.Namespace) -> int:
 def worker(settings: Settings, arguments: argparse.Namespace) -> int:
     """Run the queue worker alone until a signal stops it."""
     print(f"wa-gateway {__version__} queue worker (store: {settings.store_backend})", flush=True)
-    asyncio.run(_run_until_signalled(create_worker_app(settings)))
+    uvloop.run(_run_until_signalled(create_worker_app(settings)))
     return 0
 
 
