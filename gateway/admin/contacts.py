@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway.admin.api import Api, answer, body_of, invalid_field, query_of
 from gateway.appkeys import STORE
 from gateway.models import ContactId, Provider
+from gateway.notifications.events import MAX_RECIPIENTS
 from gateway.notifications.notifier import role_key
 from gateway.phone import InvalidPhoneNumber, to_contact_id
 
@@ -30,7 +31,7 @@ class ContactPage(BaseModel):
 
 
 class RoleMembers(BaseModel):
-    members: list[ContactId] = Field(max_length=1000)
+    members: list[ContactId] = Field(max_length=MAX_RECIPIENTS)
 
 
 def _contact(request: web.Request) -> str:

@@ -32,13 +32,17 @@ class EventType:
     send_at: Callable[[dict[str, Any]], datetime | None] | None = None
 
 
+MAX_RECIPIENTS = 10_000
+"""One broadcast (a delivery delay to every subscriber) fits in one event and in the 1 MiB body."""
+
+
 class Event(BaseModel):
     """What a business system posts to /api/v1/events."""
 
     id: str = Field(min_length=1, max_length=200, description="the event's own id; a replay enqueues nothing new")
     type: str = Field(min_length=1)
     data: dict[str, Any] = Field(default_factory=dict)
-    recipients: list[ContactId] = Field(default_factory=list, max_length=1000)
+    recipients: list[ContactId] = Field(default_factory=list, max_length=MAX_RECIPIENTS)
 
 
 class EventRejected(ValueError):

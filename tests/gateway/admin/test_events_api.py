@@ -104,6 +104,7 @@ async def test_plugins_hear_each_new_event_once(make_gateway):
             "not an international phone number",
         ),
         (PAYMENT_DUE | {"recipients": []}, "recipients", "payment.due has no recipients"),
+        (PAYMENT_DUE | {"recipients": ["+15550001111"] * 10_001}, "recipients", "at most 10000 items"),
         ({k: v for k, v in PAYMENT_DUE.items() if k != "id"}, "id", "Field required"),
     ],
 )
