@@ -1,25 +1,15 @@
--- wrk script: replay pre-signed webhook requests from a file, each once per thread's share.
+-- wrk script: replay pre-signed webhook requests from a file, in order, wrapping around.
 -- The file holds one request a line: path, TAB, the headers as JSON, TAB, the body (no newlines).
 local requests = {}
 local position = 0
-local threads = 0
-
-function setup(thread)
-  thread:set("number", threads)
-  threads = threads + 1
-end
 
 function init(args)
   local file = io.open(os.getenv("REPLAY_FILE"), "r")
-  local line_number = 0
   for line in file:lines() do
-    if line_number % tonumber(os.getenv("REPLAY_THREADS")) == number then
-      local path, headers, body = line:match("^(.-)\t(.-)\t(.*)$")
-      local parsed = {}
-      for name, value in headers:gmatch('"([^"]+)":%s*"([^"]*)"') do parsed[name] = value end
-      requests[#requests + 1] = wrk.format("POST", path, parsed, body)
-    end
-    line_number = line_number + 1
+    local path, headers, body = line:match("^(.-)\t(.-)\t(.*)$")
+    local parsed = {}
+    for name, value in headers:gmatch('"([^"]+)":%s*"([^"]*)"') do parsed[name] = value end
+    requests[#requests + 1] = wrk.format("POST", path, parsed, body)
   end
   file:close()
 end

@@ -1,0 +1,1 @@
+"""Benchmarks, run on purpose with `bench/run` (never in the test suite)."""

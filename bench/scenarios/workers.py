@@ -1,0 +1,65 @@
+"""The queue under one and then two `wa-gateway worker` processes on one SQLite file: the same
+10,000 approved-template jobs drained to the stand-in provider; no job may be sent twice."""
+
+import asyncio
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from adapters.storage import open_store
+from bench.harness import Row, arrivals, free_port, gateway_environment, stand_in_provider, start, stop
+from bench.webhooks import sender
+from gateway.clock import SystemClock
+from gateway.models import OutboundMessage, Priority, Provider, ProviderTemplate
+
+SPEED_UP_TARGET = 1.6
+
+
+def run(options) -> list[Row]:
+    one = _drain(options, workers=1)
+    two = _drain(options, workers=2)
+    return [
+        Row("queue, one worker process", f"{one['rate']:,.0f} sends/s, {one['twice']} sent twice", "-", None),
+        Row(
+            "queue, two worker processes",
+            f"{two['rate']:,.0f} sends/s ({two['rate'] / one['rate']:.2f}× one), {two['twice']} sent twice",
+            f"≥ {SPEED_UP_TARGET}× one worker; none twice",
+            two["rate"] >= SPEED_UP_TARGET * one["rate"] and not (one["twice"] or two["twice"]) and two["all"],
+        ),
+    ]
+
+
+def _drain(options, workers: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder, stand_in_provider() as provider_api:
+        folder = Path(folder)
+        environment = gateway_environment(folder, free_port(), provider_api, options.store_url)
+        asyncio.run(_fill(environment["GATEWAY_STORE_URL"], options.recipients))
+        processes = [start("worker", environment, folder) for _ in range(workers)]
+        try:
+            sends = arrivals(provider_api, quiet_seconds=3)
+        finally:
+            for process in processes:
+                stop(process)
+    times = sorted(moment for moment, _ in sends)
+    per_recipient = Counter(recipient for _, recipient in sends)
+    return {
+        "rate": (len(times) - 1) / (times[-1] - times[0]),
+        "twice": sum(1 for count in per_recipient.values() if count > 1),
+        "all": len(per_recipient) == options.recipients,
+    }
+
+
+async def _fill(store_url: str, jobs: int) -> None:
+    store = await open_store(store_url, SystemClock())
+    try:
+        for number in range(jobs):
+            await store.queue.enqueue(
+                OutboundMessage(
+                    recipient=f"+{sender(number)}",
+                    provider=Provider.META,
+                    provider_template=ProviderTemplate(name="delivery_delayed", parameters=["Asha", "2026-12-01"]),
+                    priority=Priority.NOTIFICATION,
+                )
+            )
+    finally:
+        await store.close()
