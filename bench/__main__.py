@@ -31,10 +31,12 @@ def options() -> argparse.Namespace:
     parser.add_argument("--entries", type=int, default=1_000_000, help="log entries for the stats scenario")
     parser.add_argument("--soak-minutes", type=float, default=10)
     parser.add_argument("--soak-rate", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=0, help="`wa-gateway worker` processes beside serve")
     parser.add_argument(
         "--store-url",
         default=None,
-        help="the gateway's store; default a fresh SQLite file per run (GATEWAY_TEST_MONGO_URL names a MongoDB)",
+        help="a MongoDB server (mongodb://host) for the gateway's store, a fresh database per run; default a fresh "
+        "SQLite file per run, and also GATEWAY_TEST_MONGO_URL's server when that is set",
     )
     arguments = parser.parse_args()
     unknown = set(arguments.scenarios) - set(SCENARIOS)
@@ -46,8 +48,9 @@ def options() -> argparse.Namespace:
 
 def table(rows: list[Row], arguments: argparse.Namespace) -> str:
     store = "MongoDB" if arguments.store_url and arguments.store_url.startswith("mongodb") else "SQLite"
+    processes = f"serve and {arguments.workers} worker process(es)" if arguments.workers else "one serve process"
     lines = [
-        f"### bench/run: {', '.join(arguments.scenarios)} ({store})",
+        f"### bench/run: {', '.join(arguments.scenarios)} ({store}, {processes})",
         "",
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit()}, {machine()}; "
         f"`bench/run {' '.join(sys.argv[1:])}`".rstrip(),
@@ -61,16 +64,26 @@ def table(rows: list[Row], arguments: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n"
 
 
+def stores(arguments: argparse.Namespace) -> list[str | None]:
+    """The one named, else SQLite and, when GATEWAY_TEST_MONGO_URL is set, that MongoDB too."""
+    if arguments.store_url:
+        return [arguments.store_url]
+    mongo = os.environ.get("GATEWAY_TEST_MONGO_URL")
+    return [None, mongo] if mongo else [None]
+
+
 def main() -> None:
     arguments = options()
-    rows = []
-    for name in arguments.scenarios:
-        print(f"bench: {name}…", file=sys.stderr, flush=True)
-        rows += SCENARIOS[name].run(arguments)
-    report = table(rows, arguments)
-    print(report)
-    with (REPO / "BENCHMARKS.md").open("a") as benchmarks:
-        benchmarks.write("\n" + report)
+    for store_url in stores(arguments):
+        arguments.store_url = store_url
+        rows = []
+        for name in arguments.scenarios:
+            print(f"bench: {name}…", file=sys.stderr, flush=True)
+            rows += SCENARIOS[name].run(arguments)
+        report = table(rows, arguments)
+        print(report)
+        with (REPO / "BENCHMARKS.md").open("a") as benchmarks:
+            benchmarks.write("\n" + report)
 
 
 if __name__ == "__main__":

@@ -5,11 +5,13 @@ import json
 import os
 import platform
 import re
+import secrets
 import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -99,13 +101,22 @@ def stand_in_provider() -> Iterator[str]:
         stop(process)
 
 
+def fresh_store(store_url: str | None, folder: Path) -> str:
+    """A store no earlier run has written to: a SQLite file in `folder`, or a new database on
+    the MongoDB server `store_url` names."""
+    if not store_url:
+        return f"sqlite:///{folder}/bench.db"
+    parts = urllib.parse.urlsplit(store_url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/wa_gateway_bench_{secrets.token_hex(4)}"))
+
+
 def gateway_environment(folder: Path, port: int, provider_api: str, store_url: str | None = None) -> dict[str, str]:
     """Meta (the default for notifications) and Twilio configured and pointed at
     `provider_api`; the rate limits lifted so the gateway, not the limiter, is measured."""
     return os.environ | {
         "GATEWAY_DEFAULT_PROVIDER": "meta",
         "GATEWAY_PORT": str(port),
-        "GATEWAY_STORE_URL": store_url or f"sqlite:///{folder}/bench.db",
+        "GATEWAY_STORE_URL": fresh_store(store_url, folder),
         "GATEWAY_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN,
         "GATEWAY_LOG_LEVEL": "WARNING",
@@ -126,14 +137,18 @@ def start(command: str, environment: dict[str, str], folder: Path) -> subprocess
 
 
 @contextmanager
-def gateway(folder: Path, port: int, provider_api: str, store_url: str | None = None) -> Iterator[subprocess.Popen]:
-    """`wa-gateway serve` on `port`, stopped on leaving."""
+def gateway(folder: Path, port: int, provider_api: str, options) -> Iterator[subprocess.Popen]:
+    """`wa-gateway serve` on `port`, with `options.workers` more `wa-gateway worker` processes
+    beside it (the scale-out of DESIGN.md, here on one host); all stopped on leaving."""
     folder.mkdir(exist_ok=True)
-    process = start("serve", gateway_environment(folder, port, provider_api, store_url), folder)
+    environment = gateway_environment(folder, port, provider_api, options.store_url)
+    serving = start("serve", environment, folder)
+    workers = [start("worker", environment, folder) for _ in range(options.workers)]
     try:
-        yield process
+        yield serving
     finally:
-        stop(process)
+        for process in [serving, *workers]:
+            stop(process)
 
 
 def wrk(url: str, replay: Path, seconds: float, connections: int) -> dict[str, float]:

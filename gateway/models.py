@@ -4,7 +4,7 @@ Provider payloads become these models at the edge; WhatsApp's limits are enforce
 that a message that would be refused by every provider never reaches the queue.
 """
 
-import secrets
+import random
 import time
 from datetime import UTC, datetime
 from enum import IntEnum, StrEnum
@@ -56,10 +56,12 @@ _last_id_ns = 0
 
 def new_id() -> str:
     """A fresh gateway id: 32 hex characters, nanoseconds then randomness, so ids sort in the
-    order they were made and entries logged in the same instant still list in order."""
+    order they were made and entries logged in the same instant still list in order. The
+    randomness only separates processes (ids are not secrets), so it comes from `random`,
+    reseeded after a fork, not from a system call per id."""
     global _last_id_ns
     _last_id_ns = max(time.time_ns(), _last_id_ns + 1)
-    return f"{_last_id_ns:016x}{secrets.token_hex(8)}"
+    return f"{_last_id_ns:016x}{random.getrandbits(64):016x}"
 
 
 def _utc(value: datetime) -> datetime:

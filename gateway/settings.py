@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     failover: Annotated[list[Provider], NoDecode] = Field([], validation_alias=env("GATEWAY_FAILOVER"))
     circuit_failures: int = Field(5, ge=1, validation_alias=env("GATEWAY_CIRCUIT_FAILURES"))
     circuit_cooldown_seconds: int = Field(60, ge=1, validation_alias=env("GATEWAY_CIRCUIT_COOLDOWN_SECONDS"))
-    worker_concurrency: int = Field(4, ge=1, le=256, validation_alias=env("GATEWAY_WORKER_CONCURRENCY"))
+    worker_concurrency: int = Field(16, ge=1, le=256, validation_alias=env("GATEWAY_WORKER_CONCURRENCY"))
     session_timeout_minutes: int = Field(30, ge=1, validation_alias=env("GATEWAY_SESSION_TIMEOUT_MINUTES"))
     log_retention_days: int | None = Field(None, ge=1, validation_alias=env("GATEWAY_LOG_RETENTION_DAYS"))
 

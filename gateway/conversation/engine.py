@@ -4,7 +4,7 @@ commands, the main menu, forms, then free-form plugins; replies come back as Con
 import logging
 import time
 from collections.abc import Awaitable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -127,7 +127,7 @@ class Engine:
         else:
             replies = await self._respond(message, state, conversation)
         await self._store.sessions.save(
-            message.sender, asdict(state), expected_version=session.version if session else 0, ttl=SESSION_RETENTION
+            message.sender, vars(state).copy(), expected_version=session.version if session else 0, ttl=SESSION_RETENTION
         )
         return replies
 
