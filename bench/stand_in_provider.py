@@ -2,7 +2,8 @@
 answers as the provider would, and records when each arrived and for whom.
 
     python -m bench.stand_in_provider PORT
-GET /arrivals answers [[unix time, recipient digits], ...] in arrival order.
+GET /arrivals answers [[unix time, recipient digits], ...] in arrival order; GET /cpu the CPU
+seconds it has used.
 """
 
 import sys
@@ -32,10 +33,16 @@ async def listing(request: web.Request) -> web.Response:
     return web.json_response(arrivals)
 
 
+async def cpu(request: web.Request) -> web.Response:
+    """CPU seconds this process has used, so a run can tell what the stand-in cost."""
+    return web.json_response(time.process_time())
+
+
 app = web.Application()
 app.router.add_post("/{version}/{phone_number_id}/messages", meta_send)
 app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", twilio_send)
 app.router.add_get("/arrivals", listing)
+app.router.add_get("/cpu", cpu)
 
 if __name__ == "__main__":
     web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)

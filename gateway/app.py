@@ -231,10 +231,8 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _inbox(app: web.Application) -> AsyncIterator[None]:
-    """Outbox and inbox; messages left unprocessed by a previous run are recovered."""
+    """The inbox; it starts by reading back messages a previous run left unprocessed."""
     app[INBOX] = Inbox(app[STORE], app[ENGINE], app[OUTBOX])
-    recovery = asyncio.create_task(app[INBOX].recover())
+    app[INBOX].read_backlog()
     yield
-    recovery.cancel()
-    await asyncio.gather(recovery, return_exceptions=True)
     await app[INBOX].close()

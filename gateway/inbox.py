@@ -1,5 +1,7 @@
 """Processing of stored inbound messages, after the webhook has answered: one message at a
-time per contact, in the order received, and different contacts at once."""
+time per contact, in the order received, and different contacts at once. At most MAX_HELD
+messages wait in memory; beyond that they wait in the store, where they already are, and are
+read back in order as room frees, so a flood costs disk, not memory."""
 
 import asyncio
 import logging
@@ -16,7 +18,8 @@ from gateway.text_menus import TextMenus
 
 log = logging.getLogger(__name__)
 
-RECOVERY_BATCH = 500
+MAX_HELD = 1_000
+BACKLOG_BATCH = 250
 
 
 class Inbox:
@@ -28,13 +31,39 @@ class Inbox:
         self._waiting: dict[str, deque[tuple[InboundMessage, str | None]]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._pending: set[str] = set()
+        self._freed = asyncio.Event()
+        self._backlog: asyncio.Task[None] | None = None
+        self._backlog_grew = False
+
+    @property
+    def held(self) -> int:
+        """Messages in memory, waiting or being processed."""
+        return len(self._pending)
 
     def submit(self, message: InboundMessage) -> None:
-        """Queue a stored message for processing behind its contact's earlier ones."""
+        """Queue a stored message behind its contact's earlier ones; while the inbox is full, or
+        still reading its backlog, leave it in the store for the backlog reader to bring in order."""
         if message.id in self._pending:
             return
+        if self._backlog is not None or self.held >= MAX_HELD:
+            if self._backlog is None:
+                log.warning(
+                    "inbox holds %d messages; newer ones wait in the store, to be read back in order", self.held
+                )
+            self._backlog_grew = True
+            self.read_backlog()
+            return
+        self._hold(message, request_id.get())
+
+    def read_backlog(self) -> None:
+        """Start bringing in stored messages never processed: at start-up, those a previous run
+        left; later, those a full inbox left in the store."""
+        if self._backlog is None:
+            self._backlog = asyncio.create_task(self._read_backlog())
+
+    def _hold(self, message: InboundMessage, arrived_with: str | None) -> None:
         self._pending.add(message.id)
-        self._waiting.setdefault(message.sender, deque()).append((message, request_id.get()))
+        self._waiting.setdefault(message.sender, deque()).append((message, arrived_with))
         if message.sender not in self._workers:
             self._workers[message.sender] = asyncio.create_task(self._drain(message.sender))
 
@@ -51,7 +80,7 @@ class Inbox:
     async def process(self, message: InboundMessage) -> None:
         """Hand one message to the conversation engine and queue its replies. It is marked processed when
         that ends, even in failure, so one poison message cannot loop for ever; a shutdown
-        midway leaves it unprocessed, for the next start to recover."""
+        midway leaves it unprocessed, for the next start to read back."""
         log.info("processing message %s from %s", message.id, mask(message.sender))
         try:
             try:
@@ -61,6 +90,7 @@ class Inbox:
             await self._store.log.mark_processed(message.id)
         finally:
             self._pending.discard(message.id)
+            self._freed.set()
 
     async def _answer(self, message: InboundMessage) -> None:
         message = await self._menus.resolve(message)
@@ -90,33 +120,36 @@ class Inbox:
             },
         )
 
-    async def recover(self) -> int:
-        """Process messages stored but never processed (the process died first), a batch at a
-        time; replies carry idempotency keys, so a message processed twice answers once."""
-        recovered = 0
-        while True:
-            entries = [
-                entry
-                for entry in await self._store.log.unprocessed_inbound(RECOVERY_BATCH)
-                if entry.id not in self._pending
-            ]
-            if not entries:
-                break
-            for entry in entries:
-                self.submit(InboundMessage.model_validate(entry.payload))
-            recovered += len(entries)
-            await self.idle()
-        if recovered:
-            log.info("recovered %d unprocessed inbound messages", recovered)
-        return recovered
+    async def _read_backlog(self) -> None:
+        """Oldest first, a batch at a time as room frees; replies carry idempotency keys, so a
+        message a crash left half processed answers once. Done when a read finds nothing new."""
+        read = 0
+        try:
+            while True:
+                while self.held > MAX_HELD - BACKLOG_BATCH:
+                    self._freed.clear()
+                    await self._freed.wait()
+                self._backlog_grew = False
+                stored = await self._store.log.unprocessed_inbound(self.held + BACKLOG_BATCH)
+                entries = [entry for entry in stored if entry.id not in self._pending]
+                for entry in entries:
+                    self._hold(InboundMessage.model_validate(entry.payload), None)
+                read += len(entries)
+                if not entries and not self._backlog_grew:
+                    break
+        finally:
+            self._backlog = None
+        if read:
+            log.info("read %d unprocessed messages back from the store", read)
 
     async def idle(self) -> None:
-        """Wait until every submitted message has been processed."""
-        while self._workers:
-            await asyncio.gather(*self._workers.values(), return_exceptions=True)
+        """Wait until every submitted message, and the backlog, has been processed."""
+        while self._workers or self._backlog:
+            await asyncio.gather(*self._workers.values(), *filter(None, [self._backlog]), return_exceptions=True)
 
     async def close(self) -> None:
-        """Stop processing; unprocessed messages stay stored and are recovered on the next start."""
-        for task in self._workers.values():
+        """Stop processing; unprocessed messages stay stored and are read back on the next start."""
+        tasks = [*self._workers.values(), *filter(None, [self._backlog])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._workers.values(), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)

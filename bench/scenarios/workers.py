@@ -3,11 +3,22 @@
 
 import asyncio
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
 from adapters.storage import open_store
-from bench.harness import Row, arrivals, free_port, gateway_environment, stand_in_provider, start, stop
+from bench.harness import (
+    Row,
+    arrivals,
+    cpu_seconds,
+    free_port,
+    gateway_environment,
+    get_json,
+    stand_in_provider,
+    start,
+    stop,
+)
 from bench.webhooks import sender
 from gateway.clock import SystemClock
 from gateway.models import OutboundMessage, Priority, Provider, ProviderTemplate
@@ -19,10 +30,15 @@ def run(options) -> list[Row]:
     one = _drain(options, workers=1)
     two = _drain(options, workers=2)
     return [
-        Row("queue, one worker process", f"{one['rate']:,.0f} sends/s, {one['twice']} sent twice", "-", None),
+        Row(
+            "queue, one worker process",
+            f"{one['rate']:,.0f} sends/s, {one['twice']} sent twice; {one['cpu']}",
+            "-",
+            None,
+        ),
         Row(
             "queue, two worker processes",
-            f"{two['rate']:,.0f} sends/s ({two['rate'] / one['rate']:.2f}× one), {two['twice']} sent twice",
+            f"{two['rate']:,.0f} sends/s ({two['rate'] / one['rate']:.2f}× one), {two['twice']} sent twice; {two['cpu']}",
             f"≥ {SPEED_UP_TARGET}× one worker; none twice",
             two["rate"] >= SPEED_UP_TARGET * one["rate"] and not (one["twice"] or two["twice"]) and two["all"],
         ),
@@ -36,17 +52,28 @@ def _drain(options, workers: int) -> dict[str, float]:
         asyncio.run(_fill(environment["GATEWAY_STORE_URL"], options.recipients))
         processes = [start("worker", environment, folder) for _ in range(workers)]
         try:
+            while not get_json(f"{provider_api}/arrivals"):
+                time.sleep(0.01)
+            before = _cpu(processes, provider_api)
             sends = arrivals(provider_api, quiet_seconds=3)
+            used = [after - earlier for after, earlier in zip(_cpu(processes, provider_api), before)]
         finally:
             for process in processes:
                 stop(process)
     times = sorted(moment for moment, _ in sends)
     per_recipient = Counter(recipient for _, recipient in sends)
+    wall = times[-1] - times[0]
     return {
-        "rate": (len(times) - 1) / (times[-1] - times[0]),
+        "rate": (len(times) - 1) / wall,
+        "cpu": f"cores busy: workers {sum(used[:-1]) / wall:.2f}, stand-in provider {used[-1] / wall:.2f}",
         "twice": sum(1 for count in per_recipient.values() if count > 1),
         "all": len(per_recipient) == options.recipients,
     }
+
+
+def _cpu(processes: list, provider_api: str) -> list[float]:
+    """CPU seconds used so far by each worker process, then by the stand-in provider."""
+    return [*(cpu_seconds(process.pid) for process in processes), get_json(f"{provider_api}/cpu")]
 
 
 async def _fill(store_url: str, jobs: int) -> None:

@@ -127,7 +127,10 @@ class Engine:
         else:
             replies = await self._respond(message, state, conversation)
         await self._store.sessions.save(
-            message.sender, vars(state).copy(), expected_version=session.version if session else 0, ttl=SESSION_RETENTION
+            message.sender,
+            vars(state).copy(),
+            expected_version=session.version if session else 0,
+            ttl=SESSION_RETENTION,
         )
         return replies
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from adapters.storage.sqlite import SqliteStore
+from gateway import inbox as inbox_module
 from gateway.app import create_app
 from gateway.appkeys import INBOX, OUTBOX, STORE
 from gateway.hookspecs import hookimpl
@@ -127,6 +128,26 @@ async def test_one_contact_is_handled_in_order_and_contacts_concurrently(aiohttp
     assert [entry for entry in probe.order if entry.startswith("5678")] == [f"5678:m{n}" for n in range(5)]
     assert [entry for entry in probe.order if entry.startswith("0001")] == [f"0001:m{n}" for n in range(5)]
     assert probe.most_per_contact == 1 and probe.most_overall == 2
+
+
+async def test_a_full_inbox_leaves_new_messages_in_the_store_and_reads_them_back_in_order(
+    aiohttp_client, provider_settings, clock, monkeypatch
+):
+    monkeypatch.setattr(inbox_module, "MAX_HELD", 3)
+    monkeypatch.setattr(inbox_module, "BACKLOG_BATCH", 1)
+    probe = ConcurrencyProbe()
+    gateway = await aiohttp_client(create_app(provider_settings, clock=clock, plugins=[probe], entry_points=False))
+    held = []
+    for n in range(5):
+        for sender in ("919812345678", "919800000001"):
+            assert (await post_meta(gateway, meta_text(f"wamid.{sender}.{n}", f"m{n}", sender=sender))).status == 200
+            held.append(gateway.app[INBOX].held)
+    assert max(held) == 3
+    probe.gate.set()
+    await gateway.app[INBOX].idle()
+    assert [entry for entry in probe.order if entry.startswith("5678")] == [f"5678:m{n}" for n in range(5)]
+    assert [entry for entry in probe.order if entry.startswith("0001")] == [f"0001:m{n}" for n in range(5)]
+    assert await gateway.app[STORE].log.unprocessed_inbound() == []
 
 
 async def test_messages_stored_before_a_crash_are_processed_after_restart_and_answered_once(
