@@ -5,6 +5,7 @@ import argparse
 import os
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bench.harness import REPO, Row, commit, machine
 from bench.scenarios import conversation, fanout, ingest, soak, stats, store_ops, workers
@@ -32,6 +33,9 @@ def options() -> argparse.Namespace:
     parser.add_argument("--soak-minutes", type=float, default=10)
     parser.add_argument("--soak-rate", type=int, default=300)
     parser.add_argument("--workers", type=int, default=0, help="`wa-gateway worker` processes beside serve")
+    parser.add_argument(
+        "--profile", type=Path, default=None, metavar="DIR", help="profile serve with py-spy (the bench extra) into DIR"
+    )
     parser.add_argument(
         "--store-url",
         default=None,

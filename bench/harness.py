@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.profiling import profiled
+
 REPO = Path(__file__).resolve().parents[1]
 META_SECRET = "bench-meta-secret"
 TWILIO_TOKEN = "bench-twilio-token"
@@ -137,15 +139,17 @@ def start(command: str, environment: dict[str, str], folder: Path) -> subprocess
 
 
 @contextmanager
-def gateway(folder: Path, port: int, provider_api: str, options) -> Iterator[subprocess.Popen]:
+def gateway(folder: Path, port: int, provider_api: str, options, name: str) -> Iterator[subprocess.Popen]:
     """`wa-gateway serve` on `port`, with `options.workers` more `wa-gateway worker` processes
-    beside it (the scale-out of DESIGN.md, here on one host); all stopped on leaving."""
+    beside it (the scale-out of DESIGN.md, here on one host); all stopped on leaving. With
+    `options.profile`, serve is profiled under `name`."""
     folder.mkdir(exist_ok=True)
     environment = gateway_environment(folder, port, provider_api, options.store_url)
     serving = start("serve", environment, folder)
     workers = [start("worker", environment, folder) for _ in range(options.workers)]
     try:
-        yield serving
+        with profiled(serving, options.profile, name):
+            yield serving
     finally:
         for process in [serving, *workers]:
             stop(process)

@@ -25,7 +25,7 @@ def _throughput(options) -> Row:
     with tempfile.TemporaryDirectory() as folder, stand_in_provider() as provider_api:
         folder = Path(folder)
         port = free_port()
-        with gateway(folder, port, provider_api, options):
+        with gateway(folder, port, provider_api, options, "conversation-throughput"):
             answers = load(f"http://127.0.0.1:{port}", write_replay(folder / "replay", requests), folder / "answers.json",
                            connections=options.connections)  # fmt: skip
             replies = arrivals(provider_api)
@@ -49,7 +49,7 @@ def _latency(options) -> Row:
     with tempfile.TemporaryDirectory() as folder, stand_in_provider() as provider_api:
         folder = Path(folder)
         port = free_port()
-        with gateway(folder, port, provider_api, options):
+        with gateway(folder, port, provider_api, options, "conversation-latency"):
             answers = load(f"http://127.0.0.1:{port}", write_replay(folder / "replay", requests), folder / "answers.json",
                            rate=FIXED_RATE)  # fmt: skip
             replies = arrivals(provider_api)

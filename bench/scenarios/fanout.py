@@ -18,7 +18,7 @@ def run(options) -> list[Row]:
     with tempfile.TemporaryDirectory() as folder, stand_in_provider() as provider_api:
         port = free_port()
         api = f"http://127.0.0.1:{port}/api/v1"
-        with gateway(Path(folder), port, provider_api, options):
+        with gateway(Path(folder), port, provider_api, options, "fanout"):
             template = get_json(f"{api}/templates/delivery_delayed/en", ADMIN_TOKEN)
             approved = {"meta": {"name": "delivery_delayed", "language": "en", "parameters": ["customer_name", "eta"]}}
             send_json(

@@ -41,10 +41,10 @@ def _provider(provider: str, options, ceiling_url: str, provider_api: str) -> li
         requests = meta_texts(count) if provider == "meta" else twilio_texts(count, public_url)
         replay = write_replay(folder / "replay", requests)
         bare = wrk(ceiling_url, replay, options.seconds, options.connections)
-        with gateway(folder / "full", port, provider_api, options):
+        with gateway(folder / "full", port, provider_api, options, f"{provider}-ingest"):
             full = wrk(public_url, replay, options.seconds, options.connections)
         fixed = write_replay(folder / "fixed", requests[: FIXED_RATE * options.seconds])
-        with gateway(folder / "fixed-rate", port, provider_api, options):
+        with gateway(folder / "fixed-rate", port, provider_api, options, f"{provider}-ingest-fixed-rate"):
             answers = load(public_url, fixed, folder / "answers.json", rate=FIXED_RATE)
     share = full["rps"] / bare["rps"]
     latencies = [(answered - due) * 1000 for due, answered, status in answers]

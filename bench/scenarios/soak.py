@@ -36,7 +36,7 @@ def run(options) -> list[Row]:
     with tempfile.TemporaryDirectory() as folder, stand_in_provider() as provider_api:
         folder = Path(folder)
         port = free_port()
-        with gateway(folder, port, provider_api, options) as serving:
+        with gateway(folder, port, provider_api, options, "soak") as serving:
             generator = start_load(f"http://127.0.0.1:{port}", write_replay(folder / "replay", requests), folder / "answers.json",
                                    rate=options.soak_rate)  # fmt: skip
             started, memory = time.time(), []

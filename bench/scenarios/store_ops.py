@@ -16,7 +16,7 @@ def run(options) -> list[Row]:
     with tempfile.TemporaryDirectory() as folder, stand_in_provider() as provider_api:
         folder = Path(folder)
         port = free_port()
-        with gateway(folder, port, provider_api, options):
+        with gateway(folder, port, provider_api, options, "store-ops"):
             load(
                 f"http://127.0.0.1:{port}",
                 write_replay(folder / "replay", requests),
