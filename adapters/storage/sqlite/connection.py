@@ -5,6 +5,7 @@ import asyncio
 import queue
 import sqlite3
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,8 @@ _MICROSECOND = timedelta(microseconds=1)
 BATCH_LIMIT = 256
 """Most pieces of work in one transaction: enough to amortize the commit, few enough that a
 webhook's insert never waits long behind a batch."""
+_WAKE = object()
+"""Put on the queue for urgent work, which waits on its own deque to jump the line."""
 
 
 @dataclass
@@ -39,7 +42,8 @@ class Database:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._waiting: queue.SimpleQueue[_Work | None] = queue.SimpleQueue()
+        self._waiting: queue.SimpleQueue[_Work | object | None] = queue.SimpleQueue()
+        self._urgent: deque[_Work] = deque()
         self._thread: threading.Thread | None = None
         self._open = False
 
@@ -60,13 +64,18 @@ class Database:
         connection.execute("PRAGMA busy_timeout = 30000")
         return connection
 
-    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work(connection)` on the database thread and return its result once committed."""
+    async def run(self, work: Callable[[sqlite3.Connection], T], *, urgent: bool = False) -> T:
+        """Run `work(connection)` on the database thread and return its result once committed;
+        `urgent` work goes into the next batch ahead of whatever is waiting."""
         if not self._open:
             raise RuntimeError("the SQLite store is closed")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._waiting.put(_Work(work, future, loop))
+        if urgent:
+            self._urgent.append(_Work(work, future, loop))
+            self._waiting.put(_WAKE)
+        else:
+            self._waiting.put(_Work(work, future, loop))
         return await future
 
     async def close(self) -> None:
@@ -87,21 +96,30 @@ class Database:
         loop.call_soon_threadsafe(_settle, connected, False, None)
         closing = False
         while not closing:
-            batch: list[_Work] = []
-            item = self._waiting.get()
-            while item is not None:
-                batch.append(item)
-                if len(batch) == BATCH_LIMIT:
-                    break
-                try:
-                    item = self._waiting.get_nowait()
-                except queue.Empty:
-                    break
-            closing = item is None
+            batch, closing = self._next_batch()
             if batch:
                 _run_batch(connection, batch)
                 _answer(batch)
         connection.close()
+
+    def _next_batch(self) -> tuple[list[_Work], bool]:
+        """Wait for work, then take all urgent work and the rest in order up to BATCH_LIMIT;
+        also says whether close() was called."""
+        item = self._waiting.get()
+        batch: list[_Work] = []
+        while True:
+            while self._urgent:
+                batch.append(self._urgent.popleft())
+            if item is None:
+                return batch, True
+            if isinstance(item, _Work):
+                batch.append(item)
+            if len(batch) >= BATCH_LIMIT:
+                return batch, False
+            try:
+                item = self._waiting.get_nowait()
+            except queue.Empty:
+                return batch, False
 
 
 def _run_batch(connection: sqlite3.Connection, batch: list[_Work]) -> None:

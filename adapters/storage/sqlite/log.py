@@ -45,6 +45,7 @@ class SqliteMessageLog:
         self._clock = clock
 
     async def record_inbound(self, message: InboundMessage) -> bool:
+        """Urgent: a webhook waits for it before answering the provider."""
         row = (
             message.id,
             message.provider.value,
@@ -61,7 +62,8 @@ class SqliteMessageLog:
                    ON CONFLICT (provider, provider_message_id) WHERE direction = 'inbound' DO NOTHING""",
                     row,
                 ).rowcount
-            )
+            ),
+            urgent=True,
         )
         return inserted == 1
 
@@ -128,6 +130,7 @@ class SqliteMessageLog:
         )
 
     async def add_status(self, update: StatusUpdate) -> bool:
+        """Urgent, like record_inbound: a status callback's webhook waits for it."""
         status = LogStatus(update.status.value)
         earlier = [s.value for s in statuses_before(status)]
         error = describe_error(update)
@@ -156,7 +159,7 @@ class SqliteMessageLog:
                 )
             return known is not None
 
-        return await self._db.run(lambda connection: transaction(connection, record))
+        return await self._db.run(lambda connection: transaction(connection, record), urgent=True)
 
     async def outbound_counts(self, since: datetime) -> list[tuple[str, str | None, str, int]]:
         rows = await self._db.run(

@@ -28,12 +28,14 @@ def stored(database: Database) -> list[int]:
         return [row[0] for row in reader.execute("SELECT x FROM t ORDER BY x")]
 
 
-async def queued_behind_a_busy_thread(database: Database, works) -> list:
-    """Hold the thread with one piece of work while `works` queue up, so they run as one batch."""
+async def queued_behind_a_busy_thread(database: Database, works, urgent=()) -> list:
+    """Hold the thread with one piece of work while `works` (and `urgent` ones) queue up, so
+    they run as one batch."""
     release = threading.Event()
     busy = asyncio.ensure_future(database.run(lambda connection: release.wait(5)))
     await asyncio.sleep(0.05)
     waiting = [asyncio.ensure_future(database.run(work)) for work in works]
+    waiting += [asyncio.ensure_future(database.run(work, urgent=True)) for work in urgent]
     await asyncio.sleep(0.05)
     release.set()
     await busy
@@ -72,6 +74,21 @@ async def test_a_transaction_inside_a_batch_is_undone_alone(database):
     results = await queued_behind_a_busy_thread(database, [insert(5), two_rows_atomically, insert(6)])
     assert isinstance(results[1], sqlite3.IntegrityError)
     assert stored(database) == [5, 6]
+
+
+async def test_urgent_work_jumps_the_line(database):
+    ran = []
+
+    def noting(value: int):
+        def work(connection):
+            ran.append(value)
+            return insert(value)(connection)
+
+        return work
+
+    await queued_behind_a_busy_thread(database, [noting(1), noting(2)], urgent=[noting(3)])
+    assert ran == [3, 1, 2]
+    assert stored(database) == [1, 2, 3]
 
 
 async def test_closing_finishes_the_work_already_queued(tmp_path):
