@@ -21,6 +21,9 @@ _MICROSECOND = timedelta(microseconds=1)
 BATCH_LIMIT = 256
 """Most pieces of work in one transaction: enough to amortize the commit, few enough that a
 webhook's insert never waits long behind a batch."""
+URGENT_WAITS_FOR = 32
+"""Pieces a batch still runs once urgent work is waiting; it then commits and leaves the rest
+for the next batch, behind the urgent work, so a webhook never waits out a whole batch."""
 _WAKE = object()
 """Put on the queue for urgent work, which waits on its own deque to jump the line."""
 
@@ -94,19 +97,30 @@ class Database:
             loop.call_soon_threadsafe(_settle, connected, True, error)
             return
         loop.call_soon_threadsafe(_settle, connected, False, None)
-        closing = False
-        while not closing:
-            batch, closing = self._next_batch()
-            if batch:
-                _run_batch(connection, batch)
-                _answer(batch)
+        closing, carried = False, []
+        while carried or not closing:
+            batch, close_called = self._next_batch(carried)
+            closing = closing or close_called
+            ran = _run_batch(connection, batch, self._urgent) if batch else 0
+            _answer(batch[:ran])
+            carried = batch[ran:]
         connection.close()
 
-    def _next_batch(self) -> tuple[list[_Work], bool]:
-        """Wait for work, then take all urgent work and the rest in order up to BATCH_LIMIT;
-        also says whether close() was called."""
-        item = self._waiting.get()
+    def _next_batch(self, carried: list[_Work]) -> tuple[list[_Work], bool]:
+        """Wait for work (unless some was carried over from a batch cut short), then take all
+        urgent work, the carried work, and the rest in order up to BATCH_LIMIT; also says
+        whether close() was called."""
+        if carried:
+            try:
+                item = self._waiting.get_nowait()
+            except queue.Empty:
+                item = _WAKE
+        else:
+            item = self._waiting.get()
         batch: list[_Work] = []
+        while self._urgent:
+            batch.append(self._urgent.popleft())
+        batch += carried
         while True:
             while self._urgent:
                 batch.append(self._urgent.popleft())
@@ -122,20 +136,28 @@ class Database:
                 return batch, False
 
 
-def _run_batch(connection: sqlite3.Connection, batch: list[_Work]) -> None:
+def _run_batch(connection: sqlite3.Connection, batch: list[_Work], urgent: deque[_Work]) -> int:
+    """Run `batch` in one transaction and return how many pieces ran: once `urgent` work is
+    waiting and URGENT_WAITS_FOR pieces have run, it commits early and leaves the rest."""
     if len(batch) == 1:
         _run_one(batch[0], lambda: batch[0].function(connection))
-        return
+        return 1
+    ran = 0
     try:
         connection.execute("BEGIN IMMEDIATE")
         for work in batch:
+            if urgent and ran >= URGENT_WAITS_FOR:
+                break
             _run_one(work, lambda: savepoint(connection, work.function))
+            ran += 1
         connection.execute("COMMIT")
     except sqlite3.Error as error:
         if connection.in_transaction:
             connection.execute("ROLLBACK")
-        for work in batch:
+        ran = ran or len(batch)
+        for work in batch[:ran]:
             work.failed, work.result = True, error
+    return ran
 
 
 def _run_one(work: _Work, run: Callable[[], Any]) -> None:

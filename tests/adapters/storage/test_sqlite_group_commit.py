@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from adapters.storage.sqlite.connection import Database, transaction
+from adapters.storage.sqlite.connection import URGENT_WAITS_FOR, Database, transaction
 
 
 @pytest.fixture
@@ -89,6 +89,36 @@ async def test_urgent_work_jumps_the_line(database):
     await queued_behind_a_busy_thread(database, [noting(1), noting(2)], urgent=[noting(3)])
     assert ran == [3, 1, 2]
     assert stored(database) == [1, 2, 3]
+
+
+async def test_urgent_work_cuts_a_long_batch_short_instead_of_waiting_it_out(database):
+    ran, reached, gate = [], threading.Event(), threading.Event()
+
+    def noting(value: int, wait: bool = False):
+        def work(connection):
+            if wait:
+                reached.set()
+                gate.wait(5)
+            ran.append(value)
+            return insert(value)(connection)
+
+        return work
+
+    release = threading.Event()
+    busy = asyncio.ensure_future(database.run(lambda connection: release.wait(5)))
+    await asyncio.sleep(0.05)
+    batch = [asyncio.ensure_future(database.run(noting(value, wait=value == 5))) for value in range(100)]
+    await asyncio.sleep(0.05)
+    release.set()
+    await busy
+    await asyncio.to_thread(reached.wait, 5)
+    urgent = asyncio.ensure_future(database.run(noting(1000), urgent=True))
+    await asyncio.sleep(0.05)
+    gate.set()
+    await asyncio.gather(urgent, *batch)
+    assert ran.index(1000) == URGENT_WAITS_FOR
+    assert [value for value in ran if value != 1000] == list(range(100))
+    assert len(stored(database)) == 101
 
 
 async def test_closing_finishes_the_work_already_queued(tmp_path):
