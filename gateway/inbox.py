@@ -20,6 +20,9 @@ log = logging.getLogger(__name__)
 
 MAX_HELD = 1_000
 BACKLOG_BATCH = 250
+PROCESSED_AT_ONCE = 64
+"""Messages in processing at one time: enough to keep the store's batches full, few enough that
+a flood of new contacts leaves the event loop room to answer webhooks."""
 
 
 class Inbox:
@@ -32,6 +35,7 @@ class Inbox:
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._pending: set[str] = set()
         self._freed = asyncio.Event()
+        self._processing = asyncio.Semaphore(PROCESSED_AT_ONCE)
         self._backlog: asyncio.Task[None] | None = None
         self._backlog_grew = False
 
@@ -73,7 +77,8 @@ class Inbox:
             while waiting:
                 message, arrived_with = waiting.popleft()
                 request_id.set(arrived_with or message.id[-12:])
-                await self.process(message)
+                async with self._processing:
+                    await self.process(message)
         finally:
             del self._waiting[contact], self._workers[contact]
 

@@ -130,6 +130,20 @@ async def test_one_contact_is_handled_in_order_and_contacts_concurrently(aiohttp
     assert probe.most_per_contact == 1 and probe.most_overall == 2
 
 
+async def test_no_more_than_the_limit_of_messages_are_processed_at_once(
+    aiohttp_client, provider_settings, clock, monkeypatch
+):
+    monkeypatch.setattr(inbox_module, "PROCESSED_AT_ONCE", 2)
+    probe = ConcurrencyProbe()
+    gateway = await aiohttp_client(create_app(provider_settings, clock=clock, plugins=[probe], entry_points=False))
+    senders = [f"9198000000{n:02d}" for n in range(5)]
+    for sender in senders:
+        await post_meta(gateway, meta_text(f"wamid.{sender}", "m", sender=sender))
+    probe.gate.set()
+    await gateway.app[INBOX].idle()
+    assert probe.most_overall == 2 and len(probe.order) == 5
+
+
 async def test_a_full_inbox_leaves_new_messages_in_the_store_and_reads_them_back_in_order(
     aiohttp_client, provider_settings, clock, monkeypatch
 ):
