@@ -231,9 +231,14 @@ def machine() -> str:
 
 
 def commit() -> str:
+    """The commit measured, marked `+changes` when files other than BENCHMARKS.md (which each
+    run appends to) differ from it."""
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO, capture_output=True, text=True
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!BENCHMARKS.md"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     return head.stdout.strip() + ("+changes" if dirty.stdout.strip() else "")
 

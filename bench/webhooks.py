@@ -4,8 +4,9 @@ generator only replays bytes."""
 import json
 import urllib.parse
 
+from adapters.channels.meta import sign
+from adapters.channels.twilio import signature
 from bench.harness import META_SECRET, TWILIO_TOKEN
-from gateway.testing import meta_headers, twilio_headers
 
 Request = tuple[str, dict[str, str], str]
 
@@ -35,13 +36,17 @@ def meta_text(message_id: str, contact: int, text: str) -> Request:
             "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}],
         }
     )
-    return "/webhooks/meta", meta_headers(body.encode(), META_SECRET), body
+    headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(body.encode(), META_SECRET)}
+    return "/webhooks/meta", headers, body
 
 
 def twilio_text(message_id: str, contact: int, text: str, public_url: str) -> Request:
     params = {"MessageSid": message_id, "From": f"whatsapp:+{sender(contact)}", "To": "whatsapp:+14155550100",
               "Body": text, "MessageType": "text", "NumMedia": "0", "ProfileName": "Bench"}  # fmt: skip
-    headers = twilio_headers(public_url + "/webhooks/twilio", params, TWILIO_TOKEN)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": signature(public_url + "/webhooks/twilio", list(params.items()), TWILIO_TOKEN),
+    }
     return "/webhooks/twilio", headers, urllib.parse.urlencode(params)
 
 
