@@ -2,9 +2,10 @@
 operators edit them at run time; amounts and dates render in the contact's language."""
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, pass_context
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
@@ -36,6 +37,14 @@ _ENVIRONMENT = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoesca
 _ENVIRONMENT.filters.update(money=_money, date=_date, datetime=_datetime)
 
 
+@lru_cache(maxsize=1_024)
+def _compiled(body: str) -> Template:
+    """Parsed and compiled once per body: a template changes rarely and renders for every
+    recipient, and compiling one costs far more than rendering it."""
+    check(body)
+    return _ENVIRONMENT.from_string(body)
+
+
 def check(body: str) -> None:
     """Refuse a body that does not parse, naming the line and the problem."""
     try:
@@ -46,9 +55,8 @@ def check(body: str) -> None:
 
 def render(body: str, context: dict[str, Any], language: str) -> str:
     """The body filled from `context`; a missing variable or a forbidden attribute is a TemplateError."""
-    check(body)
     try:
-        return _ENVIRONMENT.from_string(body).render(context | {"language": language}).strip()
+        return _compiled(body).render(context | {"language": language}).strip()
     except UndefinedError as error:
         raise TemplateError(f"missing value: {error.message}") from None
     except SecurityError as error:
