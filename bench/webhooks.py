@@ -27,7 +27,7 @@ def meta_text(message_id: str, contact: int, text: str) -> Request:
     value = {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "15550783881", "phone_number_id": "1"},
-        "contacts": [{"profile": {"name": "Bench"}, "wa_id": sender(contact)}],
+        "contacts": [{"profile": {"name": "Bench"}, "wa_id": sender(contact), "user_id": f"IN.{contact:020d}"}],
         "messages": [message],
     }
     body = json.dumps(
