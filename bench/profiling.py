@@ -3,6 +3,7 @@ extra): the collapsed stacks, and a summary of where the time went."""
 
 import signal
 import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +32,8 @@ def profiled(process: subprocess.Popen, directory: Path | None, name: str) -> It
         return
     directory.mkdir(parents=True, exist_ok=True)
     stacks = directory / f"{name}.folded"
-    command = ["py-spy", "record", "--pid", str(process.pid), "--format", "raw", "--output", str(stacks),
+    beside_python = Path(sys.executable).with_name("py-spy")
+    command = [str(beside_python) if beside_python.exists() else "py-spy", "record", "--pid", str(process.pid), "--format", "raw", "--output", str(stacks),
                "--rate", "200", "--nonblocking"]  # fmt: skip
     recorder = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
