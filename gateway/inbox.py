@@ -9,6 +9,7 @@ from collections import deque
 
 from gateway.conversation.engine import Engine
 from gateway.logs import request_id
+from gateway.metrics import GatewayMetrics
 from gateway.models import InboundMessage, OutboundMessage, Priority
 from gateway.outbox import Outbox
 from gateway.phone import mask
@@ -26,8 +27,9 @@ a flood of new contacts leaves the event loop room to answer webhooks."""
 
 
 class Inbox:
-    def __init__(self, store: Store, engine: Engine, outbox: Outbox) -> None:
+    def __init__(self, store: Store, engine: Engine, outbox: Outbox, metrics: GatewayMetrics) -> None:
         self._store = store
+        self._metrics = metrics
         self._engine = engine
         self._outbox = outbox
         self._menus = TextMenus(store.records)
@@ -67,6 +69,7 @@ class Inbox:
 
     def _hold(self, message: InboundMessage, arrived_with: str | None) -> None:
         self._pending.add(message.id)
+        self._metrics.inbox_held.set(self.held)
         self._waiting.setdefault(message.sender, deque()).append((message, arrived_with))
         if message.sender not in self._workers:
             self._workers[message.sender] = asyncio.create_task(self._drain(message.sender))
@@ -95,6 +98,7 @@ class Inbox:
             await self._store.log.mark_processed(message.id)
         finally:
             self._pending.discard(message.id)
+            self._metrics.inbox_held.set(self.held)
             self._freed.set()
 
     async def _answer(self, message: InboundMessage) -> None:

@@ -104,6 +104,10 @@ class GatewayMetrics:
         )
         # conversations
         self.sessions_active = self._gauge("sessions_active", "Contacts who wrote in the last 30 minutes.")
+        self.inbox_held = self._gauge(
+            "inbox_held_messages",
+            "Inbound messages in memory waiting for or in processing; at 1,000 newer ones wait in the store.",
+        )
         self.flows = self._counter(
             "flows_total",
             "Conversation flows by outcome (started, completed, cancelled, timed_out).",

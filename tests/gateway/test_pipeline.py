@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from adapters.storage.sqlite import SqliteStore
 from gateway import inbox as inbox_module
 from gateway.app import create_app
-from gateway.appkeys import INBOX, OUTBOX, STORE
+from gateway.appkeys import INBOX, METRICS, OUTBOX, STORE
 from gateway.hookspecs import hookimpl
 from gateway.models import (
     Content,
@@ -157,8 +157,10 @@ async def test_a_full_inbox_leaves_new_messages_in_the_store_and_reads_them_back
             assert (await post_meta(gateway, meta_text(f"wamid.{sender}.{n}", f"m{n}", sender=sender))).status == 200
             held.append(gateway.app[INBOX].held)
     assert max(held) == 3
+    assert gateway.app[METRICS].registry.get_sample_value("gateway_inbox_held_messages") == 3
     probe.gate.set()
     await gateway.app[INBOX].idle()
+    assert gateway.app[METRICS].registry.get_sample_value("gateway_inbox_held_messages") == 0
     assert [entry for entry in probe.order if entry.startswith("5678")] == [f"5678:m{n}" for n in range(5)]
     assert [entry for entry in probe.order if entry.startswith("0001")] == [f"0001:m{n}" for n in range(5)]
     assert await gateway.app[STORE].log.unprocessed_inbound() == []
