@@ -4,6 +4,7 @@ piece's failure undo another's."""
 import asyncio
 import sqlite3
 import threading
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -28,17 +29,35 @@ def stored(database: Database) -> list[int]:
         return [row[0] for row in reader.execute("SELECT x FROM t ORDER BY x")]
 
 
+@asynccontextmanager
+async def thread_held(database: Database):
+    """Keep the database thread busy with one piece of work until the block ends, so work
+    queued inside the block waits and then runs as one batch."""
+    started, release = threading.Event(), threading.Event()
+
+    def hold(connection):
+        started.set()
+        release.wait(5)
+
+    busy = asyncio.ensure_future(database.run(hold))
+    await asyncio.to_thread(started.wait, 5)
+    try:
+        yield
+    finally:
+        release.set()
+        await busy
+
+
+def queue(database: Database, works, urgent: bool = False) -> list[asyncio.Future]:
+    """Start `works` on the database; they are on its queue once the loop has turned once."""
+    return [asyncio.ensure_future(database.run(work, urgent=urgent)) for work in works]
+
+
 async def queued_behind_a_busy_thread(database: Database, works, urgent=()) -> list:
-    """Hold the thread with one piece of work while `works` (and `urgent` ones) queue up, so
-    they run as one batch."""
-    release = threading.Event()
-    busy = asyncio.ensure_future(database.run(lambda connection: release.wait(5)))
-    await asyncio.sleep(0.05)
-    waiting = [asyncio.ensure_future(database.run(work)) for work in works]
-    waiting += [asyncio.ensure_future(database.run(work, urgent=True)) for work in urgent]
-    await asyncio.sleep(0.05)
-    release.set()
-    await busy
+    """Run `works` (and `urgent` ones) as one batch behind a busy thread."""
+    async with thread_held(database):
+        waiting = queue(database, works) + queue(database, urgent, urgent=True)
+        await asyncio.sleep(0)
     return await asyncio.gather(*waiting, return_exceptions=True)
 
 
@@ -104,18 +123,14 @@ async def test_urgent_work_cuts_a_long_batch_short_instead_of_waiting_it_out(dat
 
         return work
 
-    release = threading.Event()
-    busy = asyncio.ensure_future(database.run(lambda connection: release.wait(5)))
-    await asyncio.sleep(0.05)
-    batch = [asyncio.ensure_future(database.run(noting(value, wait=value == 5))) for value in range(100)]
-    await asyncio.sleep(0.05)
-    release.set()
-    await busy
+    async with thread_held(database):
+        batch = queue(database, [noting(value, wait=value == 5) for value in range(100)])
+        await asyncio.sleep(0)
     await asyncio.to_thread(reached.wait, 5)
-    urgent = asyncio.ensure_future(database.run(noting(1000), urgent=True))
-    await asyncio.sleep(0.05)
+    urgent = queue(database, [noting(1000)], urgent=True)
+    await asyncio.sleep(0)
     gate.set()
-    await asyncio.gather(urgent, *batch)
+    await asyncio.gather(*urgent, *batch)
     assert ran.index(1000) == URGENT_WAITS_FOR
     assert [value for value in ran if value != 1000] == list(range(100))
     assert len(stored(database)) == 101
