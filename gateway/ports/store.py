@@ -121,6 +121,10 @@ class OutboundQueue(Protocol):
     async def retry(self, job_id: str, owner: str, error: str, retry_at: datetime) -> Job | None:
         """Put a claimed job back for `retry_at`, or make it dead when its attempts are spent."""
 
+    async def postpone(self, job_id: str, owner: str, reason: str, until: datetime) -> Job | None:
+        """Put a claimed job back for `until` without spending an attempt: it never reached the
+        provider (an open circuit, a store error while preparing it)."""
+
     async def fail(self, job_id: str, owner: str, error: str) -> Job | None:
         """Make a claimed job dead at once, with the reason."""
 

@@ -90,17 +90,33 @@ class MongoQueue:
         }
         return await self._finish(job_id, owner, changes, attempts=held["attempts"])
 
+    async def postpone(self, job_id: str, owner: str, reason: str, until: datetime) -> Job | None:
+        return await self._finish(
+            job_id,
+            owner,
+            {"state": JobState.QUEUED.value, "due_at": until, "last_error": reason},
+            refund=True,
+        )
+
     async def fail(self, job_id: str, owner: str, error: str) -> Job | None:
         return await self._finish(job_id, owner, {"state": JobState.DEAD.value, "last_error": error})
 
     async def suppress(self, job_id: str, owner: str, reason: str) -> Job | None:
         return await self._finish(job_id, owner, {"state": JobState.SUPPRESSED.value, "last_error": reason})
 
-    async def _finish(self, job_id: str, owner: str, changes: dict[str, Any], **unchanged: Any) -> Job | None:
-        """End a claim: applies only while `owner` still holds the job's lease."""
+    async def _finish(
+        self, job_id: str, owner: str, changes: dict[str, Any], *, refund: bool = False, **unchanged: Any
+    ) -> Job | None:
+        """End a claim: applies only while `owner` still holds the job's lease; `refund` gives
+        back the attempt the claim spent."""
+        update: dict[str, Any] = {
+            "$set": changes | {"lease_owner": None, "lease_expires_at": None, "updated_at": self._clock.now()}
+        }
+        if refund:
+            update["$inc"] = {"attempts": -1}
         document = await self._jobs.find_one_and_update(
             {"_id": job_id, "lease_owner": owner, "state": JobState.SENDING.value, **unchanged},
-            {"$set": changes | {"lease_owner": None, "lease_expires_at": None, "updated_at": self._clock.now()}},
+            update,
             return_document=ReturnDocument.AFTER,
         )
         return _job(document) if document else None

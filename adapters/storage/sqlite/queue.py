@@ -96,6 +96,16 @@ class SqliteQueue:
         )
         return _job(row) if row else None
 
+    async def postpone(self, job_id: str, owner: str, reason: str, until: datetime) -> Job | None:
+        row = await self._finish(
+            "state = 'queued', attempts = attempts - 1, due_at = :until, last_error = :error",
+            job_id,
+            owner,
+            error=reason,
+            until=to_micros(until),
+        )
+        return _job(row) if row else None
+
     async def fail(self, job_id: str, owner: str, error: str) -> Job | None:
         row = await self._finish("state = 'dead', last_error = :error", job_id, owner, error=error)
         return _job(row) if row else None

@@ -68,6 +68,25 @@ async def test_retry_requeues_for_later_then_dies_when_attempts_are_spent(store,
     assert [j.id for j in await store.queue.list(JobState.DEAD)] == [job.id]
 
 
+async def test_postponing_spends_no_attempt_however_often(store, clock):
+    job = await store.queue.enqueue(message(), max_attempts=2)
+    for _ in range(5):
+        await store.queue.claim("w", LEASE)
+        postponed = await store.queue.postpone(job.id, "w", "meta circuit is open", clock.now() + timedelta(seconds=10))
+        assert postponed.state is JobState.QUEUED and postponed.attempts == 0
+        assert postponed.last_error == "meta circuit is open"
+        assert await store.queue.claim("w", LEASE) is None
+        clock.advance(seconds=10)
+    assert (await store.queue.claim("w", LEASE)).attempts == 1
+
+
+async def test_postponing_needs_the_lease(store, clock):
+    job = await store.queue.enqueue(message())
+    await store.queue.claim("w", LEASE)
+    assert await store.queue.postpone(job.id, "other", "circuit", clock.now()) is None
+    assert (await store.queue.get(job.id)).state is JobState.SENDING
+
+
 async def test_permanent_failure_dies_at_once_with_reason(store):
     job = await store.queue.enqueue(message(), max_attempts=5)
     await store.queue.claim("w", LEASE)
