@@ -1,7 +1,6 @@
 """The application factory: the one place where settings, store, channels, plugins and
 routes meet."""
 
-import asyncio
 from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
 
@@ -29,6 +28,7 @@ from gateway.appkeys import (
     SCHEDULER,
     SETTINGS,
     STORE,
+    SUPERVISOR,
     TEMPLATES,
     WORKER,
 )
@@ -50,6 +50,7 @@ from gateway.ports.channel import Channel, ChannelSet
 from gateway.routing import Routing
 from gateway.settings import Settings
 from gateway.store_timing import TimedStore
+from gateway.supervision import Supervisor, stop
 from gateway.worker import QueueWorker
 
 PROVIDER_TIMEOUT = aiohttp.ClientTimeout(total=15, connect=5)
@@ -94,10 +95,9 @@ async def _notifications(app: web.Application) -> AsyncIterator[None]:
     app[EVENTS] = EventService(app[STORE], context.notifier, types, app[CLOCK], tell_plugins)
     jobs = [(plugin, job) for plugin, listed in await app[PLUGINS].collect("register_jobs") for job in listed]
     app[SCHEDULER] = Scheduler(jobs, app[PLUGINS], app[CLOCK])
-    running = asyncio.create_task(app[SCHEDULER].run())
+    running = app[SUPERVISOR].start("scheduler", app[SCHEDULER].run)
     yield
-    running.cancel()
-    await asyncio.gather(running, return_exceptions=True)
+    await stop(running)
 
 
 def create_worker_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
@@ -112,6 +112,7 @@ def _base_app(settings: Settings, clock: Clock | None, app: web.Application) -> 
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
     app[METRICS] = GatewayMetrics(settings.store_backend)
+    app[SUPERVISOR] = Supervisor(app[METRICS])
     app[CHANNELS] = build_channels(settings)
     app.cleanup_ctx.append(_store)
     app.cleanup_ctx.append(_http_client)
@@ -161,10 +162,9 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
     """The store, timed into metrics, and the gauges read from it every few seconds."""
     store = await open_store(app[SETTINGS].store_url, app[CLOCK], app[SETTINGS].log_retention)
     app[STORE] = TimedStore(store, app[METRICS])
-    refreshing = asyncio.create_task(gauges.keep_fresh(app[STORE], app[METRICS], app[CLOCK]))
+    refreshing = app[SUPERVISOR].start("gauges", lambda: gauges.keep_fresh(app[STORE], app[METRICS], app[CLOCK]))
     yield
-    refreshing.cancel()
-    await asyncio.gather(refreshing, return_exceptions=True)
+    await stop(refreshing)
     await store.close()
 
 
@@ -207,11 +207,9 @@ def _queue_worker(run: bool):
             concurrency=settings.worker_concurrency,
         )
         app[OUTBOX] = Outbox(store, settings.enabled_providers, settings.notification_provider, app[WORKER].wake)
-        task = asyncio.create_task(app[WORKER].run()) if run else None
+        loops = app[WORKER].start(app[SUPERVISOR]) if run else []
         yield
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        await stop(*loops)
 
     return queue_worker
 

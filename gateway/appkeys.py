@@ -16,6 +16,7 @@ from gateway.plugins import PluginHost
 from gateway.ports.channel import ChannelSet
 from gateway.ports.store import Store
 from gateway.settings import Settings
+from gateway.supervision import Supervisor
 from gateway.worker import QueueWorker
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -33,3 +34,4 @@ EVENTS = web.AppKey("events", EventService)
 TEMPLATES = web.AppKey("templates", TemplateService)
 SCHEDULER = web.AppKey("scheduler", Scheduler)
 PLUGIN_CONTEXT = web.AppKey("plugin_context", PluginContext)
+SUPERVISOR = web.AppKey("supervisor", Supervisor)

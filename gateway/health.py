@@ -6,7 +6,7 @@ import logging
 from aiohttp import web
 
 from gateway import __version__
-from gateway.appkeys import METRICS, STORE
+from gateway.appkeys import METRICS, STORE, SUPERVISOR
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 @routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
-    """Ready to take traffic: the store answers within the timeout."""
+    """Ready to take traffic: the store answers within the timeout and no loop is down."""
     store = request.app[STORE]
     try:
         await asyncio.wait_for(store.ping(), READINESS_TIMEOUT_SECONDS)
@@ -32,6 +32,10 @@ async def readyz(request: web.Request) -> web.Response:
         return web.json_response(
             {"status": "unavailable", "store": store.backend, "reason": "store unreachable"}, status=503
         )
+    down = request.app[SUPERVISOR].down
+    if down:
+        reason = f"restarting loops: {', '.join(down)}"
+        return web.json_response({"status": "unavailable", "store": store.backend, "reason": reason}, status=503)
     return web.json_response({"status": "ready", "store": store.backend})
 
 

@@ -128,6 +128,10 @@ class GatewayMetrics:
         self.plugin_load_failures = self._counter(
             "plugin_load_failures_total", "Installed plugins that failed to load.", "plugin"
         )
+        # loops
+        self.loop_restarts = self._counter(
+            "loop_restarts_total", "Long-running loops (send, inbox, scheduler, gauges) that died and were restarted.", "loop"
+        )
         # store
         self.store_latency = self._histogram(
             "store_operation_duration_seconds",

@@ -8,6 +8,7 @@ import os
 import socket
 import time
 from datetime import timedelta
+from functools import partial
 from random import Random
 from typing import Any
 
@@ -24,6 +25,7 @@ from gateway.ports.channel import ChannelSet, SendError
 from gateway.ports.records import Job, JobState, LogStatus
 from gateway.ports.store import Store
 from gateway.routing import Routing
+from gateway.supervision import Supervisor
 from gateway.text_menus import TextMenus
 
 log = logging.getLogger(__name__)
@@ -77,9 +79,11 @@ class QueueWorker:
         """Tell idle loops a job was just enqueued."""
         self._wake.set()
 
-    async def run(self) -> None:
-        """Send until cancelled."""
-        await asyncio.gather(*(self._loop(f"{self._name}:{n}") for n in range(self._concurrency)))
+    def start(self, supervisor: Supervisor) -> list["asyncio.Task[None]"]:
+        """Start the send loops under the supervisor, which restarts any loop that dies."""
+        return [
+            supervisor.start("send", partial(self._loop, f"{self._name}:{n}")) for n in range(self._concurrency)
+        ]
 
     async def _loop(self, owner: str) -> None:
         while True:
