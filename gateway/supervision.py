@@ -31,6 +31,7 @@ class Supervisor:
 
     def start(self, name: str, run: Callable[[], Awaitable[None]]) -> "asyncio.Task[None]":
         """Run `run()` until the returned task is cancelled, starting it again whenever it ends."""
+        self._metrics.loop_restarts.labels(name)  # exposed at 0 from the start, so increase() sees the first restart
         return asyncio.create_task(self._keep_running(name, run), name=f"loop:{name}")
 
     async def _keep_running(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
