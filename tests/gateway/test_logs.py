@@ -4,6 +4,7 @@ phone numbers masked, and no secrets or message bodies."""
 import io
 import json
 import logging
+import sys
 
 import pytest
 
@@ -63,3 +64,29 @@ async def test_one_request_id_follows_a_message_from_webhook_to_send(gateway, st
     text = json.dumps(lines)
     assert "919812345678" not in text and "my order number" not in text
     assert META_SECRET not in text and "EAAG-token" not in text
+
+
+FORGED = "call.ended\r\n2026-11-30 23:59:59,000 INFO gateway.admin: operator root signed in\u2028\x85\x1b[2J"
+
+
+@pytest.mark.parametrize("formatter", [JsonFormatter(), TextFormatter()], ids=["json", "text"])
+def test_a_value_with_line_breaks_cannot_forge_a_log_line(formatter):
+    record = logging.LogRecord("gateway.test", logging.INFO, __file__, 1, "ignoring event %s", (FORGED,), None)
+    line = formatter.format(record)
+    assert len(line.splitlines()) == 1 and "\x1b" not in line
+    assert "\\r\\n2026-11-30" in line
+
+
+@pytest.mark.parametrize("formatter", [JsonFormatter(), TextFormatter()], ids=["json", "text"])
+def test_an_exception_is_logged_on_one_line_too(formatter):
+    try:
+        raise ValueError(FORGED)
+    except ValueError:
+        record = logging.LogRecord("gateway.test", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    line = formatter.format(record)
+    assert len(line.splitlines()) == 1 and "ValueError: call.ended" in line
+
+
+def test_json_lines_still_read_back_as_what_was_logged():
+    record = logging.LogRecord("gateway.test", logging.INFO, __file__, 1, "%s", (FORGED,), None)
+    assert json.loads(JsonFormatter().format(record))["message"] == FORGED
