@@ -28,6 +28,7 @@ MAX_BUTTONS = 3
 MAX_BUTTON_TITLE_CHARS = 20
 MAX_LIST_ROWS = 10
 MAX_CAPTION_CHARS = 1024
+MAX_PROFILE_NAME_CHARS = 100
 
 
 def _phone(value: Any) -> str:
@@ -49,6 +50,15 @@ def _contact(value: Any) -> str:
 ContactId = Annotated[str, BeforeValidator(_contact)]
 """Who a contact is: an E.164 phone number, or a Meta business-scoped user id when the
 user has a username and WhatsApp withholds their number."""
+
+
+def _shortened(value: str | None) -> str | None:
+    return None if value is None else value[:MAX_PROFILE_NAME_CHARS]
+
+
+ProfileName = Annotated[str | None, AfterValidator(_shortened)]
+"""The name a contact gave their profile, cut short so that greeting them by it always fits in
+a message (the whole name stays in the raw payload)."""
 
 
 _last_id_ns = 0
@@ -140,7 +150,7 @@ class InboundMessage(_Model):
         default=None, description="the provider's id for that business number, which replies are sent from"
     )
     timestamp: UtcDatetime
-    profile_name: str | None = None
+    profile_name: ProfileName = None
     kind: InboundKind
     text: str | None = None
     reply_id: str | None = None

@@ -27,7 +27,9 @@ def numbered(message: OutboundMessage) -> tuple[OutboundMessage, dict[str, Any]]
 def chosen(text: str, options: list[dict[str, str]]) -> dict[str, str] | None:
     """The option a typed answer picks: its number, or its title in any case."""
     answer = text.strip().rstrip(".").casefold()
-    if answer.isdigit() and 1 <= int(answer) <= len(options):
+    # isdecimal, not isdigit: "²" and "①" are digits that int() refuses; a menu never needs
+    # more than a few of them, and int() refuses thousands
+    if answer.isdecimal() and len(answer) <= 3 and 1 <= int(answer) <= len(options):
         return options[int(answer) - 1]
     return next((option for option in options if option["title"].casefold() == answer), None)
 

@@ -51,7 +51,19 @@ def test_a_list_becomes_numbered_lines_across_sections():
 
 @pytest.mark.parametrize(
     ("answer", "picked"),
-    [("2", "b"), (" 2. ", "b"), ("TALK TO AGENT", "b"), ("track order", "a"), ("3", None), ("0", None), ("yes", None)],
+    [
+        ("2", "b"),
+        (" 2. ", "b"),
+        ("TALK TO AGENT", "b"),
+        ("track order", "a"),
+        ("3", None),
+        ("0", None),
+        ("yes", None),
+        ("٢", "b"),
+        ("①", None),
+        ("²", None),
+        ("1" * 5000, None),
+    ],
 )
 def test_an_answer_picks_by_number_or_title(answer, picked):
     options = [{"id": "a", "title": "Track order"}, {"id": "b", "title": "Talk to agent"}]

@@ -3,7 +3,7 @@ and plugin failures, through the simulator channel."""
 
 import pytest
 
-from gateway.appkeys import ENGINE, PLUGINS, STORE
+from gateway.appkeys import ENGINE, INBOX, PLUGINS, STORE
 from gateway.conversation.flows import Choice, Flow, InvalidAnswer, MenuEntry, Step
 from gateway.hookspecs import hookimpl
 from gateway.models import Content
@@ -274,3 +274,20 @@ async def test_plugins_are_listed_with_their_hooks(chat):
     names = {info.name: info for info in chat.client.app[PLUGINS].describe()}
     assert {"gateway.default_replies", "gateway.default_help"} <= set(names)
     assert "register_flows" in names["gateway.default_help"].hooks
+
+
+@pytest.mark.parametrize("answer", ["①", "²"])
+async def test_a_numeral_the_menu_cannot_read_still_gets_an_answer(chat, answer):
+    await chat.send("menu")
+    assert await chat.send(answer), "the contact was left without an answer"
+
+
+async def test_a_very_long_profile_name_is_greeted_shortened(chat):
+    response = await chat.client.post(
+        "/simulator/api/messages", json={"phone": chat.phone, "id": "long-name", "text": "hi", "name": "A" * 5000}
+    )
+    assert response.status == 200
+    await chat.client.app[INBOX].idle()
+    transcript = await (await chat.client.get("/simulator/api/messages", params={"phone": chat.phone})).json()
+    greeting = next(m["text"] for m in transcript["messages"] if m["direction"] == "outbound")
+    assert greeting.startswith("Hello " + "A" * 100 + "!")
