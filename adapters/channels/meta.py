@@ -30,6 +30,7 @@ from gateway.ports.channel import (
     SendError,
     WebhookRejected,
     WebhookRequest,
+    header_bytes,
     malformed,
 )
 from gateway.validation import first_problem
@@ -76,7 +77,7 @@ def verify(body: bytes, headers: Mapping[str, str], app_secret: str) -> None:
     received = headers.get(SIGNATURE_HEADER)
     if not received:
         raise WebhookRejected(401, "missing_signature", f"{SIGNATURE_HEADER} header is missing")
-    if not hmac.compare_digest(received.strip().lower().encode(), sign(body, app_secret).encode()):
+    if not hmac.compare_digest(header_bytes(received.strip().lower()), sign(body, app_secret).encode()):
         raise WebhookRejected(403, "bad_signature", f"{SIGNATURE_HEADER} does not match the body")
 
 

@@ -32,6 +32,7 @@ from gateway.ports.channel import (
     SendError,
     WebhookRejected,
     WebhookRequest,
+    header_bytes,
     malformed,
 )
 from gateway.validation import first_problem
@@ -58,7 +59,7 @@ def verify(headers: Mapping[str, str], secret: str) -> None:
     received = headers.get(SECRET_HEADER)
     if not received:
         raise WebhookRejected(401, "missing_signature", f"{SECRET_HEADER} header is missing")
-    if not hmac.compare_digest(received.encode(), secret.encode()):
+    if not hmac.compare_digest(header_bytes(received), secret.encode()):
         raise WebhookRejected(403, "bad_signature", f"{SECRET_HEADER} does not match MYOPERATOR_WEBHOOK_SECRET")
 
 

@@ -32,6 +32,7 @@ from gateway.ports.channel import (
     SendError,
     WebhookRejected,
     WebhookRequest,
+    header_bytes,
     malformed,
 )
 from gateway.validation import first_problem
@@ -87,9 +88,13 @@ def verify(url: str, body: bytes, headers: Mapping[str, str], auth_token: str) -
     received = headers.get(SIGNATURE_HEADER)
     if not received:
         raise WebhookRejected(401, "missing_signature", f"{SIGNATURE_HEADER} header is missing")
-    params = _form(body)
+    try:
+        params = _form(body)
+    except WebhookRejected:
+        # no valid signature covers a body that is not a form, so it is refused as forged, not as malformed
+        raise WebhookRejected(403, "bad_signature", f"{SIGNATURE_HEADER} does not match the body") from None
     for candidate in _url_variants(url):
-        if hmac.compare_digest(received.encode(), signature(candidate, params, auth_token).encode()):
+        if hmac.compare_digest(header_bytes(received), signature(candidate, params, auth_token).encode()):
             return
     raise WebhookRejected(403, "bad_signature", f"{SIGNATURE_HEADER} does not match the URL and parameters")
 

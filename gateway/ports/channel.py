@@ -69,6 +69,12 @@ def malformed(message: str) -> WebhookRejected:
     return WebhookRejected(400, "malformed", message)
 
 
+def header_bytes(value: str) -> bytes:
+    """A header's value as bytes for a constant-time compare. A header may carry any byte, which
+    aiohttp keeps as a lone surrogate; encoded as such it matches no valid secret and raises nothing."""
+    return value.encode("utf-8", "surrogatepass")
+
+
 class SendError(Exception):
     """A provider refused or failed to take a message; `retryable` says whether trying
     again later can succeed, `retry_after` (seconds) when the provider said how long."""

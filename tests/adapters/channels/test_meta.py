@@ -47,6 +47,14 @@ def test_a_wrong_signature_is_403_and_a_missing_one_401():
     assert (missing.value.status, missing.value.reason) == (401, "missing_signature")
 
 
+@pytest.mark.parametrize("received", ["sha256=\udcff", "sha256=\ud800" + "0" * 63])
+def test_a_signature_header_with_an_undecodable_byte_is_refused(received):
+    # aiohttp hands on a header byte that is not UTF-8 as a lone surrogate
+    with pytest.raises(WebhookRejected) as refused:
+        meta.verify(b"{}", {"X-Hub-Signature-256": received}, SECRET)
+    assert (refused.value.status, refused.value.reason) == (403, "bad_signature")
+
+
 def test_the_signature_covers_the_exact_bytes():
     body = fixture_bytes("meta", "text_signed_vector")
     reserialized = json.dumps(json.loads(body)).encode()

@@ -37,6 +37,13 @@ def test_the_shared_secret_header_is_compared():
     assert (missing.value.status, missing.value.reason) == (401, "missing_signature")
 
 
+def test_a_secret_header_with_an_undecodable_byte_is_refused():
+    # aiohttp hands on a header byte that is not UTF-8 as a lone surrogate
+    with pytest.raises(WebhookRejected) as refused:
+        myoperator.verify({"X-Webhook-Key": "x" * 39 + "\udcff"}, SECRET)
+    assert (refused.value.status, refused.value.reason) == (403, "bad_signature")
+
+
 def test_text_message_with_nanosecond_timestamp():
     message = only_message("text")
     assert message.kind is InboundKind.TEXT and message.text == "Hi, is my order shipped?"

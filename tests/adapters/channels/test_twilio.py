@@ -106,6 +106,20 @@ def test_a_tampered_parameter_breaks_the_signature():
         twilio.verify(PUBLIC_URL, urlencode(params | {"Body": "transfer everything"}).encode(), headers, TOKEN)
 
 
+@pytest.mark.parametrize("body", [b"\xff\xfe not a form", b'{"MessageSid": "SM1"}', b"MessageSid=SM1&&&==&"])
+def test_an_unsigned_body_that_is_not_a_form_is_refused_as_forged_not_as_malformed(body):
+    with pytest.raises(WebhookRejected) as refused:
+        twilio.verify(PUBLIC_URL, body, {"X-Twilio-Signature": "forged="}, TOKEN)
+    assert (refused.value.status, refused.value.reason) == (403, "bad_signature")
+
+
+def test_a_signature_header_with_an_undecodable_byte_is_refused():
+    # aiohttp hands on a header byte that is not UTF-8 as a lone surrogate
+    with pytest.raises(WebhookRejected) as refused:
+        twilio.verify(PUBLIC_URL, form("text"), {"X-Twilio-Signature": "abc\udcff="}, TOKEN)
+    assert (refused.value.status, refused.value.reason) == (403, "bad_signature")
+
+
 # ------------------------------------------------------------------ parse
 
 
