@@ -4,7 +4,7 @@ from aiohttp import web
 
 from gateway.admin import contacts, events, messages, plugins, queue, stats, templates
 from gateway.admin.api import Api
-from gateway.admin.auth import bearer_token
+from gateway.admin.auth import OPENAPI_ROUTE, bearer_token
 from gateway.admin.openapi import document
 from gateway.middleware import json_errors
 
@@ -20,5 +20,5 @@ def create_admin_app() -> web.Application:
 
     admin = web.Application(middlewares=[json_errors, bearer_token])
     admin.add_routes(api.routes)
-    admin.router.add_get("/openapi.json", openapi)
+    admin.router.add_get("/openapi.json", openapi, name=OPENAPI_ROUTE)
     return admin
