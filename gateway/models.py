@@ -61,6 +61,25 @@ ProfileName = Annotated[str | None, AfterValidator(_shortened)]
 a message (the whole name stays in the raw payload)."""
 
 
+_INT64 = range(-(2**63), 2**63)
+
+
+def _storable(value: Any) -> Any:
+    """A provider's payload as every store can keep it: integers beyond 64 bits (which orjson and
+    BSON refuse) become strings, and NUL bytes (which BSON refuses in keys) leave the keys."""
+    if isinstance(value, dict):
+        return {key.replace("\x00", "\ufffd"): _storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and value not in _INT64:
+        return str(value)
+    return value
+
+
+RawPayload = Annotated[dict[str, Any], AfterValidator(_storable)]
+"""The provider's payload, kept as sent as far as the stores allow."""
+
+
 _last_id_ns = 0
 
 
@@ -157,7 +176,7 @@ class InboundMessage(_Model):
     reply_title: str | None = None
     media: Media | None = None
     location: Location | None = None
-    raw: dict[str, Any] = Field(default_factory=dict, description="the provider's payload, kept as sent")
+    raw: RawPayload = Field(default_factory=dict, description="the provider's payload, kept as sent")
 
     @model_validator(mode="after")
     def _kind_has_its_content(self) -> Self:
@@ -321,4 +340,4 @@ class StatusUpdate(_Model):
     recipient: ContactId | None = None
     error_code: str | None = None
     error_text: str | None = None
-    raw: dict[str, Any] = Field(default_factory=dict)
+    raw: RawPayload = Field(default_factory=dict)

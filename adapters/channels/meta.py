@@ -49,6 +49,7 @@ _STATUSES = {
     "played": DeliveryStatus.READ,
     "failed": DeliveryStatus.FAILED,
 }
+_LATEST_UNIX_SECONDS = 253402300799  # the last second of year 9999, the last a datetime holds
 # Codes meta.md lists as transient, with the wait it advises where it gives one (seconds).
 _RETRYABLE_CODES: dict[int, float | None] = {
     130429: None,
@@ -97,11 +98,14 @@ class _Lenient(BaseModel):
 
 
 class _Value(_Lenient):
+    """A change's value: the envelope is checked here, each item where it is read, so that an
+    item nobody can read never costs the others in the batch."""
+
     metadata: dict[str, Any] = {}
-    contacts: list[dict[str, Any]] = []
-    messages: list[dict[str, Any]] = []
-    statuses: list[dict[str, Any]] = []
-    errors: list[dict[str, Any]] = []
+    contacts: list[Any] = []
+    messages: list[Any] = []
+    statuses: list[Any] = []
+    errors: list[Any] = []
 
 
 class _Change(_Lenient):
@@ -110,7 +114,6 @@ class _Change(_Lenient):
 
 
 class _Entry(_Lenient):
-    id: str
     changes: list[_Change]
 
 
@@ -120,110 +123,147 @@ class _Envelope(_Lenient):
 
 
 def parse(body: bytes) -> ParsedWebhook:
-    """Every message and status in every entry and change of one POST."""
+    """Every message and status in every entry and change of one POST. A message whose content is
+    not understood is kept as unsupported; an item without an id, sender or time is left out and
+    logged, and only a body with nothing readable in it is refused."""
     try:
         envelope = _Envelope.model_validate_json(body)
     except ValidationError as error:
         raise malformed(first_problem(error)) from None
     if envelope.object != "whatsapp_business_account":
-        raise malformed(f"object is {envelope.object!r}, not whatsapp_business_account")
-    parsed = ParsedWebhook()
-    for entry in envelope.entry:
-        for change in entry.changes:
+        raise malformed("object is not whatsapp_business_account")
+    parsed, unreadable = ParsedWebhook(), []
+    for entry_index, entry in enumerate(envelope.entry):
+        for change_index, change in enumerate(entry.changes):
             if change.field != "messages":
                 continue
+            where = f"entry {entry_index}, change {change_index}"
             for error in change.value.errors:
-                log.warning("meta reported a system error: %s %s", error.get("code"), error.get("title"))
-            try:
-                parsed.messages.extend(_message(message, change.value) for message in change.value.messages)
-                parsed.statuses.extend(filter(None, (_status(status) for status in change.value.statuses)))
-            except (KeyError, TypeError, ValueError) as error:
-                raise malformed(f"entry {entry.id}: {_describe(error)}") from None
+                log.warning("meta reported a system error: %.40r %.200r", _text(error, "code"), _text(error, "title"))
+            for index, message in enumerate(change.value.messages):
+                try:
+                    parsed.messages.append(_message(message, change.value))
+                except ValueError as error:
+                    unreadable.append(f"{where}, message {index}: {_describe(error)}")
+            for index, status in enumerate(change.value.statuses):
+                try:
+                    parsed.statuses.extend(filter(None, [_status(status)]))
+                except ValueError as error:
+                    unreadable.append(f"{where}, status {index}: {_describe(error)}")
+    for problem in unreadable:
+        log.warning("left out an unreadable meta item: %s", problem)
+    if unreadable and not parsed.messages and not parsed.statuses:
+        raise malformed(unreadable[0])
     return parsed
 
 
-def _describe(error: Exception) -> str:
-    if isinstance(error, KeyError):
-        return f"missing field {error.args[0]!r}"
-    if isinstance(error, ValidationError):
-        return first_problem(error)
-    return str(error)
+def _describe(error: ValueError) -> str:
+    return first_problem(error) if isinstance(error, ValidationError) else str(error)
 
 
-def _message(message: dict[str, Any], value: _Value) -> InboundMessage:
+def _field(item: Any, *path: str) -> Any:
+    """The value at `path` in nested objects, or None where a step is missing or not an object."""
+    for key in path:
+        if not isinstance(item, dict):
+            return None
+        item = item.get(key)
+    return item
+
+
+def _text(item: Any, *path: str) -> str | None:
+    """The string (or number, as a string) at `path`, or None."""
+    return _as_text(_field(item, *path))
+
+
+def _as_text(value: Any) -> str | None:
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
+
+
+def _timestamp(value: Any) -> datetime:
+    """Meta's unix seconds (sent as a string) as a UTC time."""
+    seconds = _as_text(value) or ""
+    if not seconds.isdecimal() or len(seconds) > 12 or int(seconds) > _LATEST_UNIX_SECONDS:
+        raise ValueError("timestamp is not a time in unix seconds")
+    return datetime.fromtimestamp(int(seconds), UTC)
+
+
+def _message(message: Any, value: _Value) -> InboundMessage:
+    if not isinstance(message, dict):
+        raise ValueError("not an object")
     contact = _contact_for(message, value.contacts)
-    kind_fields = _kind_fields(message)
-    return InboundMessage(
-        provider=Provider.META,
-        provider_message_id=message["id"],
-        sender=message.get("from") or message.get("from_user_id") or contact.get("wa_id") or contact["user_id"],
-        recipient=value.metadata.get("display_phone_number"),
-        business_number_id=value.metadata.get("phone_number_id"),
-        timestamp=datetime.fromtimestamp(int(message["timestamp"]), UTC),
-        profile_name=(contact.get("profile") or {}).get("name"),
-        raw=message,
-        **kind_fields,
-    )
+    sender = _text(message, "from") or _text(message, "from_user_id")
+    common = {
+        "provider": Provider.META,
+        "provider_message_id": _text(message, "id"),
+        "sender": sender or _text(contact, "wa_id") or _text(contact, "user_id"),
+        "recipient": _text(value.metadata, "display_phone_number"),
+        "business_number_id": _text(value.metadata, "phone_number_id"),
+        "timestamp": _timestamp(message.get("timestamp")),
+        "profile_name": _text(contact, "profile", "name"),
+        "raw": message,
+    }
+    try:
+        return InboundMessage(**common, **_kind_fields(message))
+    except ValidationError as error:
+        log.info("meta message kept as unsupported: %s", first_problem(error))
+        return InboundMessage(**common, kind=InboundKind.UNSUPPORTED)
 
 
-def _contact_for(message: dict[str, Any], contacts: list[dict[str, Any]]) -> dict[str, Any]:
-    sender = message.get("from") or message.get("from_user_id")
+def _contact_for(message: dict[str, Any], contacts: list[Any]) -> Any:
+    sender = _text(message, "from") or _text(message, "from_user_id")
     for contact in contacts:
-        if sender in (contact.get("wa_id"), contact.get("user_id")):
+        if sender is not None and sender in (_text(contact, "wa_id"), _text(contact, "user_id")):
             return contact
     return contacts[0] if len(contacts) == 1 else {}
 
 
 def _kind_fields(message: dict[str, Any]) -> dict[str, Any]:
-    kind = message.get("type")
+    kind = _text(message, "type")
     if kind == "text":
-        return {"kind": InboundKind.TEXT, "text": message["text"]["body"]}
+        return {"kind": InboundKind.TEXT, "text": _field(message, "text", "body")}
     if kind == "interactive":
-        interactive = message["interactive"]
-        reply_kind = interactive.get("type")
+        reply_kind = _text(message, "interactive", "type")
         if reply_kind in ("button_reply", "list_reply"):
-            reply = interactive[reply_kind]
-            return {"kind": InboundKind(reply_kind), "reply_id": reply["id"], "reply_title": reply.get("title")}
+            reply = _field(message, "interactive", reply_kind)
+            return {
+                "kind": InboundKind(reply_kind),
+                "reply_id": _field(reply, "id"),
+                "reply_title": _field(reply, "title"),
+            }
     if kind == "button":
-        button = message["button"]
         return {
             "kind": InboundKind.BUTTON_REPLY,
-            "reply_id": button.get("payload") or button["text"],
-            "reply_title": button.get("text"),
+            "reply_id": _field(message, "button", "payload") or _field(message, "button", "text"),
+            "reply_title": _field(message, "button", "text"),
         }
     if kind in _MEDIA_TYPES:
-        media = message[kind]
-        return {
-            "kind": InboundKind.MEDIA,
-            "media": {
-                "media_id": media.get("id"),
-                "url": media.get("url"),
-                "mime_type": media.get("mime_type"),
-                "caption": media.get("caption"),
-                "filename": media.get("filename"),
-            },
-        }
+        media = _field(message, kind)
+        fields = {"media_id": "id", "url": "url", "mime_type": "mime_type", "caption": "caption", "filename": "filename"}
+        return {"kind": InboundKind.MEDIA, "media": {ours: _field(media, theirs) for ours, theirs in fields.items()}}
     if kind == "location":
-        location = message["location"]
-        return {"kind": InboundKind.LOCATION, "location": {key: location.get(key) for key in _LOCATION_FIELDS}}
+        return {
+            "kind": InboundKind.LOCATION,
+            "location": {key: _field(message, "location", key) for key in _LOCATION_FIELDS},
+        }
     return {"kind": InboundKind.UNSUPPORTED}
 
 
-def _status(status: dict[str, Any]) -> StatusUpdate | None:
-    state = _STATUSES.get(status.get("status", ""))
+def _status(status: Any) -> StatusUpdate | None:
+    state = _STATUSES.get(_text(status, "status") or "")
     if state is None:
-        log.info("ignoring meta status %r", status.get("status"))
+        log.info("ignoring meta status %.40r", _text(status, "status"))
         return None
-    error = (status.get("errors") or [{}])[0]
-    details = (error.get("error_data") or {}).get("details")
+    errors = _field(status, "errors")
+    error = errors[0] if isinstance(errors, list) and errors else {}
+    title, details = _text(error, "title"), _text(error, "error_data", "details")
     return StatusUpdate(
         provider=Provider.META,
-        provider_message_id=status["id"],
+        provider_message_id=_text(status, "id"),
         status=state,
-        timestamp=datetime.fromtimestamp(int(status["timestamp"]), UTC),
-        recipient=status.get("recipient_id") or status.get("recipient_user_id"),
-        error_code=str(error["code"]) if "code" in error else None,
-        error_text=" — ".join(part for part in (error.get("title"), details) if part) or None,
+        timestamp=_timestamp(_field(status, "timestamp")),
+        recipient=_text(status, "recipient_id") or _text(status, "recipient_user_id"),
+        error_code=_text(error, "code"),
+        error_text=" — ".join(part for part in (title, details) if part) or None,
         raw=status,
     )
 

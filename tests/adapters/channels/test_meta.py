@@ -7,10 +7,13 @@ import aiohttp
 import pytest
 
 from adapters.channels import meta
+from gateway.appkeys import INBOX, STORE
 from gateway.models import DeliveryStatus, InboundKind, OutboundMessage
+from gateway.ports.records import LogQuery
 from gateway.ports.channel import SendError, WebhookRejected, WebhookRequest
 from gateway.testing import meta_headers
 from tests.adapters.channels.conftest import fixture_bytes
+from tests.gateway_fixtures import META_SECRET, meta_text
 from tests.stand_in_provider import Answer, StandInProvider
 
 SECRET = "test_app_secret_123"
@@ -164,7 +167,7 @@ def test_a_batch_yields_every_message_and_status_of_every_entry_and_change():
         (
             b'{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":'
             b'{"messages":[{"from":"919812345678","id":"w","type":"text","text":{"body":"x"}}]}}]}]}',
-            "missing field 'timestamp'",
+            "message 0: timestamp is not a time in unix seconds",
         ),
         (
             b'{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":'
@@ -177,6 +180,80 @@ def test_malformed_payloads_are_refused_with_a_reason(body, reason):
     with pytest.raises(WebhookRejected) as refused:
         meta.parse(body)
     assert refused.value.status == 400 and reason in refused.value.message
+
+
+# ------------------------------------------------------------------ malformed items, signed (issue 11)
+
+
+def batch(*messages: dict, statuses: tuple[dict, ...] = (), contacts: list | None = None) -> dict:
+    """A signed-shape envelope holding these items beside one good text message."""
+    payload = meta_text("wamid.GOOD", "ping")
+    value = payload["entry"][0]["changes"][0]["value"]
+    value["messages"] += list(messages)
+    value["statuses"] = list(statuses)
+    if contacts is not None:
+        value["contacts"] = contacts
+    return payload
+
+
+def item(message_id: str, **fields) -> dict:
+    return {"from": "919812345678", "id": message_id, "timestamp": "1767225600"} | fields
+
+
+async def post_signed(gateway, payload: dict):
+    body = json.dumps(payload).encode()
+    response = await gateway.post("/webhooks/meta", data=body, headers=meta_headers(body, META_SECRET))
+    await gateway.app[INBOX].idle()
+    entries = (await gateway.app[STORE].log.query(LogQuery(direction="inbound"))).entries
+    return response.status, {entry.provider_message_id: entry for entry in entries}
+
+
+@pytest.mark.parametrize("shape", ["a string", ["a", "list"]], ids=["string", "list"])
+@pytest.mark.parametrize(
+    "kind", ["interactive", "image", "document", "location", "button", "interactive.button_reply"]
+)
+async def test_a_message_whose_content_has_the_wrong_shape_is_kept_as_unsupported_beside_the_good_one(
+    gateway, kind, shape
+):
+    kind, _, reply = kind.partition(".")
+    content = {"type": reply, reply: shape} if reply else shape
+    status, stored = await post_signed(gateway, batch(item("wamid.ODD", type=kind, **{kind: content})))
+    assert status == 200 and set(stored) == {"wamid.GOOD", "wamid.ODD"}
+    assert stored["wamid.ODD"].payload["kind"] == "unsupported"
+    assert stored["wamid.ODD"].payload["raw"][kind] == content
+
+
+@pytest.mark.parametrize("profile", ["Asha", ["Asha"]])
+async def test_a_contact_profile_that_is_not_an_object_only_loses_the_name(gateway, profile):
+    contacts = [{"profile": profile, "wa_id": "919812345678"}]
+    status, stored = await post_signed(gateway, batch(contacts=contacts))
+    assert status == 200 and stored["wamid.GOOD"].payload.get("profile_name") is None
+
+
+@pytest.mark.parametrize("errors", ["boom", ["boom"], [{"code": ["x"], "title": {"a": 1}}]])
+def test_status_errors_of_the_wrong_shape_keep_the_failure(errors):
+    status = {"id": "wamid.OUT", "status": "failed", "timestamp": "1767226000", "errors": errors}
+    [update] = meta.parse(json.dumps(batch(statuses=(status,))).encode()).statuses
+    assert update.status is DeliveryStatus.FAILED and update.error_code is None
+
+
+async def test_integers_beyond_64_bits_are_stored_as_text(gateway):
+    huge = 2**64 + 1
+    status, stored = await post_signed(gateway, batch(item("wamid.BIG", type="text", text={"body": "x"}, n=huge)))
+    assert status == 200 and stored["wamid.BIG"].payload["raw"]["n"] == str(huge)
+
+
+@pytest.mark.parametrize("timestamp", ["1" + "0" * 20, 10**20, "-5", "soon", None])
+async def test_a_message_without_a_readable_time_is_left_out_and_the_batch_kept(gateway, timestamp):
+    status, stored = await post_signed(gateway, batch(item("wamid.WHEN", type="text", text={"body": "x"}, timestamp=timestamp)))
+    assert status == 200 and set(stored) == {"wamid.GOOD"}
+
+
+async def test_a_body_with_nothing_readable_in_it_is_a_400(gateway):
+    payload = batch(item("wamid.WHEN", type="text", text={"body": "x"}, timestamp=10**20))
+    payload["entry"][0]["changes"][0]["value"]["messages"].pop(0)
+    status, stored = await post_signed(gateway, payload)
+    assert status == 400 and not stored
 
 
 # ------------------------------------------------------------------ send
