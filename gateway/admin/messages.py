@@ -9,6 +9,7 @@ from gateway.admin.api import Api, answer, body_of, invalid_field, query_of
 from gateway.appkeys import OUTBOX, STORE
 from gateway.models import ContactId, Content, OutboundMessage, Provider, new_id
 from gateway.ports.records import Direction, LogEntry, LogQuery, LogStatus
+from gateway.ports.store import decode_cursor
 from gateway.validation import first_problem
 
 MAX_BULK = 1000
@@ -100,14 +101,22 @@ def declare(api: Api) -> None:
         failed = sum("error" in result for result in results)
         return answer({"queued": len(results) - failed, "failed": failed, "results": results}, status=202)
 
-    @api.route("GET", "/messages", "Message history, newest first, filtered and paginated by cursor", query=History)
+    @api.route(
+        "GET",
+        "/messages",
+        "Message history, newest first, filtered and paginated by cursor",
+        query=History,
+        answers={200: "a page of entries and the cursor of the next one", 400: "a cursor this gateway did not issue"},
+    )
     async def history(request: web.Request) -> web.Response:
         asked = query_of(request, History)
+        if asked.cursor is not None:
+            try:
+                decode_cursor(asked.cursor)
+            except ValueError as error:
+                raise web.HTTPBadRequest(text=f"cursor: {error}; start again without one") from None
         filters = asked.model_dump(exclude={"phone"}) | {"contact": asked.phone}
-        try:
-            page = await request.config_dict[STORE].log.query(LogQuery(**filters))
-        except ValueError as error:
-            raise invalid_field("cursor", str(error)) from None
+        page = await request.config_dict[STORE].log.query(LogQuery(**filters))
         return answer({"entries": [entry_json(entry) for entry in page.entries], "next_cursor": page.next_cursor})
 
     @api.route(

@@ -218,8 +218,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created_at, entry_id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(created_at), str(entry_id)
-    except (ValueError, TypeError) as error:
+        moment = datetime.fromisoformat(created_at)
+        if moment.tzinfo is None or not (isinstance(entry_id, str) and entry_id.isascii()):
+            raise ValueError("a naive time or an id the gateway never makes")
+        return moment, entry_id
+    except (ValueError, TypeError, RecursionError) as error:
         raise ValueError("cursor is not one this gateway issued") from error
 
 

@@ -1,5 +1,8 @@
 """The admin API as an operator's tooling uses it: send, history, templates, contacts, roles, queue, plugins."""
 
+import base64
+import json
+
 import pytest
 
 from gateway.admin.stats import delivery_rates
@@ -87,9 +90,29 @@ async def test_history_filters_and_paginates(api, clock):
     ids = [e["id"] for e in first["entries"] + rest["entries"]]
     assert len(ids) == len(set(ids)) == 4
     assert (await call(api, "GET", "/messages", 422, params={"limit": "0"}))["error"]["fields"][0]["path"] == "limit"
-    assert (await call(api, "GET", "/messages", 422, params={"cursor": "junk"}))["error"]["fields"][0][
-        "path"
-    ] == "cursor"
+
+
+def tampered(payload: bytes) -> str:
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "junk",
+        "%%%",
+        tampered(b"[" * 2_000 + b"]" * 2_000),
+        tampered(json.dumps(["2026-01-05T09:00:00", "0" * 32]).encode()),
+        tampered(json.dumps(["2026-01-05T09:00:00+00:00", {"$gt": ""}]).encode()),
+        tampered(b'["2026-01-05T09:00:00+00:00", "\\ud800"]'),
+        tampered(json.dumps(["2026-01-05T09:00:00+00:00"]).encode()),
+    ],
+    ids=["garbage", "not-base64", "deep-nesting", "naive-time", "object-id", "surrogate-id", "short"],
+)
+async def test_a_tampered_cursor_is_400_naming_the_cursor(api, clock, cursor):
+    await SimulatedContact(api, "+15550001111", clock).send("ping")
+    error = (await call(api, "GET", "/messages", 400, params={"cursor": cursor}))["error"]
+    assert error["message"] == "cursor: cursor is not one this gateway issued; start again without one"
 
 
 async def test_a_dead_message_is_resent_and_a_sent_one_is_not(api):
