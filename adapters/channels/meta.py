@@ -11,6 +11,7 @@ from typing import Any
 import aiohttp
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from adapters.channels.fields import as_text, text_at, value_at
 from adapters.channels.http import ProviderAnswer, post
 from gateway.models import (
     DeliveryStatus,
@@ -41,6 +42,7 @@ SECRET_VARIABLE = "META_APP_SECRET"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 
 _MEDIA_TYPES = {"image", "video", "audio", "document", "sticker"}
+_MEDIA_FIELDS = {"media_id": "id", "url": "url", "mime_type": "mime_type", "caption": "caption", "filename": "filename"}
 _LOCATION_FIELDS = ("latitude", "longitude", "name", "address")
 _STATUSES = {
     "sent": DeliveryStatus.SENT,
@@ -139,7 +141,8 @@ def parse(body: bytes) -> ParsedWebhook:
                 continue
             where = f"entry {entry_index}, change {change_index}"
             for error in change.value.errors:
-                log.warning("meta reported a system error: %.40r %.200r", _text(error, "code"), _text(error, "title"))
+                code, title = text_at(error, "code"), text_at(error, "title")
+                log.warning("meta reported a system error: %.40r %.200r", code, title)
             for index, message in enumerate(change.value.messages):
                 try:
                     parsed.messages.append(_message(message, change.value))
@@ -161,27 +164,9 @@ def _describe(error: ValueError) -> str:
     return first_problem(error) if isinstance(error, ValidationError) else str(error)
 
 
-def _field(item: Any, *path: str) -> Any:
-    """The value at `path` in nested objects, or None where a step is missing or not an object."""
-    for key in path:
-        if not isinstance(item, dict):
-            return None
-        item = item.get(key)
-    return item
-
-
-def _text(item: Any, *path: str) -> str | None:
-    """The string (or number, as a string) at `path`, or None."""
-    return _as_text(_field(item, *path))
-
-
-def _as_text(value: Any) -> str | None:
-    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
-
-
 def _timestamp(value: Any) -> datetime:
     """Meta's unix seconds (sent as a string) as a UTC time."""
-    seconds = _as_text(value) or ""
+    seconds = as_text(value) or ""
     if not seconds.isdecimal() or len(seconds) > 12 or int(seconds) > _LATEST_UNIX_SECONDS:
         raise ValueError("timestamp is not a time in unix seconds")
     return datetime.fromtimestamp(int(seconds), UTC)
@@ -190,16 +175,16 @@ def _timestamp(value: Any) -> datetime:
 def _message(message: Any, value: _Value) -> InboundMessage:
     if not isinstance(message, dict):
         raise ValueError("not an object")
-    contact = _contact_for(message, value.contacts)
-    sender = _text(message, "from") or _text(message, "from_user_id")
+    sender = text_at(message, "from") or text_at(message, "from_user_id")
+    contact = _contact_for(sender, value.contacts)
     common = {
         "provider": Provider.META,
-        "provider_message_id": _text(message, "id"),
-        "sender": sender or _text(contact, "wa_id") or _text(contact, "user_id"),
-        "recipient": _text(value.metadata, "display_phone_number"),
-        "business_number_id": _text(value.metadata, "phone_number_id"),
+        "provider_message_id": text_at(message, "id"),
+        "sender": sender or text_at(contact, "wa_id") or text_at(contact, "user_id"),
+        "recipient": text_at(value.metadata, "display_phone_number"),
+        "business_number_id": text_at(value.metadata, "phone_number_id"),
         "timestamp": _timestamp(message.get("timestamp")),
-        "profile_name": _text(contact, "profile", "name"),
+        "profile_name": text_at(contact, "profile", "name"),
         "raw": message,
     }
     try:
@@ -209,60 +194,58 @@ def _message(message: Any, value: _Value) -> InboundMessage:
         return InboundMessage(**common, kind=InboundKind.UNSUPPORTED)
 
 
-def _contact_for(message: dict[str, Any], contacts: list[Any]) -> Any:
-    sender = _text(message, "from") or _text(message, "from_user_id")
+def _contact_for(sender: str | None, contacts: list[Any]) -> Any:
     for contact in contacts:
-        if sender is not None and sender in (_text(contact, "wa_id"), _text(contact, "user_id")):
+        if sender is not None and sender in (text_at(contact, "wa_id"), text_at(contact, "user_id")):
             return contact
     return contacts[0] if len(contacts) == 1 else {}
 
 
 def _kind_fields(message: dict[str, Any]) -> dict[str, Any]:
-    kind = _text(message, "type")
+    kind = text_at(message, "type")
     if kind == "text":
-        return {"kind": InboundKind.TEXT, "text": _field(message, "text", "body")}
+        return {"kind": InboundKind.TEXT, "text": value_at(message, "text", "body")}
     if kind == "interactive":
-        reply_kind = _text(message, "interactive", "type")
+        reply_kind = text_at(message, "interactive", "type")
         if reply_kind in ("button_reply", "list_reply"):
-            reply = _field(message, "interactive", reply_kind)
+            reply = value_at(message, "interactive", reply_kind)
             return {
                 "kind": InboundKind(reply_kind),
-                "reply_id": _field(reply, "id"),
-                "reply_title": _field(reply, "title"),
+                "reply_id": value_at(reply, "id"),
+                "reply_title": value_at(reply, "title"),
             }
     if kind == "button":
         return {
             "kind": InboundKind.BUTTON_REPLY,
-            "reply_id": _field(message, "button", "payload") or _field(message, "button", "text"),
-            "reply_title": _field(message, "button", "text"),
+            "reply_id": value_at(message, "button", "payload") or value_at(message, "button", "text"),
+            "reply_title": value_at(message, "button", "text"),
         }
     if kind in _MEDIA_TYPES:
-        media = _field(message, kind)
-        fields = {"media_id": "id", "url": "url", "mime_type": "mime_type", "caption": "caption", "filename": "filename"}
-        return {"kind": InboundKind.MEDIA, "media": {ours: _field(media, theirs) for ours, theirs in fields.items()}}
+        media = {ours: value_at(message, kind, theirs) for ours, theirs in _MEDIA_FIELDS.items()}
+        return {"kind": InboundKind.MEDIA, "media": media}
     if kind == "location":
         return {
             "kind": InboundKind.LOCATION,
-            "location": {key: _field(message, "location", key) for key in _LOCATION_FIELDS},
+            "location": {key: value_at(message, "location", key) for key in _LOCATION_FIELDS},
         }
     return {"kind": InboundKind.UNSUPPORTED}
 
 
 def _status(status: Any) -> StatusUpdate | None:
-    state = _STATUSES.get(_text(status, "status") or "")
+    state = _STATUSES.get(text_at(status, "status") or "")
     if state is None:
-        log.info("ignoring meta status %.40r", _text(status, "status"))
+        log.info("ignoring meta status %.40r", text_at(status, "status"))
         return None
-    errors = _field(status, "errors")
+    errors = value_at(status, "errors")
     error = errors[0] if isinstance(errors, list) and errors else {}
-    title, details = _text(error, "title"), _text(error, "error_data", "details")
+    title, details = text_at(error, "title"), text_at(error, "error_data", "details")
     return StatusUpdate(
         provider=Provider.META,
-        provider_message_id=_text(status, "id"),
+        provider_message_id=text_at(status, "id"),
         status=state,
-        timestamp=_timestamp(_field(status, "timestamp")),
-        recipient=_text(status, "recipient_id") or _text(status, "recipient_user_id"),
-        error_code=_text(error, "code"),
+        timestamp=_timestamp(value_at(status, "timestamp")),
+        recipient=text_at(status, "recipient_id") or text_at(status, "recipient_user_id"),
+        error_code=text_at(error, "code"),
         error_text=" — ".join(part for part in (title, details) if part) or None,
         raw=status,
     )
