@@ -94,7 +94,10 @@ def new_id() -> str:
 
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time is out of range in UTC") from None
 
 
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_utc)]

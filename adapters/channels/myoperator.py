@@ -15,6 +15,7 @@ import aiohttp
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from adapters.channels.fields import as_text, text_at, value_at
 from adapters.channels.http import ProviderAnswer, post, retry_after
 from gateway.models import (
     DeliveryStatus,
@@ -66,11 +67,14 @@ def verify(headers: Mapping[str, str], secret: str) -> None:
 class _Payload(BaseModel):
     model_config = ConfigDict(extra="allow")
     id: str
-    status: str | None = None
-    data: dict[str, Any] = {}
+    status: Any = None
+    data: Any = None
 
 
 class _Event(BaseModel):
+    """The event's envelope is checked here; its content where it is read, so content of the wrong
+    shape makes an unsupported message rather than a refused event."""
+
     model_config = ConfigDict(extra="allow")
     event_id: str
     event_type: str
@@ -90,47 +94,56 @@ def parse(body: bytes) -> ParsedWebhook:
         timestamp = datetime.fromisoformat(_EXCESS_FRACTION.sub(r"\1", event.timestamp))
         if event.event_type == "message.received":
             return ParsedWebhook(messages=[_message(event, timestamp)])
-        state = _STATUSES.get(event.payload.status or event.event_type.removeprefix("message."))
+        state = _STATUSES.get(as_text(event.payload.status) or event.event_type.removeprefix("message."))
         if event.event_type.startswith("message.") and state is not None:
             return ParsedWebhook(statuses=[_status(event, state, timestamp)])
     except ValidationError as error:
-        raise malformed(f"event {event.event_id}: {first_problem(error)}") from None
-    except (KeyError, TypeError, ValueError) as error:
-        reason = f"missing field {error.args[0]!r}" if isinstance(error, KeyError) else str(error)
-        raise malformed(f"event {event.event_id}: {reason}") from None
-    log.info("ignoring myoperator event %s", event.event_type)
+        raise malformed(first_problem(error)) from None
+    except ValueError as error:
+        raise malformed(str(error)) from None
+    log.info("ignoring myoperator event %.60r", event.event_type)
     return ParsedWebhook()
 
 
 def _message(event: _Event, timestamp: datetime) -> InboundMessage:
-    return InboundMessage(
-        provider=Provider.MYOPERATOR,
-        provider_message_id=event.payload.id,
-        sender=event.customer_identifier,
-        business_number_id=event.system_identifier,
-        timestamp=timestamp,
-        profile_name=(event.payload.data.get("profile") or {}).get("name"),
-        raw=event.model_dump(),
-        **_kind_fields(event.payload.data),
-    )
+    data = event.payload.data
+    common = {
+        "provider": Provider.MYOPERATOR,
+        "provider_message_id": event.payload.id,
+        "sender": event.customer_identifier,
+        "business_number_id": event.system_identifier,
+        "timestamp": timestamp,
+        "profile_name": text_at(data, "profile", "name"),
+        "raw": event.model_dump(),
+    }
+    try:
+        return InboundMessage(**common, **_kind_fields(data if isinstance(data, dict) else {}))
+    except ValidationError as error:
+        log.info("myoperator message kept as unsupported: %s", first_problem(error))
+        return InboundMessage(**common, kind=InboundKind.UNSUPPORTED)
 
 
 def _kind_fields(data: dict[str, Any]) -> dict[str, Any]:
-    kind = data.get("type")
-    context = data.get("context") or {}
+    kind = text_at(data, "type")
+    context = data.get("context")
+    context = context if isinstance(context, dict) else {}
     if kind == "text":
-        return {"kind": InboundKind.TEXT, "text": context.get("body") or data["body"]}
+        return {"kind": InboundKind.TEXT, "text": context.get("body") or data.get("body")}
     if kind == "interactive":
-        reply_kind = context.get("type")
+        reply_kind = text_at(context, "type")
         if reply_kind in ("button_reply", "list_reply"):
-            reply = context[reply_kind]
-            return {"kind": InboundKind(reply_kind), "reply_id": reply["id"], "reply_title": reply.get("title")}
+            reply = context.get(reply_kind)
+            return {
+                "kind": InboundKind(reply_kind),
+                "reply_id": value_at(reply, "id"),
+                "reply_title": value_at(reply, "title"),
+            }
     if kind == "button":
         button = context.get("button") or context
         return {
             "kind": InboundKind.BUTTON_REPLY,
-            "reply_id": button.get("payload") or button["text"],
-            "reply_title": button.get("text"),
+            "reply_id": value_at(button, "payload") or value_at(button, "text"),
+            "reply_title": value_at(button, "text"),
         }
     if kind in _MEDIA_TYPES:
         fields = context | {key: value for key, value in data.items() if key not in ("type", "context")}
@@ -152,15 +165,15 @@ def _kind_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _status(event: _Event, state: DeliveryStatus, timestamp: datetime) -> StatusUpdate:
-    error = event.payload.model_extra.get("error") or event.payload.data.get("error") or {}
+    error = (event.payload.model_extra or {}).get("error") or value_at(event.payload.data, "error")
     return StatusUpdate(
         provider=Provider.MYOPERATOR,
         provider_message_id=event.payload.id,
         status=state,
         timestamp=timestamp,
         recipient=event.customer_identifier,
-        error_code=str(error["code"]) if error.get("code") is not None else None,
-        error_text=error.get("message") or error.get("title"),
+        error_code=text_at(error, "code"),
+        error_text=text_at(error, "message") or text_at(error, "title"),
         raw=event.model_dump(),
     )
 

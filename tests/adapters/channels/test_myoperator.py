@@ -1,18 +1,25 @@
 """MyOperator adapter: the shared secret header, Webhooks v2 events, and sends."""
 
+import io
 import json
+import logging
 
 import aiohttp
 import pytest
 
 from adapters.channels import myoperator
+from gateway.appkeys import INBOX, STORE
+from gateway.logs import TextFormatter
 from gateway.models import DeliveryStatus, InboundKind, OutboundMessage
+from gateway.ports.records import LogQuery
 from gateway.ports.channel import SendError, WebhookRejected
 from gateway.testing import myoperator_headers
 from tests.adapters.channels.conftest import fixture_bytes, fixture_json
+from tests.gateway_fixtures import MYOPERATOR_SECRET
 from tests.stand_in_provider import Answer, StandInProvider
 
 SECRET = "x" * 40
+FORGED = "call.ended\r\n2026-11-30 23:59:59,000 INFO gateway.admin: operator root signed in"
 ACCEPTED = {
     "status": "success",
     "code": "200",
@@ -105,6 +112,73 @@ def test_malformed_events_are_refused(body, reason):
     with pytest.raises(WebhookRejected) as refused:
         myoperator.parse(body)
     assert refused.value.status == 400 and reason in refused.value.message
+
+
+# ------------------------------------------------------------------ malformed content, authenticated (issue 11)
+
+
+def event(name: str = "text", **payload_data) -> dict:
+    received = fixture_json("myoperator", name)
+    received["payload"]["data"] = received["payload"].get("data", {}) | payload_data
+    return received
+
+
+async def post_event(gateway, received: dict):
+    body = json.dumps(received).encode()
+    response = await gateway.post("/webhooks/myoperator", data=body, headers=myoperator_headers(MYOPERATOR_SECRET))
+    await gateway.app[INBOX].idle()
+    return response.status, (await gateway.app[STORE].log.query(LogQuery(direction="inbound"))).entries
+
+
+@pytest.mark.parametrize("shape", ["a string", ["a", "list"]], ids=["string", "list"])
+@pytest.mark.parametrize("name", ["text", "button_reply", "image", "location"])
+async def test_a_context_of_the_wrong_shape_is_stored_as_unsupported(gateway, name, shape):
+    status, [stored] = await post_event(gateway, event(name, context=shape))
+    assert status == 200 and stored.payload["kind"] in ("unsupported", "media")
+    assert stored.payload["raw"]["payload"]["data"]["context"] == shape
+
+
+@pytest.mark.parametrize("profile", ["Asha", ["Asha"]])
+async def test_a_profile_of_the_wrong_shape_only_loses_the_name(gateway, profile):
+    status, [stored] = await post_event(gateway, event(profile=profile))
+    assert status == 200 and stored.payload["text"] == "Hi, is my order shipped?"
+    assert stored.payload.get("profile_name") is None
+
+
+@pytest.mark.parametrize("error", ["boom", ["boom"], {"code": ["x"], "message": {"a": 1}}])
+def test_a_failure_with_an_error_of_the_wrong_shape_is_still_a_failure(error):
+    received = fixture_json("myoperator", "status_failed")
+    received["payload"]["error"] = error
+    [failed] = myoperator.parse(json.dumps(received).encode()).statuses
+    assert failed.status is DeliveryStatus.FAILED and failed.error_code is None and failed.error_text is None
+
+
+async def test_integers_beyond_64_bits_are_stored_as_text(gateway):
+    status, [stored] = await post_event(gateway, event(sequence=2**64))
+    assert status == 200 and stored.payload["raw"]["payload"]["data"]["sequence"] == str(2**64)
+
+
+@pytest.mark.parametrize("timestamp", ["9999-12-31T23:59:59-01:00", "2026-07-01T04:30:12", "1" * 30])
+async def test_a_time_that_is_not_a_moment_in_utc_is_a_400(gateway, timestamp):
+    status, stored = await post_event(gateway, fixture_json("myoperator", "text") | {"timestamp": timestamp})
+    assert status == 400 and not stored
+
+
+async def test_an_event_type_with_line_breaks_writes_one_log_line(gateway):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(TextFormatter())
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        status, _ = await post_event(gateway, fixture_json("myoperator", "call_event") | {"event_type": FORGED})
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+    mentions = [line for line in stream.getvalue().splitlines() if "gateway.admin" in line]
+    assert status == 200 and len(mentions) == 1 and "ignoring myoperator event" in mentions[0]
 
 
 @pytest.fixture
