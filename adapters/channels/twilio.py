@@ -126,17 +126,21 @@ def parse(body: bytes, received_at: datetime) -> ParsedWebhook:
 
 
 def _message(form: dict[str, str], received_at: datetime) -> InboundMessage:
-    return InboundMessage(
-        provider=Provider.TWILIO,
-        provider_message_id=form["MessageSid"],
-        sender=form["From"],
-        recipient=form.get("To"),
-        business_number_id=form.get("To", "").removeprefix("whatsapp:") or None,
-        timestamp=received_at,
-        profile_name=form.get("ProfileName"),
-        raw=form,
-        **_kind_fields(form),
-    )
+    common = {
+        "provider": Provider.TWILIO,
+        "provider_message_id": form["MessageSid"],
+        "sender": form["From"],
+        "recipient": form.get("To"),
+        "business_number_id": form.get("To", "").removeprefix("whatsapp:") or None,
+        "timestamp": received_at,
+        "profile_name": form.get("ProfileName"),
+        "raw": form,
+    }
+    try:
+        return InboundMessage(**common, **_kind_fields(form))
+    except ValidationError as error:
+        log.info("twilio message kept as unsupported: %s", first_problem(error))
+        return InboundMessage(**common, kind=InboundKind.UNSUPPORTED, text=form.get("Body") or None)
 
 
 def _kind_fields(form: dict[str, str]) -> dict[str, Any]:
@@ -153,13 +157,13 @@ def _kind_fields(form: dict[str, str]) -> dict[str, Any]:
             "reply_id": form["ListId"],
             "reply_title": form.get("ListTitle") or body,
         }
-    if int(form.get("NumMedia") or 0) > 0:
+    if form.get("MediaUrl0"):
         media = {"url": form["MediaUrl0"], "mime_type": form.get("MediaContentType0"), "caption": body}
         return {"kind": InboundKind.MEDIA, "media": media}
     if form.get("Latitude") and form.get("Longitude"):
         location = {
-            "latitude": float(form["Latitude"]),
-            "longitude": float(form["Longitude"]),
+            "latitude": form["Latitude"],
+            "longitude": form["Longitude"],
             "name": form.get("Label"),
             "address": form.get("Address"),
         }

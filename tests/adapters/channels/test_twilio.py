@@ -184,6 +184,15 @@ def test_undelivered_is_a_failure_with_its_code():
 
 
 @pytest.mark.parametrize(
+    "fields", [{"Latitude": "north", "Longitude": "2"}, {"Latitude": "nan", "Longitude": "1e999"}, {"NumMedia": "x"}]
+)
+def test_content_that_cannot_be_read_is_kept_as_unsupported_with_its_text(fields):
+    message = twilio.parse(urlencode(fixture_json("twilio", "text") | fields).encode(), RECEIVED_AT).messages[0]
+    assert message.kind in (InboundKind.UNSUPPORTED, InboundKind.TEXT) and message.text
+    assert message.raw == fixture_json("twilio", "text") | fields
+
+
+@pytest.mark.parametrize(
     ("body", "reason"),
     [
         (b"Body=hi&From=whatsapp%3A%2B919812345678", "missing parameter MessageSid"),
