@@ -231,6 +231,7 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
 async def _inbox(app: web.Application) -> AsyncIterator[None]:
     """The inbox; it starts by reading back messages a previous run left unprocessed."""
     app[INBOX] = Inbox(app[STORE], app[ENGINE], app[OUTBOX], app[METRICS])
-    app[INBOX].read_backlog()
+    reading = app[INBOX].start(app[SUPERVISOR])
     yield
+    await stop(reading)
     await app[INBOX].close()

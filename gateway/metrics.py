@@ -47,7 +47,7 @@ class GatewayMetrics:
         self.webhooks = self._counter(
             "webhook_requests_total",
             "Webhook requests by outcome (accepted, duplicate, status, bad_signature, missing_signature, malformed, "
-            "too_large, unsupported_media_type, not_configured).",
+            "too_large, unsupported_media_type, not_configured, store_unavailable).",
             "provider",
             "outcome",
         )
@@ -107,6 +107,15 @@ class GatewayMetrics:
         self.inbox_held = self._gauge(
             "inbox_held_messages",
             "Inbound messages in memory waiting for or in processing; at 1,000 newer ones wait in the store.",
+        )
+        self.inbox_processed = self._counter(
+            "inbox_processed_total",
+            "Inbound messages the inbox finished with, by outcome (answered; failed: a bug or bad data, "
+            "logged with the message id).",
+            "outcome",
+        )
+        self.inbox_retries = self._counter(
+            "inbox_retries_total", "Store operations of the inbox tried again after a transient error."
         )
         self.flows = self._counter(
             "flows_total",

@@ -9,6 +9,7 @@ from typing import cast
 from aiohttp import web
 
 from gateway.appkeys import CHANNELS, CLOCK, INBOX, METRICS, SETTINGS, STORE
+from gateway.faults import is_transient
 from gateway.logs import request_id
 from gateway.middleware import error_body
 from gateway.models import Provider, new_id
@@ -80,17 +81,36 @@ def _channel(request: web.Request, provider: Provider) -> Channel:
 
 
 async def _store(app: web.Application, parsed: ParsedWebhook) -> str:
-    """Store every message (a known provider id is a redelivery) and status, then hand the
-    new messages to the inbox."""
+    """Store every message and status; a store hiccup part-way is a 503, which the provider
+    retries, and whatever was stored before it is processed all the same."""
+    try:
+        return await _store_all(app, parsed)
+    except Exception as error:
+        if not is_transient(error):
+            raise
+        raise WebhookRejected(
+            503, "store_unavailable", f"the store failed ({type(error).__name__}); deliver this webhook again later"
+        ) from error
+
+
+async def _store_all(app: web.Application, parsed: ParsedWebhook) -> str:
+    """Hand each new message to the inbox as soon as it is stored, so a failure later in the
+    batch cannot strand it. A known provider id is a redelivery: the inbox looks in the store
+    for messages stored but never processed, such as one whose write succeeded but was
+    reported failed."""
     store, inbox, metrics = app[STORE], app[INBOX], app[METRICS]
-    fresh = [message for message in parsed.messages if await store.log.record_inbound(message)]
-    for status in parsed.statuses:
-        if await store.log.add_status(status):
-            metrics.delivery_reports.labels(status.provider.value, status.status.value).inc()
-    for message in fresh:
+    fresh = 0
+    for message in parsed.messages:
+        if not await store.log.record_inbound(message):
+            inbox.read_backlog()
+            continue
+        fresh += 1
         metrics.inbound.labels(message.provider.value, message.kind.value).inc()
         log.info("stored %s message %s from %s", message.provider.value, message.id, mask(message.sender))
         inbox.submit(message)
+    for status in parsed.statuses:
+        if await store.log.add_status(status):
+            metrics.delivery_reports.labels(status.provider.value, status.status.value).inc()
     if fresh:
         return "accepted"
     return "duplicate" if parsed.messages else "status"
