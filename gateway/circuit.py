@@ -35,6 +35,12 @@ class CircuitBreaker:
     def reopens_at(self) -> datetime | None:
         return None if self._opened_at is None else self._opened_at + self._cooldown
 
+    @property
+    def available(self) -> bool:
+        """Whether `allows()` would say yes now; asking takes nothing."""
+        state = self.state
+        return state is CircuitState.CLOSED or (state is CircuitState.HALF_OPEN and not self._trial_under_way)
+
     def allows(self) -> bool:
         """Whether a send may go to this provider now: always when closed, one trial when half-open."""
         state = self.state
@@ -53,3 +59,8 @@ class CircuitBreaker:
         self._failures += 1
         if self._trial_under_way or self._failures >= self._failures_to_open:
             self._opened_at, self._trial_under_way = self._clock.now(), False
+
+    def released(self) -> None:
+        """The trial ended without telling whether the provider recovered (it refused that one
+        message, a bug, a cancelled send): the next send may be the trial."""
+        self._trial_under_way = False

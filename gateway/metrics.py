@@ -102,6 +102,20 @@ class GatewayMetrics:
         self.circuit_state = self._gauge(
             "circuit_state", "Each provider's circuit: 0 closed, 1 half open, 2 open.", "provider"
         )
+        self.postponements = self._counter(
+            "postponements_total",
+            "Jobs put back without spending an attempt, by reason (circuit_open: the circuit was open or its "
+            "trial under way; store_error: the store failed before the send).",
+            "provider",
+            "reason",
+        )
+        self.job_errors = self._counter(
+            "job_errors_total",
+            "Exceptions the send loop kept to one job, by stage (prepare, send, finish) and class (transient: "
+            "retried; bug: the job is dead, or at finish left to its lease).",
+            "stage",
+            "error_class",
+        )
         # conversations
         self.sessions_active = self._gauge("sessions_active", "Contacts who wrote in the last 30 minutes.")
         self.inbox_held = self._gauge(

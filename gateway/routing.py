@@ -3,7 +3,8 @@ provider, and failover to the next provider in GATEWAY_FAILOVER that can reach t
 while a provider's circuit is open."""
 
 import logging
-from contextlib import AbstractAsyncContextManager, nullcontext
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from datetime import datetime, timedelta
 
 from aiolimiter import AsyncLimiter
@@ -13,10 +14,25 @@ from gateway.clock import Clock
 from gateway.metrics import GatewayMetrics
 from gateway.models import OutboundMessage, Provider
 from gateway.phone import is_bsuid
+from gateway.ports.channel import SendError
 
 log = logging.getLogger(__name__)
 
 _CIRCUIT_LEVEL = {CircuitState.CLOSED: 0, CircuitState.HALF_OPEN: 1, CircuitState.OPEN: 2}
+
+TRIAL_WAIT = timedelta(seconds=5)
+"""How long a job that met a trial under way waits before asking again; a trial ends within
+the provider timeout, and its outcome decides for everyone."""
+
+
+class CircuitOpen(Exception):
+    """No provider may take the job yet: its circuit is open or its one trial is under way.
+    The job comes back at `until`, its attempts untouched: it never reached the provider."""
+
+    def __init__(self, provider: Provider, until: datetime) -> None:
+        super().__init__(f"{provider.value} circuit is open")
+        self.provider = provider
+        self.until = until
 
 
 class Routing:
@@ -32,50 +48,74 @@ class Routing:
         cooldown: timedelta,
     ) -> None:
         self._enabled = enabled
+        self._clock = clock
         self._failover = [provider for provider in failover if provider in enabled]
         self._metrics = metrics
         self._circuits = {provider: CircuitBreaker(clock, failures_to_open, cooldown) for provider in enabled}
         self._limiters = {provider: AsyncLimiter(rate, 1) for provider, rate in rates.items() if provider in enabled}
 
-    def route(self, message: OutboundMessage) -> OutboundMessage | None:
-        """The message on the provider to use now, or None when no provider may take it yet."""
+    def route(self, message: OutboundMessage) -> OutboundMessage:
+        """The message on the provider to use now; raises CircuitOpen when none may take it yet."""
         self._report()
         provider = message.provider
-        if provider not in self._circuits or self._circuits[provider].allows():
+        if self._available(provider):
             return message
         for alternative in self._failover:
-            if (
-                alternative != provider
-                and self._reaches(alternative, message.recipient)
-                and self._circuits[alternative].allows()
-            ):
+            if alternative != provider and self._reaches(alternative, message.recipient) and self._available(alternative):
                 log.warning("failover: %s circuit is open; job moves to %s", provider, alternative)
                 self._metrics.failovers.labels(provider.value, alternative.value).inc()
                 return message.model_copy(update={"provider": alternative, "business_number_id": None})
-        return None
+        raise CircuitOpen(provider, self.held_until(provider) or self._clock.now() + TRIAL_WAIT)
+
+    def _available(self, provider: Provider) -> bool:
+        return provider not in self._circuits or self._circuits[provider].available
 
     @staticmethod
     def _reaches(provider: Provider, contact: str) -> bool:
         """Only Meta can reach a user known by business-scoped id alone."""
         return provider is Provider.META or not is_bsuid(contact)
 
-    def wait_until(self, provider: Provider) -> datetime | None:
-        """When the provider's open circuit may take a trial again."""
-        return self._circuits[provider].reopens_at if provider in self._circuits else None
+    def held_until(self, provider: Provider) -> datetime | None:
+        """When a job kept from the provider by its circuit may come back: the end of the
+        cool-down, or a little later while a trial is under way; None while it is closed."""
+        circuit = self._circuits.get(provider)
+        if circuit is None or circuit.state is CircuitState.CLOSED:
+            return None
+        now = self._clock.now()
+        reopens = circuit.reopens_at
+        return reopens if reopens > now else now + TRIAL_WAIT
+
+    @asynccontextmanager
+    async def sending(self, provider: Provider) -> AsyncIterator[bool]:
+        """One send through the (enabled) provider's circuit at its rate; yields whether it is
+        the circuit's trial. Raises CircuitOpen when the circuit refuses; tells the circuit how
+        the send ended, and releases a trial that ends any other way (a refusal, a bug, a
+        cancellation)."""
+        circuit = self._circuits[provider]
+        trial = circuit.state is CircuitState.HALF_OPEN
+        if not circuit.allows():
+            raise CircuitOpen(provider, self.held_until(provider) or self._clock.now() + TRIAL_WAIT)
+        try:
+            async with self.pace(provider):
+                yield trial
+        except SendError as error:
+            if error.retryable:
+                circuit.failed()
+            elif trial:
+                circuit.released()
+            raise
+        except BaseException:
+            if trial:
+                circuit.released()
+            raise
+        else:
+            circuit.succeeded()
+        finally:
+            self._report()
 
     def pace(self, provider: Provider) -> AbstractAsyncContextManager:
         """Hold a send until the provider's rate limit allows it."""
         return self._limiters.get(provider) or nullcontext()
-
-    def succeeded(self, provider: Provider) -> None:
-        if provider in self._circuits:
-            self._circuits[provider].succeeded()
-        self._report()
-
-    def failed(self, provider: Provider) -> None:
-        if provider in self._circuits:
-            self._circuits[provider].failed()
-        self._report()
 
     def _report(self) -> None:
         for provider, circuit in self._circuits.items():

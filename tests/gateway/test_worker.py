@@ -124,10 +124,18 @@ async def test_a_permanent_failure_is_dead_at_once_with_its_reason(store, clock)
     )
 
 
-async def test_an_unexpected_error_is_retried_not_fatal(store, clock):
+async def test_a_bug_in_the_adapter_fails_the_job_once_with_the_reason_instead_of_resending_it(store, clock):
     job = await queued(store, clock)
-    await worker(store, clock, ScriptedChannel(KeyError("bug"))).deliver(job, "w")
-    assert (await store.queue.get(job.id)).state is JobState.QUEUED
+    await worker(store, clock, ScriptedChannel(KeyError("messages"))).deliver(job, "w")
+    dead = await store.queue.get(job.id)
+    assert dead.state is JobState.DEAD and dead.last_error == "unexpected: KeyError: 'messages'"
+
+
+async def test_a_network_error_the_adapter_did_not_wrap_is_retried(store, clock):
+    job = await queued(store, clock)
+    await worker(store, clock, ScriptedChannel(ConnectionResetError("peer reset"))).deliver(job, "w")
+    retried = await store.queue.get(job.id)
+    assert retried.state is JobState.QUEUED and retried.last_error.startswith("unexpected: ConnectionResetError")
 
 
 async def test_a_job_for_an_unconfigured_provider_is_dead_with_the_reason(store, clock):
