@@ -301,7 +301,7 @@ def classify(answer: ProviderAnswer) -> SendError:
 
 
 class MetaChannel:
-    """The Cloud API for one business number; replies may name another of the same app."""
+    """The Cloud API for one business number: META_PHONE_NUMBER_ID, the only one it sends from."""
 
     provider = Provider.META
     capabilities = Capabilities(buttons=True, lists=True)
@@ -327,6 +327,18 @@ class MetaChannel:
     def verify(self, request: WebhookRequest) -> None:
         verify(request.body, request.headers, self._app_secret)
 
+    def _check_sender(self, message: OutboundMessage) -> None:
+        """A reply to a message that came to another number of the app is refused, not sent from
+        this one: the contact's 24-hour window is open with that number only (meta.md §6), and
+        the id, put in the URL as it came, would let a payload choose where the token is sent."""
+        if message.business_number_id not in (None, self._phone_number_id):
+            raise SendError(
+                f"the message came to Meta business number id {message.business_number_id[:40]!r}, but this "
+                f"gateway sends only from META_PHONE_NUMBER_ID ({self._phone_number_id})",
+                retryable=False,
+                code="business_number",
+            )
+
     def parse(self, request: WebhookRequest, received_at: datetime) -> ParsedWebhook:
         return parse(request.body)
 
@@ -334,10 +346,10 @@ class MetaChannel:
         return handshake(query, self._verify_token)
 
     async def send(self, message: OutboundMessage, http: aiohttp.ClientSession) -> str:
-        sender = message.business_number_id or self._phone_number_id
+        self._check_sender(message)
         answer = await post(
             http,
-            f"{self._api}/{sender}/messages",
+            f"{self._api}/{self._phone_number_id}/messages",
             "meta",
             json=payload(message),
             headers={"Authorization": f"Bearer {self._access_token}"},

@@ -359,11 +359,21 @@ async def test_send_to_a_username_user_uses_recipient(stand_in, http):
     assert body["recipient"] == "US.13491208655302741918" and "to" not in body
 
 
-async def test_reply_goes_out_from_the_business_number_it_came_to(stand_in, http):
+async def test_a_reply_to_the_configured_business_number_goes_out_from_it(stand_in, http):
     await channel(stand_in.base).send(
-        OutboundMessage(recipient="+919812345678", text="hi", business_number_id="106540352242999"), http
+        OutboundMessage(recipient="+919812345678", text="hi", business_number_id="106540352242922"), http
     )
-    assert stand_in.requests[-1].path == "/v25.0/106540352242999/messages"
+    assert stand_in.requests[-1].path == "/v25.0/106540352242922/messages"
+
+
+@pytest.mark.parametrize("number_id", ["106540352242999", "../../me/accounts?x=", "106540352242922/../1"])
+async def test_a_reply_to_another_business_number_is_refused_and_never_sent(stand_in, http, number_id):
+    with pytest.raises(SendError) as refused:
+        await channel(stand_in.base).send(
+            OutboundMessage(recipient="+919812345678", text="hi", business_number_id=number_id), http
+        )
+    assert not refused.value.retryable and refused.value.code == "business_number"
+    assert "META_PHONE_NUMBER_ID" in str(refused.value) and not stand_in.requests
 
 
 def error(code: int, message: str) -> dict:
