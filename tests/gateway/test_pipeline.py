@@ -60,15 +60,13 @@ async def test_a_signed_meta_text_is_answered_through_the_meta_api_once(gateway,
     assert len(echo.seen) == 1 and len(stand_ins.meta.requests) == 1
 
 
-async def test_a_reply_leaves_from_the_business_number_the_message_came_to(gateway, stand_ins):
+async def test_meta_replies_leave_only_from_the_configured_business_number(gateway, stand_ins):
     body = fixture_bytes("meta", "batch")
     await gateway.post("/webhooks/meta", data=body, headers=meta_headers(body, META_SECRET))
-    requests = await stand_ins.meta.wait_for(3)
-    assert sorted(request.path for request in requests) == [
-        "/v25.0/106540352242922/messages",
-        "/v25.0/106540352242922/messages",
-        "/v25.0/106540352242999/messages",
-    ]
+    requests = await stand_ins.meta.wait_for(2)
+    [refused] = await eventually(lambda: gateway.app[STORE].queue.list(JobState.DEAD))
+    assert [request.path for request in requests] == ["/v25.0/106540352242922/messages"] * 2
+    assert "META_PHONE_NUMBER_ID" in refused.last_error and len(stand_ins.meta.requests) == 2
 
 
 async def test_a_list_through_twilio_is_numbered_text_and_2_reaches_the_plugin_as_the_second_row(
