@@ -4,6 +4,7 @@ a webhook cut short by the store answers 503 and its redelivery loses nothing.""
 
 import json
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -25,8 +26,15 @@ class Refusal:
     """Makes one store operation fail once, for the first call `matches` accepts; with
     `after_writing` the write happens and only its answer is lost (a dropped connection)."""
 
-    def __init__(self, repository: Any, operation: str, error: Exception, *, after_writing: bool = False,
-                 matches=lambda *arguments: True) -> None:
+    def __init__(
+        self,
+        repository: Any,
+        operation: str,
+        error: Exception,
+        *,
+        after_writing: bool = False,
+        matches: Callable[..., bool] = lambda *arguments: True,
+    ) -> None:
         self.refused: list[tuple] = []
         self._original = getattr(repository, operation)
         self._error, self._after_writing, self._matches = error, after_writing, matches
@@ -147,8 +155,8 @@ async def test_a_webhook_cut_short_by_the_store_is_a_503_and_its_redelivery_answ
 
 
 async def test_a_message_stored_by_a_write_reported_failed_is_processed_when_redelivered(gateway, monkeypatch):
-    refuse_once(monkeypatch, gateway.app[STORE].log, "record_inbound", AutoReconnect("connection reset"),
-                after_writing=True)
+    dropped = AutoReconnect("connection reset")
+    refuse_once(monkeypatch, gateway.app[STORE].log, "record_inbound", dropped, after_writing=True)
     assert (await post(gateway, meta_text(text="ping"))).status == 503
     assert (await post(gateway, meta_text(text="ping"))).status == 200
     assert await replies(gateway) == ["echo: ping"]
@@ -161,8 +169,12 @@ async def test_a_store_hiccup_reading_the_backlog_at_start_up_is_retried(
     first = await aiohttp_client(create_app(provider_settings, clock=clock, entry_points=False, run_worker=False))
     await first.app[STORE].log.record_inbound(
         InboundMessage(
-            provider="meta", provider_message_id="wamid.LEFT", sender="+919812345678", timestamp=clock.now(),
-            kind="text", text="left over",
+            provider="meta",
+            provider_message_id="wamid.LEFT",
+            sender="+919812345678",
+            timestamp=clock.now(),
+            kind="text",
+            text="left over",
         )
     )
     await first.close()
