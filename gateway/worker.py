@@ -193,7 +193,8 @@ class QueueWorker:
                 await self._postpone(job, owner, reason, self._clock.now(), provider, "store_error")
             else:
                 self._metrics.job_errors.labels("prepare", "bug").inc()
-                log.error("job %s cannot be sent", job.id, exc_info=error)
+                if not isinstance(error, ValidationError):  # bad data needs no traceback, a bug does
+                    log.error("job %s cannot be sent", job.id, exc_info=error)
                 await self._dead(job, owner, _reason(error), job.message)
         except Exception as failure:
             log.warning(
