@@ -49,6 +49,7 @@ from gateway.plugins import get_plugin_manager
 from gateway.ports.channel import Channel, ChannelSet
 from gateway.routing import Routing
 from gateway.settings import Settings
+from gateway.slow_clients import body_deadline
 from gateway.store_timing import TimedStore
 from gateway.supervision import Supervisor, stop
 from gateway.worker import QueueWorker
@@ -67,9 +68,8 @@ def create_app(
 ) -> web.Application:
     """Build the gateway: installed plugins (unless `entry_points` is False) plus `plugins`;
     the queue worker runs inside unless `run_worker` is False."""
-    app = _base_app(
-        settings, clock, web.Application(middlewares=[request_metrics, json_errors], client_max_size=MAX_BODY_BYTES)
-    )
+    middlewares = [request_metrics, json_errors, body_deadline]
+    app = _base_app(settings, clock, web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES))
     app[PLUGINS] = get_plugin_manager(app[METRICS], plugins, entry_points=entry_points)
     app.cleanup_ctx.append(_queue_worker(run_worker))
     app.cleanup_ctx.append(_conversation)

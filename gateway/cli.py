@@ -11,7 +11,7 @@ import uvloop
 from aiohttp import web
 from pydantic import ValidationError
 
-from gateway import __version__, logs
+from gateway import __version__, logs, slow_clients
 from gateway.app import create_app, create_worker_app
 from gateway.chat import TerminalChat
 from gateway.metrics import GatewayMetrics
@@ -49,7 +49,10 @@ def _parser() -> argparse.ArgumentParser:
         "serve",
         help="run the web service (webhooks, simulator, admin API, metrics)",
         description="Serve webhooks, the simulator, the admin API and /metrics on GATEWAY_HOST:GATEWAY_PORT. "
-        "Stops cleanly on SIGINT or SIGTERM: requests in flight finish and the store is closed.",
+        "Stops cleanly on SIGINT or SIGTERM: requests in flight finish and the store is closed. "
+        f"A client that has sent no whole request head {slow_clients.IDLE_SECONDS:g} s after connecting (or after "
+        f"its last answer) is disconnected, and one whose body is still arriving {slow_clients.BODY_SECONDS:g} s "
+        "after its head is answered 408.",
     )
     serve_parser.set_defaults(command=serve)
 
@@ -98,6 +101,7 @@ def serve(settings: Settings, arguments: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
+        keepalive_timeout=slow_clients.IDLE_SECONDS,
         print=None,
         access_log=None,
     )
