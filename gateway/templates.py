@@ -1,15 +1,26 @@
 """Notification templates: Jinja2 in the sandbox with strict undefined variables, since
-operators edit them at run time; amounts and dates render in the contact's language."""
+operators edit them at run time; amounts and dates render in the contact's language. A render
+runs in a separate process within a time and memory budget, so no template can stall or
+exhaust the gateway, and every way a template can fail is a TemplateError with a reason."""
 
 from datetime import date, datetime
+from decimal import InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, pass_context
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, nodes, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from gateway.bounded_calls import MIB, BoundedCalls, Budget, OverBudget
 from gateway.conversation import formatting
+
+MAX_TEXT = 65_536
+"""Characters a render, or any one string or list built while rendering, may reach."""
+MAX_INTEGER_BITS = 4_096
+BUDGET = Budget(seconds=0.5, memory_bytes=256 * MIB)
+STANDALONE = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
+"""Tags that load another template: there is nothing to load from, so they are refused at save."""
 
 
 class TemplateError(ValueError):
@@ -17,47 +28,116 @@ class TemplateError(ValueError):
 
 
 @pass_context
-def _money(context: Context, amount: float, currency: str | None = None) -> str:
-    return formatting.money(amount, context["language"], currency)
+def _money(context: Context, amount: float | str, currency: str | None = None) -> str:
+    try:
+        return formatting.money(amount, context["language"], currency)
+    except (InvalidOperation, TypeError, ValueError):
+        raise TemplateError("the money filter needs a number, such as 1860 or 12.50") from None
 
 
 @pass_context
 def _date(context: Context, value: str | date) -> str:
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    moment = _moment(value, "date")
     return formatting.day(moment.date() if isinstance(moment, datetime) else moment, context["language"])
 
 
 @pass_context
 def _datetime(context: Context, value: str | datetime) -> str:
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return formatting.moment(moment, context["language"])
+    return formatting.moment(_moment(value, "datetime"), context["language"])
 
 
-_ENVIRONMENT = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+def _moment(value: object, name: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return datetime.fromisoformat(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise TemplateError(f"the {name} filter needs an ISO date, such as 2026-01-10 or 2026-01-10T09:30") from None
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox, with the operators that can build huge values checked before they run."""
+
+    intercepted_binops = frozenset({"*", "**", "+"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(left, int) and isinstance(right, int):
+            _check_bits(left.bit_length() * right)
+        elif operator == "*" and isinstance(left, int) and isinstance(right, int):
+            _check_bits(left.bit_length() + right.bit_length())
+        elif operator == "*":
+            sized, times = (left, right) if isinstance(right, int) else (right, left)
+            if isinstance(times, int) and hasattr(sized, "__len__"):
+                _check_length(len(sized) * times)
+        elif hasattr(left, "__len__") and hasattr(right, "__len__"):
+            _check_length(len(left) + len(right))
+        return super().call_binop(context, operator, left, right)
+
+
+def _check_bits(bits: int) -> None:
+    if bits > MAX_INTEGER_BITS:
+        raise TemplateError(f"a number would have more than {MAX_INTEGER_BITS:,} bits")
+
+
+def _check_length(length: int) -> None:
+    if length > MAX_TEXT:
+        raise TemplateError(f"a value would be longer than {MAX_TEXT:,} characters")
+
+
+_ENVIRONMENT = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 _ENVIRONMENT.filters.update(money=_money, date=_date, datetime=_datetime)
+_RENDERER = BoundedCalls(BUDGET, preload=[__name__])
+
+
+def check(body: str) -> None:
+    """Refuse a body that does not compile or loads another template, naming the line and problem."""
+    _compiled(body)
 
 
 @lru_cache(maxsize=1_024)
 def _compiled(body: str) -> Template:
-    """Parsed and compiled once per body: a template changes rarely and renders for every
-    recipient, and compiling one costs far more than rendering it."""
-    check(body)
-    return _ENVIRONMENT.from_string(body)
-
-
-def check(body: str) -> None:
-    """Refuse a body that does not parse, naming the line and the problem."""
+    """Parsed and compiled once per body (and process): a template changes rarely and renders
+    for every recipient, and compiling one costs far more than rendering it."""
     try:
-        _ENVIRONMENT.parse(body)
+        parsed = _ENVIRONMENT.parse(body)
+        loads = next(parsed.find_all(STANDALONE), None)
+        if loads is not None:
+            raise TemplateError(f"line {loads.lineno}: a template stands alone; it cannot extend, include or import")
+        return _ENVIRONMENT.from_string(parsed)
     except TemplateSyntaxError as error:
         raise TemplateError(f"line {error.lineno}: {error.message}") from None
+    except (RecursionError, SyntaxError, MemoryError):
+        raise TemplateError("the template is nested too deeply") from None
 
 
-def render(body: str, context: dict[str, Any], language: str) -> str:
-    """The body filled from `context`; a missing variable or a forbidden attribute is a TemplateError."""
+async def render(body: str, context: dict[str, Any], language: str) -> str:
+    """The body filled from `context`, rendered in a separate process within BUDGET; raises
+    TemplateError for a missing variable, a forbidden attribute or any other failure."""
     try:
-        return _compiled(body).render(context | {"language": language}).strip()
+        return await _RENDERER.call(fill, body, context, language)
+    except OverBudget as error:
+        raise TemplateError(str(error)) from None
+
+
+def fill(body: str, context: dict[str, Any], language: str) -> str:
+    """The render itself, in this process, bounded in size but not in time: `render` runs it
+    where it can be stopped. Whatever the template raises is its own failure, so every error
+    becomes a TemplateError; only running out of memory is left to the budget."""
+    template = _compiled(body)
+    try:
+        pieces, length = [], 0
+        for piece in template.generate(context | {"language": language}):
+            length += len(piece)
+            _check_length(length)
+            pieces.append(piece)
+        return "".join(pieces).strip()
+    except (TemplateError, MemoryError):
+        raise
     except UndefinedError as error:
         raise TemplateError(f"missing value: {error.message}") from None
     except SecurityError as error:
         raise TemplateError(f"not allowed in a template: {error}") from None
+    except RecursionError:
+        raise TemplateError("the template calls itself too deeply") from None
+    except Exception as error:
+        raise TemplateError(f"cannot render: {type(error).__name__}: {str(error)[:200]}") from None

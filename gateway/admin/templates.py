@@ -91,7 +91,7 @@ def declare(api: Api) -> None:
     async def preview(request: web.Request) -> web.Response:
         template, sample = await _latest(request), await body_of(request, Preview)
         try:
-            text = render(template.body, sample.context, template.language)
+            text = await render(template.body, sample.context, template.language)
         except TemplateError as error:
             raise invalid_field("context", str(error)) from None
         return answer({"text": text, "version": template.version})

@@ -49,9 +49,9 @@ class DeliveryRules:
         )
         if template is not None:
             context = {CURRENCY_SETTING: await self._currency()} | message.template.parameters
-            return (
-                self._rendered(message, template, context) if in_window else self._approved(message, template, context)
-            )
+            if in_window:
+                return await self._rendered(message, template, context)
+            return self._approved(message, template, context)
         if not in_window and message.provider_template is None:
             raise Undeliverable(OUTSIDE_WINDOW)
         return message
@@ -80,9 +80,11 @@ class DeliveryRules:
         return await self._store.settings.get(CURRENCY_SETTING) or DEFAULT_CURRENCY
 
     @staticmethod
-    def _rendered(message: OutboundMessage, template: TemplateVersion, context: dict[str, Any]) -> OutboundMessage:
+    async def _rendered(
+        message: OutboundMessage, template: TemplateVersion, context: dict[str, Any]
+    ) -> OutboundMessage:
         try:
-            text = render(template.body, context, template.language)
+            text = await render(template.body, context, template.language)
             return OutboundMessage.model_validate(message.model_dump(exclude={"template"}) | {"text": text})
         except TemplateError as error:
             raise Undeliverable(

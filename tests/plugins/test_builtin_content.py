@@ -38,9 +38,9 @@ def test_every_named_template_is_shipped_in_every_language():
     [t for module in TEMPLATE_MODULES for t in module.TEMPLATES],
     ids=lambda t: f"{t['name']}-{t['language']}",
 )
-def test_every_template_renders_with_its_sample_context(template):
+async def test_every_template_renders_with_its_sample_context(template):
     module = next(m for m in TEMPLATE_MODULES if template in m.TEMPLATES)
-    text = render(template["body"], module.SAMPLE_CONTEXT[template["name"]], template["language"])
+    text = await render(template["body"], module.SAMPLE_CONTEXT[template["name"]], template["language"])
     assert text and "{{" not in text and "{%" not in text
 
 

@@ -35,7 +35,7 @@ async def test_send_one_message_and_read_it_back_with_its_status(api, clock):
         "POST",
         "/messages",
         202,
-        json={"recipient": "+15550001111", "text": "Your bill is ready", "provider": "simulator"},
+        json={"recipient": "sim:+15550001111", "text": "Your bill is ready", "provider": "simulator"},
     )
     store = api.app[STORE]
     assert await eventually(lambda: sent(store, queued["job"]))
@@ -83,8 +83,8 @@ async def test_bulk_send_queues_each_good_recipient_and_reports_the_bad_ones(api
 async def test_history_filters_and_paginates(api, clock):
     for phone in ("+15550001111", "+15550002222"):
         await SimulatedContact(api, phone, clock).send("ping")
-    page = await call(api, "GET", "/messages", params={"phone": "+15550001111", "direction": "inbound"})
-    assert [(e["contact"], e["direction"]) for e in page["entries"]] == [("+15550001111", "inbound")]
+    page = await call(api, "GET", "/messages", params={"phone": "sim:+15550001111", "direction": "inbound"})
+    assert [(e["contact"], e["direction"]) for e in page["entries"]] == [("sim:+15550001111", "inbound")]
     first = await call(api, "GET", "/messages", params={"limit": "2"})
     rest = await call(api, "GET", "/messages", params={"limit": "2", "cursor": first["next_cursor"]})
     ids = [e["id"] for e in first["entries"] + rest["entries"]]
@@ -153,16 +153,16 @@ async def test_templates_save_preview_versions_and_rollback(api):
 
 async def test_contacts_and_roles(api, clock):
     await SimulatedContact(api, "+15550001111", clock).send("hola")
-    contact = await call(api, "GET", "/contacts/+15550001111")
+    contact = await call(api, "GET", "/contacts/sim:+15550001111")
     assert contact["language"] == "es" and contact["last_provider"] == "simulator"
     updated = await call(
-        api, "PATCH", "/contacts/+15550001111", json={"language": "fr", "opted_out_categories": ["billing"]}
+        api, "PATCH", "/contacts/sim:+15550001111", json={"language": "fr", "opted_out_categories": ["billing"]}
     )
     assert updated["language"] == "fr" and updated["opted_out_categories"] == ["billing"]
-    assert (await call(api, "PATCH", "/contacts/+15550001111", 422, json={"language": "de"}))["error"]["fields"][0][
+    assert (await call(api, "PATCH", "/contacts/sim:+15550001111", 422, json={"language": "de"}))["error"]["fields"][0][
         "path"
     ] == "language"
-    assert [c["contact"] for c in (await call(api, "GET", "/contacts"))["contacts"]] == ["+15550001111"]
+    assert [c["contact"] for c in (await call(api, "GET", "/contacts"))["contacts"]] == ["sim:+15550001111"]
     role = await call(
         api, "PUT", "/roles/supervisors", json={"members": ["919800000001", "+919800000001", "+919800000002"]}
     )
@@ -262,3 +262,36 @@ def test_delivery_and_read_rates_count_read_as_delivered_too():
         {"day": "2026-01-06", "provider": "twilio", "status": "failed", "count": 1},
     ]
     assert delivery_rates(rows) == {"meta": {"delivered": 0.5, "read": 0.25}, "twilio": {"delivered": 0.0, "read": 0.0}}
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("{{ 1 / 0 }}", "cannot render: ZeroDivisionError: division by zero"),
+        ("{{ 'x' | date }}", "the date filter needs an ISO date"),
+        ("{{ 'x' | money }}", "the money filter needs a number"),
+        ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "the template calls itself too deeply"),
+        ("{{ 'a' * 10**9 }}", "a value would be longer than 65,536 characters"),
+        ("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}", "took longer than 0.5 s"),
+        ("{{ 'a'.ljust(10**9) }}", "needed more than 256 MiB of memory"),
+    ],
+    ids=["division", "date", "money", "recursion", "huge-string", "nested-loops", "memory"],
+)
+async def test_a_preview_that_cannot_render_is_422_naming_the_problem(api, body, problem):
+    await call(api, "PUT", "/templates/churn_risk/en", json={"body": body})
+    error = (await call(api, "POST", "/templates/churn_risk/en/preview", 422, json={"context": {}}))["error"]
+    assert problem in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ("Hi\n{% include 'footer' %}", "body: line 2: a template stands alone; it cannot extend, include or import"),
+        ("{% import 'macros' as m %}", "body: line 1: a template stands alone; it cannot extend, include or import"),
+        ("{{ name | shout }}", "body: line 1: No filter named 'shout'."),
+    ],
+)
+async def test_a_template_that_loads_another_or_names_no_filter_is_not_saved(api, body, problem):
+    error = (await call(api, "PUT", "/templates/churn_risk/en", 422, json={"body": body}))["error"]
+    assert error["message"] == problem
+    assert [v["version"] for v in await call(api, "GET", "/templates/churn_risk/en/versions")] == [1]

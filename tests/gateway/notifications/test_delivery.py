@@ -107,6 +107,12 @@ async def test_an_opted_out_contact_is_suppressed_and_a_category_opt_out_too(sto
         ("Hi {{ customer_name }}, {{ missing_key }}", "missing value: 'missing_key' is undefined"),
         ("{{ customer_name.__class__.__mro__ }}", "not allowed in a template"),
         ("{{ customer_name * 5000 }}", "rendered an invalid message: text: String should have at most 4096 characters"),
+        ("{{ amount / 0 }}", "v2: cannot render: ZeroDivisionError: division by zero"),
+        ("{{ period | date }}", "v2: the date filter needs an ISO date"),
+        ("{{ customer_name | money }}", "v2: the money filter needs a number"),
+        ("{% macro f() %}{{ f() }}{% endmacro %}{{ f() }}", "v2: the template calls itself too deeply"),
+        ("{{ customer_name * 10**9 }}", "v2: a value would be longer than 65,536 characters"),
+        ("{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}", "took longer than 0.5 s"),
     ],
 )
 async def test_a_template_that_cannot_render_fails_that_message_with_a_reason(store, rules, clock, body, reason):

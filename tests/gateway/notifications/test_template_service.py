@@ -19,6 +19,13 @@ async def test_a_body_with_a_syntax_error_is_refused_with_line_and_message(templ
         await templates.save("payment_reminder", "en", "Hello {{ customer_name }}\nPay {{ amount | }}")
 
 
+async def test_a_body_that_includes_another_template_is_refused(templates):
+    with pytest.raises(TemplateError, match="line 2: a template stands alone; it cannot extend, include or import"):
+        await templates.save("payment_reminder", "en", "Hello\n{% include 'footer' %}")
+    with pytest.raises(LookupError):
+        await templates.resolve("payment_reminder", ["en"])
+
+
 async def test_only_the_six_languages_are_accepted(templates):
     with pytest.raises(TemplateError, match="language must be one of en, es, fr, pt, ar, hi"):
         await templates.save("payment_reminder", "de", "Hallo")
