@@ -7,10 +7,11 @@ clock each store is built with, so leases and expiry follow the injected clock.
 
 import base64
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from gateway.models import InboundMessage, OutboundMessage, Provider, StatusUpdate
+from gateway.models import DeliveryStatus, InboundMessage, OutboundMessage, Provider, StatusUpdate
 from gateway.ports.records import (
     ContactSettings,
     Job,
@@ -20,6 +21,7 @@ from gateway.ports.records import (
     LogQuery,
     LogStatus,
     Session,
+    StatusEvent,
     TemplateVersion,
 )
 
@@ -85,11 +87,13 @@ class MessageLog(Protocol):
         sent: dict[str, Any] | None = None,
     ) -> None:
         """Record what the queue did with an outbound message (sent, dead, suppressed); `sent`
-        replaces the logged message with what actually went out (a rendered template)."""
+        replaces the logged message with what actually went out (a rendered template). It never
+        overrides a provider's report, and once the provider id is known, reports that arrived
+        before it are applied."""
 
     async def add_status(self, update: StatusUpdate) -> bool:
-        """Append a provider's status report; False when no logged message has that id
-        (the report is kept all the same)."""
+        """Keep a provider's status report (a redelivered one once) and move the message forward
+        by it; False when no logged message has that id yet (the report waits for it)."""
 
     async def outbound_counts(self, since: datetime) -> list[tuple[str, str | None, str, int]]:
         """Outbound messages logged since `since`, counted by UTC day (YYYY-MM-DD), provider and status."""
@@ -141,6 +145,11 @@ class OutboundQueue(Protocol):
 
     async def list(self, state: JobState, limit: int = 50) -> list[Job]:
         """Jobs in one state, oldest due first."""
+
+    async def purge_finished(self, before: datetime, batch: int = 500) -> int:
+        """Delete sent and suppressed jobs last changed before `before`, `batch` at a time, and
+        say how many; dead jobs stay until an operator requeues them. A purged job's idempotency
+        key is free again."""
 
 
 class SettingsRepository(Protocol):
@@ -237,6 +246,20 @@ def statuses_before(status: LogStatus) -> list[LogStatus]:
     return [earlier for earlier, rank in DELIVERY_RANK.items() if rank < DELIVERY_RANK[status]]
 
 
-def describe_error(update: StatusUpdate) -> str | None:
+BEFORE_THE_PROVIDER = [LogStatus.QUEUED, LogStatus.DEAD, LogStatus.SUPPRESSED]
+"""Statuses the queue's own outcome (sent, dead, suppressed) may replace: once the provider has
+reported on a message, its report stands."""
+
+
+def furthest_report(reports: Sequence[StatusEvent]) -> StatusEvent | None:
+    """Of a message's reports, the one that leaves it furthest along: a failure, else the
+    highest delivery status; applying it alone equals applying them all in any order."""
+    failures = [report for report in reports if report.status is DeliveryStatus.FAILED]
+    if failures:
+        return failures[-1]
+    return max(reports, key=lambda report: DELIVERY_RANK[LogStatus(report.status.value)], default=None)
+
+
+def describe_error(update: StatusUpdate | StatusEvent) -> str | None:
     """A provider's failure as one line for the log: `code: text`."""
     return ": ".join(part for part in (update.error_code, update.error_text) if part) or None

@@ -29,9 +29,11 @@ from gateway.ports.records import (
     StatusEvent,
 )
 from gateway.ports.store import (
+    BEFORE_THE_PROVIDER,
     decode_cursor,
     describe_error,
     encode_cursor,
+    furthest_report,
     statuses_before,
 )
 
@@ -118,26 +120,28 @@ class SqliteMessageLog:
             error,
             dumps(sent) if sent is not None else None,
             entry_id,
+            *(earlier.value for earlier in BEFORE_THE_PROVIDER),
         )
-        await self._db.run(
-            lambda connection: connection.execute(
-                """UPDATE log SET status = ?, provider = COALESCE(?, provider),
+
+        def record(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                f"""UPDATE log SET status = ?, provider = COALESCE(?, provider),
                        provider_message_id = COALESCE(?, provider_message_id), error = ?,
                        payload = COALESCE(?, payload)
-                   WHERE id = ? AND direction = 'outbound'""",
+                   WHERE id = ? AND direction = 'outbound' AND status IN ({_marks(BEFORE_THE_PROVIDER)})""",
                 params,
             )
-        )
+            if provider_message_id is not None:
+                _catch_up(connection, entry_id)
+
+        await self._db.run(lambda connection: transaction(connection, record))
 
     async def add_status(self, update: StatusUpdate) -> bool:
         """Urgent, like record_inbound: a status callback's webhook waits for it."""
-        status = LogStatus(update.status.value)
-        earlier = [s.value for s in statuses_before(status)]
-        error = describe_error(update)
 
         def record(connection: sqlite3.Connection) -> bool:
             connection.execute(
-                "INSERT INTO statuses VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO statuses VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (
                     update.provider.value,
                     update.provider_message_id,
@@ -152,11 +156,7 @@ class SqliteMessageLog:
                 (update.provider_message_id, update.provider.value),
             ).fetchone()
             if known is not None:
-                connection.execute(
-                    f"""UPDATE log SET status = ?, error = CASE WHEN ? = 'failed' THEN ? ELSE error END
-                        WHERE id = ? AND status IN ({",".join("?" * len(earlier))})""",
-                    (status.value, status.value, error, known["id"], *earlier),
-                )
+                _move_forward(connection, known["id"], update)
             return known is not None
 
         return await self._db.run(lambda connection: transaction(connection, record), urgent=True)
@@ -232,6 +232,33 @@ def _filters(query: LogQuery) -> tuple[list[str], list[Any]]:
         clauses.append("(created_at < ? OR (created_at = ? AND id < ?))")
         params.extend([to_micros(created_at), to_micros(created_at), entry_id])
     return clauses, params
+
+
+def _marks(values: list[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+def _move_forward(connection: sqlite3.Connection, entry_id: str, report: StatusUpdate | StatusEvent) -> None:
+    """Apply a provider's report to a logged message, if it moves the message forward."""
+    status = LogStatus(report.status.value)
+    earlier = [s.value for s in statuses_before(status)]
+    connection.execute(
+        f"""UPDATE log SET status = ?, error = CASE WHEN ? = 'failed' THEN ? ELSE error END
+            WHERE id = ? AND status IN ({_marks(earlier)})""",
+        (status.value, status.value, describe_error(report), entry_id, *earlier),
+    )
+
+
+def _catch_up(connection: sqlite3.Connection, entry_id: str) -> None:
+    """Apply the reports that arrived before the message's provider id was recorded."""
+    row = connection.execute("SELECT * FROM log WHERE id = ?", (entry_id,)).fetchone()
+    history = connection.execute(
+        "SELECT * FROM statuses WHERE provider_message_id = ? AND provider = ? ORDER BY at",
+        (row["provider_message_id"], row["provider"]),
+    ).fetchall()
+    report = furthest_report(_entry(row, history).status_history)
+    if report is not None:
+        _move_forward(connection, entry_id, report)
 
 
 def _entry(row: sqlite3.Row, history: list[sqlite3.Row] = ()) -> LogEntry:

@@ -156,6 +156,21 @@ class SqliteQueue:
         )
         return [_job(row) for row in rows]
 
+    async def purge_finished(self, before: datetime, batch: int = 500) -> int:
+        """Batch by batch, each its own short write, so webhooks never wait behind a long delete."""
+        params = {"before": to_micros(before), "batch": batch}
+        purged = 0
+        while deleted := await self._db.run(
+            lambda connection: connection.execute(
+                """DELETE FROM queue WHERE id IN (
+                       SELECT id FROM queue WHERE state IN ('sent', 'suppressed') AND updated_at < :before
+                       LIMIT :batch)""",
+                params,
+            ).rowcount
+        ):
+            purged += deleted
+        return purged
+
 
 def _job(row: sqlite3.Row) -> Job:
     return Job(

@@ -52,6 +52,20 @@ MIGRATIONS.append(
     ("ALTER TABLE queue ADD COLUMN recovered INTEGER NOT NULL DEFAULT 0",)
 )
 
+MIGRATIONS.append(
+    # a provider's redelivered status report is kept once; the unprocessed scan reads its order
+    # from an index; finished jobs are purged by age and listed by due time without a sort
+    (
+        """DELETE FROM statuses WHERE rowid NOT IN (
+               SELECT MIN(rowid) FROM statuses GROUP BY provider, provider_message_id, status, at)""",
+        "CREATE UNIQUE INDEX statuses_once ON statuses (provider, provider_message_id, status, at)",
+        "DROP INDEX log_unprocessed",
+        "CREATE INDEX log_unprocessed ON log (created_at, id) WHERE direction = 'inbound' AND processed = 0",
+        "CREATE INDEX queue_by_state_updated ON queue (state, updated_at)",
+        "CREATE INDEX queue_by_state_due ON queue (state, due_at, id)",
+    )
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
