@@ -1,67 +1,60 @@
-"""The production store: MongoDB through PyMongo's asynchronous API."""
+"""The production store: MongoDB through PyMongo's asynchronous API, written for a replica set."""
 
 from datetime import timedelta
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel
+from pymongo import AsyncMongoClient
 
+from adapters.storage.mongo.connection import connect
 from adapters.storage.mongo.documents import (
     MongoPluginRecords,
     MongoSessions,
     MongoSettings,
     MongoTemplates,
 )
+from adapters.storage.mongo.indexes import create_indexes
 from adapters.storage.mongo.log import MongoMessageLog
 from adapters.storage.mongo.queue import MongoQueue
+from adapters.storage.mongo.retry import Retry
 from gateway.clock import Clock
-
-_INDEXES: dict[str, list[IndexModel]] = {
-    "templates": [IndexModel([("name", ASCENDING), ("language", ASCENDING), ("version", DESCENDING)], unique=True)],
-    "log": [
-        IndexModel("dedupe", unique=True, partialFilterExpression={"dedupe": {"$type": "string"}}),
-        IndexModel([("provider_message_id", ASCENDING), ("direction", ASCENDING)]),
-        IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)]),
-        IndexModel([("contact", ASCENDING), ("created_at", DESCENDING)]),
-        IndexModel([("direction", ASCENDING), ("processed", ASCENDING), ("created_at", ASCENDING)]),
-        IndexModel(
-            [("direction", ASCENDING), ("created_at", ASCENDING), ("provider", ASCENDING), ("status", ASCENDING)]
-        ),
-    ],
-    "statuses": [IndexModel([("provider_message_id", ASCENDING), ("at", ASCENDING)])],
-    "queue": [
-        IndexModel("idempotency_key", unique=True, partialFilterExpression={"idempotency_key": {"$type": "string"}}),
-        IndexModel([("state", ASCENDING), ("priority", DESCENDING), ("due_at", ASCENDING)]),
-        IndexModel([("state", ASCENDING), ("lease_expires_at", ASCENDING)]),
-    ],
-    "sessions": [IndexModel("expires_at", expireAfterSeconds=0)],
-    "records": [
-        IndexModel([("plugin", ASCENDING), ("key", ASCENDING)], unique=True),
-        IndexModel([("plugin", ASCENDING), ("updated_at", DESCENDING)]),
-    ],
-}
 
 
 class MongoStore:
-    """The store port over a MongoDB database; open it with `MongoStore.open`."""
+    """The store port over a MongoDB database; open it with `MongoStore.open`.
+
+    `server_clock` times the queue's leases by the server's clock ($$NOW), so hosts whose clocks
+    disagree never take a live lease from each other; without it leases follow the injected
+    clock, as tests that move time and the in-process fake need."""
 
     backend = "mongo"
 
-    def __init__(self, database: Any, clock: Clock, client: AsyncMongoClient | None = None) -> None:
+    def __init__(
+        self,
+        database: Any,
+        clock: Clock,
+        client: AsyncMongoClient | None = None,
+        *,
+        server_clock: bool = False,
+        retry: Retry | None = None,
+    ) -> None:
         self._database = database
         self._client = client
-        self.templates = MongoTemplates(database["templates"], clock)
-        self.log = MongoMessageLog(database["log"], database["statuses"], clock)
-        self.queue = MongoQueue(database["queue"], clock)
-        self.settings = MongoSettings(database["settings"], database["contacts"])
-        self.sessions = MongoSessions(database["sessions"], clock)
-        self.records = MongoPluginRecords(database["records"], database["counters"], clock)
+        retry = retry or Retry()
+        self.templates = MongoTemplates(database["templates"], clock, retry)
+        self.log = MongoMessageLog(database["log"], database["statuses"], clock, retry)
+        self.queue = MongoQueue(database["queue"], clock, retry, server_clock=server_clock)
+        self.settings = MongoSettings(database["settings"], database["contacts"], retry)
+        self.sessions = MongoSessions(database["sessions"], clock, retry)
+        self.records = MongoPluginRecords(database["records"], database["counters"], clock, retry)
 
     @classmethod
-    async def open(cls, url: str, clock: Clock, log_retention: timedelta | None = None) -> "MongoStore":
+    async def open(
+        cls, url: str, clock: Clock, log_retention: timedelta | None = None, *, server_clock: bool = True
+    ) -> "MongoStore":
         """Connect to the database named in `url` and create its indexes."""
-        client: AsyncMongoClient = AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=5000)
+        client = connect(url)
         try:
-            store = cls(client.get_default_database(), clock, client)
+            store = cls(client.get_default_database(), clock, client, server_clock=server_clock)
             await store.create_indexes(log_retention)
         except BaseException:
             await client.close()
@@ -70,12 +63,7 @@ class MongoStore:
 
     async def create_indexes(self, log_retention: timedelta | None = None) -> None:
         """Create every index the repositories query by; idempotent, run at each start-up."""
-        for collection, indexes in _INDEXES.items():
-            await self._database[collection].create_indexes(indexes)
-        if log_retention is not None:
-            await self._database["log"].create_index(
-                "created_at", name="log_retention", expireAfterSeconds=int(log_retention.total_seconds())
-            )
+        await create_indexes(self._database, log_retention)
 
     async def ping(self) -> None:
         await self._database.command("ping")

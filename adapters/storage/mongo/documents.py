@@ -1,4 +1,6 @@
-"""Templates, settings, sessions and plugin records in MongoDB."""
+"""Templates, settings, sessions and plugin records in MongoDB. Operations safe to repeat whole
+are @idempotent; the others (a new template version, a counter, a versioned session save) rely
+on the driver's retryable writes, which the server applies once."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -7,6 +9,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from adapters.storage.mongo.retry import Retry, idempotent
 from gateway.clock import Clock
 from gateway.ports.records import ContactSettings, Session, TemplateVersion
 from gateway.ports.store import NotFound, StaleSession
@@ -28,9 +31,10 @@ def _field(name: str) -> str:
 
 
 class MongoTemplates:
-    def __init__(self, collection: Any, clock: Clock) -> None:
+    def __init__(self, collection: Any, clock: Clock, retry: Retry) -> None:
         self._templates = collection
         self._clock = clock
+        self._retry = retry
 
     async def save(
         self,
@@ -60,10 +64,12 @@ class MongoTemplates:
                 continue  # another process saved the same version number first: take the next
             return _template(document)
 
+    @idempotent
     async def get(self, name: str, language: str) -> TemplateVersion | None:
         document = await self._templates.find_one({"name": name, "language": language}, sort=[("version", -1)])
         return _template(document) if document else None
 
+    @idempotent
     async def versions(self, name: str, language: str) -> list[TemplateVersion]:
         cursor = self._templates.find({"name": name, "language": language}).sort([("version", -1)])
         return [_template(document) for document in await cursor.to_list(None)]
@@ -81,6 +87,7 @@ class MongoTemplates:
             saved_by=f"rollback to version {version}",
         )
 
+    @idempotent
     async def list(self) -> list[TemplateVersion]:
         cursor = await self._templates.aggregate(
             [
@@ -107,21 +114,26 @@ def _template(document: dict[str, Any]) -> TemplateVersion:
 
 
 class MongoSettings:
-    def __init__(self, settings: Any, contacts: Any) -> None:
+    def __init__(self, settings: Any, contacts: Any, retry: Retry) -> None:
         self._settings = settings
         self._contacts = contacts
+        self._retry = retry
 
+    @idempotent
     async def get(self, key: str) -> Any | None:
         document = await self._settings.find_one({"_id": key})
         return document["value"] if document else None
 
+    @idempotent
     async def set(self, key: str, value: Any) -> None:
         await self._settings.update_one({"_id": key}, {"$set": {"value": value}}, upsert=True)
 
+    @idempotent
     async def contact(self, contact: str) -> ContactSettings:
         document = await self._contacts.find_one({"_id": contact})
         return ContactSettings(contact, document["settings"] if document else {})
 
+    @idempotent
     async def update_contact(self, contact: str, changes: dict[str, Any]) -> ContactSettings:
         update: dict[str, Any] = {"$setOnInsert": {"_id": contact}}
         sets = {f"settings.{_field(key)}": value for key, value in changes.items() if value is not None}
@@ -135,16 +147,19 @@ class MongoSettings:
         )
         return ContactSettings(contact, document.get("settings", {}))
 
+    @idempotent
     async def contacts(self, limit: int = 100, after: str | None = None) -> list[ContactSettings]:
         cursor = self._contacts.find({"_id": {"$gt": after or ""}}).sort([("_id", 1)]).limit(limit)
         return [ContactSettings(found["_id"], found.get("settings", {})) for found in await cursor.to_list(limit)]
 
 
 class MongoSessions:
-    def __init__(self, collection: Any, clock: Clock) -> None:
+    def __init__(self, collection: Any, clock: Clock, retry: Retry) -> None:
         self._sessions = collection
         self._clock = clock
+        self._retry = retry
 
+    @idempotent
     async def load(self, contact: str) -> Session | None:
         document = await self._sessions.find_one({"_id": contact, "expires_at": {"$gt": self._clock.now()}})
         return _session(document) if document else None
@@ -166,6 +181,7 @@ class MongoSessions:
             raise StaleSession(f"session changed since version {expected_version} was loaded")
         return _session(document)
 
+    @idempotent
     async def delete(self, contact: str) -> None:
         await self._sessions.delete_one({"_id": contact})
 
@@ -181,11 +197,13 @@ def _session(document: dict[str, Any]) -> Session:
 
 
 class MongoPluginRecords:
-    def __init__(self, records: Any, counters: Any, clock: Clock) -> None:
+    def __init__(self, records: Any, counters: Any, clock: Clock, retry: Retry) -> None:
         self._records = records
         self._counters = counters
         self._clock = clock
+        self._retry = retry
 
+    @idempotent
     async def put(self, plugin: str, key: str, document: dict[str, Any]) -> None:
         await self._records.update_one(
             {"plugin": plugin, "key": key},
@@ -193,6 +211,7 @@ class MongoPluginRecords:
             upsert=True,
         )
 
+    @idempotent
     async def get(self, plugin: str, key: str) -> dict[str, Any] | None:
         found = await self._records.find_one({"plugin": plugin, "key": key})
         return found["document"] if found else None
@@ -201,6 +220,7 @@ class MongoPluginRecords:
         result = await self._records.delete_one({"plugin": plugin, "key": key})
         return result.deleted_count == 1
 
+    @idempotent
     async def find(self, plugin: str, where: dict[str, Any] | None = None, limit: int = 100) -> list[dict[str, Any]]:
         match = {"plugin": plugin} | {f"document.{_field(name)}": value for name, value in (where or {}).items()}
         cursor = self._records.find(match).sort([("updated_at", -1), ("key", -1)]).limit(limit)
@@ -215,6 +235,7 @@ class MongoPluginRecords:
         )
         return counter["value"]
 
+    @idempotent
     async def sequences(self, plugin: str) -> dict[str, int]:
         prefix = f"{plugin}:"
         cursor = self._counters.find({"_id": {"$regex": f"^{re.escape(prefix)}"}})

@@ -1,4 +1,5 @@
-"""The message log in MongoDB: inbound dedupe rests on a unique index, never on a prior read."""
+"""The message log in MongoDB: inbound dedupe rests on a unique index, never on a prior read;
+a provider's status reports only ever move a message forward."""
 
 from datetime import datetime
 from typing import Any
@@ -6,6 +7,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from adapters.storage.mongo.documents import aware
+from adapters.storage.mongo.retry import Retry, idempotent
 from gateway.clock import Clock
 from gateway.models import (
     DeliveryStatus,
@@ -23,9 +25,11 @@ from gateway.ports.records import (
     StatusEvent,
 )
 from gateway.ports.store import (
+    BEFORE_THE_PROVIDER,
     decode_cursor,
     describe_error,
     encode_cursor,
+    furthest_report,
     statuses_before,
 )
 
@@ -37,12 +41,17 @@ def dedupe_key(provider: Provider, provider_message_id: str) -> str:
 
 
 class MongoMessageLog:
-    def __init__(self, log: Any, statuses: Any, clock: Clock) -> None:
+    def __init__(self, log: Any, statuses: Any, clock: Clock, retry: Retry) -> None:
         self._log = log
         self._statuses = statuses
         self._clock = clock
+        self._retry = retry
 
+    @idempotent
     async def record_inbound(self, message: InboundMessage) -> bool:
+        """A retry whose earlier attempt was stored after all meets its own document: that
+        counts as stored (True), or the message would be taken for a redelivery and never
+        handled; only another delivery's document makes it a duplicate."""
         try:
             await self._log.insert_one(
                 {
@@ -59,17 +68,20 @@ class MongoMessageLog:
                 }
             )
         except DuplicateKeyError:
-            return False
+            return await self._log.count_documents({"_id": message.id}, limit=1) == 1
         return True
 
+    @idempotent
     async def mark_processed(self, entry_id: str) -> None:
         await self._log.update_one({"_id": entry_id}, {"$set": {"processed": True}})
 
+    @idempotent
     async def unprocessed_inbound(self, limit: int = 100) -> list[LogEntry]:
         cursor = self._log.find({"direction": Direction.INBOUND.value, "processed": False})
         documents = await cursor.sort([("created_at", 1), ("_id", 1)]).limit(limit).to_list(limit)
         return [_entry(document) for document in documents]
 
+    @idempotent
     async def record_outbound(self, entry_id: str, message: OutboundMessage, provider: Provider | None) -> LogEntry:
         document = {
             "_id": entry_id,
@@ -85,6 +97,7 @@ class MongoMessageLog:
         await self._log.update_one({"_id": entry_id}, {"$setOnInsert": document}, upsert=True)
         return _entry(await self._log.find_one({"_id": entry_id}))
 
+    @idempotent
     async def set_outbound_status(
         self,
         entry_id: str,
@@ -102,33 +115,60 @@ class MongoMessageLog:
             changes["provider"] = provider.value
         if provider_message_id is not None:
             changes["provider_message_id"] = provider_message_id
-        await self._log.update_one({"_id": entry_id, "direction": Direction.OUTBOUND.value}, {"$set": changes})
-
-    async def add_status(self, update: StatusUpdate) -> bool:
-        await self._statuses.insert_one(
-            {
-                "provider": update.provider.value,
-                "provider_message_id": update.provider_message_id,
-                "status": update.status.value,
-                "at": update.timestamp,
-                "error_code": update.error_code,
-                "error_text": update.error_text,
-            }
+        before = [earlier.value for earlier in BEFORE_THE_PROVIDER]
+        await self._log.update_one(
+            {"_id": entry_id, "direction": Direction.OUTBOUND.value, "status": {"$in": before}}, {"$set": changes}
         )
+        if provider_message_id is not None:
+            await self._catch_up(entry_id)
+
+    async def _catch_up(self, entry_id: str) -> None:
+        """Apply the reports that arrived before the message's provider id was recorded. A report
+        stored after this read finds the provider id already recorded and applies itself."""
+        document = await self._log.find_one({"_id": entry_id})
+        if document is None:
+            return
+        report = furthest_report(_entry(document, await self._history(document)).status_history)
+        if report is not None:
+            await self._move_forward({"_id": entry_id}, report)
+
+    async def _move_forward(self, match: dict[str, Any], report: StatusUpdate | StatusEvent) -> None:
+        """Apply a provider's report to the logged message `match` finds, if it moves it forward."""
+        status = LogStatus(report.status.value)
+        changes: dict[str, Any] = {"status": status.value}
+        if status is LogStatus.FAILED:
+            changes["error"] = describe_error(report)
+        earlier = [s.value for s in statuses_before(status)]
+        await self._log.update_one(match | {"status": {"$in": earlier}}, {"$set": changes})
+
+    @idempotent
+    async def add_status(self, update: StatusUpdate) -> bool:
+        try:
+            await self._statuses.insert_one(
+                {
+                    # one document per report: a redelivered webhook meets this id and adds nothing
+                    "_id": f"{update.provider.value}:{update.provider_message_id}:{update.status.value}:"
+                    f"{update.timestamp.isoformat()}",
+                    "provider": update.provider.value,
+                    "provider_message_id": update.provider_message_id,
+                    "status": update.status.value,
+                    "at": update.timestamp,
+                    "error_code": update.error_code,
+                    "error_text": update.error_text,
+                    "recorded_at": self._clock.now(),
+                }
+            )
+        except DuplicateKeyError:
+            pass
         match = {
             "direction": Direction.OUTBOUND.value,
             "provider": update.provider.value,
             "provider_message_id": update.provider_message_id,
         }
-        status = LogStatus(update.status.value)
-        changes: dict[str, Any] = {"status": status.value}
-        if status is LogStatus.FAILED:
-            changes["error"] = describe_error(update)
-        await self._log.update_one(
-            match | {"status": {"$in": [s.value for s in statuses_before(status)]}}, {"$set": changes}
-        )
+        await self._move_forward(match, update)
         return await self._log.count_documents(match, limit=1) == 1
 
+    @idempotent
     async def outbound_counts(self, since: datetime) -> list[tuple[str, str | None, str, int]]:
         day = {"$dateToString": {"format": "%Y-%m-%d", "date": "$created_at"}}
         cursor = await self._log.aggregate(
@@ -140,6 +180,7 @@ class MongoMessageLog:
         rows = [(r["_id"]["day"], r["_id"]["provider"], r["_id"]["status"], r["count"]) async for r in cursor]
         return sorted(rows, key=lambda row: (row[0], row[1] or "", row[2]))
 
+    @idempotent
     async def active_contacts(self, since: datetime) -> int:
         cursor = await self._log.aggregate(
             [
@@ -151,18 +192,21 @@ class MongoMessageLog:
         counted = [row async for row in cursor]
         return counted[0]["contacts"] if counted else 0
 
+    @idempotent
     async def get(self, entry_id: str) -> LogEntry | None:
         document = await self._log.find_one({"_id": entry_id})
-        if document is None:
-            return None
-        history: list[dict[str, Any]] = []
-        if document["direction"] == Direction.OUTBOUND.value and document.get("provider_message_id"):
-            cursor = self._statuses.find(
-                {"provider": document["provider"], "provider_message_id": document["provider_message_id"]}
-            )
-            history = await cursor.sort([("at", 1)]).to_list(None)
-        return _entry(document, history)
+        return _entry(document, await self._history(document)) if document else None
 
+    async def _history(self, document: dict[str, Any]) -> list[dict[str, Any]]:
+        """The provider's reports on a logged outbound message, oldest first."""
+        if document["direction"] != Direction.OUTBOUND.value or not document.get("provider_message_id"):
+            return []
+        cursor = self._statuses.find(
+            {"provider": document["provider"], "provider_message_id": document["provider_message_id"]}
+        )
+        return await cursor.sort([("at", 1)]).to_list(None)
+
+    @idempotent
     async def query(self, query: LogQuery) -> LogPage:
         cursor = self._log.find(_filters(query)).sort(_NEWEST_FIRST).limit(query.limit + 1)
         documents = await cursor.to_list(query.limit + 1)

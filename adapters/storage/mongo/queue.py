@@ -1,4 +1,5 @@
-"""The outbound queue in MongoDB: each claim is one find_one_and_update with a lease."""
+"""The outbound queue in MongoDB: each claim is one find_one_and_update with a lease, served by an
+index: first a job whose lease expired, then the most urgent due job."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -7,20 +8,27 @@ from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from adapters.storage.mongo.documents import aware
+from adapters.storage.mongo.retry import Retry, idempotent
 from gateway.clock import Clock
 from gateway.models import OutboundMessage, new_id
 from gateway.ports.records import Job, JobState
 from gateway.ports.store import DEFAULT_MAX_ATTEMPTS
 
 _URGENT_FIRST = [("priority", -1), ("due_at", 1)]
+_FINISHED = [JobState.SENT.value, JobState.SUPPRESSED.value]
 
 
 class MongoQueue:
-    def __init__(self, collection: Any, clock: Clock) -> None:
+    def __init__(self, collection: Any, clock: Clock, retry: Retry, *, server_clock: bool) -> None:
         self._jobs = collection
         self._clock = clock
+        self._retry = retry
+        self._server_clock = server_clock
 
+    @idempotent
     async def enqueue(self, message: OutboundMessage, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Job:
+        """A duplicate key is either this call's own earlier attempt (stored after all) or
+        another job with the same idempotency key: either way that job is the answer."""
         now = self._clock.now()
         document = {
             "_id": new_id(),
@@ -38,35 +46,52 @@ class MongoQueue:
         try:
             await self._jobs.insert_one(document)
         except DuplicateKeyError:
-            document = await self._jobs.find_one({"idempotency_key": message.idempotency_key})
+            document = await self._jobs.find_one({"_id": document["_id"]}) or await self._jobs.find_one(
+                {"idempotency_key": message.idempotency_key}
+            )
         return _job(document)
 
     async def claim(self, owner: str, lease: timedelta) -> Job | None:
+        """Not repeated whole: a second claim after a first that took effect would hold two jobs.
+        The driver's retryable write repeats it with the same transaction number, which the
+        server applies once; if that too fails, the claim is abandoned and its job, if it was
+        taken, is taken over when the lease expires."""
+        return await self._take_over(owner, lease) or await self._take_due(owner, lease)
+
+    async def _take_over(self, owner: str, lease: timedelta) -> Job | None:
+        if self._server_clock:
+            expired: dict[str, Any] = {"$expr": {"$lte": ["$lease_expires_at", "$$NOW"]}}
+        else:
+            expired = {"lease_expires_at": {"$lte": self._clock.now()}}
+        return await self._take({"state": JobState.SENDING.value} | expired, [("lease_expires_at", 1)], owner, lease)
+
+    async def _take_due(self, owner: str, lease: timedelta) -> Job | None:
+        due = {"state": JobState.QUEUED.value, "due_at": {"$lte": self._clock.now()}}
+        return await self._take(due, _URGENT_FIRST, owner, lease)
+
+    async def _take(self, match: dict[str, Any], sort: list[tuple[str, int]], owner: str, lease: timedelta) -> Job | None:
         now = self._clock.now()
+        expires: Any = {"$add": ["$$NOW", lease // timedelta(milliseconds=1)]} if self._server_clock else now + lease
         document = await self._jobs.find_one_and_update(
-            {
-                "$or": [
-                    {"state": JobState.QUEUED.value, "due_at": {"$lte": now}},
-                    {"state": JobState.SENDING.value, "lease_expires_at": {"$lte": now}},
-                ]
-            },
+            match,
             [
                 {
                     "$set": {
                         "recovered": {"$eq": ["$state", JobState.SENDING.value]},
                         "state": JobState.SENDING.value,
                         "lease_owner": {"$literal": owner},
-                        "lease_expires_at": now + lease,
+                        "lease_expires_at": expires,
                         "updated_at": now,
                         "attempts": {"$add": ["$attempts", 1]},
                     }
                 }
             ],
-            sort=_URGENT_FIRST,
+            sort=sort,
             return_document=ReturnDocument.AFTER,
         )
         return _job(document) if document else None
 
+    @idempotent
     async def record_sent(self, job_id: str, owner: str, provider_message_id: str) -> bool:
         result = await self._jobs.update_one(
             {"_id": job_id, "state": JobState.SENDING.value, "lease_owner": owner},
@@ -130,17 +155,32 @@ class MongoQueue:
         )
         return _job(document) if document else None
 
+    @idempotent
     async def get(self, job_id: str) -> Job | None:
         document = await self._jobs.find_one({"_id": job_id})
         return _job(document) if document else None
 
+    @idempotent
     async def counts(self) -> dict[JobState, int]:
-        counts = {state: 0 for state in JobState}
-        cursor = await self._jobs.aggregate([{"$group": {"_id": "$state", "count": {"$sum": 1}}}])
-        async for row in cursor:
-            counts[JobState(row["_id"])] = row["count"]
-        return counts
+        """One count per state, each read from the state index rather than a scan of the queue."""
+        return {state: await self._jobs.count_documents({"state": state.value}) for state in JobState}
 
+    async def purge_finished(self, before: datetime, batch: int = 500) -> int:
+        """Batch by batch, so no delete holds the primary long or outlasts the operation timeout."""
+        purged = 0
+        while deleted := await self._purge_batch(before, batch):
+            purged += deleted
+        return purged
+
+    @idempotent
+    async def _purge_batch(self, before: datetime, batch: int) -> int:
+        old = {"state": {"$in": _FINISHED}, "updated_at": {"$lt": before}}
+        ids = [job["_id"] for job in await self._jobs.find(old, {"_id": 1}).limit(batch).to_list(batch)]
+        if not ids:
+            return 0
+        return (await self._jobs.delete_many(old | {"_id": {"$in": ids}})).deleted_count
+
+    @idempotent
     async def list(self, state: JobState, limit: int = 50) -> list[Job]:
         cursor = self._jobs.find({"state": state.value}).sort([("due_at", 1), ("_id", 1)]).limit(limit)
         return [_job(document) for document in await cursor.to_list(limit)]

@@ -198,3 +198,46 @@ async def test_outbound_counts_by_day_provider_and_status_and_active_contacts(st
     await store.log.record_inbound(inbound(clock, "c", sender="+919812345678"))
     assert await store.log.active_contacts(start) == 2
     assert await store.log.active_contacts(clock.now() + timedelta(seconds=1)) == 0
+
+
+async def test_a_status_that_arrives_before_the_send_is_recorded_is_applied_when_it_is(store, clock):
+    assert not await store.log.add_status(status(clock, DeliveryStatus.DELIVERED, "wamid.FAST"))
+    await store.log.record_outbound("job-f", OutboundMessage(recipient="+919812345678", text="hi"), Provider.META)
+    await store.log.set_outbound_status("job-f", LogStatus.SENT, provider_message_id="wamid.FAST")
+    assert (await store.log.get("job-f")).status is LogStatus.DELIVERED
+
+
+async def test_an_early_failure_is_applied_with_its_reason(store, clock):
+    await store.log.add_status(status(clock, DeliveryStatus.READ, "wamid.LOST"))
+    failed = status(clock, DeliveryStatus.FAILED, "wamid.LOST", error_code="131026", error_text="Undeliverable")
+    await store.log.add_status(failed)
+    await store.log.record_outbound("job-l", OutboundMessage(recipient="+919812345678", text="hi"), Provider.META)
+    await store.log.set_outbound_status("job-l", LogStatus.SENT, provider_message_id="wamid.LOST")
+    logged = await store.log.get("job-l")
+    assert logged.status is LogStatus.FAILED and logged.error == "131026: Undeliverable"
+
+
+async def test_a_late_sent_never_moves_a_delivered_message_back(store, clock):
+    await store.log.record_outbound("job-b", OutboundMessage(recipient="+919812345678", text="hi"), Provider.META)
+    await store.log.set_outbound_status("job-b", LogStatus.SENT, provider_message_id="wamid.OUT")
+    await store.log.add_status(status(clock, DeliveryStatus.DELIVERED))
+    # a worker that took the job over after a crash acknowledges the send once more
+    await store.log.set_outbound_status("job-b", LogStatus.SENT, provider_message_id="wamid.OUT")
+    assert (await store.log.get("job-b")).status is LogStatus.DELIVERED
+
+
+async def test_a_requeued_dead_message_can_still_be_sent(store):
+    await store.log.record_outbound("job-r", OutboundMessage(recipient="+919812345678", text="hi"), Provider.META)
+    await store.log.set_outbound_status("job-r", LogStatus.DEAD, error="HTTP 400")
+    await store.log.set_outbound_status("job-r", LogStatus.SENT, provider_message_id="wamid.R")
+    logged = await store.log.get("job-r")
+    assert logged.status is LogStatus.SENT and logged.error is None
+
+
+async def test_a_redelivered_status_report_is_kept_once(store, clock):
+    await store.log.record_outbound("job-d", OutboundMessage(recipient="+919812345678", text="hi"), Provider.META)
+    await store.log.set_outbound_status("job-d", LogStatus.SENT, provider_message_id="wamid.OUT")
+    delivered = status(clock, DeliveryStatus.DELIVERED)
+    assert await store.log.add_status(delivered)
+    assert await store.log.add_status(delivered)
+    assert [event.status for event in (await store.log.get("job-d")).status_history] == [DeliveryStatus.DELIVERED]

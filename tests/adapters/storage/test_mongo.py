@@ -1,9 +1,16 @@
-"""What only the mongo adapter promises: the indexes it creates at start-up."""
+"""What only the mongo adapter promises: the indexes it creates at start-up, and a retention
+changed between start-ups applied the way a real server accepts."""
 
 from datetime import timedelta
 
+import pytest
+from pymongo import ASCENDING, IndexModel
+from pymongo.errors import OperationFailure
+
 from adapters.storage.mongo import MongoStore
-from tests.adapters.storage.async_mongomock import AsyncDatabase
+from tests.adapters.storage.async_mongomock import INDEX_OPTIONS_CONFLICT, AsyncDatabase
+
+DAY = 24 * 3600
 
 
 async def test_start_up_creates_unique_dedupe_queue_and_ttl_indexes(clock):
@@ -15,10 +22,45 @@ async def test_start_up_creates_unique_dedupe_queue_and_ttl_indexes(clock):
     queue_indexes = database.index_information("queue")
     assert any(index["key"] == [("state", 1), ("priority", -1), ("due_at", 1)] for index in queue_indexes.values())
     assert database.declared_ttl["sessions"] == {"expires_at_1": 0}
-    assert database.declared_ttl["log"] == {"log_retention": 90 * 24 * 3600}
+    assert database.declared_ttl["log"] == {"log_retention": 90 * DAY}
+    assert database.declared_ttl["statuses"] == {"statuses_retention": 90 * DAY}
 
 
 async def test_without_a_retention_the_log_is_kept(clock):
     database = AsyncDatabase()
     await MongoStore(database, clock).create_indexes()
     assert database.declared_ttl.get("log", {}) == {}
+    assert database.declared_ttl.get("statuses", {}) == {}
+
+
+async def test_the_fake_refuses_to_recreate_an_index_with_new_options_as_the_server_does():
+    database = AsyncDatabase()
+    await database["log"].create_index("created_at", name="log_retention", expireAfterSeconds=DAY)
+    with pytest.raises(OperationFailure) as refused:
+        await database["log"].create_index("created_at", name="log_retention", expireAfterSeconds=2 * DAY)
+    assert refused.value.code == INDEX_OPTIONS_CONFLICT
+
+
+async def test_a_changed_retention_is_applied_in_place_and_start_up_succeeds(clock):
+    database = AsyncDatabase()
+    await MongoStore(database, clock).create_indexes(log_retention=timedelta(days=90))
+    await MongoStore(database, clock).create_indexes(log_retention=timedelta(days=30))
+    assert database.declared_ttl["log"] == {"log_retention": 30 * DAY}
+    assert database.declared_ttl["statuses"] == {"statuses_retention": 30 * DAY}
+
+
+async def test_a_retention_removed_stops_expiring_the_log(clock):
+    database = AsyncDatabase()
+    await MongoStore(database, clock).create_indexes(log_retention=timedelta(days=90))
+    await MongoStore(database, clock).create_indexes()
+    assert database.declared_ttl["log"] == {} and "log_retention" not in database.index_information("log")
+
+
+async def test_the_unprocessed_scan_index_replaces_the_one_that_lacked_its_sort(clock):
+    database = AsyncDatabase()
+    old = IndexModel([("direction", ASCENDING), ("processed", ASCENDING), ("created_at", ASCENDING)])
+    await database["log"].create_indexes([old])
+    await MongoStore(database, clock).create_indexes()
+    log_indexes = database.index_information("log")
+    assert "direction_1_processed_1_created_at_1" not in log_indexes
+    assert log_indexes["log_unprocessed"]["key"] == [("created_at", 1), ("_id", 1)]

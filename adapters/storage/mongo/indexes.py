@@ -1,0 +1,79 @@
+"""The indexes each MongoDB query is served by, created at every start-up; a retention that
+changed is applied in place (collMod), since the server refuses to re-create an index with
+new options."""
+
+from datetime import timedelta
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+from gateway.ports.records import Direction
+
+INDEXES: dict[str, list[IndexModel]] = {
+    "templates": [IndexModel([("name", ASCENDING), ("language", ASCENDING), ("version", DESCENDING)], unique=True)],
+    "log": [
+        IndexModel("dedupe", unique=True, partialFilterExpression={"dedupe": {"$type": "string"}}),
+        IndexModel([("provider_message_id", ASCENDING), ("direction", ASCENDING)]),
+        IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)]),
+        IndexModel([("contact", ASCENDING), ("created_at", DESCENDING)]),
+        # only the messages still to handle, in the order the scan reads them
+        IndexModel(
+            [("created_at", ASCENDING), ("_id", ASCENDING)],
+            name="log_unprocessed",
+            partialFilterExpression={"direction": Direction.INBOUND.value, "processed": False},
+        ),
+        IndexModel(
+            [("direction", ASCENDING), ("created_at", ASCENDING), ("provider", ASCENDING), ("status", ASCENDING)]
+        ),
+    ],
+    "statuses": [IndexModel([("provider_message_id", ASCENDING), ("at", ASCENDING)])],
+    "queue": [
+        IndexModel("idempotency_key", unique=True, partialFilterExpression={"idempotency_key": {"$type": "string"}}),
+        # the claim of a due job, most urgent first, and the count of each state
+        IndexModel([("state", ASCENDING), ("priority", DESCENDING), ("due_at", ASCENDING)]),
+        # the claim of an expired lease
+        IndexModel([("state", ASCENDING), ("lease_expires_at", ASCENDING)]),
+        # a state's jobs oldest due first (the admin API, the oldest-due gauge)
+        IndexModel([("state", ASCENDING), ("due_at", ASCENDING), ("_id", ASCENDING)]),
+        # the purge of finished jobs by age
+        IndexModel([("state", ASCENDING), ("updated_at", ASCENDING)]),
+    ],
+    "sessions": [IndexModel("expires_at", expireAfterSeconds=0)],
+    "records": [
+        IndexModel([("plugin", ASCENDING), ("key", ASCENDING)], unique=True),
+        IndexModel([("plugin", ASCENDING), ("updated_at", DESCENDING)]),
+    ],
+}
+
+OBSOLETE: dict[str, list[str]] = {"log": ["direction_1_processed_1_created_at_1"]}
+"""Indexes earlier versions created that nothing queries by any more."""
+
+RETAINED = {"log": ("log_retention", "created_at"), "statuses": ("statuses_retention", "recorded_at")}
+"""Collections kept for the log retention: the TTL index's name and the time it counts from."""
+
+async def create_indexes(database: Any, log_retention: timedelta | None) -> None:
+    """Create every index, drop obsolete ones, and expire the log and its status reports after
+    `log_retention` (or never, when None)."""
+    for collection, indexes in INDEXES.items():
+        await database[collection].create_indexes(indexes)
+    for collection, names in OBSOLETE.items():
+        existing = await database[collection].index_information()
+        for name in names:
+            if name in existing:
+                await database[collection].drop_index(name)
+    for collection, (name, field) in RETAINED.items():
+        await _expire_after(database, collection, name, field, log_retention)
+
+
+async def _expire_after(database: Any, collection: str, name: str, field: str, after: timedelta | None) -> None:
+    """Make the TTL index `name` expire documents `after` their `field`; None removes it."""
+    existing = (await database[collection].index_information()).get(name)
+    if after is None:
+        if existing is not None:
+            await database[collection].drop_index(name)
+        return
+    seconds = int(after.total_seconds())
+    if existing is None:
+        await database[collection].create_index(field, name=name, expireAfterSeconds=seconds)
+    elif existing.get("expireAfterSeconds") != seconds:
+        await database.command("collMod", collection, index={"name": name, "expireAfterSeconds": seconds})
