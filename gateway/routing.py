@@ -100,7 +100,10 @@ class Routing:
                 yield trial
         except SendError as error:
             if error.retryable:
+                was = circuit.state
                 circuit.failed()
+                if circuit.state is CircuitState.OPEN and was is not CircuitState.OPEN:
+                    log.warning("%s circuit is open (%s); next trial at %s", provider, error, circuit.reopens_at)
             elif trial:
                 circuit.released()
             raise
@@ -109,6 +112,8 @@ class Routing:
                 circuit.released()
             raise
         else:
+            if trial:
+                log.warning("%s circuit is closed again: its trial send went through", provider)
             circuit.succeeded()
         finally:
             self._report()

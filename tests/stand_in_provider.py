@@ -40,6 +40,9 @@ class StandInProvider:
         self.default = default
         self.requests: list[Recorded] = []
         self.received = asyncio.Event()
+        self.answering = asyncio.Event()
+        """Cleared, the provider hangs: requests wait, unanswered, until it is set again."""
+        self.answering.set()
         self._script: deque[Answer] = deque()
         self.app = web.Application()
         self.app.router.add_route("*", "/{tail:.*}", self._handle)
@@ -59,6 +62,7 @@ class StandInProvider:
     async def _handle(self, request: web.Request) -> web.Response:
         self.requests.append(Recorded(request.method, request.path, dict(request.headers), await request.read()))
         self.received.set()
+        await self.answering.wait()
         answer = self._script.popleft() if self._script else self.default
         if answer.delay:
             await asyncio.sleep(answer.delay)
