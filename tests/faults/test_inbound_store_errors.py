@@ -2,9 +2,11 @@
 is retried and the message answered, in its contact's order; a bug fails that message alone;
 a webhook cut short by the store answers 503 and its redelivery loses nothing."""
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from typing import Any
 
 import pytest
@@ -167,6 +169,7 @@ async def test_a_store_hiccup_reading_the_backlog_at_start_up_is_retried(
     aiohttp_client, provider_settings, clock, monkeypatch
 ):
     first = await aiohttp_client(create_app(provider_settings, clock=clock, entry_points=False, run_worker=False))
+    await first.app[INBOX].idle()  # its start-up read is over: what is stored next stays unprocessed
     await first.app[STORE].log.record_inbound(
         InboundMessage(
             provider="meta",
@@ -186,3 +189,34 @@ async def test_a_store_hiccup_reading_the_backlog_at_start_up_is_retried(
     )
     assert await replies(restarted) == ["echo: left over"]
     assert refusal.refused, "the first read was refused"
+
+
+async def test_a_stored_message_that_no_longer_reads_fails_alone_and_the_backlog_goes_on(
+    aiohttp_client, provider_settings, clock
+):
+    first = await aiohttp_client(create_app(provider_settings, clock=clock, entry_points=False, run_worker=False))
+    await first.app[INBOX].idle()  # its start-up read is over: what is stored next stays unprocessed
+    for wamid, text in (("wamid.OLD", "from an older version"), ("wamid.NEXT", "next")):
+        await first.app[STORE].log.record_inbound(
+            InboundMessage(
+                provider="meta",
+                provider_message_id=wamid,
+                sender="+919812345678",
+                timestamp=clock.now(),
+                kind="text",
+                text=text,
+            )
+        )
+    await first.close()
+    with closing(sqlite3.connect(provider_settings.store_url.removeprefix("sqlite:///"))) as connection:
+        unreadable = json.dumps({"kind": "hologram"})
+        connection.execute("UPDATE log SET payload = ? WHERE provider_message_id = 'wamid.OLD'", (unreadable,))
+        connection.commit()
+
+    restarted = await aiohttp_client(
+        create_app(provider_settings, clock=clock, plugins=[EchoPlugin()], entry_points=False, run_worker=False)
+    )
+    async with asyncio.timeout(5):  # a reader that stops at the bad message never gets idle
+        assert await replies(restarted) == ["echo: next"]
+    assert counted(restarted, "gateway_inbox_processed_total", outcome="failed") == 1
+    assert await unprocessed(restarted) == []
