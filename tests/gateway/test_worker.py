@@ -1,6 +1,8 @@
 """The queue worker: ack on success, retry with backoff (or as the provider asks), dead letters,
 and a loop that survives anything one job throws."""
 
+import asyncio
+import sqlite3
 from datetime import timedelta
 from random import Random
 
@@ -14,6 +16,7 @@ from gateway.notifications.template_service import TemplateService
 from gateway.ports.channel import Capabilities, ChannelSet, SendError
 from gateway.ports.records import JobState, LogStatus
 from gateway.routing import Routing
+from gateway.supervision import Supervisor, stop
 from gateway.worker import LEASE, QueueWorker, backoff_seconds
 
 
@@ -183,3 +186,27 @@ async def test_a_job_sent_by_a_worker_that_died_before_acking_is_not_sent_again(
     done = await store.queue.get(job.id)
     assert done.state is JobState.SENT and done.provider_message_id == "SM-first"
     assert (await store.log.get(job.id)).status is LogStatus.SENT
+
+
+async def test_a_store_error_while_claiming_is_waited_out_and_a_bug_there_restarts_the_loop_visibly(store, clock):
+    metrics = GatewayMetrics("sqlite")
+    queue_worker = worker(store, clock, ScriptedChannel("SM-after"), metrics=metrics)
+    job = await queued(store, clock)
+    await store.queue.postpone(job.id, "w", "claimed again by the loop", clock.now())
+    claim, outcomes = store.queue.claim, [sqlite3.OperationalError("database is locked"), TypeError("a bug")]
+
+    async def claim_after_failures(owner, lease):
+        if outcomes:
+            raise outcomes.pop(0)
+        return await claim(owner, lease)
+
+    store.queue.claim = claim_after_failures
+    loops = queue_worker.start(Supervisor(metrics, first_pause=0))
+    try:
+        while (await store.queue.get(job.id)).state is not JobState.SENT:
+            queue_worker.wake()
+            await asyncio.sleep(0)
+    finally:
+        await stop(*loops)
+    restarted = metrics.registry.get_sample_value("gateway_loop_restarts_total", {"loop": "send"})
+    assert restarted == 1, "the locked database was waited out; the bug ended the loop, which was counted"
