@@ -126,8 +126,9 @@ class Inbox:
         leaves it unprocessed, for the next start to read back."""
         log.info("processing message %s from %s", message.id, mask(message.sender))
         try:
-            self._metrics.inbox_processed.labels(await self._answer(message)).inc()
-            await self._patiently(f"marking message {message.id} processed", partial(self._mark, message.id))
+            outcome = await self._answer(message)
+            self._metrics.inbox_processed.labels(outcome).inc()
+            await self._mark_processed(message.id)
         except Exception:
             log.exception("message %s could not be marked processed; the next start handles it again", message.id)
         finally:
@@ -182,8 +183,9 @@ class Inbox:
             },
         )
 
-    async def _mark(self, message_id: str) -> None:
-        await self._store.log.mark_processed(message_id)
+    async def _mark_processed(self, message_id: str) -> None:
+        mark = partial(self._store.log.mark_processed, message_id)
+        await self._patiently(f"marking message {message_id} processed", mark)
 
     async def _patiently(self, what: str, attempt: Callable[[], Awaitable[T]]) -> T:
         """`attempt()`, tried again after a growing pause for as long as it fails transiently;
@@ -247,7 +249,7 @@ class Inbox:
             log.error("stored message %s is unreadable (%s); marking it processed unanswered", entry.id, fields)
             self._metrics.inbox_processed.labels("failed").inc()
             self._remember_done(entry.id)
-            await self._patiently(f"marking message {entry.id} processed", partial(self._mark, entry.id))
+            await self._mark_processed(entry.id)
             return
         self._hold(message, None)
 
