@@ -61,7 +61,11 @@ class Routing:
         if self._available(provider):
             return message
         for alternative in self._failover:
-            if alternative != provider and self._reaches(alternative, message.recipient) and self._available(alternative):
+            if (
+                alternative != provider
+                and self._reaches(alternative, message.recipient)
+                and self._available(alternative)
+            ):
                 log.warning("failover: %s circuit is open; job moves to %s", provider, alternative)
                 self._metrics.failovers.labels(provider.value, alternative.value).inc()
                 return message.model_copy(update={"provider": alternative, "business_number_id": None})

@@ -52,7 +52,7 @@ async def test_kill_9_of_send_workers_loses_no_job_and_repeats_only_sends_in_fli
     arrivals = Counter(request.json()["text"]["body"] for request in meta.requests)
     lost = [text for text in texts if arrivals[text] == 0]
     duplicated = sum(count - 1 for count in arrivals.values())
-    print(f"\nkill -9 mid-send: {JOBS} jobs, {killed} worker processes killed, {len(lost)} lost, {duplicated} sent twice")
+    print(f"\nkill -9 mid-send: {JOBS} jobs, {killed} workers killed, {len(lost)} lost, {duplicated} sent twice")
     assert lost == []
     assert duplicated <= killed * LOOPS_PER_WORKER, "only sends in flight at a kill may be repeated"
     for name in workers:
