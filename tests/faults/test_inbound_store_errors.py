@@ -15,9 +15,10 @@ from pymongo.errors import AutoReconnect
 from adapters.storage.sqlite.log import SqliteMessageLog
 from gateway import inbox as inbox_module
 from gateway.app import create_app
-from gateway.appkeys import INBOX, METRICS, STORE
+from gateway.appkeys import INBOX, METRICS, STORE, SUPERVISOR
 from gateway.models import InboundMessage
 from gateway.ports.records import JobState
+from gateway.supervision import Supervisor
 from gateway.testing import meta_headers
 from tests.gateway_fixtures import META_SECRET, EchoPlugin, meta_text
 
@@ -220,3 +221,29 @@ async def test_a_stored_message_that_no_longer_reads_fails_alone_and_the_backlog
         assert await replies(restarted) == ["echo: next"]
     assert counted(restarted, "gateway_inbox_processed_total", outcome="failed") == 1
     assert await unprocessed(restarted) == []
+
+
+async def test_a_backlog_reader_killed_by_a_bug_is_restarted_and_counted(
+    aiohttp_client, provider_settings, clock, monkeypatch
+):
+    first = await aiohttp_client(create_app(provider_settings, clock=clock, entry_points=False, run_worker=False))
+    await first.app[INBOX].idle()
+    await first.app[STORE].log.record_inbound(
+        InboundMessage(
+            provider="meta",
+            provider_message_id="wamid.LEFT",
+            sender="+919812345678",
+            timestamp=clock.now(),
+            kind="text",
+            text="left over",
+        )
+    )
+    await first.close()
+    refusal = Refusal(SqliteMessageLog, "unprocessed_inbound", RuntimeError("bug"))
+    monkeypatch.setattr(SqliteMessageLog, "unprocessed_inbound", lambda log, *limit: refusal(log, *limit))
+    app = create_app(provider_settings, clock=clock, plugins=[EchoPlugin()], entry_points=False, run_worker=False)
+    app[SUPERVISOR] = Supervisor(app[METRICS], first_pause=0)
+    restarted = await aiohttp_client(app)
+    async with asyncio.timeout(5):
+        assert await replies(restarted) == ["echo: left over"]
+    assert counted(restarted, "gateway_loop_restarts_total", loop="inbox") == 1
