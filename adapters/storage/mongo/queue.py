@@ -25,10 +25,7 @@ class MongoQueue:
         self._retry = retry
         self._server_clock = server_clock
 
-    @idempotent
     async def enqueue(self, message: OutboundMessage, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Job:
-        """A duplicate key is either this call's own earlier attempt (stored after all) or
-        another job with the same idempotency key: either way that job is the answer."""
         now = self._clock.now()
         document = {
             "_id": new_id(),
@@ -43,13 +40,20 @@ class MongoQueue:
         }
         if message.idempotency_key is not None:
             document["idempotency_key"] = message.idempotency_key
+        return _job(await self._insert(document))
+
+    @idempotent
+    async def _insert(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Every attempt inserts the same id, so a duplicate key is either this job's own earlier
+        attempt (stored after all) or another job with the same idempotency key: that job is
+        the answer, and an enqueue repeated after a timeout never makes a second job."""
         try:
-            await self._jobs.insert_one(document)
+            await self._jobs.insert_one(job)
         except DuplicateKeyError:
-            document = await self._jobs.find_one({"_id": document["_id"]}) or await self._jobs.find_one(
-                {"idempotency_key": message.idempotency_key}
+            return await self._jobs.find_one({"_id": job["_id"]}) or await self._jobs.find_one(
+                {"idempotency_key": job["idempotency_key"]}
             )
-        return _job(document)
+        return job
 
     async def claim(self, owner: str, lease: timedelta) -> Job | None:
         """Not repeated whole: a second claim after a first that took effect would hold two jobs.
