@@ -1,7 +1,7 @@
-"""Kill -9 of a real `wa-gateway serve` while it works through a backlog of messages (SQLite
-file), then start it again, several times over: every message is stored, processed and
-answered; a turn a kill cut short runs again on the next start, and its replies, which carry
-idempotency keys (`reply:{message.id}:{n}`), are queued once."""
+"""Kill -9 of a real `wa-gateway serve` while it works through a backlog of messages in its
+SQLite file and webhooks keep coming, then start it again, several times over: every message
+is stored, processed and answered; a turn a kill cut short runs again on the next start, and
+its replies, which carry idempotency keys (`reply:{message.id}:{n}`), are queued once."""
 
 import asyncio
 import json
@@ -15,19 +15,25 @@ import sys
 import time
 from collections import Counter
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp import web
 
+from adapters.storage.sqlite import SqliteStore
+from gateway.clock import SystemClock
+from gateway.models import InboundMessage
 from gateway.testing import meta_headers
 from tests.gateway_fixtures import META_SECRET, meta_text
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-MESSAGES = 1_000
+BACKLOG = 1_000
+POSTED = 200
+MESSAGES = BACKLOG + POSTED
 CONTACTS = 100
 KILLS = 5
 SEED = 11
@@ -88,12 +94,37 @@ async def healthy(session: aiohttp.ClientSession, base: str, process: subprocess
             await asyncio.sleep(0.05)
 
 
+def sender(n: int) -> str:
+    return f"91980{n % CONTACTS:07d}"
+
+
+async def leave_backlog(database: Path) -> None:
+    """BACKLOG messages stored and never processed, as a previous run can leave them; stamped
+    now so that the replies fall inside WhatsApp's 24-hour window."""
+    store = await SqliteStore.open(database, SystemClock())
+    left = [
+        InboundMessage(
+            provider="meta",
+            provider_message_id=f"wamid.LEFT{n}",
+            sender=f"+{sender(n)}",
+            business_number_id="106540352242922",
+            timestamp=datetime.now(UTC),
+            kind="text",
+            text=f"left {n}",
+        )
+        for n in range(BACKLOG)
+    ]
+    try:
+        await asyncio.gather(*(store.log.record_inbound(message) for message in left))
+    finally:
+        await store.close()
+
+
 def webhooks() -> list[bytes]:
-    """One webhook per message, from CONTACTS contacts taking turns, stamped now so that the
-    replies fall inside WhatsApp's 24-hour window."""
+    """One webhook per message, from the same contacts, stamped now."""
     bodies = []
-    for n in range(MESSAGES):
-        payload = meta_text(f"wamid.KILL{n}", f"message {n}", sender=f"91980{n % CONTACTS:07d}")
+    for n in range(POSTED):
+        payload = meta_text(f"wamid.POSTED{n}", f"posted {n}", sender=sender(n))
         payload["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] = str(int(time.time()))
         bodies.append(json.dumps(payload).encode())
     return bodies
@@ -153,15 +184,16 @@ async def test_killed_mid_turn_again_and_again_every_message_is_processed_and_an
     base = f"http://127.0.0.1:{port}"
     chance = random.Random(SEED)
     backlog_at_kill = []
+    await leave_backlog(database)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
         process = serve(port, database, api_base, log)
         await healthy(session, base, process)
         posting = asyncio.ensure_future(deliver_all(session, base, webhooks()))
         try:
             for round_ in range(1, KILLS + 1):
-                # each kill lands once a further share of the messages is processed, mid-backlog
+                # each kill lands once a further share of the backlog is processed, so some is left
                 share = round_ / (KILLS + 1) + chance.uniform(-0.05, 0.05)
-                await until(database, PROCESSED, int(MESSAGES * share))
+                await until(database, PROCESSED, int(BACKLOG * share))
                 kill(process)
                 backlog_at_kill.append(count(database, UNPROCESSED))
                 process = serve(port, database, api_base, log)
@@ -181,7 +213,7 @@ async def test_killed_mid_turn_again_and_again_every_message_is_processed_and_an
     replies = Counter(key.split(":")[1] for key in keys)
     unanswered = [wamid for wamid, message_id in inbound.items() if message_id not in replies]
     figures = {
-        "messages": MESSAGES,
+        "messages": f"{BACKLOG} left in the store + {POSTED} posted during the kills",
         "kills": KILLS,
         "webhook posts": posts,
         "backlog at each kill": backlog_at_kill,
