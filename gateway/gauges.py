@@ -12,7 +12,8 @@ from gateway.ports.store import Store
 
 log = logging.getLogger(__name__)
 
-REFRESH_SECONDS = 5.0
+REFRESH_SECONDS = 15.0
+"""As often as Prometheus scrapes by default; every process reads these, so not more often."""
 ACTIVE_WINDOW = timedelta(minutes=30)
 
 

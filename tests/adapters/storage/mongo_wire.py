@@ -92,7 +92,7 @@ class ReplicaSetPrimary:
         self.received.append(dict(request.doc))
         if self._scripts[name]:
             return self._scripts[name].pop(0)(request)
-        if name == "find":
+        if name in ("find", "aggregate"):
             return documents()(request)
         if name in ("findAndModify", "findandmodify"):
             return request.ok(value=None)

@@ -13,6 +13,7 @@ from adapters.storage.mongo.connection import connect
 from adapters.storage.mongo.retry import Retry
 from gateway.faults import is_transient
 from gateway.models import InboundMessage, OutboundMessage
+from gateway.ports.records import JobState
 from tests.adapters.storage.mongo_wire import (
     ReplicaSetPrimary,
     cut_off,
@@ -203,3 +204,9 @@ async def test_a_purge_refused_by_a_stepping_down_primary_is_tried_again(store, 
     # a multi-document delete is no retryable write: the adapter itself tries it again
     assert await store.queue.purge_finished(clock.now()) == 1
     assert pauses.pauses == [0.5]
+
+
+async def test_queue_counts_are_one_count_per_state_that_the_state_index_serves(store, primary):
+    assert await store.queue.counts() == {state: 0 for state in JobState}
+    first_stages = [command["pipeline"][0] for command in primary.commands("aggregate")]
+    assert first_stages == [{"$match": {"state": state.value}} for state in JobState]

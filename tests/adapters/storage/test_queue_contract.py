@@ -174,3 +174,30 @@ async def test_a_recorded_send_survives_a_lost_lease_so_the_rescuer_can_see_it(s
     rescued = await store.queue.claim("rescuer", LEASE)
     assert rescued.provider_message_id == "wamid.ALREADY"
     assert not await store.queue.record_sent(job.id, "crashed", "wamid.LATE")
+
+
+async def test_finished_jobs_are_purged_after_the_retention_and_dead_or_live_ones_never(store, clock):
+    async def finish(text: str, end) -> str:
+        job = await store.queue.enqueue(message(text))
+        await store.queue.claim("w", LEASE)
+        await end(job.id)
+        return job.id
+
+    keyed = await store.queue.enqueue(message("keyed", idempotency_key="order-7-done"))
+    await store.queue.claim("w", LEASE)
+    await store.queue.ack(keyed.id, "w", "wamid.K")
+    sent = await finish("sent", lambda job_id: store.queue.ack(job_id, "w", "wamid.1"))
+    suppressed = await finish("opted out", lambda job_id: store.queue.suppress(job_id, "w", "opted out"))
+    dead = await finish("dead", lambda job_id: store.queue.fail(job_id, "w", "HTTP 400"))
+    waiting = await store.queue.enqueue(message("later", send_at=clock.now() + timedelta(days=30)))
+    clock.advance(days=8)
+    recent = await finish("recent", lambda job_id: store.queue.ack(job_id, "w", "wamid.2"))
+
+    assert await store.queue.purge_finished(clock.now() - timedelta(days=7), batch=2) == 3
+    for purged in (keyed.id, sent, suppressed):
+        assert await store.queue.get(purged) is None
+    for kept in (dead, waiting.id, recent):
+        assert await store.queue.get(kept) is not None
+    assert await store.queue.purge_finished(clock.now() - timedelta(days=7)) == 0
+    again = await store.queue.enqueue(message("keyed", idempotency_key="order-7-done"))
+    assert again.id != keyed.id, "a purged job's idempotency key is free again"

@@ -1,0 +1,38 @@
+"""Upkeep of the store that no request triggers: sent and suppressed jobs are purged once their
+idempotency keys have served, so the queue (and every count of it) stays the size of the
+live work."""
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from gateway.clock import Clock
+from gateway.ports.store import Store
+
+log = logging.getLogger(__name__)
+
+FINISHED_JOB_RETENTION = timedelta(days=7)
+"""A finished job's only use is to answer a repeated enqueue with the same idempotency key (a
+business system retrying an event, at worst after a long weekend's outage) and to show in the
+queue listing; the message itself stays in the log, under the log's own retention. Dead jobs
+are never purged: they wait for an operator."""
+PURGE_EVERY_SECONDS = 3600.0
+
+
+async def purge_finished_jobs(store: Store, clock: Clock) -> int:
+    """Delete finished jobs older than the retention; returns how many."""
+    purged = await store.queue.purge_finished(clock.now() - FINISHED_JOB_RETENTION)
+    if purged:
+        log.info("purged %d sent or suppressed jobs finished over %d days ago", purged, FINISHED_JOB_RETENTION.days)
+    return purged
+
+
+async def keep_tidy(store: Store, clock: Clock) -> None:
+    """Purge every hour until cancelled; a failed purge is logged and tried again next time.
+    Every process runs it: purges that overlap only find less to delete."""
+    while True:
+        try:
+            await purge_finished_jobs(store, clock)
+        except Exception:
+            log.exception("could not purge finished jobs; trying again in an hour")
+        await asyncio.sleep(PURGE_EVERY_SECONDS)

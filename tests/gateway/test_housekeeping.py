@@ -1,0 +1,27 @@
+"""Finished jobs are purged after a week, so the queue stays the size of the live work."""
+
+from datetime import timedelta
+
+from adapters.storage.sqlite import SqliteStore
+from gateway.housekeeping import purge_finished_jobs
+from gateway.models import OutboundMessage
+from gateway.ports.records import JobState
+
+LEASE = timedelta(seconds=30)
+
+
+async def test_a_job_sent_over_a_week_ago_is_purged_and_a_younger_one_kept(tmp_path, clock):
+    store = await SqliteStore.open(tmp_path / "gateway.db", clock)
+    try:
+        for text, then_wait in (("old", 2), ("young", 5)):
+            job = await store.queue.enqueue(OutboundMessage(recipient="+14155550100", text=text))
+            await store.queue.claim("w", LEASE)
+            await store.queue.ack(job.id, "w", f"wamid.{text}")
+            clock.advance(days=then_wait)
+        # "old" was sent exactly 7 days ago, "young" 5 days ago
+        assert await purge_finished_jobs(store, clock) == 0
+        clock.advance(seconds=1)
+        assert await purge_finished_jobs(store, clock) == 1
+        assert [job.message["text"] for job in await store.queue.list(JobState.SENT)] == ["young"]
+    finally:
+        await store.close()
