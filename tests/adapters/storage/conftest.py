@@ -32,7 +32,8 @@ async def store(request: pytest.FixtureRequest, clock, tmp_path) -> AsyncIterato
         opened = MongoStore(AsyncDatabase(), clock)
         await opened.create_indexes()
     else:
-        opened = await MongoStore.open(_fresh_database_url(MONGO_URL), clock)
+        # the contract moves leases by the injected clock; test_mongo_server.py covers the server's
+        opened = await MongoStore.open(fresh_database_url(MONGO_URL), clock, server_clock=False)
     try:
         yield opened
     finally:
@@ -41,7 +42,7 @@ async def store(request: pytest.FixtureRequest, clock, tmp_path) -> AsyncIterato
         await opened.close()
 
 
-def _fresh_database_url(url: str) -> str:
+def fresh_database_url(url: str) -> str:
     """The server in `url` with a database of this test's own, dropped afterwards."""
     base, _, query = url.partition("?")
     base = base.rstrip("/").rsplit("/", 1)[0] if base.count("/") > 2 else base.rstrip("/")
