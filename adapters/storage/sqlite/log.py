@@ -77,7 +77,9 @@ class SqliteMessageLog:
     async def unprocessed_inbound(self, limit: int = 100) -> list[LogEntry]:
         rows = await self._db.run(
             lambda connection: connection.execute(
-                """SELECT * FROM log WHERE direction = 'inbound' AND processed = 0
+                # without statistics the planner prefers the direction index and sorts; this
+                # partial index holds only the unprocessed messages, already in order
+                """SELECT * FROM log INDEXED BY log_unprocessed WHERE direction = 'inbound' AND processed = 0
                    ORDER BY created_at, id LIMIT ?""",
                 (limit,),
             ).fetchall()

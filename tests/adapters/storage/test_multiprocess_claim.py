@@ -10,7 +10,7 @@ from gateway.clock import SystemClock
 from gateway.models import OutboundMessage
 from gateway.ports.records import JobState
 from tests.adapters.storage.claimer import claim_all
-from tests.adapters.storage.conftest import MONGO_URL, _fresh_database_url
+from tests.adapters.storage.conftest import MONGO_URL, fresh_database_url
 
 JOBS = 300
 
@@ -29,7 +29,7 @@ JOBS = 300
 def store_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'shared.db'}"
-    return _fresh_database_url(MONGO_URL)
+    return fresh_database_url(MONGO_URL)
 
 
 async def test_two_processes_claim_disjoint_jobs(store_url):
