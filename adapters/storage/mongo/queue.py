@@ -50,9 +50,8 @@ class MongoQueue:
         try:
             await self._jobs.insert_one(job)
         except DuplicateKeyError:
-            return await self._jobs.find_one({"_id": job["_id"]}) or await self._jobs.find_one(
-                {"idempotency_key": job["idempotency_key"]}
-            )
+            own = await self._jobs.find_one({"_id": job["_id"]})
+            return own or await self._jobs.find_one({"idempotency_key": job["idempotency_key"]})
         return job
 
     async def claim(self, owner: str, lease: timedelta) -> Job | None:
@@ -73,7 +72,9 @@ class MongoQueue:
         due = {"state": JobState.QUEUED.value, "due_at": {"$lte": self._clock.now()}}
         return await self._take(due, _URGENT_FIRST, owner, lease)
 
-    async def _take(self, match: dict[str, Any], sort: list[tuple[str, int]], owner: str, lease: timedelta) -> Job | None:
+    async def _take(
+        self, match: dict[str, Any], sort: list[tuple[str, int]], owner: str, lease: timedelta
+    ) -> Job | None:
         now = self._clock.now()
         expires: Any = {"$add": ["$$NOW", lease // timedelta(milliseconds=1)]} if self._server_clock else now + lease
         document = await self._jobs.find_one_and_update(

@@ -42,7 +42,9 @@ class AsyncCursor:
 
 
 class AsyncCollection:
-    def __init__(self, collection: mongomock.Collection, declared_ttl: dict[str, int], declared: dict[str, dict]) -> None:
+    def __init__(
+        self, collection: mongomock.Collection, declared_ttl: dict[str, int], declared: dict[str, dict]
+    ) -> None:
         self._collection = collection
         self.declared_ttl = declared_ttl
         self._declared = declared
