@@ -5,6 +5,7 @@ new options."""
 from datetime import timedelta
 from typing import Any
 
+import pymongo
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from gateway.ports.records import Direction
@@ -53,16 +54,18 @@ RETAINED = {"log": ("log_retention", "created_at"), "statuses": ("statuses_reten
 
 async def create_indexes(database: Any, log_retention: timedelta | None) -> None:
     """Create every index, drop obsolete ones, and expire the log and its status reports after
-    `log_retention` (or never, when None)."""
-    for collection, indexes in INDEXES.items():
-        await database[collection].create_indexes(indexes)
-    for collection, names in OBSOLETE.items():
-        existing = await database[collection].index_information()
-        for name in names:
-            if name in existing:
-                await database[collection].drop_index(name)
-    for collection, (name, field) in RETAINED.items():
-        await _expire_after(database, collection, name, field, log_retention)
+    `log_retention` (or never, when None). Without the operation timeout: building an index on
+    a large collection takes minutes, and a build cut short would fail every start-up."""
+    with pymongo.timeout(0):
+        for collection, indexes in INDEXES.items():
+            await database[collection].create_indexes(indexes)
+        for collection, names in OBSOLETE.items():
+            existing = await database[collection].index_information()
+            for name in names:
+                if name in existing:
+                    await database[collection].drop_index(name)
+        for collection, (name, field) in RETAINED.items():
+            await _expire_after(database, collection, name, field, log_retention)
 
 
 async def _expire_after(database: Any, collection: str, name: str, field: str, after: timedelta | None) -> None:

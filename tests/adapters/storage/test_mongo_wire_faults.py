@@ -210,3 +210,14 @@ async def test_queue_counts_are_one_count_per_state_that_the_state_index_serves(
     assert await store.queue.counts() == {state: 0 for state in JobState}
     first_stages = [command["pipeline"][0] for command in primary.commands("aggregate")]
     assert first_stages == [{"$match": {"state": state.value}} for state in JobState]
+
+
+async def test_index_builds_at_start_up_are_not_cut_short_by_the_operation_timeout(primary, clock, pauses):
+    store = open_store(primary.url, clock, pauses)
+    try:
+        primary.script("listIndexes", *[documents()] * 3)
+        await store.create_indexes()
+    finally:
+        await store.close()
+    builds = primary.commands("createIndexes")
+    assert builds and all("maxTimeMS" not in build for build in builds)
