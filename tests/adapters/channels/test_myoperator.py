@@ -105,7 +105,7 @@ def test_events_that_are_not_messages_are_acknowledged_and_ignored():
             json.dumps({k: v for k, v in fixture_json("myoperator", "text").items() if k != "payload"}).encode(),
             "payload: Field required",
         ),
-        (json.dumps(fixture_json("myoperator", "text") | {"timestamp": "yesterday"}).encode(), "Invalid isoformat"),
+        (json.dumps(fixture_json("myoperator", "text") | {"timestamp": "yesterday"}).encode(), "not an ISO 8601 time"),
     ],
 )
 def test_malformed_events_are_refused(body, reason):
