@@ -1,8 +1,9 @@
 """The store port: the repositories the gateway needs, and nothing of SQL or MongoDB.
 
-`adapters/storage/sqlite.py` and `adapters/storage/mongo.py` implement it and pass one
-contract suite (`tests/adapters/storage/test_store_contract.py`). Times come from the
-clock each store is built with, so leases and expiry follow the injected clock.
+`adapters/storage/sqlite/` and `adapters/storage/mongo/` implement it and pass one contract
+suite (`tests/adapters/storage/test_*_contract.py`). Times come from the clock each store is
+built with, so leases and expiry follow the injected clock; MongoDB in production times queue
+leases by the server's clock instead, which every host shares.
 """
 
 import base64
