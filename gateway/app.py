@@ -12,7 +12,7 @@ from adapters.channels import meta, myoperator, twilio
 from adapters.channels import simulator as simulator_channel
 from adapters.channels.simulator import routes as simulator_routes
 from adapters.storage import open_store
-from gateway import gauges, health, webhooks
+from gateway import gauges, health, housekeeping, webhooks
 from gateway.admin.app import create_admin_app
 from gateway.appkeys import (
     CHANNELS,
@@ -80,6 +80,8 @@ def create_app(
     if Provider.SIMULATOR in app[CHANNELS].enabled:
         app.router.add_post("/simulator/api/messages", webhooks.receiver(Provider.SIMULATOR))
         app.add_routes(simulator_routes.routes)
+    else:
+        app.add_routes(simulator_routes.switched_off)
     app.add_subapp("/api/v1", create_admin_app())
     return app
 
@@ -159,12 +161,13 @@ def build_channels(settings: Settings) -> ChannelSet:
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:
-    """The store, timed into metrics, and the gauges read from it every few seconds."""
+    """The store, timed into metrics, the gauges read from it every few seconds, and its upkeep."""
     store = await open_store(app[SETTINGS].store_url, app[CLOCK], app[SETTINGS].log_retention)
     app[STORE] = TimedStore(store, app[METRICS])
     refreshing = app[SUPERVISOR].start("gauges", lambda: gauges.keep_fresh(app[STORE], app[METRICS], app[CLOCK]))
+    tidying = app[SUPERVISOR].start("housekeeping", lambda: housekeeping.keep_tidy(app[STORE], app[CLOCK]))
     yield
-    await stop(refreshing)
+    await stop(refreshing, tidying)
     await store.close()
 
 

@@ -11,6 +11,10 @@ QUIET_SECONDS = 0.5
 POLL_SECONDS = 0.1
 
 
+class SimulatorOff(Exception):
+    """The gateway answers, but its simulator is switched off (GATEWAY_SIMULATOR is not true)."""
+
+
 class TerminalChat:
     """Sends each typed line as the simulated phone and prints the bot's answers; a number
     typed after a menu presses that option."""
@@ -41,6 +45,7 @@ class TerminalChat:
     async def say(self, text: str) -> None:
         """Post one line and print what the bot answers."""
         async with self._http.post(self._url, json={"phone": self._phone, **self._message(text)}) as response:
+            self._check_switched_on(response)
             if response.status >= 400:
                 self._print(f"! {(await response.json())['error']['message']}")
                 return
@@ -65,6 +70,7 @@ class TerminalChat:
 
     async def _read_new(self, show: bool = True) -> bool:
         async with self._http.get(self._url, params={"phone": self._phone}) as response:
+            self._check_switched_on(response)
             messages = (await response.json())["messages"]
         fresh = [message for message in messages if message["id"] not in self._seen]
         self._seen.update(message["id"] for message in fresh)
@@ -72,6 +78,13 @@ class TerminalChat:
             if show and message["direction"] == "outbound":
                 self._show(message)
         return any(message["direction"] == "outbound" for message in fresh)
+
+    def _check_switched_on(self, response: aiohttp.ClientResponse) -> None:
+        if response.status == 404:
+            raise SimulatorOff(
+                f"the gateway at {response.url.origin()} has the simulator off; "
+                "restart it with GATEWAY_SIMULATOR=true to chat"
+            )
 
     def _show(self, message: dict[str, Any]) -> None:
         if message.get("text"):

@@ -13,10 +13,10 @@ from pydantic import ValidationError
 
 from gateway import __version__, logs, slow_clients
 from gateway.app import create_app, create_worker_app
-from gateway.chat import TerminalChat
+from gateway.chat import SimulatorOff, TerminalChat
 from gateway.metrics import GatewayMetrics
 from gateway.operator_commands import add_commands
-from gateway.phone import InvalidPhoneNumber, to_contact_id
+from gateway.phone import InvalidPhoneNumber, to_simulated_contact
 from gateway.plugins import get_plugin_manager
 from gateway.settings import Settings
 from gateway.validation import problems
@@ -71,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
         "simulator channel. Type a message per line; after a menu, type its number to choose. Ctrl-D quits.",
     )
     chat_parser.add_argument(
-        "--phone", default="+15550001111", help="the phone number to chat as (default: %(default)s)"
+        "--phone", default="+15550001111", help="chat as the simulated contact sim:PHONE (default: %(default)s)"
     )
     chat_parser.add_argument("--url", help="the gateway's address (default: http://GATEWAY_HOST:GATEWAY_PORT)")
     chat_parser.set_defaults(command=chat)
@@ -92,7 +92,7 @@ def serve(settings: Settings, arguments: argparse.Namespace) -> int:
     """Run the web application until a signal stops it."""
     print(
         f"wa-gateway {__version__} on http://{settings.host}:{settings.port} "
-        f"(store: {settings.store_backend}; providers: {', '.join(settings.enabled_providers)})",
+        f"(store: {settings.store_backend}; providers: {', '.join(settings.enabled_providers) or 'none'})",
         flush=True,
     )
     web.run_app(
@@ -132,7 +132,7 @@ def chat(settings: Settings, arguments: argparse.Namespace) -> int:
     """Chat through the simulator in the terminal."""
     base_url = arguments.url or f"http://{settings.host}:{settings.port}"
     try:
-        phone = to_contact_id(arguments.phone)
+        phone = to_simulated_contact(arguments.phone)
     except InvalidPhoneNumber as error:
         print(f"wa-gateway chat: --phone: {error}", file=sys.stderr)
         return 2
@@ -140,7 +140,13 @@ def chat(settings: Settings, arguments: argparse.Namespace) -> int:
     try:
         asyncio.run(_chat(base_url, phone))
     except aiohttp.ClientConnectionError:
-        print(f"wa-gateway chat: no gateway answers at {base_url}; start one with `wa-gateway serve`", file=sys.stderr)
+        print(
+            f"wa-gateway chat: no gateway answers at {base_url}; start one with `GATEWAY_SIMULATOR=true wa-gateway serve`",
+            file=sys.stderr,
+        )
+        return 1
+    except SimulatorOff as off:
+        print(f"wa-gateway chat: {off}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass

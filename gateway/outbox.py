@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from gateway.logs import request_id
 from gateway.models import OutboundMessage, Provider
+from gateway.phone import is_simulated
 from gateway.ports.records import Job
 from gateway.ports.store import Store
 
@@ -18,8 +19,12 @@ class Outbox:
         self._wake = wake
 
     async def enqueue(self, message: OutboundMessage) -> Job:
-        """Queue `message` through its provider, else the contact's last one, else the default."""
-        provider = message.provider or await self._provider_for(message.recipient)
+        """Queue `message` through its provider, else the contact's last one, else the default; a
+        simulated contact's always through the simulator, so no real provider is asked to reach one."""
+        if is_simulated(message.recipient):
+            provider = Provider.SIMULATOR
+        else:
+            provider = message.provider or await self._provider_for(message.recipient)
         message = message.model_copy(
             update={"provider": provider, "request_id": message.request_id or request_id.get()}
         )
@@ -29,5 +34,6 @@ class Outbox:
         return job
 
     async def _provider_for(self, contact: str) -> Provider:
+        """Never the simulator for a real contact, though an older version recorded it as their last."""
         last = (await self._store.settings.contact(contact)).values.get("last_provider")
-        return Provider(last) if last in self._enabled else self._default
+        return Provider(last) if last in self._enabled and last != Provider.SIMULATOR else self._default

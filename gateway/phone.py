@@ -1,5 +1,6 @@
-"""Contact identities: E.164 phone numbers (normalized at the edge) or Meta business-scoped
-user ids for WhatsApp users who hide their number; masked in logs."""
+"""Contact identities: E.164 phone numbers (normalized at the edge), Meta business-scoped
+user ids for WhatsApp users who hide their number, or simulated contacts (`sim:+…`) that
+only the simulator channel speaks for; masked in logs."""
 
 import re
 from functools import lru_cache
@@ -9,6 +10,8 @@ import phonenumbers
 _PROVIDER_PREFIX = re.compile(r"^(whatsapp:|tel:)", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s\-().]")
 _BSUID = re.compile(r"^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$")
+SIMULATED_PREFIX = "sim:"
+"""Marks a simulated contact; no provider sends it, so a simulated contact is never a real one."""
 
 
 class InvalidPhoneNumber(ValueError):
@@ -47,14 +50,34 @@ def is_bsuid(contact: str) -> bool:
     return bool(_BSUID.match(contact))
 
 
+def is_simulated(contact: str) -> bool:
+    """A contact of the simulator channel, such as `sim:+15550001111`."""
+    return contact.startswith(SIMULATED_PREFIX)
+
+
+def to_simulated_contact(raw: str) -> str:
+    """The simulator's contact for a typed number: `+15550001111` becomes `sim:+15550001111`."""
+    contact = to_contact_id(raw)
+    return contact if is_simulated(contact) else SIMULATED_PREFIX + contact
+
+
 def to_contact_id(raw: str) -> str:
-    """A business-scoped user id as given, anything else as an E.164 phone number."""
+    """A business-scoped user id as given, anything else as an E.164 phone number; either may
+    carry the simulated prefix."""
+    if isinstance(raw, str) and raw.strip().startswith(SIMULATED_PREFIX):
+        return SIMULATED_PREFIX + _real_contact_id(raw.strip().removeprefix(SIMULATED_PREFIX))
+    return _real_contact_id(raw)
+
+
+def _real_contact_id(raw: str) -> str:
     if isinstance(raw, str) and is_bsuid(raw.strip()):
         return raw.strip()
     return to_e164(raw)
 
 
 def mask(phone: str) -> str:
-    """Hide all but the last 4 digits, for logs and error messages."""
+    """Hide all but the last 4 digits, for logs and error messages; a simulated contact keeps its prefix."""
+    if is_simulated(phone):
+        return SIMULATED_PREFIX + mask(phone.removeprefix(SIMULATED_PREFIX))
     visible = phone[-4:] if len(phone) > 4 else ""
     return "*" * max(len(phone) - len(visible), 4) + visible

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     public_url: HttpUrl = Field(HttpUrl("http://127.0.0.1:8080"), validation_alias=env("GATEWAY_PUBLIC_URL"))
     admin_token: SecretStr | None = Field(None, validation_alias=env("GATEWAY_ADMIN_TOKEN"))
     default_provider: Provider | None = Field(None, validation_alias=env("GATEWAY_DEFAULT_PROVIDER"))
-    simulator: bool = Field(True, validation_alias=env("GATEWAY_SIMULATOR"))
+    simulator: bool = Field(False, validation_alias=env("GATEWAY_SIMULATOR"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias=env("GATEWAY_LOG_LEVEL"))
     log_format: Literal["json", "text"] = Field("text", validation_alias=env("GATEWAY_LOG_FORMAT"))
     failover: Annotated[list[Provider], NoDecode] = Field([], validation_alias=env("GATEWAY_FAILOVER"))
@@ -104,8 +104,11 @@ class Settings(BaseSettings):
                     f"{provider.value} is half configured: {', '.join(present)} set but "
                     f"{', '.join(missing)} missing; set them all or none"
                 )
-        if not self.enabled_providers:
-            raise ValueError("no channel is enabled: configure a provider or leave GATEWAY_SIMULATOR on")
+        if self.default_provider is Provider.SIMULATOR or Provider.SIMULATOR in self.failover:
+            raise ValueError(
+                "GATEWAY_DEFAULT_PROVIDER and GATEWAY_FAILOVER name real providers only: "
+                "the simulator reaches simulated contacts alone, and always does"
+            )
         if self.default_provider is not None and self.default_provider not in self.enabled_providers:
             raise ValueError(f"GATEWAY_DEFAULT_PROVIDER is {self.default_provider.value}, which is not configured")
         return self
@@ -123,8 +126,9 @@ class Settings(BaseSettings):
 
     @property
     def notification_provider(self) -> Provider:
-        """The provider for notifications to contacts who never wrote in."""
-        return self.default_provider or self.enabled_providers[0]
+        """The provider for notifications to real contacts who never wrote in. With no provider
+        configured it is the simulator, which refuses them with a reason the queue shows."""
+        return self.default_provider or next(iter(self.enabled_providers), Provider.SIMULATOR)
 
     @property
     def send_rates(self) -> dict[Provider, float]:

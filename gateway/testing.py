@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient
 
 from gateway.app import create_app
 from gateway.appkeys import INBOX
+from gateway.phone import to_simulated_contact
 from gateway.settings import Settings
 
 
@@ -71,11 +72,12 @@ class Reply:
 
 
 class SimulatedContact:
-    """A phone talking to a test gateway through the simulator channel."""
+    """A phone talking to a test gateway through the simulator channel. Its `phone` is the
+    simulated contact (`sim:+15550001111`) that the gateway and plugins know it by."""
 
     def __init__(self, client: TestClient, phone: str = "+15550001111", clock: FakeClock | None = None) -> None:
         self.client = client
-        self.phone = phone
+        self.phone = to_simulated_contact(phone)
         self.last: list[Reply] = []
         self._clock = clock
         self._sent = 0
@@ -132,10 +134,12 @@ def aiohttp_client(aiohttp_server, aiohttp_client):
 @pytest.fixture
 def make_gateway(aiohttp_client, tmp_path, clock) -> Callable[..., Awaitable[TestClient]]:
     """Build a gateway with the given plugins (and no installed ones), on a fresh SQLite store,
-    the simulator channel and the `clock` fixture: `client = await make_gateway([MyPlugin()])`."""
+    the simulator channel (on) and the `clock` fixture: `client = await make_gateway([MyPlugin()])`."""
 
     async def make(plugins: Iterable[object] = (), **settings: Any) -> TestClient:
-        configured = Settings(_env_file=None, store_url=f"sqlite:///{tmp_path / 'gateway.db'}", **settings)
+        configured = Settings(
+            _env_file=None, store_url=f"sqlite:///{tmp_path / 'gateway.db'}", **({"simulator": True} | settings)
+        )
         return await aiohttp_client(create_app(configured, clock=clock, plugins=plugins, entry_points=False))
 
     return make

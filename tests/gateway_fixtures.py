@@ -82,6 +82,7 @@ def provider_settings(tmp_path, stand_ins) -> Settings:
         myoperator_phone_number_id="690000000000001",
         myoperator_webhook_secret=MYOPERATOR_SECRET,
         myoperator_api_base=stand_ins.myoperator.base,
+        simulator=True,
     )
 
 

@@ -1,12 +1,29 @@
 """The promise to a newcomer: after the README's first command, the simulator speaks Spanish
 on `hola` and takes a defect against a demo order, with the plugins as installed."""
 
+import re
+import shlex
+from pathlib import Path
+
 from gateway.app import create_app
 from gateway.settings import Settings
 from gateway.testing import SimulatedContact
 
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
-async def test_hola_then_a_defect_in_spanish_with_the_installed_plugins(aiohttp_client, tmp_path, clock):
+
+def first_command_environment() -> dict[str, str]:
+    """The `NAME=value` assignments in front of `wa-gateway serve` in the README's first command."""
+    command = re.search(r"```sh\n#[^\n]*\n([^\n]*)\n```", README).group(1)
+    serve = command.split("&&")[-1]
+    words = shlex.split(serve)
+    assert words[-2:] == [".venv/bin/wa-gateway", "serve"], serve
+    return dict(word.split("=", 1) for word in words[:-2])
+
+
+async def test_hola_then_a_defect_in_spanish_with_the_installed_plugins(aiohttp_client, tmp_path, clock, monkeypatch):
+    for name, value in first_command_environment().items():
+        monkeypatch.setenv(name, value)
     settings = Settings(_env_file=None, store_url=f"sqlite:///{tmp_path / 'gateway.db'}")
     newcomer = SimulatedContact(await aiohttp_client(create_app(settings, clock=clock)), "+15550001111", clock)
     _, menu = await newcomer.send("hola")

@@ -1,4 +1,4 @@
-"""A demo subscriber for an embedded gateway: the simulator's default phone, seeded once."""
+"""A demo subscriber for an embedded gateway: the simulator's default contact, seeded once."""
 
 from datetime import datetime, timedelta
 

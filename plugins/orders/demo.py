@@ -1,10 +1,11 @@
-"""The demo data an embedded gateway starts with: orders for the simulator's default phone."""
+"""The demo data an embedded gateway starts with: orders for the simulator's default contact."""
 
 from datetime import date, datetime, timedelta
 
 from plugins.orders.backend import Bom, EmbeddedOrders, Order, OrderStatus, ScheduleSlot
 
-DEMO_CUSTOMER = "+15550001111"
+DEMO_CUSTOMER = "sim:+15550001111"
+"""The simulator page's default phone, as the simulated contact it chats as: never a real customer."""
 SEEDED = "demo:seeded"
 
 

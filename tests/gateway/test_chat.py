@@ -3,8 +3,11 @@
 import io
 
 import aiohttp
+import pytest
 
-from gateway.chat import TerminalChat
+from gateway.app import create_app
+from gateway.chat import SimulatorOff, TerminalChat
+from tests.gateway.test_cli import free_port, run_gateway, wait_for_health
 
 
 async def lines(*typed: str):
@@ -34,3 +37,27 @@ async def test_a_refused_message_is_shown_not_fatal(gateway):
     async with aiohttp.ClientSession() as http:
         await TerminalChat(http, str(gateway.make_url("")), "12", out, quiet_seconds=0.05).say("hello")
     assert out.getvalue().startswith("! phone: ")
+
+
+async def test_a_gateway_with_the_simulator_off_is_reported_not_chatted_with(aiohttp_client, settings):
+    switched_off = await aiohttp_client(create_app(settings.model_copy(update={"simulator": False}), entry_points=False))
+    async with aiohttp.ClientSession() as http:
+        chat = TerminalChat(http, str(switched_off.make_url("")), "+15550001111", io.StringIO())
+        with pytest.raises(SimulatorOff, match="GATEWAY_SIMULATOR=true"):
+            await chat.run(lines("hello"))
+
+
+def test_wa_gateway_chat_says_in_one_line_that_the_simulator_is_off(tmp_path):
+    port = free_port()
+    server = run_gateway("serve", cwd=tmp_path, GATEWAY_PORT=str(port))
+    try:
+        wait_for_health(port, server)
+        chat = run_gateway("chat", "--url", f"http://127.0.0.1:{port}", cwd=tmp_path)
+        _, errors = chat.communicate(input="hello\n", timeout=30)
+    finally:
+        server.kill()
+    assert chat.returncode == 1
+    assert errors.splitlines() == [
+        f"wa-gateway chat: the gateway at http://127.0.0.1:{port} has the simulator off; "
+        "restart it with GATEWAY_SIMULATOR=true to chat"
+    ]

@@ -90,7 +90,7 @@ def test_configuration_errors_never_echo_secrets(tmp_path):
 def test_worker_sends_queued_jobs_from_the_shared_store_and_stops_on_sigterm(tmp_path):
     store_path = tmp_path / "shared.db"
     asyncio.run(_enqueue_for_the_simulator(store_path))
-    process = run_gateway("worker", cwd=tmp_path, GATEWAY_STORE_URL=f"sqlite:///{store_path}")
+    process = run_gateway("worker", cwd=tmp_path, GATEWAY_STORE_URL=f"sqlite:///{store_path}", GATEWAY_SIMULATOR="true")
     try:
         deadline = time.monotonic() + 20
         while _job_states(store_path) != ["sent"]:
@@ -105,7 +105,7 @@ def test_worker_sends_queued_jobs_from_the_shared_store_and_stops_on_sigterm(tmp
 
 async def _enqueue_for_the_simulator(path: Path) -> None:
     store = await SqliteStore.open(path, SystemClock())
-    await store.queue.enqueue(OutboundMessage(recipient="+15550001111", text="from the worker", provider="simulator"))
+    await store.queue.enqueue(OutboundMessage(recipient="sim:+15550001111", text="from the worker", provider="simulator"))
     await store.close()
 
 
@@ -117,7 +117,7 @@ def _job_states(path: Path) -> list[str]:
 def test_chat_without_a_running_gateway_says_how_to_start_one(tmp_path):
     process = run_gateway("chat", "--url", f"http://127.0.0.1:{free_port()}", cwd=tmp_path)
     _, errors = process.communicate(input="", timeout=30)
-    assert process.returncode == 1 and "start one with `wa-gateway serve`" in errors
+    assert process.returncode == 1 and "start one with `GATEWAY_SIMULATOR=true wa-gateway serve`" in errors
 
 
 @pytest.mark.parametrize(

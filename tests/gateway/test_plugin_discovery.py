@@ -63,7 +63,7 @@ def site(tmp_path, monkeypatch) -> Path:
 
 
 async def test_an_installed_plugin_is_discovered_shown_and_its_flow_completes(site, aiohttp_client, tmp_path, clock):
-    settings = Settings(_env_file=None, store_url=f"sqlite:///{tmp_path / 'g.db'}")
+    settings = Settings(_env_file=None, store_url=f"sqlite:///{tmp_path / 'g.db'}", simulator=True)
     client = await aiohttp_client(create_app(settings, clock=clock))
     host = client.app[PLUGINS]
     greeter = next(info for info in host.describe() if info.name == "greeter")

@@ -34,18 +34,23 @@ def errors(**environment) -> list[str]:
     return [f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in refused.value.errors()]
 
 
-def test_defaults_run_the_embedded_store_and_the_simulator():
+def test_defaults_run_the_embedded_store_with_no_channel_and_the_simulator_off():
     settings = Settings()
     assert settings.store_url == "sqlite:///var/gateway.db" and settings.store_backend == "sqlite"
     assert (settings.host, settings.port) == ("127.0.0.1", 8080)
-    assert settings.enabled_providers == [Provider.SIMULATOR]
-    assert settings.notification_provider is Provider.SIMULATOR
+    assert settings.enabled_providers == []
     assert settings.admin_token is None
+
+
+def test_the_simulator_is_on_only_when_enabled(monkeypatch):
+    monkeypatch.setenv("GATEWAY_SIMULATOR", "true")
+    assert Settings().enabled_providers == [Provider.SIMULATOR]
 
 
 def test_a_provider_is_enabled_when_its_credentials_are_set(monkeypatch):
     for name, value in META.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("GATEWAY_SIMULATOR", "true")
     settings = Settings()
     assert settings.enabled_providers == [Provider.META, Provider.SIMULATOR]
     assert settings.notification_provider is Provider.META
@@ -75,3 +80,12 @@ def test_a_half_configured_provider_names_what_is_missing():
 
 def test_the_default_provider_must_be_configured():
     assert "GATEWAY_DEFAULT_PROVIDER is twilio, which is not configured" in errors(GATEWAY_DEFAULT_PROVIDER="twilio")[0]
+
+
+@pytest.mark.parametrize(
+    "environment", [{"GATEWAY_DEFAULT_PROVIDER": "simulator"}, META | {"GATEWAY_FAILOVER": "meta,simulator"}]
+)
+def test_the_simulator_cannot_stand_in_for_a_real_provider(environment):
+    message = errors(GATEWAY_SIMULATOR="true", **environment)[0]
+    assert "real providers only" in message and "simulated contacts" in message
+

@@ -104,7 +104,7 @@ async def test_over_twilio_the_buttons_are_numbered_text_and_a_typed_number_answ
         form = fixture_json("twilio", "text") | {
             "MessageSid": f"SM-defect-{sent}",
             "Body": text,
-            "From": f"whatsapp:{DEMO_CUSTOMER}",
+            "From": "whatsapp:+15550001111",
         }
         headers = twilio_headers(PUBLIC_URL + "/webhooks/twilio", form, TWILIO_TOKEN)
         await gateway.post("/webhooks/twilio", data=urlencode(form), headers=headers)

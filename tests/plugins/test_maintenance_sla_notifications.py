@@ -19,7 +19,7 @@ async def templates_queued(store) -> list[tuple[str, str]]:
 
 
 async def test_warning_then_breach_each_sent_once_also_after_a_restart(aiohttp_client, tmp_path, clock):
-    settings = Settings(_env_file=None, store_url=f"sqlite:///{tmp_path / 'g.db'}")
+    settings = Settings(_env_file=None, store_url=f"sqlite:///{tmp_path / 'g.db'}", simulator=True)
     client = await aiohttp_client(
         create_app(settings, clock=clock, plugins=[MaintenancePlugin()], entry_points=False, run_worker=False)
     )
@@ -37,7 +37,7 @@ async def test_warning_then_breach_each_sent_once_also_after_a_restart(aiohttp_c
     assert await templates_queued(store) == []
     clock.advance(hours=6, minutes=30)
     await scheduler.run_once()
-    warned = [("sla_warning", SUPERVISOR), ("sla_warning", REPORTER)]
+    warned = [("sla_warning", SUPERVISOR), ("sla_warning", f"sim:{REPORTER}")]
     assert await templates_queued(store) == sorted(warned)
     clock.advance(minutes=5)
     await scheduler.run_once()
@@ -52,5 +52,5 @@ async def test_warning_then_breach_each_sent_once_also_after_a_restart(aiohttp_c
     await restarted.app[SCHEDULER].run_once()
     clock.advance(minutes=1)
     await restarted.app[SCHEDULER].run_once()
-    expected = sorted([*warned, ("sla_breached", SUPERVISOR), ("sla_breached", REPORTER)])
+    expected = sorted([*warned, ("sla_breached", SUPERVISOR), ("sla_breached", f"sim:{REPORTER}")])
     assert await templates_queued(restarted.app[STORE]) == expected

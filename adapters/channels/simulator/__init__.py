@@ -1,15 +1,15 @@
 """The simulator: a local chat channel that needs no provider. Its messages travel the same
 pipeline as any provider's; its "sends" are read back from the message log by the chat page
-and `wa-gateway chat`."""
+and `wa-gateway chat`. It speaks only for simulated contacts (`sim:+…`), so it never reads or
+changes a real contact's settings, sessions or log, and never takes a real contact's message."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import aiohttp
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from gateway.models import (
-    ContactId,
     InboundKind,
     InboundMessage,
     OutboundMessage,
@@ -20,17 +20,29 @@ from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
     ParsedWebhook,
+    SendError,
     WebhookRequest,
     malformed,
 )
+from gateway.phone import is_simulated, mask, to_simulated_contact
 from gateway.validation import first_problem
+
+
+def _simulated(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("phone must be a string such as +15550001111")
+    return to_simulated_contact(value)
+
+
+SimulatedContactId = Annotated[str, BeforeValidator(_simulated)]
+"""The phone typed on the page (`+15550001111`), as the simulated contact it stands for (`sim:+15550001111`)."""
 
 
 class SimulatedMessage(BaseModel):
     """What the chat page or a script posts: text, or the press of a button or list row."""
 
     model_config = ConfigDict(extra="forbid")
-    phone: ContactId
+    phone: SimulatedContactId
     text: str | None = Field(default=None, min_length=1, max_length=4096)
     reply_id: str | None = None
     reply_title: str | None = None
@@ -73,7 +85,15 @@ class SimulatorChannel:
         return parse(request.body, received_at)
 
     async def send(self, message: OutboundMessage, http: aiohttp.ClientSession) -> str:
-        """Delivered on the spot: the transcript reads sent messages from the log."""
+        """Delivered on the spot: the transcript reads sent messages from the log. A real
+        contact's message is refused, since no chat page would ever show it."""
+        if not is_simulated(message.recipient):
+            raise SendError(
+                f"the simulator reaches only simulated contacts (sim:+…), not {mask(message.recipient)}; "
+                "configure a provider to reach real contacts",
+                retryable=False,
+                code="recipient",
+            )
         return f"sim-{new_id()}"
 
 
