@@ -43,7 +43,12 @@ class Settings(BaseSettings):
     """Every variable in DESIGN.md's public contract."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True, frozen=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        frozen=True,
+        hide_input_in_errors=True,  # a refused value may be a secret, and errors get printed and logged
     )
 
     store_url: Annotated[str, AfterValidator(_store_url)] = Field(
@@ -87,6 +92,14 @@ class Settings(BaseSettings):
     )
     myoperator_send_rate: float = Field(80, gt=0, validation_alias=env("MYOPERATOR_SEND_RATE"))
     myoperator_webhook_secret: SecretStr | None = Field(None, validation_alias=env("MYOPERATOR_WEBHOOK_SECRET"))
+
+    @field_validator("myoperator_webhook_secret")
+    @classmethod
+    def _too_long_to_guess(cls, value: SecretStr | None) -> SecretStr | None:
+        """Refused when short; the value itself never reaches the error."""
+        if value is not None and len(value.get_secret_value()) < MIN_WEBHOOK_SECRET_CHARS:
+            raise ValueError(f"must be at least {MIN_WEBHOOK_SECRET_CHARS} characters (random ones)")
+        return value
 
     @field_validator("failover", mode="before")
     @classmethod
@@ -154,6 +167,9 @@ class Settings(BaseSettings):
         """`sqlite` or `mongo`, as named in health answers and metrics."""
         return "sqlite" if self.store_url.startswith("sqlite:") else "mongo"
 
+
+MIN_WEBHOOK_SECRET_CHARS = 32
+"""MyOperator sends MYOPERATOR_WEBHOOK_SECRET unsigned in a header, so its length is all that stops a guess."""
 
 _PROVIDER_VARIABLES = {
     Provider.TWILIO: ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER"),

@@ -5,6 +5,7 @@ import os
 import pytest
 from pydantic import ValidationError
 
+from gateway.cli import configuration_errors
 from gateway.models import Provider
 from gateway.settings import Settings
 
@@ -89,3 +90,27 @@ def test_the_simulator_cannot_stand_in_for_a_real_provider(environment):
     message = errors(GATEWAY_SIMULATOR="true", **environment)[0]
     assert "real providers only" in message and "simulated contacts" in message
 
+
+MYOPERATOR = {
+    "MYOPERATOR_API_KEY": "myop-key",
+    "MYOPERATOR_COMPANY_ID": "68a1f00d2b3c4d5e",
+    "MYOPERATOR_PHONE_NUMBER_ID": "690000000000001",
+}
+
+
+def test_a_short_myoperator_webhook_secret_is_refused_without_echoing_it(monkeypatch):
+    secret = "s3cret-only-31-characters-long!"
+    for name, value in (MYOPERATOR | {"MYOPERATOR_WEBHOOK_SECRET": secret}).items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+    assert configuration_errors(refused.value) == (
+        "wa-gateway: configuration error\n  MYOPERATOR_WEBHOOK_SECRET: must be at least 32 characters (random ones)"
+    )
+    assert secret not in str(refused.value) and secret not in repr(refused.value)
+
+
+def test_a_myoperator_webhook_secret_of_32_characters_is_taken(monkeypatch):
+    for name, value in (MYOPERATOR | {"MYOPERATOR_WEBHOOK_SECRET": "x" * 32}).items():
+        monkeypatch.setenv(name, value)
+    assert Settings().enabled_providers == [Provider.MYOPERATOR]
