@@ -19,4 +19,5 @@ def text_at(item: Any, *path: str) -> str | None:
 
 
 def as_text(value: Any) -> str | None:
+    """A string as it is, an integer as its digits (providers send ids either way), else None."""
     return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None

@@ -2,8 +2,11 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import bson
 import pytest
 from pydantic import ValidationError
+
+from adapters.storage.sqlite.connection import dumps
 
 from gateway.models import (
     InboundKind,
@@ -165,3 +168,33 @@ def test_status_update_statuses_are_the_five_known():
     assert update.status == "delivered"
     with pytest.raises(ValidationError):
         StatusUpdate(provider="meta", provider_message_id="wamid.1", status="undelivered", timestamp=NOW)
+
+
+def test_a_raw_payload_is_kept_as_both_stores_can_hold_it():
+    raw = {"n": 2**64, "m": -(2**63), "deep": [{"a\x00b": 10**30}], "fine": 7}
+    message = InboundMessage(
+        provider="meta", provider_message_id="w", sender="+14155550100", timestamp=NOW, kind="unsupported", raw=raw
+    )
+    assert message.raw == {"n": str(2**64), "m": -(2**63), "deep": [{"a\ufffdb": str(10**30)}], "fine": 7}
+    document = message.model_dump(mode="json")
+    dumps(document)
+    bson.encode(document)
+
+
+def test_a_profile_name_is_cut_to_100_characters():
+    message = InboundMessage(
+        provider="meta",
+        provider_message_id="w",
+        sender="+14155550100",
+        timestamp=NOW,
+        kind="text",
+        text="hi",
+        profile_name="A" * 5000,
+    )
+    assert message.profile_name == "A" * 100
+
+
+def test_a_time_past_the_end_of_the_calendar_in_utc_is_refused_not_an_overflow():
+    late = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-1)))
+    with pytest.raises(ValidationError, match="out of range"):
+        StatusUpdate(provider="meta", provider_message_id="w", status="read", timestamp=late)
