@@ -8,12 +8,18 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import web
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from gateway.middleware import error_body
 
 Model = TypeVar("Model", bound=BaseModel)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Query(BaseModel):
+    """A query string's parameters; one that the operation does not take is a 422 naming it."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 @dataclass(frozen=True)

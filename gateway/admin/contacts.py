@@ -5,7 +5,7 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.admin.api import Api, answer, body_of, invalid_field, query_of
+from gateway.admin.api import Api, Query, answer, body_of, invalid_field, query_of
 from gateway.appkeys import STORE
 from gateway.models import ContactId, Provider
 from gateway.notifications.events import MAX_RECIPIENTS
@@ -25,7 +25,7 @@ class ContactChanges(BaseModel):
     opted_out_categories: list[str] | None = None
 
 
-class ContactPage(BaseModel):
+class ContactPage(Query):
     limit: int = Field(default=100, ge=1, le=1000)
     after: str | None = None
 
@@ -48,12 +48,23 @@ def declare(api: Api) -> None:
         contacts = await request.config_dict[STORE].settings.contacts(page.limit, page.after)
         return answer({"contacts": [{"contact": c.contact} | c.values for c in contacts]})
 
-    @api.route("GET", "/contacts/{phone}", "One contact's settings (language, provider, opt-outs, last inbound)")
+    @api.route(
+        "GET",
+        "/contacts/{phone}",
+        "One contact's settings (language, provider, opt-outs, last inbound)",
+        answers={200: "the contact's settings", 422: "not a phone number"},
+    )
     async def one(request: web.Request) -> web.Response:
         contact = _contact(request)
         return answer({"contact": contact} | (await request.config_dict[STORE].settings.contact(contact)).values)
 
-    @api.route("PATCH", "/contacts/{phone}", "Change a contact's language, provider or opt-outs", body=ContactChanges)
+    @api.route(
+        "PATCH",
+        "/contacts/{phone}",
+        "Change a contact's language, provider or opt-outs",
+        body=ContactChanges,
+        answers={200: "the contact's settings as changed"},
+    )
     async def update(request: web.Request) -> web.Response:
         contact, changes = _contact(request), await body_of(request, ContactChanges)
         updated = await request.config_dict[STORE].settings.update_contact(

@@ -5,7 +5,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
-from gateway.admin.api import Api, answer, body_of, invalid_field, query_of
+from gateway.admin.api import Api, Query, answer, body_of, invalid_field, query_of
 from gateway.appkeys import OUTBOX, STORE
 from gateway.models import ContactId, Content, OutboundMessage, Provider, new_id
 from gateway.ports.records import Direction, LogEntry, LogQuery, LogStatus
@@ -26,7 +26,7 @@ class BulkSend(BaseModel):
     idempotency_key: str | None = Field(default=None, description="a prefix; each recipient's key adds its number")
 
 
-class History(BaseModel):
+class History(Query):
     phone: ContactId | None = None
     direction: Direction | None = None
     status: LogStatus | None = None

@@ -1,5 +1,6 @@
 """The OpenAPI 3.1 description of the admin API, built from the declared routes and models."""
 
+import re
 from typing import Any
 
 from pydantic import BaseModel
@@ -24,9 +25,14 @@ def document(operations: list[Operation]) -> dict[str, Any]:
                 "required": True,
                 "content": {"application/json": {"schema": _ref(operation.body, schemas)}},
             }
+            entry["responses"]["400"] = {"description": "the body is not JSON"}
+        if operation.body is not None or operation.query is not None:
             entry["responses"]["422"] = {"description": "invalid field; `error.fields` lists each path and problem"}
-        if operation.query is not None:
-            entry["parameters"] = _parameters(operation.query)
+        parameters = _path_parameters(operation.path) + (_parameters(operation.query) if operation.query else [])
+        if "{" in operation.path:
+            entry["responses"].setdefault("404", {"description": "nothing by that name or id"})
+        if parameters:
+            entry["parameters"] = parameters
         paths.setdefault(PREFIX + operation.path, {})[operation.method.lower()] = entry
     return {
         "openapi": "3.1.0",
@@ -42,6 +48,13 @@ def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
     schemas.update(schema.pop("$defs", {}))
     schemas[model.__name__] = schema
     return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)}", path)
+    ]
 
 
 def _parameters(model: type[BaseModel]) -> list[dict[str, Any]]:

@@ -1,14 +1,14 @@
 """The outbound queue under /api/v1/queue: summary, dead letters, retry one, process now."""
 
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from gateway.admin.api import Api, answer, query_of
+from gateway.admin.api import Api, Query, answer, query_of
 from gateway.appkeys import STORE, WORKER
 from gateway.ports.records import Job, JobState
 
 
-class DeadLetters(BaseModel):
+class DeadLetters(Query):
     limit: int = Field(default=50, ge=1, le=500)
 
 

@@ -5,9 +5,9 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from gateway.admin.api import Api, answer, query_of
+from gateway.admin.api import Api, Query, answer, query_of
 from gateway.appkeys import CLOCK, ENGINE, STORE
 from gateway.conversation.engine import (
     FLOWS_NAMESPACE,
@@ -17,7 +17,7 @@ from gateway.conversation.engine import (
 )
 
 
-class Period(BaseModel):
+class Period(Query):
     days: int = Field(default=7, ge=1, le=90, description="how many days back the message counts go")
 
 

@@ -295,3 +295,16 @@ async def test_a_template_that_loads_another_or_names_no_filter_is_not_saved(api
     error = (await call(api, "PUT", "/templates/churn_risk/en", 422, json={"body": body}))["error"]
     assert error["message"] == problem
     assert [v["version"] for v in await call(api, "GET", "/templates/churn_risk/en/versions")] == [1]
+
+
+async def test_a_query_parameter_the_operation_does_not_take_is_422_naming_it(api):
+    error = (await call(api, "GET", "/messages", 422, params={"limt": "5"}))["error"]
+    assert error["fields"] == [{"path": "limt", "message": "Extra inputs are not permitted"}]
+
+
+async def test_the_openapi_document_declares_path_parameters_and_every_error_answer(api):
+    spec = await (await api.get("/api/v1/openapi.json")).json()
+    contact = spec["paths"]["/api/v1/contacts/{phone}"]["patch"]
+    assert [(p["name"], p["in"]) for p in contact["parameters"]] == [("phone", "path")]
+    assert {"400", "401", "404", "422"} <= set(contact["responses"])
+    assert {"401", "422"} <= set(spec["paths"]["/api/v1/stats"]["get"]["responses"])
