@@ -10,6 +10,7 @@ from pymongo.errors import PyMongoError
 
 from adapters.storage.mongo import MongoStore
 from adapters.storage.mongo.connection import connect
+from adapters.storage.mongo.indexes import INDEXES
 from adapters.storage.mongo.retry import Retry
 from gateway.faults import is_transient
 from gateway.models import InboundMessage, OutboundMessage
@@ -221,3 +222,12 @@ async def test_index_builds_at_start_up_are_not_cut_short_by_the_operation_timeo
         await store.close()
     builds = primary.commands("createIndexes")
     assert builds and all("maxTimeMS" not in build for build in builds)
+
+
+async def test_each_step_of_the_claim_is_served_by_an_index(store, primary):
+    await store.queue.claim("w", LEASE)
+    queue_indexes = [list(index.document["key"]) for index in INDEXES["queue"]]
+    for claim in primary.commands("findAndModify"):
+        assert isinstance(claim["query"].get("state"), str), "one state per step: an $or of two has no index"
+        wanted = ["state", *claim["sort"]]
+        assert wanted in [keys[: len(wanted)] for keys in queue_indexes], f"no index serves {wanted}"
