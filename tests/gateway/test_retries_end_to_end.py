@@ -98,7 +98,8 @@ async def test_sixteen_poisoned_jobs_stop_no_send_loop_and_the_next_reply_goes_o
         unreadable = OutboundMessage.model_construct(recipient=contact[:6], text="x", provider=Provider.META)
         dead.append((await store.queue.enqueue(unreadable)).id)
     postponed = (await app[OUTBOX].enqueue(notification(locked_once, text="Your order shipped"))).id
-    unfinished = (await app[OUTBOX].enqueue(notification(ack_fails_once, text="Payment received"))).id
+    later = clock.now() + timedelta(seconds=1)  # due once its ack is set to fail
+    unfinished = (await app[OUTBOX].enqueue(notification(ack_fails_once, text="Paid", send_at=later))).id
     store.queue.ack = fails_once(store.queue.ack, lambda job_id, *_: job_id == unfinished)
     reply = await app[OUTBOX].enqueue(
         OutboundMessage(recipient=contacts[16], text="echo: hi", provider="meta", priority=Priority.REPLY)
@@ -115,7 +116,10 @@ async def test_sixteen_poisoned_jobs_stop_no_send_loop_and_the_next_reply_goes_o
     restarts = app[METRICS].registry.get_sample_value("gateway_loop_restarts_total", {"loop": "send"})
     assert restarts == 0 and app[SUPERVISOR].down == []
 
-    clock.advance(seconds=LEASE.total_seconds() + 1)  # past the postponement and the unfinished job's lease
+    clock.advance(seconds=1)
+    app[WORKER].wake()
+    assert (await eventually(lambda: in_state(store, unfinished, JobState.SENDING, sent=True))).attempts == 1
+    clock.advance(seconds=LEASE.total_seconds())  # past the postponement and the unfinished job's lease
     app[WORKER].wake()
     retried = await eventually(lambda: in_state(store, postponed, JobState.SENT))
     assert retried.attempts == 1, "the store error before the send spent no attempt"
@@ -130,9 +134,10 @@ async def test_sixteen_poisoned_jobs_stop_no_send_loop_and_the_next_reply_goes_o
 BUTTONS = [{"id": "yes", "title": "Yes"}, {"id": "no", "title": "No"}]
 
 
-async def in_state(store, job_id: str, state: JobState):
+async def in_state(store, job_id: str, state: JobState, *, sent: bool = False):
+    """The job once it is in `state` (and, with `sent`, once the provider's id is recorded on it)."""
     job = await store.queue.get(job_id)
-    return job if job.state is state else None
+    return job if job.state is state and (job.provider_message_id or not sent) else None
 
 
 def fails_once(operation, when):
