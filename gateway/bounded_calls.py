@@ -48,14 +48,14 @@ class BoundedCalls:
                 return await loop.run_in_executor(pool, _within_budget, self._budget, function, *args)
             except BrokenProcessPool:
                 self._replace(pool)
-        raise OverBudget("the render process died (past its CPU or memory limit)")
+        raise OverBudget("the process running it died (past its CPU or memory limit)")
 
     def _running_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(self._preload)
             self._pool = ProcessPoolExecutor(
-                PROCESSES, mp_context=context, initializer=_limit_memory, initargs=(self._budget.memory_bytes,)
+                PROCESSES, mp_context=context, initializer=_prepare_process, initargs=(self._budget.memory_bytes,)
             )
         return self._pool
 
@@ -65,9 +65,9 @@ class BoundedCalls:
         broken.shutdown(wait=False, cancel_futures=True)
 
 
-def _limit_memory(memory_bytes: int) -> None:
-    """Cap the process's address space at what it uses now plus the budget, so an allocation
-    past it raises MemoryError in the call instead of swapping the host."""
+def _prepare_process(memory_bytes: int) -> None:
+    """Cap the new process's address space at what it uses now plus the budget, so an allocation
+    past it raises MemoryError in the call instead of swapping the host; arm the time budget."""
     with open("/proc/self/statm") as statm:
         in_use = int(statm.read().split()[0]) * resource.getpagesize()
     _, hard = resource.getrlimit(resource.RLIMIT_AS)

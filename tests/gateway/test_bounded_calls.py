@@ -23,7 +23,7 @@ def one_long_step() -> int:
 
 async def test_a_call_whose_process_dies_fails_and_the_next_call_runs():
     calls = BoundedCalls(Budget(seconds=1, memory_bytes=64 * MIB), preload=[])
-    with pytest.raises(OverBudget, match="the render process died"):
+    with pytest.raises(OverBudget, match="the process running it died"):
         await calls.call(die)
     assert await calls.call(add, 2, 3) == 5
 
@@ -31,6 +31,6 @@ async def test_a_call_whose_process_dies_fails_and_the_next_call_runs():
 @pytest.mark.slow
 async def test_a_step_no_alarm_can_stop_is_killed_at_its_cpu_limit():
     calls = BoundedCalls(Budget(seconds=0.1, memory_bytes=64 * MIB), preload=[])
-    with pytest.raises(OverBudget, match="the render process died"):
+    with pytest.raises(OverBudget, match="the process running it died"):
         await calls.call(one_long_step)
     assert await calls.call(add, 2, 3) == 5
