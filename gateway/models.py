@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from gateway.phone import to_contact_id, to_e164
+from gateway.phone import is_simulated, to_contact_id, to_e164
 
 MAX_BODY_CHARS = 4096
 MAX_BUTTONS = 3
@@ -186,6 +186,13 @@ class InboundMessage(_Model):
         field = _REQUIRED_BY_KIND.get(self.kind)
         if field is not None and getattr(self, field) is None:
             raise ValueError(f"a {self.kind.value} message needs {field}")
+        return self
+
+    @model_validator(mode="after")
+    def _simulated_contacts_only_from_the_simulator(self) -> Self:
+        """No provider can speak for a simulated contact, nor the simulator for a real one."""
+        if is_simulated(self.sender) != (self.provider is Provider.SIMULATOR):
+            raise ValueError("only the simulator speaks for simulated contacts (sim:…), and only for them")
         return self
 
 

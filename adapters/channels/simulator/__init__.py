@@ -79,7 +79,7 @@ class SimulatorChannel:
     acknowledgement = Acknowledgement("application/json", b'{"status":"accepted"}')
 
     def verify(self, request: WebhookRequest) -> None:
-        """Nothing to check: the simulator is a local channel (turn it off with GATEWAY_SIMULATOR=false)."""
+        """Nothing to check: the simulator is a local channel, on only with GATEWAY_SIMULATOR=true."""
 
     def parse(self, request: WebhookRequest, received_at: datetime) -> ParsedWebhook:
         return parse(request.body, received_at)

@@ -161,3 +161,12 @@ async def test_a_real_contact_an_older_version_left_on_the_simulator_is_notified
     await gateway.app[STORE].settings.update_contact(REAL_CUSTOMER, {"last_provider": "simulator"})
     job = await gateway.app[OUTBOX].enqueue(OutboundMessage(recipient=REAL_CUSTOMER, text="Payment due"))
     assert job.message["provider"] == gateway.app[SETTINGS].notification_provider == Provider.TWILIO
+
+
+async def test_no_provider_can_speak_for_a_simulated_contact(gateway):
+    body = json.dumps(meta_text("wamid.FORGED", "stop", sender="sim:+15550001111")).encode()
+    response = await gateway.post("/webhooks/meta", data=body, headers=meta_headers(body, META_SECRET))
+    assert response.status == 400
+    assert "only the simulator speaks for simulated contacts" in (await response.json())["error"]["message"]
+    await gateway.app[INBOX].idle()
+    assert (await gateway.app[STORE].settings.contact("sim:+15550001111")).values == {}
