@@ -6,6 +6,8 @@ from typing import Any, TextIO
 
 import aiohttp
 
+from gateway.text_menus import chosen
+
 REPLY_WAIT_SECONDS = 10.0
 QUIET_SECONDS = 0.5
 POLL_SECONDS = 0.1
@@ -52,10 +54,10 @@ class TerminalChat:
         await self._print_replies()
 
     def _message(self, text: str) -> dict[str, Any]:
-        if text.isdigit() and 1 <= int(text) <= len(self._options):
-            option = self._options[int(text) - 1]
-            return {"reply_id": option["id"], "reply_title": option["title"], "kind": option["kind"]}
-        return {"text": text}
+        option = chosen(text, self._options)
+        if option is None:
+            return {"text": text}
+        return {"reply_id": option["id"], "reply_title": option["title"], "kind": option["kind"]}
 
     async def _print_replies(self) -> None:
         """Print replies as they arrive; stop once the bot has been quiet for a moment."""

@@ -32,6 +32,14 @@ async def test_a_terminal_conversation_with_a_numbered_menu(gateway):
     assert transcript[6] == "bot: echo: 9", "a number with no such option is plain text"
 
 
+async def test_digits_that_are_no_number_are_sent_as_text(gateway):
+    out = io.StringIO()
+    async with aiohttp.ClientSession() as http:
+        chat = TerminalChat(http, str(gateway.make_url("")), "+15550001111", out, quiet_seconds=0.05)
+        await chat.run(lines("list", "①", "²"))
+    assert out.getvalue().splitlines()[-2:] == ["bot: echo: ①", "bot: echo: ²"]
+
+
 async def test_a_refused_message_is_shown_not_fatal(gateway):
     out = io.StringIO()
     async with aiohttp.ClientSession() as http:
