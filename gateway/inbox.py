@@ -56,6 +56,7 @@ class Inbox:
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._pending: set[str] = set()
         self._done: dict[str, None] = {}
+        self._deferred: dict[str, str | None] = {}
         self._freed = asyncio.Event()
         self._processing = asyncio.Semaphore(PROCESSED_AT_ONCE)
         self._backlog_wanted = asyncio.Event()
@@ -84,6 +85,8 @@ class Inbox:
                 log.warning(
                     "inbox holds %d messages; newer ones wait in the store, to be read back in order", self.held
                 )
+            if len(self._deferred) < MAX_HELD:  # so its log lines share the webhook's request id; a flood's need not
+                self._deferred[message.id] = request_id.get()
             self.read_backlog()
             return
         self._hold(message, request_id.get())
@@ -242,6 +245,7 @@ class Inbox:
     async def _hold_stored(self, entry: LogEntry) -> None:
         """Hold a message read back from the store; one stored by an older version that no longer
         reads as a message is failed, rather than stopping the reader at it every time."""
+        arrived_with = self._deferred.pop(entry.id, None)
         try:
             message = InboundMessage.model_validate(entry.payload)
         except ValidationError as error:
@@ -251,7 +255,7 @@ class Inbox:
             self._remember_done(entry.id)
             await self._mark_processed(entry.id)
             return
-        self._hold(message, None)
+        self._hold(message, arrived_with)
 
     def _settle(self) -> None:
         if self._workers or self._reading:

@@ -3,14 +3,17 @@ channels without buttons, per-contact ordering, and recovery after a crash."""
 
 import asyncio
 import json
+import logging
 from pathlib import Path
 from urllib.parse import urlencode
 
 from adapters.storage.sqlite import SqliteStore
+from adapters.storage.sqlite.log import SqliteMessageLog
 from gateway import inbox as inbox_module
 from gateway.app import create_app
 from gateway.appkeys import INBOX, METRICS, OUTBOX, STORE
 from gateway.hookspecs import hookimpl
+from gateway.logs import request_id
 from gateway.models import (
     Content,
     InboundKind,
@@ -280,3 +283,48 @@ async def test_notifications_use_the_contacts_last_provider_else_the_default(gat
 async def dead_job(store, job_id: str):
     job = await store.queue.get(job_id)
     return job if job.state is JobState.DEAD else None
+
+
+class RequestIds:
+    """Notes the request id each message is handled under, and each webhook's."""
+
+    def __init__(self) -> None:
+        self.handled: dict[str, str | None] = {}
+        self.webhooks: list[str | None] = []
+
+    @hookimpl
+    def handle_message(self, message: InboundMessage):
+        self.handled[message.provider_message_id] = request_id.get()
+
+    def note_webhook(self, record: logging.LogRecord) -> bool:
+        self.webhooks.append(request_id.get())
+        return True
+
+
+async def test_a_message_that_arrives_while_the_backlog_is_read_keeps_its_webhooks_request_id(
+    aiohttp_client, provider_settings, clock, monkeypatch, caplog
+):
+    caplog.set_level(logging.INFO, logger="gateway.webhooks")
+    reading, release = asyncio.Event(), asyncio.Event()
+    read = SqliteMessageLog.unprocessed_inbound
+
+    async def slow_first_read(log, limit: int = 100):
+        if not reading.is_set():
+            reading.set()
+            await release.wait()
+        return await read(log, limit)
+
+    monkeypatch.setattr(SqliteMessageLog, "unprocessed_inbound", slow_first_read)
+    ids = RequestIds()
+    app = create_app(provider_settings, clock=clock, plugins=[ids], entry_points=False, run_worker=False)
+    gateway = await aiohttp_client(app)
+    await reading.wait()
+    webhooks_log = logging.getLogger("gateway.webhooks")
+    webhooks_log.addFilter(ids.note_webhook)
+    try:
+        await post_meta(gateway, meta_text("wamid.DURING"))
+    finally:
+        webhooks_log.removeFilter(ids.note_webhook)
+    release.set()
+    await gateway.app[INBOX].idle()
+    assert ids.handled == {"wamid.DURING": ids.webhooks[0]}, "its log lines can be followed from the webhook on"
