@@ -129,9 +129,9 @@ class Inbox:
         leaves it unprocessed, for the next start to read back."""
         log.info("processing message %s from %s", message.id, mask(message.sender))
         try:
-            outcome = await self._answer(message)
-            self._metrics.inbox_processed.labels(outcome).inc()
-            await self._mark_processed(message.id)
+            failure = await self._answer(message)
+            self._metrics.inbox_processed.labels("answered" if failure is None else "failed").inc()
+            await self._mark_processed(message.id, failure)
         except Exception:
             log.exception("message %s could not be marked processed; the next start handles it again", message.id)
         finally:
@@ -140,8 +140,9 @@ class Inbox:
             self._freed.set()
         self._remember_done(message.id)
 
-    async def _answer(self, message: InboundMessage) -> str:
-        """'answered', or 'failed' when a bug or bad data stopped the message (logged with its id).
+    async def _answer(self, message: InboundMessage) -> str | None:
+        """None, or why the message went unanswered when a bug or bad data stopped it (logged
+        with its id and the traceback; the reason names only the error's type).
         The turn and each reply are retried on their own, so a hiccup while queueing a reply
         does not run the conversation a second time."""
         try:
@@ -149,14 +150,14 @@ class Inbox:
             for number, content in enumerate(replies):
                 reply = self._reply(message, number, content)
                 await self._patiently(f"queueing a reply to message {message.id}", partial(self._outbox.enqueue, reply))
-        except Exception:
+        except Exception as error:
             log.exception(
                 "processing message %s from %s failed; it is marked processed unanswered",
                 message.id,
                 mask(message.sender),
             )
-            return "failed"
-        return "answered"
+            return f"processing failed ({type(error).__name__}); the gateway log has the details"
+        return None
 
     async def _turn(self, message: InboundMessage) -> list[Content]:
         message = await self._menus.resolve(message)
@@ -186,8 +187,8 @@ class Inbox:
             },
         )
 
-    async def _mark_processed(self, message_id: str) -> None:
-        mark = partial(self._store.log.mark_processed, message_id)
+    async def _mark_processed(self, message_id: str, failure: str | None = None) -> None:
+        mark = partial(self._store.log.mark_processed, message_id, failure)
         await self._patiently(f"marking message {message_id} processed", mark)
 
     async def _patiently(self, what: str, attempt: Callable[[], Awaitable[T]]) -> T:
@@ -253,7 +254,7 @@ class Inbox:
             log.error("stored message %s is unreadable (%s); marking it processed unanswered", entry.id, fields)
             self._metrics.inbox_processed.labels("failed").inc()
             self._remember_done(entry.id)
-            await self._mark_processed(entry.id)
+            await self._mark_processed(entry.id, f"stored message is unreadable ({fields})")
             return
         self._hold(message, arrived_with)
 

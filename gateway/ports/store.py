@@ -67,8 +67,9 @@ class MessageLog(Protocol):
     async def record_inbound(self, message: InboundMessage) -> bool:
         """Store a received message; False (and nothing stored) when its provider id is known."""
 
-    async def mark_processed(self, entry_id: str) -> None:
-        """Note that an inbound message has been handled, so a restart does not redo it."""
+    async def mark_processed(self, entry_id: str, error: str | None = None) -> None:
+        """Note that an inbound message has been handled, so a restart does not redo it; `error`
+        says why it went unanswered, for operators reading the log through the API."""
 
     async def unprocessed_inbound(self, limit: int = 100) -> list[LogEntry]:
         """Inbound messages stored but not yet handled, oldest first."""

@@ -17,7 +17,7 @@ from gateway import inbox as inbox_module
 from gateway.app import create_app
 from gateway.appkeys import INBOX, METRICS, STORE, SUPERVISOR
 from gateway.models import InboundMessage
-from gateway.ports.records import JobState
+from gateway.ports.records import Direction, JobState, LogQuery
 from gateway.supervision import Supervisor
 from gateway.testing import meta_headers
 from tests.gateway_fixtures import META_SECRET, EchoPlugin, meta_text
@@ -127,6 +127,9 @@ async def test_a_bug_fails_that_message_alone_counted_and_the_next_is_answered(g
     assert counted(gateway, "gateway_inbox_processed_total", outcome="failed") == 1
     assert counted(gateway, "gateway_inbox_retries_total") == 0, "a bug is not tried again"
     assert await unprocessed(gateway) == [], "the failed message is marked, so it cannot loop for ever"
+    page = await gateway.app[STORE].log.query(LogQuery(direction=Direction.INBOUND))
+    reasons = {entry.provider_message_id: entry.error for entry in page.entries}
+    assert reasons == {"wamid.0": "processing failed (ValueError); the gateway log has the details", "wamid.1": None}
 
 
 @pytest.mark.parametrize("error", [LOCKED, RuntimeError("bug")], ids=["hiccup", "bug"])

@@ -72,8 +72,8 @@ class MongoMessageLog:
         return True
 
     @idempotent
-    async def mark_processed(self, entry_id: str) -> None:
-        await self._log.update_one({"_id": entry_id}, {"$set": {"processed": True}})
+    async def mark_processed(self, entry_id: str, error: str | None = None) -> None:
+        await self._log.update_one({"_id": entry_id}, {"$set": {"processed": True, "error": error}})
 
     @idempotent
     async def unprocessed_inbound(self, limit: int = 100) -> list[LogEntry]:

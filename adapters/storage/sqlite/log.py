@@ -69,9 +69,11 @@ class SqliteMessageLog:
         )
         return inserted == 1
 
-    async def mark_processed(self, entry_id: str) -> None:
+    async def mark_processed(self, entry_id: str, error: str | None = None) -> None:
         await self._db.run(
-            lambda connection: connection.execute("UPDATE log SET processed = 1 WHERE id = ?", (entry_id,))
+            lambda connection: connection.execute(
+                "UPDATE log SET processed = 1, error = ? WHERE id = ?", (error, entry_id)
+            )
         )
 
     async def unprocessed_inbound(self, limit: int = 100) -> list[LogEntry]:

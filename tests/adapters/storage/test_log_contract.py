@@ -59,6 +59,14 @@ async def test_unprocessed_inbound_survives_until_marked(store, clock):
     assert (await store.log.get(older.id)).processed
 
 
+async def test_a_message_processed_unanswered_keeps_the_reason(store, clock):
+    message = inbound(clock, "wamid.1")
+    await store.log.record_inbound(message)
+    await store.log.mark_processed(message.id, "processing failed (ZeroDivisionError)")
+    entry = await store.log.get(message.id)
+    assert entry.processed and entry.error == "processing failed (ZeroDivisionError)"
+
+
 async def test_outbound_status_history_moves_forward_only(store, clock):
     out = OutboundMessage(recipient="+919812345678", text="Your order shipped")
     entry = await store.log.record_outbound("job-1", out, None)
