@@ -10,20 +10,32 @@ _TRANSIENT = (
     TimeoutError,
     ConnectionError,
     aiohttp.ClientError,
-    sqlite3.OperationalError,
     AutoReconnect,
     ConnectionFailure,
     ExecutionTimeout,
     WTimeoutError,
 )
-"""sqlite3.OperationalError is "database is locked" and disk I/O; AutoReconnect covers
-NotPrimaryError, the usual error of a replica set election."""
+"""AutoReconnect covers NotPrimaryError, the usual error of a replica set election."""
+
+_SQLITE_TRANSIENT_CODES = {5, 6, 10, 13, 15}
+"""SQLITE_BUSY, SQLITE_LOCKED, SQLITE_IOERR, SQLITE_FULL, SQLITE_PROTOCOL; not SQLITE_ERROR,
+which is a bug such as a missing table that no retry mends."""
+_SQLITE_TRANSIENT_WORDS = ("locked", "busy", "disk i/o", "is full")
 
 
 def is_transient(error: BaseException) -> bool:
     """Whether the same work may well succeed if tried again a little later."""
     if isinstance(error, _TRANSIENT):
         return True
+    if isinstance(error, sqlite3.OperationalError):
+        return _sqlite_hiccup(error)
     return isinstance(error, PyMongoError) and (
         error.has_error_label("RetryableWriteError") or error.has_error_label("TransientTransactionError")
     )
+
+
+def _sqlite_hiccup(error: sqlite3.OperationalError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _SQLITE_TRANSIENT_CODES
+    return any(word in str(error).casefold() for word in _SQLITE_TRANSIENT_WORDS)

@@ -28,3 +28,15 @@ def test_hiccups_are_worth_retrying(error):
 )
 def test_bugs_and_bad_data_are_not(error):
     assert not is_transient(error)
+
+
+def test_sqlite_tells_a_locked_database_from_a_missing_table(tmp_path):
+    holder = sqlite3.connect(tmp_path / "db", isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    waiter = sqlite3.connect(tmp_path / "db", timeout=0)
+    with pytest.raises(sqlite3.OperationalError) as locked:
+        waiter.execute("SELECT * FROM t")
+    with pytest.raises(sqlite3.OperationalError) as missing:
+        holder.execute("SELECT * FROM no_such_table")
+    assert is_transient(locked.value) and not is_transient(missing.value)
