@@ -12,7 +12,7 @@ from adapters.channels import meta, myoperator, twilio
 from adapters.channels import simulator as simulator_channel
 from adapters.channels.simulator import routes as simulator_routes
 from adapters.storage import open_store
-from gateway import gauges, health, housekeeping, webhooks
+from gateway import gauges, health, housekeeping, templates, webhooks
 from gateway.admin.app import create_admin_app
 from gateway.appkeys import (
     CHANNELS,
@@ -189,6 +189,7 @@ def _queue_worker(run: bool):
     async def queue_worker(app: web.Application) -> AsyncIterator[None]:
         settings, store = app[SETTINGS], app[STORE]
         app[TEMPLATES] = TemplateService(store)
+        await templates.start_renderer()
         rules = DeliveryRules(store, app[TEMPLATES], app[CLOCK])
         routing = Routing(
             settings.enabled_providers,

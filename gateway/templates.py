@@ -119,6 +119,11 @@ async def render(body: str, context: dict[str, Any], language: str) -> str:
         raise TemplateError(str(error)) from None
 
 
+async def start_renderer() -> None:
+    """Start the render processes at start-up, so the first notification does not wait for them."""
+    await render("", {}, "en")
+
+
 def fill(body: str, context: dict[str, Any], language: str) -> str:
     """The render itself, in this process, bounded in size but not in time: `render` runs it
     where it can be stopped. Whatever the template raises is its own failure, so every error
