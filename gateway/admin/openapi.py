@@ -18,14 +18,17 @@ def document(operations: list[Operation]) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "summary": operation.summary,
             "responses": {str(status): {"description": text} for status, text in operation.answers.items()}
-            | {"401": {"description": "no or wrong bearer token"}},
+            | {
+                "400": {"description": "the request cannot be read: a request line or header over 8 KiB"},
+                "401": {"description": "no or wrong bearer token"},
+            },
         }
         if operation.body is not None:
             entry["requestBody"] = {
                 "required": True,
                 "content": {"application/json": {"schema": _ref(operation.body, schemas)}},
             }
-            entry["responses"]["400"] = {"description": "the body is not JSON"}
+            entry["responses"]["400"] = {"description": "the request cannot be read, or its body is not JSON"}
         if operation.body is not None or operation.query is not None:
             entry["responses"]["422"] = {"description": "invalid field; `error.fields` lists each path and problem"}
         parameters = _path_parameters(operation.path) + (_parameters(operation.query) if operation.query else [])

@@ -61,7 +61,12 @@ def test_every_generated_request_is_answered_as_the_document_declares(gateway_ur
     for operation, mode in itertools.product(operations, schemathesis.GenerationMode):
 
         @given(case=operation.as_strategy(mode))
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck))
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        )
         def answered_as_declared(case: schemathesis.Case) -> None:
             nonlocal cases
             cases += 1
