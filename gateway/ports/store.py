@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from gateway.models import DeliveryStatus, InboundMessage, OutboundMessage, Provider, StatusUpdate
+from gateway.models import DeliveryStatus, InboundMessage, OutboundMessage, Priority, Provider, StatusUpdate
 from gateway.ports.records import (
     ContactSettings,
     Job,
@@ -27,6 +27,12 @@ from gateway.ports.records import (
 )
 
 DEFAULT_MAX_ATTEMPTS = 5
+
+
+def replied_contact(message: OutboundMessage) -> str | None:
+    """The contact whose replies `message` must leave in order with, or None for a message that
+    may interleave (notifications, bulk)."""
+    return message.recipient if message.priority == Priority.REPLY else None
 
 
 class NotFound(LookupError):
@@ -115,7 +121,9 @@ class OutboundQueue(Protocol):
         """Add a job due at `message.send_at` (or now); a known idempotency key returns its job."""
 
     async def claim(self, owner: str, lease: timedelta) -> Job | None:
-        """Atomically take the most urgent due job (or one whose lease expired) for `lease`."""
+        """Atomically take the most urgent due job (or one whose lease expired) for `lease`. A reply
+        is not taken while an earlier reply to the same contact is queued or sending, so a
+        contact's replies reach the provider in the order they were enqueued."""
 
     async def record_sent(self, job_id: str, owner: str, provider_message_id: str) -> bool:
         """Note the provider's id on a claimed job as soon as it is sent, before the ack, so a

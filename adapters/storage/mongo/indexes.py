@@ -38,6 +38,11 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("state", ASCENDING), ("due_at", ASCENDING), ("_id", ASCENDING)]),
         # the purge of finished jobs by age
         IndexModel([("state", ASCENDING), ("updated_at", ASCENDING)]),
+        # a contact's earliest unfinished reply, the one let go next
+        IndexModel(
+            [("reply_to", ASCENDING), ("state", ASCENDING), ("_id", ASCENDING)],
+            partialFilterExpression={"reply_to": {"$type": "string"}},
+        ),
     ],
     "sessions": [IndexModel("expires_at", expireAfterSeconds=0)],
     "records": [

@@ -12,10 +12,11 @@ from adapters.storage.mongo.retry import Retry, idempotent
 from gateway.clock import Clock
 from gateway.models import OutboundMessage, new_id
 from gateway.ports.records import Job, JobState
-from gateway.ports.store import DEFAULT_MAX_ATTEMPTS
+from gateway.ports.store import DEFAULT_MAX_ATTEMPTS, replied_contact
 
 _URGENT_FIRST = [("priority", -1), ("due_at", 1)]
 _FINISHED = [JobState.SENT.value, JobState.SUPPRESSED.value]
+_UNFINISHED = [JobState.QUEUED.value, JobState.SENDING.value]
 
 
 class MongoQueue:
@@ -40,7 +41,11 @@ class MongoQueue:
         }
         if message.idempotency_key is not None:
             document["idempotency_key"] = message.idempotency_key
-        return _job(await self._insert(document))
+        if (contact := replied_contact(message)) is not None:
+            document |= {"reply_to": contact, "at_head": False}
+        job = await self._insert(document)
+        await self._let_next_reply_go(job)
+        return _job(job)
 
     @idempotent
     async def _insert(self, job: dict[str, Any]) -> dict[str, Any]:
@@ -69,7 +74,7 @@ class MongoQueue:
         return await self._take({"state": JobState.SENDING.value} | expired, [("lease_expires_at", 1)], owner, lease)
 
     async def _take_due(self, owner: str, lease: timedelta) -> Job | None:
-        due = {"state": JobState.QUEUED.value, "due_at": {"$lte": self._clock.now()}}
+        due = {"state": JobState.QUEUED.value, "due_at": {"$lte": self._clock.now()}, "at_head": {"$ne": False}}
         return await self._take(due, _URGENT_FIRST, owner, lease)
 
     async def _take(
@@ -149,7 +154,23 @@ class MongoQueue:
             update,
             return_document=ReturnDocument.AFTER,
         )
-        return _job(document) if document else None
+        if document is None:
+            return None
+        await self._let_next_reply_go(document)
+        return _job(document)
+
+    @idempotent
+    async def _let_next_reply_go(self, job: dict[str, Any]) -> None:
+        """Make the earliest unfinished reply to the job's contact claimable. A reply is enqueued
+        waiting and let go here, after its own insert and after each earlier reply ends, since one
+        find_one_and_update cannot look at another job; setting it twice is harmless."""
+        if "reply_to" not in job:
+            return
+        earliest = await self._jobs.find_one(
+            {"reply_to": job["reply_to"], "state": {"$in": _UNFINISHED}}, {"at_head": 1}, sort=[("_id", 1)]
+        )
+        if earliest is not None and earliest["at_head"] is False:
+            await self._jobs.update_one({"_id": earliest["_id"]}, {"$set": {"at_head": True}})
 
     async def requeue(self, job_id: str) -> Job | None:
         now = self._clock.now()

@@ -13,10 +13,13 @@ from adapters.storage.sqlite.connection import (
 from gateway.clock import Clock
 from gateway.models import OutboundMessage, new_id
 from gateway.ports.records import Job, JobState
-from gateway.ports.store import DEFAULT_MAX_ATTEMPTS
+from gateway.ports.store import DEFAULT_MAX_ATTEMPTS, replied_contact
 
 _DUE = """state IN ('queued', 'sending')
     AND CASE state WHEN 'queued' THEN due_at ELSE lease_expires_at END <= :now"""
+_IN_TURN = """(reply_to IS NULL OR NOT EXISTS (
+    SELECT 1 FROM queue AS earlier
+    WHERE earlier.reply_to = queue.reply_to AND earlier.state IN ('queued', 'sending') AND earlier.id < queue.id))"""
 
 
 class SqliteQueue:
@@ -33,14 +36,15 @@ class SqliteQueue:
             "due_at": to_micros(message.send_at) if message.send_at else now,
             "max_attempts": max_attempts,
             "key": message.idempotency_key,
+            "reply_to": replied_contact(message),
             "now": now,
         }
 
         def insert(connection: sqlite3.Connection) -> sqlite3.Row:
             connection.execute(
                 """INSERT INTO queue (id, message, state, priority, due_at, max_attempts, idempotency_key,
-                       created_at, updated_at)
-                   VALUES (:id, :message, 'queued', :priority, :due_at, :max_attempts, :key, :now, :now)
+                       reply_to, created_at, updated_at)
+                   VALUES (:id, :message, 'queued', :priority, :due_at, :max_attempts, :key, :reply_to, :now, :now)
                    ON CONFLICT (idempotency_key) DO NOTHING""",
                 row,
             )
@@ -57,7 +61,7 @@ class SqliteQueue:
             lambda connection: connection.execute(
                 f"""UPDATE queue SET recovered = (state = 'sending'), state = 'sending', attempts = attempts + 1,
                         lease_owner = :owner, lease_expires_at = :expires, updated_at = :now
-                    WHERE id = (SELECT id FROM queue WHERE {_DUE} ORDER BY priority DESC, due_at LIMIT 1)
+                    WHERE id = (SELECT id FROM queue WHERE {_DUE} AND {_IN_TURN} ORDER BY priority DESC, due_at LIMIT 1)
                     RETURNING *""",
                 params,
             ).fetchone()

@@ -66,6 +66,15 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    # a reply waits while an earlier reply to the same contact is queued or sending, so a contact's
+    # replies leave in order whichever workers claim them; the index finds that earlier reply
+    (
+        "ALTER TABLE queue ADD COLUMN reply_to TEXT",
+        "CREATE INDEX queue_replies_in_order ON queue (reply_to, state, id) WHERE reply_to IS NOT NULL",
+    )
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

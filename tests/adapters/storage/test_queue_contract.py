@@ -201,3 +201,41 @@ async def test_finished_jobs_are_purged_after_the_retention_and_dead_or_live_one
     assert await store.queue.purge_finished(clock.now() - timedelta(days=7)) == 0
     again = await store.queue.enqueue(message("keyed", idempotency_key="order-7-done"))
     assert again.id != keyed.id, "a purged job's idempotency key is free again"
+
+
+def reply(text: str, recipient: str = "+14155550100") -> OutboundMessage:
+    return OutboundMessage(recipient=recipient, text=text, priority=Priority.REPLY)
+
+
+async def test_a_contacts_next_reply_waits_until_the_previous_is_sent(store):
+    first = await store.queue.enqueue(reply("first"))
+    second = await store.queue.enqueue(reply("second"))
+    other_contact = await store.queue.enqueue(reply("elsewhere", recipient="+14155550199"))
+    notification = await store.queue.enqueue(message("notice"))
+
+    assert (await store.queue.claim("w1", LEASE)).id == first.id
+    taken = {(await store.queue.claim(f"w{n}", LEASE)).id for n in (2, 3)}
+    assert taken == {other_contact.id, notification.id}, "other contacts and notifications interleave"
+    assert await store.queue.claim("w4", LEASE) is None, "the second reply waits while the first is sending"
+
+    await store.queue.ack(first.id, "w1", "wamid.1")
+    assert (await store.queue.claim("w4", LEASE)).id == second.id
+
+
+async def test_a_reply_retried_later_still_holds_back_the_next(store, clock):
+    first = await store.queue.enqueue(reply("first"))
+    await store.queue.enqueue(reply("second"))
+    await store.queue.claim("w", LEASE)
+    await store.queue.retry(first.id, "w", "timeout", clock.now() + timedelta(seconds=10))
+    assert await store.queue.claim("w", LEASE) is None
+
+    clock.advance(seconds=10)
+    assert (await store.queue.claim("w", LEASE)).id == first.id
+
+
+async def test_a_dead_reply_lets_the_next_one_go(store):
+    first = await store.queue.enqueue(reply("first"))
+    second = await store.queue.enqueue(reply("second"))
+    await store.queue.claim("w", LEASE)
+    await store.queue.fail(first.id, "w", "recipient unknown")
+    assert (await store.queue.claim("w", LEASE)).id == second.id
