@@ -23,13 +23,15 @@ class BusinessApi:
         """The JSON at `path`, or None when the system answers 404."""
         return await self._call("GET", path, params=params or None)
 
-    async def post(self, path: str, body: dict[str, Any]) -> Any:
-        return await self._call("POST", path, json=body)
+    async def post(self, path: str, body: dict[str, Any], *, idempotency_key: str) -> Any:
+        """Write `body` to `path`; the system answers a repeated key with what it did the first time."""
+        return await self._call("POST", path, json=body, headers=self._headers | {"Idempotency-Key": idempotency_key})
 
     async def _call(self, method: str, path: str, **request: Any) -> Any:
         url = f"{self._base}/{path.lstrip('/')}"
+        request.setdefault("headers", self._headers)
         try:
-            async with self._http.request(method, url, headers=self._headers, **request) as response:
+            async with self._http.request(method, url, **request) as response:
                 if response.status == 404:
                     return None
                 if response.status >= 400:

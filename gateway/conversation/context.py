@@ -1,6 +1,6 @@
 """What plugins are handed: the conversation they are answering, and the gateway's services."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -20,6 +20,9 @@ class Conversation:
     language: str
     catalog: Catalog
     profile_name: str | None = None
+    idempotency_key: str = field(kw_only=True)
+    """The inbound message's gateway id: the same on every retry of its turn, so a plugin's
+    writes (an `Idempotency-Key` header, one record per key) happen once."""
 
     def t(self, key: str, **params: Any) -> str:
         """The string `key` in the contact's language (English when it lacks one)."""

@@ -3,6 +3,7 @@ commands, the main menu, forms, then free-form plugins; replies come back as Con
 
 import logging
 import time
+from dataclasses import replace
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -141,7 +142,13 @@ class Engine:
             language = greeted
             await self._store.settings.update_contact(message.sender, {"language": language})
             self._metrics.languages.labels(language).inc()
-        return Conversation(message.sender, language or DEFAULT_LANGUAGE, self.catalog, message.profile_name)
+        return Conversation(
+            message.sender,
+            language or DEFAULT_LANGUAGE,
+            self.catalog,
+            message.profile_name,
+            idempotency_key=message.id,
+        )
 
     async def _respond(self, message: InboundMessage, state: State, conversation: Conversation) -> list[Content]:
         option = self._option(message, state)
@@ -246,7 +253,7 @@ class Engine:
             language = option.removeprefix(LANGUAGE)
             await self._store.settings.update_contact(conversation.contact, {"language": language})
             self._metrics.languages.labels(language).inc()
-            switched = Conversation(conversation.contact, language, self.catalog, conversation.profile_name)
+            switched = replace(conversation, language=language)
             return [Content(text=switched.t("core.language.set")), self._main_menu(state, switched)]
         if option.startswith(GROUP):
             entries = [entry for entry in self._visible() if entry.group == option.removeprefix(GROUP)]

@@ -42,9 +42,11 @@ class Bill(BaseModel):
 class BillingBackend(Protocol):
     async def subscription(self, contact: str) -> Subscription | None: ...
 
-    async def pause(self, contact: str, until: date) -> Subscription: ...
+    async def pause(self, contact: str, until: date, key: str) -> Subscription:
+        """Pause deliveries until `until`; doing it twice is doing it once, whatever the `key`."""
 
-    async def resume(self, contact: str) -> Subscription: ...
+    async def resume(self, contact: str, key: str) -> Subscription:
+        """Deliveries back on; doing it twice is doing it once, whatever the `key`."""
 
     async def bill(self, contact: str) -> Bill | None:
         """The contact's latest bill."""
@@ -64,12 +66,12 @@ class EmbeddedBilling:
         )
         return subscription
 
-    async def pause(self, contact: str, until: date) -> Subscription:
+    async def pause(self, contact: str, until: date, key: str) -> Subscription:
         return await self.put_subscription(
             (await self.subscription(contact)).model_copy(update={"paused_until": until})
         )
 
-    async def resume(self, contact: str) -> Subscription:
+    async def resume(self, contact: str, key: str) -> Subscription:
         return await self.put_subscription((await self.subscription(contact)).model_copy(update={"paused_until": None}))
 
     async def bill(self, contact: str) -> Bill | None:
@@ -87,13 +89,14 @@ class HttpBilling:
         found = await self._api.get(f"subscriptions/{contact}")
         return Subscription.model_validate(found) if found else None
 
-    async def pause(self, contact: str, until: date) -> Subscription:
+    async def pause(self, contact: str, until: date, key: str) -> Subscription:
         return Subscription.model_validate(
-            await self._api.post(f"subscriptions/{contact}/pause", {"until": until.isoformat()})
+            await self._api.post(f"subscriptions/{contact}/pause", {"until": until.isoformat()}, idempotency_key=key)
         )
 
-    async def resume(self, contact: str) -> Subscription:
-        return Subscription.model_validate(await self._api.post(f"subscriptions/{contact}/resume", {}))
+    async def resume(self, contact: str, key: str) -> Subscription:
+        resumed = await self._api.post(f"subscriptions/{contact}/resume", {}, idempotency_key=key)
+        return Subscription.model_validate(resumed)
 
     async def bill(self, contact: str) -> Bill | None:
         found = await self._api.get(f"bills/{contact}/latest")

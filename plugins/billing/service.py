@@ -62,7 +62,7 @@ class BillingService:
         if await self.backend.subscription(conversation.contact) is None:
             return [Content(text=conversation.t("billing.no_subscription"))]
         until = date.fromisoformat(answers["until"])
-        subscription = await self.backend.pause(conversation.contact, until)
+        subscription = await self.backend.pause(conversation.contact, until, conversation.idempotency_key)
         text = conversation.t("billing.paused", product=subscription.product, date=day(until, conversation.language))
         return [Content(text=text)]
 
@@ -72,7 +72,7 @@ class BillingService:
             return [Content(text=conversation.t("billing.no_subscription"))]
         if not subscription.paused_on(self._clock.now().date()):
             return [Content(text=conversation.t("billing.not_paused"))]
-        subscription = await self.backend.resume(conversation.contact)
+        subscription = await self.backend.resume(conversation.contact, conversation.idempotency_key)
         text = conversation.t(
             "billing.resumed", product=subscription.product, schedule=self._schedule(subscription, conversation)
         )

@@ -44,8 +44,11 @@ class Sop(BaseModel):
 class DefectsBackend(Protocol):
     async def order_exists(self, order_id: str) -> bool: ...
 
-    async def report(self, order_id: str, defect_type: str, severity: str, reporter: str, at: datetime) -> Defect:
-        """Record a defect under a new reference and put its order ON HOLD."""
+    async def report(
+        self, order_id: str, defect_type: str, severity: str, reporter: str, at: datetime, key: str
+    ) -> Defect:
+        """Record a defect under a new reference and put its order ON HOLD; a repeated `key`
+        returns the defect recorded the first time."""
 
     async def defects_of(self, reporter: str) -> list[Defect]:
         """Defects the contact reported, newest first."""
@@ -63,7 +66,13 @@ class EmbeddedDefects:
     async def order_exists(self, order_id: str) -> bool:
         return await self._orders.order(order_id) is not None
 
-    async def report(self, order_id: str, defect_type: str, severity: str, reporter: str, at: datetime) -> Defect:
+    async def report(
+        self, order_id: str, defect_type: str, severity: str, reporter: str, at: datetime, key: str
+    ) -> Defect:
+        # the hold first: it is harmless to repeat, so the defect record is the last write of a turn
+        await self._orders.set_status(order_id, OrderStatus.ON_HOLD, key)
+        if found := await self._records.find(NAMESPACE, {"kind": "defect", "idempotency_key": key}, limit=1):
+            return Defect.model_validate(found[0])
         reference = f"DEF-{await self._records.next_sequence(NAMESPACE, 'defect'):06d}"
         defect = Defect(
             reference=reference,
@@ -74,14 +83,12 @@ class EmbeddedDefects:
             status=DefectStatus.OPEN,
             reported_at=at,
         )
-        await self.put(defect)
-        await self._orders.set_status(order_id, OrderStatus.ON_HOLD)
+        await self.put(defect, key)
         return defect
 
-    async def put(self, defect: Defect) -> None:
-        await self._records.put(
-            NAMESPACE, f"defect:{defect.reference}", {"kind": "defect"} | defect.model_dump(mode="json")
-        )
+    async def put(self, defect: Defect, key: str | None = None) -> None:
+        document = {"kind": "defect", "idempotency_key": key} | defect.model_dump(mode="json")
+        await self._records.put(NAMESPACE, f"defect:{defect.reference}", document)
 
     async def defects_of(self, reporter: str) -> list[Defect]:
         found = await self._records.find(NAMESPACE, {"kind": "defect", "reporter": reporter})
@@ -108,9 +115,12 @@ class HttpDefects:
     async def order_exists(self, order_id: str) -> bool:
         return await self._api.get(f"orders/{order_id}") is not None
 
-    async def report(self, order_id: str, defect_type: str, severity: str, reporter: str, at: datetime) -> Defect:
+    async def report(
+        self, order_id: str, defect_type: str, severity: str, reporter: str, at: datetime, key: str
+    ) -> Defect:
         body = {"order_id": order_id, "defect_type": defect_type, "severity": severity, "reporter": reporter}
-        return Defect.model_validate(await self._api.post("defects", body | {"reported_at": at.isoformat()}))
+        posted = await self._api.post("defects", body | {"reported_at": at.isoformat()}, idempotency_key=key)
+        return Defect.model_validate(posted)
 
     async def defects_of(self, reporter: str) -> list[Defect]:
         return _DEFECTS.validate_python(await self._api.get("defects", reporter=reporter) or [])

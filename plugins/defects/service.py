@@ -22,7 +22,9 @@ class DefectsService:
 
     async def report(self, answers: Answers, conversation: Conversation) -> list[Content]:
         defect = await self.backend.report(
-            answers["order"], answers["type"], answers["severity"], conversation.contact, self._clock.now()
+            answers["order"], answers["type"], answers["severity"], conversation.contact,
+            self._clock.now(),
+            conversation.idempotency_key,
         )
         text = conversation.t(
             "defects.recorded",

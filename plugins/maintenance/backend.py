@@ -42,9 +42,17 @@ class MaintenanceBackend(Protocol):
     async def machine(self, machine_id: str) -> Machine | None: ...
 
     async def open_ticket(
-        self, machine_id: str, issue_type: str, urgency: str, reporter: str, opened_at: datetime, deadline: datetime
+        self,
+        machine_id: str,
+        issue_type: str,
+        urgency: str,
+        reporter: str,
+        opened_at: datetime,
+        deadline: datetime,
+        key: str,
     ) -> Ticket:
-        """Record a ticket under a new reference, e.g. MAINT-000045."""
+        """Record a ticket under a new reference, e.g. MAINT-000045; a repeated `key` returns the
+        ticket opened the first time."""
 
     async def ticket(self, reference: str) -> Ticket | None: ...
 
@@ -61,8 +69,17 @@ class EmbeddedMaintenance:
         return Machine.model_validate(found) if found else None
 
     async def open_ticket(
-        self, machine_id: str, issue_type: str, urgency: str, reporter: str, opened_at: datetime, deadline: datetime
+        self,
+        machine_id: str,
+        issue_type: str,
+        urgency: str,
+        reporter: str,
+        opened_at: datetime,
+        deadline: datetime,
+        key: str,
     ) -> Ticket:
+        if found := await self._records.find(NAMESPACE, {"kind": "ticket", "idempotency_key": key}, limit=1):
+            return Ticket.model_validate(found[0])
         reference = f"MAINT-{await self._records.next_sequence(NAMESPACE, 'ticket'):06d}"
         ticket = Ticket(
             reference=reference,
@@ -74,7 +91,8 @@ class EmbeddedMaintenance:
             opened_at=opened_at,
             sla_deadline=deadline,
         )
-        await self._records.put(NAMESPACE, f"ticket:{reference}", {"kind": "ticket"} | ticket.model_dump(mode="json"))
+        document = {"kind": "ticket", "idempotency_key": key} | ticket.model_dump(mode="json")
+        await self._records.put(NAMESPACE, f"ticket:{reference}", document)
         return ticket
 
     async def ticket(self, reference: str) -> Ticket | None:
@@ -97,7 +115,14 @@ class HttpMaintenance:
         return Machine.model_validate(found) if found else None
 
     async def open_ticket(
-        self, machine_id: str, issue_type: str, urgency: str, reporter: str, opened_at: datetime, deadline: datetime
+        self,
+        machine_id: str,
+        issue_type: str,
+        urgency: str,
+        reporter: str,
+        opened_at: datetime,
+        deadline: datetime,
+        key: str,
     ) -> Ticket:
         body = {
             "machine_id": machine_id,
@@ -107,7 +132,7 @@ class HttpMaintenance:
             "opened_at": opened_at.isoformat(),
             "sla_deadline": deadline.isoformat(),
         }
-        return Ticket.model_validate(await self._api.post("tickets", body))
+        return Ticket.model_validate(await self._api.post("tickets", body, idempotency_key=key))
 
     async def ticket(self, reference: str) -> Ticket | None:
         found = await self._api.get(f"tickets/{reference.upper()}")

@@ -77,6 +77,7 @@ class MaintenanceService:
             conversation.contact,
             now,
             now + timedelta(hours=hours),
+            conversation.idempotency_key,
         )
         text = conversation.t(
             "maintenance.opened",

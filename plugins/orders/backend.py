@@ -54,15 +54,17 @@ class OrdersBackend(Protocol):
     async def orders_of(self, contact: str) -> list[Order]:
         """The contact's orders, most recently started first."""
 
-    async def set_status(self, order_id: str, status: OrderStatus) -> None: ...
+    async def set_status(self, order_id: str, status: OrderStatus, key: str) -> None:
+        """Move an order to `status`; repeating it with the same `key` changes nothing."""
 
     async def schedule(self, first: date, last: date) -> list[ScheduleSlot]:
         """Production slots from `first` to `last` inclusive, by day and line."""
 
     async def bom(self, bom_id: str) -> Bom | None: ...
 
-    async def submit_bom_update(self, bom_id: str, description: str, contact: str, at: datetime) -> str:
-        """Record a requested change to a BOM; returns its reference, e.g. BOM-000012."""
+    async def submit_bom_update(self, bom_id: str, description: str, contact: str, at: datetime, key: str) -> str:
+        """Record a requested change to a BOM; returns its reference, e.g. BOM-000012, the same
+        one for a repeated `key`."""
 
 
 class EmbeddedOrders:
@@ -79,7 +81,7 @@ class EmbeddedOrders:
         found = await self._records.find(NAMESPACE, {"kind": "order", "customer": contact})
         return sorted((Order.model_validate(o) for o in found), key=lambda o: o.started_at, reverse=True)
 
-    async def set_status(self, order_id: str, status: OrderStatus) -> None:
+    async def set_status(self, order_id: str, status: OrderStatus, key: str) -> None:
         order = await self.order(order_id)
         if order is not None:
             await self.put_order(order.model_copy(update={"status": status}))
@@ -96,10 +98,13 @@ class EmbeddedOrders:
         found = await self._records.get(NAMESPACE, f"bom:{bom_id.upper()}")
         return Bom.model_validate(found) if found else None
 
-    async def submit_bom_update(self, bom_id: str, description: str, contact: str, at: datetime) -> str:
+    async def submit_bom_update(self, bom_id: str, description: str, contact: str, at: datetime, key: str) -> str:
+        if found := await self._records.find(NAMESPACE, {"kind": "bom_update", "idempotency_key": key}, limit=1):
+            return found[0]["reference"]
         reference = f"BOM-{await self._records.next_sequence(NAMESPACE, 'bom_update'):06d}"
         update = {"kind": "bom_update", "reference": reference, "bom": bom_id, "description": description}
-        await self._records.put(NAMESPACE, reference, update | {"contact": contact, "at": at.isoformat()})
+        written = {"contact": contact, "at": at.isoformat(), "idempotency_key": key}
+        await self._records.put(NAMESPACE, reference, update | written)
         return reference
 
 
@@ -120,8 +125,8 @@ class HttpOrders:
     async def orders_of(self, contact: str) -> list[Order]:
         return _ORDERS.validate_python(await self._api.get("orders", customer=contact) or [])
 
-    async def set_status(self, order_id: str, status: OrderStatus) -> None:
-        await self._api.post(f"orders/{order_id}/status", {"status": status.value})
+    async def set_status(self, order_id: str, status: OrderStatus, key: str) -> None:
+        await self._api.post(f"orders/{order_id}/status", {"status": status.value}, idempotency_key=key)
 
     async def schedule(self, first: date, last: date) -> list[ScheduleSlot]:
         return _SLOTS.validate_python(
@@ -132,6 +137,6 @@ class HttpOrders:
         found = await self._api.get(f"boms/{bom_id.upper()}")
         return Bom.model_validate(found) if found else None
 
-    async def submit_bom_update(self, bom_id: str, description: str, contact: str, at: datetime) -> str:
+    async def submit_bom_update(self, bom_id: str, description: str, contact: str, at: datetime, key: str) -> str:
         body = {"description": description, "contact": contact, "at": at.isoformat()}
-        return (await self._api.post(f"boms/{bom_id.upper()}/updates", body))["reference"]
+        return (await self._api.post(f"boms/{bom_id.upper()}/updates", body, idempotency_key=key))["reference"]

@@ -111,6 +111,6 @@ class OrdersService:
 
     async def bom_update(self, answers: Answers, conversation: Conversation) -> list[Content]:
         reference = await self.backend.submit_bom_update(
-            answers["bom"], answers["change"], conversation.contact, self._clock.now()
+            answers["bom"], answers["change"], conversation.contact, self._clock.now(), conversation.idempotency_key
         )
         return [Content(text=conversation.t("orders.bom_done", bom=answers["bom"], reference=reference))]

@@ -53,3 +53,21 @@ async def test_a_stranger_has_no_subscription_or_bill(make_gateway, clock):
     assert subscription.text == "You have no subscription with us."
     [bill] = await choose(stranger, "My bill")
     assert bill.text == "You have no bill yet."
+
+
+async def test_the_http_backend_posts_a_pause_with_one_idempotency_key_per_message(
+    make_gateway, clock, business_system, retry_next_turn
+):
+    subscription = {"customer": DEMO_CUSTOMER, "product": "Curd 400 g", "frequency": "daily", "delivery_time": "06:30"}
+    system = await business_system(
+        "BILLING",
+        lambda path, body, number: subscription | {"paused_until": body["until"]},
+        {f"/api/subscriptions/{DEMO_CUSTOMER}": subscription},
+    )
+    subscriber = SimulatedContact(await make_gateway([BillingPlugin()]), DEMO_CUSTOMER, clock)
+    await choose(subscriber, "Pause deliveries")
+    retry_next_turn(subscriber.client)
+    [paused] = await subscriber.send("20/01/2026")
+    assert paused.text.startswith("Deliveries of Curd 400 g are paused until 20 Jan 2026.")
+    [(path, key), retried] = system.posts
+    assert path == f"/api/subscriptions/{DEMO_CUSTOMER}/pause" and key and retried == (path, key)

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 import pytest
 
 from gateway.app import create_app
+from gateway.appkeys import STORE
 from gateway.testing import SimulatedContact, twilio_headers
 from plugins.defects.plugin import DefectsPlugin
 from plugins.orders.demo import DEMO_CUSTOMER
@@ -117,3 +118,39 @@ async def test_over_twilio_the_buttons_are_numbered_text_and_a_typed_number_answ
     assert (await say("4412")).endswith("3. Dimensional\n4. Surface Finish\n5. Other")
     assert await say("4") == "How severe is it?\n\n1. Low\n2. Medium\n3. High"
     assert await say("2") == "Defect recorded as *DEF-000003* (Surface Finish, medium). Order 4412 is now ON HOLD."
+
+
+async def report_on_4411(operator: SimulatedContact, retry_next_turn) -> str:
+    """Report a defect on order 4411; the turn that records it runs twice, as after a lost lease."""
+    await operator.send("menu")
+    await operator.press("Quality")
+    await operator.press("Report a defect")
+    await operator.send("4411")
+    await operator.press("Dimensional")
+    retry_next_turn(operator.client)
+    [recorded] = await operator.press("High")
+    return recorded.text
+
+
+async def test_a_retried_turn_records_one_defect(operator, retry_next_turn):
+    records = operator.client.app[STORE].records
+    before = await records.find("defects", {"kind": "defect"})
+    recorded = await report_on_4411(operator, retry_next_turn)
+    assert recorded.startswith("Defect recorded as *DEF-000003*")
+    after = await records.find("defects", {"kind": "defect"})
+    assert [defect["reference"] for defect in after[: len(after) - len(before)]] == ["DEF-000003"]
+
+
+async def test_the_http_backend_posts_a_defect_with_one_idempotency_key_per_message(
+    make_gateway, clock, business_system, retry_next_turn
+):
+    def defect(path: str, body: dict, number: int) -> dict:
+        return body | {"reference": f"QA-{number}", "status": "open"}
+
+    system = await business_system("DEFECTS", defect, {"/api/orders/4411": {"id": "4411"}})
+    operator = SimulatedContact(await make_gateway([DefectsPlugin()]), DEMO_CUSTOMER, clock)
+    assert (await report_on_4411(operator, retry_next_turn)).startswith("Defect recorded as *QA-1*")
+    assert (await report_on_4411(operator, lambda client: None)).startswith("Defect recorded as *QA-2*")
+    [(path, first), retried, (_, second)] = system.posts
+    assert path == "/api/defects" and retried == (path, first)
+    assert first and second and first != second

@@ -2,6 +2,7 @@
 
 import pytest
 
+from gateway.appkeys import STORE
 from gateway.testing import SimulatedContact
 from plugins.maintenance.plugin import MaintenancePlugin
 
@@ -83,3 +84,37 @@ async def test_sla_status_in_hindi(operator, clock):
     await operator.press("विद्युत")
     [opened] = await operator.press("मध्यम")
     assert opened.text.startswith("CNC-02 के लिए टिकट *MAINT-000001* खोला गया (विद्युत, तात्कालिकता मध्यम)। SLA: 24 घंटे")
+
+
+async def test_a_retried_turn_opens_one_ticket(operator, retry_next_turn):
+    await operator.send("menu")
+    await operator.press("Maintenance")
+    await operator.press("Report an issue")
+    await operator.send("CNC-01")
+    await operator.press("Electrical")
+    retry_next_turn(operator.client)
+    [opened] = await operator.press("High")
+    assert "*MAINT-000001*" in opened.text
+    tickets = await operator.client.app[STORE].records.find("maintenance", {"kind": "ticket"})
+    assert [ticket["reference"] for ticket in tickets] == ["MAINT-000001"]
+
+
+async def test_the_http_backend_posts_a_ticket_with_one_idempotency_key_per_message(
+    make_gateway, clock, business_system, retry_next_turn
+):
+    def ticket(path: str, body: dict, number: int) -> dict:
+        return body | {"reference": f"WO-{number}", "status": "open"}
+
+    machine = {"id": "PRESS-2", "name": "Press 2", "line": "A"}
+    system = await business_system("MAINTENANCE", ticket, {"/api/machines/PRESS-2": machine})
+    operator = SimulatedContact(await make_gateway([MaintenancePlugin()]), "+919812345678", clock)
+    await operator.send("menu")
+    await operator.press("Maintenance")
+    await operator.press("Report an issue")
+    await operator.send("press-2")
+    await operator.press("Hydraulic")
+    retry_next_turn(operator.client)
+    [opened] = await operator.press("Low")
+    assert "*WO-1*" in opened.text
+    [(path, key), retried] = system.posts
+    assert path == "/api/tickets" and key and retried == (path, key)

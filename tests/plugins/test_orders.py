@@ -3,6 +3,7 @@
 import pytest
 from aiohttp import web
 
+from gateway.appkeys import STORE
 from gateway.testing import SimulatedContact
 from plugins.orders.demo import DEMO_CUSTOMER
 from plugins.orders.plugin import OrdersPlugin
@@ -136,3 +137,30 @@ async def test_the_http_backend_reads_the_business_system(make_gateway, clock, a
     [status] = await contact.send("7001")
     assert "Status: quality check" in status.text and "Progress: 90%" in status.text
     assert seen[-1] == ("/api/orders/7001", "Bearer erp-token")
+
+
+async def test_a_retried_turn_records_one_bom_update(customer, retry_next_turn):
+    await open_entry(customer, "Orders", "Submit a BOM update")
+    await customer.send("bom-7")
+    retry_next_turn(customer.client)
+    [done] = await customer.send("Use M8 bolts instead of M6 on the cover")
+    assert done.text == "Thank you. Your update to BOM-7 is recorded as *BOM-000001*."
+    updates = await customer.client.app[STORE].records.find("orders", {"kind": "bom_update"})
+    assert [update["reference"] for update in updates] == ["BOM-000001"]
+
+
+async def test_the_http_backend_posts_a_bom_update_with_one_idempotency_key_per_message(
+    make_gateway, clock, business_system, retry_next_turn
+):
+    bom = {"id": "BOM-3", "product": "Rotor RT-1", "revision": 3}
+    system = await business_system(
+        "ORDERS", lambda path, body, number: {"reference": f"ECR-{number}"}, {"/api/boms/BOM-3": bom}
+    )
+    contact = SimulatedContact(await make_gateway([OrdersPlugin()]), DEMO_CUSTOMER, clock)
+    await open_entry(contact, "Orders", "Submit a BOM update")
+    await contact.send("bom-3")
+    retry_next_turn(contact.client)
+    [done] = await contact.send("Thicker gasket")
+    assert done.text == "Thank you. Your update to BOM-3 is recorded as *ECR-1*."
+    [(path, key), retried] = system.posts
+    assert path == "/api/boms/BOM-3/updates" and key and retried == (path, key)
