@@ -60,6 +60,13 @@ class State:
     answers: dict[str, str] = field(default_factory=dict)
     invalid: int = 0
     options: list[dict[str, str]] = field(default_factory=list)
+    tallies: list[tuple[str, str, int]] = field(default_factory=list)
+    """Counters the turn adds to, written after its session save so a retried turn counts
+    once; not part of the session."""
+
+    def saved(self) -> dict[str, Any]:
+        """What the session keeps."""
+        return {name: value for name, value in vars(self).items() if name != "tallies"}
 
     def leave_flow(self) -> None:
         self.flow, self.step, self.answers, self.invalid = None, 0, {}, 0
@@ -121,18 +128,20 @@ class Engine:
         state = State(**session.data) if session is not None and not expired else State()
         state.started_at = state.started_at or self._clock.now().isoformat()
         if expired:
-            await self._session_ended(session)
+            self._session_ended(session, state)
             if session.data.get("flow") in self.flows:
-                await self._count(session.data["flow"], "timed_out")
+                self._count(state, session.data["flow"], "timed_out")
             replies = [Content(text=conversation.t("core.session_expired")), self._main_menu(state, conversation)]
         else:
             replies = await self._respond(message, state, conversation)
         await self._store.sessions.save(
             message.sender,
-            vars(state).copy(),
+            state.saved(),
             expected_version=session.version if session else 0,
             ttl=SESSION_RETENTION,
         )
+        for namespace, name, amount in state.tallies:
+            await self._store.records.add(namespace, name, amount)
         return replies
 
     async def _conversation(self, message: InboundMessage, contact: Mapping[str, Any]) -> Conversation:
@@ -193,7 +202,7 @@ class Engine:
         if command is Command.BACK and state.flow is not None:
             return self._back(state, conversation)
         if command is Command.CANCEL and state.flow is not None:
-            await self._count(state.flow, "cancelled")
+            self._count(state, state.flow, "cancelled")
             return [Content(text=conversation.t("core.cancelled")), self._main_menu(state, conversation)]
         if command is Command.HELP:
             again = [self._ask(self._step(state), state, conversation)] if state.flow else []
@@ -267,13 +276,13 @@ class Engine:
         return await self._start(entry, state, conversation)
 
     async def _start(self, entry: MenuEntry, state: State, conversation: Conversation) -> list[Content]:
-        await self._store.records.next_sequence(MENU_NAMESPACE, entry.id)
+        state.tallies.append((MENU_NAMESPACE, entry.id, 1))
         state.leave_flow()
         state.options = []
         plugin = next(plugin for plugin, candidate in self.entries if candidate is entry)
         if entry.flow is not None and entry.flow in self.flows:
             state.flow = entry.flow
-            await self._count(entry.flow, "started")
+            self._count(state, entry.flow, "started")
             return [self._ask(self._step(state), state, conversation)]
         if entry.action is not None:
             return await self._guarded(plugin, f"menu:{entry.id}", entry.action(conversation), conversation)
@@ -314,7 +323,7 @@ class Engine:
         answers = dict(state.answers)
         state.leave_flow()
         state.options = []
-        await self._count(flow.id, "completed")
+        self._count(state, flow.id, "completed")
         return await self._guarded(plugin, f"flow:{flow.id}", flow.complete(answers, conversation), conversation)
 
     async def _validated(self, step: Step, message: InboundMessage, state: State, conversation: Conversation) -> str:
@@ -335,22 +344,22 @@ class Engine:
         state.invalid += 1
         self._metrics.invalid_answers.labels(self.flows[state.flow][0], state.flow).inc()
         if state.invalid >= MAX_INVALID_ANSWERS:
-            await self._count(state.flow, "cancelled")
+            self._count(state, state.flow, "cancelled")
             return [Content(text=conversation.t("core.too_many_invalid")), self._main_menu(state, conversation)]
         return [Content(text=conversation.t(refusal.key, **refusal.params)), self._ask(step, state, conversation)]
 
-    async def _session_ended(self, session: Session) -> None:
+    def _session_ended(self, session: Session, state: State) -> None:
         """Count a conversation that went idle, and how long it lasted, for /api/v1/stats."""
         started = session.data.get("started_at")
         if started:
             seconds = int((session.updated_at - datetime.fromisoformat(started)).total_seconds())
-            await self._store.records.add(SESSIONS_NAMESPACE, "ended", 1)
-            await self._store.records.add(SESSIONS_NAMESPACE, "seconds", seconds)
+            state.tallies += [(SESSIONS_NAMESPACE, "ended", 1), (SESSIONS_NAMESPACE, "seconds", seconds)]
 
-    async def _count(self, flow: str, outcome: str) -> None:
-        """Count a flow's start or end, in metrics and in the store (for /api/v1/stats)."""
+    def _count(self, state: State, flow: str, outcome: str) -> None:
+        """Count a flow's start or end, in metrics and, once the turn is saved, in the store (for
+        /api/v1/stats)."""
         self._metrics.flows.labels(self.flows[flow][0], flow, outcome).inc()
-        await self._store.records.next_sequence(FLOWS_NAMESPACE, f"{flow}:{outcome}")
+        state.tallies.append((FLOWS_NAMESPACE, f"{flow}:{outcome}", 1))
 
     async def _guarded(
         self, plugin: str, what: str, replies: Awaitable[list[Content]], conversation: Conversation

@@ -4,6 +4,7 @@ and plugin failures, through the simulator channel."""
 import pytest
 
 from gateway.appkeys import ENGINE, INBOX, PLUGINS, STORE
+from gateway.conversation.engine import FLOWS_NAMESPACE, MENU_NAMESPACE
 from gateway.conversation.flows import Choice, Flow, InvalidAnswer, MenuEntry, Step
 from gateway.hookspecs import hookimpl
 from gateway.models import Content
@@ -291,3 +292,28 @@ async def test_a_very_long_profile_name_is_greeted_shortened(chat):
     transcript = await (await chat.client.get("/simulator/api/messages", params={"phone": chat.phone})).json()
     greeting = next(m["text"] for m in transcript["messages"] if m["direction"] == "outbound")
     assert greeting.startswith("Hello " + "A" * 100 + "!")
+
+
+async def test_a_retried_turn_counts_its_flows_and_menu_choices_once(make_gateway, clock, monkeypatch):
+    client = await make_gateway([Quality()])
+    chat = SimulatedContact(client, clock=clock)
+    sessions = client.app[STORE].sessions
+    save, refused = sessions.save, set()
+
+    async def refuse_each_turn_once(contact, data, expected_version, ttl):
+        if expected_version not in refused:  # each turn saves over the next version
+            refused.add(expected_version)
+            raise StaleSession("the lease moved on")
+        return await save(contact, data, expected_version=expected_version, ttl=ttl)
+
+    monkeypatch.setattr(sessions, "save", refuse_each_turn_once)
+    await chat.send("menu")
+    await chat.press("Quality")
+    await chat.press("Report")
+    await chat.send("4411")
+    await chat.press("High")
+    [done] = await chat.press("Crack")
+    assert done.text == "Recorded high crack on 4411." and len(refused) == 6
+    records = client.app[STORE].records
+    assert await records.sequences(FLOWS_NAMESPACE) == {"quality.report:started": 1, "quality.report:completed": 1}
+    assert await records.sequences(MENU_NAMESPACE) == {"quality.report": 1}
