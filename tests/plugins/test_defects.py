@@ -5,7 +5,8 @@ from urllib.parse import urlencode
 import pytest
 
 from gateway.app import create_app
-from gateway.appkeys import STORE
+from gateway.appkeys import ENGINE, STORE
+from gateway.models import InboundKind, InboundMessage, Provider
 from gateway.testing import SimulatedContact, twilio_headers
 from plugins.defects.plugin import DefectsPlugin
 from plugins.orders.demo import DEMO_CUSTOMER
@@ -154,3 +155,37 @@ async def test_the_http_backend_posts_a_defect_with_one_idempotency_key_per_mess
     [(path, first), retried, (_, second)] = system.posts
     assert path == "/api/defects" and retried == (path, first)
     assert first and second and first != second
+
+
+async def test_a_turn_run_again_after_a_crash_records_one_defect(operator, clock, monkeypatch):
+    """As the inbox does when a process dies after a turn's side effects, before its save."""
+    app = operator.client.app
+    await operator.send("menu")
+    await operator.press("Quality")
+    await operator.press("Report a defect")
+    await operator.send("4411")
+    await operator.press("Dimensional")
+    press = InboundMessage(
+        provider=Provider.SIMULATOR,
+        provider_message_id="crashed-turn",
+        sender=operator.phone,
+        timestamp=clock.now(),
+        kind=InboundKind.BUTTON_REPLY,
+        reply_id="high",
+        reply_title="High",
+    )
+    sessions, save = app[STORE].sessions, app[STORE].sessions.save
+    crashes = iter([ConnectionError("the process died")])
+
+    async def crash_once(*args, **kwargs):
+        if (crash := next(crashes, None)) is not None:
+            raise crash
+        return await save(*args, **kwargs)
+
+    monkeypatch.setattr(sessions, "save", crash_once)
+    with pytest.raises(ConnectionError):
+        await app[ENGINE].handle(press, {})
+    [recorded] = await app[ENGINE].handle(press, {})
+    assert recorded.text.startswith("Defect recorded as *DEF-000003*")
+    mine = await app[STORE].records.find("defects", {"kind": "defect", "order_id": "4411"})
+    assert [defect["reference"] for defect in mine] == ["DEF-000003"]
