@@ -8,7 +8,7 @@ from typing import Any
 from gateway.metrics import GatewayMetrics
 from gateway.ports.store import Store
 
-REPOSITORIES = ("templates", "log", "queue", "settings", "sessions", "records")
+REPOSITORIES = ("templates", "log", "queue", "settings", "sessions", "records", "leases")
 
 
 class _TimedRepository:

@@ -117,6 +117,16 @@ class Job:
 
 
 @dataclass(frozen=True, slots=True)
+class Lease:
+    """A named, time-limited right held by one owner; `token` fences out earlier holders."""
+
+    name: str
+    owner: str
+    token: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Session:
     """A contact's conversation state; `version` guards against concurrent overwrites."""
 

@@ -17,6 +17,7 @@ from gateway.ports.records import (
     ContactSettings,
     Job,
     JobState,
+    Lease,
     LogEntry,
     LogPage,
     LogQuery,
@@ -190,6 +191,21 @@ class SessionRepository(Protocol):
     async def delete(self, contact: str) -> None: ...
 
 
+class LeaseRepository(Protocol):
+    async def acquire(self, name: str, owner: str, ttl: timedelta) -> int | None:
+        """Take or extend the lease; its fencing token (growing each time it changes hands),
+        or None while another owner holds it live."""
+
+    async def renew(self, name: str, owner: str, token: int, ttl: timedelta) -> bool:
+        """Extend a live lease still held under `token`; False when it was lost."""
+
+    async def release(self, name: str, owner: str, token: int) -> None:
+        """Give the lease up now, if still held under `token`."""
+
+    async def holders(self, prefix: str) -> list[Lease]:
+        """The live leases whose name starts with `prefix`, by name."""
+
+
 class PluginRecords(Protocol):
     async def put(self, plugin: str, key: str, document: dict[str, Any]) -> None:
         """Create or replace one of a plugin's records."""
@@ -219,6 +235,7 @@ class Store(Protocol):
     settings: SettingsRepository
     sessions: SessionRepository
     records: PluginRecords
+    leases: LeaseRepository
 
     async def ping(self) -> None:
         """Raise when the store cannot be reached."""

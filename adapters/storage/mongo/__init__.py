@@ -13,6 +13,7 @@ from adapters.storage.mongo.documents import (
     MongoTemplates,
 )
 from adapters.storage.mongo.indexes import create_indexes
+from adapters.storage.mongo.leases import MongoLeases
 from adapters.storage.mongo.log import MongoMessageLog
 from adapters.storage.mongo.queue import MongoQueue
 from adapters.storage.mongo.retry import Retry
@@ -46,6 +47,7 @@ class MongoStore:
         self.settings = MongoSettings(database["settings"], database["contacts"], retry)
         self.sessions = MongoSessions(database["sessions"], clock, retry)
         self.records = MongoPluginRecords(database["records"], database["counters"], clock, retry)
+        self.leases = MongoLeases(database["leases"], clock, retry)
 
     @classmethod
     async def open(

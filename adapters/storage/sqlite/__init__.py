@@ -9,6 +9,7 @@ from adapters.storage.sqlite.documents import (
     SqliteSettings,
     SqliteTemplates,
 )
+from adapters.storage.sqlite.leases import SqliteLeases
 from adapters.storage.sqlite.log import SqliteMessageLog
 from adapters.storage.sqlite.queue import SqliteQueue
 from adapters.storage.sqlite.schema import migrate
@@ -28,6 +29,7 @@ class SqliteStore:
         self.settings = SqliteSettings(database)
         self.sessions = SqliteSessions(database, clock)
         self.records = SqlitePluginRecords(database, clock)
+        self.leases = SqliteLeases(database, clock)
 
     @classmethod
     async def open(cls, path: Path, clock: Clock) -> "SqliteStore":

@@ -75,6 +75,15 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    # named leases with fencing tokens: whatever needs one holder across processes takes one
+    (
+        """CREATE TABLE leases (
+            name TEXT PRIMARY KEY, owner TEXT NOT NULL, token INTEGER NOT NULL, expires_at INTEGER NOT NULL
+        )""",
+    )
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
