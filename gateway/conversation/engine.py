@@ -140,9 +140,17 @@ class Engine:
             expected_version=session.version if session else 0,
             ttl=SESSION_RETENTION,
         )
-        for namespace, name, amount in state.tallies:
-            await self._store.records.add(namespace, name, amount)
+        await self._tally(message, state)
         return replies
+
+    async def _tally(self, message: InboundMessage, state: State) -> None:
+        """Write the turn's counters. The session is saved by now, so a failure here is logged
+        and the counts lost: raising would run the turn again on a session already moved on."""
+        try:
+            for namespace, name, amount in state.tallies:
+                await self._store.records.add(namespace, name, amount)
+        except Exception as error:
+            log.warning("counters of message %s were not written (%s)", message.id, type(error).__name__)
 
     async def _conversation(self, message: InboundMessage, contact: Mapping[str, Any]) -> Conversation:
         """The contact's language: as chosen before, else told by a first greeting, else English."""

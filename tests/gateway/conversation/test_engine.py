@@ -1,6 +1,8 @@
 """The conversation engine as a contact lives it: menus, forms, commands, languages, timeouts
 and plugin failures, through the simulator channel."""
 
+import sqlite3
+
 import pytest
 
 from gateway.appkeys import ENGINE, INBOX, PLUGINS, STORE
@@ -317,3 +319,24 @@ async def test_a_retried_turn_counts_its_flows_and_menu_choices_once(make_gatewa
     records = client.app[STORE].records
     assert await records.sequences(FLOWS_NAMESPACE) == {"quality.report:started": 1, "quality.report:completed": 1}
     assert await records.sequences(MENU_NAMESPACE) == {"quality.report": 1}
+
+
+async def test_counters_that_fail_after_the_session_save_do_not_run_the_turn_again(make_gateway, clock, monkeypatch):
+    client = await make_gateway([Quality()])
+    chat = SimulatedContact(client, clock=clock)
+    records = client.app[STORE].records
+    add = records.add
+
+    async def locked_once(*arguments):
+        monkeypatch.setattr(records, "add", add)
+        raise sqlite3.OperationalError("database is locked")
+
+    await chat.send("menu")
+    monkeypatch.setattr(records, "add", locked_once)
+    await chat.press("Quality")
+    [prompt] = await chat.press("Report")
+    assert "order" in prompt.text.lower(), "the menu pick was not taken again as the form's first answer"
+    await chat.send("4411")
+    await chat.press("High")
+    [done] = await chat.press("Crack")
+    assert done.text == "Recorded high crack on 4411."
