@@ -20,12 +20,17 @@ CONTACT = "+919812345678"
 
 def start_worker(database: Path, api_base: str, log: Path, **variables: str) -> subprocess.Popen:
     """`wa-gateway worker` on the SQLite file with Meta pointed at `api_base`; output to `log`."""
+    return start_gateway("worker", database, api_base, log, GATEWAY_LOG_LEVEL="WARNING", **variables)
+
+
+def start_gateway(command: str, database: Path, api_base: str, log: Path, **variables: str) -> subprocess.Popen:
+    """`wa-gateway COMMAND` as a real process on the SQLite file, Meta pointed at `api_base`,
+    output appended to `log` unbuffered, so a kill loses no line already written."""
     env = {name: value for name, value in os.environ.items() if not name.startswith(("GATEWAY_", "META_"))}
     env |= {
         "PYTHONPATH": str(REPO),
         "PYTHONUNBUFFERED": "1",
         "GATEWAY_STORE_URL": f"sqlite:///{database}",
-        "GATEWAY_LOG_LEVEL": "WARNING",
         "META_ACCESS_TOKEN": "EAAG-token",
         "META_PHONE_NUMBER_ID": "106540352242922",
         "META_APP_SECRET": META_SECRET,
@@ -36,7 +41,7 @@ def start_worker(database: Path, api_base: str, log: Path, **variables: str) -> 
     }
     with log.open("a") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "gateway", "worker"], cwd=database.parent, env=env, stdout=output, stderr=output
+            [sys.executable, "-m", "gateway", command], cwd=database.parent, env=env, stdout=output, stderr=output
         )
 
 

@@ -5,13 +5,11 @@ its replies, which carry idempotency keys (`reply:{message.id}:{n}`), are queued
 
 import asyncio
 import json
-import os
 import random
 import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter
 from contextlib import closing
@@ -26,11 +24,11 @@ from adapters.storage.sqlite import SqliteStore
 from gateway.clock import SystemClock
 from gateway.models import InboundMessage
 from gateway.testing import meta_headers
+from tests.faults.send_workers import start_gateway
 from tests.gateway_fixtures import META_SECRET, meta_text
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 BACKLOG = 1_000
 POSTED = 200
 MESSAGES = BACKLOG + POSTED
@@ -61,24 +59,7 @@ def free_port() -> int:
 
 def serve(port: int, database: Path, api_base: str, log: Path) -> subprocess.Popen:
     """`wa-gateway serve` on the SQLite file, Meta pointed at the stand-in, logs to `log`."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("GATEWAY_", "META_"))}
-    env |= {
-        "PYTHONPATH": str(REPO),
-        "PYTHONUNBUFFERED": "1",  # a kill loses no log line already written
-        "GATEWAY_PORT": str(port),
-        "GATEWAY_STORE_URL": f"sqlite:///{database}",
-        "GATEWAY_LOG_LEVEL": "INFO",
-        "META_ACCESS_TOKEN": "EAAG-token",
-        "META_PHONE_NUMBER_ID": "106540352242922",
-        "META_APP_SECRET": META_SECRET,
-        "META_VERIFY_TOKEN": "verify-me",
-        "META_API_BASE": api_base,
-        "META_SEND_RATE": "1000",
-    }
-    with log.open("a") as output:
-        return subprocess.Popen(
-            [sys.executable, "-m", "gateway", "serve"], cwd=database.parent, env=env, stdout=output, stderr=output
-        )
+    return start_gateway("serve", database, api_base, log, GATEWAY_PORT=str(port), GATEWAY_LOG_LEVEL="INFO")
 
 
 async def healthy(session: aiohttp.ClientSession, base: str, process: subprocess.Popen) -> None:
