@@ -10,7 +10,7 @@ import pytest
 
 from adapters.storage.sqlite import SqliteStore
 from gateway.metrics import GatewayMetrics
-from gateway.models import OutboundMessage, Provider
+from gateway.models import OutboundMessage, Priority, Provider
 from gateway.notifications.delivery import DeliveryRules
 from gateway.notifications.template_service import TemplateService
 from gateway.ports.channel import Capabilities, ChannelSet, SendError
@@ -54,7 +54,9 @@ async def queued(store, clock, **fields):
     return await store.queue.claim("w", LEASE)
 
 
-def worker(store, clock, channel, routing: Routing | None = None, metrics: GatewayMetrics | None = None) -> QueueWorker:
+def worker(
+    store, clock, channel, routing: Routing | None = None, metrics: GatewayMetrics | None = None, concurrency: int = 4
+) -> QueueWorker:
     rules = DeliveryRules(store, TemplateService(store), clock)
     routing = routing or routing_for([Provider.TWILIO], clock)
     metrics = metrics or GatewayMetrics("sqlite")
@@ -66,6 +68,7 @@ def worker(store, clock, channel, routing: Routing | None = None, metrics: Gatew
         rules,
         routing,
         metrics,
+        concurrency=concurrency,
         chance=Random(7),
     )
 
@@ -210,3 +213,70 @@ async def test_a_store_error_while_claiming_is_waited_out_and_a_bug_there_restar
         await stop(*loops)
     restarted = metrics.registry.get_sample_value("gateway_loop_restarts_total", {"loop": "send"})
     assert restarted == 1, "the locked database was waited out; the bug ended the loop, which was counted"
+
+
+class HoldsTheFirstReply(ScriptedChannel):
+    """Keeps the first reply in flight until every other send loop has found nothing to claim,
+    or until a later reply overtakes it."""
+
+    def __init__(self, store, idle_loops: int, *outcomes: Exception | str) -> None:
+        super().__init__(*outcomes)
+        self.others_done = asyncio.Event()
+        self._idle_loops = idle_loops
+        self._empty_claims = 0
+        claim = store.queue.claim
+
+        async def counted_claim(owner, lease):
+            job = await claim(owner, lease)
+            self._empty_claims += job is None
+            if self._empty_claims >= self._idle_loops:
+                self.others_done.set()
+            return job
+
+        store.queue.claim = counted_claim
+
+    async def send(self, message, http) -> str:
+        if message.text == "first":
+            await self.others_done.wait()
+        elif not self.sent:
+            self.others_done.set()  # a later reply overtook the first: let it go and show the order
+        return await super().send(message, http)
+
+
+async def send_a_turn_of_replies(store, clock, channel, concurrency: int) -> list[str]:
+    """Enqueue three replies to one contact, run the worker's loops until none is left, and
+    return the texts in the order the provider received them."""
+    await store.settings.update_contact("+919812345678", {"last_inbound_at": clock.now().isoformat()})
+    jobs = []
+    for number, text in enumerate(["first", "second", "third"]):
+        message = OutboundMessage(
+            recipient="+919812345678",
+            text=text,
+            provider="twilio",
+            priority=Priority.REPLY,
+            idempotency_key=f"reply:in-1:{number}",
+        )
+        jobs.append(job := await store.queue.enqueue(message, max_attempts=1))
+        await store.log.record_outbound(job.id, message, Provider.TWILIO)
+    queue_worker = worker(store, clock, channel, concurrency=concurrency)
+    loops = queue_worker.start(Supervisor(GatewayMetrics("sqlite"), first_pause=0))
+    try:
+        async with asyncio.timeout(10):  # a reply held back for ever fails the test instead of hanging it
+            while (await store.queue.counts())[JobState.QUEUED] + (await store.queue.counts())[JobState.SENDING]:
+                queue_worker.wake()
+                await asyncio.sleep(0)
+    finally:
+        await stop(*loops)
+    return [message.text for message in channel.sent]
+
+
+async def test_a_contacts_replies_reach_the_provider_in_order_though_the_first_is_slow(store, clock):
+    channel = HoldsTheFirstReply(store, idle_loops=15)
+    assert await send_a_turn_of_replies(store, clock, channel, concurrency=16) == ["first", "second", "third"]
+
+
+async def test_a_dead_first_reply_does_not_hold_back_the_rest(store, clock):
+    channel = HoldsTheFirstReply(store, 15, SendError("recipient unknown", retryable=False, code="404"))
+    assert await send_a_turn_of_replies(store, clock, channel, concurrency=16) == ["first", "second", "third"]
+    assert [job.message["text"] for job in await store.queue.list(JobState.DEAD)] == ["first"]
+    assert [job.message["text"] for job in await store.queue.list(JobState.SENT)] == ["second", "third"]
