@@ -12,7 +12,8 @@ from adapters.channels import meta, myoperator, twilio
 from adapters.channels import simulator as simulator_channel
 from adapters.channels.simulator import routes as simulator_routes
 from adapters.storage import open_store
-from gateway import gauges, health, housekeeping, templates, webhooks
+from gateway import gauges, health, housekeeping, templates
+from gateway.inbound import webhooks
 from gateway.admin.app import create_admin_app
 from gateway.appkeys import (
     CHANNELS,
@@ -35,7 +36,7 @@ from gateway.appkeys import (
 from gateway.clock import Clock, SystemClock
 from gateway.conversation.context import PluginContext
 from gateway.conversation.engine import Engine
-from gateway.inbox import Inbox
+from gateway.inbound.inbox import Inbox
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import MAX_BODY_BYTES, json_errors, request_metrics
 from gateway.models import Provider
@@ -44,15 +45,15 @@ from gateway.notifications.events import EventService
 from gateway.notifications.notifier import Notifier
 from gateway.notifications.scheduler import Scheduler
 from gateway.notifications.template_service import TemplateService
-from gateway.outbox import Outbox
+from gateway.outbound.outbox import Outbox
 from gateway.plugins import get_plugin_manager
 from gateway.ports.channel import Channel, ChannelSet
-from gateway.routing import Routing
+from gateway.outbound.routing import Routing
 from gateway.settings import Settings
 from gateway.slow_clients import body_deadline
 from gateway.store_timing import TimedStore
 from gateway.supervision import Supervisor, stop
-from gateway.worker import QueueWorker
+from gateway.outbound.worker import QueueWorker
 
 PROVIDER_TIMEOUT = aiohttp.ClientTimeout(total=15, connect=5)
 """Outbound calls to provider APIs give up after this, so one slow provider cannot stall a worker."""

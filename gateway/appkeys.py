@@ -6,18 +6,18 @@ from aiohttp import web
 from gateway.clock import Clock
 from gateway.conversation.context import PluginContext
 from gateway.conversation.engine import Engine
-from gateway.inbox import Inbox
+from gateway.inbound.inbox import Inbox
 from gateway.metrics import GatewayMetrics
 from gateway.notifications.events import EventService
 from gateway.notifications.scheduler import Scheduler
 from gateway.notifications.template_service import TemplateService
-from gateway.outbox import Outbox
+from gateway.outbound.outbox import Outbox
 from gateway.plugins import PluginHost
 from gateway.ports.channel import ChannelSet
 from gateway.ports.store import Store
 from gateway.settings import Settings
 from gateway.supervision import Supervisor
-from gateway.worker import QueueWorker
+from gateway.outbound.worker import QueueWorker
 
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)

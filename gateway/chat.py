@@ -6,7 +6,7 @@ from typing import Any, TextIO
 
 import aiohttp
 
-from gateway.text_menus import chosen
+from gateway.inbound.text_menus import chosen
 
 REPLY_WAIT_SECONDS = 10.0
 QUIET_SECONDS = 0.5

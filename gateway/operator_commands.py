@@ -13,7 +13,7 @@ from adapters.storage import open_store
 from gateway.clock import SystemClock
 from gateway.models import OutboundMessage
 from gateway.notifications.template_service import TemplateService
-from gateway.outbox import Outbox
+from gateway.outbound.outbox import Outbox
 from gateway.ports.records import JobState
 from gateway.ports.store import NotFound, Store
 from gateway.settings import Settings

@@ -33,7 +33,7 @@ from gateway.models import (
 from gateway.plugins import PluginFailed, PluginHost
 from gateway.ports.records import Session
 from gateway.ports.store import StaleSession, Store
-from gateway.text_menus import chosen
+from gateway.inbound.text_menus import chosen
 
 log = logging.getLogger(__name__)
 

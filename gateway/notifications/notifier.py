@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from gateway.models import OutboundMessage, Priority, TemplateRef
-from gateway.outbox import Outbox
+from gateway.outbound.outbox import Outbox
 from gateway.phone import InvalidPhoneNumber, to_contact_id
 from gateway.ports.store import Store
 

@@ -13,7 +13,7 @@ import pytest
 from pymongo.errors import AutoReconnect
 
 from adapters.storage.sqlite.log import SqliteMessageLog
-from gateway import inbox as inbox_module
+from gateway.inbound import inbox as inbox_module
 from gateway.app import create_app
 from gateway.appkeys import INBOX, METRICS, STORE, SUPERVISOR
 from gateway.models import InboundMessage

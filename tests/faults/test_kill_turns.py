@@ -35,7 +35,7 @@ MESSAGES = BACKLOG + POSTED
 CONTACTS = 100
 KILLS = 5
 SEED = 11
-TURN_STARTED = "INFO gateway.inbox: processing message "
+TURN_STARTED = "INFO gateway.inbound.inbox: processing message "
 
 
 class MetaApi:

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from gateway.circuit import CircuitBreaker, CircuitState
+from gateway.outbound.circuit import CircuitBreaker, CircuitState
 from gateway.metrics import GatewayMetrics
 from gateway.models import OutboundMessage, Provider
 from gateway.ports.channel import SendError
-from gateway.routing import TRIAL_WAIT, CircuitOpen, Routing
+from gateway.outbound.routing import TRIAL_WAIT, CircuitOpen, Routing
 
 
 def test_opens_after_consecutive_failures_then_one_trial_closes_it(clock):

@@ -14,9 +14,9 @@ from gateway.notifications.delivery import DeliveryRules
 from gateway.notifications.template_service import TemplateService
 from gateway.ports.channel import Capabilities, ChannelSet, SendError
 from gateway.ports.records import JobState, LogStatus
-from gateway.routing import Routing
+from gateway.outbound.routing import Routing
 from gateway.settings import Settings
-from gateway.worker import LEASE, QueueWorker
+from gateway.outbound.worker import LEASE, QueueWorker
 
 CONTACT = "+919812345678"
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from adapters.storage.sqlite import SqliteStore
 from adapters.storage.sqlite.log import SqliteMessageLog
-from gateway import inbox as inbox_module
+from gateway.inbound import inbox as inbox_module
 from gateway.app import create_app
 from gateway.appkeys import INBOX, METRICS, OUTBOX, STORE
 from gateway.hookspecs import hookimpl
@@ -304,7 +304,7 @@ class RequestIds:
 async def test_a_message_that_arrives_while_the_backlog_is_read_keeps_its_webhooks_request_id(
     aiohttp_client, provider_settings, clock, monkeypatch, caplog
 ):
-    caplog.set_level(logging.INFO, logger="gateway.webhooks")
+    caplog.set_level(logging.INFO, logger="gateway.inbound.webhooks")
     reading, release = asyncio.Event(), asyncio.Event()
     read = SqliteMessageLog.unprocessed_inbound
 
@@ -319,7 +319,7 @@ async def test_a_message_that_arrives_while_the_backlog_is_read_keeps_its_webhoo
     app = create_app(provider_settings, clock=clock, plugins=[ids], entry_points=False, run_worker=False)
     gateway = await aiohttp_client(app)
     await reading.wait()
-    webhooks_log = logging.getLogger("gateway.webhooks")
+    webhooks_log = logging.getLogger("gateway.inbound.webhooks")
     webhooks_log.addFilter(ids.note_webhook)
     try:
         await post_meta(gateway, meta_text("wamid.DURING"))

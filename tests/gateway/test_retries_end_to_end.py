@@ -7,7 +7,7 @@ from gateway.app import create_app
 from gateway.appkeys import METRICS, OUTBOX, SETTINGS, STORE, SUPERVISOR, TEMPLATES, WORKER
 from gateway.models import OutboundMessage, Priority, Provider
 from gateway.ports.records import JobState, LogStatus
-from gateway.worker import BASE_BACKOFF_SECONDS, LEASE
+from gateway.outbound.worker import BASE_BACKOFF_SECONDS, LEASE
 from tests.gateway_fixtures import eventually
 
 CONTACT = "+919812345678"

@@ -7,7 +7,7 @@ import pytest
 from adapters.storage.sqlite import SqliteStore
 from gateway.models import InboundKind, InboundMessage, OutboundMessage
 from gateway.ports.channel import Capabilities
-from gateway.text_menus import TextMenus, chosen, numbered
+from gateway.inbound.text_menus import TextMenus, chosen, numbered
 
 PLAIN = Capabilities(buttons=False, lists=False)
 MENU = {

@@ -15,9 +15,9 @@ from gateway.notifications.delivery import DeliveryRules
 from gateway.notifications.template_service import TemplateService
 from gateway.ports.channel import Capabilities, ChannelSet, SendError
 from gateway.ports.records import JobState, LogStatus
-from gateway.routing import Routing
+from gateway.outbound.routing import Routing
 from gateway.supervision import Supervisor, stop
-from gateway.worker import LEASE, QueueWorker, backoff_seconds
+from gateway.outbound.worker import LEASE, QueueWorker, backoff_seconds
 
 
 class ScriptedChannel:

@@ -20,12 +20,12 @@ from gateway.faults import is_transient
 from gateway.logs import request_id
 from gateway.metrics import GatewayMetrics
 from gateway.models import Content, InboundMessage, OutboundMessage, Priority
-from gateway.outbox import Outbox
+from gateway.outbound.outbox import Outbox
 from gateway.phone import mask
 from gateway.ports.records import ContactSettings, LogEntry
 from gateway.ports.store import Store
 from gateway.supervision import Supervisor
-from gateway.text_menus import TextMenus
+from gateway.inbound.text_menus import TextMenus
 
 log = logging.getLogger(__name__)
 

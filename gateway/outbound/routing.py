@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from aiolimiter import AsyncLimiter
 
-from gateway.circuit import CircuitBreaker, CircuitState
+from gateway.outbound.circuit import CircuitBreaker, CircuitState
 from gateway.clock import Clock
 from gateway.metrics import GatewayMetrics
 from gateway.models import OutboundMessage, Provider

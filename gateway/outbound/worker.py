@@ -25,9 +25,9 @@ from gateway.phone import mask
 from gateway.ports.channel import Channel, ChannelSet, SendError
 from gateway.ports.records import Job, JobState, LogStatus
 from gateway.ports.store import Store
-from gateway.routing import CircuitOpen, Routing
+from gateway.outbound.routing import CircuitOpen, Routing
 from gateway.supervision import Supervisor
-from gateway.text_menus import TextMenus
+from gateway.inbound.text_menus import TextMenus
 from gateway.validation import problems
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from gateway.models import InboundKind, InboundMessage, OutboundMessage
 from gateway.ports.channel import Capabilities
 from gateway.ports.store import PluginRecords
 
-NAMESPACE = "gateway.text_menus"
+NAMESPACE = "gateway.inbound.text_menus"
 
 
 def numbered(message: OutboundMessage) -> tuple[OutboundMessage, dict[str, Any]]:
