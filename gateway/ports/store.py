@@ -210,6 +210,10 @@ class PluginRecords(Protocol):
     async def put(self, plugin: str, key: str, document: dict[str, Any]) -> None:
         """Create or replace one of a plugin's records."""
 
+    async def insert(self, plugin: str, key: str, document: dict[str, Any]) -> bool:
+        """Create a record only if its key is new, atomically: of any number of writers racing
+        for one key, across processes, exactly one gets True; the others get False and change nothing."""
+
     async def get(self, plugin: str, key: str) -> dict[str, Any] | None: ...
 
     async def delete(self, plugin: str, key: str) -> bool: ...

@@ -211,6 +211,16 @@ class MongoPluginRecords:
             upsert=True,
         )
 
+    async def insert(self, plugin: str, key: str, document: dict[str, Any]) -> bool:
+        # not @idempotent: repeated whole after a lost reply, the insert would find its own record
+        # and answer False; the driver's retryable write applies it once instead
+        record = {"plugin": plugin, "key": key, "document": document, "updated_at": self._clock.now()}
+        try:
+            await self._records.insert_one(record)
+        except DuplicateKeyError:
+            return False
+        return True
+
     @idempotent
     async def get(self, plugin: str, key: str) -> dict[str, Any] | None:
         found = await self._records.find_one({"plugin": plugin, "key": key})

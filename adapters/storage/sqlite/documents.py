@@ -228,6 +228,15 @@ class SqlitePluginRecords:
             )
         )
 
+    async def insert(self, plugin: str, key: str, document: dict[str, Any]) -> bool:
+        params = (plugin, key, dumps(document), to_micros(self._clock.now()))
+        inserted = await self._db.run(
+            lambda connection: connection.execute(
+                "INSERT INTO records VALUES (?, ?, ?, ?) ON CONFLICT (plugin, key) DO NOTHING", params
+            ).rowcount
+        )
+        return inserted == 1
+
     async def get(self, plugin: str, key: str) -> dict[str, Any] | None:
         row = await self._db.run(
             lambda connection: connection.execute(

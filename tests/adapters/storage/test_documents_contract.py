@@ -127,3 +127,19 @@ async def test_sequences_are_unique_under_concurrency(store):
     assert await store.records.sequences("nobody") == {}
     totals = await asyncio.gather(*(store.records.add("gateway.sessions", "seconds", 90) for _ in range(4)))
     assert sorted(totals) == [90, 180, 270, 360]
+
+
+async def test_insert_creates_a_record_only_when_its_key_is_new(store):
+    assert await store.records.insert("defects", "key:msg-1", {"reference": "DEF-000001"})
+    assert not await store.records.insert("defects", "key:msg-1", {"reference": "DEF-000002"})
+    assert await store.records.get("defects", "key:msg-1") == {"reference": "DEF-000001"}, "the first stays"
+    assert await store.records.insert("orders", "key:msg-1", {"reference": "BOM-000001"}), "keys are per plugin"
+    assert await store.records.find("defects") == [{"reference": "DEF-000001"}]
+    await store.records.delete("defects", "key:msg-1")
+    assert await store.records.insert("defects", "key:msg-1", {"reference": "DEF-000003"})
+
+
+async def test_of_concurrent_inserts_of_one_key_exactly_one_wins(store):
+    won = await asyncio.gather(*(store.records.insert("defects", "key:msg-1", {"writer": n}) for n in range(20)))
+    assert won.count(True) == 1
+    assert await store.records.get("defects", "key:msg-1") == {"writer": won.index(True)}
