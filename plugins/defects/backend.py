@@ -3,11 +3,12 @@ plugin's embedded records) or a business system's REST API (http)."""
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import AwareDatetime, BaseModel, TypeAdapter
 
 from gateway.business_api import BusinessApi
+from gateway.idempotency import reference_for
 from gateway.ports.store import PluginRecords
 from plugins.orders.backend import EmbeddedOrders, OrderStatus
 
@@ -71,9 +72,7 @@ class EmbeddedDefects:
     ) -> Defect:
         # the hold first: it is harmless to repeat, so the defect record is the last write of a turn
         await self._orders.set_status(order_id, OrderStatus.ON_HOLD, key)
-        if found := await self._records.find(NAMESPACE, {"kind": "defect", "idempotency_key": key}, limit=1):
-            return Defect.model_validate(found[0])
-        reference = f"DEF-{await self._records.next_sequence(NAMESPACE, 'defect'):06d}"
+        reference = await reference_for(self._records, NAMESPACE, "defect", key, self._new_reference)
         defect = Defect(
             reference=reference,
             order_id=order_id,
@@ -83,12 +82,14 @@ class EmbeddedDefects:
             status=DefectStatus.OPEN,
             reported_at=at,
         )
-        await self.put(defect, key)
-        return defect
+        await self._records.insert(NAMESPACE, f"defect:{reference}", _document(defect))
+        return Defect.model_validate(await self._records.get(NAMESPACE, f"defect:{reference}"))
 
-    async def put(self, defect: Defect, key: str | None = None) -> None:
-        document = {"kind": "defect", "idempotency_key": key} | defect.model_dump(mode="json")
-        await self._records.put(NAMESPACE, f"defect:{defect.reference}", document)
+    async def _new_reference(self) -> str:
+        return f"DEF-{await self._records.next_sequence(NAMESPACE, 'defect'):06d}"
+
+    async def put(self, defect: Defect) -> None:
+        await self._records.put(NAMESPACE, f"defect:{defect.reference}", _document(defect))
 
     async def defects_of(self, reporter: str) -> list[Defect]:
         found = await self._records.find(NAMESPACE, {"kind": "defect", "reporter": reporter})
@@ -101,6 +102,10 @@ class EmbeddedDefects:
     async def sop(self, sop_id: str) -> Sop | None:
         found = await self._records.get(NAMESPACE, f"sop:{sop_id.upper()}")
         return Sop.model_validate(found) if found else None
+
+
+def _document(defect: Defect) -> dict[str, Any]:
+    return {"kind": "defect"} | defect.model_dump(mode="json")
 
 
 _DEFECTS = TypeAdapter(list[Defect])

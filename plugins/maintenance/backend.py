@@ -8,6 +8,7 @@ from typing import Protocol
 from pydantic import AwareDatetime, BaseModel, TypeAdapter
 
 from gateway.business_api import BusinessApi
+from gateway.idempotency import reference_for
 from gateway.ports.store import PluginRecords
 
 NAMESPACE = "maintenance"
@@ -78,9 +79,7 @@ class EmbeddedMaintenance:
         deadline: datetime,
         key: str,
     ) -> Ticket:
-        if found := await self._records.find(NAMESPACE, {"kind": "ticket", "idempotency_key": key}, limit=1):
-            return Ticket.model_validate(found[0])
-        reference = f"MAINT-{await self._records.next_sequence(NAMESPACE, 'ticket'):06d}"
+        reference = await reference_for(self._records, NAMESPACE, "ticket", key, self._new_reference)
         ticket = Ticket(
             reference=reference,
             machine_id=machine_id,
@@ -91,9 +90,12 @@ class EmbeddedMaintenance:
             opened_at=opened_at,
             sla_deadline=deadline,
         )
-        document = {"kind": "ticket", "idempotency_key": key} | ticket.model_dump(mode="json")
-        await self._records.put(NAMESPACE, f"ticket:{reference}", document)
-        return ticket
+        document = {"kind": "ticket"} | ticket.model_dump(mode="json")
+        await self._records.insert(NAMESPACE, f"ticket:{reference}", document)
+        return Ticket.model_validate(await self._records.get(NAMESPACE, f"ticket:{reference}"))
+
+    async def _new_reference(self) -> str:
+        return f"MAINT-{await self._records.next_sequence(NAMESPACE, 'ticket'):06d}"
 
     async def ticket(self, reference: str) -> Ticket | None:
         found = await self._records.get(NAMESPACE, f"ticket:{reference.upper()}")

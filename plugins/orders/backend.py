@@ -8,6 +8,7 @@ from typing import Protocol
 from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter
 
 from gateway.business_api import BusinessApi
+from gateway.idempotency import reference_for
 from gateway.ports.store import PluginRecords
 
 NAMESPACE = "orders"
@@ -99,13 +100,13 @@ class EmbeddedOrders:
         return Bom.model_validate(found) if found else None
 
     async def submit_bom_update(self, bom_id: str, description: str, contact: str, at: datetime, key: str) -> str:
-        if found := await self._records.find(NAMESPACE, {"kind": "bom_update", "idempotency_key": key}, limit=1):
-            return found[0]["reference"]
-        reference = f"BOM-{await self._records.next_sequence(NAMESPACE, 'bom_update'):06d}"
+        reference = await reference_for(self._records, NAMESPACE, "bom_update", key, self._new_bom_reference)
         update = {"kind": "bom_update", "reference": reference, "bom": bom_id, "description": description}
-        written = {"contact": contact, "at": at.isoformat(), "idempotency_key": key}
-        await self._records.put(NAMESPACE, reference, update | written)
+        await self._records.insert(NAMESPACE, reference, update | {"contact": contact, "at": at.isoformat()})
         return reference
+
+    async def _new_bom_reference(self) -> str:
+        return f"BOM-{await self._records.next_sequence(NAMESPACE, 'bom_update'):06d}"
 
 
 _ORDERS = TypeAdapter(list[Order])

@@ -1,5 +1,6 @@
 """The defects plugin, as an operator talks to it: in Spanish, in English, and over Twilio."""
 
+import asyncio
 from urllib.parse import urlencode
 
 import pytest
@@ -8,6 +9,7 @@ from gateway.app import create_app
 from gateway.appkeys import ENGINE, STORE
 from gateway.models import InboundKind, InboundMessage, Provider
 from gateway.testing import SimulatedContact, twilio_headers
+from plugins.defects.backend import EmbeddedDefects
 from plugins.defects.plugin import DefectsPlugin
 from plugins.orders.demo import DEMO_CUSTOMER
 from plugins.orders.plugin import OrdersPlugin
@@ -140,6 +142,17 @@ async def test_a_retried_turn_records_one_defect(operator, retry_next_turn):
     assert recorded.startswith("Defect recorded as *DEF-000003*")
     after = await records.find("defects", {"kind": "defect"})
     assert [defect["reference"] for defect in after[: len(after) - len(before)]] == ["DEF-000003"]
+
+
+async def test_two_runs_of_one_turn_side_by_side_record_one_defect(operator, clock):
+    """As when a turn runs again on another process while its first run is still going."""
+    records = operator.client.app[STORE].records
+    backend = EmbeddedDefects(records)
+    arguments = ("4411", "dimensional", "high", operator.phone, clock.now(), "inbound-1")
+    first, second = await asyncio.gather(backend.report(*arguments), backend.report(*arguments))
+    assert first == second
+    mine = await records.find("defects", {"kind": "defect", "order_id": "4411"})
+    assert [defect["reference"] for defect in mine] == [first.reference]
 
 
 async def test_the_http_backend_posts_a_defect_with_one_idempotency_key_per_message(

@@ -1,9 +1,13 @@
 """The maintenance plugin: tickets with SLA deadlines by urgency, and SLA status over time."""
 
+import asyncio
+from datetime import timedelta
+
 import pytest
 
 from gateway.appkeys import STORE
 from gateway.testing import SimulatedContact
+from plugins.maintenance.backend import EmbeddedMaintenance
 from plugins.maintenance.plugin import MaintenancePlugin
 
 
@@ -97,6 +101,18 @@ async def test_a_retried_turn_opens_one_ticket(operator, retry_next_turn):
     assert "*MAINT-000001*" in opened.text
     tickets = await operator.client.app[STORE].records.find("maintenance", {"kind": "ticket"})
     assert [ticket["reference"] for ticket in tickets] == ["MAINT-000001"]
+
+
+async def test_two_runs_of_one_turn_side_by_side_open_one_ticket(operator, clock):
+    """As when a turn runs again on another process while its first run is still going."""
+    records = operator.client.app[STORE].records
+    deadline = clock.now() + timedelta(hours=4)
+    arguments = ("CNC-01", "electrical", "high", operator.phone, clock.now(), deadline, "inbound-1")
+    backend = EmbeddedMaintenance(records)
+    first, second = await asyncio.gather(backend.open_ticket(*arguments), backend.open_ticket(*arguments))
+    assert first == second
+    tickets = await records.find("maintenance", {"kind": "ticket"})
+    assert [ticket["reference"] for ticket in tickets] == [first.reference]
 
 
 async def test_the_http_backend_posts_a_ticket_with_one_idempotency_key_per_message(

@@ -1,10 +1,13 @@
 """The orders plugin, as a customer talks to it through the simulator."""
 
+import asyncio
+
 import pytest
 from aiohttp import web
 
 from gateway.appkeys import STORE
 from gateway.testing import SimulatedContact
+from plugins.orders.backend import EmbeddedOrders
 from plugins.orders.demo import DEMO_CUSTOMER
 from plugins.orders.plugin import OrdersPlugin
 
@@ -147,6 +150,17 @@ async def test_a_retried_turn_records_one_bom_update(customer, retry_next_turn):
     assert done.text == "Thank you. Your update to BOM-7 is recorded as *BOM-000001*."
     updates = await customer.client.app[STORE].records.find("orders", {"kind": "bom_update"})
     assert [update["reference"] for update in updates] == ["BOM-000001"]
+
+
+async def test_two_runs_of_one_turn_side_by_side_record_one_bom_update(customer, clock):
+    """As when a turn runs again on another process while its first run is still going."""
+    records = customer.client.app[STORE].records
+    backend = EmbeddedOrders(records)
+    arguments = ("BOM-7", "Use M8 bolts", customer.phone, clock.now(), "inbound-1")
+    first, second = await asyncio.gather(backend.submit_bom_update(*arguments), backend.submit_bom_update(*arguments))
+    assert first == second
+    updates = await records.find("orders", {"kind": "bom_update"})
+    assert [update["reference"] for update in updates] == [first]
 
 
 async def test_the_http_backend_posts_a_bom_update_with_one_idempotency_key_per_message(
