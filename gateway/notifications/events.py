@@ -1,5 +1,6 @@
 """Business events in, notifications out: plugins declare event types; the core validates an
-event, works out its recipients and queues one job per recipient, idempotently by event id."""
+event, records its id before any work, works out its recipients and queues one job per
+recipient, idempotently by event id, even when several posts of one id race."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,6 +15,10 @@ from gateway.notifications.notifier import Notifier
 from gateway.ports.store import Store
 
 EVENTS_NAMESPACE = "gateway.events"
+TOLD_NAMESPACE = "gateway.events.told"
+"""One record per event whose plugins were told (on_event), so they hear of it at most once."""
+COMPARED = ("type", "data", "recipients")
+"""What a replay must repeat of the first post; its id names one event."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,12 @@ MAX_RECIPIENTS = 10_000
 class Event(BaseModel):
     """What a business system posts to /api/v1/events."""
 
-    id: str = Field(min_length=1, max_length=200, description="the event's own id; a replay enqueues nothing new")
+    id: str = Field(
+        min_length=1,
+        max_length=200,
+        description="the event's own id: posted again with the same type, data and recipients it is a replay "
+        "and queues nothing new; with others it is refused (409)",
+    )
     type: str = Field(min_length=1)
     data: dict[str, Any] = Field(default_factory=dict)
     recipients: list[ContactId] = Field(default_factory=list, max_length=MAX_RECIPIENTS)
@@ -51,6 +61,22 @@ class EventRejected(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class EventConflict(ValueError):
+    """A replayed event id whose type, data or recipients differ from the first post's."""
+
+    def __init__(self, event_id: str, differing: list[str]) -> None:
+        super().__init__(
+            f"event {event_id} was first posted with other {' and '.join(differing)}; "
+            "an event id names one event, so post a changed event under a new id"
+        )
+        self.differing = differing
+
+
+def _comparable(name: str, value: Any) -> Any:
+    """Recipients are a set: a replay may list them in another order."""
+    return sorted(value) if name == "recipients" else value
 
 
 @dataclass(frozen=True)
@@ -76,7 +102,34 @@ class EventService:
         self._tell_plugins = tell_plugins
 
     async def publish(self, event: Event) -> Published:
-        """Queue the event's notifications; a replayed id finds the same jobs and adds none."""
+        """Record the event's id, then queue its notifications and tell plugins. A replayed id
+        finds the first post's jobs and adds none, or queues them if the first post was cut
+        short before it did; plugins hear of an event at most once."""
+        kind = self._kind_of(event)
+        recipients = await self._recipients(kind, event)
+        if not recipients:
+            roles = f" and no one holds the role {' or '.join(kind.roles)}" if kind.roles else ""
+            raise EventRejected("recipients", f"{event.type} has no recipients{roles}")
+        posted = event.model_dump(mode="json")
+        # the id is recorded before any work, so of posts racing on one id exactly one is the first
+        record = posted | {"received_at": self._clock.now().isoformat(), "jobs": None}
+        first = await self._store.records.insert(EVENTS_NAMESPACE, event.id, record)
+        if not first:
+            record = await self._first_post_of(posted)
+        if record["jobs"] is not None:
+            return Published(event.id, record["jobs"], replay=not first)
+        # not queued yet: this is the first post, or the first is still at it or was cut short;
+        # queueing again is safe, since the jobs carry idempotency keys
+        send_at = kind.send_at(event.data) if kind.send_at else None
+        key = f"event:{event.id}"
+        jobs = await self._notifier.notify(kind.template, recipients, event.data, key=key, send_at=send_at)
+        await self._store.records.put(EVENTS_NAMESPACE, event.id, record | {"jobs": jobs})
+        if await self._store.records.insert(TOLD_NAMESPACE, event.id, {"at": self._clock.now().isoformat()}):
+            await self._tell_plugins(posted)
+        return Published(event.id, jobs, replay=not first)
+
+    def _kind_of(self, event: Event) -> EventType:
+        """The event's type, once its data has every key the type needs, numbers where it needs them."""
         kind = self.types.get(event.type)
         if kind is None:
             raise EventRejected("type", f"unknown event type {event.type!r}; known: {', '.join(sorted(self.types))}")
@@ -88,20 +141,17 @@ class EventService:
                 isinstance(event.data[key], bool) or not isinstance(event.data[key], int | float)
             ):
                 raise EventRejected(f"data.{key}", f"{key} must be a number, such as 1860 or 499.5")
-        recipients = await self._recipients(kind, event)
-        if not recipients:
-            roles = f" and no one holds the role {' or '.join(kind.roles)}" if kind.roles else ""
-            raise EventRejected("recipients", f"{event.type} has no recipients{roles}")
-        send_at = kind.send_at(event.data) if kind.send_at else None
-        replay = await self._store.records.get(EVENTS_NAMESPACE, event.id) is not None
-        jobs = await self._notifier.notify(
-            kind.template, recipients, event.data, key=f"event:{event.id}", send_at=send_at
-        )
-        if not replay:
-            record = event.model_dump(mode="json") | {"received_at": self._clock.now().isoformat(), "jobs": jobs}
-            await self._store.records.put(EVENTS_NAMESPACE, event.id, record)
-            await self._tell_plugins(event.model_dump(mode="json"))
-        return Published(event.id, jobs, replay)
+        return kind
+
+    async def _first_post_of(self, posted: dict[str, Any]) -> dict[str, Any]:
+        """The record the first post under this id left; EventConflict when this post differs from it."""
+        record = await self._store.records.get(EVENTS_NAMESPACE, posted["id"])
+        if record is None:
+            raise RuntimeError(f"event {posted['id']} was recorded, then deleted: the gateway never deletes one")
+        differing = [name for name in COMPARED if _comparable(name, record[name]) != _comparable(name, posted[name])]
+        if differing:
+            raise EventConflict(posted["id"], differing)
+        return record
 
     async def _recipients(self, kind: EventType, event: Event) -> list[str]:
         """The event's own recipients (when its type takes them) and the members of its roles;

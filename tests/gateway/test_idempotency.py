@@ -14,7 +14,8 @@ async def test_runs_of_one_turn_share_one_reference_even_side_by_side(tmp_path, 
         return f"T-{await records.next_sequence('demo', 'ticket')}"
 
     try:
-        raced = await asyncio.gather(*(reference_for(records, "demo", "ticket", "msg-1", new_reference) for _ in range(5)))
+        runs = (reference_for(records, "demo", "ticket", "msg-1", new_reference) for _ in range(5))
+        raced = await asyncio.gather(*runs)
         assert len(set(raced)) == 1
         assert await reference_for(records, "demo", "ticket", "msg-1", new_reference) == raced[0], "and later"
         assert await reference_for(records, "demo", "defect", "msg-1", new_reference) != raced[0], "per kind"

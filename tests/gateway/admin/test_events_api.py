@@ -1,8 +1,10 @@
 """POST /api/v1/events as a business system calls it."""
 
+import asyncio
+
 import pytest
 
-from gateway.appkeys import STORE
+from gateway.appkeys import PLUGIN_CONTEXT, STORE
 from gateway.hookspecs import hookimpl
 from gateway.ports.records import JobState, LogQuery, LogStatus
 from gateway.testing import SimulatedContact
@@ -86,6 +88,68 @@ async def test_plugins_hear_each_new_event_once(make_gateway):
     for _ in range(2):
         assert (await client.post("/api/v1/events", json=PAYMENT_DUE, headers=AUTH)).status == 202
     assert [(event["id"], event["type"]) for event in listener.events] == [("evt-1", "payment.due")]
+
+
+async def test_twenty_concurrent_posts_of_one_event_queue_one_set_of_jobs_and_tell_plugins_once(make_gateway):
+    listener = Listener()
+    client = await make_gateway([BillingPlugin(), listener], admin_token=TOKEN)
+    event = PAYMENT_DUE | {"recipients": ["+15550001111", "+919812345678"]}
+    responses = await asyncio.gather(*(client.post("/api/v1/events", json=event, headers=AUTH) for _ in range(20)))
+    assert [response.status for response in responses] == [202] * 20
+    answers = [await response.json() for response in responses]
+    assert [answer["replay"] for answer in answers].count(False) == 1
+    assert len({tuple(answer["jobs"]) for answer in answers}) == 1 and len(answers[0]["jobs"]) == 2
+    assert sum((await client.app[STORE].queue.counts()).values()) == 2
+    assert [event["id"] for event in listener.events] == ["evt-1"]
+
+
+@pytest.mark.parametrize(
+    ("changed", "differing"),
+    [
+        ({"data": PAYMENT_DUE["data"] | {"amount": 1900}}, ["data"]),
+        ({"recipients": ["+919812345678"]}, ["recipients"]),
+        ({"type": "payment.received", "data": {"customer_name": "Asha", "amount": 1860}}, ["type", "data"]),
+    ],
+)
+async def test_a_replay_that_differs_from_the_first_post_is_409_naming_what_differs(api, changed, differing):
+    assert (await api.post("/api/v1/events", json=PAYMENT_DUE, headers=AUTH)).status == 202
+    response = await api.post("/api/v1/events", json=PAYMENT_DUE | changed, headers=AUTH)
+    assert response.status == 409
+    error = (await response.json())["error"]
+    assert [field["path"] for field in error["fields"]] == differing
+    assert error["message"].startswith(f"event evt-1 was first posted with other {' and '.join(differing)}")
+    assert sum((await api.app[STORE].queue.counts()).values()) == 1, "nothing more queued"
+
+
+async def test_a_replay_listing_the_recipients_in_another_order_is_a_replay(api):
+    recipients = ["+15550001111", "+919812345678"]
+    first = await (await api.post("/api/v1/events", json=PAYMENT_DUE | {"recipients": recipients}, headers=AUTH)).json()
+    again = await api.post("/api/v1/events", json=PAYMENT_DUE | {"recipients": recipients[::-1]}, headers=AUTH)
+    assert again.status == 202 and (await again.json())["jobs"] == first["jobs"]
+
+
+async def test_a_replay_after_a_post_cut_short_before_queueing_queues_the_jobs_and_tells_plugins_once(
+    make_gateway, monkeypatch
+):
+    listener = Listener()
+    client = await make_gateway([BillingPlugin(), listener], admin_token=TOKEN)
+    notifier = client.app[PLUGIN_CONTEXT].notifier
+    notify, failures = notifier.notify, iter([ConnectionError("the store went away")])
+
+    async def fail_once(*args, **kwargs):
+        if (failure := next(failures, None)) is not None:
+            raise failure
+        return await notify(*args, **kwargs)
+
+    monkeypatch.setattr(notifier, "notify", fail_once)
+    assert (await client.post("/api/v1/events", json=PAYMENT_DUE, headers=AUTH)).status == 500
+    assert sum((await client.app[STORE].queue.counts()).values()) == 0 and listener.events == []
+    retried = await client.post("/api/v1/events", json=PAYMENT_DUE, headers=AUTH)
+    assert retried.status == 202 and len((await retried.json())["jobs"]) == 1
+    assert sum((await client.app[STORE].queue.counts()).values()) == 1
+    again = await client.post("/api/v1/events", json=PAYMENT_DUE, headers=AUTH)
+    assert (await again.json())["jobs"] == (await retried.json())["jobs"]
+    assert [event["id"] for event in listener.events] == ["evt-1"]
 
 
 @pytest.mark.parametrize(
