@@ -43,7 +43,8 @@ from gateway.models import Provider
 from gateway.notifications.delivery import DeliveryRules
 from gateway.notifications.events import EventService
 from gateway.notifications.notifier import Notifier
-from gateway.notifications.scheduler import Scheduler
+from gateway.notifications.leadership import Leadership
+from gateway.notifications.scheduler import LEASE_NAME, LEASE_TTL, Scheduler
 from gateway.notifications.template_service import TemplateService
 from gateway.outbound.outbox import Outbox
 from gateway.plugins import get_plugin_manager
@@ -88,7 +89,8 @@ def create_app(
 
 
 async def _notifications(app: web.Application) -> AsyncIterator[None]:
-    """Business events with every plugin's event types, and the scheduler of plugins' periodic jobs."""
+    """Business events with every plugin's event types, and this process's candidacy to lead the
+    scheduler of plugins' periodic jobs."""
     types = {kind.type: kind for _, kinds in await app[PLUGINS].collect("register_event_types") for kind in kinds}
     host, context = app[PLUGINS], app[PLUGIN_CONTEXT]
 
@@ -97,7 +99,8 @@ async def _notifications(app: web.Application) -> AsyncIterator[None]:
 
     app[EVENTS] = EventService(app[STORE], context.notifier, types, app[CLOCK], tell_plugins)
     jobs = [(plugin, job) for plugin, listed in await app[PLUGINS].collect("register_jobs") for job in listed]
-    app[SCHEDULER] = Scheduler(jobs, app[PLUGINS], app[CLOCK])
+    leadership = Leadership(app[STORE].leases, LEASE_NAME, LEASE_TTL, app[METRICS].scheduler_leader.set)
+    app[SCHEDULER] = Scheduler(jobs, app[PLUGINS], app[CLOCK], app[STORE].records, leadership)
     running = app[SUPERVISOR].start("scheduler", app[SCHEDULER].run)
     yield
     await stop(running)

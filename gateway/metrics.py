@@ -151,6 +151,12 @@ class GatewayMetrics:
         self.plugin_load_failures = self._counter(
             "plugin_load_failures_total", "Installed plugins that failed to load.", "plugin"
         )
+        # scheduler
+        self.scheduler_leader = self._gauge(
+            "scheduler_leader",
+            "1 while this process leads the scheduler (holds its lease in the store) and runs plugins' "
+            "periodic jobs, else 0; the deployment's sum is 1.",
+        )
         # loops
         self.loop_restarts = self._counter(
             "loop_restarts_total", "Long-running loops (send, inbox, scheduler, gauges) that died and were restarted.", "loop"
