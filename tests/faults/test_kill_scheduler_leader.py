@@ -1,0 +1,107 @@
+"""Two real `wa-gateway serve` processes on one SQLite file, with an installed plugin whose
+periodic job appends to a file: only one runs the job, once per period; kill -9 of that one
+and the other takes over within one lease and keeps the period."""
+
+import asyncio
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from gateway.notifications.scheduler import LEASE_TTL
+from tests.faults.send_workers import REPO, start_gateway
+from tests.faults.test_kill_turns import free_port, healthy
+from tests.gateway.test_plugin_discovery import install
+
+pytestmark = pytest.mark.slow
+
+PERIOD_SECONDS = 2
+PROBE = f"""
+import os
+import time
+from datetime import timedelta
+
+from gateway.hookspecs import hookimpl
+from gateway.notifications.scheduler import PeriodicJob
+
+
+async def tick() -> None:
+    with open(os.environ["PROBE_RUNS"], "a") as runs:
+        runs.write(f"{{os.getpid()}} {{time.time()}}\\n")
+
+
+class Probe:
+    @hookimpl
+    def register_jobs(self):
+        return [PeriodicJob("probe.tick", timedelta(seconds={PERIOD_SECONDS}), tick)]
+
+
+plugin = Probe()
+"""
+
+
+def runs_in(path: Path) -> list[tuple[int, float]]:
+    """(pid, time) of each run of the probe job so far."""
+    if not path.exists():
+        return []
+    return [(int(pid), float(at)) for pid, at in (line.split() for line in path.read_text().splitlines())]
+
+
+async def until_runs(path: Path, condition, seconds: float, *processes: subprocess.Popen) -> list[tuple[int, float]]:
+    async with asyncio.timeout(seconds):
+        while not condition(runs := runs_in(path)):
+            for process in processes:
+                assert process.poll() is None, f"serve {process.pid} exited with {process.returncode}"
+            await asyncio.sleep(0.05)
+    return runs
+
+
+async def leads(session: aiohttp.ClientSession, port: int) -> bool:
+    async with session.get(f"http://127.0.0.1:{port}/metrics") as response:
+        return "gateway_scheduler_leader 1.0" in await response.text()
+
+
+async def test_one_of_two_processes_runs_the_job_once_per_period_and_the_other_takes_over_a_killed_leader(tmp_path):
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    install(site, "wa-probe", "1.0.0", "wa_probe", PROBE, "probe")
+    database, runs_file = tmp_path / "gateway.db", tmp_path / "runs.txt"
+    ports = list({free_port(), free_port(), free_port()})[:2]
+    variables = {"PYTHONPATH": f"{REPO}{os.pathsep}{site}", "PROBE_RUNS": str(runs_file)}
+    processes = {
+        port: start_gateway(
+            "serve", database, "http://127.0.0.1:9", tmp_path / f"serve-{port}.log", GATEWAY_PORT=str(port), **variables
+        )
+        for port in ports
+    }
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+            for port, process in processes.items():
+                await healthy(session, f"http://127.0.0.1:{port}", process)
+            runs = await until_runs(runs_file, lambda runs: len(runs) >= 5, 30, *processes.values())
+            [leader_pid] = {pid for pid, _ in runs}
+            leader = next(port for port, process in processes.items() if process.pid == leader_pid)
+            [other] = [port for port in ports if port != leader]
+            assert await leads(session, leader) and not await leads(session, other)
+
+            processes[leader].send_signal(signal.SIGKILL)
+            processes[leader].wait()
+            killed_at = time.time()
+            runs = await until_runs(runs_file, lambda runs: runs[-1][0] == processes[other].pid, 30, processes[other])
+            took_over_in, seen = runs[-1][1] - killed_at, len(runs)
+            runs = await until_runs(runs_file, lambda runs: len(runs) >= seen + 2, 10, processes[other])
+            assert await leads(session, other)
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
+
+    gaps = [later - earlier for (_, earlier), (_, later) in zip(runs, runs[1:])]
+    print(f"\nrun gaps {min(gaps):.2f}-{max(gaps):.2f} s; the other took over {took_over_in:.1f} s after the kill")
+    assert min(gaps) >= PERIOD_SECONDS - 0.1, "never twice in one period, across the take-over too"
+    assert took_over_in <= LEASE_TTL.total_seconds() + 3, "within one lease (and a tick, and the period)"
