@@ -107,11 +107,11 @@ class Scheduler:
             async with limit:
                 await job.run()
         except Exception as error:
-            if limit.expired():
-                error = TimeoutError(f"still running after {JOB_TIMEOUT_SECONDS:.0f} s; cut off")
-            if is_transient(error) and not limit.expired():
+            if not limit.expired() and is_transient(error):
                 next_run = now + self._pause_after_hiccup(job, error)
             else:
+                if limit.expired():
+                    error = TimeoutError(f"still running after {JOB_TIMEOUT_SECONDS:.0f} s; cut off")
                 self._hiccups.pop(job.name, None)
                 self._host.count_error(plugin, f"job:{job.name}", error)
         else:
