@@ -79,5 +79,5 @@ def handle_message(
 
 @hookspec
 def on_event(event: dict[str, Any], context: PluginContext) -> Awaitable[None] | None:
-    """Called once for each new business event (not for replays), after its notifications are
-    queued; for plugins that also keep their own data in step (a delivery marked done)."""
+    """Called at most once per business event id (never for replays, even racing ones), after
+    its notifications are queued; for plugins that also keep their own data in step."""

@@ -1,59 +1,27 @@
 """Two real `wa-gateway serve` processes on one SQLite file, with an installed plugin whose
-periodic job appends to a file: only one runs the job, once per period; kill -9 of that one
-and the other takes over within one lease and keeps the period."""
+periodic job notes each run: only one runs the job, once per period; kill -9 of that one and
+the other takes over within one lease and keeps the period."""
 
 import asyncio
-import os
 import signal
 import subprocess
 import time
-from pathlib import Path
 
 import aiohttp
 import pytest
 
 from gateway.notifications.scheduler import LEASE_TTL
-from tests.faults.send_workers import REPO, start_gateway
+from tests.faults.probe_plugin import PERIOD_SECONDS, install_probe, notes_in
+from tests.faults.send_workers import start_gateway
 from tests.faults.test_kill_turns import free_port, healthy
-from tests.gateway.test_plugin_discovery import install
 
 pytestmark = pytest.mark.slow
 
-PERIOD_SECONDS = 2
-PROBE = f"""
-import os
-import time
-from datetime import timedelta
 
-from gateway.hookspecs import hookimpl
-from gateway.notifications.scheduler import PeriodicJob
-
-
-async def tick() -> None:
-    with open(os.environ["PROBE_RUNS"], "a") as runs:
-        runs.write(f"{{os.getpid()}} {{time.time()}}\\n")
-
-
-class Probe:
-    @hookimpl
-    def register_jobs(self):
-        return [PeriodicJob("probe.tick", timedelta(seconds={PERIOD_SECONDS}), tick)]
-
-
-plugin = Probe()
-"""
-
-
-def runs_in(path: Path) -> list[tuple[int, float]]:
-    """(pid, time) of each run of the probe job so far."""
-    if not path.exists():
-        return []
-    return [(int(pid), float(at)) for pid, at in (line.split() for line in path.read_text().splitlines())]
-
-
-async def until_runs(path: Path, condition, seconds: float, *processes: subprocess.Popen) -> list[tuple[int, float]]:
+async def until_runs(path: str, condition, seconds: float, *processes: subprocess.Popen) -> list[tuple[int, float]]:
+    """(pid, time) of the probe job's runs, once `condition` holds of them."""
     async with asyncio.timeout(seconds):
-        while not condition(runs := runs_in(path)):
+        while not condition(runs := [(pid, at) for pid, at, _ in notes_in(path)]):
             for process in processes:
                 assert process.poll() is None, f"serve {process.pid} exited with {process.returncode}"
             await asyncio.sleep(0.05)
@@ -66,15 +34,12 @@ async def leads(session: aiohttp.ClientSession, port: int) -> bool:
 
 
 async def test_one_of_two_processes_runs_the_job_once_per_period_and_the_other_takes_over_a_killed_leader(tmp_path):
-    site = tmp_path / "site-packages"
-    site.mkdir()
-    install(site, "wa-probe", "1.0.0", "wa_probe", PROBE, "probe")
-    database, runs_file = tmp_path / "gateway.db", tmp_path / "runs.txt"
+    probe = install_probe(tmp_path)
+    database, runs_file = tmp_path / "gateway.db", probe["PROBE_RUNS"]
     ports = list({free_port(), free_port(), free_port()})[:2]
-    variables = {"PYTHONPATH": f"{REPO}{os.pathsep}{site}", "PROBE_RUNS": str(runs_file)}
     processes = {
         port: start_gateway(
-            "serve", database, "http://127.0.0.1:9", tmp_path / f"serve-{port}.log", GATEWAY_PORT=str(port), **variables
+            "serve", database, "http://127.0.0.1:9", tmp_path / f"serve-{port}.log", GATEWAY_PORT=str(port), **probe
         )
         for port in ports
     }
