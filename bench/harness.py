@@ -114,8 +114,10 @@ def fresh_store(store_url: str | None, folder: Path) -> str:
 
 def gateway_environment(folder: Path, port: int, provider_api: str, store_url: str | None = None) -> dict[str, str]:
     """Meta (the default for notifications) and Twilio configured and pointed at
-    `provider_api`; the rate limits lifted so the gateway, not the limiter, is measured."""
+    `provider_api`; the rate limits lifted so the gateway, not the limiter, is measured. The
+    gateway is imported from this checkout, not from wherever the package was installed from."""
     return os.environ | {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         "GATEWAY_DEFAULT_PROVIDER": "meta",
         "GATEWAY_PORT": str(port),
         "GATEWAY_STORE_URL": fresh_store(store_url, folder),
@@ -138,15 +140,39 @@ def start(command: str, environment: dict[str, str], folder: Path) -> subprocess
     return process
 
 
+@dataclass(frozen=True)
+class Deployment:
+    """The processes a run starts: `serve`, doing everything or (`ingest_only`) webhooks and
+    admin only, and `workers` more `wa-gateway worker` processes beside it."""
+
+    workers: int = 0
+    ingest_only: bool = False
+
+    @property
+    def label(self) -> str:
+        serve = "serve (ingest only)" if self.ingest_only else "serve"
+        return serve + (f" + {self.workers} worker{'s' if self.workers > 1 else ''}" if self.workers else "")
+
+    @property
+    def slug(self) -> str:
+        """The label as a file name, for profiles."""
+        return re.sub(r"[^a-z0-9]+", "-", self.label).strip("-")
+
+
 @contextmanager
-def gateway(folder: Path, port: int, provider_api: str, options, name: str) -> Iterator[subprocess.Popen]:
-    """`wa-gateway serve` on `port`, with `options.workers` more `wa-gateway worker` processes
-    beside it (the scale-out of DESIGN.md, here on one host); all stopped on leaving. With
-    `options.profile`, serve is profiled under `name`."""
+def gateway(
+    folder: Path, port: int, provider_api: str, options, name: str, deployment: Deployment | None = None
+) -> Iterator[subprocess.Popen]:
+    """`wa-gateway serve` on `port`, with workers beside it as `deployment` says (by default
+    `options.workers`, serve doing everything; the scale-out of DESIGN.md, here on one host);
+    all stopped on leaving. With `options.profile`, serve is profiled under `name`."""
+    deployment = deployment or Deployment(workers=options.workers)
     folder.mkdir(exist_ok=True)
     environment = gateway_environment(folder, port, provider_api, options.store_url)
+    if deployment.ingest_only:
+        environment["GATEWAY_ROLE"] = "ingest"
     serving = start("serve", environment, folder)
-    workers = [start("worker", environment, folder) for _ in range(options.workers)]
+    workers = [start("worker", environment, folder) for _ in range(deployment.workers)]
     try:
         with profiled(serving, options.profile, name):
             yield serving
