@@ -8,11 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.harness import REPO, Row, commit, machine
-from bench.scenarios import conversation, fanout, ingest, peer, soak, stats, store_ops, workers
+from bench.scenarios import conversation, fanout, flood, ingest, peer, soak, stats, store_ops, workers
 
 SCENARIOS = {
     "ingest": ingest,
     "peer": peer,
+    "flood": flood,
     "conversation": conversation,
     "fanout": fanout,
     "workers": workers,
