@@ -19,8 +19,15 @@ ids = count()
 
 async def meta_send(request: web.Request) -> web.Response:
     body = await request.json()
-    arrivals.append((time.time(), (body.get("to") or body.get("recipient")).lstrip("+")))
-    return web.json_response({"messaging_product": "whatsapp", "messages": [{"id": f"wamid.STANDIN{next(ids)}"}]})
+    recipient = body.get("to") or body.get("recipient")
+    arrivals.append((time.time(), recipient.lstrip("+")))
+    return web.json_response(
+        {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": recipient, "wa_id": recipient.lstrip("+")}],
+            "messages": [{"id": f"wamid.STANDIN{next(ids)}"}],
+        }
+    )
 
 
 async def twilio_send(request: web.Request) -> web.Response:
