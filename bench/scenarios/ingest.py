@@ -1,11 +1,13 @@
 """Webhook ingest: signed Meta and Twilio text messages, verified, parsed, deduplicated,
-stored and answered; at full speed against the bare-aiohttp ceiling (wrk, closed loop), then
-at a fixed 1,000 per second for the answer's p99 (open loop). A fresh gateway for each."""
+stored and answered by `serve` as ingest only (conversations wait in the store for a worker, and
+none runs); at full speed against the bare-aiohttp ceiling (wrk, closed loop), then at a fixed
+1,000 per second for the answer's p99 (open loop). A fresh gateway for each."""
 
 import tempfile
 from pathlib import Path
 
 from bench.harness import (
+    Deployment,
     Row,
     ceiling,
     free_port,
@@ -22,6 +24,7 @@ RATE_TARGET = 4_000
 CEILING_SHARE_TARGET = 0.30
 FIXED_RATE = 1_000
 P99_TARGET_MS = 25
+INGEST_ONLY = Deployment(ingest_only=True)
 
 
 def run(options) -> list[Row]:
@@ -41,10 +44,11 @@ def _provider(provider: str, options, ceiling_url: str, provider_api: str) -> li
         requests = meta_texts(count) if provider == "meta" else twilio_texts(count, public_url)
         replay = write_replay(folder / "replay", requests)
         bare = wrk(ceiling_url, replay, options.seconds, options.connections)
-        with gateway(folder / "full", port, provider_api, options, f"{provider}-ingest"):
+        with gateway(folder / "full", port, provider_api, options, f"{provider}-ingest", INGEST_ONLY):
             full = wrk(public_url, replay, options.seconds, options.connections)
         fixed = write_replay(folder / "fixed", requests[: FIXED_RATE * options.seconds])
-        with gateway(folder / "fixed-rate", port, provider_api, options, f"{provider}-ingest-fixed-rate"):
+        fixed_name = f"{provider}-ingest-fixed-rate"
+        with gateway(folder / "fixed-rate", port, provider_api, options, fixed_name, INGEST_ONLY):
             answers = load(public_url, fixed, folder / "answers.json", rate=FIXED_RATE)
     share = full["rps"] / bare["rps"]
     latencies = [(answered - due) * 1000 for due, answered, status in answers]

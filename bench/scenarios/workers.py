@@ -1,5 +1,7 @@
 """The queue under one and then two `wa-gateway worker` processes on one SQLite file: the same
-10,000 approved-template jobs drained to the stand-in provider; no job may be sent twice."""
+10,000 approved-template jobs drained to the stand-in provider; no job may be sent twice. Then
+conversation steps (bench/scenarios/conversation.py) through `serve` (ingest only) with one and
+then two workers; no contact may be answered twice."""
 
 import asyncio
 import tempfile
@@ -9,6 +11,7 @@ from pathlib import Path
 
 from adapters.storage import open_store
 from bench.harness import (
+    Deployment,
     Row,
     arrivals,
     cpu_seconds,
@@ -19,6 +22,7 @@ from bench.harness import (
     start,
     stop,
 )
+from bench.scenarios import conversation
 from bench.webhooks import sender
 from gateway.clock import SystemClock
 from gateway.models import OutboundMessage, Priority, Provider, ProviderTemplate
@@ -27,6 +31,17 @@ SPEED_UP_TARGET = 1.6
 
 
 def run(options) -> list[Row]:
+    return _sends(options) + _steps(options)
+
+
+def _steps(options) -> list[Row]:
+    one, one_row = conversation.throughput(options, Deployment(workers=1, ingest_only=True))
+    two, two_row = conversation.throughput(options, Deployment(workers=2, ingest_only=True))
+    two_row.measured += f"; {two / one:.2f}× one worker"
+    return [one_row, two_row]
+
+
+def _sends(options) -> list[Row]:
     one = _drain(options, workers=1)
     two = _drain(options, workers=2)
     return [
