@@ -127,6 +127,14 @@ class Lease:
 
 
 @dataclass(frozen=True, slots=True)
+class Fence:
+    """A lease held under `token`: a write that carries it is refused once the lease changed hands."""
+
+    name: str
+    token: int
+
+
+@dataclass(frozen=True, slots=True)
 class Session:
     """A contact's conversation state; `version` guards against concurrent overwrites."""
 

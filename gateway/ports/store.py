@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from gateway.models import DeliveryStatus, InboundMessage, OutboundMessage, Priority, Provider, StatusUpdate
 from gateway.ports.records import (
     ContactSettings,
+    Fence,
     Job,
     JobState,
     Lease,
@@ -36,12 +37,28 @@ def replied_contact(message: OutboundMessage) -> str | None:
     return message.recipient if message.priority == Priority.REPLY else None
 
 
+INBOX_LEASE = "inbox:"
+WAITING_SCAN = 8
+"""How many of the oldest unprocessed messages a look for waiting contacts reads per contact
+it wants: enough to find contacts no other process holds behind a few that one does."""
+
+
+def inbox_lease(contact: str) -> str:
+    """The name of the lease whose holder processes a contact's inbound messages."""
+    return INBOX_LEASE + contact
+
+
 class NotFound(LookupError):
     """The record named does not exist."""
 
 
 class StaleSession(RuntimeError):
     """Someone else saved this contact's session since it was loaded."""
+
+
+class LeaseLost(RuntimeError):
+    """A write carried a fence whose lease has since changed hands: another process now does
+    this work, and the stale holder must stop."""
 
 
 class TemplateRepository(Protocol):
@@ -74,12 +91,20 @@ class MessageLog(Protocol):
     async def record_inbound(self, message: InboundMessage) -> bool:
         """Store a received message; False (and nothing stored) when its provider id is known."""
 
-    async def mark_processed(self, entry_id: str, error: str | None = None) -> None:
-        """Note that an inbound message has been handled, so a restart does not redo it; `error`
-        says why it went unanswered, for operators reading the log through the API."""
+    async def mark_processed(self, entry_id: str, error: str | None = None, *, fence: Fence | None = None) -> None:
+        """Note that an inbound message has been handled, so no process does it again; `error`
+        says why it went unanswered, for operators reading the log through the API. Raises
+        LeaseLost when `fence` is no longer the lease's current token."""
 
     async def unprocessed_inbound(self, limit: int = 100) -> list[LogEntry]:
         """Inbound messages stored but not yet handled, oldest first."""
+
+    async def waiting_contacts(self, owner: str, limit: int) -> list[str]:
+        """Up to `limit` contacts with unprocessed messages whose inbox lease no other owner holds
+        live, those whose oldest message waited longest first."""
+
+    async def unprocessed_from(self, contact: str, limit: int) -> list[LogEntry]:
+        """A contact's inbound messages not yet handled, oldest first."""
 
     async def record_outbound(self, entry_id: str, message: OutboundMessage, provider: Provider | None) -> LogEntry:
         """Log a message the gateway is about to send, as `queued`; recording the same id
@@ -184,9 +209,17 @@ class SessionRepository(Protocol):
     async def load(self, contact: str) -> Session | None:
         """The contact's live session, or None when there is none or it expired."""
 
-    async def save(self, contact: str, data: dict[str, Any], *, expected_version: int, ttl: timedelta) -> Session:
+    async def save(
+        self,
+        contact: str,
+        data: dict[str, Any],
+        *,
+        expected_version: int,
+        ttl: timedelta,
+        fence: Fence | None = None,
+    ) -> Session:
         """Write the session if its version is still `expected_version` (0: no live session),
-        else raise StaleSession."""
+        else raise StaleSession; raise LeaseLost when `fence` is no longer its lease's token."""
 
     async def delete(self, contact: str) -> None: ...
 

@@ -42,10 +42,10 @@ class MongoStore:
         self._client = client
         retry = retry or Retry()
         self.templates = MongoTemplates(database["templates"], clock, retry)
-        self.log = MongoMessageLog(database["log"], database["statuses"], clock, retry)
+        self.log = MongoMessageLog(database["log"], database["statuses"], database["leases"], clock, retry)
         self.queue = MongoQueue(database["queue"], clock, retry, server_clock=server_clock)
         self.settings = MongoSettings(database["settings"], database["contacts"], retry)
-        self.sessions = MongoSessions(database["sessions"], clock, retry)
+        self.sessions = MongoSessions(database["sessions"], database["leases"], clock, retry)
         self.records = MongoPluginRecords(database["records"], database["counters"], clock, retry)
         self.leases = MongoLeases(database["leases"], clock, retry)
 

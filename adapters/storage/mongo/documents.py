@@ -9,9 +9,10 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from adapters.storage.mongo.fences import check_fence
 from adapters.storage.mongo.retry import Retry, idempotent
 from gateway.clock import Clock
-from gateway.ports.records import ContactSettings, Session, TemplateVersion
+from gateway.ports.records import ContactSettings, Fence, Session, TemplateVersion
 from gateway.ports.store import NotFound, StaleSession
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -154,8 +155,9 @@ class MongoSettings:
 
 
 class MongoSessions:
-    def __init__(self, collection: Any, clock: Clock, retry: Retry) -> None:
+    def __init__(self, collection: Any, leases: Any, clock: Clock, retry: Retry) -> None:
         self._sessions = collection
+        self._leases = leases
         self._clock = clock
         self._retry = retry
 
@@ -164,13 +166,29 @@ class MongoSessions:
         document = await self._sessions.find_one({"_id": contact, "expires_at": {"$gt": self._clock.now()}})
         return _session(document) if document else None
 
-    async def save(self, contact: str, data: dict[str, Any], *, expected_version: int, ttl: timedelta) -> Session:
+    async def save(
+        self,
+        contact: str,
+        data: dict[str, Any],
+        *,
+        expected_version: int,
+        ttl: timedelta,
+        fence: Fence | None = None,
+    ) -> Session:
         now = self._clock.now()
-        changes = {"$set": {"data": data, "expires_at": now + ttl, "updated_at": now}, "$inc": {"version": 1}}
+        changes: dict[str, Any] = {
+            "$set": {"data": data, "expires_at": now + ttl, "updated_at": now},
+            "$inc": {"version": 1},
+        }
         if expected_version == 0:
-            match = {"_id": contact, "expires_at": {"$lte": now}}
+            match: dict[str, Any] = {"_id": contact, "expires_at": {"$lte": now}}
         else:
             match = {"_id": contact, "version": expected_version}
+        if fence is not None:
+            await check_fence(self._leases, fence)
+            # a holder whose lease was taken over between that read and this write still loses
+            match["$or"] = [{"fence": {"$exists": False}}, {"fence": {"$lte": fence.token}}]
+            changes["$set"]["fence"] = fence.token
         try:
             document = await self._sessions.find_one_and_update(
                 match, changes, upsert=expected_version == 0, return_document=ReturnDocument.AFTER

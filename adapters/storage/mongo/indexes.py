@@ -23,6 +23,12 @@ INDEXES: dict[str, list[IndexModel]] = {
             name="log_unprocessed",
             partialFilterExpression={"direction": Direction.INBOUND.value, "processed": False},
         ),
+        # a contact's messages still to handle, read in order by the holder of its inbox lease
+        IndexModel(
+            [("contact", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)],
+            name="log_unprocessed_by_contact",
+            partialFilterExpression={"direction": Direction.INBOUND.value, "processed": False},
+        ),
         IndexModel(
             [("direction", ASCENDING), ("created_at", ASCENDING), ("provider", ASCENDING), ("status", ASCENDING)]
         ),

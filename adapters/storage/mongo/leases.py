@@ -61,3 +61,4 @@ class MongoLeases:
 
 def _lease(document: dict[str, Any]) -> Lease:
     return Lease(document["_id"], document["owner"], document["token"], aware(document["expires_at"]))
+

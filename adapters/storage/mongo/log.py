@@ -7,6 +7,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from adapters.storage.mongo.documents import aware
+from adapters.storage.mongo.fences import check_fence
 from adapters.storage.mongo.retry import Retry, idempotent
 from gateway.clock import Clock
 from gateway.models import (
@@ -18,6 +19,7 @@ from gateway.models import (
 )
 from gateway.ports.records import (
     Direction,
+    Fence,
     LogEntry,
     LogPage,
     LogQuery,
@@ -26,10 +28,12 @@ from gateway.ports.records import (
 )
 from gateway.ports.store import (
     BEFORE_THE_PROVIDER,
+    WAITING_SCAN,
     decode_cursor,
     describe_error,
     encode_cursor,
     furthest_report,
+    inbox_lease,
     statuses_before,
 )
 
@@ -41,9 +45,10 @@ def dedupe_key(provider: Provider, provider_message_id: str) -> str:
 
 
 class MongoMessageLog:
-    def __init__(self, log: Any, statuses: Any, clock: Clock, retry: Retry) -> None:
+    def __init__(self, log: Any, statuses: Any, leases: Any, clock: Clock, retry: Retry) -> None:
         self._log = log
         self._statuses = statuses
+        self._leases = leases
         self._clock = clock
         self._retry = retry
 
@@ -72,12 +77,37 @@ class MongoMessageLog:
         return True
 
     @idempotent
-    async def mark_processed(self, entry_id: str, error: str | None = None) -> None:
+    async def mark_processed(self, entry_id: str, error: str | None = None, *, fence: Fence | None = None) -> None:
+        await check_fence(self._leases, fence)
         await self._log.update_one({"_id": entry_id}, {"$set": {"processed": True, "error": error}})
 
     @idempotent
     async def unprocessed_inbound(self, limit: int = 100) -> list[LogEntry]:
         cursor = self._log.find({"direction": Direction.INBOUND.value, "processed": False})
+        documents = await cursor.sort([("created_at", 1), ("_id", 1)]).limit(limit).to_list(limit)
+        return [_entry(document) for document in documents]
+
+    @idempotent
+    async def waiting_contacts(self, owner: str, limit: int) -> list[str]:
+        # the scan reads only the oldest unprocessed messages, so a deep backlog costs no more
+        scan = limit * WAITING_SCAN
+        cursor = self._log.find({"direction": Direction.INBOUND.value, "processed": False}, {"contact": 1})
+        oldest = await cursor.sort([("created_at", 1), ("_id", 1)]).limit(scan).to_list(scan)
+        contacts = list(dict.fromkeys(document["contact"] for document in oldest))
+        held = self._leases.find(
+            {
+                "_id": {"$in": [inbox_lease(contact) for contact in contacts]},
+                "owner": {"$ne": owner},
+                "expires_at": {"$gt": self._clock.now()},
+            },
+            {"_id": 1},
+        )
+        taken = {document["_id"] async for document in held}
+        return [contact for contact in contacts if inbox_lease(contact) not in taken][:limit]
+
+    @idempotent
+    async def unprocessed_from(self, contact: str, limit: int) -> list[LogEntry]:
+        cursor = self._log.find({"contact": contact, "direction": Direction.INBOUND.value, "processed": False})
         documents = await cursor.sort([("created_at", 1), ("_id", 1)]).limit(limit).to_list(limit)
         return [_entry(document) for document in documents]
 

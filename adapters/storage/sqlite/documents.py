@@ -13,8 +13,9 @@ from adapters.storage.sqlite.connection import (
     to_micros,
     transaction,
 )
+from adapters.storage.sqlite.fences import check_fence
 from gateway.clock import Clock
-from gateway.ports.records import ContactSettings, Session, TemplateVersion
+from gateway.ports.records import ContactSettings, Fence, Session, TemplateVersion
 from gateway.ports.store import NotFound, StaleSession
 
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -175,7 +176,15 @@ class SqliteSessions:
         )
         return _session(row) if row else None
 
-    async def save(self, contact: str, data: dict[str, Any], *, expected_version: int, ttl: timedelta) -> Session:
+    async def save(
+        self,
+        contact: str,
+        data: dict[str, Any],
+        *,
+        expected_version: int,
+        ttl: timedelta,
+        fence: Fence | None = None,
+    ) -> Session:
         now = self._clock.now()
         params = {
             "contact": contact,
@@ -193,7 +202,12 @@ class SqliteSessions:
         else:
             sql = """UPDATE sessions SET data = :data, version = version + 1, expires_at = :expires, updated_at = :now
                      WHERE contact = :contact AND version = :expected RETURNING *"""
-        row = await self._db.run(lambda connection: connection.execute(sql, params).fetchone())
+
+        def write(connection: sqlite3.Connection) -> sqlite3.Row | None:
+            check_fence(connection, fence)
+            return connection.execute(sql, params).fetchone()
+
+        row = await self._db.run(lambda connection: transaction(connection, write))
         if row is None:
             raise StaleSession(f"session changed since version {expected_version} was loaded")
         return _session(row)

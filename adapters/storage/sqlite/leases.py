@@ -59,3 +59,4 @@ class SqliteLeases:
 
 def _lease(row: sqlite3.Row) -> Lease:
     return Lease(row["name"], row["owner"], row["token"], from_micros(row["expires_at"]))
+

@@ -12,6 +12,7 @@ from adapters.storage.sqlite.connection import (
     to_micros,
     transaction,
 )
+from adapters.storage.sqlite.fences import check_fence
 from gateway.clock import Clock
 from gateway.models import (
     DeliveryStatus,
@@ -22,6 +23,7 @@ from gateway.models import (
 )
 from gateway.ports.records import (
     Direction,
+    Fence,
     LogEntry,
     LogPage,
     LogQuery,
@@ -30,6 +32,8 @@ from gateway.ports.records import (
 )
 from gateway.ports.store import (
     BEFORE_THE_PROVIDER,
+    INBOX_LEASE,
+    WAITING_SCAN,
     decode_cursor,
     describe_error,
     encode_cursor,
@@ -69,12 +73,12 @@ class SqliteMessageLog:
         )
         return inserted == 1
 
-    async def mark_processed(self, entry_id: str, error: str | None = None) -> None:
-        await self._db.run(
-            lambda connection: connection.execute(
-                "UPDATE log SET processed = 1, error = ? WHERE id = ?", (error, entry_id)
-            )
-        )
+    async def mark_processed(self, entry_id: str, error: str | None = None, *, fence: Fence | None = None) -> None:
+        def mark(connection: sqlite3.Connection) -> None:
+            check_fence(connection, fence)
+            connection.execute("UPDATE log SET processed = 1, error = ? WHERE id = ?", (error, entry_id))
+
+        await self._db.run(lambda connection: transaction(connection, mark))
 
     async def unprocessed_inbound(self, limit: int = 100) -> list[LogEntry]:
         rows = await self._db.run(
@@ -84,6 +88,35 @@ class SqliteMessageLog:
                 """SELECT * FROM log INDEXED BY log_unprocessed WHERE direction = 'inbound' AND processed = 0
                    ORDER BY created_at, id LIMIT ?""",
                 (limit,),
+            ).fetchall()
+        )
+        return [_entry(row) for row in rows]
+
+    async def waiting_contacts(self, owner: str, limit: int) -> list[str]:
+        params = {
+            "owner": owner,
+            "limit": limit,
+            "scan": limit * WAITING_SCAN,
+            "now": to_micros(self._clock.now()),
+            "lease": INBOX_LEASE,
+        }
+        # the scan reads only the oldest unprocessed messages, so a deep backlog costs no more
+        sql = """SELECT contact FROM (
+                     SELECT contact, created_at FROM log INDEXED BY log_unprocessed
+                     WHERE direction = 'inbound' AND processed = 0 ORDER BY created_at, id LIMIT :scan)
+                 WHERE NOT EXISTS (SELECT 1 FROM leases WHERE name = :lease || contact
+                                   AND owner != :owner AND expires_at > :now)
+                 GROUP BY contact ORDER BY min(created_at) LIMIT :limit"""
+        rows = await self._db.run(lambda connection: connection.execute(sql, params).fetchall())
+        return [row["contact"] for row in rows]
+
+    async def unprocessed_from(self, contact: str, limit: int) -> list[LogEntry]:
+        rows = await self._db.run(
+            lambda connection: connection.execute(
+                """SELECT * FROM log INDEXED BY log_unprocessed_by_contact
+                   WHERE contact = ? AND direction = 'inbound' AND processed = 0
+                   ORDER BY created_at, id LIMIT ?""",
+                (contact, limit),
             ).fetchall()
         )
         return [_entry(row) for row in rows]

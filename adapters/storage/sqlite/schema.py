@@ -84,6 +84,14 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    # whichever process holds a contact's inbox lease reads that contact's unprocessed messages in order
+    (
+        """CREATE INDEX log_unprocessed_by_contact ON log (contact, created_at, id)
+           WHERE direction = 'inbound' AND processed = 0""",
+    )
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
