@@ -31,7 +31,7 @@ from gateway.models import (
     ListSection,
 )
 from gateway.plugins import PluginFailed, PluginHost
-from gateway.ports.records import Session
+from gateway.ports.records import Fence, Session
 from gateway.ports.store import StaleSession, Store
 from gateway.inbound.text_menus import chosen
 
@@ -60,6 +60,9 @@ class State:
     answers: dict[str, str] = field(default_factory=dict)
     invalid: int = 0
     options: list[dict[str, str]] = field(default_factory=list)
+    answered: dict[str, Any] | None = None
+    """The last message this session answered and its replies, so a turn run again after a
+    crash between the save and the message's mark as processed queues the same replies."""
     tallies: list[tuple[str, str, int]] = field(default_factory=list)
     """Counters the turn adds to, written after its session save so a retried turn counts
     once; not part of the session."""
@@ -111,19 +114,25 @@ class Engine:
         ]
         return cls(store, host, catalog, flows, entries, clock, idle_timeout, metrics)
 
-    async def handle(self, message: InboundMessage, contact: Mapping[str, Any]) -> list[Content]:
+    async def handle(
+        self, message: InboundMessage, contact: Mapping[str, Any], fence: Fence | None = None
+    ) -> list[Content]:
         """The replies to one message from a contact with these settings; the session is saved
-        only if nobody changed it meanwhile."""
+        only if nobody changed it meanwhile and, with a `fence`, only while its inbox lease is
+        still held (else LeaseLost). A message the session already answered gets the same replies."""
         for _ in range(MAX_TURN_ATTEMPTS):
             try:
-                return await self._turn(message, contact)
+                return await self._turn(message, contact, fence)
             except StaleSession:
                 log.info("session of message %s changed under us; handling it again", message.id)
         return [Content(text=self.catalog.text("core.error", DEFAULT_LANGUAGE))]
 
-    async def _turn(self, message: InboundMessage, contact: Mapping[str, Any]) -> list[Content]:
-        conversation = await self._conversation(message, contact)
+    async def _turn(self, message: InboundMessage, contact: Mapping[str, Any], fence: Fence | None) -> list[Content]:
         session = await self._store.sessions.load(message.sender)
+        if session is not None and (session.data.get("answered") or {}).get("message") == message.id:
+            log.info("message %s was answered before; its replies are queued again, once", message.id)
+            return [Content.model_validate(reply) for reply in session.data["answered"]["replies"]]
+        conversation = await self._conversation(message, contact)
         expired = session is not None and self._clock.now() - session.updated_at > self._idle_timeout
         state = State(**session.data) if session is not None and not expired else State()
         state.started_at = state.started_at or self._clock.now().isoformat()
@@ -134,11 +143,13 @@ class Engine:
             replies = [Content(text=conversation.t("core.session_expired")), self._main_menu(state, conversation)]
         else:
             replies = await self._respond(message, state, conversation)
+        state.answered = {"message": message.id, "replies": [reply.model_dump(mode="json") for reply in replies]}
         await self._store.sessions.save(
             message.sender,
             state.saved(),
             expected_version=session.version if session else 0,
             ttl=SESSION_RETENTION,
+            fence=fence,
         )
         await self._tally(message, state)
         return replies

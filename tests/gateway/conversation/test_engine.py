@@ -302,11 +302,11 @@ async def test_a_retried_turn_counts_its_flows_and_menu_choices_once(make_gatewa
     sessions = client.app[STORE].sessions
     save, refused = sessions.save, set()
 
-    async def refuse_each_turn_once(contact, data, expected_version, ttl):
+    async def refuse_each_turn_once(contact, data, expected_version, ttl, fence=None):
         if expected_version not in refused:  # each turn saves over the next version
             refused.add(expected_version)
             raise StaleSession("the lease moved on")
-        return await save(contact, data, expected_version=expected_version, ttl=ttl)
+        return await save(contact, data, expected_version=expected_version, ttl=ttl, fence=fence)
 
     monkeypatch.setattr(sessions, "save", refuse_each_turn_once)
     await chat.send("menu")
