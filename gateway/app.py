@@ -1,6 +1,9 @@
 """The application factory: the one place where settings, store, channels, plugins and
 routes meet."""
 
+import os
+import secrets
+import socket
 from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
 
@@ -13,7 +16,6 @@ from adapters.channels import simulator as simulator_channel
 from adapters.channels.simulator import routes as simulator_routes
 from adapters.storage import open_store
 from gateway import gauges, health, housekeeping, templates
-from gateway.inbound import webhooks
 from gateway.admin.app import create_admin_app
 from gateway.appkeys import (
     CHANNELS,
@@ -36,6 +38,7 @@ from gateway.appkeys import (
 from gateway.clock import Clock, SystemClock
 from gateway.conversation.context import PluginContext
 from gateway.conversation.engine import Engine
+from gateway.inbound import webhooks
 from gateway.inbound.inbox import Inbox
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import MAX_BODY_BYTES, json_errors, request_metrics
@@ -47,14 +50,14 @@ from gateway.notifications.leadership import Leadership
 from gateway.notifications.scheduler import LEASE_NAME, LEASE_TTL, Scheduler
 from gateway.notifications.template_service import TemplateService
 from gateway.outbound.outbox import Outbox
+from gateway.outbound.routing import Routing
+from gateway.outbound.worker import QueueWorker
 from gateway.plugins import get_plugin_manager
 from gateway.ports.channel import Channel, ChannelSet
-from gateway.outbound.routing import Routing
-from gateway.settings import Settings
+from gateway.settings import Role, Settings
 from gateway.slow_clients import body_deadline
 from gateway.store_timing import TimedStore
 from gateway.supervision import Supervisor, stop
-from gateway.outbound.worker import QueueWorker
 
 PROVIDER_TIMEOUT = aiohttp.ClientTimeout(total=15, connect=5)
 """Outbound calls to provider APIs give up after this, so one slow provider cannot stall a worker."""
@@ -68,15 +71,12 @@ def create_app(
     entry_points: bool = True,
     run_worker: bool = True,
 ) -> web.Application:
-    """Build the gateway: installed plugins (unless `entry_points` is False) plus `plugins`;
-    the queue worker runs inside unless `run_worker` is False."""
+    """Build the gateway: installed plugins (unless `entry_points` is False) plus `plugins`.
+    It processes conversations and sends unless its role is ingest; the queue worker runs
+    inside unless `run_worker` is False too."""
     middlewares = [request_metrics, json_errors, body_deadline]
     app = _base_app(settings, clock, web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES))
-    app[PLUGINS] = get_plugin_manager(app[METRICS], plugins, entry_points=entry_points)
-    app.cleanup_ctx.append(_queue_worker(run_worker))
-    app.cleanup_ctx.append(_conversation)
-    app.cleanup_ctx.append(_inbox)
-    app.cleanup_ctx.append(_notifications)
+    _pipeline(app, plugins, entry_points, sends=run_worker and settings.role is Role.ALL)
     app.add_routes(health.routes)
     app.add_routes(webhooks.routes)
     if Provider.SIMULATOR in app[CHANNELS].enabled:
@@ -101,16 +101,32 @@ async def _notifications(app: web.Application) -> AsyncIterator[None]:
     jobs = [(plugin, job) for plugin, listed in await app[PLUGINS].collect("register_jobs") for job in listed]
     leadership = Leadership(app[STORE].leases, LEASE_NAME, LEASE_TTL, app[METRICS].scheduler_leader.set)
     app[SCHEDULER] = Scheduler(jobs, app[PLUGINS], app[CLOCK], app[STORE].records, leadership)
+    if app[SETTINGS].role is not Role.ALL:
+        yield
+        return
     running = app[SUPERVISOR].start("scheduler", app[SCHEDULER].run)
     yield
     await stop(running)
 
 
-def create_worker_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
-    """Only the queue worker, for `wa-gateway worker`: extra sending capacity on a shared store."""
-    app = _base_app(settings, clock, web.Application())
-    app.cleanup_ctx.append(_queue_worker(run=True))
+def create_worker_app(
+    settings: Settings, *, clock: Clock | None = None, plugins: Iterable[object] = (), entry_points: bool = True
+) -> web.Application:
+    """`wa-gateway worker`: conversations and sends without webhooks, on a shared store; a
+    deployment adds as many as it needs, whatever role its `serve` processes have."""
+    app = _base_app(settings.model_copy(update={"role": Role.ALL}), clock, web.Application())
+    _pipeline(app, plugins, entry_points, sends=True)
     return app
+
+
+def _pipeline(app: web.Application, plugins: Iterable[object], entry_points: bool, *, sends: bool) -> None:
+    """Plugins, the queue worker (sending only where `sends`), the conversation engine, the
+    inbox (processing only in the role that does everything) and notifications."""
+    app[PLUGINS] = get_plugin_manager(app[METRICS], plugins, entry_points=entry_points)
+    app.cleanup_ctx.append(_queue_worker(sends))
+    app.cleanup_ctx.append(_conversation)
+    app.cleanup_ctx.append(_inbox)
+    app.cleanup_ctx.append(_notifications)
 
 
 def _base_app(settings: Settings, clock: Clock | None, app: web.Application) -> web.Application:
@@ -237,9 +253,14 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _inbox(app: web.Application) -> AsyncIterator[None]:
-    """The inbox; it starts by reading back messages a previous run left unprocessed."""
-    app[INBOX] = Inbox(app[STORE], app[ENGINE], app[OUTBOX], app[METRICS])
-    reading = app[INBOX].start(app[SUPERVISOR])
+    """The inbox: in the role that does everything, it processes whatever messages wait in the
+    store, first those a previous run left; in the ingest role it only stores them."""
+    owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+    app[INBOX] = Inbox(app[STORE], app[ENGINE], app[OUTBOX], app[METRICS], app[CLOCK], owner)
+    if app[SETTINGS].role is not Role.ALL:
+        yield
+        return
+    claiming = app[INBOX].start(app[SUPERVISOR])
     yield
-    await stop(reading)
+    await stop(claiming)
     await app[INBOX].close()

@@ -18,7 +18,7 @@ from gateway.metrics import GatewayMetrics
 from gateway.operator_commands import add_commands
 from gateway.phone import InvalidPhoneNumber, to_simulated_contact
 from gateway.plugins import get_plugin_manager
-from gateway.settings import Settings
+from gateway.settings import Role, Settings
 from gateway.validation import problems
 
 SHUTDOWN_GRACE_SECONDS = 30.0
@@ -54,13 +54,21 @@ def _parser() -> argparse.ArgumentParser:
         f"its last answer) is disconnected, and one whose body is still arriving {slow_clients.BODY_SECONDS:g} s "
         "after its head is answered 408.",
     )
+    serve_parser.add_argument(
+        "--ingest-only",
+        action="store_true",
+        help="only store webhooks and serve the admin API; `wa-gateway worker` processes conversations and "
+        "sends (the same as GATEWAY_ROLE=ingest)",
+    )
     serve_parser.set_defaults(command=serve)
 
     worker_parser = commands.add_parser(
         "worker",
-        help="run an extra outbound queue worker (for scale-out)",
-        description="Run only the outbound queue worker, sharing the store with `serve`, to add sending capacity. "
-        "Any number can run: each job is claimed by one worker at a time. Stops cleanly on SIGINT or SIGTERM.",
+        help="process conversations and send, without webhooks (for scale-out)",
+        description="Process conversations, run plugins' periodic jobs and send the outbound queue, sharing the "
+        "store with `serve`, to add capacity. Any number can run, on any host that reaches the store: each "
+        "contact's messages are processed by one process at a time, in order, and each job is sent by one "
+        "worker. Stops cleanly on SIGINT or SIGTERM.",
     )
     worker_parser.set_defaults(command=worker)
 
@@ -90,9 +98,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def serve(settings: Settings, arguments: argparse.Namespace) -> int:
     """Run the web application until a signal stops it."""
+    if arguments.ingest_only:
+        settings = settings.model_copy(update={"role": Role.INGEST})
     print(
         f"wa-gateway {__version__} on http://{settings.host}:{settings.port} "
-        f"(store: {settings.store_backend}; providers: {', '.join(settings.enabled_providers) or 'none'})",
+        f"(store: {settings.store_backend}; providers: {', '.join(settings.enabled_providers) or 'none'}; "
+        f"role: {settings.role})",
         flush=True,
     )
     web.run_app(
@@ -109,19 +120,21 @@ def serve(settings: Settings, arguments: argparse.Namespace) -> int:
 
 
 def worker(settings: Settings, arguments: argparse.Namespace) -> int:
-    """Run the queue worker alone until a signal stops it."""
-    print(f"wa-gateway {__version__} queue worker (store: {settings.store_backend})", flush=True)
+    """Process conversations and send until a signal stops it."""
+    print(f"wa-gateway {__version__} worker (store: {settings.store_backend})", flush=True)
     uvloop.run(_run_until_signalled(create_worker_app(settings)))
     return 0
 
 
 async def _run_until_signalled(app: web.Application) -> None:
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
+    """Start the app and run it until SIGINT or SIGTERM, which are heeded from the first moment:
+    one that arrives while it starts stops it as soon as it has started."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(stop_signal, stop.set)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
     try:
         await stop.wait()
     finally:

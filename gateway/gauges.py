@@ -18,13 +18,16 @@ ACTIVE_WINDOW = timedelta(minutes=30)
 
 
 async def refresh(store: Store, metrics: GatewayMetrics, clock: Clock) -> None:
-    """Queue depth by state, the oldest due job's wait, and contacts active in 30 minutes."""
+    """Queue depth by state, the oldest due job's wait, the oldest unprocessed message's wait,
+    and contacts active in 30 minutes."""
     for state, count in (await store.queue.counts()).items():
         metrics.queue_jobs.labels(state.value).set(count)
     oldest = await store.queue.list(JobState.QUEUED, 1)
     now = clock.now()
     waiting = (now - oldest[0].due_at).total_seconds() if oldest and oldest[0].due_at <= now else 0.0
     metrics.queue_oldest_due.set(waiting)
+    unprocessed = await store.log.unprocessed_inbound(1)
+    metrics.inbox_oldest_waiting.set(max(0.0, (now - unprocessed[0].created_at).total_seconds()) if unprocessed else 0.0)
     metrics.sessions_active.set(await store.log.active_contacts(now - ACTIVE_WINDOW))
 
 

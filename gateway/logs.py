@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 """The request a message arrived with; asyncio tasks inherit it, queued jobs carry it."""
 
-_PHONE = re.compile(r"\+?\d[\d\s-]{6,}(\d{4})\b")
+_PHONE = re.compile(r"(?<!\w)\+?\d[\d\s-]{6,}(\d{4})\b")
 _LINE_BREAKING = [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
 _ESCAPES = {code: repr(chr(code))[1:-1] for code in _LINE_BREAKING}
 # json.dumps escapes C0 itself; these it leaves raw, and line-splitting readers break on them.

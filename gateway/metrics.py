@@ -119,8 +119,15 @@ class GatewayMetrics:
         # conversations
         self.sessions_active = self._gauge("sessions_active", "Contacts who wrote in the last 30 minutes.")
         self.inbox_held = self._gauge(
-            "inbox_held_messages",
-            "Inbound messages in memory waiting for or in processing; at 1,000 newer ones wait in the store.",
+            "inbox_contacts_held",
+            "Contacts whose inbox lease this process holds, processing their messages in order (at most 64).",
+        )
+        self.inbox_oldest_waiting = self._gauge(
+            "inbox_oldest_waiting_seconds", "How long the oldest unprocessed inbound message has waited in the store."
+        )
+        self.inbox_leases_lost = self._counter(
+            "inbox_leases_lost_total",
+            "Contacts this process stopped processing because their inbox lease had moved to another process.",
         )
         self.inbox_processed = self._counter(
             "inbox_processed_total",

@@ -180,6 +180,9 @@ class InboundMessage(_Model):
     media: Media | None = None
     location: Location | None = None
     raw: RawPayload = Field(default_factory=dict, description="the provider's payload, kept as sent")
+    request_id: str | None = Field(
+        default=None, description="the webhook request that brought it, for following it in logs"
+    )
 
     @model_validator(mode="after")
     def _kind_has_its_content(self) -> Self:

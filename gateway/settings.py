@@ -4,6 +4,7 @@ Field aliases are the public variable names, so every error names the variable t
 """
 
 from datetime import timedelta
+from enum import StrEnum
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 
@@ -32,6 +33,14 @@ def _store_url(value: str) -> str:
     else:
         raise ValueError("must start with sqlite:/// or mongodb://")
     return value
+
+
+class Role(StrEnum):
+    """What `wa-gateway serve` does: everything (the default), or only webhooks and the admin
+    API, leaving conversations and sends to `wa-gateway worker` processes."""
+
+    ALL = "all"
+    INGEST = "ingest"
 
 
 def env(name: str) -> AliasChoices:
@@ -65,6 +74,7 @@ class Settings(BaseSettings):
     failover: Annotated[list[Provider], NoDecode] = Field([], validation_alias=env("GATEWAY_FAILOVER"))
     circuit_failures: int = Field(5, ge=1, validation_alias=env("GATEWAY_CIRCUIT_FAILURES"))
     circuit_cooldown_seconds: int = Field(60, ge=1, validation_alias=env("GATEWAY_CIRCUIT_COOLDOWN_SECONDS"))
+    role: Role = Field(Role.ALL, validation_alias=env("GATEWAY_ROLE"))
     worker_concurrency: int = Field(16, ge=1, le=256, validation_alias=env("GATEWAY_WORKER_CONCURRENCY"))
     session_timeout_minutes: int = Field(30, ge=1, validation_alias=env("GATEWAY_SESSION_TIMEOUT_MINUTES"))
     log_retention_days: int | None = Field(None, ge=1, validation_alias=env("GATEWAY_LOG_RETENTION_DAYS"))

@@ -20,6 +20,7 @@ from gateway.conversation.commands import Command, command_in, greeting_language
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Flow, InvalidAnswer, MenuEntry, Step
 from gateway.conversation.strings import CORE_STRINGS
+from gateway.inbound.text_menus import chosen
 from gateway.metrics import GatewayMetrics
 from gateway.models import (
     Button,
@@ -33,7 +34,6 @@ from gateway.models import (
 from gateway.plugins import PluginFailed, PluginHost
 from gateway.ports.records import Fence, Session
 from gateway.ports.store import StaleSession, Store
-from gateway.inbound.text_menus import chosen
 
 log = logging.getLogger(__name__)
 

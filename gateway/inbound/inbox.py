@@ -1,155 +1,215 @@
-"""Processing of stored inbound messages, after the webhook has answered: one message at a
-time per contact, in the order received, and different contacts at once. At most MAX_HELD
-messages wait in memory; beyond that they wait in the store, where they already are, and are
-read back in order as room frees, so a flood costs disk, not memory.
+"""Processing of stored inbound messages, after the webhook has answered. A contact's messages
+are processed by whichever process holds that contact's inbox lease in the store, oldest first,
+so order holds across any number of processes and hosts, and a contact is never processed
+twice at once. Each process holds at most CONTACTS_AT_ONCE leases; every other message waits
+in the store, where it already is, so a flood costs disk, not memory. (RapidPro's mailroom
+works the same way: a per-contact queue and a contact lock with an expiry.)
 
 A store hiccup is tried again after a pause, the message keeping its place in its contact's
-line; a bug or bad data fails that one message, logged with its id and counted."""
+line; a bug or bad data fails that one message, logged with its id and counted. A holder whose
+lease was taken over (it stalled past the lease) stops at once: the store refuses its writes."""
 
 import asyncio
 import logging
-from collections import deque
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TypeVar
 
 from pydantic import ValidationError
 
+from gateway.clock import Clock
 from gateway.conversation.engine import Engine
 from gateway.faults import is_transient
+from gateway.inbound.text_menus import TextMenus
 from gateway.logs import request_id
 from gateway.metrics import GatewayMetrics
 from gateway.models import Content, InboundMessage, OutboundMessage, Priority
 from gateway.outbound.outbox import Outbox
 from gateway.phone import mask
-from gateway.ports.records import ContactSettings, LogEntry
-from gateway.ports.store import Store
+from gateway.ports.records import ContactSettings, Fence, LogEntry
+from gateway.ports.store import LeaseLost, Store, inbox_lease
 from gateway.supervision import Supervisor
-from gateway.inbound.text_menus import TextMenus
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-MAX_HELD = 1_000
-BACKLOG_BATCH = 250
-PROCESSED_AT_ONCE = 64
-"""Messages in processing at one time: enough to keep the store's batches full, few enough that
-a flood of new contacts leaves the event loop room to answer webhooks."""
+CONTACTS_AT_ONCE = 64
+"""Contacts in processing at one time in one process: enough to keep the store's batches full,
+few enough that a flood of new contacts leaves the event loop room to answer webhooks."""
+BATCH = 20
+"""A contact's messages read from the store at once by its lease holder."""
+LEASE = timedelta(seconds=30)
+"""How long a contact's inbox lease lasts unrenewed: after a crash its messages wait this long
+for another process. The holder renews it once a third of it has passed."""
+LOOK_EVERY_SECONDS = 0.05
+"""How often an idle process looks in the store for messages another process stored; a message
+stored by this process is looked for at once."""
+CLOSE_GRACE_SECONDS = 10.0
+"""At shutdown, how long the turns in processing get to finish before they are cut short."""
 RETRY_FIRST_SECONDS = 1.0
 RETRY_LONGEST_SECONDS = 60.0
 """A store operation that failed transiently is tried again after a pause that doubles up to
 this, for as long as it takes: the message is stored, and only a working store can answer it."""
-REMEMBERED_DONE = 10_000
-"""Ids of messages finished lately, so that a backlog read or a redelivery that races the end
-of a message's processing cannot start it again."""
 
 
 class Inbox:
-    def __init__(self, store: Store, engine: Engine, outbox: Outbox, metrics: GatewayMetrics) -> None:
+    def __init__(
+        self, store: Store, engine: Engine, outbox: Outbox, metrics: GatewayMetrics, clock: Clock, owner: str
+    ) -> None:
         self._store = store
         self._metrics = metrics
         self._engine = engine
         self._outbox = outbox
+        self._clock = clock
+        self._owner = owner
         self._menus = TextMenus(store.records)
-        self._waiting: dict[str, deque[tuple[InboundMessage, str | None]]] = {}
-        self._workers: dict[str, asyncio.Task[None]] = {}
-        self._pending: set[str] = set()
-        self._done: dict[str, None] = {}
-        self._deferred: dict[str, str | None] = {}
-        self._freed = asyncio.Event()
-        self._processing = asyncio.Semaphore(PROCESSED_AT_ONCE)
-        self._backlog_wanted = asyncio.Event()
-        self._reading = False
+        self._held: dict[str, Fence] = {}
+        self._arrived: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
         self._quiet = asyncio.Event()
-        self._quiet.set()
+        self._closing = False
 
     @property
     def held(self) -> int:
-        """Messages in memory, waiting or being processed."""
-        return len(self._pending)
+        """Contacts whose inbox lease this process holds."""
+        return len(self._held)
 
     def start(self, supervisor: Supervisor) -> "asyncio.Task[None]":
-        """Run the backlog reader under the supervisor, first reading back what a previous run
-        left unprocessed."""
-        self.read_backlog()
-        return supervisor.start("inbox", self._read_backlogs)
+        """Run the claim loop under the supervisor: it takes the contacts whose messages wait in
+        the store, whoever stored them, first those a previous run left."""
+        self._wake.set()
+        return supervisor.start("inbox", self._claim)
 
     def submit(self, message: InboundMessage) -> None:
-        """Queue a stored message behind its contact's earlier ones; while the inbox is full, or
-        still reading its backlog, leave it in the store for the backlog reader to bring in order."""
-        if message.id in self._pending or message.id in self._done:
-            return
-        if self._reading or self.held >= MAX_HELD:
-            if not self._reading:
-                log.warning(
-                    "inbox holds %d messages; newer ones wait in the store, to be read back in order", self.held
-                )
-            if len(self._deferred) < MAX_HELD:  # so its log lines share the webhook's request id; a flood's need not
-                self._deferred[message.id] = request_id.get()
-            self.read_backlog()
-            return
-        self._hold(message, request_id.get())
-
-    def read_backlog(self) -> None:
-        """Have stored messages never processed brought in: at start-up, those a previous run
-        left; later, those a full inbox left in the store, or a redelivery found unprocessed."""
-        self._reading = True
+        """A message was stored: its contact's holder here reads it next, or the claim loop
+        looks for it now."""
+        if message.sender in self._held:
+            self._arrived.add(message.sender)
         self._quiet.clear()
-        self._backlog_wanted.set()
+        self._wake.set()
 
-    def _hold(self, message: InboundMessage, arrived_with: str | None) -> None:
-        self._pending.add(message.id)
+    def wake(self) -> None:
+        """Look in the store now, such as when a redelivery found its message stored but maybe
+        never processed."""
+        self._quiet.clear()
+        self._wake.set()
+
+    async def _claim(self) -> None:
+        """Take the leases of contacts whose messages wait, longest waiting first, as slots free;
+        then wait to be woken, or look again shortly for what other processes stored."""
+        while True:
+            self._wake.clear()
+            free = CONTACTS_AT_ONCE - self.held
+            if free > 0:
+                waiting = await self._patiently(
+                    "looking for waiting messages",
+                    lambda: self._store.log.waiting_contacts(self._owner, free + self.held),
+                )
+                for contact in [contact for contact in waiting if contact not in self._held][:free]:
+                    token = await self._patiently(
+                        "taking a contact's inbox lease",
+                        partial(self._store.leases.acquire, inbox_lease(contact), self._owner, LEASE),
+                    )
+                    if token is not None:
+                        self._serve(contact, Fence(inbox_lease(contact), token))
+                if not waiting and not self._held and not self._wake.is_set():
+                    self._quiet.set()
+            try:
+                await asyncio.wait_for(self._wake.wait(), LOOK_EVERY_SECONDS)
+            except TimeoutError:
+                pass
+
+    def _serve(self, contact: str, fence: Fence) -> None:
+        self._held[contact] = fence
         self._metrics.inbox_held.set(self.held)
-        self._waiting.setdefault(message.sender, deque()).append((message, arrived_with))
-        if message.sender not in self._workers:
-            self._workers[message.sender] = asyncio.create_task(self._drain(message.sender))
-            self._quiet.clear()
+        task = asyncio.create_task(self._drain(contact, fence))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
-    async def _drain(self, contact: str) -> None:
-        waiting = self._waiting[contact]
+    async def _drain(self, contact: str, fence: Fence) -> None:
+        """Process the contact's stored messages in order while the lease holds, then give it up.
+        After a failure no later message is taken before the failed one: the contact is given up
+        after a pause, to be taken again from that message (which its session may have answered)."""
         try:
-            while waiting:
-                message, arrived_with = waiting[0]
-                request_id.set(arrived_with or message.id[-12:])
-                # a pause for a store hiccup keeps its slot: the hiccup stalls every contact alike
-                async with self._processing:
-                    await self.process(message)
-                waiting.popleft()
-        finally:
-            for message, _ in waiting:  # cancelled at shutdown: they stay stored, for the next start
-                self._pending.discard(message.id)
-            del self._waiting[contact], self._workers[contact]
-            self._settle()
-
-    async def process(self, message: InboundMessage) -> None:
-        """Hand one message to the conversation engine, queue its replies and mark it processed.
-        A store hiccup is retried; a failure for any other reason is logged, counted and marked
-        processed all the same, so one poison message cannot loop for ever. A shutdown midway
-        leaves it unprocessed, for the next start to read back."""
-        log.info("processing message %s from %s", message.id, mask(message.sender))
-        try:
-            failure = await self._answer(message)
-            self._metrics.inbox_processed.labels("answered" if failure is None else "failed").inc()
-            await self._mark_processed(message.id, failure)
+            await self._in_order(contact, fence)
+        except LeaseLost:
+            self._metrics.inbox_leases_lost.inc()
+            log.warning("the inbox lease on %s moved to another process; it carries on from here", mask(contact))
         except Exception:
-            log.exception("message %s could not be marked processed; the next start handles it again", message.id)
+            log.exception("processing the messages of %s failed; trying again shortly", mask(contact))
+            await asyncio.sleep(RETRY_FIRST_SECONDS)
+            await self._release(fence)
+        else:
+            await self._release(fence)
         finally:
-            self._pending.discard(message.id)
+            del self._held[contact]
             self._metrics.inbox_held.set(self.held)
-            self._freed.set()
-        self._remember_done(message.id)
+            self._wake.set()
 
-    async def _answer(self, message: InboundMessage) -> str | None:
+    async def _in_order(self, contact: str, fence: Fence) -> None:
+        renewed = self._clock.now()
+        while True:
+            self._arrived.discard(contact)
+            entries = await self._patiently(
+                "reading a contact's messages", partial(self._store.log.unprocessed_from, contact, BATCH)
+            )
+            for entry in entries:
+                if self._closing:
+                    return
+                renewed = await self._renew(fence, renewed)
+                await self.process(entry, fence)
+            if len(entries) < BATCH and contact not in self._arrived:
+                return
+
+    async def _release(self, fence: Fence) -> None:
+        try:
+            await self._store.leases.release(fence.name, self._owner, fence.token)
+        except Exception as error:
+            log.warning("an inbox lease was not given up (%s); it expires in %s", type(error).__name__, LEASE)
+
+    async def _renew(self, fence: Fence, renewed: datetime) -> datetime:
+        """Renew the lease once a third of it has passed; raises LeaseLost when it was lost."""
+        now = self._clock.now()
+        if now - renewed < LEASE / 3:
+            return renewed
+        renew = partial(self._store.leases.renew, fence.name, self._owner, fence.token, LEASE)
+        if not await self._patiently("renewing an inbox lease", renew):
+            raise LeaseLost(f"lease {fence.name} expired under token {fence.token}")
+        return now
+
+    async def process(self, entry: LogEntry, fence: Fence) -> None:
+        """Hand one stored message to the conversation engine, queue its replies and mark it
+        processed. A store hiccup is retried; a failure for any other reason is logged, counted
+        and marked processed all the same, so one poison message cannot loop for ever."""
+        request_id.set(entry.payload.get("request_id") or entry.id[-12:])
+        try:
+            message = InboundMessage.model_validate(entry.payload)
+        except ValidationError as error:
+            fields = ", ".join(".".join(map(str, problem["loc"])) for problem in error.errors())
+            log.error("stored message %s is unreadable (%s); marking it processed unanswered", entry.id, fields)
+            self._metrics.inbox_processed.labels("failed").inc()
+            await self._mark_processed(entry.id, fence, f"stored message is unreadable ({fields})")
+            return
+        log.info("processing message %s from %s", message.id, mask(message.sender))
+        failure = await self._answer(message, fence)
+        await self._mark_processed(message.id, fence, failure)
+        self._metrics.inbox_processed.labels("answered" if failure is None else "failed").inc()
+
+    async def _answer(self, message: InboundMessage, fence: Fence) -> str | None:
         """None, or why the message went unanswered when a bug or bad data stopped it (logged
         with its id and the traceback; the reason names only the error's type).
         The turn and each reply are retried on their own, so a hiccup while queueing a reply
         does not run the conversation a second time."""
         try:
-            replies = await self._patiently(f"processing message {message.id}", partial(self._turn, message))
+            replies = await self._patiently(f"processing message {message.id}", partial(self._turn, message, fence))
             for number, content in enumerate(replies):
                 reply = self._reply(message, number, content)
                 await self._patiently(f"queueing a reply to message {message.id}", partial(self._outbox.enqueue, reply))
+        except LeaseLost:
+            raise
         except Exception as error:
             log.exception(
                 "processing message %s from %s failed; it is marked processed unanswered",
@@ -159,10 +219,10 @@ class Inbox:
             return f"processing failed ({type(error).__name__}); the gateway log has the details"
         return None
 
-    async def _turn(self, message: InboundMessage) -> list[Content]:
+    async def _turn(self, message: InboundMessage, fence: Fence) -> list[Content]:
         message = await self._menus.resolve(message)
         contact = await self._remember_channel(message)
-        return await self._engine.handle(message, contact.values)
+        return await self._engine.handle(message, contact.values, fence)
 
     @staticmethod
     def _reply(message: InboundMessage, number: int, content: Content) -> OutboundMessage:
@@ -187,8 +247,8 @@ class Inbox:
             },
         )
 
-    async def _mark_processed(self, message_id: str, failure: str | None = None) -> None:
-        mark = partial(self._store.log.mark_processed, message_id, failure)
+    async def _mark_processed(self, message_id: str, fence: Fence, failure: str | None) -> None:
+        mark = partial(self._store.log.mark_processed, message_id, failure, fence=fence)
         await self._patiently(f"marking message {message_id} processed", mark)
 
     async def _patiently(self, what: str, attempt: Callable[[], Awaitable[T]]) -> T:
@@ -206,71 +266,20 @@ class Inbox:
             await asyncio.sleep(pause)
             pause = min(pause * 2, RETRY_LONGEST_SECONDS)
 
-    def _remember_done(self, message_id: str) -> None:
-        self._done[message_id] = None
-        if len(self._done) > REMEMBERED_DONE:
-            del self._done[next(iter(self._done))]
-
-    async def _read_backlogs(self) -> None:
-        """The backlog reader: waits to be asked, then reads until nothing new is left."""
-        if self._reading:
-            self._backlog_wanted.set()  # restarted after dying mid-read: read again
-        while True:
-            await self._backlog_wanted.wait()
-            read = await self._read_backlog()
-            if read:
-                log.info("read %d unprocessed messages back from the store", read)
-            self._reading = False
-            self._settle()
-
-    async def _read_backlog(self) -> int:
-        """Oldest first, a batch at a time as room frees; replies carry idempotency keys, so a
-        message a crash left half processed answers once. Done when a read finds nothing new
-        and no one asked for another."""
-        read = 0
-        while True:
-            while self.held > MAX_HELD - BACKLOG_BATCH:
-                self._freed.clear()
-                await self._freed.wait()
-            self._backlog_wanted.clear()
-            stored = await self._patiently(
-                "reading unprocessed messages", lambda: self._store.log.unprocessed_inbound(self.held + BACKLOG_BATCH)
-            )
-            entries = [entry for entry in stored if entry.id not in self._pending and entry.id not in self._done]
-            for entry in entries:
-                await self._hold_stored(entry)
-            read += len(entries)
-            if not entries and not self._backlog_wanted.is_set():
-                return read
-
-    async def _hold_stored(self, entry: LogEntry) -> None:
-        """Hold a message read back from the store; one stored by an older version that no longer
-        reads as a message is failed, rather than stopping the reader at it every time."""
-        arrived_with = self._deferred.pop(entry.id, None)
-        try:
-            message = InboundMessage.model_validate(entry.payload)
-        except ValidationError as error:
-            fields = ", ".join(".".join(map(str, problem["loc"])) for problem in error.errors())
-            log.error("stored message %s is unreadable (%s); marking it processed unanswered", entry.id, fields)
-            self._metrics.inbox_processed.labels("failed").inc()
-            self._remember_done(entry.id)
-            await self._mark_processed(entry.id, f"stored message is unreadable ({fields})")
-            return
-        self._hold(message, arrived_with)
-
-    def _settle(self) -> None:
-        if self._workers or self._reading:
-            self._quiet.clear()
-        else:
-            self._quiet.set()
-
     async def idle(self) -> None:
-        """Wait until every submitted message, and the backlog, has been processed."""
+        """Wait until no message waits in the store for this process and none is in processing."""
         await self._quiet.wait()
 
     async def close(self) -> None:
-        """Stop processing; unprocessed messages stay stored and are read back on the next start."""
-        tasks = list(self._workers.values())
-        for task in tasks:
+        """Stop taking messages, let each contact's message in processing finish (up to
+        CLOSE_GRACE_SECONDS), and give the leases up, so other processes carry on at once and a
+        rolling restart runs no turn twice. A turn cut short stays unprocessed in the store."""
+        self._closing = True
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=CLOSE_GRACE_SECONDS)
+        held = list(self._held.values())
+        for task in list(self._tasks):
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for fence in held:
+            await self._release(fence)

@@ -100,9 +100,11 @@ async def _store_all(app: web.Application, parsed: ParsedWebhook) -> str:
     reported failed."""
     store, inbox, metrics = app[STORE], app[INBOX], app[METRICS]
     fresh = 0
+    arrived_with = request_id.get()
     for message in parsed.messages:
+        message = message.model_copy(update={"request_id": arrived_with})
         if not await store.log.record_inbound(message):
-            inbox.read_backlog()
+            inbox.wake()
             continue
         fresh += 1
         metrics.inbound.labels(message.provider.value, message.kind.value).inc()

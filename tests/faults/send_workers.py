@@ -69,11 +69,14 @@ def attempts(database: Path) -> list[int]:
 
 
 def end_leases_of(database: Path, pid: int) -> int:
-    """End now the leases a killed process held, as their 60 s would have: the jobs it had in
-    hand become claimable by the others. Returns how many it had."""
+    """End now the leases a killed process held, as their time limits would have: the jobs it
+    had in hand and the contacts whose messages it processed go to the others. Returns how many
+    jobs it had."""
     with sqlite3.connect(database) as connection:
+        owner = f"%:{pid}:%"
+        connection.execute("UPDATE leases SET expires_at = 0 WHERE owner LIKE ?", (owner,))
         return connection.execute(
-            "UPDATE queue SET lease_expires_at = 0 WHERE state = 'sending' AND lease_owner LIKE ?", (f"%:{pid}:%",)
+            "UPDATE queue SET lease_expires_at = 0 WHERE state = 'sending' AND lease_owner LIKE ?", (owner,)
         ).rowcount
 
 

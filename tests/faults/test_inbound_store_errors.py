@@ -133,12 +133,15 @@ async def test_a_bug_fails_that_message_alone_counted_and_the_next_is_answered(g
 
 
 @pytest.mark.parametrize("error", [LOCKED, RuntimeError("bug")], ids=["hiccup", "bug"])
-async def test_a_refused_mark_processed_does_not_wedge_the_contact(gateway, monkeypatch, error):
+async def test_a_refused_mark_processed_does_not_wedge_the_contact_nor_run_the_turn_twice(
+    gateway, echo, monkeypatch, error
+):
     refuse_once(monkeypatch, gateway.app[STORE].log, "mark_processed", error)
     assert (await post(gateway, meta_batch("first", "second", "third"))).status == 200
     assert await replies(gateway) == ["echo: first", "echo: second", "echo: third"]
+    assert [message.text for message in echo.seen] == ["first", "second", "third"]
     assert gateway.app[INBOX].held == 0
-    assert await unprocessed(gateway) == ([] if error is LOCKED else ["wamid.0"])
+    assert await unprocessed(gateway) == []
 
 
 async def test_a_webhook_cut_short_by_the_store_is_a_503_and_its_redelivery_answers_every_message_once(
@@ -185,8 +188,8 @@ async def test_a_store_hiccup_reading_the_backlog_at_start_up_is_retried(
         )
     )
     await first.close()
-    refusal = Refusal(SqliteMessageLog, "unprocessed_inbound", LOCKED)
-    monkeypatch.setattr(SqliteMessageLog, "unprocessed_inbound", lambda log, *limit: refusal(log, *limit))
+    refusal = Refusal(SqliteMessageLog, "waiting_contacts", LOCKED)
+    monkeypatch.setattr(SqliteMessageLog, "waiting_contacts", lambda log, *arguments: refusal(log, *arguments))
     echo = EchoPlugin()
     restarted = await aiohttp_client(
         create_app(provider_settings, clock=clock, plugins=[echo], entry_points=False, run_worker=False)
@@ -226,7 +229,7 @@ async def test_a_stored_message_that_no_longer_reads_fails_alone_and_the_backlog
     assert await unprocessed(restarted) == []
 
 
-async def test_a_backlog_reader_killed_by_a_bug_is_restarted_and_counted(
+async def test_a_claim_loop_killed_by_a_bug_is_restarted_and_counted(
     aiohttp_client, provider_settings, clock, monkeypatch
 ):
     first = await aiohttp_client(create_app(provider_settings, clock=clock, entry_points=False, run_worker=False))
@@ -242,8 +245,8 @@ async def test_a_backlog_reader_killed_by_a_bug_is_restarted_and_counted(
         )
     )
     await first.close()
-    refusal = Refusal(SqliteMessageLog, "unprocessed_inbound", RuntimeError("bug"))
-    monkeypatch.setattr(SqliteMessageLog, "unprocessed_inbound", lambda log, *limit: refusal(log, *limit))
+    refusal = Refusal(SqliteMessageLog, "waiting_contacts", RuntimeError("bug"))
+    monkeypatch.setattr(SqliteMessageLog, "waiting_contacts", lambda log, *arguments: refusal(log, *arguments))
     app = create_app(provider_settings, clock=clock, plugins=[EchoPlugin()], entry_points=False, run_worker=False)
     app[SUPERVISOR] = Supervisor(app[METRICS], first_pause=0)
     restarted = await aiohttp_client(app)

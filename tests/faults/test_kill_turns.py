@@ -24,7 +24,7 @@ from adapters.storage.sqlite import SqliteStore
 from gateway.clock import SystemClock
 from gateway.models import InboundMessage
 from gateway.testing import meta_headers
-from tests.faults.send_workers import start_gateway
+from tests.faults.send_workers import end_leases_of, start_gateway
 from tests.gateway_fixtures import META_SECRET, meta_text
 
 pytestmark = pytest.mark.slow
@@ -151,9 +151,11 @@ async def until(database: Path, query: str, at_least: int, seconds: float = 60) 
             await asyncio.sleep(0.02)
 
 
-def kill(process: subprocess.Popen) -> None:
+def kill(process: subprocess.Popen, database: Path) -> None:
+    """kill -9, then end its leases as their time limits would have, so the restart takes its contacts."""
     process.send_signal(signal.SIGKILL)
     process.wait()
+    end_leases_of(database, process.pid)
 
 
 async def test_killed_mid_turn_again_and_again_every_message_is_processed_and_answered_once(
@@ -175,7 +177,7 @@ async def test_killed_mid_turn_again_and_again_every_message_is_processed_and_an
                 # each kill lands once a further share of the backlog is processed, so some is left
                 share = round_ / (KILLS + 1) + chance.uniform(-0.05, 0.05)
                 await until(database, PROCESSED, int(BACKLOG * share))
-                kill(process)
+                kill(process, database)
                 backlog_at_kill.append(count(database, UNPROCESSED))
                 process = serve(port, database, api_base, log)
                 await healthy(session, base, process)

@@ -122,7 +122,7 @@ def test_chat_without_a_running_gateway_says_how_to_start_one(tmp_path):
 
 @pytest.mark.parametrize(
     ("command", "says"),
-    [("serve", "Serve webhooks"), ("worker", "outbound queue worker"), ("chat", "simulator channel")],
+    [("serve", "Serve webhooks"), ("worker", "Process conversations"), ("chat", "simulator channel")],
 )
 def test_each_command_explains_itself(tmp_path, command, says):
     process = run_gateway(command, "--help", cwd=tmp_path)

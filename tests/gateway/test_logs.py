@@ -31,6 +31,11 @@ def test_phone_numbers_are_masked_but_for_the_last_four_digits():
     assert masked("from +919812345678 and 14155550100, order 4411") == "from ****5678 and ****0100, order 4411"
 
 
+def test_ids_are_never_masked_even_where_they_hold_a_long_run_of_digits():
+    line = "message 18ed04048b48cf612c24b25995644109 from +919812345678, job 7f3a0000123456789012"
+    assert masked(line) == "message 18ed04048b48cf612c24b25995644109 from ****5678, job 7f3a0000123456789012"
+
+
 def test_a_json_line_has_time_level_logger_message_and_request_id():
     token = request_id.set("abc123")
     try:

@@ -134,34 +134,33 @@ async def test_one_contact_is_handled_in_order_and_contacts_concurrently(aiohttp
 async def test_no_more_than_the_limit_of_messages_are_processed_at_once(
     aiohttp_client, provider_settings, clock, monkeypatch
 ):
-    monkeypatch.setattr(inbox_module, "PROCESSED_AT_ONCE", 2)
+    monkeypatch.setattr(inbox_module, "CONTACTS_AT_ONCE", 2)
     probe = ConcurrencyProbe()
     gateway = await aiohttp_client(create_app(provider_settings, clock=clock, plugins=[probe], entry_points=False))
     senders = [f"9198000000{n:02d}" for n in range(5)]
     for sender in senders:
         await post_meta(gateway, meta_text(f"wamid.{sender}", "m", sender=sender))
+    await eventually(lambda: asyncio.sleep(0, sum(probe.in_flight.values()) == 2))
     probe.gate.set()
     await gateway.app[INBOX].idle()
     assert probe.most_overall == 2 and len(probe.order) == 5
 
 
-async def test_a_full_inbox_leaves_new_messages_in_the_store_and_reads_them_back_in_order(
+async def test_a_process_at_its_limit_of_contacts_leaves_the_rest_in_the_store_and_takes_them_in_order(
     aiohttp_client, provider_settings, clock, monkeypatch
 ):
-    monkeypatch.setattr(inbox_module, "MAX_HELD", 3)
-    monkeypatch.setattr(inbox_module, "BACKLOG_BATCH", 1)
+    monkeypatch.setattr(inbox_module, "CONTACTS_AT_ONCE", 1)
     probe = ConcurrencyProbe()
     gateway = await aiohttp_client(create_app(provider_settings, clock=clock, plugins=[probe], entry_points=False))
-    held = []
     for n in range(5):
         for sender in ("919812345678", "919800000001"):
             assert (await post_meta(gateway, meta_text(f"wamid.{sender}.{n}", f"m{n}", sender=sender))).status == 200
-            held.append(gateway.app[INBOX].held)
-    assert max(held) == 3
-    assert gateway.app[METRICS].registry.get_sample_value("gateway_inbox_held_messages") == 3
+    await eventually(lambda: asyncio.sleep(0, probe.in_flight))
+    assert gateway.app[METRICS].registry.get_sample_value("gateway_inbox_contacts_held") == 1
     probe.gate.set()
     await gateway.app[INBOX].idle()
-    assert gateway.app[METRICS].registry.get_sample_value("gateway_inbox_held_messages") == 0
+    assert probe.most_overall == 1
+    assert gateway.app[METRICS].registry.get_sample_value("gateway_inbox_contacts_held") == 0
     assert [entry for entry in probe.order if entry.startswith("5678")] == [f"5678:m{n}" for n in range(5)]
     assert [entry for entry in probe.order if entry.startswith("0001")] == [f"0001:m{n}" for n in range(5)]
     assert await gateway.app[STORE].log.unprocessed_inbound() == []
@@ -224,15 +223,51 @@ class Stuck:
         return asyncio.Event().wait()
 
 
-async def test_a_message_still_in_processing_at_shutdown_stays_unprocessed(aiohttp_client, provider_settings, clock):
+async def test_a_turn_still_running_after_the_shutdown_grace_stays_unprocessed_and_its_contact_free(
+    aiohttp_client, provider_settings, clock, monkeypatch
+):
+    monkeypatch.setattr(inbox_module, "CLOSE_GRACE_SECONDS", 0.05)
     gateway = await aiohttp_client(create_app(provider_settings, clock=clock, plugins=[Stuck()], entry_points=False))
     await post_meta(gateway, meta_text("wamid.SHUTDOWN"))
+    await eventually(lambda: asyncio.sleep(0, gateway.app[INBOX].held))
     store_path = provider_settings.store_url.removeprefix("sqlite:///")
     await gateway.close()
 
     reopened = await SqliteStore.open(Path(store_path), clock)
     try:
         assert [entry.provider_message_id for entry in await reopened.log.unprocessed_inbound()] == ["wamid.SHUTDOWN"]
+        assert await reopened.leases.holders("inbox:") == [], "the next process takes the contact at once"
+    finally:
+        await reopened.close()
+
+
+class Slow:
+    """Answers once let go: stands for a turn under way when a deploy stops the process."""
+
+    def __init__(self) -> None:
+        self.started, self.go = asyncio.Event(), asyncio.Event()
+
+    @hookimpl
+    async def handle_message(self, message: InboundMessage):
+        self.started.set()
+        await self.go.wait()
+        return [Content(text="done")]
+
+
+async def test_a_turn_under_way_at_shutdown_finishes_before_the_process_stops(
+    aiohttp_client, provider_settings, clock
+):
+    slow = Slow()
+    app = create_app(provider_settings, clock=clock, plugins=[slow], entry_points=False, run_worker=False)
+    gateway = await aiohttp_client(app)
+    await post_meta(gateway, meta_text("wamid.DEPLOY"))
+    await slow.started.wait()
+    asyncio.get_running_loop().call_later(0.05, slow.go.set)
+    await gateway.close()
+    reopened = await SqliteStore.open(Path(provider_settings.store_url.removeprefix("sqlite:///")), clock)
+    try:
+        assert await reopened.log.unprocessed_inbound() == []
+        assert [job.message["text"] for job in await reopened.queue.list(JobState.QUEUED)] == ["done"]
     finally:
         await reopened.close()
 
@@ -300,20 +335,20 @@ class RequestIds:
         return True
 
 
-async def test_a_message_that_arrives_while_the_backlog_is_read_keeps_its_webhooks_request_id(
+async def test_a_message_that_arrives_while_the_inbox_looks_in_the_store_keeps_its_webhooks_request_id(
     aiohttp_client, provider_settings, clock, monkeypatch, caplog
 ):
     caplog.set_level(logging.INFO, logger="gateway.inbound.webhooks")
     reading, release = asyncio.Event(), asyncio.Event()
-    read = SqliteMessageLog.unprocessed_inbound
+    read = SqliteMessageLog.waiting_contacts
 
-    async def slow_first_read(log, limit: int = 100):
+    async def slow_first_read(log, owner: str, limit: int):
         if not reading.is_set():
             reading.set()
             await release.wait()
-        return await read(log, limit)
+        return await read(log, owner, limit)
 
-    monkeypatch.setattr(SqliteMessageLog, "unprocessed_inbound", slow_first_read)
+    monkeypatch.setattr(SqliteMessageLog, "waiting_contacts", slow_first_read)
     ids = RequestIds()
     app = create_app(provider_settings, clock=clock, plugins=[ids], entry_points=False, run_worker=False)
     gateway = await aiohttp_client(app)
