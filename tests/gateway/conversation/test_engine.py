@@ -9,7 +9,7 @@ from gateway.appkeys import ENGINE, INBOX, PLUGINS, STORE
 from gateway.conversation.engine import FLOWS_NAMESPACE, MENU_NAMESPACE
 from gateway.conversation.flows import Choice, Flow, InvalidAnswer, MenuEntry, Step
 from gateway.hookspecs import hookimpl
-from gateway.models import Content
+from gateway.models import Content, InboundMessage
 from gateway.ports.store import StaleSession
 from gateway.testing import SimulatedContact
 
@@ -340,3 +340,25 @@ async def test_counters_that_fail_after_the_session_save_do_not_run_the_turn_aga
     await chat.press("High")
     [done] = await chat.press("Crack")
     assert done.text == "Recorded high crack on 4411."
+
+
+async def test_a_message_handled_again_after_its_session_save_gets_the_same_replies_and_no_second_turn(
+    make_gateway, clock
+):
+    client = await make_gateway([Quality()])
+    engine, sessions = client.app[ENGINE], client.app[STORE].sessions
+    menu = InboundMessage(
+        provider="simulator",
+        provider_message_id="sim.1",
+        sender="sim:+15550001111",
+        timestamp=clock.now(),
+        kind="text",
+        text="menu",
+    )
+    first = await engine.handle(menu, {})
+    saved = await sessions.load(menu.sender)
+    assert await engine.handle(menu, {}) == first, "a crash before the message was marked processed"
+    assert (await sessions.load(menu.sender)).version == saved.version, "the conversation did not move on twice"
+    pick = menu.model_copy(update={"id": "next", "provider_message_id": "sim.2", "text": "1"})
+    [prompt] = await engine.handle(pick, {})
+    assert prompt.list is not None or prompt.buttons, "the next message is answered from where the first left it"
