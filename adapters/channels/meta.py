@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from adapters.channels.fields import as_text, text_at, value_at
 from adapters.channels.http import ProviderAnswer, post
@@ -95,31 +95,28 @@ def handshake(query: Mapping[str, str], verify_token: str) -> str:
 # ------------------------------------------------------------------ parse
 
 
-class _Lenient(BaseModel):
-    model_config = ConfigDict(extra="allow")
-
-
-class _Value(_Lenient):
+class _Value(BaseModel):
     """A change's value: the envelope is checked here, each item where it is read, so that an
-    item nobody can read never costs the others in the batch."""
+    item nobody can read never costs the others in the batch. Fields nobody reads are ignored, and
+    the defaults are made fresh rather than deep-copied: this is on every webhook's path."""
 
-    metadata: dict[str, Any] = {}
-    contacts: list[Any] = []
-    messages: list[Any] = []
-    statuses: list[Any] = []
-    errors: list[Any] = []
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    contacts: list[Any] = Field(default_factory=list)
+    messages: list[Any] = Field(default_factory=list)
+    statuses: list[Any] = Field(default_factory=list)
+    errors: list[Any] = Field(default_factory=list)
 
 
-class _Change(_Lenient):
+class _Change(BaseModel):
     field: str
     value: _Value
 
 
-class _Entry(_Lenient):
+class _Entry(BaseModel):
     changes: list[_Change]
 
 
-class _Envelope(_Lenient):
+class _Envelope(BaseModel):
     object: str
     entry: list[_Entry]
 
