@@ -50,6 +50,7 @@ from gateway.notifications.leadership import Leadership
 from gateway.notifications.scheduler import LEASE_NAME, LEASE_TTL, Scheduler
 from gateway.notifications.template_service import TemplateService
 from gateway.outbound.outbox import Outbox
+from gateway.outbound.rate import sender_name
 from gateway.outbound.routing import Routing
 from gateway.outbound.worker import QueueWorker
 from gateway.plugins import get_plugin_manager
@@ -204,7 +205,8 @@ def _json_text(value: object) -> str:
 
 
 def _queue_worker(run: bool):
-    """The templates, the queue worker and the outbox that wakes it; it sends only where `run` is true."""
+    """The templates, the queue worker and the outbox that wakes it; it sends only where `run`
+    is true, and then counts among the deployment's senders, which share the send rates."""
 
     async def queue_worker(app: web.Application) -> AsyncIterator[None]:
         settings, store = app[SETTINGS], app[STORE]
@@ -219,6 +221,8 @@ def _queue_worker(run: bool):
             rates=settings.send_rates,
             failures_to_open=settings.circuit_failures,
             cooldown=timedelta(seconds=settings.circuit_cooldown_seconds),
+            leases=store.leases,
+            owner=sender_name(),
         )
         app[WORKER] = QueueWorker(
             store,
@@ -231,9 +235,14 @@ def _queue_worker(run: bool):
             concurrency=settings.worker_concurrency,
         )
         app[OUTBOX] = Outbox(store, settings.enabled_providers, settings.notification_provider, app[WORKER].wake)
-        loops = app[WORKER].start(app[SUPERVISOR]) if run else []
+        loops = []
+        if run:
+            await routing.beat()  # counted among the senders before the first send
+            loops = [app[SUPERVISOR].start("heartbeat", routing.keep_beating), *app[WORKER].start(app[SUPERVISOR])]
         yield
         await stop(*loops)
+        if run:
+            await routing.leave()
 
     return queue_worker
 

@@ -102,6 +102,14 @@ class GatewayMetrics:
         self.circuit_state = self._gauge(
             "circuit_state", "Each provider's circuit: 0 closed, 1 half open, 2 open.", "provider"
         )
+        self.senders = self._gauge(
+            "senders", "Sending processes of the deployment with a live heartbeat in the store, as this one counts them."
+        )
+        self.send_rate = self._gauge(
+            "send_rate",
+            "Messages a second this process may send to a provider: its configured rate divided by the senders.",
+            "provider",
+        )
         self.postponements = self._counter(
             "postponements_total",
             "Jobs put back without spending an attempt, by reason (circuit_open: the circuit was open or its "

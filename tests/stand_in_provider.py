@@ -3,6 +3,7 @@ answers from a script, so send paths are tested against real HTTP."""
 
 import asyncio
 import json
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,8 @@ class Recorded:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float = field(default_factory=time.monotonic)
+    """When it arrived, on the monotonic clock, for rates measured at the provider."""
 
     def json(self) -> Any:
         return json.loads(self.body)

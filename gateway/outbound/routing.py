@@ -1,20 +1,22 @@
-"""Which provider sends a job, and how fast: a send-rate limit and a circuit breaker per
-provider, and failover to the next provider in GATEWAY_FAILOVER that can reach the contact
-while a provider's circuit is open."""
+"""Which provider sends a job, and how fast: a send rate shared with the deployment's other
+senders through the store and a circuit breaker per provider, and failover to the next
+provider in GATEWAY_FAILOVER that can reach the contact while a provider's circuit is open."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from datetime import datetime, timedelta
 
-from aiolimiter import AsyncLimiter
-
-from gateway.outbound.circuit import CircuitBreaker, CircuitState
 from gateway.clock import Clock
+from gateway.faults import is_transient
 from gateway.metrics import GatewayMetrics
 from gateway.models import OutboundMessage, Provider
+from gateway.outbound.circuit import CircuitBreaker, CircuitState
+from gateway.outbound.rate import HEARTBEAT_SECONDS, SendRates
 from gateway.phone import is_bsuid
 from gateway.ports.channel import SendError
+from gateway.ports.store import LeaseRepository
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +48,40 @@ class Routing:
         rates: dict[Provider, float],
         failures_to_open: int,
         cooldown: timedelta,
+        leases: LeaseRepository,
+        owner: str,
     ) -> None:
         self._enabled = enabled
         self._clock = clock
         self._failover = [provider for provider in failover if provider in enabled]
         self._metrics = metrics
         self._circuits = {provider: CircuitBreaker(clock, failures_to_open, cooldown) for provider in enabled}
-        self._limiters = {provider: AsyncLimiter(rate, 1) for provider, rate in rates.items() if provider in enabled}
+        self.rates = SendRates(
+            leases, owner, {provider: rate for provider, rate in rates.items() if provider in enabled}, metrics
+        )
+
+    async def beat(self) -> None:
+        """This sender's heartbeat: renew it and re-divide the rates among the live senders.
+        A store hiccup keeps the last share."""
+        try:
+            await self.rates.beat()
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            log.warning("the heartbeat failed (%s); keeping the last send rates", type(error).__name__)
+
+    async def keep_beating(self) -> None:
+        """Beat every few seconds for as long as the process sends."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            await self.beat()
+
+    async def leave(self) -> None:
+        """Stop counting as a sender at shutdown; a store that cannot be reached lets the TTL do it."""
+        try:
+            await self.rates.leave()
+        except Exception as error:
+            log.warning("leaving the senders failed (%s); the others notice within 10 s", type(error).__name__)
 
     def route(self, message: OutboundMessage) -> OutboundMessage:
         """The message on the provider to use now; raises CircuitOpen when none may take it yet."""
@@ -123,8 +152,8 @@ class Routing:
             self._report()
 
     def pace(self, provider: Provider) -> AbstractAsyncContextManager:
-        """Hold a send until the provider's rate limit allows it."""
-        return self._limiters.get(provider) or nullcontext()
+        """Hold a send until this process's share of the provider's rate allows it."""
+        return self.rates.pacers.get(provider) or nullcontext()
 
     def _report(self) -> None:
         for provider, circuit in self._circuits.items():

