@@ -1,10 +1,10 @@
-"""Which provider sends a job, and how fast: a send rate shared with the deployment's other
-senders through the store and a circuit breaker per provider, and failover to the next
+"""Which provider sends a job, and how fast: a send rate and a circuit breaker per provider,
+both shared with the deployment's other senders through the store, and failover to the next
 provider in GATEWAY_FAILOVER that can reach the contact while a provider's circuit is open."""
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from datetime import datetime, timedelta
 
@@ -14,6 +14,7 @@ from gateway.metrics import GatewayMetrics
 from gateway.models import OutboundMessage, Provider
 from gateway.outbound.circuit import CircuitBreaker, CircuitState
 from gateway.outbound.rate import HEARTBEAT_SECONDS, SendRates
+from gateway.outbound.shared_circuits import SharedCircuits
 from gateway.phone import is_bsuid
 from gateway.ports.channel import SendError
 from gateway.ports.store import LeaseRepository
@@ -56,19 +57,22 @@ class Routing:
         self._failover = [provider for provider in failover if provider in enabled]
         self._metrics = metrics
         self._circuits = {provider: CircuitBreaker(clock, failures_to_open, cooldown) for provider in enabled}
+        self._shared = SharedCircuits(leases, owner, clock, self._circuits)
         self.rates = SendRates(
             leases, owner, {provider: rate for provider, rate in rates.items() if provider in enabled}, metrics
         )
 
     async def beat(self) -> None:
-        """This sender's heartbeat: renew it and re-divide the rates among the live senders.
-        A store hiccup keeps the last share."""
+        """This sender's heartbeat: renew it, re-divide the rates among the live senders, and
+        take up circuits other processes opened or closed. A store hiccup keeps what it had."""
         try:
             await self.rates.beat()
+            await self._shared.sync()
         except Exception as error:
             if not is_transient(error):
                 raise
-            log.warning("the heartbeat failed (%s); keeping the last send rates", type(error).__name__)
+            log.warning("the heartbeat failed (%s); keeping the last send rates and circuits", type(error).__name__)
+        self._report()
 
     async def keep_beating(self) -> None:
         """Beat every few seconds for as long as the process sends."""
@@ -121,13 +125,17 @@ class Routing:
     @asynccontextmanager
     async def sending(self, provider: Provider) -> AsyncIterator[bool]:
         """One send through the (enabled) provider's circuit at its rate; yields whether it is
-        the circuit's trial. Raises CircuitOpen when the circuit refuses; tells the circuit how
-        the send ended, and releases a trial that ends any other way (a refusal, a bug, a
-        cancellation)."""
+        the circuit's trial, which is the deployment's one trial. Raises CircuitOpen when the
+        circuit refuses; tells the circuit, and through the store the other processes, how the
+        send ended, and releases a trial that ends any other way (a refusal, a bug, a
+        cancellation) so that this process's next send may be the trial."""
         circuit = self._circuits[provider]
         trial = circuit.state is CircuitState.HALF_OPEN
         if not circuit.allows():
             raise CircuitOpen(provider, self.held_until(provider) or self._clock.now() + TRIAL_WAIT)
+        if trial and not await self._take_trial(provider):
+            circuit.released()  # another process's trial decides; this one asks again on its next send
+            raise CircuitOpen(provider, self._clock.now() + TRIAL_WAIT)
         try:
             async with self.pace(provider):
                 yield trial
@@ -137,6 +145,9 @@ class Routing:
                 circuit.failed()
                 if circuit.state is CircuitState.OPEN and was is not CircuitState.OPEN:
                     log.warning("%s circuit is open (%s); next trial at %s", provider, error, circuit.reopens_at)
+                    await self._share(self._shared.opened, provider)
+                if trial:
+                    await self._share(self._shared.trial_decided, provider)
             elif trial:
                 circuit.released()
             raise
@@ -145,11 +156,39 @@ class Routing:
                 circuit.released()
             raise
         else:
+            circuit.succeeded()
             if trial:
                 log.warning("%s circuit is closed again: its trial send went through", provider)
-            circuit.succeeded()
+                await self._share(self._shared.trial_decided, provider)
         finally:
             self._report()
+
+    async def _take_trial(self, provider: Provider) -> bool:
+        """Whether no other process runs the provider's trial; a store that cannot say lets
+        this process run its own, as it would alone."""
+        try:
+            return await self._shared.take_trial(provider)
+        except Exception as error:
+            log.warning(
+                "taking the %s trial in the store failed (%s); trying alone",
+                provider,
+                type(error).__name__,
+                exc_info=None if is_transient(error) else error,
+            )
+            return True
+
+    @staticmethod
+    async def _share(tell: Callable[[Provider], Awaitable[None]], provider: Provider) -> None:
+        """Tell the other processes through the store; failing that, they find out for themselves."""
+        try:
+            await tell(provider)
+        except Exception as error:
+            log.warning(
+                "sharing the %s circuit failed (%s)",
+                provider,
+                type(error).__name__,
+                exc_info=None if is_transient(error) else error,
+            )
 
     def pace(self, provider: Provider) -> AbstractAsyncContextManager:
         """Hold a send until this process's share of the provider's rate allows it."""
