@@ -118,7 +118,8 @@ class Inbox:
                 if not waiting and not self._held and not self._wake.is_set():
                     self._quiet.set()
             try:
-                await asyncio.wait_for(self._wake.wait(), LOOK_EVERY_SECONDS)
+                async with asyncio.timeout(LOOK_EVERY_SECONDS):  # unlike wait_for, never swallows a cancel
+                    await self._wake.wait()
             except TimeoutError:
                 pass
 

@@ -111,7 +111,8 @@ class QueueWorker:
                 job = None
             if job is None:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
+                    async with asyncio.timeout(self._idle_seconds):  # unlike wait_for, never swallows a cancel
+                        await self._wake.wait()
                 continue
             await self.deliver(job, owner)
 
