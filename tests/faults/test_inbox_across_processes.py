@@ -22,7 +22,7 @@ from adapters.storage.sqlite import SqliteStore
 from gateway.clock import SystemClock
 from gateway.models import InboundMessage
 from gateway.testing import meta_headers
-from tests.faults.send_workers import end_leases_of
+from tests.faults.send_workers import end_leases_of, start_gateway
 from tests.faults.test_kill_turns import TURN_STARTED, MetaApi, free_port, healthy, serve
 from tests.gateway_fixtures import META_SECRET, meta_text
 
@@ -218,3 +218,29 @@ async def test_a_rolling_restart_through_a_backlog_runs_no_turn_twice(tmp_path, 
     print(f"\nrolling restart: processed at each stop {restarts}; turns per message {Counter(turns.values())}")
     assert restarts[0] < backlog, "the first stop came while a backlog waited"
     assert len(turns) == backlog and set(turns.values()) == {1}, "no message processed twice"
+
+
+async def test_serve_as_ingest_only_stores_and_a_worker_answers_in_order(tmp_path, aiohttp_server):
+    api = MetaApi()
+    api_base = str((await aiohttp_server(api.app)).make_url("")).rstrip("/")
+    database, port = tmp_path / "gateway.db", free_port()
+    logs = [tmp_path / "ingest.log", tmp_path / "worker.log"]
+    ingest = start_gateway(
+        "serve", database, api_base, logs[0], GATEWAY_PORT=str(port), GATEWAY_ROLE="ingest", GATEWAY_LOG_LEVEL="INFO"
+    )
+    worker = start_gateway("worker", database, api_base, logs[1], GATEWAY_LOG_LEVEL="INFO")
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
+            await healthy(session, f"http://127.0.0.1:{port}", ingest)
+            for n in range(MESSAGES // 2):
+                assert await post(session, port, webhook(n))
+        await all_sent(database, MESSAGES // 2)
+    finally:
+        for process in (ingest, worker):
+            process.terminate()
+            process.wait()
+    result = outcome(database, logs)
+    print(f"\ningest-only serve + worker: {result}")
+    assert TURN_STARTED not in logs[0].read_text(), "serve in the ingest role processes nothing"
+    assert result["turns"] == {1: MESSAGES // 2} and result["replies per message"] == {1: MESSAGES // 2}, result
+    assert result["queued in order"] and result["sent in order"], result
