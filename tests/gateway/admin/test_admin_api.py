@@ -123,7 +123,14 @@ async def test_a_dead_message_is_resent_and_a_sent_one_is_not(api):
     assert await eventually(lambda: dead(store, queued["job"]))
     again = await call(api, "POST", f"/messages/{queued['job']}/resend", 202)
     assert again["job"] != queued["job"]
-    assert (await call(api, "POST", f"/messages/{again['job']}/resend", 409))["error"]["status"] == 409
+    later = await call(
+        api,
+        "POST",
+        "/messages",
+        202,
+        json={"recipient": "+15550009999", "text": "Tomorrow", "provider": "meta", "send_at": "2099-01-01T09:00:00Z"},
+    )
+    assert (await call(api, "POST", f"/messages/{later['job']}/resend", 409))["error"]["status"] == 409
 
 
 async def dead(store, job_id):
