@@ -76,12 +76,7 @@ def outcome(database: Path, logs: list[Path]) -> dict:
         "SELECT queue.idempotency_key, log.provider_message_id FROM queue JOIN log ON log.id = queue.id "
         "WHERE queue.state = 'sent'",
     )
-    turns = Counter(
-        line.split(TURN_STARTED)[1].split(" ")[0]
-        for log in logs
-        for line in log.read_text().splitlines()
-        if TURN_STARTED in line
-    )
+    turns = turns_started(logs)
 
     def replied_to(key: str) -> str:
         return received[key.split(":")[1]]
@@ -98,8 +93,58 @@ def outcome(database: Path, logs: list[Path]) -> dict:
     }
 
 
+def turns_started(logs: list[Path]) -> Counter[str]:
+    """How many times each message's turn started, by message id, from the processes' logs."""
+    return Counter(
+        line.split(TURN_STARTED)[1].split(" ")[0]
+        for log in logs
+        for line in log.read_text().splitlines()
+        if TURN_STARTED in line
+    )
+
+
+def processed(database: Path) -> int:
+    return rows(database, "SELECT count(*) FROM log WHERE direction = 'inbound' AND processed = 1")[0][0]
+
+
 def _in_order(wamids: list[str]) -> bool:
     return wamids == sorted(wamids)
+
+
+class ServeProcesses:
+    """`wa-gateway serve` processes on one SQLite file, each on its own port and log, Meta
+    pointed at a stand-in; stopped with SIGTERM when the block ends."""
+
+    def __init__(self, tmp_path: Path, api_base: str, count: int) -> None:
+        self.database, self._api_base = tmp_path / "gateway.db", api_base
+        self.ports = [free_port() for _ in range(count)]
+        self.logs = [tmp_path / f"serve{n}.log" for n in range(count)]
+        self.processes = [self._start(n) for n in range(count)]
+
+    def _start(self, n: int) -> subprocess.Popen:
+        return serve(self.ports[n], self.database, self._api_base, self.logs[n])
+
+    async def healthy(self, session: aiohttp.ClientSession, *numbers: int) -> None:
+        for n in numbers or range(len(self.processes)):
+            await healthy(session, f"http://127.0.0.1:{self.ports[n]}", self.processes[n])
+
+    def restart(self, n: int, stop_signal: signal.Signals) -> None:
+        """Stop process `n` with `stop_signal` (its leases ended as their time would have after
+        a kill) and start it again."""
+        process = self.processes[n]
+        process.send_signal(stop_signal)
+        assert process.wait(timeout=30) in (0, -signal.SIGKILL)
+        if stop_signal is signal.SIGKILL:
+            end_leases_of(self.database, process.pid)
+        self.processes[n] = self._start(n)
+
+    def __enter__(self) -> "ServeProcesses":
+        return self
+
+    def __exit__(self, *exception: object) -> None:
+        for process in self.processes:
+            process.terminate()
+            process.wait()
 
 
 @pytest.mark.parametrize("processes", [2, 3])
@@ -108,22 +153,13 @@ async def test_one_contacts_messages_spread_over_processes_are_processed_once_in
 ):
     api = MetaApi()
     api_base = str((await aiohttp_server(api.app)).make_url("")).rstrip("/")
-    database = tmp_path / "gateway.db"
-    ports = [free_port() for _ in range(processes)]
-    logs = [tmp_path / f"serve{n}.log" for n in range(processes)]
-    gateways = [serve(port, database, api_base, log) for port, log in zip(ports, logs, strict=True)]
-    try:
+    with ServeProcesses(tmp_path, api_base, processes) as gateways:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-            for port, process in zip(ports, gateways, strict=True):
-                await healthy(session, f"http://127.0.0.1:{port}", process)
+            await gateways.healthy(session)
             for n in range(MESSAGES):
-                assert await post(session, ports[n % processes], webhook(n))
-        await all_sent(database, MESSAGES)
-    finally:
-        for process in gateways:
-            process.terminate()
-            process.wait()
-    result = outcome(database, logs)
+                assert await post(session, gateways.ports[n % processes], webhook(n))
+        await all_sent(gateways.database, MESSAGES)
+    result = outcome(gateways.database, gateways.logs)
     print(f"\n{processes} processes: {result}")
     assert result["received"] == MESSAGES and result["unprocessed"] == 0, result
     assert result["turns"] == {1: MESSAGES}, f"each message's turn ran once: {result}"
@@ -134,29 +170,17 @@ async def test_one_contacts_messages_spread_over_processes_are_processed_once_in
 async def test_a_process_killed_midway_and_started_again_loses_nothing_and_repeats_nothing(tmp_path, aiohttp_server):
     api = MetaApi()
     api_base = str((await aiohttp_server(api.app)).make_url("")).rstrip("/")
-    database = tmp_path / "gateway.db"
-    ports = [free_port(), free_port()]
-    logs = [tmp_path / "serve0.log", tmp_path / "serve1.log"]
-    gateways = [serve(port, database, api_base, log) for port, log in zip(ports, logs, strict=True)]
-    try:
+    with ServeProcesses(tmp_path, api_base, 2) as gateways:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-            for port, process in zip(ports, gateways, strict=True):
-                await healthy(session, f"http://127.0.0.1:{port}", process)
+            await gateways.healthy(session)
             for n in range(MESSAGES):
                 if n == MESSAGES // 2:
-                    gateways[0].send_signal(signal.SIGKILL)
-                    gateways[0].wait()
-                    end_leases_of(database, gateways[0].pid)
-                    gateways[0] = serve(ports[0], database, api_base, logs[0])
-                    await healthy(session, f"http://127.0.0.1:{ports[0]}", gateways[0])
-                while not await post(session, ports[n % 2], webhook(n)):
+                    gateways.restart(0, signal.SIGKILL)
+                    await gateways.healthy(session, 0)
+                while not await post(session, gateways.ports[n % 2], webhook(n)):
                     await asyncio.sleep(0.05)
-        await all_sent(database, MESSAGES)
-    finally:
-        for process in gateways:
-            process.terminate()
-            process.wait()
-    result = outcome(database, logs)
+        await all_sent(gateways.database, MESSAGES)
+    result = outcome(gateways.database, gateways.logs)
     print(f"\nkill -9 midway: {result}")
     assert result["received"] == MESSAGES and result["unprocessed"] == 0, result
     assert set(result["turns"]) <= {1, 2} and result["turns"][2] <= 1, f"only a turn the kill cut short ran again: {result}"
@@ -186,35 +210,18 @@ async def leave_backlog(database: Path, messages: int, contacts: int) -> None:
 async def test_a_rolling_restart_through_a_backlog_runs_no_turn_twice(tmp_path, aiohttp_server):
     api = MetaApi()
     api_base = str((await aiohttp_server(api.app)).make_url("")).rstrip("/")
-    database = tmp_path / "gateway.db"
     backlog = 1_000
-    await leave_backlog(database, backlog, contacts=50)
-    ports = [free_port(), free_port()]
-    logs = [tmp_path / "serve0.log", tmp_path / "serve1.log"]
-    gateways = [serve(port, database, api_base, log) for port, log in zip(ports, logs, strict=True)]
+    await leave_backlog(tmp_path / "gateway.db", backlog, contacts=50)
     restarts = []
-    try:
+    with ServeProcesses(tmp_path, api_base, 2) as gateways:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
-            for n in range(2):
-                await healthy(session, f"http://127.0.0.1:{ports[n]}", gateways[n])
+            await gateways.healthy(session)
             for n in range(2):  # each in turn stopped as a deploy does, and started again
-                processed = rows(database, "SELECT count(*) FROM log WHERE direction = 'inbound' AND processed = 1")
-                restarts.append(processed[0][0])
-                gateways[n].send_signal(signal.SIGTERM)
-                assert gateways[n].wait(timeout=30) == 0
-                gateways[n] = serve(ports[n], database, api_base, logs[n])
-                await healthy(session, f"http://127.0.0.1:{ports[n]}", gateways[n])
-        await all_sent(database, 0)
-    finally:
-        for process in gateways:
-            process.terminate()
-            process.wait()
-    turns = Counter(
-        line.split(TURN_STARTED)[1].split(" ")[0]
-        for log in logs
-        for line in log.read_text().splitlines()
-        if TURN_STARTED in line
-    )
+                restarts.append(processed(gateways.database))
+                gateways.restart(n, signal.SIGTERM)
+                await gateways.healthy(session, n)
+        await all_sent(gateways.database, 0)
+    turns = turns_started(gateways.logs)
     print(f"\nrolling restart: processed at each stop {restarts}; turns per message {Counter(turns.values())}")
     assert restarts[0] < backlog, "the first stop came while a backlog waited"
     assert len(turns) == backlog and set(turns.values()) == {1}, "no message processed twice"
