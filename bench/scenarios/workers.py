@@ -95,13 +95,14 @@ async def _fill(store_url: str, jobs: int) -> None:
     store = await open_store(store_url, SystemClock())
     try:
         for number in range(jobs):
-            await store.queue.enqueue(
-                OutboundMessage(
-                    recipient=f"+{sender(number)}",
-                    provider=Provider.META,
-                    provider_template=ProviderTemplate(name="delivery_delayed", parameters=["Asha", "2026-12-01"]),
-                    priority=Priority.NOTIFICATION,
-                )
+            message = OutboundMessage(
+                recipient=f"+{sender(number)}",
+                provider=Provider.META,
+                provider_template=ProviderTemplate(name="delivery_delayed", parameters=["Asha", "2026-12-01"]),
+                priority=Priority.NOTIFICATION,
             )
+            # as the outbox queues it: a job and its log entry, which the worker marks sent
+            job = await store.queue.enqueue(message)
+            await store.log.record_outbound(job.id, message, Provider.META)
     finally:
         await store.close()
