@@ -106,9 +106,9 @@ class Inbox:
             if free > 0:
                 waiting = await self._patiently(
                     "looking for waiting messages",
-                    lambda: self._store.log.waiting_contacts(self._owner, free + self.held),
+                    lambda: self._store.log.waiting_contacts(free),
                 )
-                for contact in [contact for contact in waiting if contact not in self._held][:free]:
+                for contact in [contact for contact in waiting if contact not in self._held]:
                     token = await self._patiently(
                         "taking a contact's inbox lease",
                         partial(self._store.leases.acquire, inbox_lease(contact), self._owner, LEASE),

@@ -39,8 +39,8 @@ def replied_contact(message: OutboundMessage) -> str | None:
 
 INBOX_LEASE = "inbox:"
 WAITING_SCAN = 8
-"""How many of the oldest unprocessed messages a look for waiting contacts reads per contact
-it wants: enough to find contacts no other process holds behind a few that one does."""
+"""How many of the oldest unprocessed messages a look for waiting contacts reads at a time per
+contact it wants, where the store cannot skip held contacts' messages as it reads."""
 
 
 def inbox_lease(contact: str) -> str:
@@ -99,9 +99,10 @@ class MessageLog(Protocol):
     async def unprocessed_inbound(self, limit: int = 100) -> list[LogEntry]:
         """Inbound messages stored but not yet handled, oldest first."""
 
-    async def waiting_contacts(self, owner: str, limit: int) -> list[str]:
-        """Up to `limit` contacts with unprocessed messages whose inbox lease no other owner holds
-        live, those whose oldest message waited longest first."""
+    async def waiting_contacts(self, limit: int) -> list[str]:
+        """Up to `limit` contacts with unprocessed messages whose inbox lease nobody holds live,
+        those whose oldest such message waited longest first; the messages of contacts being
+        processed do not hide the others (on MongoDB, up to 10,000 of them)."""
 
     async def unprocessed_from(self, contact: str, limit: int) -> list[LogEntry]:
         """A contact's inbound messages not yet handled, oldest first."""

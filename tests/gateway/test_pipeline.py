@@ -342,11 +342,11 @@ async def test_a_message_that_arrives_while_the_inbox_looks_in_the_store_keeps_i
     reading, release = asyncio.Event(), asyncio.Event()
     read = SqliteMessageLog.waiting_contacts
 
-    async def slow_first_read(log, owner: str, limit: int):
+    async def slow_first_read(log, limit: int):
         if not reading.is_set():
             reading.set()
             await release.wait()
-        return await read(log, owner, limit)
+        return await read(log, limit)
 
     monkeypatch.setattr(SqliteMessageLog, "waiting_contacts", slow_first_read)
     ids = RequestIds()

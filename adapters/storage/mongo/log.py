@@ -37,6 +37,9 @@ from gateway.ports.store import (
     statuses_before,
 )
 
+WAITING_READ_AT_MOST = 10_000
+"""Unprocessed messages a look for waiting contacts reads at most: contacts behind a deeper
+backlog of held ones wait until it shrinks."""
 _NEWEST_FIRST = [("created_at", -1), ("_id", -1)]
 
 
@@ -88,22 +91,27 @@ class MongoMessageLog:
         return [_entry(document) for document in documents]
 
     @idempotent
-    async def waiting_contacts(self, owner: str, limit: int) -> list[str]:
-        # the scan reads only the oldest unprocessed messages, so a deep backlog costs no more
-        scan = limit * WAITING_SCAN
-        cursor = self._log.find({"direction": Direction.INBOUND.value, "processed": False}, {"contact": 1})
-        oldest = await cursor.sort([("created_at", 1), ("_id", 1)]).limit(scan).to_list(scan)
-        contacts = list(dict.fromkeys(document["contact"] for document in oldest))
-        held = self._leases.find(
-            {
-                "_id": {"$in": [inbox_lease(contact) for contact in contacts]},
-                "owner": {"$ne": owner},
-                "expires_at": {"$gt": self._clock.now()},
-            },
-            {"_id": 1},
-        )
-        taken = {document["_id"] async for document in held}
-        return [contact for contact in contacts if inbox_lease(contact) not in taken][:limit]
+    async def waiting_contacts(self, limit: int) -> list[str]:
+        # the oldest unprocessed messages in growing batches, leaving out contacts someone holds
+        found: list[str] = []
+        seen: set[str] = set()
+        read, batch = 0, limit * WAITING_SCAN
+        while len(found) < limit and read < WAITING_READ_AT_MOST:
+            cursor = self._log.find({"direction": Direction.INBOUND.value, "processed": False}, {"contact": 1})
+            cursor = cursor.sort([("created_at", 1), ("_id", 1)]).skip(read).limit(batch)
+            contacts = [document["contact"] async for document in cursor]
+            if not contacts:
+                break
+            read, batch = read + batch, batch * 2
+            fresh = [contact for contact in dict.fromkeys(contacts) if contact not in seen]
+            seen.update(fresh)
+            held = self._leases.find(
+                {"_id": {"$in": [inbox_lease(contact) for contact in fresh]}, "expires_at": {"$gt": self._clock.now()}},
+                {"_id": 1},
+            )
+            taken = {document["_id"] async for document in held}
+            found += [contact for contact in fresh if inbox_lease(contact) not in taken]
+        return found[:limit]
 
     @idempotent
     async def unprocessed_from(self, contact: str, limit: int) -> list[LogEntry]:

@@ -92,20 +92,15 @@ class SqliteMessageLog:
         )
         return [_entry(row) for row in rows]
 
-    async def waiting_contacts(self, owner: str, limit: int) -> list[str]:
-        params = {
-            "owner": owner,
-            "limit": limit,
-            "scan": limit * WAITING_SCAN,
-            "now": to_micros(self._clock.now()),
-            "lease": INBOX_LEASE,
-        }
-        # the scan reads only the oldest unprocessed messages, so a deep backlog costs no more
+    async def waiting_contacts(self, limit: int) -> list[str]:
+        now = to_micros(self._clock.now())
+        params = {"limit": limit, "scan": limit * WAITING_SCAN, "now": now, "lease": INBOX_LEASE}
+        # the scan walks the oldest unprocessed messages, skipping those of held contacts as it goes
         sql = """SELECT contact FROM (
                      SELECT contact, created_at FROM log INDEXED BY log_unprocessed
-                     WHERE direction = 'inbound' AND processed = 0 ORDER BY created_at, id LIMIT :scan)
-                 WHERE NOT EXISTS (SELECT 1 FROM leases WHERE name = :lease || contact
-                                   AND owner != :owner AND expires_at > :now)
+                     WHERE direction = 'inbound' AND processed = 0
+                       AND NOT EXISTS (SELECT 1 FROM leases WHERE name = :lease || contact AND expires_at > :now)
+                     ORDER BY created_at, id LIMIT :scan)
                  GROUP BY contact ORDER BY min(created_at) LIMIT :limit"""
         rows = await self._db.run(lambda connection: connection.execute(sql, params).fetchall())
         return [row["contact"] for row in rows]

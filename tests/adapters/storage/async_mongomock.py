@@ -22,6 +22,10 @@ class AsyncCursor:
         self._cursor = self._cursor.sort(*args, **kwargs)
         return self
 
+    def skip(self, count: int) -> "AsyncCursor":
+        self._cursor = self._cursor.skip(count)
+        return self
+
     def limit(self, count: int) -> "AsyncCursor":
         self._cursor = self._cursor.limit(count)
         return self
