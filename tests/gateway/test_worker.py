@@ -282,3 +282,27 @@ async def test_a_dead_first_reply_does_not_hold_back_the_rest(store, clock):
     assert await send_a_turn_of_replies(store, clock, channel, concurrency=16) == ["first", "second", "third"]
     assert [job.message["text"] for job in await store.queue.list(JobState.DEAD)] == ["first"]
     assert [job.message["text"] for job in await store.queue.list(JobState.SENT)] == ["second", "third"]
+
+
+async def test_a_send_loop_woken_as_the_gateway_stops_still_stops(store, clock):
+    """A job enqueued just as the gateway stops wakes a loop as it is cancelled; waiting with
+    asyncio.wait_for, which on Python 3.11 then returns instead of raising, it never stopped."""
+    sender = worker(store, clock, ScriptedChannel(), concurrency=1)
+    claim, found_nothing = store.queue.claim, asyncio.Event()
+
+    async def claim_and_tell(owner, lease):
+        job = await claim(owner, lease)
+        found_nothing.set()
+        return job
+
+    store.queue.claim = claim_and_tell
+    [loop] = sender.start(Supervisor(GatewayMetrics("sqlite")))
+    await found_nothing.wait()
+    sender.wake()
+    loop.cancel()
+    try:
+        await asyncio.wait({loop}, timeout=2)
+        assert loop.cancelled()
+    finally:
+        await stop(loop)
+
