@@ -1,9 +1,6 @@
 """The application factory: the one place where settings, store, channels, plugins and
 routes meet."""
 
-import os
-import secrets
-import socket
 from collections.abc import AsyncIterator, Iterable
 from datetime import timedelta
 
@@ -40,6 +37,7 @@ from gateway.conversation.context import PluginContext
 from gateway.conversation.engine import Engine
 from gateway.inbound import webhooks
 from gateway.inbound.inbox import Inbox
+from gateway.instance import instance_name
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import MAX_BODY_BYTES, json_errors, request_metrics
 from gateway.models import Provider
@@ -50,7 +48,6 @@ from gateway.notifications.leadership import Leadership
 from gateway.notifications.scheduler import LEASE_NAME, LEASE_TTL, Scheduler
 from gateway.notifications.template_service import TemplateService
 from gateway.outbound.outbox import Outbox
-from gateway.outbound.rate import sender_name
 from gateway.outbound.routing import Routing
 from gateway.outbound.worker import QueueWorker
 from gateway.plugins import get_plugin_manager
@@ -222,7 +219,7 @@ def _queue_worker(run: bool):
             failures_to_open=settings.circuit_failures,
             cooldown=timedelta(seconds=settings.circuit_cooldown_seconds),
             leases=store.leases,
-            owner=sender_name(),
+            owner=instance_name(),
         )
         app[WORKER] = QueueWorker(
             store,
@@ -264,8 +261,7 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
 async def _inbox(app: web.Application) -> AsyncIterator[None]:
     """The inbox: in the role that does everything, it processes whatever messages wait in the
     store, first those a previous run left; in the ingest role it only stores them."""
-    owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-    app[INBOX] = Inbox(app[STORE], app[ENGINE], app[OUTBOX], app[METRICS], app[CLOCK], owner)
+    app[INBOX] = Inbox(app[STORE], app[ENGINE], app[OUTBOX], app[METRICS], app[CLOCK], instance_name())
     if app[SETTINGS].role is not Role.ALL:
         yield
         return

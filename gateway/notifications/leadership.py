@@ -4,13 +4,11 @@ another takes over once the lease runs out."""
 
 import asyncio
 import logging
-import os
-import secrets
-import socket
 from collections.abc import Callable
 from datetime import timedelta
 
 from gateway.faults import is_transient
+from gateway.instance import instance_name
 from gateway.ports.store import LeaseRepository
 
 log = logging.getLogger(__name__)
@@ -29,7 +27,7 @@ class Leadership:
     ) -> None:
         self._leases = leases
         self._name = name
-        self._owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self._owner = instance_name()
         self._ttl = ttl
         self._on_change = on_change
         self._token: int | None = None

@@ -5,9 +5,6 @@ workers together send at the configured rate, not N times it."""
 import asyncio
 import logging
 import math
-import os
-import secrets
-import socket
 from datetime import timedelta
 from types import TracebackType
 
@@ -22,12 +19,6 @@ HEARTBEAT_TTL = timedelta(seconds=10)
 """A sender that stops renewing (killed, hung, cut off) stops counting after this."""
 HEARTBEAT_SECONDS = 3.0
 """How often a sender renews its lease and counts the others: well inside the TTL."""
-
-
-def sender_name() -> str:
-    """This process, unique across hosts and restarts: two senders under one name would count
-    as one and send twice their share."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 class Pacer:
