@@ -72,7 +72,7 @@ class EmbeddedDefects:
     ) -> Defect:
         # the hold first: it is harmless to repeat, so the defect record is the last write of a turn
         await self._orders.set_status(order_id, OrderStatus.ON_HOLD, key)
-        reference = await reference_for(self._records, NAMESPACE, "defect", key, self._new_reference)
+        reference = await reference_for(self._records, NAMESPACE, "defect", key, self.new_reference)
         defect = Defect(
             reference=reference,
             order_id=order_id,
@@ -85,7 +85,8 @@ class EmbeddedDefects:
         await self._records.insert(NAMESPACE, f"defect:{reference}", _document(defect))
         return Defect.model_validate(await self._records.get(NAMESPACE, f"defect:{reference}"))
 
-    async def _new_reference(self) -> str:
+    async def new_reference(self) -> str:
+        """The next defect reference, e.g. DEF-000003."""
         return f"DEF-{await self._records.next_sequence(NAMESPACE, 'defect'):06d}"
 
     async def put(self, defect: Defect) -> None:

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from gateway.idempotency import reference_for
 from gateway.ports.store import PluginRecords
 from plugins.defects.backend import (
     NAMESPACE,
@@ -42,7 +43,8 @@ async def seed(backend: EmbeddedDefects, records: PluginRecords, now: datetime) 
         ("4413", "dimensional", "low", 2, DefectStatus.INVESTIGATING, None),
     )
     for order_id, defect_type, severity, days_ago, status, notes in past:
-        reference = f"DEF-{await records.next_sequence(NAMESPACE, 'defect'):06d}"
+        # one reference per demo defect, even when two processes start on a new store at once
+        reference = await reference_for(records, NAMESPACE, "demo-defect", order_id, backend.new_reference)
         await backend.put(
             Defect(
                 reference=reference,

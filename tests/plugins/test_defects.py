@@ -5,10 +5,12 @@ from urllib.parse import urlencode
 
 import pytest
 
+from adapters.storage.sqlite import SqliteStore
 from gateway.app import create_app
 from gateway.appkeys import ENGINE, STORE
 from gateway.models import InboundKind, InboundMessage, Provider
 from gateway.testing import SimulatedContact, twilio_headers
+from plugins.defects import demo
 from plugins.defects.backend import EmbeddedDefects
 from plugins.defects.plugin import DefectsPlugin
 from plugins.orders.demo import DEMO_CUSTOMER
@@ -153,6 +155,17 @@ async def test_two_runs_of_one_turn_side_by_side_record_one_defect(operator, clo
     assert first == second
     mine = await records.find("defects", {"kind": "defect", "order_id": "4411"})
     assert [defect["reference"] for defect in mine] == [first.reference]
+
+
+async def test_two_processes_starting_on_a_new_store_at_once_seed_the_demo_defects_once(tmp_path, clock):
+    store = await SqliteStore.open(tmp_path / "gateway.db", clock)
+    try:
+        backend = EmbeddedDefects(store.records)
+        await asyncio.gather(*(demo.seed(backend, store.records, clock.now()) for _ in range(2)))
+        defects = await store.records.find("defects", {"kind": "defect"})
+        assert sorted(defect["order_id"] for defect in defects) == ["4413", "4414"]
+    finally:
+        await store.close()
 
 
 async def test_the_http_backend_posts_a_defect_with_one_idempotency_key_per_message(
