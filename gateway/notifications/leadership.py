@@ -35,7 +35,7 @@ class Leadership:
     async def hold(self) -> bool:
         """Renew the lease while leading, else try to take it; whether this process leads now."""
         if self._token is not None and not await self._leases.renew(self._name, self._owner, self._token, self._ttl):
-            log.warning("%s lost the %s lease (token %d): it ran out before a renewal", self._owner, self._name, self._token)
+            log.warning("%s lost the %s lease (token %d): it ran out unrenewed", self._owner, self._name, self._token)
             self._token = None
         if self._token is None:
             self._token = await self._leases.acquire(self._name, self._owner, self._ttl)

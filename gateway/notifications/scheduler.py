@@ -39,7 +39,8 @@ never later than its own period."""
 
 @dataclass(frozen=True)
 class PeriodicJob:
-    """`run` is awaited every `every`, first at start-up."""
+    """`run` is awaited every `every` across the deployment, first as soon as a process leads
+    that finds it never run."""
 
     name: str
     every: timedelta
