@@ -45,7 +45,8 @@ async def test_twenty_posts_of_one_event_on_two_processes_queue_one_set_of_jobs_
                 await healthy(session, f"http://127.0.0.1:{port}", process)
 
             async def post(port: int, event: dict) -> tuple[int, dict]:
-                async with session.post(f"http://127.0.0.1:{port}/api/v1/events", json=event, headers=headers) as answer:
+                url = f"http://127.0.0.1:{port}/api/v1/events"
+                async with session.post(url, json=event, headers=headers) as answer:
                     return answer.status, await answer.json()
 
             answers = await asyncio.gather(*(post(ports[n % 2], EVENT) for n in range(20)))

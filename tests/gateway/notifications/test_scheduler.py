@@ -61,7 +61,7 @@ async def test_jobs_run_when_due_and_a_failing_one_does_not_stop_the_others(cloc
     assert await scheduler.run_once() == ["demo.broken"]
     clock.advance(minutes=4)
     assert await scheduler.run_once() == ["demo.broken", "demo.tick"]
-    assert len(runs) == 2 and errors_of(metrics, "demo.broken") == 3, "each failure is recorded; the job keeps its period"
+    assert len(runs) == 2 and errors_of(metrics, "demo.broken") == 3, "each failure recorded, each period kept"
 
 
 async def test_a_job_that_hangs_is_cut_off_and_recorded_and_the_others_run(clock, store, monkeypatch):
