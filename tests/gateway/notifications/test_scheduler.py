@@ -121,9 +121,8 @@ async def test_of_two_candidates_on_one_store_one_leads_and_runs_each_job_once_p
 
         return PeriodicJob("demo.reminders", timedelta(minutes=1), run)
 
-    (first, first_metrics), (second, second_metrics) = scheduler_of(clock, store, job("a")), scheduler_of(
-        clock, store, job("b")
-    )
+    first, first_metrics = scheduler_of(clock, store, job("a"))
+    second, second_metrics = scheduler_of(clock, store, job("b"))
     start = clock.now()
     for _ in range(3 * 60 + 1):  # a tick a second for three minutes
         await asyncio.gather(first.run_once(), second.run_once())
@@ -142,9 +141,8 @@ async def test_when_the_leader_stops_the_other_takes_over_within_one_lease_and_k
 
         return PeriodicJob("demo.reminders", timedelta(minutes=1), run)
 
-    (leader, leader_metrics), (other, other_metrics) = scheduler_of(clock, store, job("leader")), scheduler_of(
-        clock, store, job("other")
-    )
+    leader, _ = scheduler_of(clock, store, job("leader"))
+    other, other_metrics = scheduler_of(clock, store, job("other"))
     start = clock.now()
     assert await leader.run_once() == ["demo.reminders"]
     assert await other.run_once() == [] and not leads(other_metrics)
@@ -178,9 +176,8 @@ async def test_a_leader_that_loses_its_lease_mid_job_cuts_the_job_off_and_the_ne
             raise
 
     job = PeriodicJob("demo.report", timedelta(hours=1), report)
-    (stalled, stalled_metrics), (other, other_metrics) = scheduler_of(clock, store, job), scheduler_of(
-        clock, store, job
-    )
+    stalled, stalled_metrics = scheduler_of(clock, store, job)
+    other, other_metrics = scheduler_of(clock, store, job)
     async with asyncio.timeout(5):
         stalling = asyncio.create_task(stalled.run_once())
         await started.wait()
