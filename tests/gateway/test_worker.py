@@ -217,6 +217,19 @@ async def test_a_store_error_while_claiming_is_waited_out_and_a_bug_there_restar
     assert restarted == 1, "the locked database was waited out; the bug ended the loop, which was counted"
 
 
+async def test_the_send_loops_stop_when_cancelled_as_a_job_wakes_them(store, clock):
+    """As at shutdown right after a turn queued its reply: the stop must not be lost."""
+    queue_worker = worker(store, clock, ScriptedChannel())
+    loops = queue_worker.start(Supervisor(GatewayMetrics("sqlite")))
+    await asyncio.sleep(0.05)  # every loop has found the queue empty and waits to be woken
+    queue_worker.wake()
+    for loop in loops:
+        loop.cancel()
+    async with asyncio.timeout(5):
+        await asyncio.gather(*loops, return_exceptions=True)
+    assert all(loop.cancelled() for loop in loops)
+
+
 class HoldsTheFirstReply(ScriptedChannel):
     """Keeps the first reply in flight until every other send loop has found nothing to claim,
     or until a later reply overtakes it."""
