@@ -10,11 +10,15 @@ from datetime import timedelta
 import pytest
 
 from adapters.storage.sqlite import SqliteStore
+from gateway.app import create_app, create_worker_app
+from gateway.appkeys import METRICS
 from gateway.metrics import GatewayMetrics
 from gateway.notifications import scheduler as scheduler_module
 from gateway.notifications.leadership import Leadership
 from gateway.notifications.scheduler import LEASE_NAME, LEASE_TTL, PeriodicJob, Scheduler
 from gateway.plugins import get_plugin_manager
+from gateway.settings import Role, Settings
+from tests.gateway_fixtures import eventually
 
 
 @pytest.fixture
@@ -200,3 +204,15 @@ async def test_a_leader_that_stops_hands_over_at_once(clock, store):
     assert not leads(leader_metrics)
     await other.run_once()
     assert leads(other_metrics), "without waiting for the lease to run out"
+
+
+async def test_an_ingest_only_serve_is_no_candidate_and_a_worker_on_its_store_leads(aiohttp_client, tmp_path, clock):
+    settings = Settings(_env_file=None, store_url=f"sqlite:///{tmp_path / 'gateway.db'}", role=Role.INGEST)
+    ingest = await aiohttp_client(create_app(settings, clock=clock, entry_points=False))
+    worker = await aiohttp_client(create_worker_app(settings, clock=clock, entry_points=False))
+
+    async def worker_leads() -> bool:
+        return leads(worker.app[METRICS])
+
+    assert await eventually(worker_leads)
+    assert not leads(ingest.app[METRICS])
