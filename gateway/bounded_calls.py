@@ -4,8 +4,11 @@ gateway's memory: a thread could not be stopped or capped, a process can."""
 
 import asyncio
 import multiprocessing
+import os
 import resource
 import signal
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -16,6 +19,8 @@ from typing import Any, TypeVar
 Result = TypeVar("Result")
 
 PROCESSES = 2
+GATEWAY_WATCH_SECONDS = 1.0
+"""How often a pool process checks that the gateway that started it still runs."""
 MIB = 1024 * 1024
 
 
@@ -55,7 +60,10 @@ class BoundedCalls:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(self._preload)
             self._pool = ProcessPoolExecutor(
-                PROCESSES, mp_context=context, initializer=_prepare_process, initargs=(self._budget.memory_bytes,)
+                PROCESSES,
+                mp_context=context,
+                initializer=_prepare_process,
+                initargs=(self._budget.memory_bytes, os.getpid()),
             )
         return self._pool
 
@@ -65,14 +73,27 @@ class BoundedCalls:
         broken.shutdown(wait=False, cancel_futures=True)
 
 
-def _prepare_process(memory_bytes: int) -> None:
+def _prepare_process(memory_bytes: int, gateway_pid: int) -> None:
     """Cap the new process's address space at what it uses now plus the budget, so an allocation
-    past it raises MemoryError in the call instead of swapping the host; arm the time budget."""
+    past it raises MemoryError in the call instead of swapping the host; arm the time budget;
+    watch for the gateway's death."""
+    threading.Thread(target=_exit_without, args=(gateway_pid,), name="gateway-watch", daemon=True).start()
     with open("/proc/self/statm") as statm:
         in_use = int(statm.read().split()[0]) * resource.getpagesize()
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     resource.setrlimit(resource.RLIMIT_AS, (in_use + memory_bytes, hard))
     signal.signal(signal.SIGALRM, _on_alarm)
+
+
+def _exit_without(gateway_pid: int) -> None:
+    """Exit once the gateway is gone: one killed outright never shuts its pool down, and these
+    processes (and the forkserver, which lives as long as they do) would outlive it."""
+    while True:
+        time.sleep(GATEWAY_WATCH_SECONDS)
+        try:
+            os.kill(gateway_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
 
 
 class _OutOfTime(BaseException):

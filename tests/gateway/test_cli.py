@@ -71,6 +71,41 @@ def test_serve_starts_on_the_embedded_default_and_stops_cleanly(tmp_path, stop_s
     assert not (tmp_path / "var" / "gateway.db-wal").exists(), "the store was not closed cleanly"
 
 
+def children_of(pid: int) -> set[int]:
+    """The processes whose parent is `pid`, and theirs, from /proc."""
+    found, parents = set(), {pid}
+    while parents:
+        parent = parents.pop()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                child = int(stat.parent.name)
+                found.add(child)
+                parents.add(child)
+    return found
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGKILL])
+def test_serve_stopped_or_killed_leaves_no_template_render_process_behind(tmp_path, stop_signal):
+    port = free_port()
+    process = run_gateway("serve", cwd=tmp_path, GATEWAY_PORT=str(port))
+    try:
+        wait_for_health(port, process)
+        renderers = children_of(process.pid)
+        assert renderers, "the render processes start with the gateway"
+        process.send_signal(stop_signal)
+        process.wait(timeout=20)
+    finally:
+        process.kill()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in renderers):
+        assert time.monotonic() < deadline, "render processes outlived the gateway"
+        time.sleep(0.05)
+
+
 def test_malformed_configuration_fails_start_up_naming_the_variable(tmp_path):
     process = run_gateway("serve", cwd=tmp_path, GATEWAY_STORE_URL="postgres://db/gateway")
     _, errors = process.communicate(timeout=30)
