@@ -124,7 +124,8 @@ class MessageLog(Protocol):
         """Record what the queue did with an outbound message (sent, dead, suppressed); `sent`
         replaces the logged message with what actually went out (a rendered template). It never
         overrides a provider's report, and once the provider id is known, reports that arrived
-        before it are applied."""
+        before it are applied. With `sent`, a message not logged yet (the outbox logs it just
+        after queueing it, and a worker may be quicker) is logged now, with this status."""
 
     async def add_status(self, update: StatusUpdate) -> bool:
         """Keep a provider's status report (a redelivered one once) and move the message forward

@@ -154,9 +154,19 @@ class MongoMessageLog:
         if provider_message_id is not None:
             changes["provider_message_id"] = provider_message_id
         before = [earlier.value for earlier in BEFORE_THE_PROVIDER]
-        await self._log.update_one(
-            {"_id": entry_id, "direction": Direction.OUTBOUND.value, "status": {"$in": before}}, {"$set": changes}
-        )
+        update: dict[str, Any] = {"$set": changes}
+        if sent is not None:  # logged here if the outbox has not logged it yet
+            new = {"contact": sent.get("recipient"), "processed": True, "created_at": self._clock.now()}
+            new |= {"provider": None, "provider_message_id": None}
+            update["$setOnInsert"] = {field: value for field, value in new.items() if field not in changes}
+        try:
+            await self._log.update_one(
+                {"_id": entry_id, "direction": Direction.OUTBOUND.value, "status": {"$in": before}},
+                update,
+                upsert=sent is not None,
+            )
+        except DuplicateKeyError:
+            pass  # logged already, and a provider's report has moved it on
         if provider_message_id is not None:
             await self._catch_up(entry_id)
 

@@ -156,13 +156,21 @@ class SqliteMessageLog:
         )
 
         def record(connection: sqlite3.Connection) -> None:
-            connection.execute(
+            updated = connection.execute(
                 f"""UPDATE log SET status = ?, provider = COALESCE(?, provider),
                        provider_message_id = COALESCE(?, provider_message_id), error = ?,
                        payload = COALESCE(?, payload)
                    WHERE id = ? AND direction = 'outbound' AND status IN ({_marks(BEFORE_THE_PROVIDER)})""",
                 params,
-            )
+            ).rowcount
+            if not updated and sent is not None:
+                connection.execute(
+                    """INSERT INTO log (id, direction, provider, provider_message_id, contact, status, processed,
+                                        error, payload, created_at)
+                       VALUES (?, 'outbound', ?, ?, ?, ?, 1, ?, ?, ?) ON CONFLICT (id) DO NOTHING""",
+                    (entry_id, params[1], provider_message_id, sent.get("recipient"), status.value, error,
+                     params[4], to_micros(self._clock.now())),
+                )
             if provider_message_id is not None:
                 _catch_up(connection, entry_id)
 
@@ -284,6 +292,8 @@ def _move_forward(connection: sqlite3.Connection, entry_id: str, report: StatusU
 def _catch_up(connection: sqlite3.Connection, entry_id: str) -> None:
     """Apply the reports that arrived before the message's provider id was recorded."""
     row = connection.execute("SELECT * FROM log WHERE id = ?", (entry_id,)).fetchone()
+    if row is None:
+        return
     history = connection.execute(
         "SELECT * FROM statuses WHERE provider_message_id = ? AND provider = ? ORDER BY at",
         (row["provider_message_id"], row["provider"]),

@@ -186,6 +186,17 @@ async def test_recording_an_outbound_entry_twice_keeps_the_first(store):
     assert len((await store.log.query(LogQuery())).entries) == 1
 
 
+async def test_a_message_sent_before_the_outbox_logged_it_is_logged_sent_and_stays_so(store):
+    message = OutboundMessage(recipient="+14155550100", text="quick", provider="meta")
+    sent = message.model_dump(mode="json", exclude_none=True)
+    await store.log.set_outbound_status(
+        "job-7", LogStatus.SENT, provider=Provider.META, provider_message_id="wamid.Q", sent=sent
+    )
+    logged = await store.log.record_outbound("job-7", message, Provider.META)
+    assert (logged.status, logged.provider_message_id, logged.contact) == (LogStatus.SENT, "wamid.Q", "+14155550100")
+    assert [entry.status for entry in (await store.log.query(LogQuery())).entries] == [LogStatus.SENT]
+
+
 async def test_outbound_counts_by_day_provider_and_status_and_active_contacts(store, clock):
     start = clock.now()
     for number, status in enumerate((LogStatus.SENT, LogStatus.SENT, LogStatus.DEAD)):
