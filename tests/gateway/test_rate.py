@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.storage.sqlite import SqliteStore
 from gateway.appkeys import STORE
 from gateway.metrics import GatewayMetrics
 from gateway.models import Provider
@@ -15,16 +14,10 @@ from gateway.app import create_app
 from gateway.outbound.rate import SENDERS, Pacer, SendRates
 from gateway.outbound.routing import Routing
 from gateway.settings import Role
+from tests.adapters.storage.conftest import store  # noqa: F401  (SQLite and the mongo adapter, as the contract suite)
 from tests.gateway.flaky_leases import FlakyLeases
 
 RATES = {Provider.META: 20, Provider.TWILIO: 80}
-
-
-@pytest.fixture
-async def store(tmp_path, clock):
-    opened = await SqliteStore.open(tmp_path / "g.db", clock)
-    yield opened
-    await opened.close()
 
 
 def sender(store, owner: str, metrics: GatewayMetrics | None = None) -> SendRates:

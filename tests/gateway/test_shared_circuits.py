@@ -6,23 +6,16 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.storage.sqlite import SqliteStore
 from gateway.metrics import GatewayMetrics
 from gateway.models import OutboundMessage, Provider
 from gateway.outbound.routing import TRIAL_WAIT, CircuitOpen, Routing
 from gateway.outbound.shared_circuits import TRIAL_LEASE
 from gateway.ports.channel import SendError
+from tests.adapters.storage.conftest import store  # noqa: F401  (SQLite and the mongo adapter, as the contract suite)
 from tests.gateway.flaky_leases import FlakyLeases
 
 COOLDOWN = timedelta(seconds=60)
 MESSAGE = OutboundMessage(recipient="+919812345678", text="hi", provider="meta")
-
-
-@pytest.fixture
-async def store(tmp_path, clock):
-    opened = await SqliteStore.open(tmp_path / "g.db", clock)
-    yield opened
-    await opened.close()
 
 
 def process(leases, clock, owner: str, metrics: GatewayMetrics | None = None) -> Routing:
