@@ -1,6 +1,6 @@
 """Upkeep of the store that no request triggers: sent and suppressed jobs are purged once their
 idempotency keys have served, so the queue (and every count of it) stays the size of the
-live work."""
+live work; leases long run out (one a contact ever processed) are purged likewise."""
 
 import asyncio
 import logging
@@ -16,6 +16,8 @@ FINISHED_JOB_RETENTION = timedelta(days=7)
 business system retrying an event, at worst after a long weekend's outage) and to show in the
 queue listing; the message itself stays in the log, under the log's own retention. Dead jobs
 are never purged: they wait for an operator."""
+EXPIRED_LEASE_RETENTION = timedelta(days=1)
+"""A lease run out a day ago has no holder left that could still write under its token."""
 PURGE_EVERY_SECONDS = 3600.0
 
 
@@ -27,12 +29,21 @@ async def purge_finished_jobs(store: Store, clock: Clock) -> int:
     return purged
 
 
+async def purge_expired_leases(store: Store, clock: Clock) -> int:
+    """Delete leases that ran out over a day ago; returns how many."""
+    purged = await store.leases.purge_expired(clock.now() - EXPIRED_LEASE_RETENTION)
+    if purged:
+        log.info("purged %d leases that ran out over a day ago", purged)
+    return purged
+
+
 async def keep_tidy(store: Store, clock: Clock) -> None:
     """Purge every hour until cancelled; a failed purge is logged and tried again next time.
     Every process runs it: purges that overlap only find less to delete."""
     while True:
-        try:
-            await purge_finished_jobs(store, clock)
-        except Exception:
-            log.exception("could not purge finished jobs; trying again in an hour")
+        for purge in (purge_finished_jobs, purge_expired_leases):
+            try:
+                await purge(store, clock)
+            except Exception:
+                log.exception("%s failed; trying again in an hour", purge.__name__.replace("_", " "))
         await asyncio.sleep(PURGE_EVERY_SECONDS)

@@ -240,6 +240,11 @@ class LeaseRepository(Protocol):
     async def holders(self, prefix: str) -> list[Lease]:
         """The live leases whose name starts with `prefix`, by name."""
 
+    async def purge_expired(self, before: datetime) -> int:
+        """Delete leases that ran out before `before` and say how many: one a contact, a sender
+        start or a circuit would otherwise stay for ever. A name taken again after its purge
+        starts its tokens afresh, so `before` must be long past any live holder."""
+
 
 class PluginRecords(Protocol):
     async def put(self, plugin: str, key: str, document: dict[str, Any]) -> None:

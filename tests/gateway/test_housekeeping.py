@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from adapters.storage.sqlite import SqliteStore
-from gateway.housekeeping import purge_finished_jobs
+from gateway.housekeeping import purge_expired_leases, purge_finished_jobs
 from gateway.models import OutboundMessage
 from gateway.ports.records import JobState
 
@@ -23,5 +23,18 @@ async def test_a_job_sent_over_a_week_ago_is_purged_and_a_younger_one_kept(tmp_p
         clock.advance(seconds=1)
         assert await purge_finished_jobs(store, clock) == 1
         assert [job.message["text"] for job in await store.queue.list(JobState.SENT)] == ["young"]
+    finally:
+        await store.close()
+
+
+async def test_leases_run_out_over_a_day_ago_are_purged(tmp_path, clock):
+    store = await SqliteStore.open(tmp_path / "gateway.db", clock)
+    try:
+        for contact in ("+919800000001", "+919800000002"):
+            await store.leases.acquire(f"inbox:{contact}", "gone", LEASE)
+            clock.advance(hours=12)
+        assert await purge_expired_leases(store, clock) == 0
+        clock.advance(hours=12)
+        assert await purge_expired_leases(store, clock) == 1, "the one run out a day ago, not the other"
     finally:
         await store.close()

@@ -1,6 +1,6 @@
 """Named leases with fencing tokens in MongoDB: one holder at a time across processes and hosts."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -57,6 +57,11 @@ class MongoLeases:
         now = self._clock.now()
         cursor = self._leases.find({"_id": {"$gte": prefix, "$lt": prefix + "\uffff"}, "expires_at": {"$gt": now}})
         return [_lease(document) async for document in cursor.sort("_id", 1)]
+
+
+    @idempotent
+    async def purge_expired(self, before: datetime) -> int:
+        return (await self._leases.delete_many({"expires_at": {"$lt": before}})).deleted_count
 
 
 def _lease(document: dict[str, Any]) -> Lease:

@@ -1,7 +1,7 @@
 """Named leases with fencing tokens in SQLite: one holder at a time across processes."""
 
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from adapters.storage.sqlite.connection import Database, from_micros, to_micros
 from gateway.clock import Clock
@@ -48,13 +48,21 @@ class SqliteLeases:
         )
 
     async def holders(self, prefix: str) -> list[Lease]:
-        params = (prefix, len(prefix), to_micros(self._clock.now()))
+        # a range of the primary key, so the purged and expired rows of other names cost nothing
+        params = (prefix, prefix + "\uffff", to_micros(self._clock.now()))
         rows = await self._db.run(
             lambda connection: connection.execute(
-                "SELECT * FROM leases WHERE substr(name, 1, ?2) = ?1 AND expires_at > ?3 ORDER BY name", params
+                "SELECT * FROM leases WHERE name >= ? AND name < ? AND expires_at > ? ORDER BY name", params
             ).fetchall()
         )
         return [_lease(row) for row in rows]
+
+    async def purge_expired(self, before: datetime) -> int:
+        return await self._db.run(
+            lambda connection: connection.execute(
+                "DELETE FROM leases WHERE expires_at < ?", (to_micros(before),)
+            ).rowcount
+        )
 
 
 def _lease(row: sqlite3.Row) -> Lease:

@@ -60,3 +60,12 @@ async def test_holders_lists_live_leases_by_prefix(store, clock):
     clock.advance(seconds=6)
     [lease] = await store.leases.holders("worker:")
     assert lease.name == "worker:b" and lease.token == 1 and lease.expires_at == clock.now() + timedelta(seconds=24)
+
+
+async def test_leases_run_out_before_a_time_are_purged_and_live_ones_kept(store, clock):
+    await store.leases.acquire("inbox:+919800000001", "a", TTL)
+    clock.advance(seconds=31)
+    await store.leases.acquire("inbox:+919800000002", "b", TTL)
+    assert await store.leases.purge_expired(clock.now()) == 1
+    assert [lease.owner for lease in await store.leases.holders("inbox:")] == ["b"]
+    assert await store.leases.acquire("inbox:+919800000001", "c", TTL) == 1, "a purged name starts afresh"
