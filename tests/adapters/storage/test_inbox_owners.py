@@ -78,6 +78,8 @@ async def test_one_contacts_messages_arriving_at_two_inboxes_are_processed_once_
     assert recorder.turns == expected, "each message's turn ran once, in the order received"
     jobs = sorted(await store.queue.list(JobState.QUEUED, limit=1000), key=lambda job: job.created_at)
     assert [job.message["text"] for job in jobs] == [f"re {n}" for n in expected]
+    remembered = (await store.settings.contact(CONTACT)).values
+    assert remembered["last_inbound_at"] == arrived.timestamp.isoformat(), "the 24-hour window runs from the last"
 
 
 async def test_a_holder_that_stalls_past_its_lease_is_fenced_out_and_the_message_answered_once(
