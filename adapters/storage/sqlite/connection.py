@@ -5,6 +5,7 @@ import asyncio
 import queue
 import sqlite3
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ webhook's insert never waits long behind a batch."""
 URGENT_WAITS_FOR = 32
 """Pieces a batch still runs once urgent work is waiting; it then commits and leaves the rest
 for the next batch, behind the urgent work, so a webhook never waits out a whole batch."""
+WAL_SWITCH_SECONDS = 30.0
+"""As long as the busy timeout: how long a process opening the file waits for another's switch."""
 _WAKE = object()
 """Put on the queue for urgent work, which waits on its own deque to jump the line."""
 
@@ -62,7 +65,7 @@ class Database:
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         connection.row_factory = sqlite3.Row
-        connection.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(connection)
         connection.execute("PRAGMA synchronous = NORMAL")
         connection.execute("PRAGMA busy_timeout = 30000")
         return connection
@@ -191,6 +194,20 @@ def _settle(future: asyncio.Future, failed: bool, result: Any) -> None:
         future.set_exception(result)
     else:
         future.set_result(result)
+
+
+def _switch_to_wal(connection: sqlite3.Connection) -> None:
+    """Put the file in WAL mode. Processes that open a new file at once race to convert it,
+    and the losers are told "locked" at once, without the busy timeout: they try again."""
+    deadline = time.monotonic() + WAL_SWITCH_SECONDS
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(0.01)
 
 
 def savepoint(connection: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:

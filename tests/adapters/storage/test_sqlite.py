@@ -1,11 +1,15 @@
 """What only the SQLite adapter promises: WAL, a versioned schema, and a file created on demand."""
 
+import asyncio
+import multiprocessing
 import sqlite3
+from pathlib import Path
 
 import pytest
 
 from adapters.storage.sqlite import SqliteStore
 from adapters.storage.sqlite.schema import MIGRATIONS, SCHEMA_VERSION
+from gateway.clock import SystemClock
 from gateway.models import OutboundMessage
 
 
@@ -61,3 +65,25 @@ async def test_a_version_1_database_is_migrated_to_the_current_schema(tmp_path, 
         indexes = {row[1] for row in connection.execute("PRAGMA index_list(log)")}
         assert "log_direction_created" in indexes
         assert connection.execute("SELECT COUNT(*) FROM log").fetchone()[0] == 1, "data survives the migration"
+
+
+def _open_and_close(path: str) -> str:
+    """In a process of its own: open the store on `path`, as a starting gateway does."""
+    async def run() -> None:
+        store = await SqliteStore.open(Path(path), SystemClock())
+        await store.close()
+
+    try:
+        asyncio.run(run())
+    except Exception as error:
+        return repr(error)
+    return "opened"
+
+
+@pytest.mark.slow
+def test_processes_opening_one_new_file_at_once_all_open_it(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(6) as pool:
+        for trial in range(30):
+            path = str(tmp_path / f"new{trial}.db")
+            assert pool.map(_open_and_close, [path] * 6) == ["opened"] * 6
