@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from gateway.middleware import error_body
 
 Model = TypeVar("Model", bound=BaseModel)
+HttpError = TypeVar("HttpError", bound=web.HTTPException)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -67,15 +68,19 @@ def invalid(error: ValidationError, prefix: tuple[str | int, ...] = ()) -> web.H
         for problem in error.errors(include_input=False, include_url=False)
     ]
     first = problems[0]
-    body = error_body(422, f"{first['path']}: {first['message']}" if first["path"] else first["message"])
-    body["error"]["fields"] = problems
-    return web.HTTPUnprocessableEntity(text=json.dumps(body), content_type="application/json")
+    message = f"{first['path']}: {first['message']}" if first["path"] else first["message"]
+    return field_error(web.HTTPUnprocessableEntity, message, problems)
 
 
 def invalid_field(path: str, message: str) -> web.HTTPUnprocessableEntity:
-    body = error_body(422, f"{path}: {message}")
-    body["error"]["fields"] = [{"path": path, "message": message}]
-    return web.HTTPUnprocessableEntity(text=json.dumps(body), content_type="application/json")
+    return field_error(web.HTTPUnprocessableEntity, f"{path}: {message}", [{"path": path, "message": message}])
+
+
+def field_error(kind: type[HttpError], message: str, fields: list[dict[str, str]]) -> HttpError:
+    """An error answer whose body also names each field at fault, as `error.fields`."""
+    body = error_body(kind.status_code, message)
+    body["error"]["fields"] = fields
+    return kind(text=json.dumps(body), content_type="application/json")
 
 
 async def body_of(request: web.Request, model: type[Model]) -> Model:

@@ -1,12 +1,9 @@
 """POST /api/v1/events: business systems tell the gateway what happened."""
 
-import json
-
 from aiohttp import web
 
-from gateway.admin.api import Api, answer, body_of, invalid_field
+from gateway.admin.api import Api, answer, body_of, field_error, invalid_field
 from gateway.appkeys import EVENTS
-from gateway.middleware import error_body
 from gateway.notifications.events import Event, EventConflict, EventRejected
 
 
@@ -35,6 +32,5 @@ def declare(api: Api) -> None:
 
 def conflicting(conflict: EventConflict) -> web.HTTPConflict:
     """A 409 naming each part of a replay that differs from the first post."""
-    body = error_body(409, str(conflict))
-    body["error"]["fields"] = [{"path": name, "message": "differs from the first post"} for name in conflict.differing]
-    return web.HTTPConflict(text=json.dumps(body), content_type="application/json")
+    differing = [{"path": name, "message": "differs from the first post"} for name in conflict.differing]
+    return field_error(web.HTTPConflict, str(conflict), differing)
