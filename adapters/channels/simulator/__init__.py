@@ -7,13 +7,16 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import aiohttp
+import orjson
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from gateway.models import (
+    DeliveryStatus,
     InboundKind,
     InboundMessage,
     OutboundMessage,
     Provider,
+    StatusUpdate,
     new_id,
 )
 from gateway.ports.channel import (
@@ -51,9 +54,27 @@ class SimulatedMessage(BaseModel):
     name: str | None = None
 
 
+class SimulatedStatus(BaseModel):
+    """What the simulated phone reports about a message the gateway sent it, as a provider's
+    status callback would: `message_id` is the transcript's `provider_message_id`."""
+
+    model_config = ConfigDict(extra="forbid")
+    phone: SimulatedContactId
+    message_id: str = Field(min_length=1)
+    status: DeliveryStatus
+    error: str | None = Field(default=None, description="why it failed, with status failed")
+
+
 def parse(body: bytes, received_at: datetime) -> ParsedWebhook:
+    """A posted message, or with `status`, a report on a message the simulator was sent."""
     try:
-        posted = SimulatedMessage.model_validate_json(body)
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise malformed("the body is not JSON") from None
+    if isinstance(document, dict) and "status" in document:
+        return _status(document, received_at)
+    try:
+        posted = SimulatedMessage.model_validate(document)
         kind = posted.kind or (InboundKind.BUTTON_REPLY if posted.reply_id else InboundKind.TEXT)
         message = InboundMessage(
             provider=Provider.SIMULATOR,
@@ -70,6 +91,23 @@ def parse(body: bytes, received_at: datetime) -> ParsedWebhook:
     except ValidationError as error:
         raise malformed(first_problem(error)) from None
     return ParsedWebhook(messages=[message])
+
+
+def _status(document: dict[str, Any], received_at: datetime) -> ParsedWebhook:
+    try:
+        posted = SimulatedStatus.model_validate(document)
+    except ValidationError as error:
+        raise malformed(first_problem(error)) from None
+    update = StatusUpdate(
+        provider=Provider.SIMULATOR,
+        provider_message_id=posted.message_id,
+        status=posted.status,
+        timestamp=received_at,
+        recipient=posted.phone,
+        error_text=posted.error,
+        raw=posted.model_dump(exclude_none=True),
+    )
+    return ParsedWebhook(statuses=[update])
 
 
 class SimulatorChannel:
@@ -98,9 +136,17 @@ class SimulatorChannel:
 
 
 def transcript_entry(
-    entry_id: str, direction: str, status: str, created_at: datetime, payload: dict[str, Any]
+    entry_id: str,
+    direction: str,
+    status: str,
+    created_at: datetime,
+    payload: dict[str, Any],
+    provider_message_id: str | None = None,
 ) -> dict[str, Any]:
-    """One bubble of the chat: who spoke, when, and what they said or offered."""
+    """One bubble of the chat: who spoke, when, and what they said or offered; the provider's
+    id of a message sent, which a status report names."""
     entry = {"id": entry_id, "direction": direction, "status": status, "at": created_at.isoformat()}
+    if direction == "outbound" and provider_message_id is not None:
+        entry["provider_message_id"] = provider_message_id
     keys = ("text", "buttons", "list", "media", "template", "kind", "reply_id", "reply_title")
     return entry | {key: payload[key] for key in keys if payload.get(key) is not None}

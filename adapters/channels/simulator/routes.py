@@ -35,7 +35,10 @@ async def transcript(request: web.Request) -> web.Response:
     page = await request.app[STORE].log.query(
         LogQuery(contact=contact, provider=Provider.SIMULATOR, limit=TRANSCRIPT_LENGTH)
     )
-    entries = [transcript_entry(e.id, e.direction, e.status, e.created_at, e.payload) for e in reversed(page.entries)]
+    entries = [
+        transcript_entry(e.id, e.direction, e.status, e.created_at, e.payload, e.provider_message_id)
+        for e in reversed(page.entries)
+    ]
     return web.json_response({"phone": contact, "messages": entries})
 
 

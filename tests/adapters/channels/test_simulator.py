@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from adapters.channels import simulator
-from gateway.models import InboundKind, OutboundMessage
+from gateway.models import DeliveryStatus, InboundKind, OutboundMessage, Provider
 from gateway.ports.channel import SendError, WebhookRejected
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -47,6 +47,36 @@ def test_a_given_id_is_the_provider_message_id_so_redelivery_can_be_tested():
     ],
 )
 def test_bad_posts_are_refused_with_a_reason(body, reason):
+    with pytest.raises(WebhookRejected) as refused:
+        simulator.parse(body, NOW)
+    assert reason in refused.value.message
+
+
+def test_a_status_report_is_the_simulated_phones_delivery_report():
+    body = b'{"phone": "+15550001111", "message_id": "sim-9", "status": "failed", "error": "phone off"}'
+    parsed = simulator.parse(body, NOW)
+    assert parsed.messages == [] and len(parsed.statuses) == 1
+    report = parsed.statuses[0]
+    assert (report.provider, report.provider_message_id) == (Provider.SIMULATOR, "sim-9")
+    assert report.status is DeliveryStatus.FAILED
+    assert (report.recipient, report.error_text, report.timestamp) == ("sim:+15550001111", "phone off", NOW)
+
+
+def test_a_contact_who_writes_the_word_status_sends_a_message():
+    parsed = simulator.parse(b'{"phone": "+15550001111", "text": "status"}', NOW)
+    assert parsed.messages[0].text == "status" and parsed.statuses == []
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"phone": "+15550001111", "status": "delivered"}', "message_id: Field required"),
+        (b'{"phone": "+15550001111", "message_id": "sim-9", "status": "seen"}', "status: Input should be"),
+        (b'{"phone": "+15550001111", "message_id": "sim-9", "status": "read", "text": "hi"}', "text: Extra inputs"),
+        (b"not json", "not JSON"),
+    ],
+)
+def test_bad_status_reports_are_refused_naming_the_field(body, reason):
     with pytest.raises(WebhookRejected) as refused:
         simulator.parse(body, NOW)
     assert reason in refused.value.message

@@ -42,6 +42,21 @@ async def test_posting_as_a_phone_and_reading_the_conversation(gateway, clock):
     assert (await transcript())[-1]["text"] == "echo: sev.high"
 
 
+async def test_the_simulated_phone_reports_a_reply_delivered_and_the_log_follows(gateway):
+    await gateway.post("/simulator/api/messages", json={"phone": "+15550001111", "text": "ping"})
+
+    async def sent_reply() -> dict | None:
+        await gateway.app[INBOX].idle()
+        body = await (await gateway.get("/simulator/api/messages", params={"phone": "+15550001111"})).json()
+        return next((m for m in body["messages"] if m["direction"] == "outbound" and m["status"] == "sent"), None)
+
+    reply = await eventually(sent_reply)
+    assert reply["provider_message_id"].startswith("sim-")
+    report = {"phone": "+15550001111", "message_id": reply["provider_message_id"], "status": "delivered"}
+    assert (await gateway.post("/simulator/api/messages", json=report)).status == 200
+    assert (await gateway.app[STORE].log.get(reply["id"])).status == "delivered"
+
+
 async def test_a_redelivered_simulator_message_is_processed_once(gateway, echo):
     for _ in range(2):
         assert (
