@@ -33,6 +33,7 @@ from gateway.appkeys import (
     WORKER,
 )
 from gateway.clock import Clock, SystemClock
+from gateway.console.app import create_console_app
 from gateway.conversation.context import PluginContext
 from gateway.conversation.engine import Engine
 from gateway.inbound import webhooks
@@ -83,6 +84,7 @@ def create_app(
     else:
         app.add_routes(simulator_routes.switched_off)
     app.add_subapp("/api/v1", create_admin_app())
+    app.add_subapp("/console", create_console_app())
     return app
 
 
