@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from gateway import __version__, logs, slow_clients
 from gateway.app import create_app, create_worker_app
 from gateway.chat import SimulatorOff, TerminalChat
+from gateway.console.operators_cli import add_operator_commands
 from gateway.metrics import GatewayMetrics
 from gateway.operator_commands import add_commands
 from gateway.phone import InvalidPhoneNumber, to_simulated_contact
@@ -93,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     plugins_parser.set_defaults(command=plugins)
     add_commands(commands)
+    add_operator_commands(commands)
     return parser
 
 

@@ -1,0 +1,127 @@
+"""`wa-gateway operators`: console accounts from a terminal, straight on the configured store."""
+
+import argparse
+import asyncio
+import getpass
+import sqlite3
+import sys
+from collections.abc import Awaitable, Callable
+
+from pymongo.errors import PyMongoError
+
+from adapters.storage import open_store
+from gateway.clock import SystemClock
+from gateway.console.accounts import AccountError, Operators, check_password
+from gateway.settings import Settings
+
+
+class CommandFailed(Exception):
+    """What the operator asked for cannot be done; the message says why."""
+
+
+def add_operator_commands(commands: argparse._SubParsersAction) -> None:
+    operators = commands.add_parser(
+        "operators",
+        help="add, disable, enable and list console operators, set their passwords",
+        description="Manage the accounts that sign in to the console at /console. Names are "
+        "case-insensitive; passwords need at least 12 characters and are stored as argon2 hashes.",
+    )
+    actions = operators.add_subparsers(required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="create an operator (asks for the password twice)")
+    add.add_argument("name")
+    password = actions.add_parser("password", help="set an operator's password; their open sessions end")
+    password.add_argument("name")
+    for parser in (add, password):
+        parser.add_argument(
+            "--password-stdin", action="store_true", help="read the password from the first line of standard input"
+        )
+    add.set_defaults(action=_add)
+    password.set_defaults(action=_password)
+    for name, disabled, help_text in (
+        ("disable", True, "stop an operator signing in; their open sessions stop working"),
+        ("enable", False, "let a disabled operator sign in again"),
+    ):
+        parser = actions.add_parser(name, help=help_text)
+        parser.add_argument("name")
+        parser.set_defaults(action=_switch(disabled))
+    actions.add_parser("list", help="every operator: name, enabled or disabled, created").set_defaults(action=_list)
+    operators.set_defaults(command=run)
+
+
+def run(settings: Settings, arguments: argparse.Namespace) -> int:
+    """Do the action on the store; a refusal or an unreachable store prints why and exits 1."""
+    try:
+        work = arguments.action(arguments)
+        asyncio.run(_on_store(settings, work))
+    except (CommandFailed, AccountError) as failure:
+        print(f"wa-gateway operators: {failure}", file=sys.stderr)
+        return 1
+    except (OSError, sqlite3.Error, PyMongoError) as error:
+        print(f"wa-gateway operators: cannot reach the {settings.store_backend} store: {error}", file=sys.stderr)
+        return 1
+    except (KeyboardInterrupt, EOFError):
+        print("wa-gateway operators: cancelled", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _on_store(settings: Settings, work: Callable[[Operators], Awaitable[None]]) -> None:
+    clock = SystemClock()
+    store = await open_store(settings.store_url, clock)
+    try:
+        await work(Operators(store, clock))
+    finally:
+        await store.close()
+
+
+def _add(arguments: argparse.Namespace) -> Callable[[Operators], Awaitable[None]]:
+    password = _new_password(arguments.password_stdin)
+
+    async def add(operators: Operators) -> None:
+        operator = await operators.add(arguments.name, password)
+        print(f"operator {operator.name} added; they sign in at /console")
+
+    return add
+
+
+def _password(arguments: argparse.Namespace) -> Callable[[Operators], Awaitable[None]]:
+    password = _new_password(arguments.password_stdin)
+
+    async def change(operators: Operators) -> None:
+        operator = await operators.set_password(arguments.name, password)
+        print(f"operator {operator.name} has a new password")
+
+    return change
+
+
+def _switch(disabled: bool) -> Callable[[argparse.Namespace], Callable[[Operators], Awaitable[None]]]:
+    def action(arguments: argparse.Namespace) -> Callable[[Operators], Awaitable[None]]:
+        async def switch(operators: Operators) -> None:
+            operator = await operators.set_disabled(arguments.name, disabled)
+            print(f"operator {operator.name} {'disabled' if disabled else 'enabled'}")
+
+        return switch
+
+    return action
+
+
+def _list(arguments: argparse.Namespace) -> Callable[[Operators], Awaitable[None]]:
+    async def listing(operators: Operators) -> None:
+        for operator in await operators.list():
+            state = "disabled" if operator.disabled else "enabled"
+            print(f"{operator.name}  {state}  {operator.created_at:%Y-%m-%d %H:%M}")
+
+    return listing
+
+
+def _new_password(from_stdin: bool) -> str:
+    """The password, checked before the store is opened: a line of standard input, or typed
+    twice without echo."""
+    if from_stdin:
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise CommandFailed("the two passwords differ; nothing changed")
+    check_password(password)
+    return password
