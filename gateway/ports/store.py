@@ -254,6 +254,11 @@ class PluginRecords(Protocol):
         """Create a record only if its key is new, atomically: of any number of writers racing
         for one key, across processes, exactly one gets True; the others get False and change nothing."""
 
+    async def swap(self, plugin: str, key: str, document: dict[str, Any], *, version: int) -> bool:
+        """Compare-and-set: write `document` only while the stored record's `version` field is
+        `version` (0: only while there is no record), across processes; False, and nothing
+        written, when someone else wrote it first. The caller bumps `version` in `document`."""
+
     async def get(self, plugin: str, key: str) -> dict[str, Any] | None: ...
 
     async def delete(self, plugin: str, key: str) -> bool: ...

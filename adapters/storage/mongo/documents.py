@@ -239,6 +239,16 @@ class MongoPluginRecords:
             return False
         return True
 
+    async def swap(self, plugin: str, key: str, document: dict[str, Any], *, version: int) -> bool:
+        # not @idempotent, like insert: the driver's retryable write applies it once
+        if version == 0:
+            return await self.insert(plugin, key, document)
+        result = await self._records.update_one(
+            {"plugin": plugin, "key": key, "document.version": version},
+            {"$set": {"document": document, "updated_at": self._clock.now()}},
+        )
+        return result.matched_count == 1
+
     @idempotent
     async def get(self, plugin: str, key: str) -> dict[str, Any] | None:
         found = await self._records.find_one({"plugin": plugin, "key": key})

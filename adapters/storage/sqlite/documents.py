@@ -251,6 +251,19 @@ class SqlitePluginRecords:
         )
         return inserted == 1
 
+    async def swap(self, plugin: str, key: str, document: dict[str, Any], *, version: int) -> bool:
+        if version == 0:
+            return await self.insert(plugin, key, document)
+        params = (dumps(document), to_micros(self._clock.now()), plugin, key, version)
+        swapped = await self._db.run(
+            lambda connection: connection.execute(
+                """UPDATE records SET document = ?, updated_at = ?
+                   WHERE plugin = ? AND key = ? AND json_extract(document, '$.version') = ?""",
+                params,
+            ).rowcount
+        )
+        return swapped == 1
+
     async def get(self, plugin: str, key: str) -> dict[str, Any] | None:
         row = await self._db.run(
             lambda connection: connection.execute(

@@ -143,3 +143,22 @@ async def test_of_concurrent_inserts_of_one_key_exactly_one_wins(store):
     won = await asyncio.gather(*(store.records.insert("defects", "key:msg-1", {"writer": n}) for n in range(20)))
     assert won.count(True) == 1
     assert await store.records.get("defects", "key:msg-1") == {"writer": won.index(True)}
+
+
+async def test_swap_writes_only_over_the_version_it_was_read_at(store):
+    cards, contact = "gateway.conversations", "+14155550100"
+    assert await store.records.swap(cards, contact, {"version": 1, "state": "waiting"}, version=0)
+    assert not await store.records.swap(cards, contact, {"version": 1}, version=0), "it exists"
+    assert not await store.records.swap(cards, contact, {"version": 3}, version=2), "it is at version 1"
+    assert await store.records.swap(cards, contact, {"version": 2, "state": "assigned"}, version=1)
+    assert await store.records.get(cards, contact) == {"version": 2, "state": "assigned"}
+    assert not await store.records.swap("orders", contact, {"version": 3}, version=2), "keys are per plugin"
+
+
+async def test_of_concurrent_swaps_from_one_version_exactly_one_wins(store):
+    cards, contact = "gateway.conversations", "+14155550100"
+    await store.records.put(cards, contact, {"version": 1, "assigned_to": None})
+    takes = [store.records.swap(cards, contact, {"version": 2, "assigned_to": f"op{n}"}, version=1) for n in range(20)]
+    won = await asyncio.gather(*takes)
+    assert won.count(True) == 1
+    assert await store.records.get(cards, contact) == {"version": 2, "assigned_to": f"op{won.index(True)}"}
