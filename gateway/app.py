@@ -19,6 +19,7 @@ from gateway.appkeys import (
     CLOCK,
     ENGINE,
     EVENTS,
+    HANDOVERS,
     HTTP_CLIENT,
     INBOX,
     METRICS,
@@ -36,6 +37,8 @@ from gateway.clock import Clock, SystemClock
 from gateway.console.app import create_console_app
 from gateway.conversation.context import PluginContext
 from gateway.conversation.engine import Engine
+from gateway.handover.service import Handovers
+from gateway.handover.timeouts import Timeouts, timeout_job
 from gateway.inbound import webhooks
 from gateway.inbound.inbox import Inbox
 from gateway.instance import instance_name
@@ -99,6 +102,7 @@ async def _notifications(app: web.Application) -> AsyncIterator[None]:
 
     app[EVENTS] = EventService(app[STORE], context.notifier, types, app[CLOCK], tell_plugins)
     jobs = [(plugin, job) for plugin, listed in await app[PLUGINS].collect("register_jobs") for job in listed]
+    jobs.append(("gateway", timeout_job(app[HANDOVERS].expire)))
     leadership = Leadership(app[STORE].leases, LEASE_NAME, LEASE_TTL, app[METRICS].scheduler_leader.set)
     app[SCHEDULER] = Scheduler(jobs, app[PLUGINS], app[CLOCK], app[STORE].records, leadership)
     if app[SETTINGS].role is not Role.ALL:
@@ -247,15 +251,18 @@ def _queue_worker(run: bool):
 
 
 async def _conversation(app: web.Application) -> AsyncIterator[None]:
-    """Plugins start; their default templates are stored (never over an operator's edit); then
-    the engine gathers their strings, flows and menu entries."""
-    host, settings = app[PLUGINS], app[SETTINGS]
-    context = PluginContext(app[STORE], settings, app[CLOCK], app[HTTP_CLIENT], Notifier(app[STORE], app[OUTBOX]))
+    """Handovers; plugins start; their default templates are stored (never over an operator's
+    edit); then the engine gathers their strings, flows and menu entries."""
+    host, settings, store = app[PLUGINS], app[SETTINGS], app[STORE]
+    timeouts = Timeouts(settings.support, settings.handover_wait, settings.handover_idle)
+    app[HANDOVERS] = Handovers(store, app[OUTBOX], app[CLOCK], app[METRICS], timeouts)
+    notifier = Notifier(store, app[OUTBOX])
+    context = PluginContext(store, settings, app[CLOCK], app[HTTP_CLIENT], notifier, app[HANDOVERS])
     app[PLUGIN_CONTEXT] = context
     await host.collect("on_startup", context=context)
     defaults = [template for _, templates in await host.collect("register_templates") for template in templates]
     await app[TEMPLATES].load_defaults(defaults)
-    app[ENGINE] = await Engine.build(app[STORE], host, app[CLOCK], settings.session_timeout, app[METRICS])
+    app[ENGINE] = await Engine.build(store, host, app[CLOCK], settings.session_timeout, app[METRICS], app[HANDOVERS])
     yield
     await host.collect("on_shutdown", context=context)
 
@@ -263,7 +270,7 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
 async def _inbox(app: web.Application) -> AsyncIterator[None]:
     """The inbox: in the role that does everything, it processes whatever messages wait in the
     store, first those a previous run left; in the ingest role it only stores them."""
-    app[INBOX] = Inbox(app[STORE], app[ENGINE], app[OUTBOX], app[METRICS], app[CLOCK], instance_name())
+    app[INBOX] = Inbox(app[STORE], app[ENGINE], app[HANDOVERS], app[OUTBOX], app[METRICS], app[CLOCK], instance_name())
     if app[SETTINGS].role is not Role.ALL:
         yield
         return

@@ -6,6 +6,7 @@ from aiohttp import web
 from gateway.clock import Clock
 from gateway.conversation.context import PluginContext
 from gateway.conversation.engine import Engine
+from gateway.handover.service import Handovers
 from gateway.inbound.inbox import Inbox
 from gateway.metrics import GatewayMetrics
 from gateway.notifications.events import EventService
@@ -35,3 +36,4 @@ TEMPLATES = web.AppKey("templates", TemplateService)
 SCHEDULER = web.AppKey("scheduler", Scheduler)
 PLUGIN_CONTEXT = web.AppKey("plugin_context", PluginContext)
 SUPERVISOR = web.AppKey("supervisor", Supervisor)
+HANDOVERS = web.AppKey("handovers", Handovers)

@@ -24,6 +24,7 @@ disable_created_metrics()  # the `_created` series double the output and no dash
 
 HTTP_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 DELIVERY_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0, 60.0, 300.0, 1800.0)
+FIRST_REPLY_BUCKETS = (15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0)
 STORE_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5)
 
 
@@ -155,6 +156,25 @@ class GatewayMetrics:
         )
         self.invalid_answers = self._counter("invalid_answers_total", "Answers a form refused.", "plugin", "flow")
         self.languages = self._counter("contact_languages_total", "Languages contacts chose or greeted in.", "language")
+        # handover
+        self.handovers_waiting = self._gauge(
+            "handovers_waiting", "Conversations waiting for an operator, read from the store every few seconds."
+        )
+        self.handover_oldest_waiting = self._gauge(
+            "handover_oldest_waiting_seconds", "How long the longest-waiting conversation has waited for an operator."
+        )
+        self.handover_first_reply = self._histogram(
+            "handover_first_reply_seconds",
+            "From a handover's request to its first operator reply.",
+            buckets=FIRST_REPLY_BUCKETS,
+        )
+        self.handovers = self._counter(
+            "handovers_total",
+            "Handovers that ended, by reason (asked, menu, plugin, api, operator) and outcome (handed_back, closed, "
+            "contact_returned, wait_timeout, idle_timeout).",
+            "reason",
+            "outcome",
+        )
         # plugins
         self.plugin_calls = self._counter(
             "plugin_hook_calls_total", "Calls into plugins' hooks and steps.", "plugin", "hook"

@@ -325,6 +325,9 @@ class OutboundMessage(Content):
     send_at: UtcDatetime | None = None
     idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
     request_id: str | None = Field(default=None, description="the request that led to it, for following it in logs")
+    sent_by: str | None = Field(
+        default=None, min_length=1, max_length=100, description="the operator who wrote it; none for the bot"
+    )
 
     @classmethod
     def addressed(cls, content: Content, recipient: str, **addressing: Any) -> "OutboundMessage":

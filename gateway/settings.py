@@ -7,6 +7,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
@@ -19,6 +20,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from gateway.handover.hours import SupportHours
 from gateway.models import Provider
 
 
@@ -78,6 +80,10 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(16, ge=1, le=256, validation_alias=env("GATEWAY_WORKER_CONCURRENCY"))
     session_timeout_minutes: int = Field(30, ge=1, validation_alias=env("GATEWAY_SESSION_TIMEOUT_MINUTES"))
     log_retention_days: int | None = Field(None, ge=1, validation_alias=env("GATEWAY_LOG_RETENTION_DAYS"))
+    support_hours: str = Field("mon-sat 09:00-18:00", validation_alias=env("GATEWAY_SUPPORT_HOURS"))
+    support_time_zone: str = Field("Asia/Kolkata", validation_alias=env("GATEWAY_SUPPORT_TIME_ZONE"))
+    handover_wait_minutes: int = Field(30, ge=1, validation_alias=env("GATEWAY_HANDOVER_WAIT_MINUTES"))
+    handover_idle_minutes: int = Field(60, ge=1, validation_alias=env("GATEWAY_HANDOVER_IDLE_MINUTES"))
 
     twilio_account_sid: str | None = Field(None, validation_alias=env("TWILIO_ACCOUNT_SID"))
     twilio_auth_token: SecretStr | None = Field(None, validation_alias=env("TWILIO_AUTH_TOKEN"))
@@ -110,6 +116,23 @@ class Settings(BaseSettings):
         if value is not None and len(value.get_secret_value()) < MIN_WEBHOOK_SECRET_CHARS:
             raise ValueError(f"must be at least {MIN_WEBHOOK_SECRET_CHARS} characters (random ones)")
         return value
+
+    @field_validator("support_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone, such as Asia/Kolkata or Europe/Madrid") from None
+        return value
+
+    @model_validator(mode="after")
+    def _readable_support_hours(self) -> Self:
+        try:
+            SupportHours.parse(self.support_hours, self.support_time_zone)
+        except ValueError as error:
+            raise ValueError(f"GATEWAY_SUPPORT_HOURS: {error}") from None
+        return self
 
     @field_validator("failover", mode="before")
     @classmethod
@@ -166,6 +189,21 @@ class Settings(BaseSettings):
     def session_timeout(self) -> timedelta:
         """Idle time after which a conversation starts again at the main menu."""
         return timedelta(minutes=self.session_timeout_minutes)
+
+    @property
+    def support(self) -> SupportHours:
+        """When the team that takes handovers is in."""
+        return SupportHours.parse(self.support_hours, self.support_time_zone)
+
+    @property
+    def handover_wait(self) -> timedelta:
+        """How long a handover waits for an operator, counted from the team's next opening."""
+        return timedelta(minutes=self.handover_wait_minutes)
+
+    @property
+    def handover_idle(self) -> timedelta:
+        """How long an assigned handover may go without a message either way."""
+        return timedelta(minutes=self.handover_idle_minutes)
 
     @property
     def log_retention(self) -> timedelta | None:

@@ -7,6 +7,7 @@ import aiohttp
 
 from gateway.clock import Clock
 from gateway.conversation.catalog import Catalog
+from gateway.handover.service import Handovers
 from gateway.notifications.notifier import Notifier
 from gateway.ports.store import Store
 from gateway.settings import Settings
@@ -31,10 +32,13 @@ class Conversation:
 
 @dataclass(frozen=True)
 class PluginContext:
-    """The gateway's services, for plugins' start-up, jobs and backends; `notifier` queues notifications."""
+    """The gateway's services, for plugins' start-up, jobs and backends; `notifier` queues
+    notifications; `handovers` hands a conversation to people (`hand_over` inside a turn,
+    `request` outside one)."""
 
     store: Store
     settings: Settings
     clock: Clock
     http: aiohttp.ClientSession
     notifier: Notifier
+    handovers: Handovers

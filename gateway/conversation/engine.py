@@ -20,6 +20,9 @@ from gateway.conversation.commands import Command, command_in, greeting_language
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Flow, InvalidAnswer, MenuEntry, Step
 from gateway.conversation.strings import CORE_STRINGS
+from gateway.handover.card import ConversationCard, HandoverReason
+from gateway.handover.service import HandoverConflict, Handovers
+from gateway.handover.strings import HANDOVER_STRINGS
 from gateway.inbound.text_menus import chosen
 from gateway.metrics import GatewayMetrics
 from gateway.models import (
@@ -31,6 +34,7 @@ from gateway.models import (
     ListRow,
     ListSection,
 )
+from gateway.phone import mask
 from gateway.plugins import PluginFailed, PluginHost
 from gateway.ports.records import Fence, Session
 from gateway.ports.store import StaleSession, Store
@@ -86,8 +90,10 @@ class Engine:
         clock: Clock,
         idle_timeout: timedelta,
         metrics: GatewayMetrics,
+        handovers: Handovers,
     ) -> None:
         self.catalog = catalog
+        self.handovers = handovers
         self._metrics = metrics
         self._store = store
         self._host = host
@@ -98,11 +104,19 @@ class Engine:
 
     @classmethod
     async def build(
-        cls, store: Store, host: PluginHost, clock: Clock, idle_timeout: timedelta, metrics: GatewayMetrics
+        cls,
+        store: Store,
+        host: PluginHost,
+        clock: Clock,
+        idle_timeout: timedelta,
+        metrics: GatewayMetrics,
+        handovers: Handovers,
     ) -> "Engine":
-        """Gather every plugin's strings, flows and menu entries."""
+        """Gather every plugin's strings, flows and menu entries; the engine then speaks for
+        `handovers` too (announcements, and the greeting when the bot gets a contact back)."""
         catalog = Catalog()
         catalog.add(CORE_STRINGS)
+        catalog.add(HANDOVER_STRINGS)
         for plugin, strings in await host.collect("register_translations"):
             try:
                 catalog.add(strings)
@@ -112,14 +126,30 @@ class Engine:
         entries = [
             (plugin, entry) for plugin, listed in await host.collect("register_menu_entries") for entry in listed
         ]
-        return cls(store, host, catalog, flows, entries, clock, idle_timeout, metrics)
+        engine = cls(store, host, catalog, flows, entries, clock, idle_timeout, metrics, handovers)
+        handovers.bot = engine
+        return engine
 
     async def handle(
-        self, message: InboundMessage, contact: Mapping[str, Any], fence: Fence | None = None
+        self,
+        message: InboundMessage,
+        contact: Mapping[str, Any],
+        fence: Fence | None = None,
+        card: ConversationCard | None = None,
     ) -> list[Content]:
-        """The replies to one message from a contact with these settings; the session is saved
-        only if nobody changed it meanwhile and, with a `fence`, only while its inbox lease is
-        still held (else LeaseLost). A message the session already answered gets the same replies."""
+        """The replies to one message from a contact with these settings and conversation card
+        (read when not given); the session is saved only if nobody changed it meanwhile and,
+        with a `fence`, only while its inbox lease is still held (else LeaseLost). A message the
+        session already answered gets the same replies. While people answer the contact the
+        bot says nothing, unless the message is the menu command, which hands the contact back."""
+        card = card or await self.handovers.card(message.sender)
+        if card.held:
+            if not (message.kind is InboundKind.TEXT and command_in(message.text) is Command.MENU):
+                return []
+            try:
+                await self.handovers.end_by_contact(message.sender)
+            except HandoverConflict:
+                pass  # an operator ended it meanwhile: the menu answers all the same
         for _ in range(MAX_TURN_ATTEMPTS):
             try:
                 return await self._turn(message, contact, fence)
@@ -218,6 +248,8 @@ class Engine:
                 )
             ]
             return [*(greeting if greeting_language(message.text) else []), self._main_menu(state, conversation)]
+        if command is Command.PERSON:
+            return await self._hand_over(state, conversation, HandoverReason.ASKED)
         if command is Command.BACK and state.flow is not None:
             return self._back(state, conversation)
         if command is Command.CANCEL and state.flow is not None:
@@ -235,6 +267,41 @@ class Engine:
             await self._store.settings.update_contact(contact, {"opted_out": None})
             return [Content(text=conversation.t("core.started"))]
         return [self._main_menu(state, conversation)]
+
+    async def _hand_over(
+        self, state: State, conversation: Conversation, reason: HandoverReason, detail: str | None = None
+    ) -> list[Content]:
+        """People take over; a form under way is dropped (the bot is greeting with the menu when
+        it gets the contact back), and the contact is told so."""
+        dropped = []
+        if state.flow is not None:
+            self._count(state, state.flow, "cancelled")
+            dropped = [Content(text=conversation.t("handover.form_dropped"))]
+        state.leave_flow()
+        state.options = []
+        return [*dropped, *await self.handovers.hand_over(conversation, reason, detail)]
+
+    async def greet(self, contact: str, first: str) -> list[Content]:
+        """The text `first`, then the main menu, in the contact's language, outside any turn (a
+        handover ended); the menu is saved in their session so a typed number picks from it."""
+        settings = (await self._store.settings.contact(contact)).values
+        conversation = Conversation(
+            contact, settings.get("language") or DEFAULT_LANGUAGE, self.catalog, idempotency_key=first
+        )
+        for _ in range(MAX_TURN_ATTEMPTS):
+            session = await self._store.sessions.load(contact)
+            state = State(**session.data) if session is not None else State()
+            state.started_at = state.started_at or self._clock.now().isoformat()
+            replies = [Content(text=conversation.t(first)), self._main_menu(state, conversation)]
+            try:
+                await self._store.sessions.save(
+                    contact, state.saved(), expected_version=session.version if session else 0, ttl=SESSION_RETENTION
+                )
+            except StaleSession:
+                log.info("the session of %s changed while greeting; greeting again", mask(contact))
+                continue
+            return replies
+        raise StaleSession(f"the session of {mask(contact)} kept changing while greeting")
 
     def _back(self, state: State, conversation: Conversation) -> list[Content]:
         if state.step == 0:
@@ -363,6 +430,10 @@ class Engine:
         state.invalid += 1
         self._metrics.invalid_answers.labels(self.flows[state.flow][0], state.flow).inc()
         if state.invalid >= MAX_INVALID_ANSWERS:
+            flow = self.flows[state.flow][1]
+            if flow.hand_over_on_failures:
+                detail = f"{MAX_INVALID_ANSWERS} answers refused in form {flow.id}"
+                return await self._hand_over(state, conversation, HandoverReason.PLUGIN, detail)
             self._count(state, state.flow, "cancelled")
             return [Content(text=conversation.t("core.too_many_invalid")), self._main_menu(state, conversation)]
         return [Content(text=conversation.t(refusal.key, **refusal.params)), self._ask(step, state, conversation)]

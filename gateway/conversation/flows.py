@@ -49,11 +49,13 @@ class Step:
 
 @dataclass(frozen=True)
 class Flow:
-    """A form: its steps in order, and what to do with the answers once all are given."""
+    """A form: its steps in order, and what to do with the answers once all are given. Three
+    refused answers end it, or with `hand_over_on_failures` hand the contact over to a person."""
 
     id: str
     steps: tuple[Step, ...]
     complete: Callable[[Answers, "Conversation"], Awaitable[list[Content]]]
+    hand_over_on_failures: bool = False
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from gateway.clock import Clock
 from gateway.conversation.engine import Engine
 from gateway.faults import is_transient
+from gateway.handover.service import Handovers
 from gateway.inbound.text_menus import TextMenus
 from gateway.logs import request_id
 from gateway.metrics import GatewayMetrics
@@ -56,11 +57,19 @@ this, for as long as it takes: the message is stored, and only a working store c
 
 class Inbox:
     def __init__(
-        self, store: Store, engine: Engine, outbox: Outbox, metrics: GatewayMetrics, clock: Clock, owner: str
+        self,
+        store: Store,
+        engine: Engine,
+        handovers: Handovers,
+        outbox: Outbox,
+        metrics: GatewayMetrics,
+        clock: Clock,
+        owner: str,
     ) -> None:
         self._store = store
         self._metrics = metrics
         self._engine = engine
+        self._handovers = handovers
         self._outbox = outbox
         self._clock = clock
         self._owner = owner
@@ -221,9 +230,14 @@ class Inbox:
         return None
 
     async def _turn(self, message: InboundMessage, fence: Fence) -> list[Content]:
+        """The replies to one message; none to a blocked contact, whose message is kept all the same."""
         message = await self._menus.resolve(message)
         contact = await self._remember_channel(message)
-        return await self._engine.handle(message, contact.values, fence)
+        card = await self._handovers.note_inbound(message)
+        if contact.values.get("blocked"):
+            log.info("message %s from %s is not answered: the contact is blocked", message.id, mask(message.sender))
+            return []
+        return await self._engine.handle(message, contact.values, fence, card)
 
     @staticmethod
     def _reply(message: InboundMessage, number: int, content: Content) -> OutboundMessage:

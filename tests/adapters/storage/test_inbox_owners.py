@@ -6,6 +6,9 @@ import asyncio
 from datetime import timedelta
 
 from gateway.conversation.engine import Engine
+from gateway.handover.service import Handovers
+from gateway.handover.hours import SupportHours
+from gateway.handover.timeouts import Timeouts
 from gateway.hookspecs import hookimpl
 from gateway.inbound import inbox as inbox_module
 from gateway.inbound.inbox import Inbox
@@ -38,9 +41,10 @@ class Recorder:
 async def inbox_for(store, clock, owner: str, recorder: Recorder) -> tuple[Inbox, Supervisor]:
     metrics = GatewayMetrics(store.backend)
     host = get_plugin_manager(metrics, [recorder], entry_points=False)
-    engine = await Engine.build(store, host, clock, timedelta(minutes=30), metrics)
     outbox = Outbox(store, [Provider.META], Provider.META, lambda: None)
-    return Inbox(store, engine, outbox, metrics, clock, owner), Supervisor(metrics)
+    handovers = Handovers(store, outbox, clock, metrics, Timeouts(SupportHours.parse("always", "UTC"), timedelta(1), timedelta(1)))
+    engine = await Engine.build(store, host, clock, timedelta(minutes=30), metrics, handovers)
+    return Inbox(store, engine, handovers, outbox, metrics, clock, owner), Supervisor(metrics)
 
 
 def message(clock, n: int) -> InboundMessage:
