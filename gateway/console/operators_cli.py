@@ -107,7 +107,10 @@ def _switch(disabled: bool) -> Callable[[argparse.Namespace], Callable[[Operator
 
 def _list(arguments: argparse.Namespace) -> Callable[[Operators], Awaitable[None]]:
     async def listing(operators: Operators) -> None:
-        for operator in await operators.list():
+        found = await operators.list()
+        if not found:
+            print("no operators yet; add one with `wa-gateway operators add NAME`", file=sys.stderr)
+        for operator in found:
             state = "disabled" if operator.disabled else "enabled"
             print(f"{operator.name}  {state}  {operator.created_at:%Y-%m-%d %H:%M}")
 

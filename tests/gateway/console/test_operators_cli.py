@@ -67,7 +67,11 @@ def test_the_password_is_typed_twice_and_must_match(store_url, capsys, monkeypat
     monkeypatch.setattr(getpass, "getpass", lambda prompt: next(typed))
     code, _, err = operators(capsys, monkeypatch, "add", "alice")
     assert code == 1 and err == "wa-gateway operators: the two passwords differ; nothing changed\n"
-    assert operators(capsys, monkeypatch, "list")[1] == ""
+    assert operators(capsys, monkeypatch, "list") == (
+        0,
+        "",
+        "no operators yet; add one with `wa-gateway operators add NAME`\n",
+    )
     monkeypatch.setattr(getpass, "getpass", lambda prompt: "the same long password")
     assert operators(capsys, monkeypatch, "add", "alice")[0] == 0
 
