@@ -170,6 +170,14 @@ async def test_no_session_id_or_csrf_token_reaches_the_logs(console, caplog):
     assert session_id not in logged and token not in logged and PASSWORD not in logged
 
 
+async def test_pages_are_neither_cached_nor_framed_and_run_only_the_consoles_own_scripts(console):
+    await sign_in(console)
+    response = await console.get("/console")
+    assert response.headers["Cache-Control"] == "no-store"
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+
+
 async def test_the_stylesheet_is_served_cacheable_under_its_hash(console):
     page = await (await console.get("/console/signin")).text()
     assert '<html lang="en">' in page and '<label for="name">' in page and '<label for="password">' in page
