@@ -5,6 +5,7 @@ Field aliases are the public variable names, so every error names the variable t
 
 from datetime import timedelta
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -84,6 +85,9 @@ class Settings(BaseSettings):
     support_time_zone: str = Field("Asia/Kolkata", validation_alias=env("GATEWAY_SUPPORT_TIME_ZONE"))
     handover_wait_minutes: int = Field(30, ge=1, validation_alias=env("GATEWAY_HANDOVER_WAIT_MINUTES"))
     handover_idle_minutes: int = Field(60, ge=1, validation_alias=env("GATEWAY_HANDOVER_IDLE_MINUTES"))
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        [IPv4Network("127.0.0.0/8"), IPv6Network("::1/128")], validation_alias=env("GATEWAY_TRUSTED_PROXIES")
+    )
 
     twilio_account_sid: str | None = Field(None, validation_alias=env("TWILIO_ACCOUNT_SID"))
     twilio_auth_token: SecretStr | None = Field(None, validation_alias=env("TWILIO_AUTH_TOKEN"))
@@ -134,10 +138,11 @@ class Settings(BaseSettings):
             raise ValueError(f"GATEWAY_SUPPORT_HOURS: {error}") from None
         return self
 
-    @field_validator("failover", mode="before")
+    @field_validator("failover", "trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
-        """GATEWAY_FAILOVER=meta,twilio lists providers in the order to try them."""
+        """GATEWAY_FAILOVER=meta,twilio lists providers in the order to try them;
+        GATEWAY_TRUSTED_PROXIES=10.0.0.0/8,127.0.0.1 lists addresses and networks."""
         return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
 
     @model_validator(mode="after")

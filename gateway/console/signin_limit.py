@@ -4,10 +4,11 @@ that guessing passwords is slow however many processes answer: five failures wit
 
 import math
 from datetime import datetime, timedelta
-from ipaddress import ip_address
+from ipaddress import IPv4Network, IPv6Network, ip_address
 
 from aiohttp import web
 
+from gateway.appkeys import SETTINGS
 from gateway.clock import Clock
 from gateway.ports.store import Store
 
@@ -17,15 +18,24 @@ WINDOW = timedelta(minutes=15)
 
 
 def client_address(request: web.Request) -> str:
-    """The address that signs in: the peer's, or, when the peer is a proxy on this host
-    (loopback), the last address that proxy put in X-Forwarded-For."""
-    peer = request.remote or "unknown"
-    forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+    """The address that signs in: the peer's, unless the peer is a trusted proxy
+    (GATEWAY_TRUSTED_PROXIES), when it is the nearest address in X-Forwarded-For that is not
+    one of them; a client can prepend anything to that header, never append."""
+    trusted = request.config_dict[SETTINGS].trusted_proxies
+    forwarded = ",".join(request.headers.getall("X-Forwarded-For", []))
+    hops = [part.strip() for part in forwarded.split(",") if part.strip()]
+    address = request.remote or "unknown"
+    while hops and _within(address, trusted):
+        address = hops.pop()
+    return address
+
+
+def _within(address: str, networks: list[IPv4Network | IPv6Network]) -> bool:
     try:
-        local_proxy = ip_address(peer).is_loopback
+        parsed = ip_address(address)
     except ValueError:
-        local_proxy = False
-    return forwarded if local_proxy and forwarded else peer
+        return False
+    return any(parsed in network for network in networks)
 
 
 class SigninLimit:
@@ -61,4 +71,4 @@ class SigninLimit:
 
 
 def _subjects(name: str, address: str) -> tuple[str, str]:
-    return f"name:{name.strip().lower()[:64]}", f"address:{address}"
+    return f"name:{name.strip().lower()[:64]}", f"address:{address[:64]}"

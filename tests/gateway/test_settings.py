@@ -114,3 +114,11 @@ def test_a_myoperator_webhook_secret_of_32_characters_is_taken(monkeypatch):
     for name, value in (MYOPERATOR | {"MYOPERATOR_WEBHOOK_SECRET": "x" * 32}).items():
         monkeypatch.setenv(name, value)
     assert Settings().enabled_providers == [Provider.MYOPERATOR]
+
+
+def test_trusted_proxies_are_addresses_and_networks_and_a_bad_one_names_the_variable(monkeypatch):
+    assert [str(network) for network in Settings().trusted_proxies] == ["127.0.0.0/8", "::1/128"]
+    monkeypatch.setenv("GATEWAY_TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.7")
+    assert [str(network) for network in Settings().trusted_proxies] == ["10.0.0.0/8", "192.0.2.7/32"]
+    monkeypatch.delenv("GATEWAY_TRUSTED_PROXIES")
+    assert errors(GATEWAY_TRUSTED_PROXIES="10.0.0.0/8,the-load-balancer")[0].startswith("GATEWAY_TRUSTED_PROXIES")

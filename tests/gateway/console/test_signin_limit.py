@@ -58,3 +58,23 @@ async def test_the_limit_on_each_backend(store, clock):
     assert await limit.retry_after("alice", "192.0.2.2") == 300
     clock.advance(minutes=5)
     assert await limit.retry_after("alice", "192.0.2.2") is None
+
+
+async def test_behind_trusted_proxies_the_address_is_the_clients_whatever_it_prepends(make_gateway):
+    client = await make_gateway(trusted_proxies="127.0.0.1,10.0.0.0/8")
+    await operators(client).add("bob", PASSWORD)
+    for forged in range(5):
+        chain = f"6.6.6.{forged}, 198.51.100.7, 10.1.2.3"
+        await sign_in(client, f"guess{forged}", "a wrong password", headers={"X-Forwarded-For": chain})
+    locked = await sign_in(client, "bob", PASSWORD, headers={"X-Forwarded-For": "198.51.100.7, 10.1.2.3"})
+    assert locked.status == 429
+    another = await sign_in(client, "bob", PASSWORD, headers={"X-Forwarded-For": "192.0.2.1, 10.1.2.3"})
+    assert another.status == 303
+
+
+async def test_an_untrusted_peer_cannot_choose_its_address_with_the_header(make_gateway):
+    client = await make_gateway(trusted_proxies="10.0.0.0/8")
+    await operators(client).add("bob", PASSWORD)
+    for forged in range(5):
+        await sign_in(client, f"guess{forged}", "a wrong password", headers={"X-Forwarded-For": f"6.6.6.{forged}"})
+    assert (await sign_in(client, "bob", PASSWORD, headers={"X-Forwarded-For": "192.0.2.1"})).status == 429
