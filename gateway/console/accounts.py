@@ -4,6 +4,7 @@ process signs in against the same accounts and a leaked store leaks no password.
 import asyncio
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -78,6 +79,7 @@ class Operators:
             "password_hash": await asyncio.to_thread(self._hasher.hash, password),
             "disabled": False,
             "created_at": self._clock.now().isoformat(),
+            "version": 1,
         }
         if not await self._store.records.insert(NAMESPACE, key, document):
             raise AccountError(f"operator {key} already exists")
@@ -98,9 +100,7 @@ class Operators:
 
     async def set_disabled(self, name: str, disabled: bool) -> Operator:
         """Disable (or enable again) an operator; disabling also ends their open sessions."""
-        document = await self._document(name)
-        document["disabled"] = disabled
-        await self._store.records.put(NAMESPACE, document["name"], document)
+        document = await self._change(name, lambda document: document.update(disabled=disabled))
         if disabled:
             await WebSessions(self._store, self._clock).end_all(document["name"])
         log.info("operator %s %s", document["name"], "disabled" if disabled else "enabled")
@@ -109,9 +109,8 @@ class Operators:
     async def set_password(self, name: str, password: str) -> Operator:
         """Give an operator a new password and end their open sessions, which the old one opened."""
         check_password(password)
-        document = await self._document(name)
-        document["password_hash"] = await asyncio.to_thread(self._hasher.hash, password)
-        await self._store.records.put(NAMESPACE, document["name"], document)
+        password_hash = await asyncio.to_thread(self._hasher.hash, password)
+        document = await self._change(name, lambda document: document.update(password_hash=password_hash))
         ended = await WebSessions(self._store, self._clock).end_all(document["name"])
         log.info("operator %s has a new password; %d open sessions ended", document["name"], ended)
         return _operator(document)
@@ -128,9 +127,13 @@ class Operators:
         if not await asyncio.to_thread(self._verifies, stored, password) or document is None:
             return None
         if self._hasher.check_needs_rehash(stored):
-            document["password_hash"] = await asyncio.to_thread(self._hasher.hash, password)
-            await self._store.records.put(NAMESPACE, key, document)
-            log.info("operator %s password rehashed with the current parameters", key)
+            rehashed = document | {
+                "password_hash": await asyncio.to_thread(self._hasher.hash, password),
+                "version": document["version"] + 1,
+            }
+            # skipped when the account changed meanwhile (disabled, a new password): the next sign-in rehashes
+            if await self._store.records.swap(NAMESPACE, key, rehashed, version=document["version"]):
+                log.info("operator %s password rehashed with the current parameters", key)
         return _operator(document)
 
     def _verifies(self, stored: str, password: str) -> bool:
@@ -139,12 +142,19 @@ class Operators:
         except (VerificationError, InvalidHashError):
             return False
 
-    async def _document(self, name: str) -> dict:
+    async def _change(self, name: str, change: Callable[[dict], None]) -> dict:
+        """Apply `change` to the operator's record by compare-and-set, again on a fresh read
+        whenever another process changed it first, so no change overwrites another."""
         key = normalized(name)
-        document = await self._store.records.get(NAMESPACE, key)
-        if document is None:
-            raise UnknownOperator(f"no operator {key}")
-        return document
+        while True:
+            document = await self._store.records.get(NAMESPACE, key)
+            if document is None:
+                raise UnknownOperator(f"no operator {key}")
+            changed = dict(document)
+            change(changed)
+            changed["version"] = document["version"] + 1
+            if await self._store.records.swap(NAMESPACE, key, changed, version=document["version"]):
+                return changed
 
 
 def _operator(document: dict) -> Operator:

@@ -35,7 +35,8 @@ SESSION = web.RequestKey("console_session", ConsoleSession)
 """The signed-in request's session, set by the guard."""
 
 
-def _key(session_id: str) -> str:
+def record_key(session_id: str) -> str:
+    """Where a session is kept: the SHA-256 of its id, never the id."""
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
@@ -53,26 +54,32 @@ class WebSessions:
         now = self._clock.now()
         session = ConsoleSession(operator, secrets.token_urlsafe(32), now, now)
         session_id = secrets.token_urlsafe(32)
-        await self._records.insert(NAMESPACE, _key(session_id), _document(_key(session_id), session))
+        key = record_key(session_id)
+        await self._records.insert(NAMESPACE, key, _document(key, session))
         return session_id, session
 
     async def find(self, session_id: str) -> ConsoleSession | None:
         """The live session with this id, its use noted; None when unknown or expired."""
-        document = await self._records.get(NAMESPACE, _key(session_id))
+        key = record_key(session_id)
+        document = await self._records.get(NAMESPACE, key)
         if document is None:
             return None
         session = _session(document)
         now = self._clock.now()
         if self._expired(session, now):
-            await self._records.delete(NAMESPACE, _key(session_id))
+            await self._records.delete(NAMESPACE, key)
             return None
         if now - session.last_seen_at >= TOUCH_EVERY:
-            session = ConsoleSession(session.operator, session.csrf, session.created_at, now)
-            await self._records.put(NAMESPACE, _key(session_id), _document(_key(session_id), session))
+            touched = document | {"last_seen_at": now.isoformat(), "version": document["version"] + 1}
+            if not await self._records.swap(NAMESPACE, key, touched, version=document["version"]):
+                # another process got there first: a sign-out (the session stays ended) or a touch
+                again = await self._records.get(NAMESPACE, key)
+                return _session(again) if again else None
+            session = _session(touched)
         return session
 
     async def end(self, session_id: str) -> None:
-        await self._records.delete(NAMESPACE, _key(session_id))
+        await self._records.delete(NAMESPACE, record_key(session_id))
 
     async def end_all(self, operator: str) -> int:
         """End every session of `operator`; how many there were."""
@@ -93,13 +100,15 @@ class WebSessions:
 
 
 def _document(key: str, session: ConsoleSession) -> dict:
-    """The stored form; it names its own key so an operator's sessions can be found and ended."""
+    """A new session's stored form; it names its own key so an operator's sessions can be found
+    and ended, and has a version for compare-and-set."""
     return {
         "key": key,
         "operator": session.operator,
         "csrf": session.csrf,
         "created_at": session.created_at.isoformat(),
         "last_seen_at": session.last_seen_at.isoformat(),
+        "version": 1,
     }
 
 

@@ -51,3 +51,26 @@ async def csrf_of(client: TestClient) -> str:
     """The CSRF token the signed-in page hands its forms."""
     page = await (await client.get("/console")).text()
     return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+class OvertakenReads:
+    """A store whose record reads another process overtakes: `meanwhile` runs just after each
+    read of `key`, before the reader can write back what it read."""
+
+    def __init__(self, store, key: str, meanwhile) -> None:
+        self.records = _OvertakenRecords(store.records, key, meanwhile)
+
+
+class _OvertakenRecords:
+    def __init__(self, records, key: str, meanwhile) -> None:
+        self._records, self._key, self._meanwhile = records, key, meanwhile
+
+    async def get(self, plugin: str, key: str):
+        document = await self._records.get(plugin, key)
+        if key == self._key and self._meanwhile is not None:
+            meanwhile, self._meanwhile = self._meanwhile, None
+            await meanwhile()
+        return document
+
+    def __getattr__(self, name: str):
+        return getattr(self._records, name)

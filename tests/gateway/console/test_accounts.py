@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from gateway.console.accounts import NAMESPACE, AccountError, Operators, UnknownOperator
 from gateway.console.web_sessions import WebSessions
 from tests.adapters.storage.conftest import store  # noqa: F401  (SQLite and the mongo adapter, as the contract suite)
-from tests.gateway.console.conftest import PASSWORD, QUICK
+from tests.gateway.console.conftest import PASSWORD, QUICK, OvertakenReads
 
 
 class CountingHasher(PasswordHasher):
@@ -100,3 +100,28 @@ async def test_an_unknown_name_costs_a_verification_as_a_wrong_password_does(sto
     assert await operators.authenticate("mallory", "a wrong password") is None
     assert await operators.authenticate("not a valid name!", "a wrong password") is None
     assert CountingHasher.verified == 3
+
+
+async def test_a_rehash_at_sign_in_never_undoes_a_disable_made_meanwhile(store, clock):
+    await Operators(store, clock, QUICK).add("alice", PASSWORD)
+
+    async def disable_elsewhere():
+        await Operators(store, clock, QUICK).set_disabled("alice", True)
+
+    stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
+    racing = Operators(OvertakenReads(store, "alice", disable_elsewhere), clock, stronger)
+    await racing.authenticate("alice", PASSWORD)
+    assert (await Operators(store, clock, QUICK).get("alice")).disabled
+
+
+async def test_a_new_password_and_a_disable_at_once_both_hold(store, clock):
+    await Operators(store, clock, QUICK).add("alice", PASSWORD)
+
+    async def disable_elsewhere():
+        await Operators(store, clock, QUICK).set_disabled("alice", True)
+
+    racing = Operators(OvertakenReads(store, "alice", disable_elsewhere), clock, QUICK)
+    await racing.set_password("alice", "a brand new passphrase")
+    operators = Operators(store, clock, QUICK)
+    assert (await operators.get("alice")).disabled
+    assert await operators.authenticate("alice", "a brand new passphrase") is not None

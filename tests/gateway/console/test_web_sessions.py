@@ -3,8 +3,9 @@ kept, and sessions expire when idle and at the latest a day after sign-in, on th
 
 import json
 
-from gateway.console.web_sessions import NAMESPACE, WebSessions
+from gateway.console.web_sessions import NAMESPACE, WebSessions, record_key
 from tests.adapters.storage.conftest import store  # noqa: F401  (SQLite and the mongo adapter, as the contract suite)
+from tests.gateway.console.conftest import OvertakenReads
 
 
 async def test_the_store_never_holds_the_session_id(store, clock):
@@ -61,3 +62,15 @@ async def test_signing_in_clears_the_operators_expired_sessions(store, clock):
     clock.advance(days=2)
     await sessions.start("alice")
     assert sorted(document["operator"] for document in await store.records.find(NAMESPACE)) == ["alice", "bob"]
+
+
+async def test_a_sign_out_elsewhere_is_not_undone_by_a_request_noting_its_use(store, clock):
+    session_id, _ = await WebSessions(store, clock).start("alice")
+    clock.advance(minutes=5)
+
+    async def sign_out_elsewhere():
+        await WebSessions(store, clock).end(session_id)
+
+    racing = WebSessions(OvertakenReads(store, record_key(session_id), sign_out_elsewhere), clock)
+    assert await racing.find(session_id) is None
+    assert await WebSessions(store, clock).find(session_id) is None
