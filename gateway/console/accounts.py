@@ -62,6 +62,12 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     return hasher.hash("no operator has this password")
 
 
+async def prepare() -> None:
+    """Make that hash before the first sign-in, which would otherwise take a hash longer for
+    an unknown name than for a wrong password."""
+    await asyncio.to_thread(_dummy_hash, HASHER)
+
+
 class Operators:
     """Create, change, list and authenticate operators."""
 

@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from gateway.console import signin
+from gateway.console import accounts, signin
 from gateway.console.guard import guard
 from gateway.console.rendering import STATIC_ROUTE, render, static
 
@@ -18,4 +18,9 @@ def create_console_app() -> web.Application:
     app.add_routes(signin.routes)
     app.router.add_get("", home, name="home")
     app.router.add_get("/static/{name}", static, name=STATIC_ROUTE)
+    app.on_startup.append(_prepare_accounts)
     return app
+
+
+async def _prepare_accounts(app: web.Application) -> None:
+    await accounts.prepare()

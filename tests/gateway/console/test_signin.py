@@ -5,6 +5,7 @@ import logging
 import pytest
 
 from gateway.appkeys import STORE
+from gateway.console import accounts
 from gateway.console.accounts import NAMESPACE
 from gateway.console.web_sessions import COOKIE
 from tests.gateway.console.conftest import PASSWORD, csrf_of, operators, session_cookie, sign_in
@@ -187,3 +188,10 @@ async def test_the_stylesheet_is_served_cacheable_under_its_hash(console):
     assert response.status == 200 and response.content_type == "text/css"
     assert "max-age=31536000" in response.headers["Cache-Control"]
     assert "prefers-color-scheme: dark" in await response.text()
+
+
+async def test_the_hash_unknown_names_are_checked_against_is_made_at_start_up(make_gateway):
+    """Else the first unknown name would take a hash longer than a wrong password, and tell."""
+    accounts._dummy_hash.cache_clear()
+    await make_gateway()
+    assert accounts._dummy_hash.cache_info().currsize == 1
