@@ -143,7 +143,7 @@ class Engine:
         session already answered gets the same replies. While people answer the contact the
         bot says nothing, unless the message is the menu command, which hands the contact back."""
         card = card or await self.handovers.card(message.sender)
-        if card.held:
+        if card.held and card.handover_id != message.id:  # this message's own turn, run again, still answers
             if not (message.kind is InboundKind.TEXT and command_in(message.text) is Command.MENU):
                 return []
             try:

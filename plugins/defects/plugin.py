@@ -38,7 +38,7 @@ class DefectsPlugin:
         else:
             backend = EmbeddedDefects(context.store.records)
             await demo.seed(backend, context.store.records, context.clock.now())
-        self.service = DefectsService(backend, context.clock)
+        self.service = DefectsService(backend, context.clock, context.handovers)
 
     @hookimpl
     def register_menu_entries(self) -> list[MenuEntry]:

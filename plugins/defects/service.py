@@ -4,16 +4,21 @@ tracking defects, and showing SOPs."""
 from gateway.clock import Clock
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
+from gateway.handover.card import HandoverReason
+from gateway.handover.service import Handovers
 from gateway.models import Content
 from plugins.defects.backend import Defect, DefectsBackend
 
 RECENT = 5
+HANDED_OVER_SEVERITY = "high"
+"""A defect this severe is not left to the bot: the quality team takes the conversation over."""
 
 
 class DefectsService:
-    def __init__(self, backend: DefectsBackend, clock: Clock) -> None:
+    def __init__(self, backend: DefectsBackend, clock: Clock, handovers: Handovers) -> None:
         self.backend = backend
         self._clock = clock
+        self._handovers = handovers
 
     async def known_order(self, answer: str, conversation: Conversation) -> str:
         if not await self.backend.order_exists(answer):
@@ -33,7 +38,10 @@ class DefectsService:
             severity=conversation.t(f"defects.severity.{defect.severity}").lower(),
             order=defect.order_id,
         )
-        return [Content(text=text)]
+        if defect.severity != HANDED_OVER_SEVERITY:
+            return [Content(text=text)]
+        detail = f"{defect.reference}: {defect.severity} severity on order {defect.order_id}"
+        return [Content(text=text), *await self._handovers.hand_over(conversation, HandoverReason.PLUGIN, detail)]
 
     async def mine(self, conversation: Conversation) -> list[Content]:
         defects = (await self.backend.defects_of(conversation.contact))[:RECENT]

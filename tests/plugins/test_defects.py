@@ -7,7 +7,8 @@ import pytest
 
 from adapters.storage.sqlite import SqliteStore
 from gateway.app import create_app
-from gateway.appkeys import ENGINE, STORE
+from gateway.appkeys import ENGINE, HANDOVERS, STORE
+from gateway.handover.card import HandoverState
 from gateway.models import InboundKind, InboundMessage, Provider
 from gateway.testing import SimulatedContact, twilio_headers
 from plugins.defects import demo
@@ -35,8 +36,12 @@ async def test_reporting_a_defect_in_spanish_gets_a_reference_and_holds_the_orde
     assert types.titles == ["Rechazo interno", "Devolución cliente", "Dimensional", "Acabado superficial", "Otro"]
     [severity] = await operator.press("Dimensional")
     assert severity.titles == ["Baja", "Media", "Alta"] and severity.raw["buttons"]
-    [recorded] = await operator.press("Alta")
+    recorded, handed_over = await operator.press("Alta")
     assert recorded.text == "Defecto registrado como *DEF-000003* (Dimensional, alta). El pedido 4411 queda EN ESPERA."
+    assert handed_over.text.startswith("Una persona de nuestro equipo te responderá aquí")
+    card = await operator.client.app[HANDOVERS].card(operator.phone)
+    assert (card.state, card.detail) == (HandoverState.WAITING, "DEF-000003: high severity on order 4411")
+    assert await operator.send("¿me oyen?") == [], "the quality team has the conversation now"
 
     await operator.send("menú")
     await operator.press("Pedidos")
@@ -51,7 +56,7 @@ async def test_a_typed_choice_wins_over_a_command_spelled_the_same(operator):
     await operator.press("Reportar un defecto")
     await operator.send("4411")
     await operator.press("Otro")
-    [recorded] = await operator.send("alta")  # "alta" is also the Spanish command to opt back in
+    recorded, _ = await operator.send("alta")  # "alta" is also the Spanish command to opt back in
     assert recorded.text.startswith("Defecto registrado como *DEF-000003* (Otro, alta).")
 
 
@@ -133,7 +138,7 @@ async def report_on_4411(operator: SimulatedContact, retry_next_turn) -> str:
     await operator.send("4411")
     await operator.press("Dimensional")
     retry_next_turn(operator.client)
-    [recorded] = await operator.press("High")
+    recorded, _ = await operator.press("High")
     return recorded.text
 
 
@@ -211,7 +216,18 @@ async def test_a_turn_run_again_after_a_crash_records_one_defect(operator, clock
     monkeypatch.setattr(sessions, "save", crash_once)
     with pytest.raises(ConnectionError):
         await app[ENGINE].handle(press, {})
-    [recorded] = await app[ENGINE].handle(press, {})
+    recorded, _ = await app[ENGINE].handle(press, {})
     assert recorded.text.startswith("Defect recorded as *DEF-000003*")
     mine = await app[STORE].records.find("defects", {"kind": "defect", "order_id": "4411"})
     assert [defect["reference"] for defect in mine] == ["DEF-000003"]
+
+
+async def test_a_defect_below_high_severity_stays_with_the_bot(operator):
+    await operator.send("menu")
+    await operator.press("Quality")
+    await operator.press("Report a defect")
+    await operator.send("4411")
+    await operator.press("Dimensional")
+    [recorded] = await operator.press("Medium")
+    assert recorded.text.startswith("Defect recorded as *DEF-000003*")
+    assert not (await operator.client.app[HANDOVERS].card(operator.phone)).held

@@ -82,8 +82,8 @@ async def test_facturacion(cliente):
 async def test_ayuda(cliente):
     [preguntas] = await entrada(cliente, "Ayuda", "Preguntas frecuentes")
     assert preguntas.text.startswith("*¿Cómo empiezo?*")
-    [contacto] = await entrada(cliente, "Ayuda", "Contactar soporte")
-    assert contacto.text.startswith("Llámanos o escríbenos por WhatsApp al +91 22 4000 1234")
+    [persona] = await entrada(cliente, "Ayuda", "Hablar con una persona")
+    assert persona.text.startswith("Una persona de nuestro equipo te responderá aquí")
     await entrada(cliente, "Ayuda", "Reportar un problema")
     [registrado] = await cliente.send("La app no carga mis pedidos")
     assert registrado.text == "Gracias. Lo registramos como *PRB-000001* y nuestro equipo lo revisará."

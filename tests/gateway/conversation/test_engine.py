@@ -5,9 +5,10 @@ import sqlite3
 
 import pytest
 
-from gateway.appkeys import ENGINE, INBOX, PLUGINS, STORE
+from gateway.appkeys import ENGINE, HANDOVERS, INBOX, PLUGINS, STORE
 from gateway.conversation.engine import FLOWS_NAMESPACE, MENU_NAMESPACE
 from gateway.conversation.flows import Choice, Flow, InvalidAnswer, MenuEntry, Step
+from gateway.handover.card import HandoverReason, HandoverState
 from gateway.hookspecs import hookimpl
 from gateway.models import Content, InboundMessage
 from gateway.ports.store import StaleSession
@@ -209,7 +210,7 @@ async def test_stop_and_start_opt_the_contact_out_and_back_in(chat):
 async def test_help_entry_reports_a_problem_for_operators(chat):
     await chat.send("menu")
     [entries] = await chat.press("Help")
-    assert entries.titles == ["FAQs", "Contact support", "Report a problem"]
+    assert entries.titles == ["FAQs", "Talk to a person", "Report a problem"]
     [prompt] = await chat.press("Report a problem")
     assert prompt.text == "Describe the problem in one message."
     [done] = await chat.send("The bot froze when I sent a photo")
@@ -218,16 +219,23 @@ async def test_help_entry_reports_a_problem_for_operators(chat):
     assert record["description"] == "The bot froze when I sent a photo" and record["contact"] == chat.phone
 
 
-async def test_help_entry_answers_faqs_and_support_contact_and_hours(chat):
+async def test_help_entry_answers_faqs(chat):
     await chat.send("menu")
     await chat.press("Help")
     [faq] = await chat.press("FAQs")
     assert faq.text.startswith("*How do I start?*")
-    await chat.client.app[STORE].settings.set("support.hours", "24/7")
-    await chat.send("menu")
-    await chat.press("Help")
-    [contact] = await chat.press("Contact support")
-    assert contact.text == "Call or WhatsApp us on +91 22 4000 1234, 24/7."
+    assert "*Can I talk to a person?* Send *agent*" in faq.text
+
+
+async def test_talk_to_a_person_in_help_hands_the_conversation_to_the_team(chat):
+    """Someone already on WhatsApp is not sent to a phone number: the team answers them here."""
+    await chat.send("hola")
+    await chat.press("Ayuda")
+    [told] = await chat.press("Hablar con una persona")
+    assert told.text.startswith("Una persona de nuestro equipo te responderá aquí")
+    card = await chat.client.app[HANDOVERS].card(chat.phone)
+    assert (card.state, card.reason) == (HandoverState.WAITING, HandoverReason.MENU)
+    assert await chat.send("¿hay alguien?") == [], "the bot leaves the contact to the team"
 
 
 async def test_a_plugin_that_raises_apologises_in_the_users_language_and_is_hidden(make_gateway, clock):
