@@ -1,5 +1,7 @@
 """A local server standing in for a provider's HTTP API: it records every request and
-answers from a script, so send paths are tested against real HTTP."""
+answers from a script, so send paths are tested against real HTTP. Read receipts (Meta's
+`"status": "read"` body, Twilio's typing indicator) are kept apart from sends, in `reads`, and
+answered by `read_answer`, so they neither count as sends nor take a send's scripted answer."""
 
 import asyncio
 import json
@@ -42,6 +44,8 @@ class StandInProvider:
     def __init__(self, default: Answer) -> None:
         self.default = default
         self.requests: list[Recorded] = []
+        self.reads: list[Recorded] = []
+        self.read_answer = Answer(200, {"success": True})
         self.received = asyncio.Event()
         self.answering = asyncio.Event()
         """Cleared, the provider hangs: requests wait, unanswered, until it is set again."""
@@ -63,7 +67,12 @@ class StandInProvider:
         return self
 
     async def _handle(self, request: web.Request) -> web.Response:
-        self.requests.append(Recorded(request.method, request.path, dict(request.headers), await request.read()))
+        recorded = Recorded(request.method, request.path, dict(request.headers), await request.read())
+        if _is_read_receipt(recorded):
+            self.reads.append(recorded)
+            await asyncio.sleep(self.read_answer.delay)
+            return web.json_response(self.read_answer.body, status=self.read_answer.status)
+        self.requests.append(recorded)
         self.received.set()
         await self.answering.wait()
         answer = self._script.popleft() if self._script else self.default
@@ -78,3 +87,12 @@ class StandInProvider:
                 self.received.clear()
                 await self.received.wait()
         return self.requests
+
+
+def _is_read_receipt(request: Recorded) -> bool:
+    if request.path.endswith("/Indicators/Typing.json"):
+        return True
+    try:
+        return request.json().get("status") == "read"
+    except (ValueError, AttributeError):
+        return False

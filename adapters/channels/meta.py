@@ -286,6 +286,14 @@ def _template(template: ProviderTemplate) -> dict[str, Any]:
     return reference
 
 
+def read_receipt(provider_message_id: str, *, typing: bool) -> dict[str, Any]:
+    """The `/messages` body that marks a contact's message read, with "typing…" when `typing`."""
+    body: dict[str, Any] = {"messaging_product": "whatsapp", "status": "read", "message_id": provider_message_id}
+    if typing:
+        body["typing_indicator"] = {"type": "text"}
+    return body
+
+
 def classify(answer: ProviderAnswer) -> SendError:
     """A failed send as a SendError, retryable by Meta's documented codes."""
     error = (answer.body or {}).get("error", {}) if isinstance(answer.body, dict) else {}
@@ -301,7 +309,7 @@ class MetaChannel:
     """The Cloud API for one business number: META_PHONE_NUMBER_ID, the only one it sends from."""
 
     provider = Provider.META
-    capabilities = Capabilities(buttons=True, lists=True)
+    capabilities = Capabilities(buttons=True, lists=True, read_receipts=True, typing_indicator=True)
     content_types = ("application/json",)
     acknowledgement = Acknowledgement("text/plain", b"")
 
@@ -324,13 +332,13 @@ class MetaChannel:
     def verify(self, request: WebhookRequest) -> None:
         verify(request.body, request.headers, self._app_secret)
 
-    def _check_sender(self, message: OutboundMessage) -> None:
+    def _check_sender(self, business_number_id: str | None) -> None:
         """A reply to a message that came to another number of the app is refused, not sent from
         this one: the contact's 24-hour window is open with that number only (meta.md §6), and
         the id, put in the URL as it came, would let a payload choose where the token is sent."""
-        if message.business_number_id not in (None, self._phone_number_id):
+        if business_number_id not in (None, self._phone_number_id):
             raise SendError(
-                f"the message came to Meta business number id {message.business_number_id[:40]!r}, but this "
+                f"the message came to Meta business number id {business_number_id[:40]!r}, but this "
                 f"gateway sends only from META_PHONE_NUMBER_ID ({self._phone_number_id})",
                 retryable=False,
                 code="business_number",
@@ -343,17 +351,28 @@ class MetaChannel:
         return handshake(query, self._verify_token)
 
     async def send(self, message: OutboundMessage, http: aiohttp.ClientSession) -> str:
-        self._check_sender(message)
-        answer = await post(
-            http,
-            f"{self._api}/{self._phone_number_id}/messages",
-            "meta",
-            json=payload(message),
-            headers={"Authorization": f"Bearer {self._access_token}"},
-        )
-        if not answer.ok:
-            raise classify(answer)
+        self._check_sender(message.business_number_id)
+        answer = await self._post(payload(message), http)
         try:
             return answer.body["messages"][0]["id"]
         except (KeyError, IndexError, TypeError):
             raise SendError("meta accepted the message but returned no message id", retryable=False) from None
+
+    async def mark_read(
+        self, provider_message_id: str, business_number_id: str | None, *, typing: bool, http: aiohttp.ClientSession
+    ) -> None:
+        self._check_sender(business_number_id)
+        await self._post(read_receipt(provider_message_id, typing=typing), http)
+
+    async def _post(self, body: dict[str, Any], http: aiohttp.ClientSession) -> ProviderAnswer:
+        """POST to the number's `/messages`, where Meta takes sends and read receipts alike."""
+        answer = await post(
+            http,
+            f"{self._api}/{self._phone_number_id}/messages",
+            "meta",
+            json=body,
+            headers={"Authorization": f"Bearer {self._access_token}"},
+        )
+        if not answer.ok:
+            raise classify(answer)
+        return answer

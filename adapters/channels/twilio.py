@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 SECRET_VARIABLE = "TWILIO_AUTH_TOKEN"
 SIGNATURE_HEADER = "X-Twilio-Signature"
 MAX_BODY_CHARS = 1600
+DEFAULT_API_HOST = "api.twilio.com"
 
 _STATUSES = {
     "accepted": DeliveryStatus.QUEUED,
@@ -223,6 +224,13 @@ def form_fields(message: OutboundMessage, sender: str, status_callback: str) -> 
     return fields
 
 
+def typing_indicator_url(api_base: str) -> str:
+    """Where the typing indicator goes: Twilio serves it from messaging.twilio.com, not from the
+    Messages API's host; a changed TWILIO_API_BASE (a stand-in, staging) serves both."""
+    base = "https://messaging.twilio.com" if urlsplit(api_base).hostname == DEFAULT_API_HOST else api_base
+    return f"{base.rstrip('/')}/v2/Indicators/Typing.json"
+
+
 def classify(answer: ProviderAnswer) -> SendError:
     """A failed send as a SendError, retryable by Twilio's documented codes."""
     code = answer.body.get("code") if isinstance(answer.body, dict) else None
@@ -237,8 +245,11 @@ def classify(answer: ProviderAnswer) -> SendError:
 
 
 class TwilioChannel:
+    """Twilio marks a message read only with the typing indicator (public beta); it has no read
+    receipt on its own (twilio.md)."""
+
     provider = Provider.TWILIO
-    capabilities = Capabilities(buttons=False, lists=False)
+    capabilities = Capabilities(buttons=False, lists=False, typing_indicator=True)
     content_types = ("application/x-www-form-urlencoded",)
     acknowledgement = Acknowledgement("text/xml", b'<?xml version="1.0" encoding="UTF-8"?><Response/>')
 
@@ -249,6 +260,7 @@ class TwilioChannel:
         self._auth_token = auth_token
         self._number = whatsapp_number.removeprefix("whatsapp:")
         self._messages_url = f"{api_base.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        self._typing_url = typing_indicator_url(api_base)
         self._status_callback = status_callback
 
     def verify(self, request: WebhookRequest) -> None:
@@ -259,15 +271,25 @@ class TwilioChannel:
 
     async def send(self, message: OutboundMessage, http: aiohttp.ClientSession) -> str:
         fields = form_fields(message, message.business_number_id or self._number, self._status_callback)
+        answer = await self._post(self._messages_url, fields, http)
+        if not isinstance(answer.body, dict) or not answer.body.get("sid"):
+            raise SendError("twilio accepted the message but returned no sid", retryable=False)
+        return answer.body["sid"]
+
+    async def mark_read(
+        self, provider_message_id: str, business_number_id: str | None, *, typing: bool, http: aiohttp.ClientSession
+    ) -> None:
+        """The typing indicator on the contact's message (its SID), which also marks it read."""
+        await self._post(self._typing_url, {"messageId": provider_message_id, "channel": "whatsapp"}, http)
+
+    async def _post(self, url: str, fields: dict[str, str], http: aiohttp.ClientSession) -> ProviderAnswer:
         answer = await post(
             http,
-            self._messages_url,
+            url,
             "twilio",
             data=fields,
             headers={"Authorization": aiohttp.encode_basic_auth(self._account_sid, self._auth_token)},
         )
         if not answer.ok:
             raise classify(answer)
-        if not isinstance(answer.body, dict) or not answer.body.get("sid"):
-            raise SendError("twilio accepted the message but returned no sid", retryable=False)
-        return answer.body["sid"]
+        return answer

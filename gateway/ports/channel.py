@@ -28,6 +28,10 @@ class Capabilities:
     lists: bool = False
     media: frozenset[MediaKind] = frozenset(MediaKind)
     templates: bool = True
+    read_receipts: bool = False
+    """The provider's API marks a contact's message read (blue ticks) on its own."""
+    typing_indicator: bool = False
+    """The provider's API marks a contact's message read and shows "typing…" until the reply."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,17 @@ class HandshakeChannel(Channel, Protocol):
 
     def handshake(self, query: Mapping[str, str]) -> str:
         """The body to answer the check with; raise WebhookRejected when it must fail."""
+
+
+class ReadReceiptChannel(Channel, Protocol):
+    """A channel whose provider can show a contact their message read; its capabilities say
+    whether alone, with the typing indicator, or both, and only those calls are made."""
+
+    async def mark_read(
+        self, provider_message_id: str, business_number_id: str | None, *, typing: bool, http: aiohttp.ClientSession
+    ) -> None:
+        """Mark the contact's message (the provider's id for it, and the business number it came
+        to) read, showing "typing…" when `typing`; raise SendError."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -422,3 +422,33 @@ def test_channel_verify_and_parse_use_the_raw_request():
     meta_channel = channel("http://unused")
     meta_channel.verify(request)
     assert meta_channel.parse(request, datetime.now(UTC)).messages[0].provider_message_id == "wamid.A1"
+
+
+# ------------------------------------------------------------------ read receipts
+
+
+@pytest.mark.parametrize(
+    ("typing", "extra"), [(False, {}), (True, {"typing_indicator": {"type": "text"}})], ids=["read", "typing"]
+)
+async def test_a_read_receipt_goes_to_the_numbers_messages_with_the_typing_indicator_when_asked(
+    stand_in, http, typing, extra
+):
+    await channel(stand_in.base).mark_read("wamid.IN1", "106540352242922", typing=typing, http=http)
+    (request,) = stand_in.reads
+    assert request.path == "/v25.0/106540352242922/messages"
+    assert request.headers["Authorization"] == "Bearer EAAG-token"
+    assert request.json() == {"messaging_product": "whatsapp", "status": "read", "message_id": "wamid.IN1"} | extra
+    assert not stand_in.requests
+
+
+async def test_a_read_receipt_for_a_message_to_another_number_is_refused_and_never_sent(stand_in, http):
+    with pytest.raises(SendError) as refused:
+        await channel(stand_in.base).mark_read("wamid.IN1", "106540352242999", typing=True, http=http)
+    assert refused.value.code == "business_number" and not stand_in.reads
+
+
+async def test_a_refused_read_receipt_raises_with_metas_code(stand_in, http):
+    stand_in.read_answer = Answer(400, error(100, "Invalid parameter"))
+    with pytest.raises(SendError) as refused:
+        await channel(stand_in.base).mark_read("wamid.GONE", None, typing=False, http=http)
+    assert refused.value.code == "100" and "EAAG-token" not in str(refused.value)

@@ -297,3 +297,23 @@ async def test_a_timeout_is_retryable(stand_in):
         with pytest.raises(SendError) as failed:
             await channel(stand_in.base).send(OutboundMessage(recipient="+919812345678", text="hi"), impatient)
     assert failed.value.retryable
+
+
+# ------------------------------------------------------------------ read receipts
+
+
+async def test_the_typing_indicator_names_the_contacts_message_and_marks_it_read(stand_in, http):
+    sid = "SM" + "a" * 32
+    await channel(stand_in.base).mark_read(sid, None, typing=True, http=http)
+    (request,) = stand_in.reads
+    assert request.path == "/v2/Indicators/Typing.json"
+    assert request.headers["Authorization"] == aiohttp.encode_basic_auth("AC7e0000000000000000000000000001", TOKEN)
+    assert request.form() == {"messageId": sid, "channel": "whatsapp"}
+    assert not stand_in.requests
+
+
+def test_the_typing_indicator_goes_to_twilios_messaging_host_unless_the_base_was_changed():
+    twilio_hosted = twilio.typing_indicator_url("https://api.twilio.com/")
+    assert twilio_hosted == "https://messaging.twilio.com/v2/Indicators/Typing.json"
+    assert twilio.typing_indicator_url("http://127.0.0.1:9000") == "http://127.0.0.1:9000/v2/Indicators/Typing.json"
+
