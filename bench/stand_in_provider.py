@@ -1,5 +1,7 @@
 """A stand-in for the Meta and Twilio send APIs on loopback: it accepts every send at once,
-answers as the provider would, and records when each arrived and for whom.
+answers as the provider would, and records when each arrived and for whom. Read receipts
+(with their typing indicator) are answered as the provider does and not recorded: they are
+not replies.
 
     python -m bench.stand_in_provider PORT
 GET /arrivals answers [[unix time, recipient digits], ...] in arrival order; GET /cpu the CPU
@@ -19,6 +21,8 @@ ids = count()
 
 async def meta_send(request: web.Request) -> web.Response:
     body = await request.json()
+    if body.get("status") == "read":
+        return await read_receipt(request)
     recipient = body.get("to") or body.get("recipient")
     arrivals.append((time.time(), recipient.lstrip("+")))
     return web.json_response(
@@ -36,6 +40,10 @@ async def twilio_send(request: web.Request) -> web.Response:
     return web.json_response({"sid": f"SM{next(ids):032x}", "status": "queued"}, status=201)
 
 
+async def read_receipt(request: web.Request) -> web.Response:
+    return web.json_response({"success": True})
+
+
 async def listing(request: web.Request) -> web.Response:
     return web.json_response(arrivals)
 
@@ -48,6 +56,7 @@ async def cpu(request: web.Request) -> web.Response:
 app = web.Application()
 app.router.add_post("/{version}/{phone_number_id}/messages", meta_send)
 app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", twilio_send)
+app.router.add_post("/v2/Indicators/Typing.json", read_receipt)
 app.router.add_get("/arrivals", listing)
 app.router.add_get("/cpu", cpu)
 

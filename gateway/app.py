@@ -26,6 +26,7 @@ from gateway.appkeys import (
     OUTBOX,
     PLUGIN_CONTEXT,
     PLUGINS,
+    READ_RECEIPTS,
     SCHEDULER,
     SETTINGS,
     STORE,
@@ -52,6 +53,7 @@ from gateway.notifications.leadership import Leadership
 from gateway.notifications.scheduler import LEASE_NAME, LEASE_TTL, Scheduler
 from gateway.notifications.template_service import TemplateService
 from gateway.outbound.outbox import Outbox
+from gateway.outbound.receipts import ReadReceipts
 from gateway.outbound.routing import Routing
 from gateway.outbound.worker import QueueWorker
 from gateway.plugins import get_plugin_manager
@@ -209,7 +211,8 @@ def _json_text(value: object) -> str:
 
 def _queue_worker(run: bool):
     """The templates, the queue worker and the outbox that wakes it; it sends only where `run`
-    is true, and then counts among the deployment's senders, which share the send rates."""
+    is true, and then counts among the deployment's senders, which share the send rates. Read
+    receipts beside them, kept from a provider whose circuit is open."""
 
     async def queue_worker(app: web.Application) -> AsyncIterator[None]:
         settings, store = app[SETTINGS], app[STORE]
@@ -238,11 +241,13 @@ def _queue_worker(run: bool):
             concurrency=settings.worker_concurrency,
         )
         app[OUTBOX] = Outbox(store, settings.enabled_providers, settings.notification_provider, app[WORKER].wake)
+        app[READ_RECEIPTS] = ReadReceipts(store.log, app[CHANNELS], app[HTTP_CLIENT], app[METRICS], routing.available)
         loops = []
         if run:
             await routing.beat()  # counted among the senders before the first send
             loops = [app[SUPERVISOR].start("heartbeat", routing.keep_beating), *app[WORKER].start(app[SUPERVISOR])]
         yield
+        await app[READ_RECEIPTS].close()
         await stop(*loops)
         if run:
             await routing.leave()
@@ -270,7 +275,16 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
 async def _inbox(app: web.Application) -> AsyncIterator[None]:
     """The inbox: in the role that does everything, it processes whatever messages wait in the
     store, first those a previous run left; in the ingest role it only stores them."""
-    app[INBOX] = Inbox(app[STORE], app[ENGINE], app[HANDOVERS], app[OUTBOX], app[METRICS], app[CLOCK], instance_name())
+    app[INBOX] = Inbox(
+        app[STORE],
+        app[ENGINE],
+        app[HANDOVERS],
+        app[OUTBOX],
+        app[METRICS],
+        app[CLOCK],
+        instance_name(),
+        receipts=app[READ_RECEIPTS],
+    )
     if app[SETTINGS].role is not Role.ALL:
         yield
         return

@@ -13,6 +13,7 @@ from gateway.notifications.events import EventService
 from gateway.notifications.scheduler import Scheduler
 from gateway.notifications.template_service import TemplateService
 from gateway.outbound.outbox import Outbox
+from gateway.outbound.receipts import ReadReceipts
 from gateway.plugins import PluginHost
 from gateway.ports.channel import ChannelSet
 from gateway.ports.store import Store
@@ -31,6 +32,7 @@ CHANNELS = web.AppKey("channels", ChannelSet)
 OUTBOX = web.AppKey("outbox", Outbox)
 INBOX = web.AppKey("inbox", Inbox)
 WORKER = web.AppKey("worker", QueueWorker)
+READ_RECEIPTS = web.AppKey("read_receipts", ReadReceipts)
 EVENTS = web.AppKey("events", EventService)
 TEMPLATES = web.AppKey("templates", TemplateService)
 SCHEDULER = web.AppKey("scheduler", Scheduler)

@@ -85,6 +85,14 @@ class GatewayMetrics:
             "provider",
             "code_class",
         )
+        self.read_receipts = self._counter(
+            "read_receipts_total",
+            "Contacts' messages marked read at the provider (with typing… while the bot prepares a reply), by "
+            "outcome (sent; unsupported: the provider has no API for it; failed: an error, a timeout or an open "
+            "circuit; dropped: too many already under way).",
+            "provider",
+            "outcome",
+        )
         # queue
         self.queue_jobs = self._gauge(
             "queue_jobs", "Jobs in the queue by state, read from the store every few seconds.", "state"

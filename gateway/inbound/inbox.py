@@ -27,6 +27,7 @@ from gateway.logs import request_id
 from gateway.metrics import GatewayMetrics
 from gateway.models import Content, InboundMessage, OutboundMessage, Priority
 from gateway.outbound.outbox import Outbox
+from gateway.outbound.receipts import ReadReceipts
 from gateway.phone import mask
 from gateway.ports.records import ContactSettings, Fence, LogEntry
 from gateway.ports.store import LeaseLost, Store, inbox_lease
@@ -65,6 +66,8 @@ class Inbox:
         metrics: GatewayMetrics,
         clock: Clock,
         owner: str,
+        *,
+        receipts: ReadReceipts,
     ) -> None:
         self._store = store
         self._metrics = metrics
@@ -73,6 +76,7 @@ class Inbox:
         self._outbox = outbox
         self._clock = clock
         self._owner = owner
+        self._receipts = receipts
         self._menus = TextMenus(store.records)
         self._held: dict[str, Fence] = {}
         self._arrived: set[str] = set()
@@ -237,6 +241,8 @@ class Inbox:
         if contact.values.get("blocked"):
             log.info("message %s from %s is not answered: the contact is blocked", message.id, mask(message.sender))
             return []
+        if not card.held:
+            self._receipts.acknowledge(message)  # read, and "typing…" until the bot's reply arrives
         return await self._engine.handle(message, contact.values, fence, card)
 
     @staticmethod

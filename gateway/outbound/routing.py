@@ -91,20 +91,21 @@ class Routing:
         """The message on the provider to use now; raises CircuitOpen when none may take it yet."""
         self._report()
         provider = message.provider
-        if self._available(provider):
+        if self.available(provider):
             return message
         for alternative in self._failover:
             if (
                 alternative != provider
                 and self._reaches(alternative, message.recipient)
-                and self._available(alternative)
+                and self.available(alternative)
             ):
                 log.warning("failover: %s circuit is open; job moves to %s", provider, alternative)
                 self._metrics.failovers.labels(provider.value, alternative.value).inc()
                 return message.model_copy(update={"provider": alternative, "business_number_id": None})
         raise CircuitOpen(provider, self.held_until(provider) or self._clock.now() + TRIAL_WAIT)
 
-    def _available(self, provider: Provider) -> bool:
+    def available(self, provider: Provider) -> bool:
+        """Whether the provider's circuit lets a call through now (asking takes nothing)."""
         return provider not in self._circuits or self._circuits[provider].available
 
     @staticmethod

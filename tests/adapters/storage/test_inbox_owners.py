@@ -15,7 +15,9 @@ from gateway.inbound.inbox import Inbox
 from gateway.metrics import GatewayMetrics
 from gateway.models import Content, InboundMessage, Provider
 from gateway.outbound.outbox import Outbox
+from gateway.outbound.receipts import ReadReceipts
 from gateway.plugins import get_plugin_manager
+from gateway.ports.channel import ChannelSet
 from gateway.ports.records import JobState
 from gateway.supervision import Supervisor, stop
 
@@ -44,7 +46,8 @@ async def inbox_for(store, clock, owner: str, recorder: Recorder) -> tuple[Inbox
     outbox = Outbox(store, [Provider.META], Provider.META, lambda: None)
     handovers = Handovers(store, outbox, clock, metrics, Timeouts(SupportHours.parse("always", "UTC"), timedelta(1), timedelta(1)))
     engine = await Engine.build(store, host, clock, timedelta(minutes=30), metrics, handovers)
-    return Inbox(store, engine, handovers, outbox, metrics, clock, owner), Supervisor(metrics)
+    receipts = ReadReceipts(store.log, ChannelSet({}, {}), None, metrics, lambda provider: True)  # no channel to call
+    return Inbox(store, engine, handovers, outbox, metrics, clock, owner, receipts=receipts), Supervisor(metrics)
 
 
 def message(clock, n: int) -> InboundMessage:
