@@ -5,12 +5,12 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.admin.api import Api, Query, answer, body_of, invalid_field, query_of
-from gateway.appkeys import STORE
+from gateway.admin.api import Api, Query, answer, body_of, field_error, invalid_field, query_of
+from gateway.appkeys import READ_RECEIPTS, STORE
 from gateway.models import ContactId, Provider
 from gateway.notifications.events import MAX_RECIPIENTS
 from gateway.notifications.notifier import role_key
-from gateway.phone import InvalidPhoneNumber, to_contact_id
+from gateway.phone import InvalidPhoneNumber, mask, to_contact_id
 
 Language = Literal["en", "es", "fr", "pt", "ar", "hi"]
 
@@ -71,6 +71,24 @@ def declare(api: Api) -> None:
             contact, changes.model_dump(mode="json", exclude_unset=True)
         )
         return answer({"contact": contact} | updated.values)
+
+    @api.route(
+        "POST",
+        "/contacts/{phone}/read",
+        "Show the contact their latest message as read (blue ticks), where the provider's API allows it",
+        answers={
+            200: "the receipt's outcome: sent, unsupported (the provider has no API for it) or failed (logged)",
+            404: "no message from this contact",
+            422: "not a phone number",
+        },
+    )
+    async def read(request: web.Request) -> web.Response:
+        contact = _contact(request)
+        outcome = await request.config_dict[READ_RECEIPTS].mark_read(contact)
+        if outcome is None:
+            problem = f"no message from {mask(contact)} to mark read"
+            raise field_error(web.HTTPNotFound, f"phone: {problem}", [{"path": "phone", "message": problem}])
+        return answer({"contact": contact, "outcome": outcome.value})
 
     @api.route("GET", "/roles/{role}", "Who holds a role (supervisors, quality, …)")
     async def role(request: web.Request) -> web.Response:

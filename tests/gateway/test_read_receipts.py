@@ -1,6 +1,6 @@
 """Read receipts as the contact sees them: the bot marks each message read with "typing…" as it
-starts on it, and a provider without the API, or one that fails or hangs, never costs the
-contact their reply."""
+starts on it, the admin API marks the latest one read, and a provider without the API, or one
+that fails or hangs, never costs the contact their reply."""
 
 import asyncio
 import json
@@ -10,7 +10,9 @@ from typing import TypeVar
 from urllib.parse import urlencode
 
 import pytest
+from pydantic import SecretStr
 
+from gateway.app import create_app
 from gateway.appkeys import CHANNELS, HANDOVERS, HTTP_CLIENT, INBOX, METRICS, READ_RECEIPTS, STORE
 from gateway.handover.card import HandoverReason
 from gateway.outbound import receipts as receipts_module
@@ -20,9 +22,17 @@ from tests.adapters.channels.conftest import fixture_bytes, fixture_json
 from tests.gateway_fixtures import META_SECRET, MYOPERATOR_SECRET, PUBLIC_URL, TWILIO_TOKEN, eventually, meta_text
 from tests.stand_in_provider import Answer
 
+TOKEN = "admin-secret-token"
 CONTACT = "+919812345678"
 TYPING = {"typing_indicator": {"type": "text"}}
 T = TypeVar("T")
+
+
+@pytest.fixture
+async def gateway(aiohttp_client, provider_settings, clock, echo):
+    """The fully configured test gateway, with the admin API on."""
+    settings = provider_settings.model_copy(update={"admin_token": SecretStr(TOKEN)})
+    return await aiohttp_client(create_app(settings, clock=clock, plugins=[echo], entry_points=False))
 
 
 async def post_meta(gateway, message_id: str, text: str = "ping") -> None:
@@ -41,6 +51,12 @@ async def post_myoperator(gateway) -> None:
     body = fixture_bytes("myoperator", "text")
     response = await gateway.post("/webhooks/myoperator", data=body, headers=myoperator_headers(MYOPERATOR_SECRET))
     assert response.status == 200
+
+
+async def mark_read(gateway, contact: str = CONTACT, status: int = 200) -> dict:
+    response = await gateway.post(f"/api/v1/contacts/{contact}/read", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status == status, await response.text()
+    return await response.json()
 
 
 async def until(condition: Callable[[], T]) -> T:
@@ -145,3 +161,34 @@ async def test_no_receipt_reaches_a_provider_whose_circuit_is_open(gateway, stan
     assert await kept_back.mark_read(CONTACT) is ReadOutcome.FAILED
     assert len(stand_ins.meta.reads) == reads
 
+
+# ------------------------------------------------------------------ the admin API
+
+
+async def test_the_api_marks_the_contacts_latest_message_read_without_typing(gateway, stand_ins):
+    await post_meta(gateway, "wamid.IN1", "one")
+    await post_meta(gateway, "wamid.IN2", "two")
+    await stand_ins.meta.wait_for(2)
+    await gateway.app[INBOX].idle()
+    before = len(stand_ins.meta.reads)
+    assert await mark_read(gateway) == {"contact": CONTACT, "outcome": "sent"}
+    assert stand_ins.meta.reads[before].json() == {
+        "messaging_product": "whatsapp",
+        "status": "read",
+        "message_id": "wamid.IN2",
+    }
+
+
+async def test_the_api_says_when_the_provider_cannot_mark_read_on_its_own(gateway, stand_ins):
+    await post_twilio(gateway)
+    await stand_ins.twilio.wait_for(1)
+    await gateway.app[INBOX].idle()
+    before = len(stand_ins.twilio.reads)
+    assert (await mark_read(gateway))["outcome"] == "unsupported"
+    assert len(stand_ins.twilio.reads) == before and counted(gateway, "twilio", "unsupported") == 1
+
+
+async def test_the_api_answers_404_for_a_contact_with_no_message_and_422_for_no_number(gateway):
+    assert "no message from" in (await mark_read(gateway, "+14155550123", 404))["error"]["message"]
+    error = (await mark_read(gateway, "not-a-phone", 422))["error"]
+    assert error["fields"][0]["path"] == "phone"
