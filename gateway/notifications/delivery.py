@@ -19,6 +19,7 @@ from gateway.validation import first_problem
 WINDOW = timedelta(hours=24)
 OUTSIDE_WINDOW = "outside the 24-hour window and no approved template"
 CURRENCY_SETTING = "currency"
+BLOCKED = "the contact is blocked"
 
 
 class Undeliverable(Exception):
@@ -66,6 +67,8 @@ class DeliveryRules:
 
     @staticmethod
     def _check_opt_out(contact: dict[str, Any], template: TemplateVersion | None) -> None:
+        if contact.get("blocked"):
+            raise Undeliverable(BLOCKED, suppressed=True)
         if contact.get("opted_out"):
             raise Undeliverable("the contact opted out of notifications", suppressed=True)
         category = template.category if template else None

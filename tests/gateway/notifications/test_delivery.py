@@ -127,3 +127,11 @@ async def test_an_unknown_template_fails_with_a_reason(store, rules, clock):
     await wrote_in(store, clock, 1)
     with pytest.raises(Undeliverable, match="no template 'nope'"):
         await rules.prepare(notification(template={"name": "nope"}))
+
+
+async def test_every_notification_to_a_blocked_contact_is_suppressed_with_the_reason(store, rules, clock):
+    await wrote_in(store, clock, 1, blocked=True)
+    for message in (notification(), notification(text="Plain"), notification(text="Bulk", priority=Priority.BULK)):
+        with pytest.raises(Undeliverable) as blocked:
+            await rules.prepare(message)
+        assert blocked.value.suppressed and blocked.value.reason == "the contact is blocked"
