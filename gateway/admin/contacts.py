@@ -6,13 +6,15 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.admin.api import Api, Query, answer, body_of, field_error, invalid_field, query_of
-from gateway.appkeys import READ_RECEIPTS, STORE
+from gateway.appkeys import HANDOVERS, READ_RECEIPTS, STORE
 from gateway.models import ContactId, Provider
 from gateway.notifications.events import MAX_RECIPIENTS
 from gateway.notifications.notifier import role_key
 from gateway.phone import InvalidPhoneNumber, mask, to_contact_id
 
 Language = Literal["en", "es", "fr", "pt", "ar", "hi"]
+ADMIN_OPERATOR = "admin API"
+"""Who blocked a contact through the API, in the log and on events."""
 
 
 class ContactChanges(BaseModel):
@@ -23,6 +25,9 @@ class ContactChanges(BaseModel):
     provider: Provider | None = None
     opted_out: bool | None = None
     opted_out_categories: list[str] | None = None
+    blocked: bool | None = Field(
+        default=None, description="a blocked contact's messages are kept, never answered; nothing is sent to them"
+    )
 
 
 class ContactPage(Query):
@@ -61,15 +66,16 @@ def declare(api: Api) -> None:
     @api.route(
         "PATCH",
         "/contacts/{phone}",
-        "Change a contact's language, provider or opt-outs",
+        "Change a contact's language, provider, opt-outs or whether they are blocked",
         body=ContactChanges,
         answers={200: "the contact's settings as changed"},
     )
     async def update(request: web.Request) -> web.Response:
         contact, changes = _contact(request), await body_of(request, ContactChanges)
-        updated = await request.config_dict[STORE].settings.update_contact(
-            contact, changes.model_dump(mode="json", exclude_unset=True)
-        )
+        values = changes.model_dump(mode="json", exclude_unset=True)
+        if "blocked" in values:
+            await request.config_dict[HANDOVERS].set_blocked(contact, bool(values.pop("blocked")), ADMIN_OPERATOR)
+        updated = await request.config_dict[STORE].settings.update_contact(contact, values)
         return answer({"contact": contact} | updated.values)
 
     @api.route(

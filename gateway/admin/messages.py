@@ -5,10 +5,11 @@ from typing import Any
 from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
-from gateway.admin.api import Api, Query, answer, body_of, invalid_field, query_of
-from gateway.appkeys import OUTBOX, STORE
+from gateway.admin.api import Api, Query, answer, body_of, field_error, invalid_field, query_of
+from gateway.appkeys import HANDOVERS, OUTBOX, STORE
+from gateway.handover.service import ContactBlocked, HandoverConflict, OutsideWindow
 from gateway.models import ContactId, Content, OutboundMessage, Provider, new_id
-from gateway.ports.records import Direction, LogEntry, LogQuery, LogStatus
+from gateway.ports.records import Direction, Job, LogEntry, LogQuery, LogStatus
 from gateway.ports.store import decode_cursor
 from gateway.validation import first_problem
 
@@ -63,17 +64,41 @@ async def _logged(request: web.Request) -> LogEntry:
     return entry
 
 
+async def _operator_reply(request: web.Request, message: OutboundMessage) -> Job:
+    """An operator's message, under the handover rules: it takes the conversation, and goes
+    only where and when WhatsApp lets a person write."""
+    if message.send_at is not None:
+        raise invalid_field("send_at", "an operator's reply goes now; leave send_at out with sent_by")
+    content = Content.model_validate(message.model_dump(include=set(Content.model_fields), exclude_none=True))
+    handovers = request.config_dict[HANDOVERS]
+    try:
+        return await handovers.reply(
+            message.recipient, message.sent_by, content, idempotency_key=message.idempotency_key
+        )
+    except OutsideWindow as error:
+        raise field_error(web.HTTPUnprocessableEntity, str(error), [{"path": "text", "message": str(error)}]) from None
+    except (ContactBlocked, HandoverConflict) as error:
+        raise web.HTTPConflict(text=str(error)) from None
+
+
 def declare(api: Api) -> None:
     @api.route(
         "POST",
         "/messages",
-        "Send one message (text, buttons, list, media or template)",
+        "Send one message (text, buttons, list, media or template); with `sent_by`, an operator's reply",
         body=OutboundMessage,
-        answers={202: "queued: the job id"},
+        answers={
+            202: "queued: the job id",
+            409: "an operator's reply to a blocked contact, or to a conversation another operator has",
+            422: "invalid field, or an operator's free text outside the 24-hour window",
+        },
     )
     async def send(request: web.Request) -> web.Response:
         message = await body_of(request, OutboundMessage)
-        job = await request.config_dict[OUTBOX].enqueue(message)
+        if message.sent_by is not None:
+            job = await _operator_reply(request, message)
+        else:
+            job = await request.config_dict[OUTBOX].enqueue(message)
         return answer({"job": job.id, "state": job.state, "due_at": job.due_at}, status=202)
 
     @api.route(
