@@ -6,6 +6,7 @@ import logging
 from datetime import timedelta
 
 from gateway.clock import Clock
+from gateway.handover.card import NAMESPACE, ConversationCard, HandoverState
 from gateway.metrics import GatewayMetrics
 from gateway.ports.records import JobState
 from gateway.ports.store import Store
@@ -15,11 +16,13 @@ log = logging.getLogger(__name__)
 REFRESH_SECONDS = 15.0
 """As often as Prometheus scrapes by default; every process reads these, so not more often."""
 ACTIVE_WINDOW = timedelta(minutes=30)
+WAITING_COUNTED = 10_000
+"""Waiting handovers read at most; a team with more has a bigger problem than this gauge."""
 
 
 async def refresh(store: Store, metrics: GatewayMetrics, clock: Clock) -> None:
     """Queue depth by state, the oldest due job's wait, the oldest unprocessed message's wait,
-    and contacts active in 30 minutes."""
+    contacts active in 30 minutes, and handovers waiting for an operator and the longest wait."""
     for state, count in (await store.queue.counts()).items():
         metrics.queue_jobs.labels(state.value).set(count)
     oldest = await store.queue.list(JobState.QUEUED, 1)
@@ -29,6 +32,11 @@ async def refresh(store: Store, metrics: GatewayMetrics, clock: Clock) -> None:
     unprocessed = await store.log.unprocessed_inbound(1)
     metrics.inbox_oldest_waiting.set(max(0.0, (now - unprocessed[0].created_at).total_seconds()) if unprocessed else 0.0)
     metrics.sessions_active.set(await store.log.active_contacts(now - ACTIVE_WINDOW))
+    found = await store.records.find(NAMESPACE, {"state": HandoverState.WAITING.value}, WAITING_COUNTED)
+    waiting = [ConversationCard.model_validate(document) for document in found]
+    metrics.handovers_waiting.set(len(waiting))
+    oldest = min((card.requested_at for card in waiting if card.requested_at), default=now)
+    metrics.handover_oldest_waiting.set(max(0.0, (now - oldest).total_seconds()))
 
 
 async def keep_fresh(store: Store, metrics: GatewayMetrics, clock: Clock) -> None:
