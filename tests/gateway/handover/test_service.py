@@ -5,14 +5,15 @@ back, closing and blocking, through the simulator channel on the injected clock.
 import asyncio
 import pytest
 
-from gateway.appkeys import ENGINE, HANDOVERS, METRICS, STORE
+from gateway.appkeys import ENGINE, HANDOVERS, METRICS, OUTBOX, STORE
 from gateway.conversation.flows import Flow, MenuEntry, Step
 from gateway.handover.card import HandoverOutcome, HandoverReason, HandoverState
 from gateway.handover.service import ContactBlocked, HandoverConflict, OutsideWindow
 from gateway.hookspecs import hookimpl
-from gateway.models import Content, InboundMessage, ProviderTemplate
-from gateway.ports.records import Direction, LogQuery
+from gateway.models import Content, InboundMessage, OutboundMessage, Priority, ProviderTemplate
+from gateway.ports.records import Direction, JobState, LogQuery
 from gateway.testing import SimulatedContact
+from tests.gateway_fixtures import eventually
 
 
 class Orders:
@@ -338,3 +339,19 @@ async def test_tags_and_pins_are_kept_on_the_card(gateway, clock):
     assert [c.contact for c in await handovers.cards()] == [contact.phone]
     assert await handovers.cards(state=HandoverState.WAITING) == []
 
+
+
+async def test_notifications_still_reach_a_contact_handed_over_to_people(gateway, clock):
+    contact = SimulatedContact(gateway, clock=clock)
+    await contact.send("agent")
+    job = await gateway.app[OUTBOX].enqueue(
+        OutboundMessage(recipient=contact.phone, text="Your order shipped.", priority=Priority.NOTIFICATION)
+    )
+    sent = await eventually(lambda: sent_job(gateway, job.id))
+    assert sent.message["text"] == "Your order shipped."
+    assert (await gateway.app[HANDOVERS].card(contact.phone)).state is HandoverState.WAITING
+
+
+async def sent_job(client, job_id: str):
+    job = await client.app[STORE].queue.get(job_id)
+    return job if job.state is JobState.SENT else None
