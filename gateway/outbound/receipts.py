@@ -27,6 +27,8 @@ provider that hangs ties up a bounded number of tasks."""
 
 
 class ReadOutcome(StrEnum):
+    """What became of one receipt: the `outcome` of gateway_read_receipts_total, and the API's answer."""
+
     SENT = "sent"
     UNSUPPORTED = "unsupported"
     FAILED = "failed"
@@ -34,7 +36,8 @@ class ReadOutcome(StrEnum):
 
 
 class ReadReceipts:
-    """Marks contacts' messages read through the provider that carried them."""
+    """Marks contacts' messages read through the provider that carried them; `available` says
+    whether a provider's circuit lets a call through now."""
 
     def __init__(
         self,
@@ -42,13 +45,13 @@ class ReadReceipts:
         channels: ChannelSet,
         http: aiohttp.ClientSession,
         metrics: GatewayMetrics,
-        circuit_closed: Callable[[Provider], bool],
+        available: Callable[[Provider], bool],
     ) -> None:
         self._log = message_log
         self._channels = channels
         self._http = http
         self._metrics = metrics
-        self._circuit_closed = circuit_closed
+        self._available = available
         self._tasks: set[asyncio.Task[ReadOutcome]] = set()
 
     async def mark_read(self, contact: str, *, typing: bool = False) -> ReadOutcome | None:
@@ -114,7 +117,7 @@ class ReadReceipts:
     ) -> ReadOutcome:
         provider = channel.provider
         outcome, reason = ReadOutcome.FAILED, ""
-        if not self._circuit_closed(provider):
+        if not self._available(provider):
             reason = "its circuit is open"
         else:
             try:
