@@ -78,6 +78,10 @@ async def test_the_page_says_it_is_a_simulator_of_contacts_that_are_not_real_cus
     assert "This is a simulator, not WhatsApp" in page and "not a real customer" in page
 
 
+async def test_the_page_links_to_the_operator_console_where_its_contacts_can_be_taken_over(gateway):
+    assert '<a href="/console"' in await (await gateway.get("/simulator")).text()
+
+
 async def test_the_transcript_names_the_simulated_contact(gateway):
     body = await (await gateway.get("/simulator/api/messages", params={"phone": "+15550001111"})).json()
     assert body["phone"] == "sim:+15550001111"
