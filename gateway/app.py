@@ -17,6 +17,7 @@ from gateway.admin.app import create_admin_app
 from gateway.appkeys import (
     CHANNELS,
     CLOCK,
+    CONSOLE_WATCHER,
     ENGINE,
     EVENTS,
     HANDOVERS,
@@ -36,6 +37,7 @@ from gateway.appkeys import (
 )
 from gateway.clock import Clock, SystemClock
 from gateway.console.app import create_console_app
+from gateway.console.live import Watcher
 from gateway.conversation.context import PluginContext
 from gateway.conversation.engine import Engine
 from gateway.handover.service import Handovers
@@ -90,6 +92,8 @@ def create_app(
         app.add_routes(simulator_routes.switched_off)
     app.add_subapp("/api/v1", create_admin_app())
     app.add_subapp("/console", create_console_app())
+    app.cleanup_ctx.append(_console_live)
+    app.on_shutdown.append(_end_console_streams)
     return app
 
 
@@ -292,3 +296,16 @@ async def _inbox(app: web.Application) -> AsyncIterator[None]:
     yield
     await stop(claiming)
     await app[INBOX].close()
+
+
+async def _console_live(app: web.Application) -> AsyncIterator[None]:
+    """The watcher that tells this process's open console pages what changed in the store."""
+    watcher = app[CONSOLE_WATCHER] = Watcher(app[HANDOVERS], app[STORE])
+    running = app[SUPERVISOR].start("console", watcher.run)
+    yield
+    await stop(running)
+
+
+async def _end_console_streams(app: web.Application) -> None:
+    """Open pages' event streams end first at shutdown, which would otherwise wait on them."""
+    app[CONSOLE_WATCHER].close()

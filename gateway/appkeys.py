@@ -5,6 +5,7 @@ from aiohttp import web
 
 from gateway.clock import Clock
 from gateway.conversation.context import PluginContext
+from gateway.console.live import Watcher
 from gateway.conversation.engine import Engine
 from gateway.handover.service import Handovers
 from gateway.inbound.inbox import Inbox
@@ -39,3 +40,4 @@ SCHEDULER = web.AppKey("scheduler", Scheduler)
 PLUGIN_CONTEXT = web.AppKey("plugin_context", PluginContext)
 SUPERVISOR = web.AppKey("supervisor", Supervisor)
 HANDOVERS = web.AppKey("handovers", Handovers)
+CONSOLE_WATCHER = web.AppKey("console_watcher", Watcher)

@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(16, ge=1, le=256, validation_alias=env("GATEWAY_WORKER_CONCURRENCY"))
     session_timeout_minutes: int = Field(30, ge=1, validation_alias=env("GATEWAY_SESSION_TIMEOUT_MINUTES"))
     log_retention_days: int | None = Field(None, ge=1, validation_alias=env("GATEWAY_LOG_RETENTION_DAYS"))
+    console_full_numbers: bool = Field(False, validation_alias=env("GATEWAY_CONSOLE_FULL_NUMBERS"))
     support_hours: str = Field("mon-sat 09:00-18:00", validation_alias=env("GATEWAY_SUPPORT_HOURS"))
     support_time_zone: str = Field("Asia/Kolkata", validation_alias=env("GATEWAY_SUPPORT_TIME_ZONE"))
     handover_wait_minutes: int = Field(30, ge=1, validation_alias=env("GATEWAY_HANDOVER_WAIT_MINUTES"))

@@ -2,21 +2,18 @@
 
 from aiohttp import web
 
-from gateway.console import accounts, signin
+from gateway.console import accounts, actions, pages, signin
 from gateway.console.guard import guard
-from gateway.console.rendering import STATIC_ROUTE, render, static
-
-
-async def home(request: web.Request) -> web.Response:
-    """Where operators land after signing in."""
-    return render(request, "home.html")
+from gateway.console.rendering import STATIC_ROUTE, static
 
 
 def create_console_app() -> web.Application:
-    """Sign-in, sign-out, the pages and the stylesheet, every one behind the guard but sign-in."""
+    """Sign-in, sign-out, the inbox, conversations and their actions, the live stream and the
+    stylesheet and script, every one behind the guard but sign-in and the static files."""
     app = web.Application(middlewares=[guard])
     app.add_routes(signin.routes)
-    app.router.add_get("", home, name="home")
+    app.add_routes(pages.routes)
+    app.add_routes(actions.routes)
     app.router.add_get("/static/{name}", static, name=STATIC_ROUTE)
     app.on_startup.append(_prepare_accounts)
     return app

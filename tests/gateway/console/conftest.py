@@ -6,10 +6,12 @@ import pytest
 from aiohttp.test_utils import TestClient
 from argon2 import PasswordHasher
 
-from gateway.appkeys import CLOCK, STORE
+from gateway.appkeys import CLOCK, HANDOVERS, STORE
 from gateway.console import accounts
 from gateway.console.accounts import Operators
 from gateway.console.web_sessions import COOKIE
+from gateway.models import InboundKind, InboundMessage, Provider
+from gateway.testing import FakeClock, SimulatedContact
 
 PASSWORD = "correct horse battery"
 QUICK = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -74,3 +76,40 @@ class _OvertakenRecords:
 
     def __getattr__(self, name: str):
         return getattr(self._records, name)
+
+
+async def as_operator(client: TestClient, name: str) -> str:
+    """Sign `name` in on `client` (ending whoever was signed in there); the CSRF token their
+    forms carry."""
+    assert (await sign_in(client, name)).status == 303
+    return await csrf_of(client)
+
+
+@pytest.fixture
+async def alice_signed_in(console) -> None:
+    """alice signed in on `console`; `console.csrf` is the token her forms carry."""
+    console.csrf = await as_operator(console, "alice")
+
+
+@pytest.fixture
+def contact(console, clock) -> SimulatedContact:
+    """A contact on the simulator, whose conversation the console shows."""
+    return SimulatedContact(console, "+15550001111", clock)
+
+
+WHATSAPP_CONTACT = "+919812345678"
+WHATSAPP_PAGE = "/console/contacts/%2B919812345678"
+
+
+async def whatsapp_contact_wrote(client: TestClient, clock: FakeClock, text: str = "hello") -> None:
+    """A contact on Meta wrote `text` now, as far as the console knows (the simulator has no
+    24-hour window, so the window's tests need a real provider's contact)."""
+    message = InboundMessage(
+        provider=Provider.META,
+        provider_message_id=f"wamid.{clock.now().timestamp()}",
+        sender=WHATSAPP_CONTACT,
+        timestamp=clock.now(),
+        kind=InboundKind.TEXT,
+        text=text,
+    )
+    await client.app[HANDOVERS].note_inbound(message)
