@@ -1,6 +1,8 @@
 """A real browser for the pages' tests: Debian's headless Chromium driven by Selenium through
 its chromedriver (`.ci/run` installs both). Without them these tests skip, saying why. A
-failing test leaves screenshots of the page at phone and desktop widths in its tmp_path."""
+failing test leaves screenshots at phone and desktop widths in its tmp_path: of the page each
+browser was on, and of every page a test named in the browser's `screens` (such as the
+console's inbox and conversation)."""
 
 import shutil
 from collections.abc import Iterator
@@ -17,9 +19,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-@pytest.fixture
-def browser(request: pytest.FixtureRequest, tmp_path) -> Iterator:
-    """A headless Chromium window, 1280 px wide."""
+def _chromium():
     chromedriver, chromium = shutil.which("chromedriver"), shutil.which("chromium")
     if chromedriver is None or chromium is None:
         pytest.skip("needs Debian's chromium and chromium-driver (.ci/run installs them)")
@@ -31,13 +31,46 @@ def browser(request: pytest.FixtureRequest, tmp_path) -> Iterator:
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(chromedriver), options=options)
+    driver.screens = {}
+    return driver
+
+
+def _screenshots(driver, folder, prefix: str) -> None:
+    from selenium.common.exceptions import WebDriverException
+
+    pages = {"page": None} | driver.screens
+    for name, url in pages.items():
+        try:
+            if url is not None:
+                driver.get(url)
+        except WebDriverException as error:
+            print(f"no screenshot of {name}: {error.msg}")
+            continue
+        for width in WIDTHS:
+            driver.set_window_size(width, 900)
+            driver.save_screenshot(str(folder / f"{prefix}{name}-{width}px.png"))
+    print(f"screenshots in {folder}")
+
+
+def _window(request: pytest.FixtureRequest, folder, prefix: str) -> Iterator:
+    driver = _chromium()
     try:
         yield driver
         report = getattr(request.node, "report_call", None)
         if report is not None and report.failed:
-            for width in WIDTHS:
-                driver.set_window_size(width, 900)
-                driver.save_screenshot(str(tmp_path / f"page-{width}px.png"))
-            print(f"screenshots in {tmp_path}")
+            _screenshots(driver, folder, prefix)
     finally:
         driver.quit()
+
+
+@pytest.fixture
+def browser(request: pytest.FixtureRequest, tmp_path) -> Iterator:
+    """A headless Chromium window, 1280 px wide; a test may name pages to capture on failure in
+    its `screens` ({"inbox": url})."""
+    yield from _window(request, tmp_path, "")
+
+
+@pytest.fixture
+def second_browser(request: pytest.FixtureRequest, tmp_path) -> Iterator:
+    """Another window with its own cookies: a second person at the same time."""
+    yield from _window(request, tmp_path, "second-")
