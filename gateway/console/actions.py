@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from gateway.appkeys import CONSOLE_WATCHER, HANDOVERS
 from gateway.console import guard
-from gateway.console.pages import contact_of, conversation_view, inbox_view, offered_templates
+from gateway.console.pages import contact_of, conversation_view, inbox_view, mark_read, offered_templates
 from gateway.console.rendering import render
 from gateway.console.words import conversation_path
 from gateway.handover.service import ContactBlocked, HandoverConflict, OutsideWindow
@@ -74,8 +74,9 @@ async def close(request: web.Request) -> web.Response:
 
 
 @routes.post("/contacts/{contact}/read")
-async def mark_read(request: web.Request) -> web.Response:
-    return await _act(request, "state", lambda handovers, contact, me: handovers.mark_read(contact, me))
+async def read(request: web.Request) -> web.Response:
+    """The page's script says the operator saw new messages arrive in the open conversation."""
+    return await _act(request, "state", lambda handovers, contact, me: mark_read(request, contact))
 
 
 @routes.post("/contacts/{contact}/reply")

@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
-from gateway.appkeys import CONSOLE_WATCHER, HANDOVERS, SETTINGS, STORE
+from gateway.appkeys import CONSOLE_WATCHER, HANDOVERS, READ_RECEIPTS, SETTINGS, STORE
 from gateway.console import guard, history, listing, live
 from gateway.console.rendering import render
 from gateway.console.words import WORDS, conversation_path
@@ -35,8 +35,7 @@ async def inbox(request: web.Request) -> web.Response:
 async def conversation(request: web.Request) -> web.Response:
     """One conversation beside the inbox; opening it marks it read."""
     contact = contact_of(request)
-    await request.config_dict[HANDOVERS].mark_read(contact, guard.operator_of(request))
-    request.config_dict[CONSOLE_WATCHER].wake()
+    await mark_read(request, contact)
     return render(request, "conversation.html", await inbox_view(request) | await conversation_view(request, contact))
 
 
@@ -57,6 +56,16 @@ async def events(request: web.Request) -> web.StreamResponse:
     """Server-Sent Events: what changed, for the page to re-fetch (`?contact=` for an open conversation)."""
     contact = contact_of(request, request.query["contact"]) if request.query.get("contact") else None
     return await live.stream(request, request.config_dict[CONSOLE_WATCHER], contact)
+
+
+async def mark_read(request: web.Request, contact: str) -> None:
+    """The operator has seen the conversation: its unread count clears, and the contact sees
+    their messages read (blue ticks) where the provider allows."""
+    handovers = request.config_dict[HANDOVERS]
+    if (await handovers.card(contact)).unread:
+        await handovers.mark_read(contact, guard.operator_of(request))
+        await request.config_dict[READ_RECEIPTS].mark_read(contact)
+        request.config_dict[CONSOLE_WATCHER].wake()
 
 
 def contact_of(request: web.Request, raw: str | None = None) -> str:

@@ -3,7 +3,7 @@ conversation's history with delivery states; the composer's 24-hour rule."""
 
 import pytest
 
-from gateway.appkeys import HANDOVERS, STORE
+from gateway.appkeys import HANDOVERS, READ_RECEIPTS, STORE
 from gateway.testing import SimulatedContact
 from tests.gateway.console.conftest import WHATSAPP_PAGE, as_operator, whatsapp_contact_wrote
 
@@ -76,6 +76,22 @@ async def test_opening_a_conversation_marks_it_read(console, contact):
     await console.get(PAGE)
     assert (await console.app[HANDOVERS].card(contact.phone)).unread == 0
     assert "unread" not in await (await console.get("/console")).text()
+
+
+async def test_opening_unread_messages_shows_the_contact_they_were_read(console, contact, monkeypatch):
+    receipts = []
+
+    async def mark_read(contact: str, *, typing: bool = False) -> None:
+        receipts.append((contact, typing))
+
+    monkeypatch.setattr(console.app[READ_RECEIPTS], "mark_read", mark_read)
+    await contact.send("hi")
+    await console.get(PAGE)
+    await console.get(PAGE)
+    assert receipts == [(contact.phone, False)]
+    await contact.send("still there?")
+    assert (await console.post(f"{PAGE}/read", data={"csrf": console.csrf}, allow_redirects=False)).status == 303
+    assert receipts == [(contact.phone, False)] * 2
 
 
 async def test_inside_the_window_the_composer_takes_free_text(console, contact):
