@@ -5,9 +5,11 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,6 +19,7 @@ from gateway.console.web_sessions import WebSessions
 from gateway.ports.store import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 NAMESPACE = "gateway.operators"
 MIN_PASSWORD_CHARS = 12
@@ -26,6 +29,10 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,31}$")
 HASHER = PasswordHasher()
 """argon2id with argon2-cffi's current recommended parameters; a hash made with older ones is
 replaced at the operator's next sign-in."""
+HASHING_AT_ONCE = 2
+_HASHING = ThreadPoolExecutor(HASHING_AT_ONCE, thread_name_prefix="argon2")
+"""A hash takes ~0.15 s of CPU and 64 MiB: a flood of sign-ins queues here instead of taking
+the host's memory, or the default executor's threads that DNS look-ups need."""
 
 
 class AccountError(ValueError):
@@ -65,7 +72,7 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
 async def prepare() -> None:
     """Make that hash before the first sign-in, which would otherwise take a hash longer for
     an unknown name than for a wrong password."""
-    await asyncio.to_thread(_dummy_hash, HASHER)
+    await _hashing(_dummy_hash, HASHER)
 
 
 class Operators:
@@ -82,7 +89,7 @@ class Operators:
         check_password(password)
         document = {
             "name": key,
-            "password_hash": await asyncio.to_thread(self._hasher.hash, password),
+            "password_hash": await _hashing(self._hasher.hash, password),
             "disabled": False,
             "created_at": self._clock.now().isoformat(),
             "version": 1,
@@ -115,7 +122,7 @@ class Operators:
     async def set_password(self, name: str, password: str) -> Operator:
         """Give an operator a new password and end their open sessions, which the old one opened."""
         check_password(password)
-        password_hash = await asyncio.to_thread(self._hasher.hash, password)
+        password_hash = await _hashing(self._hasher.hash, password)
         document = await self._change(name, lambda document: document.update(password_hash=password_hash))
         ended = await WebSessions(self._store, self._clock).end_all(document["name"])
         log.info("operator %s has a new password; %d open sessions ended", document["name"], ended)
@@ -130,11 +137,11 @@ class Operators:
             key = None
         document = await self._store.records.get(NAMESPACE, key) if key else None
         stored = document["password_hash"] if document else _dummy_hash(self._hasher)
-        if not await asyncio.to_thread(self._verifies, stored, password) or document is None:
+        if not await _hashing(self._verifies, stored, password) or document is None:
             return None
         if self._hasher.check_needs_rehash(stored):
             rehashed = document | {
-                "password_hash": await asyncio.to_thread(self._hasher.hash, password),
+                "password_hash": await _hashing(self._hasher.hash, password),
                 "version": document["version"] + 1,
             }
             # skipped when the account changed meanwhile (disabled, a new password): the next sign-in rehashes
@@ -161,6 +168,10 @@ class Operators:
             changed["version"] = document["version"] + 1
             if await self._store.records.swap(NAMESPACE, key, changed, version=document["version"]):
                 return changed
+
+
+async def _hashing(work: Callable[..., T], *arguments: object) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, work, *arguments)
 
 
 def _operator(document: dict) -> Operator:

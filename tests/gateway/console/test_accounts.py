@@ -1,12 +1,15 @@
 """Operator accounts on SQLite and on the mongo adapter: hashed passwords, unique
 case-insensitive names, the rules for both, disabling, rehashing."""
 
+import asyncio
 import json
+import threading
+import time
 
 import pytest
 from argon2 import PasswordHasher
 
-from gateway.console.accounts import NAMESPACE, AccountError, Operators, UnknownOperator
+from gateway.console.accounts import HASHING_AT_ONCE, NAMESPACE, AccountError, Operators, UnknownOperator
 from gateway.console.web_sessions import WebSessions
 from tests.adapters.storage.conftest import store  # noqa: F401  (SQLite and the mongo adapter, as the contract suite)
 from tests.gateway.console.conftest import PASSWORD, QUICK, OvertakenReads
@@ -125,3 +128,29 @@ async def test_a_new_password_and_a_disable_at_once_both_hold(store, clock):
     operators = Operators(store, clock, QUICK)
     assert (await operators.get("alice")).disabled
     assert await operators.authenticate("alice", "a brand new passphrase") is not None
+
+
+class PeakHasher(PasswordHasher):
+    """Notes how many verifications run at once."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=8, parallelism=1)
+        self.running, self.peak, self._lock = 0, 0, threading.Lock()
+
+    def verify(self, hash, password):  # noqa: A002  (argon2's own parameter name)
+        with self._lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        time.sleep(0.02)  # long enough for verifications to overlap if they may
+        with self._lock:
+            self.running -= 1
+        return super().verify(hash, password)
+
+
+async def test_a_flood_of_sign_ins_hashes_two_at_a_time(store, clock):
+    """argon2 takes 64 MiB a hash: a hundred sign-ins at once must not take 6.4 GB."""
+    hasher = PeakHasher()
+    operators = Operators(store, clock, hasher)
+    await operators.add("alice", PASSWORD)
+    await asyncio.gather(*(operators.authenticate("alice", "a wrong password") for _ in range(12)))
+    assert hasher.peak == HASHING_AT_ONCE == 2
