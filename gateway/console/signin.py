@@ -8,7 +8,7 @@ from aiohttp import web
 
 from gateway.appkeys import CLOCK, SETTINGS, STORE
 from gateway.console.accounts import Operators
-from gateway.console.guard import operator_of
+from gateway.console.guard import live_session, operator_of
 from gateway.console.rendering import render
 from gateway.console.signin_limit import SigninLimit, client_address
 from gateway.console.web_sessions import WebSessions, clear_cookie, session_id_of, set_cookie
@@ -30,7 +30,11 @@ def safe_next(target: str | None) -> str:
 
 @routes.get("/signin", name="signin")
 async def signin_page(request: web.Request) -> web.StreamResponse:
-    return render(request, "signin.html", {"name": "", "next": safe_next(request.query.get("next")), "error": None})
+    """The form; an operator already signed in goes straight on (a bookmark, the back button)."""
+    target = safe_next(request.query.get("next"))
+    if await live_session(request) is not None:
+        return web.Response(status=303, headers={"Location": target})
+    return render(request, "signin.html", {"name": "", "next": target, "error": None})
 
 
 @routes.post("/signin", name="signin")

@@ -21,6 +21,12 @@ async def test_pages_without_a_session_go_to_sign_in_and_come_back(console):
     assert signed_in.status == 303 and signed_in.headers["Location"] == "/console?state=waiting"
 
 
+async def test_the_sign_in_page_sends_a_signed_in_operator_on(console):
+    await sign_in(console)
+    response = await console.get("/console/signin?next=/console%3Fstate%3Dwaiting", allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"] == "/console?state=waiting"
+
+
 @pytest.mark.parametrize("path", ["/console/api/conversations", "/console/events"])
 async def test_the_consoles_json_and_events_answer_401_without_a_session(console, path):
     response = await console.get(path, allow_redirects=False)
