@@ -25,7 +25,7 @@ NAMESPACE = "gateway.operators"
 MIN_PASSWORD_CHARS = 12
 MAX_LISTED = 1000
 NAME_RULE = "1 to 32 letters, digits, dots, dashes or underscores, starting with a letter or digit"
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,31}$")
+_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,31}")
 HASHER = PasswordHasher()
 """argon2id with argon2-cffi's current recommended parameters; a hash made with older ones is
 replaced at the operator's next sign-in."""
@@ -53,7 +53,7 @@ class Operator:
 def normalized(name: str) -> str:
     """The name as accounts are keyed: lower case, so `Alice` and `alice` are one operator."""
     cleaned = name.strip().lower()
-    if not _NAME.match(cleaned):
+    if not _NAME.fullmatch(cleaned):
         raise AccountError(f"name must be {NAME_RULE}")
     return cleaned
 
