@@ -87,7 +87,8 @@ class Handovers:
         return ConversationCard.model_validate(stored) if stored else ConversationCard(contact=contact)
 
     async def cards(self, *, state: HandoverState | None = None, limit: int = 200) -> list[ConversationCard]:
-        """Cards, in one state when given, most recent activity first."""
+        """Cards, in one state when given, most recent activity first: of the 1,000 cards written
+        last (activity writes a card), so the oldest quiet ones drop off a big deployment's list."""
         where = {"state": state.value} if state else None
         stored = await self._store.records.find(NAMESPACE, where, LISTED_AT_MOST)
         found = [ConversationCard.model_validate(document) for document in stored]
@@ -251,7 +252,7 @@ class Handovers:
                 if outcome is None:
                     continue
                 try:
-                    card = await self._end(card.contact, outcome, None, unless_changed=card.handover_id)
+                    card = await self._end(card.contact, outcome, None, expected_handover=card.handover_id)
                 except HandoverConflict:
                     continue  # taken, answered or ended since it was read
                 await self._send(card, outcome.value, await self._bot().greet(card.contact, f"handover.{outcome}"))
@@ -328,15 +329,15 @@ class Handovers:
         )
 
     async def _end(
-        self, contact: str, outcome: HandoverOutcome, operator: str | None, unless_changed: str | None = None
+        self, contact: str, outcome: HandoverOutcome, operator: str | None, expected_handover: str | None = None
     ) -> ConversationCard:
-        """Finish the handover under way with `outcome`; HandoverConflict when there is none (or,
-        with `unless_changed`, when another one is under way now)."""
+        """Finish the handover under way with `outcome`; HandoverConflict when there is none, or,
+        with `expected_handover` (a time-out), when that one was taken, answered or ended since."""
 
         def end(card: ConversationCard) -> ConversationCard:
-            if not card.held or (unless_changed and card.handover_id != unless_changed):
+            if not card.held or (expected_handover and card.handover_id != expected_handover):
                 raise HandoverConflict("the conversation is not with people now")
-            if unless_changed and self._timeouts.overdue(card, self._clock.now()) is not outcome:
+            if expected_handover and self._timeouts.overdue(card, self._clock.now()) is not outcome:
                 raise HandoverConflict("the conversation moved on since it was read")
             card.state = HandoverState.CLOSED if outcome is HandoverOutcome.CLOSED else HandoverState.BOT
             card.outcome, card.ended_at = outcome, self._clock.now()
