@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.gateway.test_cli import free_port, run_gateway, wait_for_health
@@ -100,8 +101,9 @@ def test_a_handover_from_the_simulator_to_two_operators_consoles(gateway, browse
     bob.get(conversation)
     for page in (alice, bob):
         page.execute_script("window.stillThisPage = true")
-    alice.find_element(By.XPATH, "//button[normalize-space()='Take']").click()
+    alice.find_element(By.XPATH, "//button[normalize-space()='Take']").send_keys(Keys.ENTER)  # by keyboard
     until(alice, lambda: shows(alice, ".facts .state", "assigned to you"))
+    assert alice.switch_to.active_element.get_attribute("id") == "conversation-heading"  # focus not lost
     until(bob, lambda: shows(bob, ".facts .state", "assigned to alice"))
 
     alice.find_element(By.ID, "reply-text").send_keys("Hello, this is Alice. How can I help?")

@@ -47,10 +47,26 @@ async function refreshPart(part) {
   if (html === null) return;
   const holder = document.getElementById(part);
   const typed = holder.querySelector("textarea") ? holder.querySelector("textarea").value : "";
+  const focused = holder.contains(document.activeElement) ? focusKey(document.activeElement) : null;
   holder.innerHTML = html;
   const textarea = holder.querySelector("textarea");
   if (textarea && typed) textarea.value = typed;
+  if (focused) keepFocus(focused);
   localTimes(holder);
+}
+
+// a keyboard user whose control was swapped out stays where they were: on the same form's
+// control, or on the conversation's heading when that control is gone (Take, once taken)
+function focusKey(element) {
+  const form = element.closest("form");
+  return form ? form.getAttribute("action") : "#" + element.id;
+}
+
+function keepFocus(key) {
+  const form = [...pane.querySelectorAll("form")].find(candidate => candidate.getAttribute("action") === key);
+  const target = form ? form.querySelector("textarea, input:not([type=hidden]), button")
+    : (key.startsWith("#") && document.getElementById(key.slice(1))) || document.getElementById("conversation-heading");
+  if (target) target.focus();
 }
 
 async function refreshMessages() {
@@ -93,9 +109,10 @@ async function submit(event) {
   if (!form || event.defaultPrevented) return;
   event.preventDefault();
   const error = document.getElementById("error-" + form.dataset.control);
+  if (form.dataset.busy) return;
+  form.dataset.busy = "yes";
   const body = new URLSearchParams(new FormData(form));
-  const button = form.querySelector("button");
-  button.disabled = true;
+  const key = focusKey(form);
   try {
     const response = await fetch(form.action, {
       method: "POST",
@@ -111,10 +128,11 @@ async function submit(event) {
     error.textContent = "";
     if (form.classList.contains("reply-form")) form.reset();
     await Promise.all([refreshConversation(), refreshInbox()]);
+    if (!pane.contains(document.activeElement)) keepFocus(key);
   } catch (failure) {
     error.textContent = "The gateway could not be reached; try again.";
   } finally {
-    button.disabled = false;
+    delete form.dataset.busy;
   }
 }
 
