@@ -8,7 +8,7 @@ process is in the store, so it shows here within a second or so."""
 import asyncio
 import contextlib
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -22,6 +22,8 @@ LOOK_EVERY_SECONDS = 1.0
 """How often the store is read for changes made by other processes."""
 KEEP_ALIVE_SECONDS = 15.0
 """A comment is sent this often on a quiet stream, so proxies do not close it as idle."""
+KEEP_ALIVE = object()
+"""What a quiet stream sends in place of a change: a comment."""
 RECONNECT_MILLISECONDS = 2000
 """How soon a page's EventSource reconnects after the stream broke."""
 WATCHED_MESSAGES = 20
@@ -147,7 +149,9 @@ class Watcher:
         return {kind for kind, changed in differs.items() if changed}
 
 
-async def stream(request: web.Request, watcher: Watcher, contact: str | None) -> web.StreamResponse:
+async def stream(
+    request: web.Request, watcher: Watcher, contact: str | None, signed_in: Callable[[], Awaitable[bool]]
+) -> web.StreamResponse:
     """The page's event stream: a line for every change it shows, until it goes away. (A page
     re-fetches its fragments whenever the stream opens, for what changed while it was away.)"""
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
@@ -159,9 +163,10 @@ async def stream(request: web.Request, watcher: Watcher, contact: str | None) ->
                 async with asyncio.timeout(KEEP_ALIVE_SECONDS):
                     change = await page.next()
             except TimeoutError:
-                await response.write(b": still here\n\n")
-                continue
-            if change is None:
+                change = KEEP_ALIVE
+            # the guard checked the session when the stream opened; an operator disabled or
+            # signed out since then must stop hearing about contacts at once
+            if change is None or not await signed_in():
                 break
-            await response.write(change.event())
+            await response.write(b": still here\n\n" if change is KEEP_ALIVE else change.event())
     return response

@@ -55,7 +55,11 @@ async def conversation_fragment(request: web.Request) -> web.Response:
 async def events(request: web.Request) -> web.StreamResponse:
     """Server-Sent Events: what changed, for the page to re-fetch (`?contact=` for an open conversation)."""
     contact = contact_of(request, request.query["contact"]) if request.query.get("contact") else None
-    return await live.stream(request, request.config_dict[CONSOLE_WATCHER], contact)
+
+    async def signed_in() -> bool:
+        return await guard.live_session(request) is not None
+
+    return await live.stream(request, request.config_dict[CONSOLE_WATCHER], contact, signed_in)
 
 
 async def mark_read(request: web.Request, contact: str) -> None:

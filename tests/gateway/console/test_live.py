@@ -10,6 +10,7 @@ from gateway.appkeys import CONSOLE_WATCHER, HANDOVERS, STORE
 from gateway.console.live import Change, Page, Watcher
 from gateway.ports.records import JobState
 from gateway.testing import SimulatedContact
+from tests.gateway.console.conftest import operators
 from tests.gateway_fixtures import eventually
 
 pytestmark = pytest.mark.usefixtures("alice_signed_in")
@@ -115,3 +116,15 @@ async def test_streams_end_when_the_gateway_shuts_down(console):
             await stream.content.read()
         assert stream.content.at_eof()
 
+
+
+async def test_a_stream_ends_once_its_operator_is_disabled(console, contact):
+    """The guard checks the session when the stream opens; an operator disabled while it is open
+    must hear nothing more about contacts."""
+    async with console.get("/console/events") as stream:
+        await stream.content.readline()
+        await operators(console).set_disabled("alice", True)
+        await says(contact, "agent")
+        async with asyncio.timeout(SECONDS):
+            rest = await stream.content.read()
+        assert b"event:" not in rest and stream.content.at_eof()
