@@ -5,9 +5,14 @@ browser was on, and of every page a test named in the browser's `screens` (such 
 console's inbox and conversation)."""
 
 import shutil
+import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
+
+from tests.gateway.test_cli import free_port, run_gateway, wait_for_health
 
 WIDTHS = (390, 1280)
 
@@ -74,3 +79,19 @@ def browser(request: pytest.FixtureRequest, tmp_path) -> Iterator:
 def second_browser(request: pytest.FixtureRequest, tmp_path) -> Iterator:
     """Another window with its own cookies: a second person at the same time."""
     yield from _window(request, tmp_path, "second-")
+
+
+@contextmanager
+def simulator_gateway(cwd: Path) -> Iterator[str]:
+    """`wa-gateway serve` with the simulator on the embedded default in `cwd`; its base URL."""
+    port = free_port()
+    process = run_gateway("serve", cwd=cwd, GATEWAY_PORT=str(port), GATEWAY_SIMULATOR="true")
+    try:
+        wait_for_health(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -4,7 +4,6 @@ the conversation and replies, sees the reply delivered once the phone reports it
 back, while the other operator's page follows without a reload."""
 
 import json
-import subprocess
 import urllib.request
 from collections.abc import Iterator
 
@@ -13,7 +12,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.gateway.test_cli import free_port, run_gateway, wait_for_health
+from tests.browser.conftest import simulator_gateway
+from tests.gateway.test_cli import run_gateway
 
 pytestmark = pytest.mark.slow
 
@@ -29,17 +29,8 @@ def gateway(tmp_path) -> Iterator[str]:
         adding = run_gateway("operators", "add", name, "--password-stdin", cwd=tmp_path)
         _, errors = adding.communicate(password + "\n", timeout=60)
         assert adding.returncode == 0, errors
-    port = free_port()
-    process = run_gateway("serve", cwd=tmp_path, GATEWAY_PORT=str(port), GATEWAY_SIMULATOR="true")
-    try:
-        wait_for_health(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with simulator_gateway(tmp_path) as url:
+        yield url
 
 
 def post_json(url: str, body: dict) -> dict:

@@ -1,7 +1,6 @@
 """The simulator page in a real browser, against a real `wa-gateway serve`: a contact greets
 the bot, sees its menu as buttons, and presses one."""
 
-import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -10,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.gateway.test_cli import free_port, run_gateway, wait_for_health
+from tests.browser.conftest import simulator_gateway
 
 pytestmark = pytest.mark.slow
 
@@ -20,17 +19,8 @@ WAIT_SECONDS = 15
 @pytest.fixture
 def gateway(tmp_path) -> Iterator[str]:
     """`wa-gateway serve` with the simulator, on the embedded default; its base URL."""
-    port = free_port()
-    process = run_gateway("serve", cwd=tmp_path, GATEWAY_PORT=str(port), GATEWAY_SIMULATOR="true")
-    try:
-        wait_for_health(port, process)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    with simulator_gateway(tmp_path) as url:
+        yield url
 
 
 def texts(browser, direction: str) -> list[str]:
