@@ -21,6 +21,9 @@ class Conversation:
     language: str
     catalog: Catalog
     profile_name: str | None = None
+    roles: frozenset[str] = frozenset()
+    """The roles the contact holds of those the gateway asks about (STAFF_ROLES and any a menu
+    entry declares), read for each message."""
     idempotency_key: str = field(kw_only=True)
     """The inbound message's gateway id: the same on every retry of its turn, so a plugin's
     writes (an `Idempotency-Key` header, one record per key) happen once."""
@@ -28,6 +31,10 @@ class Conversation:
     def t(self, key: str, **params: Any) -> str:
         """The string `key` in the contact's language (English when it lacks one)."""
         return self.catalog.text(key, self.language, **params)
+
+    def holds(self, *roles: str) -> bool:
+        """Whether the contact holds any of `roles`."""
+        return not self.roles.isdisjoint(roles)
 
 
 @dataclass(frozen=True)

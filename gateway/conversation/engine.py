@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from gateway.clock import Clock
+from gateway.conversation.access import ACCESS_STRINGS, STAFF_ROLES, roles_of
 from gateway.conversation.catalog import (
     DEFAULT_LANGUAGE,
     LANGUAGE_NAMES,
@@ -99,6 +100,8 @@ class Engine:
         self._host = host
         self.flows = flows
         self.entries = sorted(entries, key=lambda pair: pair[1].order)
+        # each message reads only the roles plugins check (STAFF_ROLES) and menu entries declare
+        self._roles = tuple(dict.fromkeys([*STAFF_ROLES, *(role for _, entry in entries for role in entry.roles)]))
         self._clock = clock
         self._idle_timeout = idle_timeout
 
@@ -117,6 +120,7 @@ class Engine:
         catalog = Catalog()
         catalog.add(CORE_STRINGS)
         catalog.add(HANDOVER_STRINGS)
+        catalog.add(ACCESS_STRINGS)
         for plugin, strings in await host.collect("register_translations"):
             try:
                 catalog.add(strings)
@@ -194,7 +198,8 @@ class Engine:
             log.warning("counters of message %s were not written (%s)", message.id, type(error).__name__)
 
     async def _conversation(self, message: InboundMessage, contact: Mapping[str, Any]) -> Conversation:
-        """The contact's language: as chosen before, else told by a first greeting, else English."""
+        """The contact's language (as chosen before, else told by a first greeting, else
+        English) and the roles they hold."""
         language = contact.get("language")
         if language is None and message.kind is InboundKind.TEXT and (greeted := greeting_language(message.text)):
             language = greeted
@@ -205,6 +210,7 @@ class Engine:
             language or DEFAULT_LANGUAGE,
             self.catalog,
             message.profile_name,
+            await roles_of(self._store, message.sender, self._roles),
             idempotency_key=message.id,
         )
 
@@ -286,7 +292,11 @@ class Engine:
         handover ended); the menu is saved in their session so a typed number picks from it."""
         settings = (await self._store.settings.contact(contact)).values
         conversation = Conversation(
-            contact, settings.get("language") or DEFAULT_LANGUAGE, self.catalog, idempotency_key=first
+            contact,
+            settings.get("language") or DEFAULT_LANGUAGE,
+            self.catalog,
+            roles=await roles_of(self._store, contact, self._roles),
+            idempotency_key=first,
         )
         for _ in range(MAX_TURN_ATTEMPTS):
             session = await self._store.sessions.load(contact)
@@ -313,13 +323,25 @@ class Engine:
 
     # ------------------------------------------------------------------ menus
 
-    def _visible(self) -> list[MenuEntry]:
-        """Menu entries of plugins that are working; a plugin that raised is hidden."""
+    def _visible(self, conversation: Conversation) -> list[MenuEntry]:
+        """Menu entries of working plugins that the contact may use; a plugin that raised is
+        hidden, and so is an entry whose roles the contact holds none of."""
+        return [entry for entry in self._working() if self._allowed(entry, conversation)]
+
+    def _working(self) -> list[MenuEntry]:
         return [entry for plugin, entry in self.entries if plugin not in self._host.broken]
+
+    @staticmethod
+    def _allowed(entry: MenuEntry, conversation: Conversation) -> bool:
+        return not entry.roles or conversation.holds(*entry.roles)
+
+    def _not_allowed(self, state: State, conversation: Conversation) -> list[Content]:
+        """An entry the contact may not use, reached anyway (a stale menu, a typed intent)."""
+        return [Content(text=conversation.t("core.not_allowed")), self._main_menu(state, conversation)]
 
     def _main_menu(self, state: State, conversation: Conversation) -> Content:
         state.leave_flow()
-        groups = list(dict.fromkeys(entry.group for entry in self._visible()))
+        groups = list(dict.fromkeys(entry.group for entry in self._visible(conversation)))
         return self._list(state, conversation, "core.menu.body", "core.menu.button", [(GROUP + g, g) for g in groups])
 
     def _language_menu(self, state: State, conversation: Conversation) -> Content:
@@ -351,17 +373,22 @@ class Engine:
             switched = replace(conversation, language=language)
             return [Content(text=switched.t("core.language.set")), self._main_menu(state, switched)]
         if option.startswith(GROUP):
-            entries = [entry for entry in self._visible() if entry.group == option.removeprefix(GROUP)]
+            group = [entry for entry in self._working() if entry.group == option.removeprefix(GROUP)]
+            entries = [entry for entry in group if self._allowed(entry, conversation)]
+            if group and not entries:
+                return self._not_allowed(state, conversation)
             if len(entries) == 1:
                 return await self._start(entries[0], state, conversation)
             options = [(ENTRY + entry.id, entry.title) for entry in entries]
             return [self._list(state, conversation, option.removeprefix(GROUP), "core.group.button", options)]
-        entry = next((e for e in self._visible() if ENTRY + e.id == option), None)
+        entry = next((e for e in self._working() if ENTRY + e.id == option), None)
         if entry is None:
             return [self._main_menu(state, conversation)]
         return await self._start(entry, state, conversation)
 
     async def _start(self, entry: MenuEntry, state: State, conversation: Conversation) -> list[Content]:
+        if not self._allowed(entry, conversation):
+            return self._not_allowed(state, conversation)
         state.tallies.append((MENU_NAMESPACE, entry.id, 1))
         state.leave_flow()
         state.options = []

@@ -61,7 +61,8 @@ class Flow:
 @dataclass(frozen=True)
 class MenuEntry:
     """A main-menu entry: `title` and `group` are catalog keys; choosing it starts `flow`, or
-    runs `action` and sends what it returns."""
+    runs `action` and sends what it returns. With `roles`, only contacts holding one of them
+    see and use it; empty, everyone does."""
 
     id: str
     title: str
@@ -69,3 +70,4 @@ class MenuEntry:
     flow: str | None = None
     action: Callable[["Conversation"], Awaitable[list[Content]]] | None = field(default=None, compare=False)
     order: int = 100
+    roles: tuple[str, ...] = ()

@@ -1,0 +1,34 @@
+"""Who may use what: the staff roles a contact holds, read from the same role settings that
+notifications go to, and the polite refusal of an entry the contact may not use."""
+
+import asyncio
+from collections.abc import Iterable
+
+from gateway.conversation.catalog import by_language
+from gateway.notifications.notifier import role_key
+from gateway.ports.store import Store
+
+STAFF_ROLES = ("staff", "supervisors", "quality")
+"""The roles that open the factory's functions: defects, maintenance, the production schedule
+and BOM updates; any one of them is enough."""
+
+ACCESS_STRINGS = by_language(
+    {
+        "core.not_allowed": (
+            "Sorry, that option is not available to you.",
+            "Lo siento, esa opción no está disponible para ti.",
+            "Désolé, cette option ne vous est pas accessible.",
+            "Desculpe, essa opção não está disponível para você.",
+            "عذرًا، هذا الخيار غير متاح لك.",
+            "माफ़ कीजिए, यह विकल्प आपके लिए उपलब्ध नहीं है।",
+        ),
+    }
+)
+
+
+async def roles_of(store: Store, contact: str, roles: Iterable[str]) -> frozenset[str]:
+    """Which of `roles` the contact holds (members are the global settings `roles.<name>`);
+    read together, so the SQLite store answers them in one batch."""
+    names = list(dict.fromkeys(roles))
+    members = await asyncio.gather(*(store.settings.get(role_key(name)) for name in names))
+    return frozenset(name for name, held in zip(names, members, strict=True) if contact in (held or ()))
