@@ -449,6 +449,8 @@ class Engine:
         answer = (message.text or message.reply_title or "").strip()
         if not answer or not step.matches(answer):
             raise InvalidAnswer(step.invalid)
+        if step.reference is not None and (answer := step.reference.parse(answer)) is None:
+            raise InvalidAnswer(step.invalid)
         return await step.lookup(answer, conversation) if step.lookup else answer
 
     async def _refused(

@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from gateway.conversation.references import Reference
 from gateway.models import Content
 
 if TYPE_CHECKING:
@@ -33,8 +34,9 @@ class Choice:
 @dataclass(frozen=True)
 class Step:
     """One question. Choices go out as buttons (3 or fewer) or a list; a typed answer must
-    match `pattern` when given; `lookup` may check it against the plugin's backend and
-    return the value to store, or raise InvalidAnswer."""
+    match `pattern` when given, and is read as a `reference` when given (its canonical id);
+    `lookup` may check it against the plugin's backend and return the value to store, or
+    raise InvalidAnswer."""
 
     name: str
     prompt: str
@@ -42,6 +44,7 @@ class Step:
     pattern: str | None = None
     invalid: str = "core.invalid_answer"
     lookup: Callable[[str, "Conversation"], Awaitable[str]] | None = None
+    reference: Reference | None = None
 
     def matches(self, answer: str) -> bool:
         return self.pattern is None or re.fullmatch(self.pattern, answer, re.IGNORECASE) is not None
