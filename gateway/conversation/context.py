@@ -32,6 +32,11 @@ class Conversation:
         """The string `key` in the contact's language (English when it lacks one)."""
         return self.catalog.text(key, self.language, **params)
 
+    def tn(self, key: str, count: int, /, **params: Any) -> str:
+        """The plural string `key` in the contact's language, in the form `count` takes there
+        ("1 hour", "8 ساعات", "11 ساعة"); `count` fills {count} unless `params` give it formatted."""
+        return self.catalog.plural(key, self.language, count, **params)
+
     def holds(self, *roles: str) -> bool:
         """Whether the contact holds any of `roles`."""
         return not self.roles.isdisjoint(roles)
