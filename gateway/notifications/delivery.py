@@ -1,6 +1,7 @@
 """What a queued message becomes just before it is sent: suppressed when the contact opted
-out, its template rendered in the contact's language, and outside WhatsApp's 24-hour window
-replaced by the provider's approved template, or refused."""
+out, its template rendered in the contact's language, outside WhatsApp's 24-hour window
+replaced by the provider's approved template, or refused; and its text laid out right to left
+for a contact who reads a right-to-left language."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -8,8 +9,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from gateway.clock import Clock
+from gateway.conversation.bidi import holds_right_to_left, right_to_left, written_right_to_left
 from gateway.conversation.formatting import DEFAULT_CURRENCY
-from gateway.models import OutboundMessage, Priority, Provider, ProviderTemplate
+from gateway.models import MAX_BODY_CHARS, OutboundMessage, Priority, Provider, ProviderTemplate
 from gateway.notifications.template_service import TemplateService, UnknownTemplate
 from gateway.ports.records import TemplateVersion
 from gateway.ports.store import Store
@@ -56,6 +58,21 @@ class DeliveryRules:
         if not in_window and message.provider_template is None:
             raise Undeliverable(OUTSIDE_WINDOW)
         return message
+
+    async def laid_out(self, message: OutboundMessage) -> OutboundMessage:
+        """The message as its final text reads in the contact's language: for Arabic, every line
+        that would start left to right gets a right-to-left mark (bidi.right_to_left). This is the
+        one place every reply, notification and operator message passes after its text is final
+        (templates rendered, text menus numbered); the contact's language is read only for text
+        that holds right-to-left letters. Button and list titles are left alone: each is shown on
+        its own, and the catalog test keeps every Arabic title starting with an Arabic letter."""
+        if message.text is None or not holds_right_to_left(message.text):
+            return message
+        contact = (await self._store.settings.contact(message.recipient)).values
+        text = right_to_left(message.text)
+        if not written_right_to_left(contact.get("language")) or len(text) > MAX_BODY_CHARS:
+            return message
+        return message.model_copy(update={"text": text})
 
     async def _template(self, message: OutboundMessage, contact: dict[str, Any]) -> TemplateVersion:
         try:

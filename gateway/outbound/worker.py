@@ -141,6 +141,7 @@ class QueueWorker:
         channel = self._channels.get(message.provider)
         message = await self._rules.prepare(message)
         message = await self._menus.render_for(channel.capabilities, message)
+        message = await self._rules.laid_out(message)
         trial = False
         try:
             async with self._routing.sending(message.provider) as trial:
