@@ -96,8 +96,8 @@ CORE_STRINGS: dict[str, dict[str, str]] = {
         "core.started": "Você voltará a receber avisos.",
     },
     "ar": {
-        "core.greeting": "مرحبا! 👋",
-        "core.greeting.named": "مرحبا {name}! 👋",
+        "core.greeting": "مرحبًا! 👋",
+        "core.greeting.named": "مرحبًا يا {name}! 👋",
         "core.menu.body": "ماذا تريد أن تفعل؟",
         "core.menu.button": "القائمة",
         "core.group.button": "الخيارات",
@@ -109,8 +109,8 @@ CORE_STRINGS: dict[str, dict[str, str]] = {
         "core.first_step": "هذا هو السؤال الأول.",
         "core.not_understood": "عذرًا، لم أفهم ذلك. أرسل *القائمة* لترى ما يمكنني فعله.",
         "core.error": "عذرًا، حدث خطأ من جانبنا. يرجى المحاولة مرة أخرى بعد قليل.",
-        "core.help": "أرسل *القائمة* للقائمة الرئيسية، و*رجوع* للعودة خطوة، و*إلغاء* لمغادرة النموذج، "
-        "و*اللغة* لتغيير اللغة، و*إيقاف* لإيقاف الإشعارات، و*بدء* لاستلامها مجددًا.",
+        "core.help": "أرسل *القائمة* للقائمة الرئيسية، وللرجوع خطوة أرسل *رجوع*، ولمغادرة النموذج أرسل *إلغاء*، "
+        "ولتغيير اللغة أرسل *اللغة*، ولإيقاف الإشعارات أرسل *إيقاف*، ولاستلامها مجددًا أرسل *بدء*.",
         "core.language.body": "اختر لغتك:",
         "core.language.button": "اللغات",
         "core.language.set": "من الآن فصاعدًا سأتحدث العربية.",

@@ -87,7 +87,7 @@ async def test_sla_status_in_hindi(operator, clock):
     await operator.send("CNC-02")
     await operator.press("विद्युत")
     [opened] = await operator.press("मध्यम")
-    assert opened.text.startswith("CNC-02 के लिए टिकट *MAINT-000001* खोला गया (विद्युत, तात्कालिकता मध्यम)। SLA: 24 घंटे")
+    assert opened.text.startswith("CNC-02 के लिए टिकट *MAINT-000001* खोला गया (विद्युत, मध्यम प्राथमिकता)। SLA: 24 घंटे")
 
 
 async def test_a_retried_turn_opens_one_ticket(operator, retry_next_turn):
