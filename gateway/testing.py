@@ -17,7 +17,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from gateway.app import create_app
-from gateway.appkeys import INBOX
+from gateway.appkeys import INBOX, STORE
+from gateway.notifications.notifier import role_key
 from gateway.phone import to_simulated_contact
 from gateway.settings import Settings
 
@@ -81,6 +82,13 @@ class SimulatedContact:
         self.last: list[Reply] = []
         self._clock = clock
         self._sent = 0
+
+    async def hold(self, role: str) -> "SimulatedContact":
+        """Make this contact a member of `role` (e.g. `staff`), as `PUT /api/v1/roles/{role}` does."""
+        settings = self.client.app[STORE].settings
+        members = await settings.get(role_key(role)) or []
+        await settings.set(role_key(role), list(dict.fromkeys([*members, self.phone])))
+        return self
 
     async def send(self, text: str) -> list[Reply]:
         """Send `text` and return the bot's replies to it."""

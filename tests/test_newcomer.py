@@ -1,5 +1,6 @@
 """The promise to a newcomer: after the README's first command, the simulator speaks Spanish
-on `hola` and takes a defect against a demo order, with the plugins as installed."""
+on `hola` and, chatting as the README's factory operator, takes a defect against a demo order,
+with the plugins as installed."""
 
 import re
 import shlex
@@ -25,7 +26,11 @@ async def test_hola_then_a_defect_in_spanish_with_the_installed_plugins(aiohttp_
     for name, value in first_command_environment().items():
         monkeypatch.setenv(name, value)
     settings = Settings(_env_file=None, store_url=f"sqlite:///{tmp_path / 'gateway.db'}")
-    newcomer = SimulatedContact(await aiohttp_client(create_app(settings, clock=clock)), "+15550001111", clock)
+    gateway = await aiohttp_client(create_app(settings, clock=clock))
+    _, menu = await SimulatedContact(gateway, "+15550001111", clock).send("hola")
+    assert menu.titles == ["Pedidos", "Facturación", "Ayuda"], "the default phone is a customer"
+    assert "?phone=+15550003333" in README
+    newcomer = SimulatedContact(gateway, "+15550003333", clock)
     _, menu = await newcomer.send("hola")
     assert menu.titles == ["Calidad", "Pedidos", "Mantenimiento", "Facturación", "Ayuda"]
     await newcomer.press("Calidad")

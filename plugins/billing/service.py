@@ -1,4 +1,5 @@
-"""What the billing plugin answers: the subscription, pausing and resuming it, and the bill."""
+"""What the billing plugin answers: the subscription, pausing and resuming it, and the bill;
+each contact only ever their own (see "Who may see what" in docs/plugins.md)."""
 
 from datetime import date, datetime, timedelta
 
@@ -27,11 +28,16 @@ class BillingService:
         self.backend = backend
         self._clock = clock
 
+    async def own_subscription(self, conversation: Conversation) -> Subscription | None:
+        """The contact's subscription; one the backend answers for someone else counts as none."""
+        subscription = await self.backend.subscription(conversation.contact)
+        return subscription if subscription is not None and subscription.customer == conversation.contact else None
+
     def _schedule(self, subscription: Subscription, conversation: Conversation) -> str:
         return conversation.t(f"billing.frequency.{subscription.frequency.value}", time=subscription.delivery_time)
 
     async def subscription(self, conversation: Conversation) -> list[Content]:
-        subscription = await self.backend.subscription(conversation.contact)
+        subscription = await self.own_subscription(conversation)
         if subscription is None:
             return [Content(text=conversation.t("billing.no_subscription"))]
         today = self._clock.now().date()
@@ -59,7 +65,7 @@ class BillingService:
         return until.isoformat()
 
     async def pause(self, answers: Answers, conversation: Conversation) -> list[Content]:
-        if await self.backend.subscription(conversation.contact) is None:
+        if await self.own_subscription(conversation) is None:
             return [Content(text=conversation.t("billing.no_subscription"))]
         until = date.fromisoformat(answers["until"])
         subscription = await self.backend.pause(conversation.contact, until, conversation.idempotency_key)
@@ -67,7 +73,7 @@ class BillingService:
         return [Content(text=text)]
 
     async def resume(self, conversation: Conversation) -> list[Content]:
-        subscription = await self.backend.subscription(conversation.contact)
+        subscription = await self.own_subscription(conversation)
         if subscription is None:
             return [Content(text=conversation.t("billing.no_subscription"))]
         if not subscription.paused_on(self._clock.now().date()):
@@ -80,7 +86,7 @@ class BillingService:
 
     async def bill(self, conversation: Conversation) -> list[Content]:
         bill = await self.backend.bill(conversation.contact)
-        if bill is None:
+        if bill is None or bill.customer != conversation.contact:
             return [Content(text=conversation.t("billing.no_bill"))]
         language = conversation.language
         text = conversation.t(

@@ -11,7 +11,7 @@ from plugins.defects.backend import (
     EmbeddedDefects,
     Sop,
 )
-from plugins.orders.demo import DEMO_CUSTOMER
+from plugins.orders.demo import DEMO_OPERATOR
 
 SEEDED = "demo:seeded"
 SOPS = (
@@ -35,7 +35,7 @@ SOPS = (
 
 
 async def seed(backend: EmbeddedDefects, records: PluginRecords, now: datetime) -> None:
-    """Two past defects of the demo customer and three SOPs, once."""
+    """Two past defects the demo's factory operator reported, and three SOPs, once."""
     if await records.get(NAMESPACE, SEEDED):
         return
     past = (
@@ -51,7 +51,7 @@ async def seed(backend: EmbeddedDefects, records: PluginRecords, now: datetime) 
                 order_id=order_id,
                 defect_type=defect_type,
                 severity=severity,
-                reporter=DEMO_CUSTOMER,
+                reporter=DEMO_OPERATOR,
                 status=status,
                 reported_at=now - timedelta(days=days_ago),
                 resolution_notes=notes,

@@ -3,11 +3,13 @@
 from pydantic_settings import SettingsConfigDict
 
 from gateway.business_api import BusinessSystemSettings
+from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
 from gateway.notifications.events import EventType
 from plugins.defects import demo
+from plugins.orders.demo import seed_staff
 from plugins.defects.backend import (
     DEFECT_TYPES,
     SEVERITIES,
@@ -38,15 +40,22 @@ class DefectsPlugin:
         else:
             backend = EmbeddedDefects(context.store.records)
             await demo.seed(backend, context.store.records, context.clock.now())
+            await seed_staff(context.store.settings)
         self.service = DefectsService(backend, context.clock, context.handovers)
 
     @hookimpl
     def register_menu_entries(self) -> list[MenuEntry]:
         return [
-            MenuEntry("defects.report", "defects.report", "defects.menu", flow="defects.report", order=10),
-            MenuEntry("defects.mine", "defects.mine", "defects.menu", action=self.service.mine, order=11),
-            MenuEntry("defects.track", "defects.track", "defects.menu", flow="defects.track", order=12),
-            MenuEntry("defects.sop", "defects.sop", "defects.menu", flow="defects.sop", order=13),
+            MenuEntry(
+                "defects.report", "defects.report", "defects.menu", flow="defects.report", order=10, roles=STAFF_ROLES
+            ),
+            MenuEntry(
+                "defects.mine", "defects.mine", "defects.menu", action=self.service.mine, order=11, roles=STAFF_ROLES
+            ),
+            MenuEntry(
+                "defects.track", "defects.track", "defects.menu", flow="defects.track", order=12, roles=STAFF_ROLES
+            ),
+            MenuEntry("defects.sop", "defects.sop", "defects.menu", flow="defects.sop", order=13, roles=STAFF_ROLES),
         ]
 
     @hookimpl

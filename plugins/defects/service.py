@@ -1,7 +1,9 @@
 """What the defects plugin answers: reporting a defect (which holds its order), listing and
-tracking defects, and showing SOPs."""
+tracking defects, and showing SOPs. All of it is for staff; a defect's reporter may also track
+it (see "Who may see what" in docs/plugins.md)."""
 
 from gateway.clock import Clock
+from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.handover.card import HandoverReason
@@ -21,11 +23,14 @@ class DefectsService:
         self._handovers = handovers
 
     async def known_order(self, answer: str, conversation: Conversation) -> str:
-        if not await self.backend.order_exists(answer):
+        """A flow lookup: an order, for staff; to anyone else every order is unknown."""
+        if not (conversation.holds(*STAFF_ROLES) and await self.backend.order_exists(answer)):
             raise InvalidAnswer("defects.unknown_order", order=answer)
         return answer
 
     async def report(self, answers: Answers, conversation: Conversation) -> list[Content]:
+        if not conversation.holds(*STAFF_ROLES):
+            return [Content(text=conversation.t("core.not_allowed"))]
         defect = await self.backend.report(
             answers["order"], answers["type"], answers["severity"], conversation.contact,
             self._clock.now(),
@@ -44,7 +49,8 @@ class DefectsService:
         return [Content(text=text), *await self._handovers.hand_over(conversation, HandoverReason.PLUGIN, detail)]
 
     async def mine(self, conversation: Conversation) -> list[Content]:
-        defects = (await self.backend.defects_of(conversation.contact))[:RECENT]
+        reported = await self.backend.defects_of(conversation.contact)
+        defects = [d for d in reported if d.reporter == conversation.contact][:RECENT]
         if not defects:
             return [Content(text=conversation.t("defects.none"))]
         lines = [
@@ -59,13 +65,24 @@ class DefectsService:
         ]
         return [Content(text="\n".join([conversation.t("defects.mine_header"), *lines]))]
 
+    async def visible_defect(self, reference: str, conversation: Conversation) -> Defect | None:
+        """The defect if the contact may see it: staff see every defect, a reporter their own.
+        None alike for a defect that does not exist and one hidden, so neither is revealed."""
+        defect = await self.backend.defect(reference)
+        if defect is None or not (defect.reporter == conversation.contact or conversation.holds(*STAFF_ROLES)):
+            return None
+        return defect
+
     async def known_defect(self, answer: str, conversation: Conversation) -> str:
-        if await self.backend.defect(answer) is None:
+        if await self.visible_defect(answer, conversation) is None:
             raise InvalidAnswer("defects.unknown_reference", reference=answer.upper())
         return answer.upper()
 
     async def track(self, answers: Answers, conversation: Conversation) -> list[Content]:
-        defect: Defect = await self.backend.defect(answers["reference"])
+        defect = await self.visible_defect(answers["reference"], conversation)
+        if defect is None:
+            reference = answers["reference"].upper()
+            return [Content(text=conversation.t("defects.unknown_reference", reference=reference))]
         text = conversation.t(
             "defects.tracked",
             reference=defect.reference,
@@ -78,11 +95,14 @@ class DefectsService:
         return [Content(text=text)]
 
     async def known_sop(self, answer: str, conversation: Conversation) -> str:
-        if await self.backend.sop(answer) is None:
+        """A flow lookup: an SOP, for staff; to anyone else every SOP is unknown."""
+        if not (conversation.holds(*STAFF_ROLES) and await self.backend.sop(answer) is not None):
             raise InvalidAnswer("defects.unknown_sop", sop=answer.upper())
         return answer.upper()
 
     async def sop(self, answers: Answers, conversation: Conversation) -> list[Content]:
+        if not conversation.holds(*STAFF_ROLES):
+            return [Content(text=conversation.t("core.not_allowed"))]
         sop = await self.backend.sop(answers["sop"])
         steps = "\n".join(f"{number}. {step}" for number, step in enumerate(sop.steps, start=1))
         failure = sop.last_failure or conversation.t("defects.no_failure")

@@ -7,6 +7,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from gateway.business_api import BusinessSystemSettings
+from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
@@ -21,6 +22,7 @@ from plugins.maintenance.backend import (
 )
 from plugins.maintenance.service import MaintenanceService
 from plugins.maintenance.strings import STRINGS
+from plugins.orders.demo import seed_staff
 from plugins.maintenance.templates import TEMPLATES
 
 SHIFT_REMINDER_LEAD = timedelta(minutes=15)
@@ -63,6 +65,7 @@ class MaintenancePlugin:
         else:
             backend = EmbeddedMaintenance(context.store.records)
             await demo.seed(context.store.records, context.clock.now())
+            await seed_staff(context.store.settings)
         hours = {"high": settings.sla_hours_high, "medium": settings.sla_hours_medium, "low": settings.sla_hours_low}
         self.service = MaintenanceService(backend, context.clock, hours, context.notifier)
 
@@ -70,9 +73,16 @@ class MaintenancePlugin:
     def register_menu_entries(self) -> list[MenuEntry]:
         return [
             MenuEntry(
-                "maintenance.report", "maintenance.report", "maintenance.menu", flow="maintenance.report", order=30
+                "maintenance.report",
+                "maintenance.report",
+                "maintenance.menu",
+                flow="maintenance.report",
+                order=30,
+                roles=STAFF_ROLES,
             ),
-            MenuEntry("maintenance.sla", "maintenance.sla", "maintenance.menu", flow="maintenance.sla", order=31),
+            MenuEntry(
+                "maintenance.sla", "maintenance.sla", "maintenance.menu", flow="maintenance.sla", order=31, roles=STAFF_ROLES
+            ),
         ]
 
     @hookimpl

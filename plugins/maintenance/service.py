@@ -1,11 +1,13 @@
 """What the maintenance plugin answers: opening tickets with an SLA deadline by urgency, and
-the SLA status of a ticket."""
+the SLA status of a ticket. Both are for staff; a ticket's reporter may also follow it (see
+"Who may see what" in docs/plugins.md)."""
 
 from datetime import datetime, timedelta
 
 from babel.dates import format_timedelta
 
 from gateway.clock import Clock
+from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.formatting import LOCALES, moment
@@ -62,12 +64,15 @@ class MaintenanceService:
             )
 
     async def known_machine(self, answer: str, conversation: Conversation) -> str:
-        machine = await self.backend.machine(answer)
+        """A flow lookup: a machine, for staff; to anyone else every machine is unknown."""
+        machine = await self.backend.machine(answer) if conversation.holds(*STAFF_ROLES) else None
         if machine is None:
             raise InvalidAnswer("maintenance.unknown_machine", machine=answer.upper())
         return machine.id
 
     async def report(self, answers: Answers, conversation: Conversation) -> list[Content]:
+        if not conversation.holds(*STAFF_ROLES):
+            return [Content(text=conversation.t("core.not_allowed"))]
         now = self._clock.now()
         hours = self._sla_hours[answers["urgency"]]
         ticket = await self.backend.open_ticket(
@@ -90,13 +95,24 @@ class MaintenanceService:
         )
         return [Content(text=text)]
 
+    async def visible_ticket(self, reference: str, conversation: Conversation) -> Ticket | None:
+        """The ticket if the contact may see it: staff see every ticket, a reporter their own.
+        None alike for a ticket that does not exist and one hidden, so neither is revealed."""
+        ticket = await self.backend.ticket(reference)
+        if ticket is None or not (ticket.reporter == conversation.contact or conversation.holds(*STAFF_ROLES)):
+            return None
+        return ticket
+
     async def known_ticket(self, answer: str, conversation: Conversation) -> str:
-        if await self.backend.ticket(answer) is None:
+        if await self.visible_ticket(answer, conversation) is None:
             raise InvalidAnswer("maintenance.unknown_ticket", reference=answer.upper())
         return answer.upper()
 
     async def sla_status(self, answers: Answers, conversation: Conversation) -> list[Content]:
-        ticket = await self.backend.ticket(answers["reference"])
+        ticket = await self.visible_ticket(answers["reference"], conversation)
+        if ticket is None:
+            reference = answers["reference"].upper()
+            return [Content(text=conversation.t("maintenance.unknown_ticket", reference=reference))]
         now = self._clock.now()
         phase = sla_phase(ticket, now)
         language = conversation.language

@@ -3,6 +3,7 @@
 from pydantic_settings import SettingsConfigDict
 
 from gateway.business_api import BusinessSystemSettings
+from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
@@ -33,6 +34,7 @@ class OrdersPlugin:
         else:
             backend = EmbeddedOrders(context.store.records)
             await demo.seed(backend, context.store.records, context.clock.now())
+            await demo.seed_staff(context.store.settings)
         self.service = OrdersService(backend, context.clock)
 
     @hookimpl
@@ -43,8 +45,10 @@ class OrdersPlugin:
             MenuEntry(
                 "orders.deliveries", "orders.deliveries", "orders.menu", action=self.service.deliveries, order=22
             ),
-            MenuEntry("orders.schedule", "orders.schedule", "orders.menu", flow="orders.schedule", order=23),
-            MenuEntry("orders.bom", "orders.bom", "orders.menu", flow="orders.bom", order=24),
+            MenuEntry(
+                "orders.schedule", "orders.schedule", "orders.menu", flow="orders.schedule", order=23, roles=STAFF_ROLES
+            ),
+            MenuEntry("orders.bom", "orders.bom", "orders.menu", flow="orders.bom", order=24, roles=STAFF_ROLES),
         ]
 
     @hookimpl

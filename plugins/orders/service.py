@@ -1,9 +1,11 @@
 """What the orders plugin answers: status with SLA state, recent orders, deliveries,
-the production schedule and BOM updates."""
+the production schedule and BOM updates. A customer sees their own orders; staff see every
+order, the schedule and BOMs (see "Who may see what" in docs/plugins.md)."""
 
 from datetime import datetime, timedelta
 
 from gateway.clock import Clock
+from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.formatting import day
@@ -31,15 +33,29 @@ class OrdersService:
         self.backend = backend
         self._clock = clock
 
+    async def visible_order(self, order_id: str, conversation: Conversation) -> Order | None:
+        """The order if the contact may see it: their own, or any for staff. None alike for an
+        order that does not exist and one that is someone else's, so neither is revealed."""
+        order = await self.backend.order(order_id)
+        if order is None or not (order.customer == conversation.contact or conversation.holds(*STAFF_ROLES)):
+            return None
+        return order
+
+    async def own_orders(self, conversation: Conversation) -> list[Order]:
+        """The contact's orders, newest first; checked here too, not left to the backend's query."""
+        return [o for o in await self.backend.orders_of(conversation.contact) if o.customer == conversation.contact]
+
     async def known_order(self, answer: str, conversation: Conversation) -> str:
-        """A flow lookup: the order must exist."""
-        if await self.backend.order(answer) is None:
+        """A flow lookup: an order the contact may see."""
+        if await self.visible_order(answer, conversation) is None:
             raise InvalidAnswer("orders.unknown_order", order=answer)
         return answer
 
     async def status(self, answers: Answers, conversation: Conversation) -> list[Content]:
-        order = await self.backend.order(answers["order"])
+        order = await self.visible_order(answers["order"], conversation)
         t = conversation.t
+        if order is None:
+            return [Content(text=t("orders.unknown_order", order=answers["order"]))]
         text = t(
             "orders.status_text",
             order=order.id,
@@ -53,7 +69,7 @@ class OrdersService:
         return [Content(text=text)]
 
     async def recent(self, conversation: Conversation) -> list[Content]:
-        orders = (await self.backend.orders_of(conversation.contact))[:5]
+        orders = (await self.own_orders(conversation))[:5]
         if not orders:
             return [Content(text=conversation.t("orders.none"))]
         lines = [
@@ -72,7 +88,7 @@ class OrdersService:
         today = self._clock.now().date()
         orders = [
             o
-            for o in await self.backend.orders_of(conversation.contact)
+            for o in await self.own_orders(conversation)
             if o.status is not OrderStatus.SHIPPED and o.delivery_date >= today
         ]
         if not orders:
@@ -84,6 +100,8 @@ class OrdersService:
         return [Content(text="\n".join([conversation.t("orders.deliveries_header"), *lines]))]
 
     async def schedule(self, answers: Answers, conversation: Conversation) -> list[Content]:
+        if not conversation.holds(*STAFF_ROLES):
+            return [Content(text=conversation.t("core.not_allowed"))]
         today = self._clock.now().date()
         last = today if answers["period"] == "today" else today + timedelta(days=6 - today.weekday())
         period = conversation.t(f"orders.{answers['period']}").lower()
@@ -104,12 +122,15 @@ class OrdersService:
         return [Content(text="\n".join([conversation.t("orders.schedule_header", period=period), *lines]))]
 
     async def known_bom(self, answer: str, conversation: Conversation) -> str:
-        bom = await self.backend.bom(answer)
+        """A flow lookup: a BOM, for staff; to anyone else every BOM is unknown."""
+        bom = await self.backend.bom(answer) if conversation.holds(*STAFF_ROLES) else None
         if bom is None:
             raise InvalidAnswer("orders.unknown_bom", bom=answer.upper())
         return bom.id
 
     async def bom_update(self, answers: Answers, conversation: Conversation) -> list[Content]:
+        if not conversation.holds(*STAFF_ROLES):
+            return [Content(text=conversation.t("core.not_allowed"))]
         reference = await self.backend.submit_bom_update(
             answers["bom"], answers["change"], conversation.contact, self._clock.now(), conversation.idempotency_key
         )

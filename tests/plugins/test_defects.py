@@ -14,7 +14,8 @@ from gateway.testing import SimulatedContact, twilio_headers
 from plugins.defects import demo
 from plugins.defects.backend import EmbeddedDefects
 from plugins.defects.plugin import DefectsPlugin
-from plugins.orders.demo import DEMO_CUSTOMER
+from gateway.notifications.notifier import role_key
+from plugins.orders.demo import DEMO_OPERATOR
 from plugins.orders.plugin import OrdersPlugin
 from tests.adapters.channels.conftest import fixture_json
 from tests.gateway_fixtures import PUBLIC_URL, TWILIO_TOKEN
@@ -22,7 +23,7 @@ from tests.gateway_fixtures import PUBLIC_URL, TWILIO_TOKEN
 
 @pytest.fixture
 async def operator(make_gateway, clock):
-    return SimulatedContact(await make_gateway([OrdersPlugin(), DefectsPlugin()]), DEMO_CUSTOMER, clock)
+    return SimulatedContact(await make_gateway([OrdersPlugin(), DefectsPlugin()]), DEMO_OPERATOR, clock)
 
 
 async def test_reporting_a_defect_in_spanish_gets_a_reference_and_holds_the_order(operator):
@@ -106,6 +107,7 @@ async def test_over_twilio_the_buttons_are_numbered_text_and_a_typed_number_answ
     gateway = await aiohttp_client(
         create_app(provider_settings, clock=clock, plugins=[OrdersPlugin(), DefectsPlugin()], entry_points=False)
     )
+    await gateway.app[STORE].settings.set(role_key("staff"), ["+15550001111"])
     sent = 0
 
     async def say(text: str) -> str:
@@ -180,7 +182,7 @@ async def test_the_http_backend_posts_a_defect_with_one_idempotency_key_per_mess
         return body | {"reference": f"QA-{number}", "status": "open"}
 
     system = await business_system("DEFECTS", defect, {"/api/orders/4411": {"id": "4411"}})
-    operator = SimulatedContact(await make_gateway([DefectsPlugin()]), DEMO_CUSTOMER, clock)
+    operator = await SimulatedContact(await make_gateway([DefectsPlugin()]), DEMO_OPERATOR, clock).hold("staff")
     assert (await report_on_4411(operator, retry_next_turn)).startswith("Defect recorded as *QA-1*")
     assert (await report_on_4411(operator, lambda client: None)).startswith("Defect recorded as *QA-2*")
     [(path, first), retried, (_, second)] = system.posts

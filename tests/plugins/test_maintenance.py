@@ -13,7 +13,7 @@ from plugins.maintenance.plugin import MaintenancePlugin
 
 @pytest.fixture
 async def operator(make_gateway, clock):
-    return SimulatedContact(await make_gateway([MaintenancePlugin()]), "+919812345678", clock)
+    return await SimulatedContact(await make_gateway([MaintenancePlugin()]), "+919812345678", clock).hold("staff")
 
 
 async def open_ticket(operator: SimulatedContact, machine: str, issue: str, urgency: str) -> str:
@@ -76,7 +76,7 @@ async def test_an_unknown_ticket_is_refused(operator):
 
 async def test_sla_hours_are_configurable(make_gateway, clock, monkeypatch):
     monkeypatch.setenv("MAINTENANCE_SLA_HOURS_HIGH", "4")
-    operator = SimulatedContact(await make_gateway([MaintenancePlugin()]), "+919812345678", clock)
+    operator = await SimulatedContact(await make_gateway([MaintenancePlugin()]), "+919812345678", clock).hold("staff")
     assert "SLA: 4 h" in await open_ticket(operator, "ROBOT-01", "Software", "High")
 
 
@@ -123,7 +123,7 @@ async def test_the_http_backend_posts_a_ticket_with_one_idempotency_key_per_mess
 
     machine = {"id": "PRESS-2", "name": "Press 2", "line": "A"}
     system = await business_system("MAINTENANCE", ticket, {"/api/machines/PRESS-2": machine})
-    operator = SimulatedContact(await make_gateway([MaintenancePlugin()]), "+919812345678", clock)
+    operator = await SimulatedContact(await make_gateway([MaintenancePlugin()]), "+919812345678", clock).hold("staff")
     await operator.send("menu")
     await operator.press("Maintenance")
     await operator.press("Report an issue")

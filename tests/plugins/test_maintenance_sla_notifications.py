@@ -25,7 +25,7 @@ async def test_warning_then_breach_each_sent_once_also_after_a_restart(aiohttp_c
     )
     store, scheduler = client.app[STORE], client.app[SCHEDULER]
     await store.settings.set("roles.supervisors", [SUPERVISOR])
-    operator = SimulatedContact(client, REPORTER, clock)
+    operator = await SimulatedContact(client, REPORTER, clock).hold("staff")
     await operator.send("menu")
     await operator.press("Maintenance")
     await operator.press("Report an issue")

@@ -8,13 +8,19 @@ from aiohttp import web
 from gateway.appkeys import STORE
 from gateway.testing import SimulatedContact
 from plugins.orders.backend import EmbeddedOrders
-from plugins.orders.demo import DEMO_CUSTOMER
+from plugins.orders.demo import DEMO_CUSTOMER, DEMO_OPERATOR
 from plugins.orders.plugin import OrdersPlugin
 
 
 @pytest.fixture
 async def customer(make_gateway, clock):
     return SimulatedContact(await make_gateway([OrdersPlugin()]), DEMO_CUSTOMER, clock)
+
+
+@pytest.fixture
+async def planner(make_gateway, clock):
+    """The demo's factory operator, who holds the role staff: the schedule and BOMs are theirs."""
+    return SimulatedContact(await make_gateway([OrdersPlugin()]), DEMO_OPERATOR, clock)
 
 
 async def open_entry(contact: SimulatedContact, group: str, entry: str, greeting: str = "menu"):
@@ -70,28 +76,28 @@ async def test_delivery_dates_in_date_order(customer):
     assert deliveries.text.splitlines()[:3] == ["Upcoming deliveries:", "• 4414: 5 Jan 2026", "• 4416: 6 Jan 2026"]
 
 
-async def test_production_schedule_today_and_this_week(customer):
-    [period] = await open_entry(customer, "Orders", "Production schedule")
+async def test_production_schedule_today_and_this_week(planner):
+    [period] = await open_entry(planner, "Orders", "Production schedule")
     assert period.titles == ["Today", "This week"]
-    [today] = await customer.press("Today")
+    [today] = await planner.press("Today")
     assert today.text.splitlines() == [
         "Production schedule, today:",
         "• 5 Jan 2026, Line 1: order 4411 (Gear housing GH-200), quality 98.5%",
         "• 5 Jan 2026, Line 2: order 4412 (Pump shaft PS-45), quality 96%",
     ]
-    await open_entry(customer, "Orders", "Production schedule")
-    [week] = await customer.press("This week")
+    await open_entry(planner, "Orders", "Production schedule")
+    [week] = await planner.press("This week")
     assert len(week.text.splitlines()) == 1 + 2 * 7, "Monday 5 Jan to Sunday 11 Jan, two lines a day"
 
 
-async def test_submit_a_bom_update(customer):
-    [question] = await open_entry(customer, "Orders", "Submit a BOM update")
+async def test_submit_a_bom_update(planner):
+    [question] = await open_entry(planner, "Orders", "Submit a BOM update")
     assert question.text == "Which BOM? Send its id, e.g. BOM-7."
-    reason, _ = await customer.send("BOM-99")
+    reason, _ = await planner.send("BOM-99")
     assert reason.text == "There is no BOM-99."
-    [describe] = await customer.send("bom-7")
+    [describe] = await planner.send("bom-7")
     assert describe.text == "Describe the change."
-    [done] = await customer.send("Use M8 bolts instead of M6 on the cover")
+    [done] = await planner.send("Use M8 bolts instead of M6 on the cover")
     assert done.text == "Thank you. Your update to BOM-7 is recorded as *BOM-000001*."
 
 
@@ -117,7 +123,7 @@ async def test_the_http_backend_reads_the_business_system(make_gateway, clock, a
         return web.json_response(
             {
                 "id": "7001",
-                "customer": "+15550002222",
+                "customer": "sim:+15550002222",
                 "product": "Rotor RT-1",
                 "quantity": 40,
                 "status": "quality_check",
@@ -142,13 +148,13 @@ async def test_the_http_backend_reads_the_business_system(make_gateway, clock, a
     assert seen[-1] == ("/api/orders/7001", "Bearer erp-token")
 
 
-async def test_a_retried_turn_records_one_bom_update(customer, retry_next_turn):
-    await open_entry(customer, "Orders", "Submit a BOM update")
-    await customer.send("bom-7")
-    retry_next_turn(customer.client)
-    [done] = await customer.send("Use M8 bolts instead of M6 on the cover")
+async def test_a_retried_turn_records_one_bom_update(planner, retry_next_turn):
+    await open_entry(planner, "Orders", "Submit a BOM update")
+    await planner.send("bom-7")
+    retry_next_turn(planner.client)
+    [done] = await planner.send("Use M8 bolts instead of M6 on the cover")
     assert done.text == "Thank you. Your update to BOM-7 is recorded as *BOM-000001*."
-    updates = await customer.client.app[STORE].records.find("orders", {"kind": "bom_update"})
+    updates = await planner.client.app[STORE].records.find("orders", {"kind": "bom_update"})
     assert [update["reference"] for update in updates] == ["BOM-000001"]
 
 
@@ -170,7 +176,7 @@ async def test_the_http_backend_posts_a_bom_update_with_one_idempotency_key_per_
     system = await business_system(
         "ORDERS", lambda path, body, number: {"reference": f"ECR-{number}"}, {"/api/boms/BOM-3": bom}
     )
-    contact = SimulatedContact(await make_gateway([OrdersPlugin()]), DEMO_CUSTOMER, clock)
+    contact = await SimulatedContact(await make_gateway([OrdersPlugin()]), DEMO_OPERATOR, clock).hold("staff")
     await open_entry(contact, "Orders", "Submit a BOM update")
     await contact.send("bom-3")
     retry_next_turn(contact.client)

@@ -1,4 +1,5 @@
-"""Every flow of every built-in plugin, once more in Spanish, through the simulator."""
+"""Every flow of every built-in plugin, once more in Spanish, through the simulator: a customer's,
+and the factory's as the demo's operator (role staff) sees them."""
 
 import pytest
 
@@ -6,14 +7,25 @@ from gateway.testing import SimulatedContact
 from plugins.billing.plugin import BillingPlugin
 from plugins.defects.plugin import DefectsPlugin
 from plugins.maintenance.plugin import MaintenancePlugin
-from plugins.orders.demo import DEMO_CUSTOMER
+from plugins.orders.demo import DEMO_CUSTOMER, DEMO_OPERATOR
 from plugins.orders.plugin import OrdersPlugin
 
 
 @pytest.fixture
-async def cliente(make_gateway, clock):
-    plugins = [OrdersPlugin(), DefectsPlugin(), MaintenancePlugin(), BillingPlugin()]
-    contact = SimulatedContact(await make_gateway(plugins), DEMO_CUSTOMER, clock)
+async def gateway(make_gateway):
+    return await make_gateway([OrdersPlugin(), DefectsPlugin(), MaintenancePlugin(), BillingPlugin()])
+
+
+@pytest.fixture
+async def cliente(gateway, clock):
+    contact = SimulatedContact(gateway, DEMO_CUSTOMER, clock)
+    await contact.send("hola")
+    return contact
+
+
+@pytest.fixture
+async def operario(gateway, clock):
+    contact = SimulatedContact(gateway, DEMO_OPERATOR, clock)
     await contact.send("hola")
     return contact
 
@@ -24,19 +36,21 @@ async def entrada(contact: SimulatedContact, grupo: str, opcion: str):
     return await contact.press(opcion)
 
 
-async def test_menu_principal(cliente):
+async def test_menu_principal(cliente, operario):
     _, menu = await cliente.send("hola")
+    assert menu.titles == ["Pedidos", "Facturación", "Ayuda"]
+    _, menu = await operario.send("hola")
     assert menu.titles == ["Calidad", "Pedidos", "Mantenimiento", "Facturación", "Ayuda"]
 
 
-async def test_calidad(cliente):
-    [mis] = await entrada(cliente, "Calidad", "Mis defectos")
+async def test_calidad(operario):
+    [mis] = await entrada(operario, "Calidad", "Mis defectos")
     assert mis.text.splitlines()[1] == "• DEF-000002, pedido 4413: Dimensional, en investigación"
-    await entrada(cliente, "Calidad", "Seguir un defecto")
-    [seguimiento] = await cliente.send("DEF-000001")
+    await entrada(operario, "Calidad", "Seguir un defecto")
+    [seguimiento] = await operario.send("DEF-000001")
     assert seguimiento.text.endswith("Estado: resuelto\nResolución: Burr removed; SOP-101 updated.")
-    await entrada(cliente, "Calidad", "Ver SOP")
-    [sop] = await cliente.send("SOP-102")
+    await entrada(operario, "Calidad", "Ver SOP")
+    [sop] = await operario.send("SOP-102")
     assert sop.text.endswith("Último fallo: ninguno registrado")
 
 
@@ -45,25 +59,28 @@ async def test_pedidos(cliente):
     assert recientes.text.startswith("Tus pedidos recientes:\n• 4415: Flange FL-80, planificado (0%)")
     [entregas] = await entrada(cliente, "Pedidos", "Fechas de entrega")
     assert entregas.text.startswith("Próximas entregas:\n• 4414: 5 ene 2026")
-    [periodo] = await entrada(cliente, "Pedidos", "Plan de producción")
+
+
+async def test_produccion(operario):
+    [periodo] = await entrada(operario, "Pedidos", "Plan de producción")
     assert periodo.titles == ["Hoy", "Esta semana"]
-    [hoy] = await cliente.press("Hoy")
+    [hoy] = await operario.press("Hoy")
     assert hoy.text.startswith("Plan de producción, hoy:\n• 5 ene 2026, Line 1: pedido 4411")
-    await entrada(cliente, "Pedidos", "Cambio de BOM")
-    await cliente.send("BOM-12")
-    [hecho] = await cliente.send("Cambiar el material del eje")
+    await entrada(operario, "Pedidos", "Cambio de BOM")
+    await operario.send("BOM-12")
+    [hecho] = await operario.send("Cambiar el material del eje")
     assert hecho.text == "Gracias. Tu cambio en BOM-12 quedó registrado como *BOM-000001*."
 
 
-async def test_mantenimiento(cliente, clock):
-    await entrada(cliente, "Mantenimiento", "Reportar una avería")
-    await cliente.send("PRESS-01")
-    await cliente.press("Hidráulica")
-    [abierto] = await cliente.press("Baja")
+async def test_mantenimiento(operario, clock):
+    await entrada(operario, "Mantenimiento", "Reportar una avería")
+    await operario.send("PRESS-01")
+    await operario.press("Hidráulica")
+    [abierto] = await operario.press("Baja")
     assert abierto.text.startswith("Ticket *MAINT-000001* abierto para PRESS-01 (hidráulica, urgencia baja). SLA: 48 h")
     clock.advance(hours=40)
-    await entrada(cliente, "Mantenimiento", "Estado del SLA")
-    [estado] = await cliente.send("MAINT-000001")
+    await entrada(operario, "Mantenimiento", "Estado del SLA")
+    [estado] = await operario.send("MAINT-000001")
     assert estado.text.startswith("⚠️ *MAINT-000001*: solo quedan 8 horas del SLA")
 
 
