@@ -11,8 +11,10 @@ from typing import Any
 
 import pluggy
 
+from gateway.conversation.catalog import Text
 from gateway.conversation.context import Conversation, PluginContext
 from gateway.conversation.flows import Flow, MenuEntry
+from gateway.conversation.translations import TranslationDomain
 from gateway.models import Content, InboundMessage
 from gateway.notifications.events import EventType
 from gateway.notifications.scheduler import PeriodicJob
@@ -48,8 +50,9 @@ def register_flows() -> list[Flow]:
 
 
 @hookspec
-def register_translations() -> dict[str, dict[str, str]]:
-    """Called at start-up; returns bot strings by language code, then key ("es" -> {key: text})."""
+def register_translations() -> list[TranslationDomain] | dict[str, dict[str, Text]]:
+    """Called at start-up; returns this plugin's gettext domains (its locale folder), or, from
+    plugins written before them, bot strings by language code, then key ("es" -> {key: text})."""
 
 
 @hookspec

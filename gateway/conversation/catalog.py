@@ -53,15 +53,14 @@ class Catalog:
         self._warned: set[tuple[str, str]] = set()
 
     def add(self, strings: Mapping[str, Mapping[str, Text]]) -> None:
-        """Merge strings given as {language: {key: text}}; unknown languages and plural
-        categories are refused."""
+        """Merge strings given as {language: {key: text}}; unknown languages, unknown plural
+        categories and plurals without an "other" form are refused."""
         for language, texts in strings.items():
             if language not in self._strings:
                 raise ValueError(f"unsupported language {language!r}; the bot speaks {', '.join(LANGUAGES)}")
             for key, text in texts.items():
-                unknown = set(text) - set(PLURAL_CATEGORIES) if isinstance(text, Mapping) else set()
-                if unknown:
-                    raise ValueError(f"{key!r} in {language!r}: {sorted(unknown)} are not CLDR plural categories")
+                if isinstance(text, Mapping):
+                    _check_plural(key, language, text)
             self._strings[language].update(texts)
 
     def text(self, key: str, language: str, **params: Any) -> str:
@@ -85,7 +84,7 @@ class Catalog:
             if category in plural_categories(chosen):
                 self._warn_once(f"{key}[{category}]", chosen, "no %s form %r: using its 'other' form")
             category = "other"
-        return _filled(template.get(category) or key, params)
+        return _filled(template[category], params)
 
     def keys(self, language: str = DEFAULT_LANGUAGE) -> set[str]:
         return set(self._strings[language])
@@ -118,6 +117,14 @@ class Catalog:
         if (language, key) not in self._warned:
             self._warned.add((language, key))
             log.warning(message, language, key)
+
+
+def _check_plural(key: str, language: str, forms: Mapping[str, str]) -> None:
+    unknown = set(forms) - set(PLURAL_CATEGORIES)
+    if unknown:
+        raise ValueError(f"{key!r} in {language!r}: {sorted(unknown)} are not CLDR plural categories")
+    if "other" not in forms:
+        raise ValueError(f"{key!r} in {language!r} has no 'other' form, which every count may fall back to")
 
 
 def _filled(template: str, params: Mapping[str, Any]) -> str:

@@ -21,6 +21,7 @@ from gateway.conversation.commands import Command, command_in, greeting_language
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Flow, InvalidAnswer, MenuEntry, Step
 from gateway.conversation.strings import CORE_STRINGS
+from gateway.conversation.translations import plugin_strings
 from gateway.handover.card import ConversationCard, HandoverReason
 from gateway.handover.service import HandoverConflict, Handovers
 from gateway.handover.strings import HANDOVER_STRINGS
@@ -121,10 +122,11 @@ class Engine:
         catalog.add(CORE_STRINGS)
         catalog.add(HANDOVER_STRINGS)
         catalog.add(ACCESS_STRINGS)
-        for plugin, strings in await host.collect("register_translations"):
+        for plugin, translations in await host.collect("register_translations"):
             try:
-                catalog.add(strings)
-            except ValueError as error:
+                for strings in plugin_strings(translations):
+                    catalog.add(strings)
+            except (ValueError, OSError) as error:
                 host.failed(plugin, "register_translations", error)
         flows = {flow.id: (plugin, flow) for plugin, listed in await host.collect("register_flows") for flow in listed}
         entries = [
