@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from setuptools import find_packages
+from setuptools.config.setupcfg import read_configuration
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = ("gateway", "adapters", "plugins")
@@ -17,3 +18,14 @@ def test_every_source_folder_is_a_package_that_setuptools_finds():
         if "__pycache__" not in path.parts
     }
     assert folders <= found, f"not shipped by pip install: {sorted(folders - found)}"
+
+
+def test_every_translation_file_is_shipped_as_package_data():
+    patterns = read_configuration(str(REPO / "setup.cfg"))["options"]["package_data"]
+    locale_files = {path for top in SHIPPED for path in (REPO / top).rglob("locale/**/*.po*")}
+    shipped = set()
+    for package in find_packages(str(REPO), include=[f"{top}*" for top in SHIPPED]):
+        folder = REPO.joinpath(*package.split("."))
+        for pattern in [*patterns.get("*", []), *patterns.get(package, [])]:
+            shipped |= set(folder.glob(pattern))
+    assert locale_files <= shipped, f"not in the wheel: {sorted(str(p.relative_to(REPO)) for p in locale_files - shipped)}"
