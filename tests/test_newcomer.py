@@ -38,6 +38,5 @@ async def test_hola_then_a_defect_in_spanish_with_the_installed_plugins(aiohttp_
     await newcomer.send("4412")
     await newcomer.press("Acabado superficial")
     [recorded] = await newcomer.press("Media")
-    assert (
-        recorded.text.startswith("Defecto registrado como *DEF-") and "El pedido 4412 queda EN ESPERA." in recorded.text
-    )
+    assert recorded.text.startswith("Defecto registrado como *DEF-")
+    assert "El pedido ORD-4412 queda EN ESPERA." in recorded.text

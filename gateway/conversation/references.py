@@ -40,7 +40,8 @@ def _alternatives(words: tuple[str, ...]) -> str:
 class Reference:
     """The shape of one kind of reference. `prefixes` are the business's (the first is shown
     when the id is stored without one); `words` are what people write before the number, in
-    all six languages; the number is zero-padded to `width` and has `digits` digits at least
+    all six languages; the number is zero-padded to `width` ("DEF-1" is "DEF-000001"; zeros
+    typed are kept, as a backend's "CNC-01" needs them) and then has `digits` digits at least
     and at most; `prefixed_ids`: the backend's id carries the prefix ("DEF-000001") or is the
     bare number ("4411"). A bare number stands for a reference only with one prefix."""
 
@@ -74,12 +75,12 @@ class Reference:
         if found is None:
             return value
         prefix = found["prefix"] or (self.prefixes[0].casefold() if self.prefixes else None)
-        number = f"{int(found['digits']):0{self.width}d}"
+        number = found["digits"].rjust(self.width, "0")
         return f"{prefix.upper()}-{number}" if prefix else number
 
     def _canonical(self, prefix: str | None, digits: str) -> str | None:
         """The backend's id for a prefix (or none) and digits; None if the number cannot be one."""
-        number = f"{int(digits):0{self.width}d}"
+        number = digits.rjust(self.width, "0")
         low, high = self.digits
         if not low <= len(number) <= high or (prefix is None and not self._bare):
             return None

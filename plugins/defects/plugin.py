@@ -16,9 +16,11 @@ from plugins.defects.backend import (
     EmbeddedDefects,
     HttpDefects,
 )
+from plugins.defects.references import DEFECT, SOP
 from plugins.defects.service import DefectsService
 from plugins.defects.strings import STRINGS
 from plugins.defects.templates import TEMPLATES
+from plugins.orders.references import ORDER
 
 
 class DefectsSettings(BusinessSystemSettings):
@@ -62,7 +64,7 @@ class DefectsPlugin:
     def register_flows(self) -> list[Flow]:
         service = self.service
         order = Step(
-            "order", "defects.ask_order", pattern=r"\d{3,10}", invalid="defects.bad_order", lookup=service.known_order
+            "order", "defects.ask_order", invalid="defects.bad_order", lookup=service.known_order, reference=ORDER
         )
         kind = Step("type", "defects.ask_type", choices=tuple(Choice(t, f"defects.type.{t}") for t in DEFECT_TYPES))
         severity = Step(
@@ -71,13 +73,11 @@ class DefectsPlugin:
         reference = Step(
             "reference",
             "defects.ask_reference",
-            pattern=r"DEF-\d{1,9}",
             invalid="defects.bad_reference",
             lookup=service.known_defect,
+            reference=DEFECT,
         )
-        sop = Step(
-            "sop", "defects.ask_sop", pattern=r"SOP-\d{1,6}", invalid="defects.bad_sop", lookup=service.known_sop
-        )
+        sop = Step("sop", "defects.ask_sop", invalid="defects.bad_sop", lookup=service.known_sop, reference=SOP)
         return [
             Flow("defects.report", (order, kind, severity), service.report),
             Flow("defects.track", (reference,), service.track),

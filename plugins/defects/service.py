@@ -10,6 +10,8 @@ from gateway.handover.card import HandoverReason
 from gateway.handover.service import Handovers
 from gateway.models import Content
 from plugins.defects.backend import Defect, DefectsBackend
+from plugins.defects.references import DEFECT, SOP
+from plugins.orders.references import ORDER
 
 RECENT = 5
 HANDED_OVER_SEVERITY = "high"
@@ -25,7 +27,7 @@ class DefectsService:
     async def known_order(self, answer: str, conversation: Conversation) -> str:
         """A flow lookup: an order, for staff; to anyone else every order is unknown."""
         if not (conversation.holds(*STAFF_ROLES) and await self.backend.order_exists(answer)):
-            raise InvalidAnswer("defects.unknown_order", order=answer)
+            raise InvalidAnswer("defects.unknown_order", order=ORDER.show(answer))
         return answer
 
     async def report(self, answers: Answers, conversation: Conversation) -> list[Content]:
@@ -38,14 +40,14 @@ class DefectsService:
         )
         text = conversation.t(
             "defects.recorded",
-            reference=defect.reference,
+            reference=DEFECT.show(defect.reference),
             type=conversation.t(f"defects.type.{defect.defect_type}"),
             severity=conversation.t(f"defects.severity.{defect.severity}").lower(),
-            order=defect.order_id,
+            order=ORDER.show(defect.order_id),
         )
         if defect.severity != HANDED_OVER_SEVERITY:
             return [Content(text=text)]
-        detail = f"{defect.reference}: {defect.severity} severity on order {defect.order_id}"
+        detail = f"{DEFECT.show(defect.reference)}: {defect.severity} severity on order {ORDER.show(defect.order_id)}"
         return [Content(text=text), *await self._handovers.hand_over(conversation, HandoverReason.PLUGIN, detail)]
 
     async def mine(self, conversation: Conversation) -> list[Content]:
@@ -56,8 +58,8 @@ class DefectsService:
         lines = [
             conversation.t(
                 "defects.mine_line",
-                reference=d.reference,
-                order=d.order_id,
+                reference=DEFECT.show(d.reference),
+                order=ORDER.show(d.order_id),
                 type=conversation.t(f"defects.type.{d.defect_type}"),
                 status=conversation.t(f"defects.status.{d.status.value}"),
             )
@@ -75,18 +77,18 @@ class DefectsService:
 
     async def known_defect(self, answer: str, conversation: Conversation) -> str:
         if await self.visible_defect(answer, conversation) is None:
-            raise InvalidAnswer("defects.unknown_reference", reference=answer.upper())
-        return answer.upper()
+            raise InvalidAnswer("defects.unknown_reference", reference=DEFECT.show(answer))
+        return answer
 
     async def track(self, answers: Answers, conversation: Conversation) -> list[Content]:
         defect = await self.visible_defect(answers["reference"], conversation)
         if defect is None:
-            reference = answers["reference"].upper()
+            reference = DEFECT.show(answers["reference"])
             return [Content(text=conversation.t("defects.unknown_reference", reference=reference))]
         text = conversation.t(
             "defects.tracked",
-            reference=defect.reference,
-            order=defect.order_id,
+            reference=DEFECT.show(defect.reference),
+            order=ORDER.show(defect.order_id),
             type=conversation.t(f"defects.type.{defect.defect_type}"),
             severity=conversation.t(f"defects.severity.{defect.severity}").lower(),
             status=conversation.t(f"defects.status.{defect.status.value}"),
@@ -97,8 +99,8 @@ class DefectsService:
     async def known_sop(self, answer: str, conversation: Conversation) -> str:
         """A flow lookup: an SOP, for staff; to anyone else every SOP is unknown."""
         if not (conversation.holds(*STAFF_ROLES) and await self.backend.sop(answer) is not None):
-            raise InvalidAnswer("defects.unknown_sop", sop=answer.upper())
-        return answer.upper()
+            raise InvalidAnswer("defects.unknown_sop", sop=SOP.show(answer))
+        return answer
 
     async def sop(self, answers: Answers, conversation: Conversation) -> list[Content]:
         if not conversation.holds(*STAFF_ROLES):
@@ -106,6 +108,5 @@ class DefectsService:
         sop = await self.backend.sop(answers["sop"])
         steps = "\n".join(f"{number}. {step}" for number, step in enumerate(sop.steps, start=1))
         failure = sop.last_failure or conversation.t("defects.no_failure")
-        return [
-            Content(text=conversation.t("defects.sop_text", sop=sop.id, title=sop.title, steps=steps, failure=failure))
-        ]
+        text = conversation.t("defects.sop_text", sop=SOP.show(sop.id), title=sop.title, steps=steps, failure=failure)
+        return [Content(text=text)]

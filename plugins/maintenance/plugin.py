@@ -20,6 +20,7 @@ from plugins.maintenance.backend import (
     EmbeddedMaintenance,
     HttpMaintenance,
 )
+from plugins.maintenance.references import MACHINE, TICKET
 from plugins.maintenance.service import MaintenanceService
 from plugins.maintenance.strings import STRINGS
 from plugins.orders.demo import seed_staff
@@ -91,9 +92,9 @@ class MaintenancePlugin:
         machine = Step(
             "machine",
             "maintenance.ask_machine",
-            pattern=r"[A-Z]+-\d+",
             invalid="maintenance.bad_machine",
             lookup=service.known_machine,
+            reference=MACHINE,
         )
         issue = Step(
             "issue", "maintenance.ask_issue", choices=tuple(Choice(i, f"maintenance.issue.{i}") for i in ISSUE_TYPES)
@@ -106,9 +107,9 @@ class MaintenancePlugin:
         ticket = Step(
             "reference",
             "maintenance.ask_ticket",
-            pattern=r"MAINT-\d{1,9}",
             invalid="maintenance.bad_ticket",
             lookup=service.known_ticket,
+            reference=TICKET,
         )
         return [
             Flow("maintenance.report", (machine, issue, urgency), service.report),

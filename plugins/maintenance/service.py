@@ -14,6 +14,7 @@ from gateway.conversation.formatting import LOCALES, moment
 from gateway.models import Content
 from gateway.notifications.notifier import Notifier
 from plugins.maintenance.backend import MaintenanceBackend, Ticket, TicketStatus
+from plugins.maintenance.references import MACHINE, TICKET
 
 WARNING_SHARE = 0.25
 """A ticket is in warning when less than this share of its SLA remains."""
@@ -54,8 +55,8 @@ class MaintenanceService:
                 continue
             template = "sla_warning" if phase == "warning" else "sla_breached"
             data = {
-                "ticket_id": ticket.reference,
-                "machine_id": ticket.machine_id,
+                "ticket_id": TICKET.show(ticket.reference),
+                "machine_id": MACHINE.show(ticket.machine_id),
                 "urgency": ticket.urgency,
                 "sla_deadline": ticket.sla_deadline.isoformat(),
             }
@@ -67,7 +68,7 @@ class MaintenanceService:
         """A flow lookup: a machine, for staff; to anyone else every machine is unknown."""
         machine = await self.backend.machine(answer) if conversation.holds(*STAFF_ROLES) else None
         if machine is None:
-            raise InvalidAnswer("maintenance.unknown_machine", machine=answer.upper())
+            raise InvalidAnswer("maintenance.unknown_machine", machine=MACHINE.show(answer))
         return machine.id
 
     async def report(self, answers: Answers, conversation: Conversation) -> list[Content]:
@@ -86,8 +87,8 @@ class MaintenanceService:
         )
         text = conversation.t(
             "maintenance.opened",
-            reference=ticket.reference,
-            machine=ticket.machine_id,
+            reference=TICKET.show(ticket.reference),
+            machine=MACHINE.show(ticket.machine_id),
             issue=conversation.t(f"maintenance.issue.{ticket.issue_type}").lower(),
             urgency=conversation.t(f"maintenance.urgency.{ticket.urgency}").lower(),
             deadline=moment(ticket.sla_deadline, conversation.language),
@@ -105,28 +106,29 @@ class MaintenanceService:
 
     async def known_ticket(self, answer: str, conversation: Conversation) -> str:
         if await self.visible_ticket(answer, conversation) is None:
-            raise InvalidAnswer("maintenance.unknown_ticket", reference=answer.upper())
-        return answer.upper()
+            raise InvalidAnswer("maintenance.unknown_ticket", reference=TICKET.show(answer))
+        return answer
 
     async def sla_status(self, answers: Answers, conversation: Conversation) -> list[Content]:
         ticket = await self.visible_ticket(answers["reference"], conversation)
         if ticket is None:
-            reference = answers["reference"].upper()
+            reference = TICKET.show(answers["reference"])
             return [Content(text=conversation.t("maintenance.unknown_ticket", reference=reference))]
         now = self._clock.now()
         phase = sla_phase(ticket, now)
         language = conversation.language
+        reference = TICKET.show(ticket.reference)
         if ticket.status is TicketStatus.RESOLVED:
-            text = conversation.t("maintenance.resolved", reference=ticket.reference)
+            text = conversation.t("maintenance.resolved", reference=reference)
         elif phase == "breached":
             text = conversation.t(
-                "maintenance.breached", reference=ticket.reference, ago=duration(now - ticket.sla_deadline, language)
+                "maintenance.breached", reference=reference, ago=duration(now - ticket.sla_deadline, language)
             )
         else:
             left = duration(ticket.sla_deadline - now, language)
             text = conversation.t(
                 f"maintenance.{phase}",
-                reference=ticket.reference,
+                reference=reference,
                 left=left,
                 deadline=moment(ticket.sla_deadline, language),
             )

@@ -10,6 +10,7 @@ from gateway.hookspecs import hookimpl
 from gateway.notifications.events import EventType
 from plugins.orders import demo
 from plugins.orders.backend import EmbeddedOrders, HttpOrders
+from plugins.orders.references import BOM, ORDER
 from plugins.orders.service import OrdersService
 from plugins.orders.strings import STRINGS
 from plugins.orders.templates import TEMPLATES
@@ -55,12 +56,12 @@ class OrdersPlugin:
     def register_flows(self) -> list[Flow]:
         service = self.service
         order = Step(
-            "order", "orders.ask_order", pattern=r"\d{3,10}", invalid="orders.bad_order", lookup=service.known_order
+            "order", "orders.ask_order", invalid="orders.bad_order", lookup=service.known_order, reference=ORDER
         )
         period = Step(
             "period", "orders.ask_period", choices=(Choice("today", "orders.today"), Choice("week", "orders.week"))
         )
-        bom = Step("bom", "orders.ask_bom", pattern=r"BOM-\d+", invalid="orders.bad_bom", lookup=service.known_bom)
+        bom = Step("bom", "orders.ask_bom", invalid="orders.bad_bom", lookup=service.known_bom, reference=BOM)
         change = Step("change", "orders.ask_change", pattern=r"(?s).{5,}", invalid="orders.short_change")
         return [
             Flow("orders.status", (order,), service.status),

@@ -11,6 +11,7 @@ from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.formatting import day
 from gateway.models import Content
 from plugins.orders.backend import Order, OrdersBackend, OrderStatus
+from plugins.orders.references import BOM, ORDER
 
 AT_RISK_LAG = 0.15
 """An order is at risk when its progress trails the time elapsed by more than this share."""
@@ -48,17 +49,17 @@ class OrdersService:
     async def known_order(self, answer: str, conversation: Conversation) -> str:
         """A flow lookup: an order the contact may see."""
         if await self.visible_order(answer, conversation) is None:
-            raise InvalidAnswer("orders.unknown_order", order=answer)
+            raise InvalidAnswer("orders.unknown_order", order=ORDER.show(answer))
         return answer
 
     async def status(self, answers: Answers, conversation: Conversation) -> list[Content]:
         order = await self.visible_order(answers["order"], conversation)
         t = conversation.t
         if order is None:
-            return [Content(text=t("orders.unknown_order", order=answers["order"]))]
+            return [Content(text=t("orders.unknown_order", order=ORDER.show(answers["order"])))]
         text = t(
             "orders.status_text",
-            order=order.id,
+            order=ORDER.show(order.id),
             product=order.product,
             quantity=order.quantity,
             status=t(f"orders.state.{order.status.value}"),
@@ -75,7 +76,7 @@ class OrdersService:
         lines = [
             conversation.t(
                 "orders.recent_line",
-                order=o.id,
+                order=ORDER.show(o.id),
                 product=o.product,
                 status=conversation.t(f"orders.state.{o.status.value}"),
                 percent=o.percent_complete,
@@ -94,7 +95,9 @@ class OrdersService:
         if not orders:
             return [Content(text=conversation.t("orders.no_deliveries"))]
         lines = [
-            conversation.t("orders.delivery_line", order=o.id, date=day(o.delivery_date, conversation.language))
+            conversation.t(
+                "orders.delivery_line", order=ORDER.show(o.id), date=day(o.delivery_date, conversation.language)
+            )
             for o in sorted(orders, key=lambda o: o.delivery_date)
         ]
         return [Content(text="\n".join([conversation.t("orders.deliveries_header"), *lines]))]
@@ -113,7 +116,7 @@ class OrdersService:
                 "orders.schedule_line",
                 day=day(slot.day, conversation.language),
                 line=slot.line,
-                job=slot.job,
+                job=ORDER.show(slot.job),
                 product=slot.product,
                 quality=f"{slot.quality_percent:g}",
             )
@@ -125,7 +128,7 @@ class OrdersService:
         """A flow lookup: a BOM, for staff; to anyone else every BOM is unknown."""
         bom = await self.backend.bom(answer) if conversation.holds(*STAFF_ROLES) else None
         if bom is None:
-            raise InvalidAnswer("orders.unknown_bom", bom=answer.upper())
+            raise InvalidAnswer("orders.unknown_bom", bom=BOM.show(answer))
         return bom.id
 
     async def bom_update(self, answers: Answers, conversation: Conversation) -> list[Content]:
@@ -134,4 +137,4 @@ class OrdersService:
         reference = await self.backend.submit_bom_update(
             answers["bom"], answers["change"], conversation.contact, self._clock.now(), conversation.idempotency_key
         )
-        return [Content(text=conversation.t("orders.bom_done", bom=answers["bom"], reference=reference))]
+        return [Content(text=conversation.t("orders.bom_done", bom=BOM.show(answers["bom"]), reference=reference))]

@@ -38,10 +38,12 @@ async def test_reporting_a_defect_in_spanish_gets_a_reference_and_holds_the_orde
     [severity] = await operator.press("Dimensional")
     assert severity.titles == ["Baja", "Media", "Alta"] and severity.raw["buttons"]
     recorded, handed_over = await operator.press("Alta")
-    assert recorded.text == "Defecto registrado como *DEF-000003* (Dimensional, alta). El pedido 4411 queda EN ESPERA."
+    assert recorded.text == (
+        "Defecto registrado como *DEF-000003* (Dimensional, alta). El pedido ORD-4411 queda EN ESPERA."
+    )
     assert handed_over.text.startswith("Una persona de nuestro equipo te responderá aquí")
     card = await operator.client.app[HANDOVERS].card(operator.phone)
-    assert (card.state, card.detail) == (HandoverState.WAITING, "DEF-000003: high severity on order 4411")
+    assert (card.state, card.detail) == (HandoverState.WAITING, "DEF-000003: high severity on order ORD-4411")
     assert await operator.send("¿me oyen?") == [], "the quality team has the conversation now"
 
     await operator.send("menú")
@@ -66,7 +68,7 @@ async def test_an_unknown_order_is_refused_and_asked_again(operator):
     await operator.press("Quality")
     await operator.press("Report a defect")
     reason, again = await operator.send("1234")
-    assert reason.text == "Order 1234 does not exist. Check the number and send it again."
+    assert reason.text == "Order ORD-1234 does not exist. Check the number and send it again."
     assert again.text.startswith("Which order is the defect on?")
 
 
@@ -76,8 +78,8 @@ async def test_my_defects_and_tracking_one(operator):
     [mine] = await operator.press("My defects")
     assert mine.text.splitlines() == [
         "Your recent defects:",
-        "• DEF-000002, order 4413: Dimensional, under investigation",
-        "• DEF-000001, order 4414: Internal Reject, resolved",
+        "• DEF-000002, order ORD-4413: Dimensional, under investigation",
+        "• DEF-000001, order ORD-4414: Internal Reject, resolved",
     ]
     await operator.send("menu")
     await operator.press("Quality")
@@ -86,7 +88,7 @@ async def test_my_defects_and_tracking_one(operator):
     assert reason.text == "There is no defect DEF-000099."
     [tracked] = await operator.send("def-000001")
     assert tracked.text.splitlines() == [
-        "*DEF-000001* on order 4414: Internal Reject, medium.",
+        "*DEF-000001* on order ORD-4414: Internal Reject, medium.",
         "Status: resolved",
         "Resolution: Burr removed; SOP-101 updated.",
     ]
@@ -129,7 +131,7 @@ async def test_over_twilio_the_buttons_are_numbered_text_and_a_typed_number_answ
     assert (await say("1")).startswith("Which order is the defect on?")
     assert (await say("4412")).endswith("3. Dimensional\n4. Surface Finish\n5. Other")
     assert await say("4") == "How severe is it?\n\n1. Low\n2. Medium\n3. High"
-    assert await say("2") == "Defect recorded as *DEF-000003* (Surface Finish, medium). Order 4412 is now ON HOLD."
+    assert await say("2") == "Defect recorded as *DEF-000003* (Surface Finish, medium). Order ORD-4412 is now ON HOLD."
 
 
 async def report_on_4411(operator: SimulatedContact, retry_next_turn) -> str:

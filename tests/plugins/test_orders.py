@@ -34,7 +34,7 @@ async def test_order_status_with_progress_and_sla(customer):
     assert question.text == "Which order number?"
     [status] = await customer.send("4411")
     assert status.text.splitlines() == [
-        "*Order 4411*: Gear housing GH-200 × 500",
+        "*Order ORD-4411*: Gear housing GH-200 × 500",
         "Status: in production",
         "Progress: 60%",
         "SLA: on track",
@@ -52,7 +52,7 @@ async def test_sla_state_follows_progress_and_due_date(customer, order, sla):
 async def test_an_unknown_order_is_refused_and_asked_again(customer):
     await open_entry(customer, "Orders", "Order status")
     reason, again = await customer.send("9999")
-    assert reason.text == "I cannot find order 9999. Check the number and send it again."
+    assert reason.text == "I cannot find order ORD-9999. Check the number and send it again."
     assert again.text == "Which order number?"
     reason, _ = await customer.send("44")
     assert reason.text == "An order number has 3 to 10 digits."
@@ -62,7 +62,7 @@ async def test_recent_orders_newest_first(customer):
     [recent] = await open_entry(customer, "Orders", "Recent orders")
     lines = recent.text.splitlines()
     assert lines[0] == "Your recent orders:" and len(lines) == 6
-    assert lines[1] == "• 4415: Flange FL-80, planned (0%)"
+    assert lines[1] == "• ORD-4415: Flange FL-80, planned (0%)"
 
 
 async def test_recent_orders_for_a_stranger(make_gateway, clock):
@@ -73,7 +73,11 @@ async def test_recent_orders_for_a_stranger(make_gateway, clock):
 
 async def test_delivery_dates_in_date_order(customer):
     [deliveries] = await open_entry(customer, "Orders", "Delivery dates")
-    assert deliveries.text.splitlines()[:3] == ["Upcoming deliveries:", "• 4414: 5 Jan 2026", "• 4416: 6 Jan 2026"]
+    assert deliveries.text.splitlines()[:3] == [
+        "Upcoming deliveries:",
+        "• ORD-4414: 5 Jan 2026",
+        "• ORD-4416: 6 Jan 2026",
+    ]
 
 
 async def test_production_schedule_today_and_this_week(planner):
@@ -82,8 +86,8 @@ async def test_production_schedule_today_and_this_week(planner):
     [today] = await planner.press("Today")
     assert today.text.splitlines() == [
         "Production schedule, today:",
-        "• 5 Jan 2026, Line 1: order 4411 (Gear housing GH-200), quality 98.5%",
-        "• 5 Jan 2026, Line 2: order 4412 (Pump shaft PS-45), quality 96%",
+        "• 5 Jan 2026, Line 1: order ORD-4411 (Gear housing GH-200), quality 98.5%",
+        "• 5 Jan 2026, Line 2: order ORD-4412 (Pump shaft PS-45), quality 96%",
     ]
     await open_entry(planner, "Orders", "Production schedule")
     [week] = await planner.press("This week")
@@ -105,7 +109,7 @@ async def test_order_status_in_spanish(customer):
     await open_entry(customer, "Pedidos", "Estado del pedido", greeting="hola")
     [status] = await customer.send("4412")
     assert status.text.splitlines() == [
-        "*Pedido 4412*: Pump shaft PS-45 × 1200",
+        "*Pedido ORD-4412*: Pump shaft PS-45 × 1200",
         "Estado: en producción",
         "Avance: 20%",
         "SLA: en riesgo",
@@ -142,7 +146,7 @@ async def test_the_http_backend_reads_the_business_system(make_gateway, clock, a
     contact = SimulatedContact(await make_gateway([OrdersPlugin()]), "+15550002222", clock)
     await open_entry(contact, "Orders", "Order status")
     reason, _ = await contact.send("4411")
-    assert reason.text == "I cannot find order 4411. Check the number and send it again.", "no demo data in http mode"
+    assert reason.text == "I cannot find order ORD-4411. Check the number and send it again.", "no demo data in http"
     [status] = await contact.send("7001")
     assert "Status: quality check" in status.text and "Progress: 90%" in status.text
     assert seen[-1] == ("/api/orders/7001", "Bearer erp-token")

@@ -45,7 +45,7 @@ async def test_menu_principal(cliente, operario):
 
 async def test_calidad(operario):
     [mis] = await entrada(operario, "Calidad", "Mis defectos")
-    assert mis.text.splitlines()[1] == "• DEF-000002, pedido 4413: Dimensional, en investigación"
+    assert mis.text.splitlines()[1] == "• DEF-000002, pedido ORD-4413: Dimensional, en investigación"
     await entrada(operario, "Calidad", "Seguir un defecto")
     [seguimiento] = await operario.send("DEF-000001")
     assert seguimiento.text.endswith("Estado: resuelto\nResolución: Burr removed; SOP-101 updated.")
@@ -56,16 +56,16 @@ async def test_calidad(operario):
 
 async def test_pedidos(cliente):
     [recientes] = await entrada(cliente, "Pedidos", "Pedidos recientes")
-    assert recientes.text.startswith("Tus pedidos recientes:\n• 4415: Flange FL-80, planificado (0%)")
+    assert recientes.text.startswith("Tus pedidos recientes:\n• ORD-4415: Flange FL-80, planificado (0%)")
     [entregas] = await entrada(cliente, "Pedidos", "Fechas de entrega")
-    assert entregas.text.startswith("Próximas entregas:\n• 4414: 5 ene 2026")
+    assert entregas.text.startswith("Próximas entregas:\n• ORD-4414: 5 ene 2026")
 
 
 async def test_produccion(operario):
     [periodo] = await entrada(operario, "Pedidos", "Plan de producción")
     assert periodo.titles == ["Hoy", "Esta semana"]
     [hoy] = await operario.press("Hoy")
-    assert hoy.text.startswith("Plan de producción, hoy:\n• 5 ene 2026, Line 1: pedido 4411")
+    assert hoy.text.startswith("Plan de producción, hoy:\n• 5 ene 2026, Line 1: pedido ORD-4411")
     await entrada(operario, "Pedidos", "Cambio de BOM")
     await operario.send("BOM-12")
     [hecho] = await operario.send("Cambiar el material del eje")

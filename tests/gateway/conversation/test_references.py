@@ -20,7 +20,7 @@ DEFECT = Reference("defect", ("DEF",), words=("defect", "defecto"), width=6)
 TICKET = Reference("ticket", ("MAINT",), words=("ticket",), width=6)
 SOP = Reference("sop", ("SOP",))
 BOM = Reference("bom", ("BOM",))
-MACHINE = Reference("machine", ("CNC", "PRESS"), words=("machine",), width=2)
+MACHINE = Reference("machine", ("CNC", "PRESS"), words=("machine",))
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,6 @@ MACHINE = Reference("machine", ("CNC", "PRESS"), words=("machine",), width=2)
         "order number 4411",
         "order #4411",
         "order: 4411",
-        "04411",
         "٤٤١١",
         "४४११",
         "۴۴۱۱",
@@ -69,8 +68,8 @@ def test_an_order_as_people_write_it(typed):
         (MACHINE, "cnc 01", "CNC-01"),
         (MACHINE, "CNC01", "CNC-01"),
         (MACHINE, "CNC-01", "CNC-01"),
-        (MACHINE, "cnc-1", "CNC-01"),
-        (MACHINE, "press 1.", "PRESS-01"),
+        (MACHINE, "press 01.", "PRESS-01"),
+        (MACHINE, "press-2", "PRESS-2"),  # as the business writes it: zeros are not invented
         (MACHINE, "machine CNC 01", "CNC-01"),
         (SOP, "SOP 101", "SOP-101"),
         (SOP, "sop-101", "SOP-101"),

@@ -1,0 +1,139 @@
+"""Every plugin question that asks for a reference takes it as people write it (prefix or not,
+"#", spaces, case, trailing punctuation, words in six languages, any digits), and the reply
+names it in the business's form. Billing asks for no reference."""
+
+import pytest
+
+from gateway.appkeys import STORE
+from gateway.notifications.notifier import role_key
+from gateway.testing import SimulatedContact
+from plugins.defects.plugin import DefectsPlugin
+from plugins.maintenance.plugin import MaintenancePlugin
+from plugins.orders.demo import DEMO_CUSTOMER
+from plugins.orders.plugin import OrdersPlugin
+
+ORDER_4411 = [
+    "ORD-4411",
+    "ord 4411",
+    "#4411",
+    "order 4411",
+    "4411.",
+    "Order No. 4411",
+    "٤٤١١",
+    "४४११",
+    "pedido 4411",
+    "commande n° 4411",
+    "encomenda 4411",
+    "طلب ٤٤١١",
+    "ऑर्डर 4411",
+    "4411 ?",
+]
+
+
+@pytest.fixture
+async def staff(make_gateway, clock):
+    """The demo customer, who owns the demo orders, and a member of the staff role too, so
+    every flow is open to them."""
+    client = await make_gateway([OrdersPlugin(), DefectsPlugin(), MaintenancePlugin()])
+    await client.app[STORE].settings.set(role_key("staff"), [DEMO_CUSTOMER])
+    return SimulatedContact(client, DEMO_CUSTOMER, clock)
+
+
+async def open_entry(contact: SimulatedContact, group: str, entry: str) -> None:
+    await contact.send("menu")
+    await contact.press(group)
+    await contact.press(entry)
+
+
+@pytest.mark.parametrize("typed", ORDER_4411)
+async def test_order_status(staff, typed):
+    await open_entry(staff, "Orders", "Order status")
+    [status] = await staff.send(typed)
+    assert status.text.startswith("*Order ORD-4411*: Gear housing")
+
+
+@pytest.mark.parametrize("typed", ORDER_4411)
+async def test_reporting_a_defect_on_an_order(staff, typed):
+    await open_entry(staff, "Quality", "Report a defect")
+    await staff.send(typed)
+    await staff.press("Dimensional")
+    [recorded] = await staff.press("Low")
+    assert recorded.text.endswith("Order ORD-4411 is now ON HOLD.")
+
+
+@pytest.mark.parametrize("typed", ["BOM 7", "bom7", "BOM-7", "bom-7.", "#7", "7"])
+async def test_a_bom_update(staff, typed):
+    await open_entry(staff, "Orders", "Submit a BOM update")
+    await staff.send(typed)
+    [done] = await staff.send("Use M8 bolts instead of M6 on the cover")
+    assert "BOM-7 " in done.text
+
+
+@pytest.mark.parametrize("typed", ["DEF-1", "def 000001", "DEF-000001", "def-1.", "#1", "defect 1", "DEF-١"])
+async def test_tracking_a_defect(staff, typed):
+    await open_entry(staff, "Quality", "Track a defect")
+    [tracked] = await staff.send(typed)
+    assert tracked.text.startswith("*DEF-000001* on order ORD-4414:")
+
+
+@pytest.mark.parametrize("typed", ["SOP 101", "sop-101", "SOP-101", "sop101.", "101", "SOP ١٠١", "sop १०१"])
+async def test_an_sop(staff, typed):
+    await open_entry(staff, "Quality", "View SOP")
+    [sop] = await staff.send(typed)
+    assert sop.text.startswith("*SOP-101: ")
+
+
+@pytest.mark.parametrize(
+    ("typed", "machine"),
+    [
+        ("cnc 01", "CNC-01"),
+        ("CNC01", "CNC-01"),
+        ("CNC-01", "CNC-01"),
+        ("press 01.", "PRESS-01"),
+        ("Robot-01", "ROBOT-01"),
+    ],
+)
+async def test_reporting_a_machine_issue(staff, typed, machine):
+    await open_entry(staff, "Maintenance", "Report an issue")
+    await staff.send(typed)
+    await staff.press("Hydraulic")
+    [opened] = await staff.press("Low")
+    assert opened.text.startswith("Ticket *MAINT-000001* opened for " + machine + " ")
+
+
+@pytest.mark.parametrize("typed", ["MAINT-1", "maint 000001", "MAINT-000001.", "#1", "ticket 1", "1"])
+async def test_a_tickets_sla(staff, typed):
+    await open_entry(staff, "Maintenance", "Report an issue")
+    await staff.send("CNC-01")
+    await staff.press("Electrical")
+    await staff.press("High")
+    await open_entry(staff, "Maintenance", "SLA status")
+    [status] = await staff.send(typed)
+    assert "MAINT-000001" in status.text and "There is no ticket" not in status.text
+
+
+async def test_references_as_written_are_not_refusals_that_end_the_form(staff):
+    """Two refusals, then a reference as people write it: the third answer is taken, where it
+    used to be the third refusal that ended the form."""
+    await open_entry(staff, "Orders", "Order status")
+    for nonsense in ("no idea", "44"):
+        reason, again = await staff.send(nonsense)
+        assert again.text == "Which order number?"
+    [status] = await staff.send("Order No. ٤٤١١.")
+    assert status.text.startswith("*Order ORD-4411*")
+
+
+@pytest.mark.parametrize(
+    ("group", "entry", "typed", "refusal"),
+    [
+        ("Orders", "Order status", "4411 4412", "An order number has 3 to 10 digits."),
+        ("Orders", "Order status", "SOP-101", "An order number has 3 to 10 digits."),
+        ("Maintenance", "Report an issue", "01", None),
+    ],
+)
+async def test_what_names_no_single_reference_is_still_refused(staff, group, entry, typed, refusal):
+    await open_entry(staff, group, entry)
+    reason, again = await staff.send(typed)
+    assert again.options == [] and reason.text != again.text
+    if refusal is not None:
+        assert reason.text == refusal
