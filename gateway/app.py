@@ -271,7 +271,9 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
     await host.collect("on_startup", context=context)
     defaults = [template for _, templates in await host.collect("register_templates") for template in templates]
     await app[TEMPLATES].load_defaults(defaults)
-    app[ENGINE] = await Engine.build(store, host, app[CLOCK], settings.session_timeout, app[METRICS], app[HANDOVERS])
+    app[ENGINE] = await Engine.build(
+        store, host, app[CLOCK], settings.session_timeout, app[METRICS], app[HANDOVERS], settings.locality
+    )
     yield
     await host.collect("on_shutdown", context=context)
 

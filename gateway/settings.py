@@ -21,6 +21,14 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from gateway.conversation.locality import (
+    DEFAULT_CURRENCY,
+    DEFAULT_LOCALE,
+    DEFAULT_TIME_ZONE,
+    Locality,
+    known_locale,
+    known_time_zone,
+)
 from gateway.handover.hours import SupportHours
 from gateway.models import Provider
 
@@ -84,6 +92,11 @@ class Settings(BaseSettings):
     console_full_numbers: bool = Field(False, validation_alias=env("GATEWAY_CONSOLE_FULL_NUMBERS"))
     support_hours: str = Field("mon-sat 09:00-18:00", validation_alias=env("GATEWAY_SUPPORT_HOURS"))
     support_time_zone: str = Field("Asia/Kolkata", validation_alias=env("GATEWAY_SUPPORT_TIME_ZONE"))
+    time_zone: Annotated[str, AfterValidator(known_time_zone)] = Field(
+        DEFAULT_TIME_ZONE, validation_alias=env("GATEWAY_TIME_ZONE")
+    )
+    locale: Annotated[str, AfterValidator(known_locale)] = Field(DEFAULT_LOCALE, validation_alias=env("GATEWAY_LOCALE"))
+    currency: str = Field(DEFAULT_CURRENCY, pattern=r"^[A-Z]{3}$", validation_alias=env("GATEWAY_CURRENCY"))
     handover_wait_minutes: int = Field(30, ge=1, validation_alias=env("GATEWAY_HANDOVER_WAIT_MINUTES"))
     handover_idle_minutes: int = Field(60, ge=1, validation_alias=env("GATEWAY_HANDOVER_IDLE_MINUTES"))
     trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
@@ -190,6 +203,11 @@ class Settings(BaseSettings):
             Provider.META: self.meta_send_rate,
             Provider.MYOPERATOR: self.myoperator_send_rate,
         }
+
+    @property
+    def locality(self) -> Locality:
+        """The deployment's zone, locale and currency, from which each contact's are found."""
+        return Locality(self.time_zone, self.locale, self.currency)
 
     @property
     def session_timeout(self) -> timedelta:

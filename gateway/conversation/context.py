@@ -7,6 +7,7 @@ import aiohttp
 
 from gateway.clock import Clock
 from gateway.conversation.catalog import Catalog
+from gateway.conversation.locality import DEFAULT_LOCALE, DEFAULT_TIME_ZONE, LANGUAGE_LOCALES
 from gateway.handover.service import Handovers
 from gateway.notifications.notifier import Notifier
 from gateway.ports.store import Store
@@ -27,6 +28,17 @@ class Conversation:
     idempotency_key: str = field(kw_only=True)
     """The inbound message's gateway id: the same on every retry of its turn, so a plugin's
     writes (an `Idempotency-Key` header, one record per key) happen once."""
+    time_zone: str = field(default=DEFAULT_TIME_ZONE, kw_only=True)
+    """The contact's IANA time zone: times are shown in it (gateway.conversation.formatting)."""
+    locale: str = field(default="", kw_only=True)
+    """The Babel locale dates, numbers and money are written in (`es_MX`); by default the
+    language's own (LANGUAGE_LOCALES)."""
+    home_time_zone: str = field(default=DEFAULT_TIME_ZONE, kw_only=True)
+    """The deployment's zone (GATEWAY_TIME_ZONE): a time shown to a contact elsewhere names its zone."""
+
+    def __post_init__(self) -> None:
+        if not self.locale:
+            object.__setattr__(self, "locale", LANGUAGE_LOCALES.get(self.language, DEFAULT_LOCALE))
 
     def t(self, key: str, **params: Any) -> str:
         """The string `key` in the contact's language (English when it lacks one)."""

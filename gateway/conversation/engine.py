@@ -20,6 +20,7 @@ from gateway.conversation.catalog import (
 from gateway.conversation.commands import Command, command_in, greeting_language
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Flow, InvalidAnswer, MenuEntry, Step
+from gateway.conversation.locality import Locality
 from gateway.conversation.strings import CORE_STRINGS
 from gateway.conversation.translations import plugin_strings
 from gateway.handover.card import ConversationCard, HandoverReason
@@ -93,8 +94,10 @@ class Engine:
         idle_timeout: timedelta,
         metrics: GatewayMetrics,
         handovers: Handovers,
+        locality: Locality = Locality(),
     ) -> None:
         self.catalog = catalog
+        self._locality = locality
         self.handovers = handovers
         self._metrics = metrics
         self._store = store
@@ -115,9 +118,11 @@ class Engine:
         idle_timeout: timedelta,
         metrics: GatewayMetrics,
         handovers: Handovers,
+        locality: Locality = Locality(),
     ) -> "Engine":
         """Gather every plugin's strings, flows and menu entries; the engine then speaks for
-        `handovers` too (announcements, and the greeting when the bot gets a contact back)."""
+        `handovers` too (announcements, and the greeting when the bot gets a contact back);
+        `locality` places each contact in a time zone and locale."""
         catalog = Catalog()
         catalog.add(CORE_STRINGS)
         catalog.add(HANDOVER_STRINGS)
@@ -132,7 +137,7 @@ class Engine:
         entries = [
             (plugin, entry) for plugin, listed in await host.collect("register_menu_entries") for entry in listed
         ]
-        engine = cls(store, host, catalog, flows, entries, clock, idle_timeout, metrics, handovers)
+        engine = cls(store, host, catalog, flows, entries, clock, idle_timeout, metrics, handovers, locality)
         handovers.bot = engine
         return engine
 
@@ -201,7 +206,8 @@ class Engine:
 
     async def _conversation(self, message: InboundMessage, contact: Mapping[str, Any]) -> Conversation:
         """The contact's language (as chosen before, else told by a first greeting, else
-        English) and the roles they hold."""
+        English), the roles they hold, and their time zone and locale (their settings, else
+        their number's country)."""
         language = contact.get("language")
         if language is None and message.kind is InboundKind.TEXT and (greeted := greeting_language(message.text)):
             language = greeted
@@ -214,6 +220,9 @@ class Engine:
             message.profile_name,
             await roles_of(self._store, message.sender, self._roles),
             idempotency_key=message.id,
+            time_zone=self._locality.time_zone_of(message.sender, contact),
+            locale=self._locality.locale_of(message.sender, contact, language or DEFAULT_LANGUAGE),
+            home_time_zone=self._locality.time_zone,
         )
 
     async def _respond(self, message: InboundMessage, state: State, conversation: Conversation) -> list[Content]:
@@ -293,12 +302,16 @@ class Engine:
         """The text `first`, then the main menu, in the contact's language, outside any turn (a
         handover ended); the menu is saved in their session so a typed number picks from it."""
         settings = (await self._store.settings.contact(contact)).values
+        language = settings.get("language") or DEFAULT_LANGUAGE
         conversation = Conversation(
             contact,
-            settings.get("language") or DEFAULT_LANGUAGE,
+            language,
             self.catalog,
             roles=await roles_of(self._store, contact, self._roles),
             idempotency_key=first,
+            time_zone=self._locality.time_zone_of(contact, settings),
+            locale=self._locality.locale_of(contact, settings, language),
+            home_time_zone=self._locality.time_zone,
         )
         for _ in range(MAX_TURN_ATTEMPTS):
             session = await self._store.sessions.load(contact)

@@ -1,0 +1,48 @@
+"""Each contact is placed in a time zone and a locale: their own settings, else their phone
+number's country, else the deployment's GATEWAY_TIME_ZONE and GATEWAY_LOCALE."""
+
+from gateway.appkeys import STORE
+from gateway.hookspecs import hookimpl
+from gateway.models import Content
+from gateway.testing import SimulatedContact
+
+
+class Whereabouts:
+    """Answers any message with the zone and locale the engine handed it."""
+
+    @hookimpl
+    def handle_message(self, message, conversation):
+        async def answer():
+            return [Content(text=f"{conversation.time_zone} {conversation.locale} {conversation.home_time_zone}")]
+
+        return answer()
+
+
+async def where(contact: SimulatedContact) -> str:
+    [reply] = await contact.send("what time is it where I am")
+    return reply.text
+
+
+async def test_a_number_with_one_zone_follows_its_country(make_gateway, clock):
+    client = await make_gateway([Whereabouts()])
+    assert await where(SimulatedContact(client, "+12125550100", clock)) == "America/New_York en_US Asia/Kolkata"
+    assert await where(SimulatedContact(client, "+5511987654321", clock)) == "America/Sao_Paulo en_IN Asia/Kolkata"
+
+
+async def test_a_country_with_several_zones_or_none_falls_back_to_the_deployment(make_gateway, clock):
+    client = await make_gateway([Whereabouts()], time_zone="Europe/Madrid", locale="es_ES")
+    spain = SimulatedContact(client, "+34612345678", clock)  # mainland and Canaries
+    assert await where(spain) == "Europe/Madrid en_ES Europe/Madrid"
+    unknown = SimulatedContact(client, "+15550001111", clock)  # 555: no area, no zone
+    assert await where(unknown) == "Europe/Madrid en_ES Europe/Madrid"
+
+
+async def test_the_contacts_own_settings_win_and_the_language_keeps_their_territory(make_gateway, clock):
+    client = await make_gateway([Whereabouts()])
+    contact = SimulatedContact(client, "+919812345678", clock)
+    await client.app[STORE].settings.update_contact(
+        "sim:+919812345678", {"time_zone": "America/Mexico_City", "locale": "es_MX", "language": "es"}
+    )
+    assert await where(contact) == "America/Mexico_City es_MX Asia/Kolkata"
+    await client.app[STORE].settings.update_contact("sim:+919812345678", {"language": "fr"})
+    assert await where(contact) == "America/Mexico_City fr_FR Asia/Kolkata", "no French of Mexico: France's"
