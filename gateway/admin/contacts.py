@@ -1,12 +1,13 @@
 """Contacts' preferences and the roles notifications go to, under /api/v1/contacts and /roles."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gateway.admin.api import Api, Query, answer, body_of, field_error, invalid_field, query_of
 from gateway.appkeys import HANDOVERS, READ_RECEIPTS, STORE
+from gateway.conversation.locality import known_locale, known_time_zone
 from gateway.models import ContactId, Provider
 from gateway.notifications.events import MAX_RECIPIENTS
 from gateway.notifications.notifier import role_key
@@ -22,6 +23,12 @@ class ContactChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     language: Language | None = None
+    time_zone: Annotated[str, AfterValidator(known_time_zone)] | None = Field(
+        default=None, description="IANA zone the contact reads times in; null: their number's country's"
+    )
+    locale: Annotated[str, AfterValidator(known_locale)] | None = Field(
+        default=None, description="locale whose territory writes their dates and numbers (es_MX); null: their number's"
+    )
     provider: Provider | None = None
     opted_out: bool | None = None
     opted_out_categories: list[str] | None = None
@@ -66,7 +73,7 @@ def declare(api: Api) -> None:
     @api.route(
         "PATCH",
         "/contacts/{phone}",
-        "Change a contact's language, provider, opt-outs or whether they are blocked",
+        "Change a contact's language, time zone, locale, provider, opt-outs or whether they are blocked",
         body=ContactChanges,
         answers={200: "the contact's settings as changed"},
     )
