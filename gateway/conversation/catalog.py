@@ -89,6 +89,10 @@ class Catalog:
     def keys(self, language: str = DEFAULT_LANGUAGE) -> set[str]:
         return set(self._strings[language])
 
+    def plural_keys(self) -> set[str]:
+        """The keys whose English string is a plural, to be said with `plural`."""
+        return {key for key, text in self._strings[DEFAULT_LANGUAGE].items() if isinstance(text, Mapping)}
+
     def missing(self) -> dict[str, set[str]]:
         """Keys English has that another language lacks, and plural strings lacking a form their
         language needs (as "key[category]"), by language."""

@@ -390,7 +390,8 @@ class Handovers:
         ]
         if waits:
             minutes = max(1, ceil(statistics.median(waits) / 60))
-            return catalog.text("handover.requested.wait", language, minutes=minutes)
+            waited = catalog.plural("handover.minutes", language, minutes)
+            return catalog.text("handover.requested.wait", language, minutes=waited)
         return catalog.text("handover.requested", language)
 
     async def _send(self, card: ConversationCard, step: str, contents: list[Content]) -> None:

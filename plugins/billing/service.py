@@ -61,7 +61,7 @@ class BillingService:
             raise InvalidAnswer("billing.bad_date")
         today = self._clock.now().date()
         if not today < until <= today + timedelta(days=MAX_PAUSE_DAYS):
-            raise InvalidAnswer("billing.date_out_of_range", days=MAX_PAUSE_DAYS)
+            raise InvalidAnswer("billing.date_out_of_range", days=conversation.tn("billing.days", MAX_PAUSE_DAYS))
         return until.isoformat()
 
     async def pause(self, answers: Answers, conversation: Conversation) -> list[Content]:

@@ -92,7 +92,7 @@ class MaintenanceService:
             issue=conversation.t(f"maintenance.issue.{ticket.issue_type}").lower(),
             urgency=conversation.t(f"maintenance.urgency.{ticket.urgency}").lower(),
             deadline=moment(ticket.sla_deadline, conversation.language),
-            hours=hours,
+            hours=conversation.tn("maintenance.hours", hours),
         )
         return [Content(text=text)]
 

@@ -47,7 +47,7 @@ async def test_reporting_an_issue_opens_a_ticket_with_the_urgencys_sla(operator)
     assert urgency.titles == ["Low", "Medium", "High"]
     [opened] = await operator.press("High")
     assert opened.text.startswith(
-        "Ticket *MAINT-000001* opened for CNC-01 (electrical, high urgency). SLA: 8 h, until "
+        "Ticket *MAINT-000001* opened for CNC-01 (electrical, high urgency). SLA: 8 hours, until "
     )
 
 

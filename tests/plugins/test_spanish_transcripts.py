@@ -77,7 +77,7 @@ async def test_mantenimiento(operario, clock):
     await operario.send("PRESS-01")
     await operario.press("Hidráulica")
     [abierto] = await operario.press("Baja")
-    assert abierto.text.startswith("Ticket *MAINT-000001* abierto para PRESS-01 (hidráulica, urgencia baja). SLA: 48 h")
+    assert abierto.text.startswith("Ticket *MAINT-000001* abierto para PRESS-01 (hidráulica, urgencia baja). SLA: 48 horas")
     clock.advance(hours=40)
     await entrada(operario, "Mantenimiento", "Estado del SLA")
     [estado] = await operario.send("MAINT-000001")

@@ -32,17 +32,17 @@ SAMPLES: dict[str, str | int] = {
     "count": 3,
     "date": "24/12/2026",
     "day": "05/01/2026",
-    "days": 90,
+    "days": "〈90 days〉",
     "deadline": "05/01/2026 17:00",
     "due": "10/01/2026",
     "failure": "DEF-000001",
-    "hours": 8,
+    "hours": "〈8 hours〉",
     "issue": "〈issue〉",
     "job": "4411",
     "left": "5:00",
     "line": "L-1",
     "machine": "CNC-01",
-    "minutes": 12,
+    "minutes": "〈12 minutes〉",
     "name": "Asha",
     "notes": "〈notes〉",
     "order": "4411",
@@ -64,7 +64,10 @@ SAMPLES: dict[str, str | int] = {
     "when": "〈when〉",
 }
 """A sample value for each placeholder: codes, numbers and names, which read the same in every
-language, or a marked stand-in for a text the caller translates."""
+language, or a marked stand-in for a text the caller translates (a count of hours is a plural
+string of its own)."""
+COUNTED = re.compile(r"\{(\w+)\}[ \u00a0]?[^\W\d_]")
+"""A number placeholder followed by a word: "{hours} ساعة" must be a plural string."""
 PERIODS = {
     "en": "October 2026",
     "es": "octubre de 2026",
@@ -78,7 +81,7 @@ SHARED_WORDS = {
     "es": {"no", "bot", "menú", "ticket", "software", "dimensional", "error", "describe"},
     "fr": {"menu", "options", "bot", "ticket", "machine", "notifications", "minutes", "instant", "question",
            "conversation", "statut", "commande", "date", "dates", "type", "mécanique", "client", "production",
-           "stop", "message", "signaler", "transport", "service", "maintenance", "surface", "option"},
+           "stop", "message", "signaler", "transport", "service", "maintenance", "surface", "option", "minute"},
     "pt": {"menu", "bot", "status", "software", "dimensional", "hidráulica", "jan"},
     "ar": set(),
     "hi": {"am", "pm"},
@@ -110,8 +113,7 @@ def rendered(catalog: Catalog, key: str, language: str) -> list[str]:
 
 
 def _is_plural(catalog: Catalog, key: str) -> bool:
-    plural_keys = getattr(catalog, "plural_keys", None)
-    return plural_keys is not None and key in plural_keys()
+    return key in catalog.plural_keys()
 
 
 def placeholders(catalog: Catalog, key: str) -> set[str]:
@@ -227,6 +229,17 @@ async def test_every_placeholder_of_the_english_string_is_in_every_translation_a
                 raw = catalog.text(key, language)
                 found += [(key, language, f"lacks {{{name}}}") for name in expected - set(PLACEHOLDER.findall(raw))]
             found += [(key, language, text) for text in rendered(catalog, key, language) if PLACEHOLDER.search(text)]
+    assert not found, report(found)
+
+
+async def test_a_number_of_things_is_said_with_a_plural_string(catalog):
+    found = [
+        (key, language, f"{{{name}}}")
+        for key in sorted(catalog.keys() - catalog.plural_keys())
+        for language in LANGUAGES
+        for name in COUNTED.findall(catalog.text(key, language))
+        if isinstance(SAMPLES.get(name), int)
+    ]
     assert not found, report(found)
 
 

@@ -303,7 +303,7 @@ async def test_the_announcement_gives_the_median_wait_of_recent_takes(gateway, c
         clock.advance(minutes=minutes)
         await handovers.take(contact.phone, "asha")
     [announcement] = await SimulatedContact(gateway, "+15550003000", clock=clock).send("agent")
-    assert announcement.text == told(gateway, "handover.requested.wait", minutes=6)
+    assert announcement.text == told(gateway, "handover.requested.wait", minutes="6 minutes")
 
 
 async def test_outside_support_hours_the_contact_is_told_when_the_team_is_back(make_gateway, clock):
