@@ -22,6 +22,7 @@ CORE_STRINGS: dict[str, dict[str, str]] = {
         "core.language.set": "From now on I will speak English.",
         "core.stopped": "You will not receive notifications any more. Send *start* to receive them again.",
         "core.started": "You will receive notifications again.",
+        "core.source_language": "{text} (in {source_language})",
     },
     "es": {
         "core.greeting": "¡Hola! 👋",
@@ -46,6 +47,7 @@ CORE_STRINGS: dict[str, dict[str, str]] = {
         "core.language.set": "A partir de ahora hablaré español.",
         "core.stopped": "Ya no recibirás avisos. Envía *alta* para volver a recibirlos.",
         "core.started": "Volverás a recibir avisos.",
+        "core.source_language": "{text} (en {source_language})",
     },
     "fr": {
         "core.greeting": "Bonjour ! 👋",
@@ -70,6 +72,7 @@ CORE_STRINGS: dict[str, dict[str, str]] = {
         "core.language.set": "Désormais, je parlerai français.",
         "core.stopped": "Vous ne recevrez plus de notifications. Envoyez *démarrer* pour les recevoir à nouveau.",
         "core.started": "Vous recevrez à nouveau des notifications.",
+        "core.source_language": "{text} (en {source_language})",
     },
     "pt": {
         "core.greeting": "Olá! 👋",
@@ -94,6 +97,7 @@ CORE_STRINGS: dict[str, dict[str, str]] = {
         "core.language.set": "A partir de agora falarei português.",
         "core.stopped": "Você não receberá mais avisos. Envie *iniciar* para recebê-los de novo.",
         "core.started": "Você voltará a receber avisos.",
+        "core.source_language": "{text} (em {source_language})",
     },
     "ar": {
         "core.greeting": "مرحبًا! 👋",
@@ -116,6 +120,7 @@ CORE_STRINGS: dict[str, dict[str, str]] = {
         "core.language.set": "من الآن فصاعدًا سأتحدث العربية.",
         "core.stopped": "لن تصلك الإشعارات بعد الآن. أرسل *بدء* لاستلامها مجددًا.",
         "core.started": "ستصلك الإشعارات مجددًا.",
+        "core.source_language": "{text} (باللغة {source_language})",
     },
     "hi": {
         "core.greeting": "नमस्ते! 👋",
@@ -138,5 +143,6 @@ CORE_STRINGS: dict[str, dict[str, str]] = {
         "core.language.set": "अब से मैं हिन्दी में बात करूँगा।",
         "core.stopped": "अब आपको सूचनाएँ नहीं मिलेंगी। फिर से पाने के लिए *शुरू* भेजें।",
         "core.started": "आपको फिर से सूचनाएँ मिलेंगी।",
+        "core.source_language": "{text} ({source_language} में)",
     },
 }

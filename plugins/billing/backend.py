@@ -8,6 +8,7 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 
 from gateway.business_api import BusinessApi
+from gateway.conversation.translated import Translated
 from gateway.ports.store import PluginRecords
 
 NAMESPACE = "billing"
@@ -21,7 +22,7 @@ class Frequency(StrEnum):
 
 class Subscription(BaseModel):
     customer: str
-    product: str
+    product: Translated
     frequency: Frequency
     delivery_time: str = Field(pattern=r"^\d{2}:\d{2}$")
     paused_until: date | None = None

@@ -2,6 +2,7 @@
 
 from datetime import datetime, timedelta
 
+from gateway.conversation.translated import Translated
 from gateway.ports.store import PluginRecords
 from plugins.billing.backend import (
     NAMESPACE,
@@ -13,13 +14,23 @@ from plugins.billing.backend import (
 from plugins.orders.demo import DEMO_CUSTOMER
 
 SEEDED = "demo:seeded"
+TONED_MILK = Translated(
+    text="Toned milk 1 L",
+    translations={
+        "es": "Leche semidesnatada 1 L",
+        "fr": "Lait demi-écrémé 1 L",
+        "pt": "Leite semidesnatado 1 L",
+        "ar": "حليب قليل الدسم 1 لتر",
+        "hi": "टोन्ड दूध 1 लीटर",
+    },
+)
 
 
 async def seed(backend: EmbeddedBilling, records: PluginRecords, now: datetime) -> None:
     if await records.get(NAMESPACE, SEEDED):
         return
     await backend.put_subscription(
-        Subscription(customer=DEMO_CUSTOMER, product="Toned milk 1 L", frequency=Frequency.DAILY, delivery_time="07:00")
+        Subscription(customer=DEMO_CUSTOMER, product=TONED_MILK, frequency=Frequency.DAILY, delivery_time="07:00")
     )
     first_of_month = now.date().replace(day=1)
     last_month = (first_of_month - timedelta(days=1)).replace(day=1)

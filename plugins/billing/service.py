@@ -7,6 +7,7 @@ from gateway.clock import Clock
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.formatting import day, money, month
+from gateway.conversation.translated import localized
 from gateway.models import Content
 from plugins.billing.backend import BillingBackend, Subscription
 
@@ -48,7 +49,7 @@ class BillingService:
         )
         text = conversation.t(
             "billing.subscription_text",
-            product=subscription.product,
+            product=localized(subscription.product, conversation),
             schedule=self._schedule(subscription, conversation),
             status=status,
         )
@@ -69,7 +70,8 @@ class BillingService:
             return [Content(text=conversation.t("billing.no_subscription"))]
         until = date.fromisoformat(answers["until"])
         subscription = await self.backend.pause(conversation.contact, until, conversation.idempotency_key)
-        text = conversation.t("billing.paused", product=subscription.product, date=day(until, conversation.language))
+        product = localized(subscription.product, conversation)
+        text = conversation.t("billing.paused", product=product, date=day(until, conversation.language))
         return [Content(text=text)]
 
     async def resume(self, conversation: Conversation) -> list[Content]:
@@ -80,7 +82,9 @@ class BillingService:
             return [Content(text=conversation.t("billing.not_paused"))]
         subscription = await self.backend.resume(conversation.contact, conversation.idempotency_key)
         text = conversation.t(
-            "billing.resumed", product=subscription.product, schedule=self._schedule(subscription, conversation)
+            "billing.resumed",
+            product=localized(subscription.product, conversation),
+            schedule=self._schedule(subscription, conversation),
         )
         return [Content(text=text)]
 

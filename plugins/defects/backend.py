@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from pydantic import AwareDatetime, BaseModel, TypeAdapter
 
 from gateway.business_api import BusinessApi
+from gateway.conversation.translated import Translated
 from gateway.idempotency import reference_for
 from gateway.ports.store import PluginRecords
 from plugins.orders.backend import EmbeddedOrders, OrderStatus
@@ -32,14 +33,16 @@ class Defect(BaseModel):
     reporter: str
     status: DefectStatus
     reported_at: AwareDatetime
-    resolution_notes: str | None = None
+    resolution_notes: Translated | None = None
 
 
 class Sop(BaseModel):
+    """A standard operating procedure; its texts may come in several languages (Translated)."""
+
     id: str
-    title: str
-    steps: list[str]
-    last_failure: str | None = None
+    title: Translated
+    steps: list[Translated]
+    last_failure: Translated | None = None
 
 
 class DefectsBackend(Protocol):

@@ -6,6 +6,7 @@ from gateway.clock import Clock
 from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
+from gateway.conversation.translated import localized
 from gateway.handover.card import HandoverReason
 from gateway.handover.service import Handovers
 from gateway.models import Content
@@ -92,7 +93,9 @@ class DefectsService:
             type=conversation.t(f"defects.type.{defect.defect_type}"),
             severity=conversation.t(f"defects.severity.{defect.severity}").lower(),
             status=conversation.t(f"defects.status.{defect.status.value}"),
-            notes=defect.resolution_notes or conversation.t("defects.no_notes"),
+            notes=localized(defect.resolution_notes, conversation)
+            if defect.resolution_notes
+            else conversation.t("defects.no_notes"),
         )
         return [Content(text=text)]
 
@@ -106,7 +109,10 @@ class DefectsService:
         if not conversation.holds(*STAFF_ROLES):
             return [Content(text=conversation.t("core.not_allowed"))]
         sop = await self.backend.sop(answers["sop"])
-        steps = "\n".join(f"{number}. {step}" for number, step in enumerate(sop.steps, start=1))
-        failure = sop.last_failure or conversation.t("defects.no_failure")
-        text = conversation.t("defects.sop_text", sop=SOP.show(sop.id), title=sop.title, steps=steps, failure=failure)
+        steps = "\n".join(
+            f"{number}. {localized(step, conversation)}" for number, step in enumerate(sop.steps, start=1)
+        )
+        failure = localized(sop.last_failure, conversation) if sop.last_failure else conversation.t("defects.no_failure")
+        title = localized(sop.title, conversation)
+        text = conversation.t("defects.sop_text", sop=SOP.show(sop.id), title=title, steps=steps, failure=failure)
         return [Content(text=text)]

@@ -8,6 +8,7 @@ from typing import Protocol
 from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter
 
 from gateway.business_api import BusinessApi
+from gateway.conversation.translated import Translated
 from gateway.idempotency import reference_for
 from gateway.ports.store import PluginRecords
 
@@ -26,7 +27,7 @@ class OrderStatus(StrEnum):
 class Order(BaseModel):
     id: str
     customer: str
-    product: str
+    product: Translated
     quantity: int = Field(ge=1)
     status: OrderStatus
     percent_complete: int = Field(ge=0, le=100)
@@ -37,15 +38,15 @@ class Order(BaseModel):
 
 class ScheduleSlot(BaseModel):
     day: date
-    line: str
+    line: Translated
     job: str = Field(description="the order in production")
-    product: str
+    product: Translated
     quality_percent: float = Field(ge=0, le=100)
 
 
 class Bom(BaseModel):
     id: str
-    product: str
+    product: Translated
     revision: int
 
 
@@ -93,7 +94,7 @@ class EmbeddedOrders:
     async def schedule(self, first: date, last: date) -> list[ScheduleSlot]:
         found = await self._records.find(NAMESPACE, {"kind": "slot"}, limit=1000)
         slots = [ScheduleSlot.model_validate(slot) for slot in found]
-        return sorted((s for s in slots if first <= s.day <= last), key=lambda s: (s.day, s.line))
+        return sorted((s for s in slots if first <= s.day <= last), key=lambda s: (s.day, s.line.text))
 
     async def bom(self, bom_id: str) -> Bom | None:
         found = await self._records.get(NAMESPACE, f"bom:{bom_id.upper()}")

@@ -3,6 +3,7 @@ and the role `staff` for the demo's factory operator."""
 
 from datetime import date, datetime, timedelta
 
+from gateway.conversation.translated import Translated
 from gateway.notifications.notifier import role_key
 from gateway.ports.store import SettingsRepository
 from plugins.orders.backend import Bom, EmbeddedOrders, Order, OrderStatus, ScheduleSlot
@@ -15,24 +16,50 @@ DEMO_OPERATOR = "sim:+15550003333"
 SEEDED = "demo:seeded"
 
 
+def _six(english: str, es: str, fr: str, pt: str, ar: str, hi: str) -> Translated:
+    """A demo name written in English with its translations, in LANGUAGES order."""
+    return Translated(text=english, translations={"es": es, "fr": fr, "pt": pt, "ar": ar, "hi": hi})
+
+
+GEAR_HOUSING = _six("Gear housing GH-200", "Carcasa de engranajes GH-200", "Carter d'engrenages GH-200",
+                    "Carcaça de engrenagens GH-200", "غلاف التروس GH-200", "गियर हाउसिंग GH-200")
+PUMP_SHAFT = _six("Pump shaft PS-45", "Eje de bomba PS-45", "Arbre de pompe PS-45", "Eixo de bomba PS-45",
+                  "عمود المضخة PS-45", "पंप शाफ़्ट PS-45")
+PRODUCTS = {
+    "4411": GEAR_HOUSING,
+    "4412": PUMP_SHAFT,
+    "4413": _six("Valve body VB-10", "Cuerpo de válvula VB-10", "Corps de vanne VB-10", "Corpo de válvula VB-10",
+                 "جسم الصمام VB-10", "वाल्व बॉडी VB-10"),
+    "4414": _six("Bracket BR-7", "Soporte BR-7", "Support BR-7", "Suporte BR-7", "دعامة BR-7", "ब्रैकेट BR-7"),
+    "4415": _six("Flange FL-80", "Brida FL-80", "Bride FL-80", "Flange FL-80", "شفة FL-80", "फ़्लैंज FL-80"),
+    "4416": _six("Impeller IM-33", "Impulsor IM-33", "Roue à aubes IM-33", "Rotor IM-33", "دافعة المضخة IM-33",
+                 "इम्पेलर IM-33"),
+}
+LINES = {
+    number: _six(f"Line {number}", f"Línea {number}", f"Ligne {number}", f"Linha {number}", f"الخط {number}",
+                 f"लाइन {number}")
+    for number in (1, 2)
+}  # fmt: skip
+
+
 async def seed(backend: EmbeddedOrders, records, now: datetime) -> None:
     """Write the demo orders, a week of schedule and two BOMs, once."""
     if await records.get("orders", SEEDED):
         return
     plan = [
-        ("4411", "Gear housing GH-200", 500, OrderStatus.IN_PRODUCTION, 60, -6, 4),
-        ("4412", "Pump shaft PS-45", 1200, OrderStatus.IN_PRODUCTION, 20, -8, 2),
-        ("4413", "Valve body VB-10", 300, OrderStatus.QUALITY_CHECK, 95, -10, 1),
-        ("4414", "Bracket BR-7", 2000, OrderStatus.COMPLETED, 100, -20, -2),
-        ("4415", "Flange FL-80", 800, OrderStatus.PLANNED, 0, 1, 12),
-        ("4416", "Impeller IM-33", 150, OrderStatus.IN_PRODUCTION, 40, -12, -1),
+        ("4411", 500, OrderStatus.IN_PRODUCTION, 60, -6, 4),
+        ("4412", 1200, OrderStatus.IN_PRODUCTION, 20, -8, 2),
+        ("4413", 300, OrderStatus.QUALITY_CHECK, 95, -10, 1),
+        ("4414", 2000, OrderStatus.COMPLETED, 100, -20, -2),
+        ("4415", 800, OrderStatus.PLANNED, 0, 1, 12),
+        ("4416", 150, OrderStatus.IN_PRODUCTION, 40, -12, -1),
     ]
-    for number, product, quantity, status, percent, started, due in plan:
+    for number, quantity, status, percent, started, due in plan:
         await backend.put_order(
             Order(
                 id=number,
                 customer=DEMO_CUSTOMER,
-                product=product,
+                product=PRODUCTS[number],
                 quantity=quantity,
                 status=status,
                 percent_complete=percent,
@@ -44,16 +71,17 @@ async def seed(backend: EmbeddedOrders, records, now: datetime) -> None:
     today = now.date()
     for offset in range(7):
         for line, job, product, quality in (
-            ("Line 1", "4411", "Gear housing GH-200", 98.5),
-            ("Line 2", "4412", "Pump shaft PS-45", 96.0),
+            (LINES[1], "4411", GEAR_HOUSING, 98.5),
+            (LINES[2], "4412", PUMP_SHAFT, 96.0),
         ):
             slot = ScheduleSlot(
                 day=today + timedelta(days=offset), line=line, job=job, product=product, quality_percent=quality
             )
-            await records.put("orders", f"slot:{slot.day}:{line}", {"kind": "slot"} | slot.model_dump(mode="json"))
+            document = {"kind": "slot"} | slot.model_dump(mode="json")
+            await records.put("orders", f"slot:{slot.day}:{line.text}", document)
     for bom in (
-        Bom(id="BOM-7", product="Gear housing GH-200", revision=3),
-        Bom(id="BOM-12", product="Pump shaft PS-45", revision=1),
+        Bom(id="BOM-7", product=GEAR_HOUSING, revision=3),
+        Bom(id="BOM-12", product=PUMP_SHAFT, revision=1),
     ):
         await records.put("orders", f"bom:{bom.id}", {"kind": "bom"} | bom.model_dump())
     await records.put("orders", SEEDED, {"at": now.isoformat(), "first_day": date.isoformat(today)})

@@ -9,6 +9,7 @@ from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.formatting import day
+from gateway.conversation.translated import localized
 from gateway.models import Content
 from plugins.orders.backend import Order, OrdersBackend, OrderStatus
 from plugins.orders.references import BOM, ORDER
@@ -60,7 +61,7 @@ class OrdersService:
         text = t(
             "orders.status_text",
             order=ORDER.show(order.id),
-            product=order.product,
+            product=localized(order.product, conversation),
             quantity=order.quantity,
             status=t(f"orders.state.{order.status.value}"),
             percent=order.percent_complete,
@@ -77,7 +78,7 @@ class OrdersService:
             conversation.t(
                 "orders.recent_line",
                 order=ORDER.show(o.id),
-                product=o.product,
+                product=localized(o.product, conversation),
                 status=conversation.t(f"orders.state.{o.status.value}"),
                 percent=o.percent_complete,
             )
@@ -115,9 +116,9 @@ class OrdersService:
             conversation.t(
                 "orders.schedule_line",
                 day=day(slot.day, conversation.language),
-                line=slot.line,
+                line=localized(slot.line, conversation),
                 job=ORDER.show(slot.job),
-                product=slot.product,
+                product=localized(slot.product, conversation),
                 quality=f"{slot.quality_percent:g}",
             )
             for slot in slots

@@ -48,7 +48,7 @@ async def test_calidad(operario):
     assert mis.text.splitlines()[1] == "• DEF-000002, pedido ORD-4413: Dimensional, en investigación"
     await entrada(operario, "Calidad", "Seguir un defecto")
     [seguimiento] = await operario.send("DEF-000001")
-    assert seguimiento.text.endswith("Estado: resuelto\nResolución: Burr removed; SOP-101 updated.")
+    assert seguimiento.text.endswith("Estado: resuelto\nResolución: Rebaba eliminada; SOP-101 actualizado.")
     await entrada(operario, "Calidad", "Ver SOP")
     [sop] = await operario.send("SOP-102")
     assert sop.text.endswith("Último fallo: ninguno registrado")
@@ -56,7 +56,7 @@ async def test_calidad(operario):
 
 async def test_pedidos(cliente):
     [recientes] = await entrada(cliente, "Pedidos", "Pedidos recientes")
-    assert recientes.text.startswith("Tus pedidos recientes:\n• ORD-4415: Flange FL-80, planificado (0%)")
+    assert recientes.text.startswith("Tus pedidos recientes:\n• ORD-4415: Brida FL-80, planificado (0%)")
     [entregas] = await entrada(cliente, "Pedidos", "Fechas de entrega")
     assert entregas.text.startswith("Próximas entregas:\n• ORD-4414: 5 ene 2026")
 
@@ -65,7 +65,7 @@ async def test_produccion(operario):
     [periodo] = await entrada(operario, "Pedidos", "Plan de producción")
     assert periodo.titles == ["Hoy", "Esta semana"]
     [hoy] = await operario.press("Hoy")
-    assert hoy.text.startswith("Plan de producción, hoy:\n• 5 ene 2026, Line 1: pedido ORD-4411")
+    assert hoy.text.startswith("Plan de producción, hoy:\n• 5 ene 2026, Línea 1: pedido ORD-4411")
     await entrada(operario, "Pedidos", "Cambio de BOM")
     await operario.send("BOM-12")
     [hecho] = await operario.send("Cambiar el material del eje")
@@ -86,12 +86,12 @@ async def test_mantenimiento(operario, clock):
 
 async def test_facturacion(cliente):
     [suscripcion] = await entrada(cliente, "Facturación", "Mi suscripción")
-    assert suscripcion.text == "*Toned milk 1 L*\nEntrega: todos los días a las 07:00\nEstado: activa"
+    assert suscripcion.text == "*Leche semidesnatada 1 L*\nEntrega: todos los días a las 07:00\nEstado: activa"
     await entrada(cliente, "Facturación", "Pausar entregas")
     [pausa] = await cliente.send("2026-01-15")
-    assert pausa.text.startswith("Las entregas de Toned milk 1 L quedan pausadas hasta el 15 ene 2026.")
+    assert pausa.text.startswith("Las entregas de Leche semidesnatada 1 L quedan pausadas hasta el 15 ene 2026.")
     [reanudar] = await entrada(cliente, "Facturación", "Reanudar entregas")
-    assert reanudar.text == "Las entregas de Toned milk 1 L se reanudan: todos los días a las 07:00."
+    assert reanudar.text == "Las entregas de Leche semidesnatada 1 L se reanudan: todos los días a las 07:00."
     [factura] = await entrada(cliente, "Facturación", "Mi factura")
     assert factura.text.startswith("*Factura de diciembre de 2025*\nImporte: 1.860,00\xa0INR\nVencimiento: 10 ene 2026")
 

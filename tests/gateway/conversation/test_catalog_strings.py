@@ -57,6 +57,8 @@ SAMPLES: dict[str, str | int] = {
     "sop": "SOP-101",
     "status": "〈status〉",
     "steps": "1. 〈step〉\n2. 〈step〉",
+    "text": "〈text〉",
+    "source_language": "〈source language〉",
     "time": "07:00",
     "title": "〈title〉",
     "type": "〈type〉",
