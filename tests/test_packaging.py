@@ -26,6 +26,6 @@ def test_every_translation_file_is_shipped_as_package_data():
     shipped = set()
     for package in find_packages(str(REPO), include=[f"{top}*" for top in SHIPPED]):
         folder = REPO.joinpath(*package.split("."))
-        for pattern in [*patterns.get("*", []), *patterns.get(package, [])]:
+        for pattern in [*patterns.get("", []), *patterns.get(package, [])]:  # setuptools reads "*" as ""
             shipped |= set(folder.glob(pattern))
     assert locale_files <= shipped, f"not in the wheel: {sorted(str(p.relative_to(REPO)) for p in locale_files - shipped)}"

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from babel import Locale
+from babel.plural import PluralRule
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,12 @@ def by_language(table: Mapping[str, tuple[Text, ...]]) -> dict[str, dict[str, Te
 
 def plural_category(language: str, count: int) -> str:
     """The CLDR plural category of `count` in `language` ("one", "few", ...), by Babel's rules."""
-    return Locale.parse(language).plural_form(count)
+    return _plural_rule(language)(count)
+
+
+@cache
+def _plural_rule(language: str) -> PluralRule:
+    return Locale.parse(language).plural_form
 
 
 @cache

@@ -6,6 +6,8 @@ import gettext
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache, lru_cache
+from io import BytesIO
 from pathlib import Path
 
 from babel.messages.catalog import Catalog as PoCatalog
@@ -36,14 +38,24 @@ class TranslationDomain:
 def read_domain(domain: TranslationDomain) -> dict[str, dict[str, Text]]:
     """The domain's strings as {language: {key: text}}: English from the .pot, every other
     language from its .po, leaving out what is untranslated or fuzzy (English fills those)."""
-    strings = {DEFAULT_LANGUAGE: {key: _english(message) for key, message in _keyed(_read(domain.template))}}
-    for language in LANGUAGES:
-        path = domain.po_file(language)
-        if language != DEFAULT_LANGUAGE and path.exists():
-            strings[language] = _translated(_read(path, language), language)
+    translated = tuple(
+        (language, domain.po_file(language).read_bytes())
+        for language in LANGUAGES
+        if language != DEFAULT_LANGUAGE and domain.po_file(language).exists()
+    )
+    return _parsed(domain.name, domain.template.read_bytes(), translated)
+
+
+@lru_cache(maxsize=64)
+def _parsed(name: str, template: bytes, translated: tuple[tuple[str, bytes], ...]) -> dict[str, dict[str, Text]]:
+    """Parsed once per process for the same files: a test run starts hundreds of gateways."""
+    strings = {DEFAULT_LANGUAGE: {key: _english(message) for key, message in _keyed(_read(template, name))}}
+    for language, po in translated:
+        strings[language] = _translated(_read(po, name, language), language)
     return strings
 
 
+@cache
 def plural_indices(language: str, plural_expr: str) -> dict[str, int]:
     """Which msgstr[index] holds each CLDR category, found by counting through the file's own
     Plural-Forms expression: the index most of a category's counts get (the lower on a tie),
@@ -55,9 +67,8 @@ def plural_indices(language: str, plural_expr: str) -> dict[str, int]:
     return {category: min(counted, key=lambda index: (-counted[index], index)) for category, counted in votes.items()}
 
 
-def _read(path: Path, language: str | None = None) -> PoCatalog:
-    with path.open("rb") as file:
-        return read_po(file, locale=language, domain=path.stem)
+def _read(content: bytes, domain: str, language: str | None = None) -> PoCatalog:
+    return read_po(BytesIO(content), locale=language, domain=domain)
 
 
 def _keyed(catalog: PoCatalog) -> list[tuple[str, Message]]:

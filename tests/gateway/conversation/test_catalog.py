@@ -110,3 +110,8 @@ def test_a_missing_string_is_reported_and_warned_about_once(caplog):
     assert said == ["Cancelled."] * 3
     assert len(caplog.records) == 1
     assert catalog.missing()["hi"] == {"core.cancelled"}
+
+
+def test_plural_strings_are_told_apart_from_plain_ones():
+    catalog = catalog_with({"en": {"maintenance.hours": HOURS["en"], "core.cancelled": "Cancelled."}})
+    assert catalog.plural_keys() == {"maintenance.hours"}
