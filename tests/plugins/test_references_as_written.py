@@ -137,3 +137,39 @@ async def test_what_names_no_single_reference_is_still_refused(staff, group, ent
     assert again.options == [] and reason.text != again.text
     if refusal is not None:
         assert reason.text == refusal
+
+
+async def test_a_business_system_is_asked_for_its_own_ids_however_typed(make_gateway, clock, business_system):
+    """The HTTP backends get the canonical id, as before references were parsed: the bare order
+    number, and a machine as the business numbers it (no zeros added to PRESS-2)."""
+    order = {
+        "id": "7001",
+        "customer": "sim:+15550001111",
+        "product": "Rotor RT-1",
+        "quantity": 40,
+        "status": "quality_check",
+        "percent_complete": 90,
+        "started_at": "2026-01-01T00:00:00+00:00",
+        "due_at": "2026-01-10T00:00:00+00:00",
+        "delivery_date": "2026-01-12",
+    }
+    await business_system("ORDERS", lambda path, body, number: {}, {"/api/orders/7001": order})
+    machine = {"id": "PRESS-2", "name": "Press 2", "line": "A"}
+    tickets = await business_system(
+        "MAINTENANCE",
+        lambda path, body, number: body | {"reference": f"WO-{number}", "status": "open"},
+        {"/api/machines/PRESS-2": machine},
+    )
+    client = await make_gateway([OrdersPlugin(), MaintenancePlugin()])
+    await client.app[STORE].settings.set(role_key("staff"), [DEMO_CUSTOMER])
+    contact = SimulatedContact(client, DEMO_CUSTOMER, clock)
+    await open_entry(contact, "Orders", "Order status")
+    [status] = await contact.send("pedido nº ७००१")
+    assert status.text.startswith("*Order ORD-7001*: Rotor RT-1")
+    await open_entry(contact, "Maintenance", "Report an issue")
+    await contact.send("press 2")
+    await contact.press("Hydraulic")
+    [opened] = await contact.press("Low")
+    assert opened.text.startswith("Ticket *WO-1* opened for PRESS-2 ")
+    [(path, _)] = tickets.posts
+    assert path == "/api/tickets"
