@@ -9,7 +9,7 @@ _BODIES = {
         "Hola {{ customer_name }}, tu entrega está programada para el {{ delivery_date | date }}.",
         "Bonjour {{ customer_name }}, votre livraison est prévue le {{ delivery_date | date }}.",
         "Olá {{ customer_name }}, sua entrega está marcada para {{ delivery_date | date }}.",
-        "مرحبا {{ customer_name }}، موعد التوصيل {{ delivery_date | date }}.",
+        "مرحبًا {{ customer_name }}، موعد التوصيل {{ delivery_date | date }}.",
         "नमस्ते {{ customer_name }}, आपकी डिलीवरी {{ delivery_date | date }} को निर्धारित है।",
     ),
     "delivery_confirmed": (
@@ -17,7 +17,7 @@ _BODIES = {
         "Hola {{ customer_name }}, tu entrega del {{ delivery_date | date }} ha llegado. ¡Gracias!",
         "Bonjour {{ customer_name }}, votre livraison du {{ delivery_date | date }} est arrivée. Merci !",
         "Olá {{ customer_name }}, sua entrega de {{ delivery_date | date }} chegou. Obrigado!",
-        "مرحبا {{ customer_name }}، وصل توصيل {{ delivery_date | date }}. شكرًا لك!",
+        "مرحبًا {{ customer_name }}، وصلت شحنتك المقررة في {{ delivery_date | date }}. شكرًا لك!",
         "नमस्ते {{ customer_name }}, {{ delivery_date | date }} की आपकी डिलीवरी पहुँच गई है। धन्यवाद!",
     ),
     "payment_reminder": (
@@ -25,7 +25,7 @@ _BODIES = {
         "Hola {{ customer_name }}, tu factura de {{ amount | money(currency) }} de {{ period }} vence el {{ due_date | date }}.",
         "Bonjour {{ customer_name }}, votre facture de {{ amount | money(currency) }} pour {{ period }} est à régler le {{ due_date | date }}.",
         "Olá {{ customer_name }}, sua fatura de {{ amount | money(currency) }} de {{ period }} vence em {{ due_date | date }}.",
-        "مرحبا {{ customer_name }}، فاتورتك بمبلغ {{ amount | money(currency) }} عن {{ period }} مستحقة في {{ due_date | date }}.",
+        "مرحبًا {{ customer_name }}، فاتورتك بمبلغ {{ amount | money(currency) }} عن {{ period }} مستحقة في {{ due_date | date }}.",
         "नमस्ते {{ customer_name }}, {{ period }} का आपका {{ amount | money(currency) }} का बिल {{ due_date | date }} को देय है।",
     ),
     "payment_confirmation": (

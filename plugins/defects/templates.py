@@ -11,8 +11,8 @@ _QUALITY_ALERT = (
     "{{ order_id }}. La commande est en attente.",
     "Alerta de qualidade: defeito {{ defect_id }} ({{ defect_type }}, gravidade {{ severity }}) no pedido "
     "{{ order_id }}. O pedido está em espera.",
-    "تنبيه جودة: العيب {{ defect_id }} ({{ defect_type }}، الخطورة {{ severity }}) في الطلب {{ order_id }}. الطلب معلّق.",
-    "गुणवत्ता चेतावनी: ऑर्डर {{ order_id }} में दोष {{ defect_id }} ({{ defect_type }}, गंभीरता {{ severity }})। ऑर्डर रोका गया है।",
+    "تنبيه جودة: العيب {{ defect_id }} ({{ defect_type }}، الخطورة: {{ severity }}) في الطلب {{ order_id }}. الطلب معلّق.",
+    "गुणवत्ता चेतावनी: ऑर्डर {{ order_id }} में दोष {{ defect_id }} ({{ defect_type }}, गंभीरता: {{ severity }})। ऑर्डर रोका गया है।",
 )
 
 TEMPLATES = [

@@ -8,8 +8,8 @@ _BODIES = {
         "Ticket de mantenimiento {{ ticket_id }} abierto para la máquina {{ machine_id }} (urgencia {{ urgency }}). Plazo SLA: {{ sla_deadline | datetime }}.",
         "Ticket de maintenance {{ ticket_id }} ouvert pour la machine {{ machine_id }} (urgence {{ urgency }}). Échéance SLA : {{ sla_deadline | datetime }}.",
         "Chamado de manutenção {{ ticket_id }} aberto para a máquina {{ machine_id }} (urgência {{ urgency }}). Prazo do SLA: {{ sla_deadline | datetime }}.",
-        "تم فتح تذكرة الصيانة {{ ticket_id }} للآلة {{ machine_id }} (استعجال {{ urgency }}). موعد المهلة: {{ sla_deadline | datetime }}.",
-        "मशीन {{ machine_id }} के लिए रखरखाव टिकट {{ ticket_id }} खोला गया (तात्कालिकता {{ urgency }})। SLA समय-सीमा: {{ sla_deadline | datetime }}।",
+        "تم فتح تذكرة الصيانة {{ ticket_id }} للآلة {{ machine_id }} (الأولوية: {{ urgency }}). موعد المهلة: {{ sla_deadline | datetime }}.",
+        "मशीन {{ machine_id }} के लिए रखरखाव टिकट {{ ticket_id }} खोला गया (प्राथमिकता: {{ urgency }})। SLA समय-सीमा: {{ sla_deadline | datetime }}।",
     ),
     "sla_warning": (
         "SLA warning: ticket {{ ticket_id }} on {{ machine_id }} has less than 25% of its SLA left (deadline {{ sla_deadline | datetime }}).",
@@ -33,7 +33,7 @@ _BODIES = {
         "Rappel, {{ operator_name }} : votre poste sur {{ line }} commence à {{ shift_start | datetime }}.",
         "Lembrete, {{ operator_name }}: seu turno na {{ line }} começa às {{ shift_start | datetime }}.",
         "تذكير يا {{ operator_name }}: تبدأ مناوبتك على {{ line }} في {{ shift_start | datetime }}.",
-        "याद दिलाना, {{ operator_name }}: {{ line }} पर आपकी शिफ़्ट {{ shift_start | datetime }} बजे शुरू होगी।",
+        "{{ operator_name }}, याद दिला दें: {{ line }} पर आपकी शिफ़्ट {{ shift_start | datetime }} पर शुरू होगी।",
     ),
 }
 
