@@ -3,6 +3,7 @@ who asks for a person outside these hours is told when someone will be back, and
 counted from then."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -55,12 +56,19 @@ class SupportHours:
         raise AssertionError("a week holds every weekday")  # spans is not empty when closed
 
     def describe(self, moment: datetime, language: str) -> str:
-        """A moment as the contact reads it: weekday, time and the zone's name, e.g. `Monday 09:00 IST`."""
+        """A moment as the contact reads it: weekday, time and the zone's name, e.g. `Monday 09:00 IST`,
+        `الاثنين 09:00 توقيت الهند`."""
         locale = LOCALES.get(language, "en_IN")
         abbreviation = moment.astimezone(self.zone).tzname() or ""
-        # an abbreviation such as IST names the zone in every language; an offset such as -03 does not
-        zone = abbreviation if abbreviation.isalpha() else get_timezone_name(self.zone, locale=locale)
+        name = get_timezone_name(self.zone, locale=locale)
+        # an abbreviation such as IST names the zone for readers of Latin letters, not in Arabic or
+        # Hindi, whose own name for it Babel has; an offset such as -03 names it for nobody
+        zone = abbreviation if abbreviation.isalpha() and _latin(name) else name
         return f"{format_datetime(moment, 'EEEE HH:mm', tzinfo=self.zone, locale=locale)} {zone}"
+
+
+def _latin(text: str) -> bool:
+    return all(unicodedata.name(character, "").startswith("LATIN") for character in text if character.isalpha())
 
 
 def _spans(part: str) -> list[tuple[int, time, time]]:

@@ -41,6 +41,13 @@ def test_the_opening_reads_in_the_contacts_language_with_the_zone_named():
     assert hours.describe(monday, "fr") == "lundi 09:00 IST"
 
 
+def test_arabic_and_hindi_name_the_zone_in_their_own_words_not_in_latin_letters():
+    hours = SupportHours.parse("mon-sat 09:00-18:00", INDIA)
+    monday = datetime(2026, 1, 5, 3, 30, tzinfo=UTC)
+    assert hours.describe(monday, "ar") == "الاثنين 09:00 توقيت الهند"
+    assert hours.describe(monday, "hi") == "सोमवार 09:00 भारत समय"
+
+
 @pytest.mark.parametrize(
     ("hours", "fault"),
     [
