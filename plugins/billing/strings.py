@@ -36,7 +36,7 @@ STRINGS = by_language(
             "Vous n'avez pas d'abonnement chez nous.",
             "Você não tem assinatura conosco.",
             "ليس لديك اشتراك لدينا.",
-            "आपकी हमारे साथ कोई सदस्यता नहीं है।",
+            "हमारे यहाँ आपकी कोई सदस्यता नहीं है।",
         ),
         "billing.subscription_text": (
             "*{product}*\nDelivery: {schedule}\nStatus: {status}",
@@ -51,7 +51,7 @@ STRINGS = by_language(
             "todos los días a las {time}",
             "tous les jours à {time}",
             "todos os dias às {time}",
-            "كل يوم في {time}",
+            "كل يوم الساعة {time}",
             "रोज़ {time} बजे",
         ),
         "billing.frequency.weekdays": (
@@ -59,7 +59,7 @@ STRINGS = by_language(
             "de lunes a viernes a las {time}",
             "du lundi au vendredi à {time}",
             "de segunda a sexta às {time}",
-            "من الاثنين إلى الجمعة في {time}",
+            "من الاثنين إلى الجمعة الساعة {time}",
             "सोमवार से शुक्रवार {time} बजे",
         ),
         "billing.frequency.weekly": (
@@ -67,7 +67,7 @@ STRINGS = by_language(
             "cada semana a las {time}",
             "chaque semaine à {time}",
             "toda semana às {time}",
-            "كل أسبوع في {time}",
+            "كل أسبوع الساعة {time}",
             "हर सप्ताह {time} बजे",
         ),
         "billing.status.active": ("active", "activa", "actif", "ativa", "نشط", "सक्रिय"),
@@ -131,8 +131,8 @@ STRINGS = by_language(
             "Las entregas de {product} se reanudan: {schedule}.",
             "Les livraisons de {product} reprennent : {schedule}.",
             "As entregas de {product} voltaram: {schedule}.",
-            "عاد توصيل {product}: {schedule}.",
-            "{product} की डिलीवरी फिर शुरू: {schedule}।",
+            "استُؤنف توصيل {product}: {schedule}.",
+            "{product} की डिलीवरी फिर से शुरू हो गई है: {schedule}।",
         ),
         "billing.not_paused": (
             "Your deliveries are not paused.",

@@ -20,7 +20,7 @@ STRINGS = by_language(
             "Suivre un défaut",
             "Acompanhar defeito",
             "تتبع عيب",
-            "दोष ट्रैक करें",
+            "दोष की स्थिति देखें",
         ),
         "defects.sop": ("View SOP", "Ver SOP", "Voir une SOP", "Ver SOP", "عرض إجراء التشغيل", "SOP देखें"),
         "defects.ask_order": (
@@ -68,17 +68,17 @@ STRINGS = by_language(
             "Devolución cliente",
             "Retour client",
             "Devolução cliente",
-            "مرتجع عميل",
+            "مرتجع من العميل",
             "ग्राहक वापसी",
         ),
-        "defects.type.dimensional": ("Dimensional", "Dimensional", "Dimensionnel", "Dimensional", "خطأ في الأبعاد", "आयामी"),
+        "defects.type.dimensional": ("Dimensional", "Dimensional", "Dimensionnel", "Dimensional", "خطأ في الأبعاد", "माप संबंधी"),
         "defects.type.surface_finish": (
             "Surface Finish",
             "Acabado superficial",
             "État de surface",
             "Acabamento",
             "عيب في تشطيب السطح",
-            "सतह फिनिश",
+            "सतह की फ़िनिश",
         ),
         "defects.type.other": ("Other", "Otro", "Autre", "Outro", "آخر", "अन्य"),
         "defects.ask_severity": (
@@ -105,7 +105,7 @@ STRINGS = by_language(
             "Tus defectos recientes:",
             "Vos défauts récents :",
             "Seus defeitos recentes:",
-            "عيوبك الأخيرة:",
+            "بلاغاتك الأخيرة عن العيوب:",
             "आपके हाल के दोष:",
         ),
         "defects.mine_line": (
@@ -133,7 +133,7 @@ STRINGS = by_language(
             "قيد التحقيق",
             "जाँच जारी",
         ),
-        "defects.status.resolved": ("resolved", "resuelto", "résolu", "resolvido", "تم الحل", "सुलझा"),
+        "defects.status.resolved": ("resolved", "resuelto", "résolu", "resolvido", "تم الحل", "सुलझ गया"),
         "defects.status.closed": ("closed", "cerrado", "clos", "fechado", "مغلق", "बंद"),
         "defects.ask_reference": (
             "Which defect? Send its reference, e.g. DEF-000123.",
@@ -167,7 +167,7 @@ STRINGS = by_language(
             "*{reference}* في الطلب {order}: {type}، خطورة {severity}.\nالحالة: {status}\nالحل: {notes}",
             "*{reference}*, ऑर्डर {order}: {type}, {severity} गंभीरता।\nस्थिति: {status}\nसमाधान: {notes}",
         ),
-        "defects.no_notes": ("none yet", "aún ninguna", "pas encore", "ainda não", "لا يوجد بعد", "अभी नहीं"),
+        "defects.no_notes": ("none yet", "aún ninguna", "pas encore", "ainda não", "لا شيء بعد", "अभी कुछ नहीं"),
         "defects.ask_sop": (
             "Which SOP? Send its id, e.g. SOP-101.",
             "¿Qué SOP? Envía su código, p. ej. SOP-101.",
@@ -206,7 +206,7 @@ STRINGS = by_language(
             "aucun enregistré",
             "nenhuma registrada",
             "لم يُسجَّل أي إخفاق",
-            "कोई दर्ज नहीं",
+            "कोई दर्ज नहीं हुई",
         ),
     }
 )

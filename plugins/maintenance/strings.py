@@ -137,7 +137,7 @@ STRINGS = by_language(
             "⚠️ *{reference}* : il ne reste que {left} de SLA (jusqu'au {deadline}) ; moins de 25 %.",
             "⚠️ *{reference}*: restam só {left} do SLA (até {deadline}); menos de 25%.",
             "⚠️ *{reference}*: يتبقى {left} فقط من المهلة (حتى {deadline})؛ أقل من 25%.",
-            "⚠️ *{reference}*: SLA में केवल {left} बाकी ({deadline} तक); 25% से कम।",
+            "⚠️ *{reference}*: SLA में केवल {left} बाकी ({deadline} तक), यानी 25% से भी कम।",
         ),
         "maintenance.breached": (
             "🚨 *{reference}*: the SLA was breached {ago} ago.",
@@ -153,7 +153,7 @@ STRINGS = by_language(
             "*{reference}* est résolu.",
             "*{reference}* está resolvido.",
             "تم حل التذكرة *{reference}*.",
-            "*{reference}* हल हो गया है।",
+            "टिकट *{reference}* हल हो गया है।",
         ),
     }
 )

@@ -58,7 +58,7 @@ STRINGS = by_language(
             "Un número de pedido tiene de 3 a 10 dígitos.",
             "Un numéro de commande a de 3 à 10 chiffres.",
             "Um número de pedido tem de 3 a 10 dígitos.",
-            "رقم الطلب من 3 إلى 10 أرقام.",
+            "يتكوّن رقم الطلب من 3 إلى 10 أرقام.",
             "ऑर्डर नंबर में 3 से 10 अंक होते हैं।",
         ),
         "orders.unknown_order": (
@@ -66,7 +66,7 @@ STRINGS = by_language(
             "No encuentro el pedido {order}. Revisa el número y envíalo de nuevo.",
             "Je ne trouve pas la commande {order}. Vérifiez le numéro et renvoyez-le.",
             "Não encontro o pedido {order}. Confira o número e envie de novo.",
-            "لا أجد الطلب {order}. تحقق من الرقم وأرسله مرة أخرى.",
+            "لم أجد الطلب {order}. تحقق من الرقم وأرسله مرة أخرى.",
             "मुझे ऑर्डर {order} नहीं मिला। नंबर जाँचकर फिर भेजें।",
         ),
         "orders.status_text": (
@@ -122,7 +122,7 @@ STRINGS = by_language(
             "Vous n'avez pas encore de commande chez nous.",
             "Você ainda não tem pedidos conosco.",
             "ليس لديك طلبات لدينا بعد.",
-            "आपका हमारे पास अभी कोई ऑर्डर नहीं है।",
+            "अभी हमारे पास आपका कोई ऑर्डर नहीं है।",
         ),
         "orders.deliveries_header": (
             "Upcoming deliveries:",
@@ -154,7 +154,7 @@ STRINGS = by_language(
             "Quelle période ?",
             "Qual período?",
             "أي فترة؟",
-            "कौन सी अवधि?",
+            "कौन-सी अवधि?",
         ),
         "orders.today": ("Today", "Hoy", "Aujourd'hui", "Hoje", "اليوم", "आज"),
         "orders.week": ("This week", "Esta semana", "Cette semaine", "Esta semana", "هذا الأسبوع", "इस सप्ताह"),
