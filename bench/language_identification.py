@@ -161,7 +161,9 @@ def table(results: dict[str, dict]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.language_identification", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.language_identification", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--passes", type=int, default=3, help="timed passes over the corpus (the median counts)")
     parser.add_argument("--configurations", nargs="*", choices=list(CONFIGURATIONS), default=list(CONFIGURATIONS))
     parser.add_argument("--one", choices=list(CONFIGURATIONS), help=argparse.SUPPRESS)
@@ -173,7 +175,8 @@ def main() -> None:
     print("messages: " + ", ".join(f"{group} {count}" for group, count in sizes.items()), flush=True)
     results = {}
     for name in options.configurations:
-        command = [sys.executable, "-m", "bench.language_identification", "--one", name, "--passes", str(options.passes)]
+        command = [sys.executable, "-m", "bench.language_identification", "--one", name]
+        command += ["--passes", str(options.passes)]
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         results[name] = json.loads(output)
         print(f"measured {name}", file=sys.stderr, flush=True)

@@ -26,7 +26,9 @@ def _once(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
-_SAME_IN_EVERY_LANGUAGE = frozenset({"ok", "okay", "okey", "oki", "k", "kk", "lol", "haha", "hmm", "wow", "menu", "bot"})
+_SAME_IN_EVERY_LANGUAGE = frozenset(
+    {"ok", "okay", "okey", "oki", "k", "kk", "lol", "haha", "hmm", "wow", "menu", "bot"}
+)
 """Words WhatsApp users write alike in all six languages: they tell no language."""
 
 _GREETINGS = {_once(greeting): language for greeting, language in {

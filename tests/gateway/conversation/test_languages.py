@@ -59,7 +59,9 @@ def test_hindi_in_latin_letters_is_hindi(text: str) -> None:
     assert identify(text) == "hi"
 
 
-@pytest.mark.parametrize("text", ["4411", "٤٤١١", "24/12", "👍", "🙏🙏", "?", "", "ok", "OK 👍", "okay", "lol"])
+@pytest.mark.parametrize(
+    "text", ["4411", "٤٤١١", "24/12", "👍", "🙏🙏", "?", "", "ok", "OK 👍", "okay", "lol"]
+)
 def test_a_message_that_tells_no_language_gets_none(text: str) -> None:
     """Numbers, emoji, and words every language writes alike ("ok") leave the language as it was."""
     assert identify(text) is None
