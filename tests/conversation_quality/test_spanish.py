@@ -1,0 +1,27 @@
+"""What people write in Spanish, and what they should notice in the bot's answer."""
+
+import pytest
+
+from tests.conversation_quality.talk import (
+    MAIN_MENU,
+    Row,
+    converse,
+    ids,
+    never_says,
+    says,
+    still_notified,
+)
+
+HELLO = "hola"
+
+ROWS = [
+    # a first message picks the language
+    Row("hola", then=(says("core.menu.body"), MAIN_MENU)),
+    # stop is a command only as the whole message, outside a form, and once confirmed
+    Row(HELLO, "no quiero parar las entregas", then=(never_says("core.stopped"), still_notified())),
+]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=ids(ROWS))
+async def test_spanish(new_gateway, clock, row: Row) -> None:
+    await converse(new_gateway, clock, "es", row)
