@@ -21,6 +21,8 @@ TODAY = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 """When every conversation takes place: "15 Dec" and "24/12" are then weeks ahead."""
 CUSTOMER = DEMO_CUSTOMER.removeprefix("sim:")
 """The demo customer: the demo orders, defects, subscription and bill are theirs."""
+STAFF = "+15550003333"
+"""The demo's factory operator, in the role staff: quality and maintenance are theirs to use."""
 STRANGER = "+15550009999"
 """A number the demo data knows nothing about."""
 
@@ -198,8 +200,8 @@ def still_notified() -> Check:
     return check
 
 
-MAIN_MENU = offers("defects.menu", "orders.menu", "maintenance.menu", "billing.menu", "help.menu")
-"""The main menu's groups, in the chat's language."""
+MAIN_MENU = offers("orders.menu", "billing.menu", "help.menu")
+"""The main menu's groups for a customer, in the chat's language."""
 UNDERSTOOD = (answered(), never_says("core.not_understood"))
 """An answer, and not "I did not understand"."""
 

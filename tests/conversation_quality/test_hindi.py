@@ -8,15 +8,25 @@ from tests.conversation_quality.talk import (
     converse,
     ids,
     never_says,
+    order_status,
     says,
+    same_as,
     still_notified,
 )
 
 HELLO = "नमस्ते"
+STATUS = order_status(HELLO)
+ORDER_4411 = same_as(*STATUS, "4411")
 
 ROWS = [
     # a first message picks the language
     Row("नमस्ते", then=(says("core.menu.body"), MAIN_MENU)),
+    # references as people write them
+    Row(*STATUS, "ORD-4411", then=ORDER_4411),
+    Row(*STATUS, "#4411", then=ORDER_4411),
+    Row(*STATUS, "ऑर्डर 4411", then=ORDER_4411),
+    Row(*STATUS, "४४११", then=ORDER_4411),
+    Row(*STATUS, "order no. 4411", then=ORDER_4411),
     # stop is a command only as the whole message, outside a form, and once confirmed
     Row(HELLO, "डिलीवरी रोकें नहीं", then=(never_says("core.stopped"), still_notified())),
 ]
