@@ -7,10 +7,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from gateway.admin.api import Api, Query, answer, body_of, field_error, invalid_field, query_of
 from gateway.appkeys import HANDOVERS, READ_RECEIPTS, STORE
+from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.locality import known_locale, known_time_zone
 from gateway.models import ContactId, Provider
 from gateway.notifications.events import MAX_RECIPIENTS
-from gateway.notifications.notifier import role_key
+from gateway.notifications.notifier import ROLE_PREFIX, role_key
 from gateway.phone import InvalidPhoneNumber, mask, to_contact_id
 
 Language = Literal["en", "es", "fr", "pt", "ar", "hi"]
@@ -103,7 +104,19 @@ def declare(api: Api) -> None:
             raise field_error(web.HTTPNotFound, f"phone: {problem}", [{"path": "phone", "message": problem}])
         return answer({"contact": contact, "outcome": outcome.value})
 
-    @api.route("GET", "/roles/{role}", "Who holds a role (supervisors, quality, …)")
+    @api.route(
+        "GET",
+        "/roles",
+        "Every role and who holds it: each role ever set, and the staff roles even while empty",
+        answers={200: "each role with its members, by role name"},
+    )
+    async def roles(request: web.Request) -> web.Response:
+        stored = await request.config_dict[STORE].settings.starting_with(ROLE_PREFIX)
+        held = {key.removeprefix(ROLE_PREFIX): members for key, members in stored.items()}
+        everyone = {role: [] for role in STAFF_ROLES} | held
+        return answer({"roles": [{"role": role, "members": everyone[role]} for role in sorted(everyone)]})
+
+    @api.route("GET", "/roles/{role}", "Who holds a role (staff, supervisors, quality, …)")
     async def role(request: web.Request) -> web.Response:
         members = await request.config_dict[STORE].settings.get(role_key(request.match_info["role"])) or []
         return answer({"role": request.match_info["role"], "members": members})

@@ -19,9 +19,12 @@ ENQUEUED_AT_ONCE = 500
 about a second instead of one commit after another."""
 
 
+ROLE_PREFIX = "roles."
+
+
 def role_key(role: str) -> str:
     """The global setting holding a role's members, e.g. `roles.supervisors`."""
-    return f"roles.{role}"
+    return ROLE_PREFIX + role
 
 
 class Notifier:

@@ -130,6 +130,11 @@ class MongoSettings:
         await self._settings.update_one({"_id": key}, {"$set": {"value": value}}, upsert=True)
 
     @idempotent
+    async def starting_with(self, prefix: str) -> dict[str, Any]:
+        cursor = self._settings.find({"_id": {"$regex": f"^{re.escape(prefix)}"}}).sort([("_id", 1)])
+        return {found["_id"]: found["value"] for found in await cursor.to_list(None)}
+
+    @idempotent
     async def contact(self, contact: str) -> ContactSettings:
         document = await self._contacts.find_one({"_id": contact})
         return ContactSettings(contact, document["settings"] if document else {})

@@ -128,6 +128,14 @@ class SqliteSettings:
             )
         )
 
+    async def starting_with(self, prefix: str) -> dict[str, Any]:
+        rows = await self._db.run(
+            lambda connection: connection.execute(
+                "SELECT key, value FROM settings WHERE substr(key, 1, length(?)) = ? ORDER BY key", (prefix, prefix)
+            ).fetchall()
+        )
+        return {row["key"]: loads(row["value"]) for row in rows}
+
     async def contact(self, contact: str) -> ContactSettings:
         row = await self._db.run(
             lambda connection: connection.execute(

@@ -56,6 +56,16 @@ async def test_global_and_contact_settings(store):
     assert (await store.settings.contact("+919812345678")).values == {"language": "hi", "provider": "meta"}
 
 
+async def test_global_settings_are_listed_by_the_start_of_their_key(store):
+    await store.settings.set("roles.staff", ["+14155550101"])
+    await store.settings.set("roles.quality", [])
+    await store.settings.set("rolesX", "not a role")
+    await store.settings.set("currency", "INR")
+    assert await store.settings.starting_with("roles.") == {"roles.quality": [], "roles.staff": ["+14155550101"]}
+    assert list(await store.settings.starting_with("")) == ["currency", "roles.quality", "roles.staff", "rolesX"]
+    assert await store.settings.starting_with("roles.%") == {}, "the prefix is taken literally"
+
+
 async def test_contacts_are_listed_in_order_page_by_page(store):
     for phone in ("+919800000003", "+919800000001", "+919800000002"):
         await store.settings.update_contact(phone, {"language": "hi"})

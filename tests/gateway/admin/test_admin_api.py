@@ -180,6 +180,21 @@ async def test_contacts_and_roles(api, clock):
     ] == "members.0"
 
 
+async def test_every_role_is_listed_with_its_members(api):
+    listed = await call(api, "GET", "/roles")
+    assert listed == {"roles": [{"role": r, "members": []} for r in ("quality", "staff", "supervisors")]}
+    await call(api, "PUT", "/roles/staff", json={"members": ["+919800000001"]})
+    await call(api, "PUT", "/roles/shift_leads", json={"members": ["+919800000002", "sim:+15550003333"]})
+    assert (await call(api, "GET", "/roles"))["roles"] == [
+        {"role": "quality", "members": []},
+        {"role": "shift_leads", "members": ["+919800000002", "sim:+15550003333"]},
+        {"role": "staff", "members": ["+919800000001"]},
+        {"role": "supervisors", "members": []},
+    ]
+    spec = await (await api.get("/api/v1/openapi.json")).json()
+    assert "get" in spec["paths"]["/api/v1/roles"] and "put" in spec["paths"]["/api/v1/roles/{role}"]
+
+
 async def test_queue_summary_dead_letters_and_retry(api):
     queued = await call(
         api, "POST", "/messages", 202, json={"recipient": "+15550009999", "text": "x", "provider": "meta"}
