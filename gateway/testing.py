@@ -103,6 +103,11 @@ class SimulatedContact:
                     return await self._post({"reply_id": option["id"], "reply_title": title, "kind": kind})
         raise AssertionError(f"no option {title!r} in the last replies: {[r.titles for r in self.last]}")
 
+    async def choose(self, option_id: str, title: str) -> list[Reply]:
+        """Send a list choice of `option_id` whether or not it was shown, as a stale menu or a
+        crafted message does."""
+        return await self._post({"reply_id": option_id, "reply_title": title, "kind": "list_reply"})
+
     async def _post(self, message: dict[str, Any]) -> list[Reply]:
         self._sent += 1
         if self._clock is not None:

@@ -1,14 +1,29 @@
 """Who may see what: a stranger, a customer and a staff member walk every flow and action that
 shows or changes data, and the stranger learns nothing and changes nothing."""
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
 import pytest
 
-from gateway.appkeys import STORE
-from gateway.conversation.flows import MenuEntry
+from gateway.appkeys import ENGINE, STORE
+from gateway.conversation.context import Conversation
+from gateway.conversation.flows import InvalidAnswer, MenuEntry
 from gateway.hookspecs import hookimpl
 from gateway.models import Content
 from gateway.notifications.notifier import role_key
 from gateway.testing import SimulatedContact
+from plugins.billing.plugin import BillingPlugin
+from plugins.billing.service import BillingService
+from plugins.defects.plugin import DefectsPlugin
+from plugins.defects.service import DefectsService
+from plugins.maintenance.plugin import MaintenancePlugin
+from plugins.maintenance.service import MaintenanceService
+from plugins.orders.demo import DEMO_CUSTOMER, DEMO_OPERATOR
+from plugins.orders.plugin import OrdersPlugin
+from plugins.orders.service import OrdersService
 
 STRANGER, STAFF = "+15550002222", "+15550003333"
 
@@ -74,3 +89,236 @@ async def test_a_forbidden_group_reached_anyway_is_refused_in_the_contacts_langu
     refusal, menu = await staff.press("Office")
     assert refusal.text == "Lo siento, esa opción no está disponible para ti."
     assert menu.titles[0] == "Tienda" and "Office" not in menu.titles
+
+
+# ---------------------------------------------------------------------------- the built-in plugins
+
+CUSTOMER_MENU = ["Orders", "Billing", "Help"]
+STAFF_MENU = ["Quality", "Orders", "Maintenance", "Billing", "Help"]
+NAMESPACES = ("orders", "defects", "maintenance", "billing")
+
+
+@dataclass(frozen=True)
+class Who:
+    name: str
+    contact: str
+    roles: frozenset[str] = frozenset()
+
+
+PEOPLE = (
+    Who("stranger", "sim:" + STRANGER),
+    Who("customer", DEMO_CUSTOMER),
+    Who("staff", DEMO_OPERATOR, frozenset({"staff"})),
+    Who("quality", "sim:+15550004444", frozenset({"quality"})),
+)
+STAFF_ONLY = frozenset({"staff", "quality"})
+CUSTOMER_ONLY = frozenset({"customer"})
+CUSTOMER_AND_STAFF = frozenset({"customer", "staff", "quality"})
+
+
+@dataclass
+class Services:
+    orders: OrdersService
+    defects: DefectsService
+    maintenance: MaintenanceService
+    billing: BillingService
+
+
+Call = Callable[[Services, Conversation], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A lookup or completion that shows or changes data: who may use it, what it shows them
+    (`shows` is in the answer), and what anyone else is told instead (`refusal`, the answer a
+    reference that does not exist gets, or the plain refusal for a function)."""
+
+    name: str
+    call: Call
+    allowed: frozenset[str]
+    shows: str
+    refusal: Call
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def looked_up(service: str, method: str, answer: str) -> Call:
+    """What the contact is told when a form's lookup gets `answer`: its refusal, or the value kept."""
+
+    async def call(services: Services, conversation: Conversation) -> str:
+        try:
+            return await getattr(getattr(services, service), method)(answer, conversation)
+        except InvalidAnswer as refusal:
+            return conversation.t(refusal.key, **refusal.params)
+
+    return call
+
+
+def as_unknown(service: str, method: str, answer: str, unknown: str) -> Call:
+    """The lookup's refusal of `unknown`, a reference that does not exist, as it reads for `answer`."""
+
+    async def call(services: Services, conversation: Conversation) -> str:
+        return (await looked_up(service, method, unknown)(services, conversation)).replace(unknown, answer)
+
+    return call
+
+
+def completed(service: str, method: str, answers: dict[str, str] | None = None) -> Call:
+    """The text of a form's completion with `answers`, or of a menu action without."""
+
+    async def call(services: Services, conversation: Conversation) -> str:
+        run = getattr(getattr(services, service), method)
+        replies = await (run(conversation) if answers is None else run(answers, conversation))
+        return replies[0].text
+
+    return call
+
+
+def told(key: str, **params: str) -> Call:
+    async def call(services: Services, conversation: Conversation) -> str:
+        return conversation.t(key, **params)
+
+    return call
+
+
+NOT_ALLOWED = told("core.not_allowed")
+CASES = (
+    Case("order status lookup", looked_up("orders", "known_order", "4411"), CUSTOMER_AND_STAFF, "4411",
+         as_unknown("orders", "known_order", "4411", "9411")),
+    Case("order status", completed("orders", "status", {"order": "4411"}), CUSTOMER_AND_STAFF, "Gear housing GH-200",
+         told("orders.unknown_order", order="ORD-4411")),
+    Case("recent orders", completed("orders", "recent"), CUSTOMER_ONLY, "4411", told("orders.none")),
+    Case("delivery dates", completed("orders", "deliveries"), CUSTOMER_ONLY, "4414", told("orders.no_deliveries")),
+    Case("production schedule", completed("orders", "schedule", {"period": "today"}), STAFF_ONLY, "Line 1",
+         NOT_ALLOWED),
+    Case("BOM lookup", looked_up("orders", "known_bom", "BOM-7"), STAFF_ONLY, "BOM-7",
+         as_unknown("orders", "known_bom", "BOM-7", "BOM-99")),
+    Case("BOM update", completed("orders", "bom_update", {"bom": "BOM-7", "change": "M8 bolts"}), STAFF_ONLY,
+         "BOM-000001", NOT_ALLOWED),
+    Case("defect's order lookup", looked_up("defects", "known_order", "4411"), STAFF_ONLY, "4411",
+         as_unknown("defects", "known_order", "4411", "9411")),
+    Case("report a defect", completed("defects", "report", {"order": "4411", "type": "dimensional", "severity": "low"}),
+         STAFF_ONLY, "DEF-000003", NOT_ALLOWED),
+    Case("my defects", completed("defects", "mine"), frozenset({"staff"}), "DEF-000001", told("defects.none")),
+    Case("defect lookup", looked_up("defects", "known_defect", "DEF-000001"), STAFF_ONLY, "DEF-000001",
+         as_unknown("defects", "known_defect", "DEF-000001", "DEF-000099")),
+    Case("track a defect", completed("defects", "track", {"reference": "DEF-000001"}), STAFF_ONLY, "Burr removed",
+         told("defects.unknown_reference", reference="DEF-000001")),
+    Case("SOP lookup", looked_up("defects", "known_sop", "SOP-101"), STAFF_ONLY, "SOP-101",
+         as_unknown("defects", "known_sop", "SOP-101", "SOP-999")),
+    Case("view an SOP", completed("defects", "sop", {"sop": "SOP-101"}), STAFF_ONLY, "Deburring", NOT_ALLOWED),
+    Case("machine lookup", looked_up("maintenance", "known_machine", "CNC-01"), STAFF_ONLY, "CNC-01",
+         as_unknown("maintenance", "known_machine", "CNC-01", "CNC-99")),
+    Case("open a ticket",
+         completed("maintenance", "report", {"machine": "CNC-01", "issue": "electrical", "urgency": "high"}),
+         STAFF_ONLY, "MAINT-000002", NOT_ALLOWED),
+    Case("ticket lookup", looked_up("maintenance", "known_ticket", "MAINT-000001"), STAFF_ONLY, "MAINT-000001",
+         as_unknown("maintenance", "known_ticket", "MAINT-000001", "MAINT-000099")),
+    Case("SLA status", completed("maintenance", "sla_status", {"reference": "MAINT-000001"}), STAFF_ONLY,
+         "MAINT-000001", told("maintenance.unknown_ticket", reference="MAINT-000001")),
+    Case("my subscription", completed("billing", "subscription"), CUSTOMER_ONLY, "Toned milk",
+         told("billing.no_subscription")),
+    Case("pause deliveries", completed("billing", "pause", {"until": "2026-01-20"}), CUSTOMER_ONLY, "Toned milk",
+         told("billing.no_subscription")),
+    Case("resume deliveries", completed("billing", "resume"), CUSTOMER_ONLY, "not paused",
+         told("billing.no_subscription")),
+    Case("my bill", completed("billing", "bill"), CUSTOMER_ONLY, "1,860", told("billing.no_bill")),
+)
+
+
+@pytest.fixture
+async def factory(make_gateway, clock):
+    """A gateway with the four plugins on their demo data, one maintenance ticket open
+    (MAINT-000001, reported by the demo's operator), and the plugins' services."""
+    plugins = OrdersPlugin(), DefectsPlugin(), MaintenancePlugin(), BillingPlugin()
+    client = await make_gateway(plugins)
+    orders, defects, maintenance, billing = (plugin.service for plugin in plugins)
+    now = clock.now()
+    await maintenance.backend.open_ticket(
+        "CNC-01", "mechanical", "medium", DEMO_OPERATOR, now, now + timedelta(hours=24), "ticket-1"
+    )
+    return client, Services(orders, defects, maintenance, billing)
+
+
+async def plugin_data(client) -> dict[str, Any]:
+    """Every record and counter of the four plugins: what a refused contact must leave as it was."""
+    records = client.app[STORE].records
+    return {
+        namespace: (await records.find(namespace, None, limit=10_000), await records.sequences(namespace))
+        for namespace in NAMESPACES
+    }
+
+
+@pytest.mark.parametrize("who", PEOPLE, ids=lambda who: who.name)
+@pytest.mark.parametrize("case", CASES, ids=str)
+async def test_each_contact_sees_and_changes_only_what_is_theirs_or_their_roles(factory, case, who):
+    client, services = factory
+    engine = client.app[ENGINE]
+    conversation = Conversation(who.contact, "en", engine.catalog, roles=who.roles, idempotency_key=f"{case}:{who}")
+    before = await plugin_data(client)
+    answer = await case.call(services, conversation)
+    if who.name in case.allowed:
+        assert case.shows in answer
+        return
+    assert answer == await case.refusal(services, conversation), "refused in the words an unknown reference gets"
+    assert await plugin_data(client) == before, "a refused contact changes nothing"
+
+
+@pytest.mark.parametrize(
+    ("phone", "menu"), [(STRANGER, CUSTOMER_MENU), ("+15550001111", CUSTOMER_MENU), ("+15550003333", STAFF_MENU)]
+)
+async def test_the_menu_shows_the_factory_only_to_staff(factory, clock, phone, menu):
+    client, _ = factory
+    [shown] = await SimulatedContact(client, phone, clock).send("menu")
+    assert shown.titles == menu
+
+
+async def test_a_stranger_learns_nothing_of_order_4411_and_cannot_hold_it(factory, clock):
+    """The issue's finding: a stranger reported a defect on the demo customer's order 4411,
+    putting it ON HOLD, and was shown its details after being told they have no orders."""
+    client, services = factory
+    stranger = SimulatedContact(client, STRANGER, clock)
+    await stranger.send("menu")
+    await stranger.press("Orders")
+    [recent] = await stranger.press("Recent orders")
+    assert recent.text == "You have no orders with us yet."
+    await stranger.send("menu")
+    await stranger.press("Orders")
+    await stranger.press("Order status")
+    unknown, _ = await stranger.send("9411")
+    someone_elses, _ = await stranger.send("4411")
+    assert someone_elses.text == unknown.text.replace("9411", "4411")
+    await stranger.send("menu")
+    refusal, menu = await stranger.choose("menu.entry:defects.report", "Report a defect")
+    assert refusal.text == "Sorry, that option is not available to you." and menu.titles == CUSTOMER_MENU
+    order = await services.orders.backend.order("4411")
+    assert order.status.value == "in_production"
+    defects = await client.app[STORE].records.find("defects", {"kind": "defect"})
+    assert sorted(defect["reference"] for defect in defects) == ["DEF-000001", "DEF-000002"]
+
+
+async def test_staff_who_lose_the_role_mid_form_record_nothing(factory, clock):
+    client, services = factory
+    operator = SimulatedContact(client, "+15550003333", clock)
+    await operator.send("menu")
+    await operator.press("Quality")
+    await operator.press("Report a defect")
+    await operator.send("4411")
+    await operator.press("Dimensional")
+    await client.app[STORE].settings.set(role_key("staff"), [])
+    [refusal] = await operator.press("Low")
+    assert refusal.text == "Sorry, that option is not available to you."
+    assert (await services.orders.backend.order("4411")).status.value == "in_production"
+
+
+async def test_a_reporter_follows_their_own_ticket_and_defects_without_a_staff_role(factory):
+    client, services = factory
+    await client.app[STORE].settings.set(role_key("staff"), [])
+    former = Conversation(DEMO_OPERATOR, "en", client.app[ENGINE].catalog, idempotency_key="former")
+    [ticket] = await services.maintenance.sla_status({"reference": "MAINT-000001"}, former)
+    assert ticket.text.startswith("*MAINT-000001*")
+    [tracked] = await services.defects.track({"reference": "DEF-000001"}, former)
+    assert tracked.text.startswith("*DEF-000001* on order ORD-4414")
+    [sop] = await services.defects.sop({"sop": "SOP-101"}, former)
+    assert sop.text == "Sorry, that option is not available to you."
