@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 NUMBER_WORDS = (
-    "no", "no.", "n.", "n°", "n.o", "nr", "nr.", "num", "num.", "number", "nº",
-    "número", "numero", "núm", "núm.",
-    "numéro", "n°.",
-    "رقم", "الرقم", "نمبر",
+    "no", "no.", "nr", "nr.", "num", "num.", "number",
+    "n.", "n.º", "nº", "núm", "núm.", "número", "numero",
+    "n°", "numéro",
+    "رقم", "الرقم", "برقم",
     "नंबर", "नम्बर", "नं", "नं.", "संख्या", "क्रमांक",
 )  # fmt: skip
 """Words for "number" in the six languages, as written between a reference's word and its
@@ -82,15 +82,11 @@ class Reference:
         """The backend's id for a prefix (or none) and digits; None if the number cannot be one."""
         number = digits.rjust(self.width, "0")
         low, high = self.digits
-        if not low <= len(number) <= high or (prefix is None and not self._bare):
+        if not low <= len(number) <= high or (prefix is None and len(self.prefixes) > 1):
             return None
         if not self.prefixed_ids:
             return number
         return f"{(prefix or self.prefixes[0]).upper()}-{number}"
-
-    @property
-    def _bare(self) -> bool:
-        return len(self.prefixes) <= 1
 
     @cached_property
     def _prefix(self) -> str:
