@@ -4,6 +4,7 @@ import pytest
 
 from tests.conversation_quality.talk import (
     MAIN_MENU,
+    STRANGER,
     Row,
     converse,
     ids,
@@ -30,6 +31,8 @@ ROWS = [
     Row(*STATUS, "ord 4411", then=ORDER_4411),
     # stop is a command only as the whole message, outside a form, and once confirmed
     Row(HELLO, "please stop sending me the menu", then=(never_says("core.stopped"), still_notified())),
+    # a stranger learns nothing of another customer's data
+    Row(*STATUS, "4411", phone=STRANGER, then=same_as(*STATUS, "9999", numbers_aside=True)),
 ]
 
 
