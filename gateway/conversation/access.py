@@ -1,7 +1,6 @@
 """Who may use what: the staff roles a contact holds, read from the same role settings that
 notifications go to, and the polite refusal of an entry the contact may not use."""
 
-import asyncio
 from collections.abc import Iterable
 
 from gateway.conversation.catalog import by_language
@@ -27,8 +26,8 @@ ACCESS_STRINGS = by_language(
 
 
 async def roles_of(store: Store, contact: str, roles: Iterable[str]) -> frozenset[str]:
-    """Which of `roles` the contact holds (members are the global settings `roles.<name>`);
-    read together, so the SQLite store answers them in one batch."""
+    """Which of `roles` the contact holds (members are the global settings `roles.<name>`), in
+    one read of the store for each message."""
     names = list(dict.fromkeys(roles))
-    members = await asyncio.gather(*(store.settings.get(role_key(name)) for name in names))
-    return frozenset(name for name, held in zip(names, members, strict=True) if contact in (held or ()))
+    members = await store.settings.many([role_key(name) for name in names])
+    return frozenset(name for name in names if contact in members.get(role_key(name), ()))

@@ -197,6 +197,9 @@ class SettingsRepository(Protocol):
     async def set(self, key: str, value: Any) -> None:
         """Set a global setting to any JSON value."""
 
+    async def many(self, keys: Sequence[str]) -> dict[str, Any]:
+        """The global settings among `keys` that are set, by key, in one read."""
+
     async def starting_with(self, prefix: str) -> dict[str, Any]:
         """The global settings whose key starts with `prefix` (e.g. every `roles.`), by key in order."""
 

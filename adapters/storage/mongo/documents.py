@@ -3,6 +3,7 @@ are @idempotent; the others (a new template version, a counter, a versioned sess
 on the driver's retryable writes, which the server applies once."""
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -128,6 +129,11 @@ class MongoSettings:
     @idempotent
     async def set(self, key: str, value: Any) -> None:
         await self._settings.update_one({"_id": key}, {"$set": {"value": value}}, upsert=True)
+
+    @idempotent
+    async def many(self, keys: Sequence[str]) -> dict[str, Any]:
+        cursor = self._settings.find({"_id": {"$in": keys}})
+        return {found["_id"]: found["value"] for found in await cursor.to_list(None)}
 
     @idempotent
     async def starting_with(self, prefix: str) -> dict[str, Any]:

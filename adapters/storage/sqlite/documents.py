@@ -2,6 +2,7 @@
 
 import re
 import sqlite3
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -127,6 +128,15 @@ class SqliteSettings:
                 (key, dumps(value)),
             )
         )
+
+    async def many(self, keys: Sequence[str]) -> dict[str, Any]:
+        wanted = list(keys)
+        rows = await self._db.run(
+            lambda connection: connection.execute(
+                f"SELECT key, value FROM settings WHERE key IN ({', '.join('?' * len(wanted))})", wanted
+            ).fetchall()
+        )
+        return {row["key"]: loads(row["value"]) for row in rows}
 
     async def starting_with(self, prefix: str) -> dict[str, Any]:
         rows = await self._db.run(

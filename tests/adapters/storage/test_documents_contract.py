@@ -64,6 +64,11 @@ async def test_global_settings_are_listed_by_the_start_of_their_key(store):
     assert await store.settings.starting_with("roles.") == {"roles.quality": [], "roles.staff": ["+14155550101"]}
     assert list(await store.settings.starting_with("")) == ["currency", "roles.quality", "roles.staff", "rolesX"]
     assert await store.settings.starting_with("roles.%") == {}, "the prefix is taken literally"
+    assert await store.settings.many(["roles.staff", "roles.nobody", "currency"]) == {
+        "roles.staff": ["+14155550101"],
+        "currency": "INR",
+    }
+    assert await store.settings.many([]) == {}
 
 
 async def test_contacts_are_listed_in_order_page_by_page(store):
