@@ -1,7 +1,9 @@
 """Global commands, understood in every language the bot speaks, whatever the contact's own."""
 
+import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -16,32 +18,35 @@ class Command(StrEnum):
     PERSON = "person"
 
 
-GREETINGS = {
-    "hello": "en",
-    "hi": "en",
-    "hey": "en",
-    "hola": "es",
-    "bonjour": "fr",
-    "salut": "fr",
-    "olá": "pt",
-    "ola": "pt",
-    "oi": "pt",
-    "مرحبا": "ar",
-    "नमस्ते": "hi",
-    "namaste": "hi",
-}
-"""Greetings that open a conversation, and the language each one tells."""
+COMMAND_BUTTON = "command:"
+"""The id of a button that runs a command is this and the command's name ("command:menu")."""
+
 
 _WORDS = {
     Command.MENU: ("menu", "0", "menú", "bot", "القائمة", "मेनू"),
-    Command.BACK: ("back", "atrás", "atras", "volver", "retour", "voltar", "رجوع", "वापस"),
+    Command.BACK: ("back", "atrás", "volver", "retour", "voltar", "رجوع", "वापस"),
     Command.CANCEL: ("cancel", "cancelar", "annuler", "إلغاء", "रद्द"),
     Command.HELP: ("help", "ayuda", "aide", "ajuda", "مساعدة", "मदद"),
-    Command.LANGUAGE: ("language", "idioma", "langue", "اللغة", "भाषा"),
-    Command.STOP: ("stop", "unsubscribe", "baja", "parar", "arrêt", "arret", "désabonner", "sair", "إيقاف", "रोकें"),
-    Command.START: ("start", "subscribe", "alta", "iniciar", "démarrer", "demarrer", "بدء", "शुरू"),
+    Command.LANGUAGE: ("language", "idioma", "langue", "língua", "اللغة", "भाषा", "bhasha"),
+    Command.STOP: (
+        "stop", "unsubscribe", "opt out", "stop all",
+        "baja", "darme de baja", "parar", "detener",
+        "arrêt", "arrêter", "désabonner", "me désabonner", "désinscrire",
+        "sair", "descadastrar", "cancelar inscrição",
+        "إيقاف", "توقف", "وقف", "إلغاء الاشتراك",
+        "रोकें", "रोको", "बंद करें", "roko", "band karo",
+    ),
+    Command.START: (
+        "start", "subscribe", "unstop",
+        "alta", "darme de alta", "iniciar",
+        "démarrer", "m'abonner",
+        "começar", "voltar a receber",
+        "بدء", "ابدأ", "اشتراك",
+        "शुरू", "शुरू करें", "shuru", "shuru karo",
+    ),
 }
-_COMMANDS = {word: command for command, words in _WORDS.items() for word in words}
+"""Each command's words in every language: the message must be exactly one of them, after
+`_folded`, as WhatsApp's opt-out convention asks of STOP and START."""
 
 _PEOPLE = (
     # en
@@ -77,33 +82,43 @@ _SHORT_REQUEST_WORDS = 4
 a longer one must also say it wants to talk ("quiero hablar con una persona"), so "the support
 beam on line 2 cracked" stays a description."""
 
-_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي"})
+_ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "ـ": None})
 
 
-def normalized(text: str) -> str:
-    """Lower case, trimmed of spaces and closing punctuation, in one Unicode form."""
-    return unicodedata.normalize("NFC", text).strip().strip("!.?¡¿ ").casefold()
+def _edge(char: str) -> bool:
+    """Punctuation, symbols (emoji) and spaces: what a message may start or end with around
+    its words ("hola!!", "¿ayuda?", "شكرا؟", "hi 👋")."""
+    return unicodedata.category(char)[0] in "PSZC"
 
 
 def _folded(text: str) -> str:
-    """`normalized`, without accents on Latin letters or Arabic letter variants, so spellings
-    typed on any keyboard match: "opérateur" and "operateur", "إنسان" and "انسان". Marks on
+    """A message in the one form every word list is matched in: lower case, one Unicode form,
+    without punctuation, emoji or spaces at its ends or doubled inside, accents on Latin
+    letters, Arabic vowel marks or Arabic letter variants, so spellings typed on any keyboard
+    match: "Opérateur!" and "operateur", "إنسان" and "انسان", "مرحباً" and "مرحبا". Marks on
     other scripts stay: Devanagari vowel signs are letters' parts, not accents."""
     kept: list[str] = []
-    for char in unicodedata.normalize("NFD", normalized(text).translate(_ARABIC_LETTERS)):
-        if unicodedata.combining(char) and kept and kept[-1].isascii():
+    for char in unicodedata.normalize("NFD", text.casefold().translate(_ARABIC_LETTERS)):
+        if unicodedata.combining(char) and kept and (kept[-1].isascii() or "\u0600" <= kept[-1] <= "\u06ff"):
             continue
         kept.append(char)
-    return unicodedata.normalize("NFC", "".join(kept))
+    folded = unicodedata.normalize("NFC", "".join(kept))
+    start, end = 0, len(folded)
+    while start < end and _edge(folded[start]):
+        start += 1
+    while end > start and _edge(folded[end - 1]):
+        end -= 1
+    return " ".join(folded[start:end].split())
 
 
-def _phrases(words: tuple[str, ...]) -> re.Pattern[str]:
+def _phrases(words: Iterable[str]) -> re.Pattern[str]:
     alternatives = sorted({re.escape(_folded(word)) for word in words}, key=len, reverse=True)
     return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
 
 
 _PERSON = _phrases(_PEOPLE)
 _TALK = _phrases(_TALKING)
+_COMMANDS = {_folded(word): command for command, words in _WORDS.items() for word in words}
 
 
 def asks_for_person(text: str) -> bool:
@@ -116,15 +131,139 @@ def asks_for_person(text: str) -> bool:
 
 
 def command_in(text: str) -> Command | None:
-    """The global command a message is, if it is one; a greeting shows the menu."""
-    word = normalized(text)
-    if word in GREETINGS:
+    """The global command a message is, if it is one: exactly a command's word, a greeting
+    (which shows the menu), or a request for a person."""
+    folded = _folded(text)
+    if folded in _COMMANDS:
+        return _COMMANDS[folded]
+    if greeting_language(text) is not None:
         return Command.MENU
-    if word in _COMMANDS:
-        return _COMMANDS[word]
     return Command.PERSON if asks_for_person(text) else None
 
 
+# ------------------------------------------------------------------ greetings
+
+_GREETINGS = {
+    "en": ("hi", "hii", "hiii", "hello", "helo", "hey", "hey there", "hi there", "hello there",
+           "good morning", "good afternoon", "good evening", "morning", "gm"),
+    "es": ("hola", "holaa", "buenos días", "buen día", "buenas", "buenas tardes", "buenas noches", "qué tal",
+           "saludos"),
+    "fr": ("bonjour", "bonsoir", "salut", "coucou", "bonjour à tous"),
+    "pt": ("olá", "oi", "oii", "bom dia", "boa tarde", "boa noite", "e aí", "tudo bem"),
+    "ar": ("مرحبا", "مرحبًا", "اهلا", "أهلاً", "أهلا وسهلا", "هلا", "السلام عليكم", "سلام عليكم", "سلام",
+           "السلام عليكم ورحمة الله", "السلام عليكم ورحمة الله وبركاته", "صباح الخير", "مساء الخير"),
+    "hi": ("नमस्ते", "नमस्कार", "प्रणाम", "राम राम", "सुप्रभात", "शुभ प्रभात", "namaste", "namaskar",
+           "ram ram"),
+}
+"""Greetings that open a conversation, by the language each one tells."""
+
+_WIDELY_USED = {"en"}
+"""Languages whose greetings people of every language use ("hi", "hello", "good morning" in
+India): they set the language of a first message, but never switch one already chosen."""
+
+_GREETING_LANGUAGE = {_folded(word): language for language, words in _GREETINGS.items() for word in words}
+_ADDRESSED = ("bot", "team", "equipo", "équipe", "amigo", "amiga", "ami", "todos", "tous", "pessoal", "ji", "जी")
+"""Words a greeting may be addressed with ("hello bot", "namaste ji") and stay a greeting."""
+_GREETING_WORDS = _phrases([*_GREETING_LANGUAGE, *_ADDRESSED])
+
+
 def greeting_language(text: str) -> str | None:
-    """The language a greeting is in, e.g. `hola` -> `es`."""
-    return GREETINGS.get(normalized(text))
+    """The language a greeting is in ("hola" -> "es", "السلام عليكم" -> "ar"), None when the
+    message is more than greetings; several greetings tell the first one's language, a
+    widely used one ("hi") giving way to a clearer one ("hi, buenos días" -> "es")."""
+    folded = _folded(text)
+    found = [_GREETING_LANGUAGE.get(match.group()) for match in _GREETING_WORDS.finditer(folded)]
+    languages = [language for language in found if language]
+    if not languages or _GREETING_WORDS.sub("", folded).strip(" ,;-،") != "":
+        return None
+    return next((language for language in languages if language not in _WIDELY_USED), languages[0])
+
+
+def switches_language(text: str) -> str | None:
+    """The language a greeting clearly asks to be spoken to in, e.g. "bonjour" -> "fr"; None
+    for greetings people of any language use ("hi", "good morning")."""
+    language = greeting_language(text)
+    return language if language not in _WIDELY_USED else None
+
+
+# ------------------------------------------------------------------ small talk
+
+
+class SmallTalk(StrEnum):
+    THANKS = "thanks"
+    OKAY = "okay"
+    BYE = "bye"
+
+
+_SMALL_TALK = {
+    SmallTalk.THANKS: (
+        "thanks", "thank you", "thank u", "thx", "ty", "thanks a lot", "many thanks", "thank you so much",
+        "gracias", "muchas gracias", "mil gracias", "merci", "merci beaucoup", "obrigado", "obrigada",
+        "muito obrigado", "muito obrigada", "valeu", "شكرا", "شكرًا", "شكرا لك", "شكرا جزيلا", "مشكور",
+        "धन्यवाद", "शुक्रिया", "बहुत धन्यवाद", "dhanyavad", "shukriya", "thanks ji",
+    ),
+    SmallTalk.OKAY: (
+        "ok", "okay", "okk", "k", "fine", "great", "cool", "perfect", "got it", "alright", "nice",
+        "vale", "bien", "perfecto", "de acuerdo", "genial", "entendido", "d'accord", "parfait", "très bien",
+        "super", "certo", "beleza", "perfeito", "entendi", "ótimo", "تمام", "حسنا", "طيب", "ممتاز",
+        "ठीक है", "अच्छा", "बढ़िया", "theek hai", "thik hai", "accha", "acha",
+    ),
+    SmallTalk.BYE: (
+        "bye", "bye bye", "goodbye", "see you", "adiós", "hasta luego", "chao", "chau", "au revoir",
+        "à bientôt", "tchau", "até logo", "até mais", "مع السلامة", "وداعا", "الى اللقاء", "अलविदा",
+        "फिर मिलेंगे", "alvida",
+    ),
+}
+_SMALL_TALK_KIND = {_folded(phrase): kind for kind, phrases in _SMALL_TALK.items() for phrase in phrases}
+_SMALL_TALK_WORDS = _phrases(_SMALL_TALK_KIND)
+_EMOJI = {"👍": SmallTalk.OKAY, "👌": SmallTalk.OKAY, "✅": SmallTalk.OKAY, "🙂": SmallTalk.OKAY,
+          "😊": SmallTalk.OKAY, "🙏": SmallTalk.THANKS, "❤": SmallTalk.THANKS, "👋": SmallTalk.BYE}
+_EMOJI_PARTS = {"\ufe0f", "\u200d", *map(chr, range(0x1F3FB, 0x1F400))}
+"""Variation selectors, joiners and skin tones, which change how an emoji looks, not what it says."""
+
+
+def small_talk(text: str) -> SmallTalk | None:
+    """What a message of only courtesies says ("thanks", "ok", "👍", "merci beaucoup",
+    "ok gracias"): thanks wins over goodbye, goodbye over an acknowledgement."""
+    folded = _folded(text)
+    if not folded:
+        emoji = [char for char in text if not char.isspace() and char not in _EMOJI_PARTS]
+        kinds = {_EMOJI.get(char) for char in emoji}
+    elif _SMALL_TALK_WORDS.sub("", folded).strip(" ,;-،") == "":
+        kinds = {_SMALL_TALK_KIND[match.group()] for match in _SMALL_TALK_WORDS.finditer(folded)}
+    else:
+        return None
+    if not kinds or None in kinds:
+        return None
+    return next(kind for kind in (SmallTalk.THANKS, SmallTalk.BYE, SmallTalk.OKAY) if kind in kinds)
+
+
+# ------------------------------------------------------------------ keywords and options on screen
+
+
+@functools.cache
+def _keywords(words: tuple[str, ...]) -> re.Pattern[str]:
+    return _phrases(words)
+
+
+def words_in(text: str, words: tuple[str, ...]) -> bool:
+    """Whether free text has one of `words` as a whole word ("my bill please", "ver mi factura")."""
+    return _keywords(words).search(_folded(text)) is not None
+
+
+_SHORTEST_OPTION_WORD = 3
+"""A word this long or longer, typed alone, picks the one option whose title has it ("रोकें"
+at a menu showing "डिलीवरी रोकें"); shorter ones ("de", "a") say too little."""
+
+
+def options_named(text: str, options: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The options on screen a typed answer names: the one whose title it is, else those whose
+    title has it as a whole word or words. Matched after `_folded`, as commands are."""
+    folded = _folded(text)
+    if not folded:
+        return []
+    exact = [option for option in options if _folded(option["title"]) == folded]
+    if exact or len(folded) < _SHORTEST_OPTION_WORD:
+        return exact[:1]
+    word = re.compile(r"(?<!\w)" + re.escape(folded) + r"(?!\w)")
+    return [option for option in options if word.search(_folded(option["title"]))]
