@@ -1,11 +1,13 @@
 """Core fallbacks, written as plugins that run last so any plugin can replace them."""
 
+from gateway.conversation.commands import COMMAND_BUTTON, Command
 from gateway.conversation.context import Conversation
 from gateway.hookspecs import hookimpl
-from gateway.models import Content, InboundMessage
+from gateway.models import Button, Content, InboundMessage
 
 
 @hookimpl(trylast=True)
 def handle_message(message: InboundMessage, conversation: Conversation) -> list[Content]:
-    """Nobody understood the message: say so, and how to see the menu, rather than stay silent."""
-    return [Content(text=conversation.t("core.not_understood"))]
+    """Nobody understood the message: say so, with the menu one tap away, rather than stay silent."""
+    menu = Button(id=COMMAND_BUTTON + Command.MENU, title=conversation.t("core.menu.button"))
+    return [Content(text=conversation.t("core.not_understood"), buttons=[menu])]

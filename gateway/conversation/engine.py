@@ -17,11 +17,22 @@ from gateway.conversation.catalog import (
     LANGUAGES,
     Catalog,
 )
-from gateway.conversation.commands import Command, command_in, greeting_language
+from gateway.conversation import opt_out
+from gateway.conversation.commands import (
+    COMMAND_BUTTON,
+    Command,
+    command_in,
+    greeting_language,
+    options_named,
+    small_talk,
+    switches_language,
+    words_in,
+)
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Flow, InvalidAnswer, MenuEntry, Step
+from gateway.conversation.languages import identify
 from gateway.conversation.locality import Locality
-from gateway.conversation.strings import CORE_STRINGS
+from gateway.conversation.strings import CORE_STRINGS, GUIDANCE_STRINGS
 from gateway.conversation.translations import plugin_strings
 from gateway.handover.card import ConversationCard, HandoverReason
 from gateway.handover.service import HandoverConflict, Handovers
@@ -29,6 +40,8 @@ from gateway.handover.strings import HANDOVER_STRINGS
 from gateway.inbound.text_menus import chosen
 from gateway.metrics import GatewayMetrics
 from gateway.models import (
+    MAX_BUTTON_TITLE_CHARS,
+    MAX_CAPTION_CHARS,
     Button,
     Content,
     InboundKind,
@@ -49,6 +62,8 @@ SESSION_RETENTION = timedelta(days=7)
 MAX_INVALID_ANSWERS = 3
 MAX_TURN_ATTEMPTS = 3
 GROUP, ENTRY, LANGUAGE = "menu.group:", "menu.entry:", "language:"
+CONTINUE, RESTART, LEAVE = "form.continue", "form.restart", "form.leave"
+MENU_BUTTON = COMMAND_BUTTON + Command.MENU
 FLOWS_NAMESPACE = "gateway.flows"
 """Counters of flows started, completed and cancelled, read by /api/v1/stats."""
 MENU_NAMESPACE = "gateway.menu"
@@ -70,6 +85,11 @@ class State:
     answered: dict[str, Any] | None = None
     """The last message this session answered and its replies, so a turn run again after a
     crash between the save and the message's mark as processed queues the same replies."""
+    pressed: str | None = None
+    """The button or row the previous message pressed, so a second tap on it is ignored."""
+    paused: dict[str, Any] | None = None
+    """A form left half-filled by a greeting, a language switch or the idle timeout: its flow,
+    step and answers, kept for the session's life until continued or another form starts."""
     tallies: list[tuple[str, str, int]] = field(default_factory=list)
     """Counters the turn adds to, written after its session save so a retried turn counts
     once; not part of the session."""
@@ -80,6 +100,15 @@ class State:
 
     def leave_flow(self) -> None:
         self.flow, self.step, self.answers, self.invalid = None, 0, {}, 0
+
+    def pause_flow(self) -> None:
+        """Keep the form under way aside, to be continued later."""
+        if self.flow is not None:
+            self.paused = {"flow": self.flow, "step": self.step, "answers": self.answers}
+        self.leave_flow()
+
+    def on_screen(self, option: str) -> bool:
+        return any(shown["id"] == option for shown in self.options)
 
 
 class Engine:
@@ -125,6 +154,7 @@ class Engine:
         `locality` places each contact in a time zone and locale."""
         catalog = Catalog()
         catalog.add(CORE_STRINGS)
+        catalog.add(GUIDANCE_STRINGS)
         catalog.add(HANDOVER_STRINGS)
         catalog.add(ACCESS_STRINGS)
         for plugin, translations in await host.collect("register_translations"):
@@ -178,10 +208,7 @@ class Engine:
         state = State(**session.data) if session is not None and not expired else State()
         state.started_at = state.started_at or self._clock.now().isoformat()
         if expired:
-            self._session_ended(session, state)
-            if session.data.get("flow") in self.flows:
-                self._count(state, session.data["flow"], "timed_out")
-            replies = [Content(text=conversation.t("core.session_expired")), self._main_menu(state, conversation)]
+            replies = self._expired(session, state, conversation)
         else:
             replies = await self._respond(message, state, conversation)
         state.answered = {"message": message.id, "replies": [reply.model_dump(mode="json") for reply in replies]}
@@ -195,6 +222,17 @@ class Engine:
         await self._tally(message, state)
         return replies
 
+    def _expired(self, session: Session, state: State, conversation: Conversation) -> list[Content]:
+        """The first message after the idle timeout: back at the menu, or, with a form left
+        half-filled, an offer to continue it."""
+        self._session_ended(session, state)
+        left = session.data.get("flow")
+        if left not in self.flows:
+            return [Content(text=conversation.t("core.session_expired")), self._main_menu(state, conversation)]
+        self._count(state, left, "timed_out")
+        state.paused = {key: session.data[key] for key in ("flow", "step", "answers")}
+        return [self._offer_paused(state, conversation, "core.paused.timeout")]
+
     async def _tally(self, message: InboundMessage, state: State) -> None:
         """Write the turn's counters. The session is saved by now, so a failure here is logged
         and the counts lost: raising would run the turn again on a session already moved on."""
@@ -205,14 +243,16 @@ class Engine:
             log.warning("counters of message %s were not written (%s)", message.id, type(error).__name__)
 
     async def _conversation(self, message: InboundMessage, contact: Mapping[str, Any]) -> Conversation:
-        """The contact's language (as chosen before, else told by a first greeting, else
-        English), the roles they hold, and their time zone and locale (their settings, else
-        their number's country)."""
+        """The contact's language (as chosen before, else told by their first message that tells
+        one: a greeting, or any text the language identification recognises, else English), the
+        roles they hold, and their time zone and locale (their settings, else their number's
+        country)."""
         language = contact.get("language")
-        if language is None and message.kind is InboundKind.TEXT and (greeted := greeting_language(message.text)):
-            language = greeted
-            await self._store.settings.update_contact(message.sender, {"language": language})
-            self._metrics.languages.labels(language).inc()
+        if language is None and message.kind is InboundKind.TEXT:
+            language = greeting_language(message.text) or identify(message.text)
+            if language is not None:
+                await self._store.settings.update_contact(message.sender, {"language": language})
+                self._metrics.languages.labels(language).inc()
         return Conversation(
             message.sender,
             language or DEFAULT_LANGUAGE,
@@ -226,15 +266,34 @@ class Engine:
         )
 
     async def _respond(self, message: InboundMessage, state: State, conversation: Conversation) -> list[Content]:
+        pressed = message.reply_id if message.kind in (InboundKind.BUTTON_REPLY, InboundKind.LIST_REPLY) else None
+        if pressed is not None and pressed == state.pressed and not state.on_screen(pressed):
+            log.info("message %s taps again what the previous one tapped; ignored", message.id)
+            return []
+        state.pressed = pressed
+        text = message.text if message.kind is InboundKind.TEXT else None
         option = self._option(message, state)
-        # an answer naming one of the options just shown wins over a command spelled the same
-        # ("alta" is both Spanish "high" and the command to opt back in)
-        if option is None and message.kind is InboundKind.TEXT and (command := command_in(message.text)) is not None:
-            return await self._command(command, message, state, conversation)
+        # an answer naming one of the options on screen, or a word of one, wins over a command
+        # spelled the same ("alta" is Spanish "high"; "रोकें" is a word of "डिलीवरी रोकें")
+        if text is not None and option is None and len(options_named(text, state.options)) > 1:
+            return self._current_question(state, conversation, "core.choose_option")
+        if text is not None and option is None and (command := command_in(text)) is not None:
+            return await self._command(command, text, state, conversation)
+        if option is not None and option.startswith(COMMAND_BUTTON):
+            return await self._command(Command(option.removeprefix(COMMAND_BUTTON)), None, state, conversation)
+        if option is not None and state.on_screen(option):
+            if option in (CONTINUE, RESTART, LEAVE):
+                return self._resume(option, state, conversation)
+            if option.startswith(opt_out.OPT_OUT):
+                return await self._opt_out(option, state, conversation)
         if state.flow is not None:
+            if pressed is not None and not state.on_screen(pressed):
+                return [self._ask(self._step(state), state, conversation)]  # a stale menu: not an answer
             return await self._answer(message, state, conversation)
         if option is not None and option.startswith((GROUP, ENTRY, LANGUAGE)):
             return await self._choose(option, state, conversation)
+        if text is not None and (understood := await self._understood(text, state, conversation)) is not None:
+            return understood
         try:
             answered = await self._host.first("handle_message", message=message, conversation=conversation)
         except PluginFailed:
@@ -243,28 +302,59 @@ class Engine:
 
     @staticmethod
     def _option(message: InboundMessage, state: State) -> str | None:
-        """The option a message picks: a press, or a typed number or title of what was shown."""
+        """The option a message picks: a press, or a typed number, title or word of one title
+        among what is on screen."""
         if message.kind in (InboundKind.BUTTON_REPLY, InboundKind.LIST_REPLY):
             return message.reply_id
         if message.kind is InboundKind.TEXT and state.options:
             option = chosen(message.text, state.options)
+            if option is None and len(named := options_named(message.text, state.options)) == 1:
+                option = named[0]
             return option["id"] if option else None
         return None
+
+    def _current_question(self, state: State, conversation: Conversation, reason: str) -> list[Content]:
+        """The question on screen again, after `reason`: the form's step, else the main menu."""
+        if state.flow is not None:
+            return [Content(text=conversation.t(reason)), self._ask(self._step(state), state, conversation)]
+        return [Content(text=conversation.t(reason)), self._main_menu(state, conversation)]
+
+    async def _understood(self, text: str, state: State, conversation: Conversation) -> list[Content] | None:
+        """Free text outside a form the engine answers itself: small talk, a reference to what
+        a form asks for first (an intent), or a menu entry's keyword."""
+        if (talk := small_talk(text)) is not None:
+            return [Content(text=conversation.t(f"core.small_talk.{talk}"))]
+        if (intent := self._intent(text, conversation)) is not None:
+            entry, reference = intent
+            return await self._start(entry, state, conversation, reference)
+        named = [entry for entry in self._visible(conversation) if entry.keywords and words_in(text, entry.keywords)]
+        if len(named) == 1:
+            return await self._start(named[0], state, conversation)
+        if named:
+            options = [(ENTRY + entry.id, entry.title) for entry in named]
+            return [self._list(state, conversation, "core.menu.body", "core.group.button", options)]
+        return None
+
+    def _intent(self, text: str, conversation: Conversation) -> tuple[MenuEntry, str] | None:
+        """The one menu entry whose form starts by asking for a reference `text` mentions, and
+        the reference; None when none or several do."""
+        found: dict[str, tuple[MenuEntry, str]] = {}
+        for entry in self._visible(conversation):
+            if entry.flow not in self.flows or entry.flow in found:
+                continue
+            reference = self.flows[entry.flow][1].steps[0].reference
+            if reference is not None and (value := reference.find(text)) is not None:
+                found[entry.flow] = (entry, value)
+        return next(iter(found.values())) if len(found) == 1 else None
 
     # ------------------------------------------------------------------ commands
 
     async def _command(
-        self, command: Command, message: InboundMessage, state: State, conversation: Conversation
+        self, command: Command, text: str | None, state: State, conversation: Conversation
     ) -> list[Content]:
-        contact = conversation.contact
+        """A global command, typed as `text` or pressed on a button (`text` None)."""
         if command is Command.MENU:
-            name = conversation.profile_name
-            greeting = [
-                Content(
-                    text=conversation.t("core.greeting.named", name=name) if name else conversation.t("core.greeting")
-                )
-            ]
-            return [*(greeting if greeting_language(message.text) else []), self._main_menu(state, conversation)]
+            return await self._menu_command(text, state, conversation)
         if command is Command.PERSON:
             return await self._hand_over(state, conversation, HandoverReason.ASKED)
         if command is Command.BACK and state.flow is not None:
@@ -276,14 +366,95 @@ class Engine:
             again = [self._ask(self._step(state), state, conversation)] if state.flow else []
             return [Content(text=conversation.t("core.help")), *again]
         if command is Command.LANGUAGE:
+            state.pause_flow()
             return [self._language_menu(state, conversation)]
+        if command in (Command.STOP, Command.START) and state.flow is not None:
+            return [self._ask_to_leave(state, conversation)]
         if command is Command.STOP:
-            await self._store.settings.update_contact(contact, {"opted_out": True})
-            return [Content(text=conversation.t("core.stopped"))]
+            category = await opt_out.latest_category(self._store, conversation.contact, conversation.language)
+            confirmation = opt_out.confirmation(category, conversation)
+            state.options = [{"id": button.id, "title": button.title} for button in confirmation.buttons]
+            return [confirmation]
         if command is Command.START:
-            await self._store.settings.update_contact(contact, {"opted_out": None})
+            await self._store.settings.update_contact(
+                conversation.contact, {"opted_out": None, "opted_out_categories": None}
+            )
             return [Content(text=conversation.t("core.started"))]
         return [self._main_menu(state, conversation)]
+
+    async def _menu_command(self, text: str | None, state: State, conversation: Conversation) -> list[Content]:
+        """The main menu; a greeting also greets, in the language it clearly is in (switching
+        to it, and saying how to switch back), and offers to continue a form it interrupts."""
+        greeted = text is not None and greeting_language(text) is not None
+        switched = []
+        if text is not None and (language := switches_language(text)) not in (None, conversation.language):
+            await self._store.settings.update_contact(conversation.contact, {"language": language})
+            self._metrics.languages.labels(language).inc()
+            previous = LANGUAGE_NAMES[conversation.language]
+            conversation = replace(conversation, language=language)
+            switched = [Content(text=conversation.t("core.language.switched", previous=previous))]
+        name = conversation.profile_name
+        greeting = [
+            Content(text=conversation.t("core.greeting.named", name=name) if name else conversation.t("core.greeting"))
+        ]
+        if greeted and state.flow is not None:
+            state.pause_flow()
+            return [*greeting, *switched, self._offer_paused(state, conversation, "core.paused")]
+        return [*(greeting if greeted else []), *switched, self._main_menu(state, conversation)]
+
+    def _ask_to_leave(self, state: State, conversation: Conversation) -> Content:
+        """STOP or START typed inside a form: not an answer, and not an opt-out either; ask
+        whether to leave the form (the step's own choices still answer it)."""
+        buttons = [
+            Button(id=LEAVE, title=conversation.t("core.form.leave")),
+            Button(id=CONTINUE, title=conversation.t("core.form.continue")),
+        ]
+        self._ask(self._step(state), state, conversation)  # the step's choices stay on screen
+        state.options += [{"id": button.id, "title": button.title} for button in buttons]
+        return Content(text=conversation.t("core.form.stop_asked"), buttons=buttons)
+
+    def _offer_paused(self, state: State, conversation: Conversation, body: str) -> Content:
+        """Offer to continue the paused form where it was left, to start it over, or the menu."""
+        form = self._entry_of(state.paused["flow"])
+        title = conversation.t(form.title) if form else state.paused["flow"]
+        buttons = [
+            Button(id=CONTINUE, title=conversation.t("core.form.continue")),
+            Button(id=RESTART, title=conversation.t("core.form.restart")),
+            Button(id=MENU_BUTTON, title=conversation.t("core.menu.button")),
+        ]
+        state.options = [{"id": button.id, "title": button.title} for button in buttons]
+        return Content(text=conversation.t(body, form=title), buttons=buttons)
+
+    def _resume(self, option: str, state: State, conversation: Conversation) -> list[Content]:
+        """Continue (or start over) the paused form, or the form whose STOP asked to leave it."""
+        if option == LEAVE:
+            self._count(state, state.flow, "cancelled")
+            return [Content(text=conversation.t("core.form.left")), self._main_menu(state, conversation)]
+        if state.flow is None:
+            if state.paused is None or state.paused["flow"] not in self.flows:
+                return [self._main_menu(state, conversation)]
+            state.flow, state.step, state.answers = state.paused["flow"], state.paused["step"], state.paused["answers"]
+            state.paused = None
+        if option == RESTART:
+            state.step, state.answers, state.invalid = 0, {}, 0
+        return [self._ask(self._step(state), state, conversation)]
+
+    async def _opt_out(self, option: str, state: State, conversation: Conversation) -> list[Content]:
+        """The contact's answer to the confirmation STOP asked for."""
+        state.options = []
+        contact = conversation.contact
+        if option == opt_out.ALL:
+            await self._store.settings.update_contact(contact, {"opted_out": True})
+            return [Content(text=conversation.t("core.stopped"))]
+        if option.startswith(opt_out.CATEGORY):
+            category = option.removeprefix(opt_out.CATEGORY)
+            stopped = (await self._store.settings.contact(contact)).values.get("opted_out_categories") or []
+            await self._store.settings.update_contact(
+                contact, {"opted_out_categories": sorted({*stopped, category})}
+            )
+            name = opt_out.category_name(category, conversation)
+            return [Content(text=conversation.t("core.stopped.category", category=name))]
+        return [Content(text=conversation.t("core.stop.kept"))]
 
     async def _hand_over(
         self, state: State, conversation: Conversation, reason: HandoverReason, detail: str | None = None
@@ -386,7 +557,12 @@ class Engine:
             await self._store.settings.update_contact(conversation.contact, {"language": language})
             self._metrics.languages.labels(language).inc()
             switched = replace(conversation, language=language)
-            return [Content(text=switched.t("core.language.set")), self._main_menu(state, switched)]
+            following = (
+                self._offer_paused(state, switched, "core.paused")
+                if state.paused is not None
+                else self._main_menu(state, switched)
+            )
+            return [Content(text=switched.t("core.language.set")), following]
         if option.startswith(GROUP):
             group = [entry for entry in self._working() if entry.group == option.removeprefix(GROUP)]
             entries = [entry for entry in group if self._allowed(entry, conversation)]
@@ -401,20 +577,57 @@ class Engine:
             return [self._main_menu(state, conversation)]
         return await self._start(entry, state, conversation)
 
-    async def _start(self, entry: MenuEntry, state: State, conversation: Conversation) -> list[Content]:
+    async def _start(
+        self, entry: MenuEntry, state: State, conversation: Conversation, reference: str | None = None
+    ) -> list[Content]:
+        """Start an entry's form (with its first answer when a message named the `reference`
+        it asks for), or run its action and offer what to do next."""
         if not self._allowed(entry, conversation):
             return self._not_allowed(state, conversation)
         state.tallies.append((MENU_NAMESPACE, entry.id, 1))
         state.leave_flow()
-        state.options = []
+        state.options, state.paused = [], None
         plugin = next(plugin for plugin, candidate in self.entries if candidate is entry)
         if entry.flow is not None and entry.flow in self.flows:
             state.flow = entry.flow
             self._count(state, entry.flow, "started")
+            if reference is not None:
+                return await self._accept(reference, state, conversation)
             return [self._ask(self._step(state), state, conversation)]
         if entry.action is not None:
-            return await self._guarded(plugin, f"menu:{entry.id}", entry.action(conversation), conversation)
+            replies = await self._guarded(plugin, f"menu:{entry.id}", entry.action(conversation), conversation)
+            if (await self.handovers.card(conversation.contact)).held:
+                return replies  # the action handed the contact to people: the bot says no more
+            return self._with_next_step(replies, entry, state, conversation)
         return [self._main_menu(state, conversation)]
+
+    def _entry_of(self, flow: str) -> MenuEntry | None:
+        """The menu entry that starts `flow`."""
+        return next((entry for entry in self._working() if entry.flow == flow), None)
+
+    def _with_next_step(
+        self, replies: list[Content], entry: MenuEntry | None, state: State, conversation: Conversation
+    ) -> list[Content]:
+        """A result, never a dead end: buttons for the same entry again and the menu, on the
+        result itself when WhatsApp allows it there, else in one message after it; the entry's
+        submenu stays on screen, so a number or title typed from it still picks."""
+        buttons = [Button(id=MENU_BUTTON, title=conversation.t("core.menu.button"))]
+        shown: list[dict[str, str]] = []
+        if entry is not None:
+            title = conversation.t(entry.title)
+            if len(title) <= MAX_BUTTON_TITLE_CHARS:
+                buttons.insert(0, Button(id=ENTRY + entry.id, title=title))
+            group = [e for e in self._visible(conversation) if e.group == entry.group]
+            shown = [{"id": ENTRY + e.id, "title": conversation.t(e.title)} for e in group]
+        listed = {option["id"] for option in shown}
+        state.options = shown + [{"id": b.id, "title": b.title} for b in buttons if b.id not in listed]
+        last = replies[-1] if replies else None
+        if last is not None and last.buttons is None and last.list is None:
+            if last.text is not None and last.media is None and len(last.text) <= MAX_CAPTION_CHARS:
+                return [*replies[:-1], last.model_copy(update={"buttons": buttons})]
+        if last is not None and (last.buttons or last.list):
+            return replies
+        return [*replies, Content(text=conversation.t("core.next_step"), buttons=buttons)]
 
     # ------------------------------------------------------------------ forms
 
@@ -444,7 +657,26 @@ class Engine:
         except Exception as error:
             self._host.failed(plugin, f"flow:{flow.id}", error)
             return [Content(text=conversation.t("core.error")), self._main_menu(state, conversation)]
-        state.answers[step.name] = value
+        return await self._advance(value, state, conversation)
+
+    async def _accept(self, reference: str, state: State, conversation: Conversation) -> list[Content]:
+        """The first step's answer taken from a reference found in free text, checked by the
+        step's lookup as a typed one is."""
+        plugin, flow = self.flows[state.flow]
+        step = flow.steps[state.step]
+        try:
+            value = await step.lookup(reference, conversation) if step.lookup else reference
+        except InvalidAnswer as refusal:
+            return await self._refused(refusal, step, state, conversation)
+        except Exception as error:
+            self._host.failed(plugin, f"flow:{flow.id}", error)
+            return [Content(text=conversation.t("core.error")), self._main_menu(state, conversation)]
+        return await self._advance(value, state, conversation)
+
+    async def _advance(self, value: str, state: State, conversation: Conversation) -> list[Content]:
+        """Store a step's answer, then ask the next step, or complete the form."""
+        plugin, flow = self.flows[state.flow]
+        state.answers[self._step(state).name] = value
         state.step, state.invalid = state.step + 1, 0
         if state.step < len(flow.steps):
             return [self._ask(self._step(state), state, conversation)]
@@ -452,7 +684,8 @@ class Engine:
         state.leave_flow()
         state.options = []
         self._count(state, flow.id, "completed")
-        return await self._guarded(plugin, f"flow:{flow.id}", flow.complete(answers, conversation), conversation)
+        replies = await self._guarded(plugin, f"flow:{flow.id}", flow.complete(answers, conversation), conversation)
+        return self._with_next_step(replies, self._entry_of(flow.id), state, conversation)
 
     async def _validated(self, step: Step, message: InboundMessage, state: State, conversation: Conversation) -> str:
         """The value to store for an answer, or InvalidAnswer with the reason."""

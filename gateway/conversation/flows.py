@@ -65,7 +65,8 @@ class Flow:
 class MenuEntry:
     """A main-menu entry: `title` and `group` are catalog keys; choosing it starts `flow`, or
     runs `action` and sends what it returns. With `roles`, only contacts holding one of them
-    see and use it; empty, everyone does."""
+    see and use it; empty, everyone does. Any of `keywords` (words in any language, such as
+    "bill", "factura", "فاتورة") as a whole word in free text outside a form opens it too."""
 
     id: str
     title: str
@@ -74,3 +75,4 @@ class MenuEntry:
     action: Callable[["Conversation"], Awaitable[list[Content]]] | None = field(default=None, compare=False)
     order: int = 100
     roles: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()

@@ -1,5 +1,7 @@
 """The core's own bot strings, in every language the bot speaks."""
 
+from gateway.conversation.catalog import by_language
+
 CORE_STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "core.greeting": "Hello! 👋",
@@ -146,3 +148,140 @@ CORE_STRINGS: dict[str, dict[str, str]] = {
         "core.source_language": "{text} ({source_language} में)",
     },
 }
+
+GUIDANCE_STRINGS = by_language(
+    {
+        "core.language.switched": (
+            "From now on I will speak English. To go back to {previous}, send *language*.",
+            "A partir de ahora hablaré español. Para volver a {previous}, envía *idioma*.",
+            "Désormais, je parlerai français. Pour revenir à {previous}, envoyez *langue*.",
+            "A partir de agora falarei português. Para voltar a {previous}, envie *idioma*.",
+            "من الآن فصاعدًا سأتحدث العربية. للعودة إلى {previous}، أرسل *اللغة*.",
+            "अब से मैं हिन्दी में बात करूँगा। {previous} पर लौटने के लिए *भाषा* भेजें।",
+        ),
+        "core.paused": (
+            "You were filling in *{form}*. Continue where you left off, or start over?",
+            "Estabas completando *{form}*. ¿Continúas donde lo dejaste o empiezas de nuevo?",
+            "Vous étiez en train de remplir *{form}*. Continuer là où vous en étiez, ou recommencer ?",
+            "Você estava preenchendo *{form}*. Continuar de onde parou ou recomeçar?",
+            "كنت تملأ نموذج *{form}*. هل تريد المتابعة من حيث توقفت أم البدء من جديد؟",
+            "आप *{form}* भर रहे थे। जहाँ छोड़ा था वहीं से जारी रखें या फिर से शुरू करें?",
+        ),
+        "core.paused.timeout": (
+            "It has been a while. You were filling in *{form}*: continue where you left off, or start over?",
+            "Ha pasado un tiempo. Estabas completando *{form}*: ¿continúas donde lo dejaste o empiezas de nuevo?",
+            "Cela fait un moment. Vous étiez en train de remplir *{form}* : continuer là où vous en étiez, "
+            "ou recommencer ?",
+            "Já faz um tempo. Você estava preenchendo *{form}*: continuar de onde parou ou recomeçar?",
+            "مر بعض الوقت. كنت تملأ نموذج *{form}*: هل تريد المتابعة من حيث توقفت أم البدء من جديد؟",
+            "काफ़ी समय हो गया। आप *{form}* भर रहे थे: जहाँ छोड़ा था वहीं से जारी रखें या फिर से शुरू करें?",
+        ),
+        "core.form.continue": ("Continue", "Continuar", "Continuer", "Continuar", "متابعة", "जारी रखें"),
+        "core.form.restart": (
+            "Start over", "Empezar de nuevo", "Recommencer", "Recomeçar", "البدء من جديد", "फिर से शुरू करें"
+        ),
+        "core.form.leave": (
+            "Leave the form", "Salir", "Quitter", "Sair do formulário", "مغادرة النموذج", "फ़ॉर्म छोड़ें"
+        ),
+        "core.form.stop_asked": (
+            "You are in the middle of a form, so your notifications stay as they are. Leave the form?",
+            "Estás en medio de un formulario, así que tus avisos siguen igual. ¿Quieres salir del formulario?",
+            "Vous êtes en train de remplir un formulaire, vos notifications restent donc inchangées. "
+            "Quitter le formulaire ?",
+            "Você está no meio de um formulário, então seus avisos continuam como estão. Sair do formulário?",
+            "أنت في منتصف نموذج، لذلك تبقى إشعاراتك كما هي. هل تريد مغادرة النموذج؟",
+            "आप एक फ़ॉर्म भर रहे हैं, इसलिए आपकी सूचनाएँ जैसी हैं वैसी ही रहेंगी। क्या फ़ॉर्म छोड़ना चाहते हैं?",
+        ),
+        "core.form.left": (
+            "You left the form. To stop or start notifications, send *stop* or *start* again.",
+            "Saliste del formulario. Para dejar o volver a recibir avisos, envía de nuevo *baja* o *alta*.",
+            "Vous avez quitté le formulaire. Pour arrêter ou reprendre les notifications, envoyez à nouveau "
+            "*stop* ou *démarrer*.",
+            "Você saiu do formulário. Para parar ou voltar a receber avisos, envie de novo *parar* ou *iniciar*.",
+            "غادرت النموذج. لإيقاف الإشعارات أو استئنافها، أرسل *إيقاف* أو *بدء* مرة أخرى.",
+            "आपने फ़ॉर्म छोड़ दिया। सूचनाएँ रोकने या फिर से पाने के लिए दोबारा *रोकें* या *शुरू* भेजें।",
+        ),
+        "core.stop.confirm": (
+            "Stop all notifications from us? Send *start* at any time to get them again.",
+            "¿Dejar de recibir todos nuestros avisos? Envía *alta* cuando quieras para volver a recibirlos.",
+            "Arrêter toutes nos notifications ? Envoyez *démarrer* à tout moment pour les recevoir à nouveau.",
+            "Parar todos os nossos avisos? Envie *iniciar* quando quiser para recebê-los de novo.",
+            "هل تريد إيقاف جميع إشعاراتنا؟ أرسل *بدء* في أي وقت لاستلامها مجددًا.",
+            "क्या हमारी सभी सूचनाएँ रोक दें? फिर से पाने के लिए कभी भी *शुरू* भेजें।",
+        ),
+        "core.stop.confirm_category": (
+            "Which notifications should stop? *Stop all* stops every notification; *{category}* stops only "
+            "{category} notifications, like the last one you received. Send *start* at any time to get them again.",
+            "¿Qué avisos quieres dejar de recibir? *Detener todos* los detiene todos; *{category}* solo los de "
+            "{category}, como el último que recibiste. Envía *alta* cuando quieras para volver a recibirlos.",
+            "Quelles notifications arrêter ? *Tout arrêter* les arrête toutes ; *{category}* arrête seulement "
+            "celles de type {category}, comme la dernière que vous avez reçue. Envoyez *démarrer* à tout moment "
+            "pour les recevoir à nouveau.",
+            "Quais avisos você quer parar? *Parar todos* para todos; *{category}* para só os de {category}, "
+            "como o último que você recebeu. Envie *iniciar* quando quiser para recebê-los de novo.",
+            "ما الإشعارات التي تريد إيقافها؟ *إيقاف الكل* يوقف جميع الإشعارات. *{category}* يوقف إشعارات "
+            "{category} فقط، مثل آخر إشعار وصلك. أرسل *بدء* في أي وقت لاستلامها مجددًا.",
+            "कौन-सी सूचनाएँ रोकें? *सब रोकें* सभी सूचनाएँ रोकता है; *{category}* केवल {category} की सूचनाएँ "
+            "रोकता है, जैसी पिछली सूचना आपको मिली थी। फिर से पाने के लिए कभी भी *शुरू* भेजें।",
+        ),
+        "core.stop.all": ("Stop all", "Detener todos", "Tout arrêter", "Parar todos", "إيقاف الكل", "सब रोकें"),
+        "core.stop.keep": ("Keep them", "Mantenerlos", "Les garder", "Continuar recebendo", "إبقاؤها", "चालू रखें"),
+        "core.stop.kept": (
+            "Fine, you will keep receiving notifications.",
+            "De acuerdo, seguirás recibiendo avisos.",
+            "Très bien, vous continuerez à recevoir des notifications.",
+            "Certo, você continuará recebendo avisos.",
+            "حسنًا، ستستمر الإشعارات في الوصول إليك.",
+            "ठीक है, आपको सूचनाएँ मिलती रहेंगी।",
+        ),
+        "core.stopped.category": (
+            "You will not receive {category} notifications any more. Send *start* to receive them again.",
+            "Ya no recibirás avisos de {category}. Envía *alta* para volver a recibirlos.",
+            "Vous ne recevrez plus de notifications de type {category}. Envoyez *démarrer* pour les recevoir "
+            "à nouveau.",
+            "Você não receberá mais avisos de {category}. Envie *iniciar* para recebê-los de novo.",
+            "لن تصلك إشعارات {category} بعد الآن. أرسل *بدء* لاستلامها مجددًا.",
+            "अब आपको {category} की सूचनाएँ नहीं मिलेंगी। फिर से पाने के लिए *शुरू* भेजें।",
+        ),
+        "core.category.billing": ("Billing", "Facturación", "Facturation", "Cobrança", "الفواتير", "बिलिंग"),
+        "core.category.quality": ("Quality", "Calidad", "Qualité", "Qualidade", "الجودة", "गुणवत्ता"),
+        "core.category.maintenance": (
+            "Maintenance", "Mantenimiento", "Maintenance", "Manutenção", "الصيانة", "रखरखाव"
+        ),
+        "core.category.orders": ("Orders", "Pedidos", "Commandes", "Pedidos", "الطلبات", "ऑर्डर"),
+        "core.next_step": (
+            "Anything else?",
+            "¿Algo más?",
+            "Autre chose ?",
+            "Mais alguma coisa?",
+            "هل تحتاج شيئًا آخر؟",
+            "क्या कुछ और चाहिए?",
+        ),
+        "core.small_talk.thanks": (
+            "You're welcome! 😊 Send *menu* whenever you need something.",
+            "¡De nada! 😊 Envía *menú* cuando necesites algo.",
+            "Avec plaisir ! 😊 Envoyez *menu* quand vous avez besoin de quelque chose.",
+            "Por nada! 😊 Envie *menu* sempre que precisar.",
+            "على الرحب والسعة! 😊 أرسل *القائمة* متى احتجت إلى شيء.",
+            "आपका स्वागत है! 😊 जब भी कुछ चाहिए, *मेनू* भेजें।",
+        ),
+        "core.small_talk.okay": (
+            "Great! 👍 Send *menu* whenever you need something.",
+            "¡Perfecto! 👍 Envía *menú* cuando necesites algo.",
+            "Parfait ! 👍 Envoyez *menu* quand vous avez besoin de quelque chose.",
+            "Ótimo! 👍 Envie *menu* sempre que precisar.",
+            "تمام! 👍 أرسل *القائمة* متى احتجت إلى شيء.",
+            "बढ़िया! 👍 जब भी कुछ चाहिए, *मेनू* भेजें।",
+        ),
+        "core.small_talk.bye": (
+            "Goodbye! 👋 Send *menu* whenever you need something.",
+            "¡Hasta luego! 👋 Envía *menú* cuando necesites algo.",
+            "Au revoir ! 👋 Envoyez *menu* quand vous avez besoin de quelque chose.",
+            "Até logo! 👋 Envie *menu* sempre que precisar.",
+            "مع السلامة! 👋 أرسل *القائمة* متى احتجت إلى شيء.",
+            "फिर मिलेंगे! 👋 जब भी कुछ चाहिए, *मेनू* भेजें।",
+        ),
+    }
+)
+"""What the engine says to keep a conversation going: language switches, paused forms, the
+opt-out confirmation, the next step after a result, and answers to small talk."""

@@ -7,86 +7,11 @@ import pytest
 
 from gateway.appkeys import ENGINE, HANDOVERS, INBOX, PLUGINS, STORE
 from gateway.conversation.engine import FLOWS_NAMESPACE, MENU_NAMESPACE
-from gateway.conversation.flows import Choice, Flow, InvalidAnswer, MenuEntry, Step
 from gateway.handover.card import HandoverReason, HandoverState
-from gateway.hookspecs import hookimpl
-from gateway.models import Content, InboundMessage
+from gateway.models import InboundMessage
 from gateway.ports.store import StaleSession
 from gateway.testing import SimulatedContact
-
-KNOWN_ORDERS = {"4411", "4412"}
-
-
-class Quality:
-    """A small plugin: one group with a form (lookup, buttons, list) and an action."""
-
-    def __init__(self, fail_on_complete: bool = False) -> None:
-        self.fail_on_complete = fail_on_complete
-        self.reports: list[dict[str, str]] = []
-
-    @hookimpl
-    def register_menu_entries(self):
-        return [
-            MenuEntry("quality.report", "quality.report", "quality.menu", flow="quality.report", order=10),
-            MenuEntry("quality.count", "quality.count", "quality.menu", action=self._count, order=11),
-        ]
-
-    @hookimpl
-    def register_flows(self):
-        steps = (
-            Step("order", "quality.ask_order", pattern=r"\d{4}", invalid="quality.bad_order", lookup=self._order),
-            Step("severity", "quality.ask_severity", choices=tuple(Choice(s, f"quality.{s}") for s in ("low", "high"))),
-            Step(
-                "kind",
-                "quality.ask_kind",
-                choices=tuple(Choice(k, f"quality.{k}") for k in ("dent", "scratch", "crack", "other")),
-            ),
-        )
-        return [Flow("quality.report", steps, self._complete)]
-
-    @hookimpl
-    def register_translations(self):
-        english = {
-            "quality.menu": "Quality",
-            "quality.report": "Report",
-            "quality.count": "Count",
-            "quality.ask_order": "Order number?",
-            "quality.bad_order": "An order number has 4 digits.",
-            "quality.unknown_order": "There is no order {order}.",
-            "quality.ask_severity": "Severity?",
-            "quality.ask_kind": "What kind?",
-            "quality.low": "Low",
-            "quality.high": "High",
-            "quality.dent": "Dent",
-            "quality.scratch": "Scratch",
-            "quality.crack": "Crack",
-            "quality.other": "Other",
-            "quality.done": "Recorded {severity} {kind} on {order}.",
-        }
-        return {"en": english, "es": {"quality.menu": "Calidad", "quality.ask_order": "¿Número de pedido?"}}
-
-    async def _order(self, answer, conversation):
-        if answer not in KNOWN_ORDERS:
-            raise InvalidAnswer("quality.unknown_order", order=answer)
-        return answer
-
-    async def _complete(self, answers, conversation):
-        if self.fail_on_complete:
-            raise RuntimeError("backend down")
-        self.reports.append(answers)
-        return [Content(text=conversation.t("quality.done", **answers))]
-
-    async def _count(self, conversation):
-        return [Content(text=f"{len(self.reports)} reports")]
-
-
-@pytest.fixture
-async def chat(make_gateway, clock):
-    quality = Quality()
-    client = await make_gateway([quality])
-    contact = SimulatedContact(client, clock=clock)
-    contact.plugin = quality
-    return contact
+from tests.gateway.conversation.quality_plugin import Quality
 
 
 async def test_a_greeting_shows_the_main_menu_with_every_group(chat):
@@ -167,10 +92,10 @@ async def test_help_in_a_form_explains_and_asks_again(chat):
 
 
 async def test_after_the_idle_timeout_the_next_message_starts_at_the_menu_and_says_so(chat, clock):
-    for step in ("menu", "Quality", "Report"):
+    for step in ("menu", "Quality"):
         await chat.send(step)
     clock.advance(minutes=31)
-    notice, menu = await chat.send("4411")
+    notice, menu = await chat.send("Report")
     assert notice.text == "It has been a while, so we are back at the main menu."
     assert menu.titles == ["Quality", "Help"]
 
@@ -183,8 +108,9 @@ async def test_the_first_greeting_sets_the_language_and_it_is_kept(chat):
     assert entries.titles == ["Report", "Count"], "a missing Spanish string falls back to English"
     [question] = await chat.press("Report")
     assert question.text == "¿Número de pedido?"
+    await chat.send("cancel")
     _, menu = await chat.send("hello")
-    assert menu.text == "¿Qué quieres hacer?", "a later greeting does not switch language"
+    assert menu.text == "¿Qué quieres hacer?", "a greeting people of every language use does not switch"
 
 
 async def test_the_language_command_switches_language(chat):
@@ -195,16 +121,6 @@ async def test_the_language_command_switches_language(chat):
     [languages] = await chat.send("idioma")
     confirmed, _ = await chat.press("हिन्दी")
     assert confirmed.text == "अब से मैं हिन्दी में बात करूँगा।"
-
-
-async def test_stop_and_start_opt_the_contact_out_and_back_in(chat):
-    store = chat.client.app[STORE]
-    [stopped] = await chat.send("STOP")
-    assert stopped.text.startswith("You will not receive notifications")
-    assert (await store.settings.contact(chat.phone)).values["opted_out"] is True
-    [started] = await chat.send("start")
-    assert started.text == "You will receive notifications again."
-    assert "opted_out" not in (await store.settings.contact(chat.phone)).values
 
 
 async def test_help_entry_reports_a_problem_for_operators(chat):
