@@ -285,10 +285,10 @@ async def test_a_plugin_that_raises_gets_the_user_an_apology_and_the_next_messag
 ):
     gateway = await aiohttp_client(create_app(provider_settings, clock=clock, plugins=[Broken()], entry_points=False))
     await post_meta(gateway, meta_text("wamid.1", "boom"))
-    await post_meta(gateway, meta_text("wamid.2", "fine"))
+    await post_meta(gateway, meta_text("wamid.2", "still there?"))
     apology, fallback = await stand_ins.meta.wait_for(2)
     assert apology.json()["text"]["body"].startswith("Sorry, something went wrong on our side.")
-    assert fallback.json()["text"]["body"].startswith("Sorry, I did not understand that.")
+    assert fallback.json()["interactive"]["body"]["text"].startswith("Sorry, I did not understand that.")
     await gateway.app[INBOX].idle()
     assert await gateway.app[STORE].log.unprocessed_inbound() == []
 

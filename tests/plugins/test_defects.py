@@ -131,7 +131,10 @@ async def test_over_twilio_the_buttons_are_numbered_text_and_a_typed_number_answ
     assert (await say("1")).startswith("Which order is the defect on?")
     assert (await say("4412")).endswith("3. Dimensional\n4. Surface Finish\n5. Other")
     assert await say("4") == "How severe is it?\n\n1. Low\n2. Medium\n3. High"
-    assert await say("2") == "Defect recorded as *DEF-000003* (Surface Finish, medium). Order ORD-4412 is now ON HOLD."
+    assert await say("2") == (
+        "Defect recorded as *DEF-000003* (Surface Finish, medium). Order ORD-4412 is now ON HOLD.\n\n"
+        "1. Report a defect\n2. Menu"
+    ), "the result offers the next step, numbered as the buttons it carries"
 
 
 async def report_on_4411(operator: SimulatedContact, retry_next_turn) -> str:

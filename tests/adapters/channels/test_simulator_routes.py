@@ -137,6 +137,7 @@ async def test_stop_in_the_simulator_as_a_real_customers_number_leaves_that_cust
     assert before["last_provider"] == "meta"
 
     await post_as_the_page_does(gateway, REAL_CUSTOMER, "stop")
+    await post_as_the_page_does(gateway, REAL_CUSTOMER, "Stop all")  # the confirmation STOP asks for
 
     assert (await store.settings.contact(REAL_CUSTOMER)).values == before
     simulated = (await store.settings.contact(f"sim:{REAL_CUSTOMER}")).values
@@ -147,6 +148,7 @@ async def test_a_real_customers_notification_still_leaves_through_their_provider
     await write_in_over_meta(gateway, "hello", "wamid.REAL1")
     await stand_ins.meta.wait_for(1)
     await post_as_the_page_does(gateway, REAL_CUSTOMER, "stop")
+    await post_as_the_page_does(gateway, REAL_CUSTOMER, "Stop all")
 
     job = await gateway.app[OUTBOX].enqueue(OutboundMessage(recipient=REAL_CUSTOMER, text="Your order shipped"))
 

@@ -219,6 +219,7 @@ async def test_an_event_reaches_the_contact_in_their_language_and_an_opted_out_o
     await spanish.send("hola")
     opted_out = SimulatedContact(api, "+15550002222", clock)
     await opted_out.send("stop")
+    await opted_out.press("Stop all")
     event = PAYMENT_DUE | {"recipients": [spanish.phone, opted_out.phone]}
     published = await (await api.post("/api/v1/events", json=event, headers=AUTH)).json()
     store = api.app[STORE]

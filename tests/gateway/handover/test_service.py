@@ -101,7 +101,7 @@ async def test_asking_for_a_person_hands_over_and_the_bot_stays_silent_until_men
     card = await gateway.app[HANDOVERS].card(contact.phone)
     assert (card.state, card.outcome) == (HandoverState.BOT, HandoverOutcome.CONTACT_RETURNED)
     assert handovers_ended(gateway, "asked", "contact_returned") == 1
-    assert (await contact.send("hi there"))[0].text == "echo hi there", "the bot answers again"
+    assert (await contact.send("any news?"))[0].text == "echo any news?", "the bot answers again"
 
 
 async def test_asking_for_a_person_inside_a_form_drops_the_form_and_says_so(gateway, clock):
@@ -191,7 +191,7 @@ async def test_an_operator_can_take_a_bot_conversation_and_close_it(gateway, clo
     card = await handovers.close(contact.phone, "ravi")
     assert (card.state, card.outcome) == (HandoverState.CLOSED, HandoverOutcome.CLOSED)
     assert (await outbound(gateway, contact.phone))[-1]["text"] == told(gateway, "handover.closed")
-    assert (await contact.send("thanks"))[0].text == "echo thanks", "the next message goes to the bot"
+    assert (await contact.send("all sorted now"))[0].text == "echo all sorted now", "the next message goes to the bot"
     with pytest.raises(HandoverConflict):
         await handovers.close(contact.phone, "ravi")
     with pytest.raises(HandoverConflict):
@@ -281,7 +281,7 @@ async def test_a_blocked_contact_is_never_answered_nor_written_to(gateway, clock
     with pytest.raises(ContactBlocked):
         await handovers.request(contact.phone, HandoverReason.API)
     await handovers.set_blocked(contact.phone, False, "asha")
-    assert (await contact.send("thanks"))[0].text == "echo thanks"
+    assert (await contact.send("all sorted now"))[0].text == "echo all sorted now"
 
 
 async def test_a_requested_handover_is_announced_and_cannot_be_requested_twice(gateway, clock):

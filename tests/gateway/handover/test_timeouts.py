@@ -39,7 +39,7 @@ async def test_a_handover_nobody_takes_goes_back_to_the_bot_and_the_contact_is_t
         "gateway_handovers_total", {"reason": "asked", "outcome": "wait_timeout"}
     )
     assert ended == 1
-    assert (await contact.send("thanks"))[0].text == "echo thanks"
+    assert (await contact.send("all sorted now"))[0].text == "echo all sorted now"
 
 
 async def test_asked_outside_support_hours_the_wait_counts_from_the_next_opening(make_gateway, clock):
