@@ -203,7 +203,7 @@ class Engine:
         if session is not None and (session.data.get("answered") or {}).get("message") == message.id:
             log.info("message %s was answered before; its replies are queued again, once", message.id)
             return [Content.model_validate(reply) for reply in session.data["answered"]["replies"]]
-        conversation = await self._conversation(message, contact)
+        conversation = await self._conversation(message, contact, first=session is None)
         expired = session is not None and self._clock.now() - session.updated_at > self._idle_timeout
         state = State(**session.data) if session is not None and not expired else State()
         state.started_at = state.started_at or self._clock.now().isoformat()
@@ -242,14 +242,16 @@ class Engine:
         except Exception as error:
             log.warning("counters of message %s were not written (%s)", message.id, type(error).__name__)
 
-    async def _conversation(self, message: InboundMessage, contact: Mapping[str, Any]) -> Conversation:
-        """The contact's language (as chosen before, else told by their first message that tells
-        one: a greeting, or any text the language identification recognises, else English), the
-        roles they hold, and their time zone and locale (their settings, else their number's
-        country)."""
+    async def _conversation(self, message: InboundMessage, contact: Mapping[str, Any], first: bool) -> Conversation:
+        """The contact's language (as chosen before, else told by a greeting or by the `first`
+        message of a new contact that is not a command, else English), the roles they hold, and
+        their time zone and locale (their settings, else their number's country). Later messages
+        are not identified: a word typed into a form ("sair") would switch a conversation under way."""
         language = contact.get("language")
         if language is None and message.kind is InboundKind.TEXT:
-            language = greeting_language(message.text) or identify(message.text)
+            language = greeting_language(message.text)
+            if language is None and first and command_in(message.text) is None:
+                language = identify(message.text)
             if language is not None:
                 await self._store.settings.update_contact(message.sender, {"language": language})
                 self._metrics.languages.labels(language).inc()
