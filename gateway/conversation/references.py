@@ -43,7 +43,9 @@ class Reference:
     all six languages; the number is zero-padded to `width` ("DEF-1" is "DEF-000001"; zeros
     typed are kept, as a backend's "CNC-01" needs them) and then has `digits` digits at least
     and at most; `prefixed_ids`: the backend's id carries the prefix ("DEF-000001") or is the
-    bare number ("4411"). A bare number stands for a reference only with one prefix."""
+    bare number ("4411"). A bare number stands for a reference only with one prefix. With
+    `other_prefixes`, an answer may carry Latin letters not declared ("LATHE-3": a machine family
+    the business has and the plugin does not list); a mention in free text needs a declared one."""
 
     kind: str
     prefixes: tuple[str, ...]
@@ -51,6 +53,7 @@ class Reference:
     width: int = 0
     digits: tuple[int, int] = (1, 12)
     prefixed_ids: bool = True
+    other_prefixes: bool = False
 
     def parse(self, text: str) -> str | None:
         """The canonical id typed as an answer to a question asking for one, alone or in a few
@@ -93,6 +96,12 @@ class Reference:
         return rf"(?P<prefix>{_alternatives(self.prefixes)}){_SEPARATOR}"
 
     @cached_property
+    def _answered_prefix(self) -> str:
+        """A prefix as an answer may carry it: a declared one, or with `other_prefixes` any Latin letters."""
+        other = r"|[a-z]+" if self.other_prefixes else ""
+        return rf"(?P<prefix>{_alternatives(self.prefixes)}{other}){_SEPARATOR}"
+
+    @cached_property
     def _named(self) -> str:
         """What may stand before a bare number: one of the words, then maybe "number", or "#"."""
         words, numbers = _alternatives(self.words), _alternatives(NUMBER_WORDS)
@@ -102,11 +111,11 @@ class Reference:
     def _answer(self) -> re.Pattern[str]:
         words, numbers = _alternatives(self.words), _alternatives(NUMBER_WORDS)
         lead = rf"(?:(?:{words})\s*)?(?:(?:{numbers})\s*)?[-:#]?\s*"
-        return re.compile(rf"{lead}(?:{self._prefix})?(?P<digits>\d+)")
+        return re.compile(rf"{lead}(?:{self._answered_prefix})?(?P<digits>\d+)")
 
     @cached_property
     def _number(self) -> re.Pattern[str]:
-        return re.compile(rf"{_BEFORE}#?\s*(?:{self._prefix})?(?P<digits>\d+){_AFTER}")
+        return re.compile(rf"{_BEFORE}#?\s*(?:{self._answered_prefix})?(?P<digits>\d+){_AFTER}")
 
     @cached_property
     def _mention(self) -> re.Pattern[str]:

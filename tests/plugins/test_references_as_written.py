@@ -173,3 +173,20 @@ async def test_a_business_system_is_asked_for_its_own_ids_however_typed(make_gat
     assert opened.text.startswith("Ticket *WO-1* opened for PRESS-2 ")
     [(path, _)] = tickets.posts
     assert path == "/api/tickets"
+
+
+async def test_a_machine_family_the_plugin_does_not_list_is_taken_as_an_answer(make_gateway, clock, business_system):
+    machine = {"id": "LATHE-3", "name": "Lathe 3", "line": "B"}
+    await business_system(
+        "MAINTENANCE",
+        lambda path, body, number: body | {"reference": f"WO-{number}", "status": "open"},
+        {"/api/machines/LATHE-3": machine},
+    )
+    client = await make_gateway([MaintenancePlugin()])
+    await client.app[STORE].settings.set(role_key("staff"), [DEMO_CUSTOMER])
+    contact = SimulatedContact(client, DEMO_CUSTOMER, clock)
+    await open_entry(contact, "Maintenance", "Report an issue")
+    await contact.send("Lathe 3")
+    await contact.press("Mechanical")
+    [opened] = await contact.press("Medium")
+    assert opened.text.startswith("Ticket *WO-1* opened for LATHE-3 ")

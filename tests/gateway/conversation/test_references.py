@@ -20,7 +20,7 @@ DEFECT = Reference("defect", ("DEF",), words=("defect", "defecto"), width=6)
 TICKET = Reference("ticket", ("MAINT",), words=("ticket",), width=6)
 SOP = Reference("sop", ("SOP",))
 BOM = Reference("bom", ("BOM",))
-MACHINE = Reference("machine", ("CNC", "PRESS"), words=("machine",))
+MACHINE = Reference("machine", ("CNC", "PRESS"), words=("machine",), other_prefixes=True)
 
 
 @pytest.mark.parametrize(
@@ -70,6 +70,8 @@ def test_an_order_as_people_write_it(typed):
         (MACHINE, "CNC-01", "CNC-01"),
         (MACHINE, "press 01.", "PRESS-01"),
         (MACHINE, "press-2", "PRESS-2"),  # as the business writes it: zeros are not invented
+        (MACHINE, "lathe-3", "LATHE-3"),  # a family the business has and the plugin does not list
+        (MACHINE, "the lathe 3 leaks", "LATHE-3"),
         (MACHINE, "machine CNC 01", "CNC-01"),
         (SOP, "SOP 101", "SOP-101"),
         (SOP, "sop-101", "SOP-101"),
@@ -108,7 +110,8 @@ def test_other_references_as_people_write_them(reference, typed, canonical):
         (ORDER, "4411-4412"),
         (ORDER, "A4411"),
         (MACHINE, "01"),  # which machine? several prefixes share numbers
-        (MACHINE, "ROBOT-01"),  # not a prefix this business declared
+        (MACHINE, "طلب 01"),  # a business's families are written in Latin letters
+        (SOP, "XYZ-101"),  # a prefix not declared, where others are not allowed
         (SOP, "BOM-7"),
         (DEFECT, "MAINT-1"),
     ],
@@ -148,6 +151,7 @@ def test_a_mention_in_free_text(reference, text, found):
         (ORDER, "order 44"),
         (DEFECT, "where is my order 4411?"),
         (MACHINE, "where is my order 4411?"),
+        (MACHINE, "lathe 3 is leaking"),  # in free text only the declared families count
     ],
 )
 def test_no_mention_in_free_text(reference, text):
