@@ -222,7 +222,7 @@ def _queue_worker(run: bool):
         settings, store = app[SETTINGS], app[STORE]
         app[TEMPLATES] = TemplateService(store)
         await templates.start_renderer()
-        rules = DeliveryRules(store, app[TEMPLATES], app[CLOCK])
+        rules = DeliveryRules(store, app[TEMPLATES], app[CLOCK], settings.locality)
         routing = Routing(
             settings.enabled_providers,
             app[CLOCK],

@@ -1,5 +1,6 @@
 """Notification templates: Jinja2 in the sandbox with strict undefined variables, since
-operators edit them at run time; amounts and dates render in the contact's language. A render
+operators edit them at run time; amounts, dates and times render in the contact's language,
+locale and time zone through filters (money, date, datetime, month, percent). A render
 runs in a separate process within a time and memory budget, so no template can stall or
 exhaust the gateway, and every way a template can fail is a TemplateError with a reason."""
 
@@ -14,6 +15,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from gateway.bounded_calls import MIB, BoundedCalls, Budget, OverBudget
 from gateway.conversation import formatting
+from gateway.conversation.formatting import Recipient
+from gateway.conversation.locality import DEFAULT_LOCALE, LANGUAGE_LOCALES
 
 MAX_TEXT = 65_536
 """Characters a render, or any one string or list built while rendering, may reach."""
@@ -23,6 +26,10 @@ STANDALONE = (nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)
 """Tags that load another template: there is nothing to load from, so they are refused at save."""
 
 
+RECIPIENT = "recipient"
+"""The context key filters read the reader's locale and time zone from."""
+
+
 class TemplateError(ValueError):
     """A template that cannot be saved or rendered, with a reason an operator can act on."""
 
@@ -30,26 +37,47 @@ class TemplateError(ValueError):
 @pass_context
 def _money(context: Context, amount: float | str, currency: str | None = None) -> str:
     try:
-        return formatting.money(amount, context["language"], currency)
+        return formatting.money(amount, currency or context.get("currency"), context[RECIPIENT])
     except (InvalidOperation, TypeError, ValueError):
         raise TemplateError("the money filter needs a number, such as 1860 or 12.50") from None
 
 
 @pass_context
 def _date(context: Context, value: str | date) -> str:
-    moment = _moment(value, "date")
-    return formatting.day(moment.date() if isinstance(moment, datetime) else moment, context["language"])
+    """A date, or the day a moment falls on where the recipient is."""
+    return formatting.day(_moment(value, "date"), context[RECIPIENT])
 
 
 @pass_context
 def _datetime(context: Context, value: str | datetime) -> str:
-    return formatting.moment(_moment(value, "datetime"), context["language"])
+    moment = _moment(value, "datetime")
+    if not isinstance(moment, datetime):
+        raise TemplateError("the datetime filter needs a date and a time, such as 2026-01-10T09:30+05:30")
+    return formatting.moment(moment, context[RECIPIENT])
+
+
+@pass_context
+def _month(context: Context, value: str | date) -> str:
+    text = f"{value}-01" if isinstance(value, str) and len(value) == len("2026-01") else value
+    moment = _moment(text, "month")
+    return formatting.month(moment.date() if isinstance(moment, datetime) else moment, context[RECIPIENT])
+
+
+@pass_context
+def _percent(context: Context, value: float | str) -> str:
+    try:
+        return formatting.percent(value, context[RECIPIENT])
+    except (InvalidOperation, TypeError, ValueError):
+        raise TemplateError("the percent filter needs a number in percent, such as 98.5") from None
 
 
 def _moment(value: object, name: str) -> date:
+    """A date for `2026-01-10`, a datetime when a time is given."""
     if isinstance(value, date):
         return value
     try:
+        if isinstance(value, str) and len(value.strip()) == len("2026-01-10"):
+            return date.fromisoformat(value.strip())
         return datetime.fromisoformat(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise TemplateError(f"the {name} filter needs an ISO date, such as 2026-01-10 or 2026-01-10T09:30") from None
@@ -85,7 +113,7 @@ def _check_length(length: int) -> None:
 
 
 _ENVIRONMENT = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-_ENVIRONMENT.filters.update(money=_money, date=_date, datetime=_datetime)
+_ENVIRONMENT.filters.update(money=_money, date=_date, datetime=_datetime, month=_month, percent=_percent)
 _RENDERER = BoundedCalls(BUDGET, preload=[__name__])
 
 
@@ -110,11 +138,12 @@ def _compiled(body: str) -> Template:
         raise TemplateError("the template is nested too deeply") from None
 
 
-async def render(body: str, context: dict[str, Any], language: str) -> str:
-    """The body filled from `context`, rendered in a separate process within BUDGET; raises
-    TemplateError for a missing variable, a forbidden attribute or any other failure."""
+async def render(body: str, context: dict[str, Any], language: str, recipient: Recipient | None = None) -> str:
+    """The body filled from `context` for `recipient` (their locale and time zone; by default
+    the language's own locale in the deployment's zone), rendered in a separate process within
+    BUDGET; raises TemplateError for a missing variable, a forbidden attribute or any other failure."""
     try:
-        return await _RENDERER.call(fill, body, context, language)
+        return await _RENDERER.call(fill, body, context, language, recipient)
     except OverBudget as error:
         raise TemplateError(str(error)) from None
 
@@ -124,14 +153,15 @@ async def start_renderer() -> None:
     await render("", {}, "en")
 
 
-def fill(body: str, context: dict[str, Any], language: str) -> str:
+def fill(body: str, context: dict[str, Any], language: str, recipient: Recipient | None = None) -> str:
     """The render itself, in this process, bounded in size but not in time: `render` runs it
     where it can be stopped. Whatever the template raises is its own failure, so every error
     becomes a TemplateError; only running out of memory is left to the budget."""
     template = _compiled(body)
     try:
         pieces, length = [], 0
-        for piece in template.generate(context | {"language": language}):
+        reader = recipient or Recipient(LANGUAGE_LOCALES.get(language, DEFAULT_LOCALE))
+        for piece in template.generate(context | {"language": language, RECIPIENT: reader}):
             length += len(piece)
             _check_length(length)
             pieces.append(piece)

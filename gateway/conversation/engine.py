@@ -591,6 +591,11 @@ class Engine:
         state.options, state.paused = [], None
         plugin = next(plugin for plugin, candidate in self.entries if candidate is entry)
         if entry.flow is not None and entry.flow in self.flows:
+            flow = self.flows[entry.flow][1]
+            if flow.precondition is not None:
+                instead = await self._guarded(plugin, f"flow:{flow.id}", flow.precondition(conversation), conversation)
+                if instead:
+                    return instead
             state.flow = entry.flow
             self._count(state, entry.flow, "started")
             if reference is not None:

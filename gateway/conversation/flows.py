@@ -59,6 +59,9 @@ class Flow:
     steps: tuple[Step, ...]
     complete: Callable[[Answers, "Conversation"], Awaitable[list[Content]]]
     hand_over_on_failures: bool = False
+    precondition: Callable[["Conversation"], Awaitable[list[Content]]] | None = field(default=None, compare=False)
+    """Asked before the first question: replies it returns are sent instead of the form (a
+    customer with no subscription is told so before being asked for a date); none, ask away."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, get_timezone_name
 
-from gateway.conversation.formatting import LOCALES
+from gateway.conversation.locality import LANGUAGE_LOCALES
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ALWAYS = "always"
@@ -58,7 +58,7 @@ class SupportHours:
     def describe(self, moment: datetime, language: str) -> str:
         """A moment as the contact reads it: weekday, time and the zone's name, e.g. `Monday 09:00 IST`,
         `الاثنين 09:00 توقيت الهند`."""
-        locale = LOCALES.get(language, "en_IN")
+        locale = LANGUAGE_LOCALES.get(language, "en_IN")
         abbreviation = moment.astimezone(self.zone).tzname() or ""
         name = get_timezone_name(self.zone, locale=locale)
         # an abbreviation such as IST names the zone for readers of Latin letters, not in Arabic or

@@ -10,7 +10,8 @@ from pydantic import ValidationError
 
 from gateway.clock import Clock
 from gateway.conversation.bidi import holds_right_to_left, right_to_left, written_right_to_left
-from gateway.conversation.formatting import DEFAULT_CURRENCY
+from gateway.conversation.formatting import Recipient
+from gateway.conversation.locality import Locality
 from gateway.models import MAX_BODY_CHARS, OutboundMessage, Priority, Provider, ProviderTemplate
 from gateway.notifications.template_service import TemplateService, UnknownTemplate
 from gateway.ports.records import TemplateVersion
@@ -34,8 +35,9 @@ class Undeliverable(Exception):
 
 
 class DeliveryRules:
-    def __init__(self, store: Store, templates: TemplateService, clock: Clock) -> None:
+    def __init__(self, store: Store, templates: TemplateService, clock: Clock, locality: Locality = Locality()) -> None:
         self._store = store
+        self._locality = locality
         self._templates = templates
         self._clock = clock
 
@@ -53,7 +55,7 @@ class DeliveryRules:
         if template is not None:
             context = {CURRENCY_SETTING: await self._currency()} | message.template.parameters
             if in_window:
-                return await self._rendered(message, template, context)
+                return await self._rendered(message, template, context, self._recipient(message, contact, template))
             return self._approved(message, template, context)
         if not in_window and message.provider_template is None:
             raise Undeliverable(OUTSIDE_WINDOW)
@@ -97,14 +99,23 @@ class DeliveryRules:
         return last is not None and self._clock.now() - datetime.fromisoformat(last) < WINDOW
 
     async def _currency(self) -> str:
-        return await self._store.settings.get(CURRENCY_SETTING) or DEFAULT_CURRENCY
+        return await self._store.settings.get(CURRENCY_SETTING) or self._locality.currency
+
+    def _recipient(self, message: OutboundMessage, contact: dict[str, Any], template: TemplateVersion) -> Recipient:
+        """Where the contact reads the notification: the template's language in their territory,
+        in their time zone."""
+        return Recipient(
+            self._locality.locale_of(message.recipient, contact, template.language),
+            self._locality.time_zone_of(message.recipient, contact),
+            self._locality.time_zone,
+        )
 
     @staticmethod
     async def _rendered(
-        message: OutboundMessage, template: TemplateVersion, context: dict[str, Any]
+        message: OutboundMessage, template: TemplateVersion, context: dict[str, Any], recipient: Recipient
     ) -> OutboundMessage:
         try:
-            text = await render(template.body, context, template.language)
+            text = await render(template.body, context, template.language, recipient)
             return OutboundMessage.model_validate(message.model_dump(exclude={"template"}) | {"text": text})
         except TemplateError as error:
             raise Undeliverable(

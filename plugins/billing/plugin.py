@@ -50,7 +50,7 @@ class BillingPlugin:
     @hookimpl
     def register_flows(self) -> list[Flow]:
         until = Step("until", "billing.ask_until", invalid="billing.bad_date", lookup=self.service.valid_pause_date)
-        return [Flow("billing.pause", (until,), self.service.pause)]
+        return [Flow("billing.pause", (until,), self.service.pause, precondition=self.service.pausable)]
 
     @hookimpl
     def register_translations(self) -> dict[str, dict[str, str]]:

@@ -1,27 +1,18 @@
 """What the billing plugin answers: the subscription, pausing and resuming it, and the bill;
 each contact only ever their own (see "Who may see what" in docs/plugins.md)."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, time, timedelta
 
 from gateway.clock import Clock
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
-from gateway.conversation.formatting import day, money, month
+from gateway.conversation.dates import parse_day
+from gateway.conversation.formatting import day, in_reader_zone, money, month, time_of_day
 from gateway.conversation.translated import localized
 from gateway.models import Content
-from plugins.billing.backend import BillingBackend, Subscription
+from plugins.billing.backend import Bill, BillingBackend, Subscription
 
 MAX_PAUSE_DAYS = 90
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y")
-
-
-def parse_day(text: str) -> date | None:
-    for pattern in DATE_FORMATS:
-        try:
-            return datetime.strptime(text.strip(), pattern).date()
-        except ValueError:
-            continue
-    return None
 
 
 class BillingService:
@@ -35,7 +26,8 @@ class BillingService:
         return subscription if subscription is not None and subscription.customer == conversation.contact else None
 
     def _schedule(self, subscription: Subscription, conversation: Conversation) -> str:
-        return conversation.t(f"billing.frequency.{subscription.frequency.value}", time=subscription.delivery_time)
+        delivery = time_of_day(time.fromisoformat(subscription.delivery_time), self._clock.now().date(), conversation)
+        return conversation.t(f"billing.frequency.{subscription.frequency.value}", time=delivery)
 
     async def subscription(self, conversation: Conversation) -> list[Content]:
         subscription = await self.own_subscription(conversation)
@@ -43,7 +35,7 @@ class BillingService:
             return [Content(text=conversation.t("billing.no_subscription"))]
         today = self._clock.now().date()
         status = (
-            conversation.t("billing.status.paused", date=day(subscription.paused_until, conversation.language))
+            conversation.t("billing.status.paused", date=day(subscription.paused_until, conversation))
             if subscription.paused_on(today)
             else conversation.t("billing.status.active")
         )
@@ -57,13 +49,19 @@ class BillingService:
 
     async def valid_pause_date(self, answer: str, conversation: Conversation) -> str:
         """A flow lookup: a date after today, at most MAX_PAUSE_DAYS ahead."""
-        until = parse_day(answer)
+        today = in_reader_zone(self._clock.now(), conversation).date()
+        until = parse_day(answer, conversation, today)
         if until is None:
             raise InvalidAnswer("billing.bad_date")
-        today = self._clock.now().date()
         if not today < until <= today + timedelta(days=MAX_PAUSE_DAYS):
             raise InvalidAnswer("billing.date_out_of_range", days=conversation.tn("billing.days", MAX_PAUSE_DAYS))
         return until.isoformat()
+
+    async def pausable(self, conversation: Conversation) -> list[Content]:
+        """The pause form's precondition: a contact with no subscription is told so at once."""
+        if await self.own_subscription(conversation) is None:
+            return [Content(text=conversation.t("billing.no_subscription"))]
+        return []
 
     async def pause(self, answers: Answers, conversation: Conversation) -> list[Content]:
         if await self.own_subscription(conversation) is None:
@@ -71,7 +69,7 @@ class BillingService:
         until = date.fromisoformat(answers["until"])
         subscription = await self.backend.pause(conversation.contact, until, conversation.idempotency_key)
         product = localized(subscription.product, conversation)
-        text = conversation.t("billing.paused", product=product, date=day(until, conversation.language))
+        text = conversation.t("billing.paused", product=product, date=day(until, conversation))
         return [Content(text=text)]
 
     async def resume(self, conversation: Conversation) -> list[Content]:
@@ -92,12 +90,17 @@ class BillingService:
         bill = await self.backend.bill(conversation.contact)
         if bill is None or bill.customer != conversation.contact:
             return [Content(text=conversation.t("billing.no_bill"))]
-        language = conversation.language
         text = conversation.t(
             "billing.bill_text",
-            period=month(bill.period, language),
-            amount=money(bill.amount, language, bill.currency),
-            due=day(bill.due_date, language),
-            status=conversation.t("billing.bill.paid" if bill.paid else "billing.bill.due"),
+            period=month(bill.period, conversation),
+            amount=money(bill.amount, bill.currency, conversation),
+            due=day(bill.due_date, conversation),
+            status=conversation.t(f"billing.bill.{self._bill_state(bill)}"),
         )
         return [Content(text=text)]
+
+    def _bill_state(self, bill: Bill) -> str:
+        """paid, overdue (unpaid after its due date) or due."""
+        if bill.paid:
+            return "paid"
+        return "overdue" if bill.due_date < self._clock.now().date() else "due"

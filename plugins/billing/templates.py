@@ -1,5 +1,6 @@
 """The billing plugin's default notification templates (Jinja2), in every language. Amounts
-go through the `money` filter and dates through `date`, so they read as each language writes them."""
+go through the `money` filter, dates through `date`, months through `month` and times through
+`datetime`, so they read as each recipient writes them, in their time zone."""
 
 from gateway.conversation.catalog import LANGUAGES
 
@@ -21,12 +22,12 @@ _BODIES = {
         "नमस्ते {{ customer_name }}, {{ delivery_date | date }} की आपकी डिलीवरी पहुँच गई है। धन्यवाद!",
     ),
     "payment_reminder": (
-        "Hi {{ customer_name }}, your bill of {{ amount | money(currency) }} for {{ period }} is due on {{ due_date | date }}.",
-        "Hola {{ customer_name }}, tu factura de {{ amount | money(currency) }} de {{ period }} vence el {{ due_date | date }}.",
-        "Bonjour {{ customer_name }}, votre facture de {{ amount | money(currency) }} pour {{ period }} est à régler le {{ due_date | date }}.",
-        "Olá {{ customer_name }}, sua fatura de {{ amount | money(currency) }} de {{ period }} vence em {{ due_date | date }}.",
-        "مرحبًا {{ customer_name }}، فاتورتك بمبلغ {{ amount | money(currency) }} عن {{ period }} مستحقة في {{ due_date | date }}.",
-        "नमस्ते {{ customer_name }}, {{ period }} का आपका {{ amount | money(currency) }} का बिल {{ due_date | date }} को देय है।",
+        "Hi {{ customer_name }}, your bill of {{ amount | money(currency) }} for {{ period | month }} is due on {{ due_date | date }}.",
+        "Hola {{ customer_name }}, tu factura de {{ amount | money(currency) }} de {{ period | month }} vence el {{ due_date | date }}.",
+        "Bonjour {{ customer_name }}, votre facture de {{ amount | money(currency) }} pour {{ period | month }} est à régler le {{ due_date | date }}.",
+        "Olá {{ customer_name }}, sua fatura de {{ amount | money(currency) }} de {{ period | month }} vence em {{ due_date | date }}.",
+        "مرحبًا {{ customer_name }}، فاتورتك بمبلغ {{ amount | money(currency) }} عن {{ period | month }} مستحقة في {{ due_date | date }}.",
+        "नमस्ते {{ customer_name }}, {{ period | month }} का आपका {{ amount | money(currency) }} का बिल {{ due_date | date }} को देय है।",
     ),
     "payment_confirmation": (
         "Thank you {{ customer_name }}, we received your payment of {{ amount | money(currency) }}.",
@@ -77,12 +78,12 @@ _BODIES = {
         "{{ area }} में नया: {{ product }}। ऑर्डर के लिए *मेनू* भेजें।",
     ),
     "delivery_delayed": (
-        "Sorry {{ customer_name }}, your delivery is delayed. New arrival time: {{ eta }}.",
-        "Lo sentimos {{ customer_name }}, tu entrega se retrasa. Nueva hora de llegada: {{ eta }}.",
-        "Désolé {{ customer_name }}, votre livraison est retardée. Nouvelle heure d'arrivée : {{ eta }}.",
-        "Desculpe {{ customer_name }}, sua entrega atrasou. Nova previsão: {{ eta }}.",
-        "عذرًا {{ customer_name }}، تأخر التوصيل. موعد الوصول الجديد: {{ eta }}.",
-        "माफ़ कीजिए {{ customer_name }}, आपकी डिलीवरी में देरी है। नया समय: {{ eta }}।",
+        "Sorry {{ customer_name }}, your delivery is delayed. New arrival time: {{ eta | datetime }}.",
+        "Lo sentimos {{ customer_name }}, tu entrega se retrasa. Nueva hora de llegada: {{ eta | datetime }}.",
+        "Désolé {{ customer_name }}, votre livraison est retardée. Nouvelle heure d'arrivée : {{ eta | datetime }}.",
+        "Desculpe {{ customer_name }}, sua entrega atrasou. Nova previsão: {{ eta | datetime }}.",
+        "عذرًا {{ customer_name }}، تأخر التوصيل. موعد الوصول الجديد: {{ eta | datetime }}.",
+        "माफ़ कीजिए {{ customer_name }}, आपकी डिलीवरी में देरी है। नया समय: {{ eta | datetime }}।",
     ),
 }
 
@@ -95,12 +96,12 @@ _CUSTOMER = {"customer_name": "Asha", "currency": "INR"}
 SAMPLE_CONTEXT = {
     "delivery_reminder": _CUSTOMER | {"delivery_date": "2026-01-06"},
     "delivery_confirmed": _CUSTOMER | {"delivery_date": "2026-01-06"},
-    "payment_reminder": _CUSTOMER | {"amount": 1860, "period": "December 2025", "due_date": "2026-01-10"},
+    "payment_reminder": _CUSTOMER | {"amount": 1860, "period": "2025-12", "due_date": "2026-01-10"},
     "payment_confirmation": _CUSTOMER | {"amount": 1860},
     "subscription_confirmation": _CUSTOMER | {"product": "Toned milk 1 L", "start_date": "2026-01-06"},
     "order_confirmation": _CUSTOMER | {"order_id": "4411", "amount": 499.5, "delivery_date": "2026-01-08"},
     "pause_confirmation": _CUSTOMER | {"product": "Toned milk 1 L", "resume_date": "2026-01-20"},
     "churn_risk": _CUSTOMER | {"offer": "a free week of deliveries"},
     "new_product": {"product": "Greek yoghurt 400 g", "area": "Andheri"},
-    "delivery_delayed": _CUSTOMER | {"eta": "08:30"},
+    "delivery_delayed": _CUSTOMER | {"eta": "2026-01-06T10:00:00+05:30"},
 }

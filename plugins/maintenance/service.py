@@ -4,13 +4,11 @@ the SLA status of a ticket. Both are for staff; a ticket's reporter may also fol
 
 from datetime import datetime, timedelta
 
-from babel.dates import format_timedelta
-
 from gateway.clock import Clock
 from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
-from gateway.conversation.formatting import LOCALES, moment
+from gateway.conversation.formatting import duration, moment, percent
 from gateway.models import Content
 from gateway.notifications.notifier import Notifier
 from plugins.maintenance.backend import MaintenanceBackend, Ticket, TicketStatus
@@ -28,11 +26,6 @@ def sla_phase(ticket: Ticket, now: datetime) -> str:
         return "breached"
     remaining = (ticket.sla_deadline - now) / (ticket.sla_deadline - ticket.opened_at)
     return "warning" if remaining < WARNING_SHARE else "ok"
-
-
-def duration(span: timedelta, language: str) -> str:
-    """A span of time in words, in the contact's language: `5 hours`, `2 días`."""
-    return format_timedelta(span, threshold=2, locale=LOCALES.get(language, "en_IN"))
 
 
 class MaintenanceService:
@@ -91,7 +84,7 @@ class MaintenanceService:
             machine=MACHINE.show(ticket.machine_id),
             issue=conversation.t(f"maintenance.issue.{ticket.issue_type}").lower(),
             urgency=conversation.t(f"maintenance.urgency.{ticket.urgency}").lower(),
-            deadline=moment(ticket.sla_deadline, conversation.language),
+            deadline=moment(ticket.sla_deadline, conversation),
             hours=conversation.tn("maintenance.hours", hours),
         )
         return [Content(text=text)]
@@ -116,20 +109,20 @@ class MaintenanceService:
             return [Content(text=conversation.t("maintenance.unknown_ticket", reference=reference))]
         now = self._clock.now()
         phase = sla_phase(ticket, now)
-        language = conversation.language
         reference = TICKET.show(ticket.reference)
         if ticket.status is TicketStatus.RESOLVED:
             text = conversation.t("maintenance.resolved", reference=reference)
         elif phase == "breached":
             text = conversation.t(
-                "maintenance.breached", reference=reference, ago=duration(now - ticket.sla_deadline, language)
+                "maintenance.breached", reference=reference, ago=duration(now - ticket.sla_deadline, conversation)
             )
         else:
-            left = duration(ticket.sla_deadline - now, language)
+            left = duration(ticket.sla_deadline - now, conversation)
             text = conversation.t(
                 f"maintenance.{phase}",
                 reference=reference,
                 left=left,
-                deadline=moment(ticket.sla_deadline, language),
+                deadline=moment(ticket.sla_deadline, conversation),
+                share=percent(WARNING_SHARE * 100, conversation),
             )
         return [Content(text=text)]

@@ -132,12 +132,12 @@ STRINGS = by_language(
             "*{reference}*: SLA में {left} बाकी ({deadline} तक)।",
         ),
         "maintenance.warning": (
-            "⚠️ *{reference}*: only {left} left of the SLA (until {deadline}); less than 25% remains.",
-            "⚠️ *{reference}*: solo quedan {left} del SLA (hasta {deadline}); menos del 25%.",
-            "⚠️ *{reference}* : il ne reste que {left} de SLA (jusqu'au {deadline}) ; moins de 25 %.",
-            "⚠️ *{reference}*: restam só {left} do SLA (até {deadline}); menos de 25%.",
-            "⚠️ *{reference}*: يتبقى {left} فقط من المهلة (حتى {deadline})؛ أقل من 25%.",
-            "⚠️ *{reference}*: SLA में केवल {left} बाकी ({deadline} तक), यानी 25% से भी कम।",
+            "⚠️ *{reference}*: only {left} left of the SLA (until {deadline}); less than {share} remains.",
+            "⚠️ *{reference}*: solo quedan {left} del SLA (hasta {deadline}); menos del {share}.",
+            "⚠️ *{reference}* : il ne reste que {left} de SLA (jusqu'au {deadline}) ; moins de {share}.",
+            "⚠️ *{reference}*: restam só {left} do SLA (até {deadline}); menos de {share}.",
+            "⚠️ *{reference}*: يتبقى {left} فقط من المهلة (حتى {deadline})؛ أقل من {share}.",
+            "⚠️ *{reference}*: SLA में केवल {left} बाकी ({deadline} तक), यानी {share} से भी कम।",
         ),
         "maintenance.breached": (
             "🚨 *{reference}*: the SLA was breached {ago} ago.",

@@ -8,7 +8,7 @@ from gateway.clock import Clock
 from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
-from gateway.conversation.formatting import day
+from gateway.conversation.formatting import day, number, percent
 from gateway.conversation.translated import localized
 from gateway.models import Content
 from plugins.orders.backend import Order, OrdersBackend, OrderStatus
@@ -62,11 +62,11 @@ class OrdersService:
             "orders.status_text",
             order=ORDER.show(order.id),
             product=localized(order.product, conversation),
-            quantity=order.quantity,
+            quantity=number(order.quantity, conversation),
             status=t(f"orders.state.{order.status.value}"),
-            percent=order.percent_complete,
+            percent=percent(order.percent_complete, conversation),
             sla=t(f"orders.sla.{sla_state(order, self._clock.now())}"),
-            due=day(order.due_at.date(), conversation.language),
+            due=day(order.due_at, conversation),
         )
         return [Content(text=text)]
 
@@ -80,7 +80,7 @@ class OrdersService:
                 order=ORDER.show(o.id),
                 product=localized(o.product, conversation),
                 status=conversation.t(f"orders.state.{o.status.value}"),
-                percent=o.percent_complete,
+                percent=percent(o.percent_complete, conversation),
             )
             for o in orders
         ]
@@ -97,7 +97,7 @@ class OrdersService:
             return [Content(text=conversation.t("orders.no_deliveries"))]
         lines = [
             conversation.t(
-                "orders.delivery_line", order=ORDER.show(o.id), date=day(o.delivery_date, conversation.language)
+                "orders.delivery_line", order=ORDER.show(o.id), date=day(o.delivery_date, conversation)
             )
             for o in sorted(orders, key=lambda o: o.delivery_date)
         ]
@@ -115,11 +115,11 @@ class OrdersService:
         lines = [
             conversation.t(
                 "orders.schedule_line",
-                day=day(slot.day, conversation.language),
+                day=day(slot.day, conversation),
                 line=localized(slot.line, conversation),
                 job=ORDER.show(slot.job),
                 product=localized(slot.product, conversation),
-                quality=f"{slot.quality_percent:g}",
+                quality=percent(slot.quality_percent, conversation),
             )
             for slot in slots
         ]

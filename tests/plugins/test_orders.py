@@ -112,7 +112,7 @@ async def test_order_status_in_spanish(customer):
     assert status.text.splitlines() == [
         "*Pedido ORD-4412*: Eje de bomba PS-45 × 1200",
         "Estado: en producción",
-        "Avance: 20%",
+        "Avance: 20\xa0%",
         "SLA: en riesgo",
         "Finalización prevista: 7 ene 2026",
     ]

@@ -56,7 +56,7 @@ async def test_calidad(operario):
 
 async def test_pedidos(cliente):
     [recientes] = await entrada(cliente, "Pedidos", "Pedidos recientes")
-    assert recientes.text.startswith("Tus pedidos recientes:\n• ORD-4415: Brida FL-80, planificado (0%)")
+    assert recientes.text.startswith("Tus pedidos recientes:\n• ORD-4415: Brida FL-80, planificado (0\xa0%)")
     [entregas] = await entrada(cliente, "Pedidos", "Fechas de entrega")
     assert entregas.text.startswith("Próximas entregas:\n• ORD-4414: 5 ene 2026")
 
@@ -86,14 +86,14 @@ async def test_mantenimiento(operario, clock):
 
 async def test_facturacion(cliente):
     [suscripcion] = await entrada(cliente, "Facturación", "Mi suscripción")
-    assert suscripcion.text == "*Leche semidesnatada 1 L*\nEntrega: todos los días a las 07:00\nEstado: activa"
+    assert suscripcion.text == "*Leche semidesnatada 1 L*\nEntrega: todos los días a las 7:00\nEstado: activa"
     await entrada(cliente, "Facturación", "Pausar entregas")
     [pausa] = await cliente.send("2026-01-15")
     assert pausa.text.startswith("Las entregas de Leche semidesnatada 1 L quedan pausadas hasta el 15 ene 2026.")
     [reanudar] = await entrada(cliente, "Facturación", "Reanudar entregas")
-    assert reanudar.text == "Las entregas de Leche semidesnatada 1 L se reanudan: todos los días a las 07:00."
+    assert reanudar.text == "Las entregas de Leche semidesnatada 1 L se reanudan: todos los días a las 7:00."
     [factura] = await entrada(cliente, "Facturación", "Mi factura")
-    assert factura.text.startswith("*Factura de diciembre de 2025*\nImporte: 1.860,00\xa0INR\nVencimiento: 10 ene 2026")
+    assert factura.text.startswith("*Factura de diciembre de 2025*\nImporte: 1.860,00\xa0₹\nVencimiento: 10 ene 2026")
 
 
 async def test_ayuda(cliente):

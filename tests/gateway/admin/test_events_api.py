@@ -19,7 +19,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 PAYMENT_DUE = {
     "id": "evt-1",
     "type": "payment.due",
-    "data": {"customer_name": "Asha", "amount": 1860, "period": "December 2025", "due_date": "2026-01-10"},
+    "data": {"customer_name": "Asha", "amount": 1860, "period": "2025-12", "due_date": "2026-01-10"},
     "recipients": ["+15550001111"],
 }
 
@@ -238,5 +238,5 @@ async def test_an_event_reaches_the_contact_in_their_language_and_an_opted_out_o
     transcript = await (await api.get("/simulator/api/messages", params={"phone": spanish.phone})).json()
     assert (
         transcript["messages"][-1]["text"]
-        == "Hola Asha, tu factura de 1.860,00\xa0INR de December 2025 vence el 10 ene 2026."
+        == "Hola Asha, tu factura de 1.860,00\xa0₹ de diciembre de 2025 vence el 10 ene 2026."
     )

@@ -56,6 +56,7 @@ SAMPLES: dict[str, str | int] = {
     "reference": "MAINT-000045",
     "schedule": "〈schedule〉",
     "severity": "〈severity〉",
+    "share": "25%",
     "sla": "〈sla〉",
     "sop": "SOP-101",
     "status": "〈status〉",

@@ -55,7 +55,7 @@ async def wrote_in(store, clock, hours_ago: float, **settings) -> None:
 async def test_a_template_renders_in_the_contacts_language_with_money_and_dates(store, rules, clock):
     await wrote_in(store, clock, 2, language="es")
     prepared = await rules.prepare(notification())
-    assert prepared.template is None and prepared.text == "Asha, paga 1.860,00\xa0INR antes del 10 ene 2026."
+    assert prepared.template is None and prepared.text == "Asha, paga 1.860,00\xa0₹ antes del 10 ene 2026."
 
 
 async def test_the_default_currency_is_a_setting(store, rules, clock):
