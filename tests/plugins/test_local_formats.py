@@ -131,8 +131,8 @@ async def test_a_ticket_deadline_in_the_operators_zone_or_naming_it(make_gateway
         await operator.press("Electrical")
         [opened] = await operator.press("High")
         texts.append(opened.text)
-    assert texts[0].endswith("SLA: 8 h, until 5 Jan 2026, 10:30\u202fPM.")
-    assert texts[1].endswith("SLA: 8 h, until Jan 5, 2026, 12:00\u202fPM EST.")
+    assert texts[0].endswith("SLA: 8 hours, until 5 Jan 2026, 10:30\u202fPM.")
+    assert texts[1].endswith("SLA: 8 hours, until Jan 5, 2026, 12:00\u202fPM EST.")
 
 
 async def test_the_sla_warning_names_its_share_as_the_language_writes_it(make_gateway, clock):

@@ -110,7 +110,7 @@ async def test_order_status_in_spanish(customer):
     await open_entry(customer, "Pedidos", "Estado del pedido", greeting="hola")
     [status] = await customer.send("4412")
     assert status.text.splitlines() == [
-        "*Pedido ORD-4412*: Eje de bomba PS-45 × 1200",
+        "*Pedido ORD-4412*: Eje de bomba PS-45 × 1.200",
         "Estado: en producción",
         "Avance: 20\xa0%",
         "SLA: en riesgo",
