@@ -58,8 +58,13 @@ def _datetime(context: Context, value: str | datetime) -> str:
 
 @pass_context
 def _month(context: Context, value: str | date) -> str:
+    """`2025-12` (or a date in it) in the recipient's language; other text, such as a business
+    system's own "December 2025", is shown as sent rather than failing the notification."""
     text = f"{value}-01" if isinstance(value, str) and len(value) == len("2026-01") else value
-    moment = _moment(text, "month")
+    try:
+        moment = _moment(text, "month")
+    except TemplateError:
+        return str(value)
     return formatting.month(moment.date() if isinstance(moment, datetime) else moment, context[RECIPIENT])
 
 
