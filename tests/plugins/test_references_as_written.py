@@ -8,9 +8,12 @@ from gateway.appkeys import STORE
 from gateway.notifications.notifier import role_key
 from gateway.testing import SimulatedContact
 from plugins.defects.plugin import DefectsPlugin
+from plugins.defects.references import DEFECT, SOP
 from plugins.maintenance.plugin import MaintenancePlugin
+from plugins.maintenance.references import MACHINE, TICKET
 from plugins.orders.demo import DEMO_CUSTOMER
 from plugins.orders.plugin import OrdersPlugin
+from plugins.orders.references import BOM, ORDER
 
 ORDER_4411 = [
     "ORD-4411",
@@ -190,3 +193,41 @@ async def test_a_machine_family_the_plugin_does_not_list_is_taken_as_an_answer(m
     await contact.press("Mechanical")
     [opened] = await contact.press("Medium")
     assert opened.text.startswith("Ticket *WO-1* opened for LATHE-3 ")
+
+
+@pytest.mark.parametrize(
+    ("reference", "canonical"),
+    [
+        (ORDER, "4411"),
+        (BOM, "BOM-7"),
+        (DEFECT, "DEF-000001"),
+        (SOP, "SOP-101"),
+        (MACHINE, "CNC-01"),
+        (MACHINE, "PRESS-01"),
+        (MACHINE, "ROBOT-01"),
+        (TICKET, "MAINT-000045"),
+    ],
+)
+def test_what_a_reply_shows_can_be_sent_back(reference, canonical):
+    """A reference copied from a reply, or handed on by an intent as the id, reads as the same id."""
+    assert reference.parse(reference.show(canonical)) == canonical
+    assert reference.parse(canonical) == canonical
+    assert reference.find(reference.show(canonical)) == canonical
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "where is my order 4411?",
+        "¿dónde está mi pedido 4411?",
+        "où en est ma commande n° 4411 ?",
+        "cadê minha encomenda 4411?",
+        "أين طلبي رقم ٤٤١١؟",
+        "मेरा ऑर्डर ४४११ कहाँ है?",
+        "status of ORD-4411 please",
+    ],
+)
+async def test_a_customer_naming_their_order_in_free_text_gets_its_status(make_gateway, clock, text):
+    customer = SimulatedContact(await make_gateway([OrdersPlugin(), DefectsPlugin()]), DEMO_CUSTOMER, clock)
+    replies = await customer.send(text)
+    assert any("ORD-4411" in reply.text and "GH-200" in reply.text for reply in replies), [r.text for r in replies]
