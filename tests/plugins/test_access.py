@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gateway.appkeys import ENGINE, STORE
+from gateway.appkeys import ENGINE, HANDOVERS, STORE
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import InvalidAnswer, MenuEntry
 from gateway.hookspecs import hookimpl
@@ -322,3 +322,16 @@ async def test_a_reporter_follows_their_own_ticket_and_defects_without_a_staff_r
     assert tracked.text.startswith("*DEF-000001* on order ORD-4414")
     [sop] = await services.defects.sop({"sop": "SOP-101"}, former)
     assert sop.text == "Sorry, that option is not available to you."
+
+
+async def test_the_menu_after_a_handover_is_the_one_the_contacts_roles_allow(factory, clock):
+    client, _ = factory
+    handovers = client.app[HANDOVERS]
+    for phone, menu in (("+15550003333", STAFF_MENU), ("+15550001111", CUSTOMER_MENU)):
+        contact = SimulatedContact(client, phone, clock)
+        await contact.send("agent")
+        await handovers.take(contact.phone, "asha")
+        await handovers.hand_back(contact.phone, "asha")
+        transcript = await (await client.get("/simulator/api/messages", params={"phone": contact.phone})).json()
+        [*_, greeted] = [entry for entry in transcript["messages"] if entry["direction"] == "outbound"]
+        assert [row["title"] for row in greeted["list"]["sections"][0]["rows"]] == menu
