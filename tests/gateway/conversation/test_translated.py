@@ -10,6 +10,7 @@ from gateway.conversation.catalog import Catalog
 from gateway.conversation.context import Conversation
 from gateway.conversation.strings import CORE_STRINGS
 from gateway.conversation.translated import Translated, localized
+from gateway.ports.records import JobState
 from gateway.testing import SimulatedContact
 from plugins.billing.plugin import BillingPlugin
 from plugins.defects.backend import Sop
@@ -18,6 +19,7 @@ from plugins.maintenance.plugin import MaintenancePlugin
 from plugins.orders.backend import Order
 from plugins.orders.demo import DEMO_CUSTOMER, DEMO_OPERATOR
 from plugins.orders.plugin import OrdersPlugin
+from tests.gateway_fixtures import eventually
 
 CARCASA = Translated(text="Carcasa GH-200", language="es", translations={"en": "Gear housing GH-200"})
 
@@ -83,13 +85,26 @@ async def chosen(contact: SimulatedContact, *titles: str):
     return await contact.press(titles[-1])
 
 
+async def as_sent(gateway, contact: SimulatedContact) -> str:
+    """The last reply's text as the channel sent it, once the queue worker has sent everything."""
+    await eventually(lambda: nothing_unsent(gateway))
+    transcript = await (await gateway.get("/simulator/api/messages", params={"phone": contact.phone})).json()
+    return [entry for entry in transcript["messages"] if entry["direction"] == "outbound"][-1]["text"]
+
+
+async def nothing_unsent(gateway) -> bool:
+    counts = await gateway.app[STORE].queue.counts()
+    return not counts.get(JobState.QUEUED) and not counts.get(JobState.SENDING)
+
+
 async def test_an_sop_is_shown_in_arabic_laid_out_right_to_left(gateway, clock):
     operator = await speaking(gateway, clock, DEMO_OPERATOR, "ar")
     await chosen(operator, "الجودة", "عرض إجراء التشغيل")
-    [sop] = await operator.send("SOP-101")
-    first_lines = sop.text.splitlines()[:3]
+    await operator.send("SOP-101")
+    sop = await as_sent(gateway, operator)
+    first_lines = sop.splitlines()[:3]
     assert first_lines == [f"{RLM}*SOP-101: إزالة النتوءات من أغلفة التروس*", "1. ثبّت القطعة", "2. أزل النتوءات من جميع الثقوب"]
-    assert sop.text.endswith("آخر إخفاق: بقي نتوء في الثقب 3 (DEF-000001)")
+    assert sop.endswith("آخر إخفاق: بقي نتوء في الثقب 3 (DEF-000001)")
 
 
 async def test_an_sop_the_backend_has_in_english_only_says_so_in_hindi(gateway, clock):
