@@ -2,6 +2,7 @@
 in their locale, times converted into their time zone and naming it when it is not the
 deployment's, dates never all digits, one presentation of each currency in every language."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -14,6 +15,10 @@ from babel.dates import format_date, format_skeleton, format_time, format_timede
 from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
 
 from gateway.conversation.locality import DEFAULT_CURRENCY, DEFAULT_TIME_ZONE, LANGUAGE_LOCALES
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 class Reader(Protocol):
@@ -79,6 +84,20 @@ def percent(value: float | Decimal, reader: Reader) -> str:
 def number(value: float | Decimal | int, reader: Reader) -> str:
     """A number with the locale's separators: `1,860.5`, `1.860,5`."""
     return format_decimal(value, locale=reader.locale, decimal_quantization=False)
+
+
+def parameter(value: object, reader: Reader) -> str:
+    """A value as plain text for a provider's approved template: an ISO date, or date and time,
+    written as `day` or `moment` write it; anything else as it is."""
+    text = str(value).strip()
+    try:
+        if _ISO_DAY.fullmatch(text):
+            return day(date.fromisoformat(text), reader)
+        if _ISO_MOMENT.match(text):
+            return moment(datetime.fromisoformat(text), reader)
+    except ValueError:
+        pass  # shaped like a date but none (2026-02-30): shown as sent
+    return str(value)
 
 
 def duration(span: timedelta, reader: Reader) -> str:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from gateway.clock import Clock
 from gateway.conversation.bidi import holds_right_to_left, right_to_left, written_right_to_left
-from gateway.conversation.formatting import Recipient
+from gateway.conversation.formatting import Recipient, parameter
 from gateway.conversation.locality import Locality
 from gateway.models import MAX_BODY_CHARS, OutboundMessage, Priority, Provider, ProviderTemplate
 from gateway.notifications.template_service import TemplateService, UnknownTemplate
@@ -56,7 +56,7 @@ class DeliveryRules:
             context = {CURRENCY_SETTING: await self._currency()} | message.template.parameters
             if in_window:
                 return await self._rendered(message, template, context, self._recipient(message, contact, template))
-            return self._approved(message, template, context)
+            return self._approved(message, template, context, self._recipient(message, contact, template))
         if not in_window and message.provider_template is None:
             raise Undeliverable(OUTSIDE_WINDOW)
         return message
@@ -127,7 +127,11 @@ class DeliveryRules:
             ) from None
 
     @staticmethod
-    def _approved(message: OutboundMessage, template: TemplateVersion, context: dict[str, Any]) -> OutboundMessage:
+    def _approved(
+        message: OutboundMessage, template: TemplateVersion, context: dict[str, Any], recipient: Recipient
+    ) -> OutboundMessage:
+        """The provider's approved template, its parameters plain text for the recipient (dates
+        written as they read them, never ISO)."""
         mapping = (template.provider_template or {}).get(message.provider.value if message.provider else "")
         if not mapping:
             raise Undeliverable(OUTSIDE_WINDOW)
@@ -137,7 +141,7 @@ class DeliveryRules:
         approved = ProviderTemplate(
             name=mapping["name"],
             language=mapping.get("language", template.language),
-            parameters=[str(context[key]) for key in mapping.get("parameters", [])],
+            parameters=[parameter(context[key], recipient) for key in mapping.get("parameters", [])],
         )
         return OutboundMessage.model_validate(
             message.model_dump(exclude={"template"}) | {"provider_template": approved.model_dump()}

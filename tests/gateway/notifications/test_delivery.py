@@ -135,3 +135,16 @@ async def test_every_notification_to_a_blocked_contact_is_suppressed_with_the_re
         with pytest.raises(Undeliverable) as blocked:
             await rules.prepare(message)
         assert blocked.value.suppressed and blocked.value.reason == "the contact is blocked"
+
+
+async def test_an_approved_templates_dates_are_written_for_the_contact_never_iso(store, rules, clock):
+    await TemplateService(store).save(
+        "payment_reminder",
+        "en",
+        "{{ customer_name }}, pay by {{ due_date | date }}.",
+        category="billing",
+        provider_template={"meta": {"name": "payment_due_v3", "parameters": ["customer_name", "due_date", "period"]}},
+    )
+    await wrote_in(store, clock, 30)
+    prepared = await rules.prepare(notification())
+    assert prepared.provider_template.parameters == ["Asha", "10 Jan 2026", "December"]
