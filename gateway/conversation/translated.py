@@ -5,7 +5,7 @@ language named, so a contact reads "(in English)" instead of guessing why it is 
 from typing import Any
 
 from babel import Locale
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from gateway.conversation.context import Conversation
 
@@ -24,9 +24,24 @@ class Translated(BaseModel):
     def _plain_text(cls, value: Any) -> Any:
         return {"text": value} if isinstance(value, str) else value
 
+    @field_validator("language")
+    @classmethod
+    def _language_only(cls, tag: str) -> str:
+        """"en-US", "EN" and "pt_BR" as the bare language, as contacts' languages are kept."""
+        return _language_of(tag)
+
+    @field_validator("translations")
+    @classmethod
+    def _languages_only(cls, texts: dict[str, str]) -> dict[str, str]:
+        return {_language_of(tag): text for tag, text in texts.items()}
+
     def written_in(self, language: str) -> str | None:
         """The text in `language`, or None when the business has not written it in that one."""
         return self.text if language == self.language else self.translations.get(language)
+
+
+def _language_of(tag: str) -> str:
+    return tag.replace("_", "-").split("-")[0].strip().casefold()
 
 
 def localized(value: Translated, conversation: Conversation) -> str:

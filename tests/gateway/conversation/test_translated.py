@@ -51,6 +51,12 @@ def test_a_backend_that_sends_plain_strings_is_read_as_english():
     assert said(sop.title, "en") == "Torque check" and said(sop.title, "es") == "Torque check (en inglés)"
 
 
+def test_a_language_tag_with_a_region_or_capitals_is_read_as_its_language():
+    title = Translated.model_validate({"text": "Torque check", "language": "EN-us", "translations": {"es_MX": "Torque"}})
+    assert said(title, "en") == "Torque check" and said(title, "es") == "Torque"
+    assert said(title, "fr") == "Torque check (en anglais)"
+
+
 def test_a_backend_sends_translations_in_the_same_field():
     order = Order.model_validate(
         {
