@@ -335,3 +335,23 @@ async def test_the_menu_after_a_handover_is_the_one_the_contacts_roles_allow(fac
         transcript = await (await client.get("/simulator/api/messages", params={"phone": contact.phone})).json()
         [*_, greeted] = [entry for entry in transcript["messages"] if entry["direction"] == "outbound"]
         assert [row["title"] for row in greeted["list"]["sections"][0]["rows"]] == menu
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("DEF-000001", "ORD-4414"),
+        ("where is defect DEF-000001?", "ORD-4414"),
+        ("MAINT-000001", "left of the SLA"),
+        ("SOP-101", "Deburring"),
+    ],
+)
+async def test_a_reference_typed_in_free_text_opens_nothing_a_stranger_may_not_use(factory, clock, text, secret):
+    client, _ = factory
+    stranger, operator = SimulatedContact(client, STRANGER, clock), SimulatedContact(client, "+15550003333", clock)
+    await stranger.send("menu")
+    told = " ".join(reply.text or "" for reply in await stranger.send(text))
+    assert secret not in told, told
+    await operator.send("menu")
+    shown = " ".join(reply.text or "" for reply in await operator.send(text))
+    assert secret in shown, "the same words open it for staff"
