@@ -209,6 +209,12 @@ MAIN_MENU = offers("orders.menu", "billing.menu", "help.menu")
 """The main menu's groups for a customer, in the chat's language."""
 UNDERSTOOD = (answered(), never_says("core.not_understood"))
 """An answer, and not "I did not understand"."""
+NOT_STOPPED = (never_says("core.stopped"), still_notified())
+"""Notifications go on, and the bot does not say they stopped."""
+STOP_IN_A_FORM = (*NOT_STOPPED, says("core.form.stop_asked"))
+"""Notifications go on, and the bot asks whether to leave the form under way."""
+STOP_ASKED_TO_CONFIRM = (*NOT_STOPPED, says("core.stop.confirm"), offers("core.stop.all", "core.stop.keep"))
+"""Notifications go on until the contact confirms, with a button to stop them or keep them."""
 
 
 def order_status(hello: str) -> tuple[Step, ...]:

@@ -4,34 +4,82 @@ import pytest
 
 from tests.conversation_quality.talk import (
     MAIN_MENU,
+    NOT_STOPPED,
+    STAFF,
+    STOP_ASKED_TO_CONFIRM,
+    STOP_IN_A_FORM,
     STRANGER,
+    UNDERSTOOD,
     Row,
+    Tap,
+    TapEarlier,
+    Wait,
     converse,
+    defect_report,
     ids,
     never_says,
+    offers,
+    offers_something,
     order_status,
+    pause_deliveries,
     says,
     same_as,
-    still_notified,
 )
 
 HELLO = "नमस्ते"
 STATUS = order_status(HELLO)
 ORDER_4411 = same_as(*STATUS, "4411")
+PAUSE = pause_deliveries(HELLO)
 
 ROWS = [
     # a first message picks the language
+    Row("नमस्कार", then=(says("core.menu.body"), MAIN_MENU)),
     Row("नमस्ते", then=(says("core.menu.body"), MAIN_MENU)),
+    Row("namaste ji", then=(says("core.menu.body"), MAIN_MENU)),
+    # a clear greeting in Hindi switches to it, and says so
+    Row("hi", "नमस्ते", then=(says("core.language.switched"), MAIN_MENU)),
     # references as people write them
     Row(*STATUS, "ORD-4411", then=ORDER_4411),
     Row(*STATUS, "#4411", then=ORDER_4411),
     Row(*STATUS, "ऑर्डर 4411", then=ORDER_4411),
     Row(*STATUS, "४४११", then=ORDER_4411),
     Row(*STATUS, "order no. 4411", then=ORDER_4411),
+    Row(HELLO, "मेरा ऑर्डर 4411 कहाँ है?", then=ORDER_4411),
+    Row(HELLO, "mera order 4411 kahan hai", then=ORDER_4411),
     # stop is a command only as the whole message, outside a form, and once confirmed
-    Row(HELLO, "डिलीवरी रोकें नहीं", then=(never_says("core.stopped"), still_notified())),
+    Row(*STATUS, "रोकें", then=STOP_IN_A_FORM),
+    Row(*STATUS, "stop", then=STOP_IN_A_FORM),
+    Row(HELLO, "डिलीवरी रोकें नहीं", then=NOT_STOPPED),
+    Row(HELLO, "रोकें", then=STOP_ASKED_TO_CONFIRM),
+    Row(HELLO, "रोकें", Tap("core.stop.all"), then=says("core.stopped")),
+    Row(HELLO, Tap("billing.menu"), "रोकें", then=(*NOT_STOPPED, says("billing.ask_until"))),
+    # small talk gets a short friendly answer
+    Row(HELLO, "धन्यवाद", then=(*UNDERSTOOD, says("core.small_talk.thanks"))),
+    Row(HELLO, "shukriya", then=(*UNDERSTOOD, says("core.small_talk.thanks"))),
+    Row(HELLO, "ठीक है", then=(*UNDERSTOOD, says("core.small_talk.okay"))),
+    Row(HELLO, "👍", then=(*UNDERSTOOD, says("core.small_talk.okay"))),
+    Row(HELLO, "अलविदा", then=(*UNDERSTOOD, says("core.small_talk.bye"))),
+    # never a dead end
+    Row(HELLO, Tap("orders.menu"), Tap("orders.recent"), then=offers_something()),
+    Row(*STATUS, "4411", then=offers_something()),
+    # a stale menu gets the question on screen, and costs no attempt
+    Row(*STATUS, TapEarlier("billing.menu"), then=(says("orders.ask_order"), never_says("orders.bad_order"))),
+    Row(*STATUS, *[TapEarlier("billing.menu")] * 3, "4411", then=ORDER_4411),
+    # a double tap records once, and is not "not understood"
+    Row(*defect_report(HELLO), Tap("defects.severity.low"), TapEarlier("defects.severity.low"), phone=STAFF,
+        then=(never_says("core.not_understood"), never_says("core.choose_option"))),  # fmt: skip
+    # nothing lost silently
+    Row(*STATUS, HELLO, then=(says("core.paused"), offers("core.form.continue"))),
+    Row(*STATUS, HELLO, Tap("core.form.continue"), then=says("orders.ask_order")),
+    Row(*STATUS, Wait(minutes=31), "4411", then=says("core.paused.timeout")),
+    # dates as people write them
+    Row(*PAUSE, "15 दिसंबर", then=same_as(*PAUSE, "2026-12-15")),
+    Row(*PAUSE, "24/12", then=same_as(*PAUSE, "2026-12-24")),
+    Row(*PAUSE, "कल", then=same_as(*PAUSE, "2026-12-02")),
     # a stranger learns nothing of another customer's data
     Row(*STATUS, "4411", phone=STRANGER, then=same_as(*STATUS, "9999", numbers_aside=True)),
+    Row(HELLO, "मेरा ऑर्डर 4411 कहाँ है?", phone=STRANGER, then=same_as(*STATUS, "9999", numbers_aside=True)),
+    Row(*PAUSE, phone=STRANGER, then=(says("billing.no_subscription"), never_says("billing.ask_until"))),
 ]
 
 

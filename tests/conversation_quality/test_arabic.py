@@ -1,0 +1,88 @@
+"""What people write in Arabic, and what they should notice in the bot's answer."""
+
+import pytest
+
+from tests.conversation_quality.talk import (
+    MAIN_MENU,
+    NOT_STOPPED,
+    STAFF,
+    STOP_ASKED_TO_CONFIRM,
+    STOP_IN_A_FORM,
+    STRANGER,
+    UNDERSTOOD,
+    Row,
+    Tap,
+    TapEarlier,
+    Wait,
+    converse,
+    defect_report,
+    ids,
+    never_says,
+    offers,
+    offers_something,
+    order_status,
+    pause_deliveries,
+    says,
+    same_as,
+)
+
+HELLO = "السلام عليكم"
+STATUS = order_status(HELLO)
+ORDER_4411 = same_as(*STATUS, "4411")
+PAUSE = pause_deliveries(HELLO)
+
+ROWS = [
+    # a first message picks the language
+    Row("السلام عليكم", then=(says("core.menu.body"), MAIN_MENU)),
+    Row("مرحباً", then=(says("core.menu.body"), MAIN_MENU)),
+    Row("اهلا", then=(says("core.menu.body"), MAIN_MENU)),
+    Row("صباح الخير", then=(says("core.menu.body"), MAIN_MENU)),
+    # a clear greeting in Arabic switches to it, and says so
+    Row("hi", "السلام عليكم", then=(says("core.language.switched"), MAIN_MENU)),
+    # references as people write them
+    Row(*STATUS, "ORD-4411", then=ORDER_4411),
+    Row(*STATUS, "#4411", then=ORDER_4411),
+    Row(*STATUS, "طلب 4411", then=ORDER_4411),
+    Row(*STATUS, "٤٤١١", then=ORDER_4411),
+    Row(*STATUS, "الطلب رقم ٤٤١١", then=ORDER_4411),
+    Row(HELLO, "أين طلبي 4411؟", then=ORDER_4411),
+    Row(HELLO, "وين طلبي ٤٤١١", then=ORDER_4411),
+    # stop is a command only as the whole message, outside a form, and once confirmed
+    Row(*STATUS, "إيقاف", then=STOP_IN_A_FORM),
+    Row(*STATUS, "ايقاف", then=STOP_IN_A_FORM),
+    Row(HELLO, "أريد إيقاف التوصيل مؤقتا", then=NOT_STOPPED),
+    Row(HELLO, "ايقاف", then=STOP_ASKED_TO_CONFIRM),
+    Row(HELLO, "ايقاف", Tap("core.stop.all"), then=says("core.stopped")),
+    # small talk gets a short friendly answer
+    Row(HELLO, "شكرا", then=(*UNDERSTOOD, says("core.small_talk.thanks"))),
+    Row(HELLO, "شكراً جزيلاً", then=(*UNDERSTOOD, says("core.small_talk.thanks"))),
+    Row(HELLO, "تمام", then=(*UNDERSTOOD, says("core.small_talk.okay"))),
+    Row(HELLO, "👍", then=(*UNDERSTOOD, says("core.small_talk.okay"))),
+    Row(HELLO, "مع السلامة", then=(*UNDERSTOOD, says("core.small_talk.bye"))),
+    # never a dead end
+    Row(HELLO, Tap("orders.menu"), Tap("orders.recent"), then=offers_something()),
+    Row(*STATUS, "4411", then=offers_something()),
+    # a stale menu gets the question on screen, and costs no attempt
+    Row(*STATUS, TapEarlier("billing.menu"), then=(says("orders.ask_order"), never_says("orders.bad_order"))),
+    Row(*STATUS, *[TapEarlier("billing.menu")] * 3, "4411", then=ORDER_4411),
+    # a double tap records once, and is not "not understood"
+    Row(*defect_report(HELLO), Tap("defects.severity.low"), TapEarlier("defects.severity.low"), phone=STAFF,
+        then=(never_says("core.not_understood"), never_says("core.choose_option"))),  # fmt: skip
+    # nothing lost silently
+    Row(*STATUS, HELLO, then=(says("core.paused"), offers("core.form.continue"))),
+    Row(*STATUS, HELLO, Tap("core.form.continue"), then=says("orders.ask_order")),
+    Row(*STATUS, Wait(minutes=31), "4411", then=says("core.paused.timeout")),
+    # dates as people write them
+    Row(*PAUSE, "15 ديسمبر", then=same_as(*PAUSE, "2026-12-15")),
+    Row(*PAUSE, "24/12", then=same_as(*PAUSE, "2026-12-24")),
+    Row(*PAUSE, "غدا", then=same_as(*PAUSE, "2026-12-02")),
+    # a stranger learns nothing of another customer's data
+    Row(*STATUS, "4411", phone=STRANGER, then=same_as(*STATUS, "9999", numbers_aside=True)),
+    Row(HELLO, "أين طلبي 4411؟", phone=STRANGER, then=same_as(*STATUS, "9999", numbers_aside=True)),
+    Row(*PAUSE, phone=STRANGER, then=(says("billing.no_subscription"), never_says("billing.ask_until"))),
+]
+
+
+@pytest.mark.parametrize("row", ROWS, ids=ids(ROWS))
+async def test_arabic(new_gateway, clock, row: Row) -> None:
+    await converse(new_gateway, clock, "ar", row)
