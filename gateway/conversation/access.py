@@ -30,4 +30,4 @@ async def roles_of(store: Store, contact: str, roles: Iterable[str]) -> frozense
     one read of the store for each message."""
     names = list(dict.fromkeys(roles))
     members = await store.settings.many([role_key(name) for name in names])
-    return frozenset(name for name in names if contact in members.get(role_key(name), ()))
+    return frozenset(name for name in names if contact in (members.get(role_key(name)) or ()))

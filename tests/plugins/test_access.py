@@ -72,6 +72,12 @@ async def test_an_entry_for_a_role_is_shown_only_to_its_members(shop):
     assert stock.text == "12 crates in the back room"
 
 
+async def test_a_role_cleared_to_null_by_a_script_leaves_everyone_answered(shop):
+    await shop.app[STORE].settings.set(role_key("staff"), None)
+    [menu] = await SimulatedContact(shop, STAFF).send("menu")
+    assert "Office" not in menu.titles
+
+
 async def test_a_forbidden_entry_reached_from_a_stale_menu_is_refused_politely(shop):
     staff = SimulatedContact(shop, STAFF)
     await staff.send("menu")
