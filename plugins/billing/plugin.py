@@ -14,6 +14,10 @@ from plugins.billing.strings import STRINGS
 from plugins.billing.templates import TEMPLATES
 
 
+BILL_WORDS = ("bill", "invoice", "factura", "facture", "fatura", "فاتورة", "فاتورتي", "बिल", "bil")
+"""Words that, anywhere in free text ("can I see my bill?", "ver mi factura"), open My bill."""
+
+
 class BillingSettings(BusinessSystemSettings):
     """BILLING_API_URL set: subscriptions and bills come from that system; unset: the embedded demo."""
 
@@ -44,7 +48,9 @@ class BillingPlugin:
             ),
             MenuEntry("billing.pause", "billing.pause", "billing.menu", flow="billing.pause", order=41),
             MenuEntry("billing.resume", "billing.resume", "billing.menu", action=service.resume, order=42),
-            MenuEntry("billing.bill", "billing.bill", "billing.menu", action=service.bill, order=43),
+            MenuEntry(
+                "billing.bill", "billing.bill", "billing.menu", action=service.bill, order=43, keywords=BILL_WORDS
+            ),
         ]
 
     @hookimpl

@@ -71,3 +71,14 @@ async def test_the_http_backend_posts_a_pause_with_one_idempotency_key_per_messa
     assert paused.text.startswith("Deliveries of Curd 400 g are paused until 20 Jan 2026.")
     [(path, key), retried] = system.posts
     assert path == f"/api/subscriptions/{DEMO_CUSTOMER}/pause" and key and retried == (path, key)
+
+
+@pytest.mark.parametrize(
+    ("greeting", "text", "due"),
+    [("hello", "can I see my bill?", "Due date:"), ("hola", "quiero ver mi factura", "Vencimiento:"),
+     ("مرحبا", "أين فاتورتي؟", "تاريخ الاستحقاق:")],
+)  # fmt: skip
+async def test_the_word_for_bill_in_free_text_opens_my_bill(subscriber, greeting, text, due):
+    await subscriber.send(greeting)
+    [bill] = await subscriber.send(text)
+    assert due in bill.text
