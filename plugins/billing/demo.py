@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from gateway.conversation.translated import Translated
+from gateway.demo import DEMO_CUSTOMER
 from gateway.ports.store import PluginRecords
 from plugins.billing.backend import (
     NAMESPACE,
@@ -11,7 +12,6 @@ from plugins.billing.backend import (
     Frequency,
     Subscription,
 )
-from plugins.orders.demo import DEMO_CUSTOMER
 
 SEEDED = "demo:seeded"
 TONED_MILK = Translated(

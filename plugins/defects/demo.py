@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from gateway.conversation.translated import Translated
+from gateway.demo import DEMO_OPERATOR
 from gateway.idempotency import reference_for
 from gateway.ports.store import PluginRecords
 from plugins.defects.backend import (
@@ -12,7 +13,6 @@ from plugins.defects.backend import (
     EmbeddedDefects,
     Sop,
 )
-from plugins.orders.demo import DEMO_OPERATOR
 
 SEEDED = "demo:seeded"
 

@@ -6,10 +6,10 @@ from gateway.business_api import BusinessSystemSettings
 from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
+from gateway.demo import seed_staff
 from gateway.hookspecs import hookimpl
 from gateway.notifications.events import EventType
 from plugins.defects import demo
-from plugins.orders.demo import seed_staff
 from plugins.defects.backend import (
     DEFECT_TYPES,
     SEVERITIES,

@@ -10,6 +10,7 @@ from gateway.business_api import BusinessSystemSettings
 from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
+from gateway.demo import seed_staff
 from gateway.hookspecs import hookimpl
 from gateway.notifications.events import EventRejected, EventType
 from gateway.notifications.scheduler import PeriodicJob
@@ -23,7 +24,6 @@ from plugins.maintenance.backend import (
 from plugins.maintenance.references import MACHINE, TICKET
 from plugins.maintenance.service import MaintenanceService
 from plugins.maintenance.strings import STRINGS
-from plugins.orders.demo import seed_staff
 from plugins.maintenance.templates import TEMPLATES
 
 SHIFT_REMINDER_LEAD = timedelta(minutes=15)

@@ -1,18 +1,12 @@
 """The demo data an embedded gateway starts with: orders for the simulator's default contact,
-and the role `staff` for the demo's factory operator."""
+a week of production schedule and two BOMs."""
 
 from datetime import date, datetime, timedelta
 
 from gateway.conversation.translated import Translated
-from gateway.notifications.notifier import role_key
-from gateway.ports.store import SettingsRepository
+from gateway.demo import DEMO_CUSTOMER
 from plugins.orders.backend import Bom, EmbeddedOrders, Order, OrderStatus, ScheduleSlot
 
-DEMO_CUSTOMER = "sim:+15550001111"
-"""The simulator page's default phone, as the simulated contact it chats as: never a real customer."""
-DEMO_OPERATOR = "sim:+15550003333"
-"""The demo's factory operator (`?phone=+15550003333` on the simulator page), who holds the role
-`staff`: defects, maintenance, the production schedule and BOM changes are theirs."""
 SEEDED = "demo:seeded"
 
 
@@ -86,9 +80,3 @@ async def seed(backend: EmbeddedOrders, records, now: datetime) -> None:
         await records.put("orders", f"bom:{bom.id}", {"kind": "bom"} | bom.model_dump())
     await records.put("orders", SEEDED, {"at": now.isoformat(), "first_day": date.isoformat(today)})
 
-
-async def seed_staff(settings: SettingsRepository) -> None:
-    """Give the demo's factory operator the role `staff`, unless the role was ever set: an
-    operator's choice, even an empty list, stands."""
-    if await settings.get(role_key("staff")) is None:
-        await settings.set(role_key("staff"), [DEMO_OPERATOR])

@@ -6,6 +6,7 @@ from gateway.business_api import BusinessSystemSettings
 from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
+from gateway.demo import seed_staff
 from gateway.hookspecs import hookimpl
 from gateway.notifications.events import EventType
 from plugins.orders import demo
@@ -35,7 +36,7 @@ class OrdersPlugin:
         else:
             backend = EmbeddedOrders(context.store.records)
             await demo.seed(backend, context.store.records, context.clock.now())
-            await demo.seed_staff(context.store.settings)
+            await seed_staff(context.store.settings)
         self.service = OrdersService(backend, context.clock)
 
     @hookimpl

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from aiohttp.test_utils import TestClient
 
 from gateway.appkeys import ENGINE, STORE
+from gateway.demo import DEMO_CUSTOMER
 from gateway.testing import FakeClock, Reply, SimulatedContact
-from plugins.orders.demo import DEMO_CUSTOMER
 
 TODAY = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 """When every conversation takes place: "15 Dec" and "24/12" are then weeks ahead."""

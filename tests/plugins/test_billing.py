@@ -2,9 +2,9 @@
 
 import pytest
 
+from gateway.demo import DEMO_CUSTOMER
 from gateway.testing import SimulatedContact
 from plugins.billing.plugin import BillingPlugin
-from plugins.orders.demo import DEMO_CUSTOMER
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from adapters.storage.sqlite import SqliteStore
 from gateway.app import create_app
 from gateway.appkeys import ENGINE, HANDOVERS, STORE
+from gateway.demo import DEMO_OPERATOR
 from gateway.handover.card import HandoverState
 from gateway.models import InboundKind, InboundMessage, Provider
 from gateway.testing import SimulatedContact, twilio_headers
@@ -15,7 +16,6 @@ from plugins.defects import demo
 from plugins.defects.backend import EmbeddedDefects
 from plugins.defects.plugin import DefectsPlugin
 from gateway.notifications.notifier import role_key
-from plugins.orders.demo import DEMO_OPERATOR
 from plugins.orders.plugin import OrdersPlugin
 from tests.adapters.channels.conftest import fixture_json
 from tests.gateway_fixtures import PUBLIC_URL, TWILIO_TOKEN

@@ -8,6 +8,7 @@ import pytest
 from gateway.appkeys import STORE
 from gateway.conversation.formatting import Recipient
 from gateway.conversation.locality import Locality
+from gateway.demo import DEMO_CUSTOMER
 from gateway.templates import render
 from gateway.testing import SimulatedContact
 from plugins.billing import templates as billing_templates
@@ -16,7 +17,6 @@ from plugins.defects import templates as defects_templates
 from plugins.maintenance import templates as maintenance_templates
 from plugins.maintenance.plugin import MaintenancePlugin
 from plugins.orders import templates as orders_templates
-from plugins.orders.demo import DEMO_CUSTOMER
 
 LOCALITY = Locality()
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}|\d{2}:\d{2}:\d{2}|T\d{2}:\d{2}|[+-]\d{2}:\d{2}\b")

@@ -5,13 +5,13 @@ names it in the business's form. Billing asks for no reference."""
 import pytest
 
 from gateway.appkeys import STORE
+from gateway.demo import DEMO_CUSTOMER
 from gateway.notifications.notifier import role_key
 from gateway.testing import SimulatedContact
 from plugins.defects.plugin import DefectsPlugin
 from plugins.defects.references import DEFECT, SOP
 from plugins.maintenance.plugin import MaintenancePlugin
 from plugins.maintenance.references import MACHINE, TICKET
-from plugins.orders.demo import DEMO_CUSTOMER
 from plugins.orders.plugin import OrdersPlugin
 from plugins.orders.references import BOM, ORDER
 

@@ -3,11 +3,11 @@ and the factory's as the demo's operator (role staff) sees them."""
 
 import pytest
 
+from gateway.demo import DEMO_CUSTOMER, DEMO_OPERATOR
 from gateway.testing import SimulatedContact
 from plugins.billing.plugin import BillingPlugin
 from plugins.defects.plugin import DefectsPlugin
 from plugins.maintenance.plugin import MaintenancePlugin
-from plugins.orders.demo import DEMO_CUSTOMER, DEMO_OPERATOR
 from plugins.orders.plugin import OrdersPlugin
 
 

@@ -10,6 +10,7 @@ from gateway.conversation.catalog import Catalog
 from gateway.conversation.context import Conversation
 from gateway.conversation.strings import CORE_STRINGS
 from gateway.conversation.translated import Translated, localized
+from gateway.demo import DEMO_CUSTOMER, DEMO_OPERATOR
 from gateway.ports.records import JobState
 from gateway.testing import SimulatedContact
 from plugins.billing.plugin import BillingPlugin
@@ -17,7 +18,6 @@ from plugins.defects.backend import Sop
 from plugins.defects.plugin import DefectsPlugin
 from plugins.maintenance.plugin import MaintenancePlugin
 from plugins.orders.backend import Order
-from plugins.orders.demo import DEMO_CUSTOMER, DEMO_OPERATOR
 from plugins.orders.plugin import OrdersPlugin
 from tests.gateway_fixtures import eventually
 
