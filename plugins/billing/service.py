@@ -4,6 +4,7 @@ each contact only ever their own (see "Who may see what" in docs/plugins.md)."""
 from datetime import date, time, timedelta
 
 from gateway.clock import Clock
+from gateway.conversation.access import owned_by
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.dates import parse_day
@@ -23,7 +24,9 @@ class BillingService:
     async def own_subscription(self, conversation: Conversation) -> Subscription | None:
         """The contact's subscription; one the backend answers for someone else counts as none."""
         subscription = await self.backend.subscription(conversation.contact)
-        return subscription if subscription is not None and subscription.customer == conversation.contact else None
+        if subscription is None or not owned_by(subscription.customer, conversation.contact):
+            return None
+        return subscription
 
     def _schedule(self, subscription: Subscription, conversation: Conversation) -> str:
         delivery = time_of_day(time.fromisoformat(subscription.delivery_time), self._clock.now().date(), conversation)
@@ -88,7 +91,7 @@ class BillingService:
 
     async def bill(self, conversation: Conversation) -> list[Content]:
         bill = await self.backend.bill(conversation.contact)
-        if bill is None or bill.customer != conversation.contact:
+        if bill is None or not owned_by(bill.customer, conversation.contact):
             return [Content(text=conversation.t("billing.no_bill"))]
         text = conversation.t(
             "billing.bill_text",

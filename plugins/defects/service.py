@@ -1,9 +1,9 @@
 """What the defects plugin answers: reporting a defect (which holds its order), listing and
-tracking defects, and showing SOPs. All of it is for staff; a defect's reporter may also track
-it (see "Who may see what" in docs/plugins.md)."""
+tracking defects, and showing SOPs. All of it is for staff, the factory's people (see "Who may
+see what" in docs/plugins.md)."""
 
 from gateway.clock import Clock
-from gateway.conversation.access import STAFF_ROLES
+from gateway.conversation.access import STAFF_ROLES, owned_by
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.translated import localized
@@ -53,7 +53,7 @@ class DefectsService:
 
     async def mine(self, conversation: Conversation) -> list[Content]:
         reported = await self.backend.defects_of(conversation.contact)
-        defects = [d for d in reported if d.reporter == conversation.contact][:RECENT]
+        defects = [d for d in reported if owned_by(d.reporter, conversation.contact)][:RECENT]
         if not defects:
             return [Content(text=conversation.t("defects.none"))]
         lines = [
@@ -69,12 +69,10 @@ class DefectsService:
         return [Content(text="\n".join([conversation.t("defects.mine_header"), *lines]))]
 
     async def visible_defect(self, reference: str, conversation: Conversation) -> Defect | None:
-        """The defect if the contact may see it: staff see every defect, a reporter their own.
-        None alike for a defect that does not exist and one hidden, so neither is revealed."""
-        defect = await self.backend.defect(reference)
-        if defect is None or not (defect.reporter == conversation.contact or conversation.holds(*STAFF_ROLES)):
-            return None
-        return defect
+        """The defect if the contact may see it: staff see every defect, and nobody else any, not
+        even its reporter once they no longer hold a staff role. None alike for a defect that does
+        not exist and one hidden, so neither is revealed."""
+        return await self.backend.defect(reference) if conversation.holds(*STAFF_ROLES) else None
 
     async def known_defect(self, answer: str, conversation: Conversation) -> str:
         if await self.visible_defect(answer, conversation) is None:

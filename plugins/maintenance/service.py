@@ -1,6 +1,6 @@
 """What the maintenance plugin answers: opening tickets with an SLA deadline by urgency, and
-the SLA status of a ticket. Both are for staff; a ticket's reporter may also follow it (see
-"Who may see what" in docs/plugins.md)."""
+the SLA status of a ticket. Both are for staff, the factory's people (see "Who may see what" in
+docs/plugins.md); a ticket's reporter is also warned of its SLA."""
 
 from datetime import datetime, timedelta
 
@@ -90,12 +90,10 @@ class MaintenanceService:
         return [Content(text=text)]
 
     async def visible_ticket(self, reference: str, conversation: Conversation) -> Ticket | None:
-        """The ticket if the contact may see it: staff see every ticket, a reporter their own.
-        None alike for a ticket that does not exist and one hidden, so neither is revealed."""
-        ticket = await self.backend.ticket(reference)
-        if ticket is None or not (ticket.reporter == conversation.contact or conversation.holds(*STAFF_ROLES)):
-            return None
-        return ticket
+        """The ticket if the contact may see it: staff see every ticket, and nobody else any, not
+        even its reporter once they no longer hold a staff role. None alike for a ticket that does
+        not exist and one hidden, so neither is revealed."""
+        return await self.backend.ticket(reference) if conversation.holds(*STAFF_ROLES) else None
 
     async def known_ticket(self, answer: str, conversation: Conversation) -> str:
         if await self.visible_ticket(answer, conversation) is None:

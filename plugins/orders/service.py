@@ -5,7 +5,7 @@ order, the schedule and BOMs (see "Who may see what" in docs/plugins.md)."""
 from datetime import datetime, timedelta
 
 from gateway.clock import Clock
-from gateway.conversation.access import STAFF_ROLES
+from gateway.conversation.access import STAFF_ROLES, owned_by
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.formatting import day, number, percent
@@ -39,13 +39,14 @@ class OrdersService:
         """The order if the contact may see it: their own, or any for staff. None alike for an
         order that does not exist and one that is someone else's, so neither is revealed."""
         order = await self.backend.order(order_id)
-        if order is None or not (order.customer == conversation.contact or conversation.holds(*STAFF_ROLES)):
-            return None
-        return order
+        if order is None or conversation.holds(*STAFF_ROLES) or owned_by(order.customer, conversation.contact):
+            return order
+        return None
 
     async def own_orders(self, conversation: Conversation) -> list[Order]:
         """The contact's orders, newest first; checked here too, not left to the backend's query."""
-        return [o for o in await self.backend.orders_of(conversation.contact) if o.customer == conversation.contact]
+        orders = await self.backend.orders_of(conversation.contact)
+        return [order for order in orders if owned_by(order.customer, conversation.contact)]
 
     async def known_order(self, answer: str, conversation: Conversation) -> str:
         """A flow lookup: an order the contact may see."""

@@ -11,6 +11,7 @@ import pytest
 from gateway.appkeys import ENGINE, HANDOVERS, STORE
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import InvalidAnswer, MenuEntry
+from gateway.demo import DEMO_CUSTOMER, DEMO_OPERATOR
 from gateway.hookspecs import hookimpl
 from gateway.models import Content
 from gateway.notifications.notifier import role_key
@@ -21,7 +22,6 @@ from plugins.defects.plugin import DefectsPlugin
 from plugins.defects.service import DefectsService
 from plugins.maintenance.plugin import MaintenancePlugin
 from plugins.maintenance.service import MaintenanceService
-from plugins.orders.demo import DEMO_CUSTOMER, DEMO_OPERATOR
 from plugins.orders.plugin import OrdersPlugin
 from plugins.orders.service import OrdersService
 
@@ -318,16 +318,119 @@ async def test_staff_who_lose_the_role_mid_form_record_nothing(factory, clock):
     assert (await services.orders.backend.order("4411")).status.value == "in_production"
 
 
-async def test_a_reporter_follows_their_own_ticket_and_defects_without_a_staff_role(factory):
-    client, services = factory
+@pytest.mark.parametrize(
+    ("entry", "reference", "unknown", "secret"),
+    [
+        ("Track a defect", "DEF-000001", "DEF-000099", "ORD-4414"),
+        ("SLA status", "MAINT-000001", "MAINT-000099", "left of the SLA"),
+    ],
+)
+async def test_a_reporter_who_no_longer_holds_a_staff_role_learns_nothing_of_their_report(
+    factory, clock, entry, reference, unknown, secret
+):
+    """Defects and tickets are the factory's: the demo operator reported DEF-000001 and
+    MAINT-000001, and once the role is taken away their report is as unknown as any other."""
+    client, _ = factory
+    operator = SimulatedContact(client, "+15550003333", clock)
+    group = "Quality" if entry == "Track a defect" else "Maintenance"
+    await operator.send("menu")
+    await operator.press(group)
+    await operator.press(entry)
+    shown, *_ = await operator.send(reference)
+    assert secret in shown.text, "while they hold the role, their report is shown"
+    await operator.send("menu")
+    await operator.press(group)
+    await operator.press(entry)
     await client.app[STORE].settings.set(role_key("staff"), [])
-    former = Conversation(DEMO_OPERATOR, "en", client.app[ENGINE].catalog, idempotency_key="former")
-    [ticket] = await services.maintenance.sla_status({"reference": "MAINT-000001"}, former)
-    assert ticket.text.startswith("*MAINT-000001*")
-    [tracked] = await services.defects.track({"reference": "DEF-000001"}, former)
-    assert tracked.text.startswith("*DEF-000001* on order ORD-4414")
-    [sop] = await services.defects.sop({"sop": "SOP-101"}, former)
-    assert sop.text == "Sorry, that option is not available to you."
+    hidden, _ = await operator.send(reference)
+    never_was, _ = await operator.send(unknown)
+    assert hidden.text == never_was.text.replace(unknown, reference)
+    told = " ".join(reply.text or "" for reply in await operator.send(f"where is {reference}?"))
+    assert secret not in told, told
+
+
+@pytest.mark.parametrize("typed", ["4411", "#4411", "ORD-4411", "order 4411", "٤٤١١", "४४११"])
+async def test_a_stranger_typing_order_4411_into_the_form_as_people_write_it_is_told_it_is_unknown(
+    factory, clock, typed
+):
+    client, _ = factory
+    stranger = SimulatedContact(client, STRANGER, clock)
+    await stranger.send("menu")
+    await stranger.press("Orders")
+    await stranger.press("Order status")
+    unknown, _ = await stranger.send("9411")
+    refused, _ = await stranger.send(typed)
+    assert refused.text == unknown.text.replace("9411", "4411"), "the same words as for an order that does not exist"
+    assert "Gear housing" not in refused.text
+
+
+OWNER, SOMEONE_ELSE = "+15550002222", "+15550009999"
+"""Customers as a provider's webhook names them; the business system writes numbers its own way."""
+NOTHING_OF_THEIRS = [
+    "I cannot find order ORD-7001. Check the number and send it again.",
+    "You have no orders with us yet.",
+    "You have no subscription with us.",
+    "You have no bill yet.",
+]
+
+
+@pytest.fixture
+async def business_customer(make_gateway, business_system):
+    """Orders and billing served by stand-in business systems holding one order (7001), a
+    subscription and a bill of OWNER's, their `customer` written as the test's `stored`; the
+    billing system wrongly answers for SOMEONE_ELSE with OWNER's too."""
+
+    async def start(stored: str) -> Callable[[str], Awaitable[list[str]]]:
+        order = {
+            "id": "7001", "customer": stored, "product": "Rotor RT-1", "quantity": 40, "status": "quality_check",
+            "percent_complete": 90, "started_at": "2026-01-01T00:00:00+00:00",
+            "due_at": "2026-01-10T00:00:00+00:00", "delivery_date": "2026-01-12",
+        }  # fmt: skip
+        subscription = {"customer": stored, "product": "Curd 400 g", "frequency": "daily", "delivery_time": "06:30"}
+        bill = {"customer": stored, "amount": 1860, "currency": "INR", "period": "2025-12-01", "due_date": "2026-01-10"}
+        await business_system("ORDERS", lambda *_: {}, {"/api/orders/7001": order, "/api/orders": [order]})
+        await business_system(
+            "BILLING",
+            lambda *_: {},
+            {
+                f"/api/{path}": record
+                for contact in (OWNER, SOMEONE_ELSE)
+                for path, record in ((f"subscriptions/{contact}", subscription), (f"bills/{contact}/latest", bill))
+            },
+        )
+        plugins = OrdersPlugin(), BillingPlugin()
+        catalog = (await make_gateway(plugins)).app[ENGINE].catalog
+        orders, billing = (plugin.service for plugin in plugins)
+
+        async def shown_to(contact: str) -> list[str]:
+            """What the contact is told of order 7001, their recent orders, subscription and bill."""
+            conversation = Conversation(contact, "en", catalog, idempotency_key=contact)
+            replies = [
+                *await orders.status({"order": "7001"}, conversation),
+                *await orders.recent(conversation),
+                *await billing.subscription(conversation),
+                *await billing.bill(conversation),
+            ]
+            return [reply.text for reply in replies]
+
+        return shown_to
+
+    return start
+
+
+@pytest.mark.parametrize("stored", ["+15550002222", "15550002222", "+1 555-000-2222", "whatsapp:+15550002222"])
+async def test_a_customer_sees_their_own_records_however_the_business_system_writes_their_number(
+    business_customer, stored
+):
+    shown_to = await business_customer(stored)
+    status, recent, subscription, bill = await shown_to(OWNER)
+    assert "Rotor RT-1" in status and "ORD-7001" in recent and "Curd 400 g" in subscription and "1,860" in bill
+    assert await shown_to(SOMEONE_ELSE) == NOTHING_OF_THEIRS
+    assert await shown_to("sim:" + OWNER) == NOTHING_OF_THEIRS, "a simulated contact is never a real customer"
+
+
+async def test_a_record_whose_customer_is_no_phone_number_is_nobodys(business_customer):
+    assert await (await business_customer("walk-in"))(OWNER) == NOTHING_OF_THEIRS
 
 
 async def test_the_menu_after_a_handover_is_the_one_the_contacts_roles_allow(factory, clock):
