@@ -35,24 +35,34 @@ _GREETINGS = {_once(greeting): language for greeting, language in {
     "hi": "en", "hiya": "en", "hello": "en", "thx": "en", "bye": "en",
     "hola": "es", "adios": "es", "chao": "es", "chau": "es", "buenos dias": "es", "que tal": "es", "qué tal": "es",
     "salut": "fr", "coucou": "fr", "merci": "fr", "ça va": "fr", "ca va": "fr",
-    "olá": "pt", "oi": "pt", "valeu": "pt", "tchau": "pt",
+    "olá": "pt", "oi": "pt", "valeu": "pt", "tchau": "pt", "sim": "pt", "sair": "pt",
 }.items()}  # fmt: skip
-"""Messages that are only a greeting, thanks or goodbye the model gets wrong or is unsure of
-(measured: "hola" as English, "merci" as Spanish, "valeu" as French, "buenos dias" without its
-accent as Portuguese); letters typed twice or more ("hiii", "oii") count once."""
+"""Messages that are only a greeting, thanks, goodbye, yes or leave the model gets wrong or is
+unsure of (measured: "hola" as English, "merci" as Spanish, "valeu" as French, "buenos dias"
+without its accent as Portuguese, Portuguese "sim" as Spanish, "sair" as French); letters typed
+twice or more ("hiii", "oii") count once."""
 
 _HINGLISH = frozenset(
     """
-    hai hain hoon kya kyu kyun kyon kab kahan kaha kaise kaisa kitna kitne kitni mera meri mere
-    mujhe mujhko aap aapka aapko nahi nahin nhi karo karna karni karega raha rahi rahe gaya gayi
-    gaye chahiye bhai yaar ji theek thik accha acha achha namaste namaskar pranam shukriya
-    dhanyavaad dhanyawad dhanyavad bahut bohot abhi aaj kal parso baad mein hua tha thi koi kuch
-    aur bhi wala wali bhejo badhai
+    hain hoon kya kyu kyun kyon kab kahan kaha kaise kaisa kitna kitne kitni meri mujhe mujhko aap
+    aapka aapko nahi nahin nhi kar karna karni karega raha rahi rahe gayi gaye chahiye bhai yaar
+    theek thik accha achha namaste namaskar pranam shukriya dhanyavaad dhanyawad dhanyavad bohot
+    abhi aaj kal parso baad mein tha thi koi kuch aur bhi wala wali bhejo bhej badhai galat sahi
+    badalna madad jaldi diya liye paise wapas baje kharab samajh pareshan ruki toota aaya aayega
+    ghar baat baar hafte agle chalo haan kijiye dijiye bataiye batao pichle mahine kyunki lekin
+    badhiya maaf itna raat kaun kisi hoga sakte jayegi
     """.split()
 )
 """Hindi words as written in Latin letters ("mera order kab aayega"), none of them a word in
-English, Spanish, French or Portuguese: the model knows Hindi only in Devanagari and reads these
-messages as English or French, so one of these words makes a Latin-letter message Hindi."""
+English, Spanish, French or Portuguese (checked against the corpora and the Debian word lists
+wamerican, wfrench, wspanish, wportuguese and wbrazilian): the model knows Hindi only in
+Devanagari and reads these messages as English or French, so one of these words makes a
+Latin-letter message Hindi."""
+
+_HINGLISH_ALSO_ELSEWHERE = frozenset({"hai", "mera", "mere", "ji", "acha", "karo", "gaya", "bahut", "hua"})
+"""Common Hinglish words that are also words of English, Spanish, French or Portuguese ("a mere
+5 days", "c'est pour ma mere", "você acha", "mera formalidad"): they make a message Hindi only
+beside another Hinglish word ("mera order kab aayega", "theek hai")."""
 
 _WORD = re.compile(r"\w+")
 
@@ -71,13 +81,19 @@ def identified(text: str, ranking: Ranking) -> str | None:
         return None
     if greeting := _GREETINGS.get(_once(" ".join(words))):
         return greeting
-    if all(word.isascii() for word in words) and any(word in _HINGLISH for word in words):
+    if all(word.isascii() for word in words) and _hinglish(words):
         return "hi"
     ranked = ranking(_WORD.sub(lambda word: "" if word[0] in _SAME_IN_EVERY_LANGUAGE else word[0], folded))
     if not ranked:
         return None
     margin = ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
     return ranked[0][0] if margin >= MINIMUM_MARGIN else None
+
+
+def _hinglish(words: list[str]) -> bool:
+    """Whether Latin-letter words are Hindi: one word only Hinglish writes, or two Hinglish words."""
+    hinglish = [word for word in words if word in _HINGLISH or word in _HINGLISH_ALSO_ELSEWHERE]
+    return len(hinglish) >= 2 or any(word in _HINGLISH for word in hinglish)
 
 
 @cache
