@@ -1,5 +1,6 @@
 """Language identification measured on what people write on WhatsApp (bench/data/languages/,
-one file per language, one message per line, Hindi in Devanagari and in Latin letters): for each
+one file per language, one message per line, Hindi in Devanagari and in Latin letters; a tuning
+set and a held-out set): for each
 library and configuration, and for the gateway's `identify` (the chosen model and its rules),
 the share of messages identified right per language, wrong and unanswered, the time per call,
 and the memory and load time of the model in a process of its own. Run on purpose:
@@ -17,17 +18,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 CORPUS = Path(__file__).parent / "data" / "languages"
+SETS = {"tuning": CORPUS, "held-out": CORPUS / "held_out"}
+"""The tuning set, which identify's rules were chosen on, and the held-out set, written after
+the rules and never used to choose them: its figures are the ones to expect from real traffic."""
 LANGUAGES = ("en", "es", "fr", "pt", "ar", "hi")
 GROUPS = ("en", "es", "fr", "pt", "ar", "hi (Devanagari)", "hi (Latin)")
 
 Identifier = Callable[[str], str | None]
 
 
-def corpus() -> dict[str, list[str]]:
+def corpus(folder: Path = CORPUS) -> dict[str, list[str]]:
     """Messages by group; Hindi split by script, since the libraries see two different things."""
     messages: dict[str, list[str]] = {group: [] for group in GROUPS}
     for language in LANGUAGES:
-        for line in (CORPUS / f"{language}.txt").read_text(encoding="utf-8").splitlines():
+        for line in (folder / f"{language}.txt").read_text(encoding="utf-8").splitlines():
             if line.strip():
                 group = language if language != "hi" else "hi (Latin)" if line.isascii() else "hi (Devanagari)"
                 messages[group].append(line)
@@ -111,47 +115,58 @@ def _resident_mib() -> float:
         return int(statm.read().split()[1]) * 4096 / 2**20
 
 
+def scores(identify: Identifier, messages: dict[str, list[str]]) -> dict:
+    """Shares of a set's messages identified right (by group and in all), wrong and unanswered."""
+    answers = {group: [identify(text) for text in texts] for group, texts in messages.items()}
+    expected = {group: group.split()[0] for group in GROUPS}
+    count = sum(len(texts) for texts in messages.values())
+    return {
+        "right": {g: sum(a == expected[g] for a in found) / len(found) for g, found in answers.items()},
+        "right_all": sum(a == expected[g] for g, found in answers.items() for a in found) / count,
+        "wrong": sum(a not in (None, expected[g]) for g, found in answers.items() for a in found) / count,
+        "none": sum(a is None for found in answers.values() for a in found) / count,
+    }
+
+
 def measure(name: str, passes: int) -> dict:
-    """One configuration, in this process: load it, identify the corpus `passes` times."""
+    """One configuration, in this process: load it, score both sets, time `passes` passes over
+    the tuning set."""
     import gateway.conversation.catalog  # noqa: F401  the gateway's own modules are not the model's memory
 
-    messages = corpus()
+    messages = {label: corpus(folder) for label, folder in SETS.items()}
     before = _resident_mib()
     started = time.perf_counter()
     identify = CONFIGURATIONS[name]()
     identify("hello")
     loaded = time.perf_counter() - started
-    answers = {group: [identify(text) for text in texts] for group, texts in messages.items()}
+    results = {label: scores(identify, texts) for label, texts in messages.items()}
     timings = []
-    everything = [text for texts in messages.values() for text in texts]
+    everything = [text for texts in messages["tuning"].values() for text in texts]
     for _ in range(passes):
         started = time.perf_counter()
         for text in everything:
             identify(text)
         timings.append((time.perf_counter() - started) / len(everything))
-    expected = {group: group.split()[0] for group in GROUPS}
     return {
-        "right": {g: sum(a == expected[g] for a in found) / len(found) for g, found in answers.items()},
-        "right_all": sum(a == expected[g] for g, found in answers.items() for a in found) / len(everything),
-        "wrong": sum(a not in (None, expected[g]) for g, found in answers.items() for a in found) / len(everything),
-        "none": sum(a is None for found in answers.values() for a in found) / len(everything),
+        "sets": results,
         "microseconds": statistics.median(timings) * 1e6,
         "mib": _resident_mib() - before,
         "load_seconds": loaded,
-        "messages": len(everything),
     }
 
 
-def table(results: dict[str, dict]) -> str:
+def table(results: dict[str, dict], label: str) -> str:
     head = ["configuration", *GROUPS, "all right", "wrong", "no answer", "µs/call", "MiB", "load s"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines = [f"{label} set ({SETS[label].relative_to(CORPUS.parents[2])}/):", "", "| " + " | ".join(head) + " |"]
+    lines.append("|" + "---|" * len(head))
     for name, result in results.items():
+        shares = result["sets"][label]
         cells = [
             name,
-            *(f"{result['right'][group]:.0%}" for group in GROUPS),
-            f"**{result['right_all']:.1%}**",
-            f"{result['wrong']:.1%}",
-            f"{result['none']:.1%}",
+            *(f"{shares['right'][group]:.0%}" for group in GROUPS),
+            f"**{shares['right_all']:.1%}**",
+            f"{shares['wrong']:.1%}",
+            f"{shares['none']:.1%}",
             f"{result['microseconds']:.0f}",
             f"{result['mib']:.0f}",
             f"{result['load_seconds']:.1f}",
@@ -171,8 +186,9 @@ def main() -> None:
     if options.one:
         print(json.dumps(measure(options.one, options.passes)))
         return
-    sizes = {group: len(texts) for group, texts in corpus().items()}
-    print("messages: " + ", ".join(f"{group} {count}" for group, count in sizes.items()), flush=True)
+    for label, folder in SETS.items():
+        sizes = {group: len(texts) for group, texts in corpus(folder).items()}
+        print(f"{label} messages: " + ", ".join(f"{group} {count}" for group, count in sizes.items()), flush=True)
     results = {}
     for name in options.configurations:
         command = [sys.executable, "-m", "bench.language_identification", "--one", name]
@@ -180,7 +196,8 @@ def main() -> None:
         output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         results[name] = json.loads(output)
         print(f"measured {name}", file=sys.stderr, flush=True)
-    print(table(results))
+    for label in SETS:
+        print("\n" + table(results, label))
 
 
 if __name__ == "__main__":
