@@ -94,6 +94,13 @@ class Chat:
         """The bot's string `key` in this chat's language, placeholders left as written."""
         return self.client.app[ENGINE].catalog.text(key, self.language)
 
+    def said(self, key: str) -> str:
+        """The bot's string `key`, which must exist in the running gateway's catalog: the catalog
+        answers an unknown key with the key itself, which no reply contains, so a misspelled key
+        would let `never_says` pass whatever the bot said."""
+        assert key in self.client.app[ENGINE].catalog.keys(), f"no string {key!r} in the gateway's catalog"
+        return self.text(key)
+
     async def play(self, steps: tuple[Step, ...]) -> list[Reply]:
         """Do each step; the answer to the last one."""
         for step in steps:
@@ -133,7 +140,7 @@ def says(key: str) -> Check:
     """One of the answers is the bot's string `key`, in the chat's language."""
 
     async def check(chat: Chat, replies: list[Reply]) -> None:
-        pattern = _pattern(chat.text(key))
+        pattern = _pattern(chat.said(key))
         found = any(pattern.search(text) for text in _texts(replies))
         assert found, f"{key} ({chat.text(key)!r}) not in {_texts(replies)}"
 
@@ -144,7 +151,7 @@ def never_says(key: str) -> Check:
     """None of the answers is the bot's string `key`."""
 
     async def check(chat: Chat, replies: list[Reply]) -> None:
-        pattern = _pattern(chat.text(key))
+        pattern = _pattern(chat.said(key))
         assert not any(pattern.search(text) for text in _texts(replies)), f"{key} in {_texts(replies)}"
 
     return check
