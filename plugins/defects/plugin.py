@@ -32,6 +32,7 @@ class DefectsSettings(BusinessSystemSettings):
 class DefectsPlugin:
     def __init__(self) -> None:
         self.service: DefectsService | None = None
+        self.defect = DEFECT
 
     @hookimpl
     async def on_startup(self, context: PluginContext) -> None:
@@ -39,6 +40,7 @@ class DefectsPlugin:
         api = settings.api(context.http)
         if api is not None:
             backend = HttpDefects(api)
+            self.defect = DEFECT.as_issued()
         else:
             backend = EmbeddedDefects(context.store.records)
             await demo.seed(backend, context.store.records, context.clock.now())
@@ -75,7 +77,7 @@ class DefectsPlugin:
             "defects.ask_reference",
             invalid="defects.bad_reference",
             lookup=service.known_defect,
-            reference=DEFECT,
+            reference=self.defect,
         )
         sop = Step("sop", "defects.ask_sop", invalid="defects.bad_sop", lookup=service.known_sop, reference=SOP)
         return [

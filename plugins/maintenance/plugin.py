@@ -56,6 +56,7 @@ class MaintenanceSettings(BusinessSystemSettings):
 class MaintenancePlugin:
     def __init__(self) -> None:
         self.service: MaintenanceService | None = None
+        self.ticket = TICKET
 
     @hookimpl
     async def on_startup(self, context: PluginContext) -> None:
@@ -63,6 +64,7 @@ class MaintenancePlugin:
         api = settings.api(context.http)
         if api is not None:
             backend = HttpMaintenance(api)
+            self.ticket = TICKET.as_issued()
         else:
             backend = EmbeddedMaintenance(context.store.records)
             await demo.seed(context.store.records, context.clock.now())
@@ -109,7 +111,7 @@ class MaintenancePlugin:
             "maintenance.ask_ticket",
             invalid="maintenance.bad_ticket",
             lookup=service.known_ticket,
-            reference=TICKET,
+            reference=self.ticket,
         )
         return [
             Flow("maintenance.report", (machine, issue, urgency), service.report),

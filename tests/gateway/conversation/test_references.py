@@ -52,10 +52,12 @@ MACHINE = Reference("machine", ("CNC", "PRESS"), words=("machine",), other_prefi
         "طلب رقم ٤٤١١",
         "ऑर्डर 4411",
         "ऑर्डर नंबर ४४११।",
-        "my order is 4411",
         "it's 4411, thanks",
-        "es el 4411",
         "¿el pedido 4411?",
+        "ORD–4411",  # en dash, as smart punctuation and PDFs write it
+        "ORD‑4411",  # U+2011, the non-breaking hyphen
+        "order\n\n4411",
+        "order" + " \t\n" * 5000 + "4411",  # spaces are folded before anything is read
     ],
 )
 def test_an_order_as_people_write_it(typed):
@@ -83,6 +85,7 @@ def test_an_order_as_people_write_it(typed):
         (DEFECT, "DEF-1", "DEF-000001"),
         (DEFECT, "def 000001", "DEF-000001"),
         (DEFECT, "DEF-000001.", "DEF-000001"),
+        (DEFECT, "DEF‑1", "DEF-000001"),  # U+2011
         (DEFECT, "defecto 1", "DEF-000001"),
         (TICKET, "MAINT-1", "MAINT-000001"),
         (TICKET, "maint 000045", "MAINT-000045"),
@@ -114,6 +117,23 @@ def test_other_references_as_people_write_them(reference, typed, canonical):
         (SOP, "XYZ-101"),  # a prefix not declared, where others are not allowed
         (SOP, "BOM-7"),
         (DEFECT, "MAINT-1"),
+        # digits grouped as people write thousands: one number or two? "411" would be another
+        # order, so neither is read
+        (ORDER, "4 411"),
+        (ORDER, "4,411"),
+        (ORDER, "4.411"),
+        (ORDER, "4\u00a0411"),
+        (ORDER, "4\u202f411"),
+        (ORDER, "order 4 411"),
+        # Latin letters before a number are a prefix, and not this kind's: the business's own
+        # reference ("QA-7", "WO-1"), never DEF-000007 or MAINT-000001. A deliberate change:
+        # "my order is 4411" and "es el 4411" are refused too ("is", "el" could be prefixes)
+        (DEFECT, "qa 7"),
+        (DEFECT, "QA-7"),
+        (TICKET, "wo 1"),
+        (TICKET, "it is wo 1"),
+        (ORDER, "my order is 4411"),
+        (ORDER, "es el 4411"),
     ],
 )
 def test_what_is_not_a_reference_is_refused(reference, typed):
@@ -156,6 +176,55 @@ def test_a_mention_in_free_text(reference, text, found):
 )
 def test_no_mention_in_free_text(reference, text):
     assert reference.find(text) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("QA-7", "QA-7"),
+        ("qa 7", "QA-7"),
+        ("QA-007", "QA-007"),  # the digits as the system wrote them
+        ("defect QA-7.", "QA-7"),
+        ("DEF-1", "DEF-1"),  # not padded: the system's ids may not be
+        ("#7", None),  # the system's prefix is not known, so a bare number names nothing
+        ("defect 7", None),
+        ("7", None),
+        ("qa 7 or qa 8", None),
+    ],
+)
+def test_a_reference_as_a_business_system_issues_it(typed, canonical):
+    assert DEFECT.as_issued().parse(typed) == canonical
+
+
+HOSTILE = [
+    "order" + " " * 20_000 + "x",
+    "order" + "\n" * 20_000 + "x",
+    "pedido " + "\t" * 20_000 + "?",
+    "#" + " " * 20_000 + "x",
+    "ORD" + " " * 20_000 + "-",
+    "cnc" + " \t\n" * 7_000 + "x",
+    "order " * 4_000 + "x",
+    "4" * 20_000,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+@pytest.mark.parametrize("reference", [ORDER, DEFECT, MACHINE, DEFECT.as_issued()], ids=lambda r: r.kind)
+def test_a_long_message_is_read_at_once(reference, text):
+    """Runs of spaces, newlines or tabs between a word and junk once made the regexes try every
+    way of splitting the run: seconds per 4,000 characters, minutes for these, all on the event
+    loop (the engine reads every free-text message for intents). A message is long, not a hang."""
+    assert reference.parse(text) is None
+    assert reference.find(text) is None
+
+
+def test_a_mention_among_many_spaces_is_found():
+    assert ORDER.find("where is my order" + " \t\n" * 5_000 + "4411?") == "4411"
+
+
+def test_a_mention_past_the_first_few_hundred_characters_is_not_looked_for():
+    assert ORDER.find("order 4411 " + "é" * 2_000) == "4411"
+    assert ORDER.find("é " * 2_000 + "order 4411") is None
 
 
 def test_the_same_reference_mentioned_twice_is_one():
