@@ -30,6 +30,8 @@ ORDER_4411 = [
     "طلب ٤٤١١",
     "ऑर्डर 4411",
     "4411 ?",
+    "ORD–4411",
+    "ORD‑4411",
 ]
 
 
@@ -72,7 +74,7 @@ async def test_a_bom_update(staff, typed):
     assert "BOM-7 " in done.text
 
 
-@pytest.mark.parametrize("typed", ["DEF-1", "def 000001", "DEF-000001", "def-1.", "#1", "defect 1", "DEF-١"])
+@pytest.mark.parametrize("typed", ["DEF-1", "def 000001", "DEF-000001", "def-1.", "#1", "defect 1", "DEF-١", "DEF‑1"])
 async def test_tracking_a_defect(staff, typed):
     await open_entry(staff, "Quality", "Track a defect")
     [tracked] = await staff.send(typed)
@@ -131,6 +133,12 @@ async def test_references_as_written_are_not_refusals_that_end_the_form(staff):
     [
         ("Orders", "Order status", "4411 4412", "An order number has 3 to 10 digits."),
         ("Orders", "Order status", "SOP-101", "An order number has 3 to 10 digits."),
+        # ORD-411 would be another order: a number grouped in thousands is asked for again
+        ("Orders", "Order status", "4 411", "An order number has 3 to 10 digits."),
+        ("Orders", "Order status", "4,411", "An order number has 3 to 10 digits."),
+        # another system's reference typed with a space: not this plugin's DEF-000001/MAINT-000001
+        ("Quality", "Track a defect", "qa 1", "A defect reference looks like DEF-000123."),
+        ("Maintenance", "SLA status", "wo 1", "A ticket reference looks like MAINT-000045."),
         ("Maintenance", "Report an issue", "01", None),
     ],
 )
@@ -193,6 +201,54 @@ async def test_a_machine_family_the_plugin_does_not_list_is_taken_as_an_answer(m
     await contact.press("Mechanical")
     [opened] = await contact.press("Medium")
     assert opened.text.startswith("Ticket *WO-1* opened for LATHE-3 ")
+
+
+async def test_a_ticket_the_business_system_numbered_is_followed_as_the_bot_gave_it(
+    make_gateway, clock, business_system
+):
+    """A maintenance system answering POST tickets with its own "WO-1": "SLA status" takes
+    "WO-1" as typed (and "wo 1"), where it used to ask for MAINT-… three times and end the form."""
+    reads = {"/api/machines/PRESS-2": {"id": "PRESS-2", "name": "Press 2", "line": "A"}}
+
+    def open_ticket(path, body, number):
+        reads[f"/api/tickets/WO-{number}"] = ticket = body | {"reference": f"WO-{number}", "status": "open"}
+        return ticket
+
+    await business_system("MAINTENANCE", open_ticket, reads)
+    contact = SimulatedContact(await make_gateway([MaintenancePlugin()]), DEMO_CUSTOMER, clock)
+    await contact.hold("staff")
+    await open_entry(contact, "Maintenance", "Report an issue")
+    await contact.send("press 2")
+    await contact.press("Hydraulic")
+    [opened] = await contact.press("Low")
+    assert opened.text.startswith("Ticket *WO-1* opened for PRESS-2 ")
+    for typed in ("WO-1", "wo 1", "ticket WO-1."):
+        await open_entry(contact, "Maintenance", "SLA status")
+        [status] = await contact.send(typed)
+        assert "*WO-1*" in status.text and "There is no ticket" not in status.text, typed
+
+
+async def test_a_defect_the_business_system_numbered_is_tracked_as_the_bot_gave_it(make_gateway, clock, business_system):
+    reads = {"/api/orders/4411": {"id": "4411"}}
+
+    def record(path, body, number):
+        reads[f"/api/defects/QA-{number}"] = defect = body | {"reference": f"QA-{number}", "status": "open"}
+        return defect
+
+    await business_system("DEFECTS", record, reads)
+    contact = SimulatedContact(await make_gateway([DefectsPlugin()]), DEMO_CUSTOMER, clock)
+    await contact.hold("staff")
+    await open_entry(contact, "Quality", "Report a defect")
+    await contact.send("4411")
+    await contact.press("Dimensional")
+    [recorded] = await contact.press("Low")
+    assert recorded.text.startswith("Defect recorded as *QA-1*")
+    await open_entry(contact, "Quality", "Track a defect")
+    [tracked] = await contact.send("qa-1")
+    assert tracked.text.startswith("*QA-1* on order ORD-4411:")
+    await open_entry(contact, "Quality", "Track a defect")
+    reason, again = await contact.send("#1")  # which system prefix? not guessed
+    assert reason.text == "A defect reference looks like DEF-000123." and again.options == []
 
 
 @pytest.mark.parametrize(
