@@ -151,3 +151,16 @@ async def test_the_sla_warning_names_its_share_as_the_language_writes_it(make_ga
     await operator.press("Statut SLA")
     [warning] = await operator.send("MAINT-000001")
     assert "moins de 25\xa0%" in warning.text and "jusqu'au 5 janv. 2026, 22:30" in warning.text
+
+
+async def test_a_spanish_mobile_reads_a_deadline_in_madrid_time_naming_it(make_gateway, clock):
+    client = await make_gateway([MaintenancePlugin()])  # the default deployment: India
+    operator = await SimulatedContact(client, "+34612345678", clock).hold("staff")
+    await client.app[STORE].settings.update_contact("sim:+34612345678", {"language": "es"})
+    await operator.send("menu")
+    await operator.press("Mantenimiento")
+    await operator.press("Reportar una avería")
+    await operator.send("CNC-01")
+    await operator.press("Eléctrica")
+    [opened] = await operator.press("Alta")
+    assert opened.text.endswith("SLA: 8 horas, hasta 5 ene 2026, 18:00 CET."), "not 22:30 India time, unlabelled"

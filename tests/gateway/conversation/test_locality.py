@@ -29,12 +29,33 @@ async def test_a_number_with_one_zone_follows_its_country(make_gateway, clock):
     assert await where(SimulatedContact(client, "+5511987654321", clock)) == "America/Sao_Paulo en_IN Asia/Kolkata"
 
 
-async def test_a_country_with_several_zones_or_none_falls_back_to_the_deployment(make_gateway, clock):
-    client = await make_gateway([Whereabouts()], time_zone="Europe/Madrid", locale="es_ES")
+async def test_india_is_at_home_under_the_current_name_of_its_zone(make_gateway, clock):
+    client = await make_gateway([Whereabouts()])
+    india = SimulatedContact(client, "+919812345678", clock)  # phonenumbers answers "Asia/Calcutta"
+    assert await where(india) == "Asia/Kolkata en_IN Asia/Kolkata"
+
+
+async def test_a_mobile_of_a_country_with_several_zones_reads_its_main_one(make_gateway, clock):
+    client = await make_gateway([Whereabouts()])
     spain = SimulatedContact(client, "+34612345678", clock)  # mainland and Canaries
-    assert await where(spain) == "Europe/Madrid en_ES Europe/Madrid"
+    assert await where(spain) == "Europe/Madrid en_ES Asia/Kolkata"
+    portugal = SimulatedContact(client, "+351912345678", clock)  # Lisbon, Madeira and Azores
+    assert (await where(portugal)).startswith("Europe/Lisbon ")
+
+
+async def test_a_number_of_no_country_falls_back_to_the_deployment(make_gateway, clock):
+    client = await make_gateway([Whereabouts()], time_zone="Europe/Madrid", locale="es_ES")
     unknown = SimulatedContact(client, "+15550001111", clock)  # 555: no area, no zone
     assert await where(unknown) == "Europe/Madrid en_ES Europe/Madrid"
+
+
+async def test_a_language_with_no_locale_in_the_territory_is_the_deployments_when_it_is_its(make_gateway, clock):
+    client = await make_gateway([Whereabouts()], locale="es_MX")
+    contact = SimulatedContact(client, "+919812345678", clock)
+    await client.app[STORE].settings.update_contact("sim:+919812345678", {"language": "es"})
+    assert await where(contact) == "Asia/Kolkata es_MX Asia/Kolkata", "no Spanish of India: the deployment's"
+    await client.app[STORE].settings.update_contact("sim:+919812345678", {"language": "fr"})
+    assert await where(contact) == "Asia/Kolkata fr_FR Asia/Kolkata", "no French of India nor Mexico: France's"
 
 
 async def test_the_contacts_own_settings_win_and_the_language_keeps_their_territory(make_gateway, clock):
