@@ -7,7 +7,7 @@ from gateway.clock import Clock
 from gateway.conversation.access import owned_by
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
-from gateway.conversation.dates import parse_day
+from gateway.conversation.dates import read_day
 from gateway.conversation.formatting import day, in_reader_zone, money, month, time_of_day
 from gateway.conversation.translated import localized
 from gateway.models import Content
@@ -53,7 +53,7 @@ class BillingService:
     async def valid_pause_date(self, answer: str, conversation: Conversation) -> str:
         """A flow lookup: a date after today, at most MAX_PAUSE_DAYS ahead."""
         today = in_reader_zone(self._clock.now(), conversation).date()
-        until = parse_day(answer, conversation, today)
+        until = await read_day(answer, conversation, today)
         if until is None:
             raise InvalidAnswer("billing.bad_date")
         if not today < until <= today + timedelta(days=MAX_PAUSE_DAYS):

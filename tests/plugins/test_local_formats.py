@@ -3,6 +3,8 @@ money and percentages in their language and locale, times in their zone or namin
 taken as people write them, and billing's wording for non-subscribers and late bills."""
 
 import re
+from threading import get_ident
+
 import pytest
 
 from gateway.appkeys import STORE
@@ -106,7 +108,10 @@ async def test_a_non_subscriber_is_told_before_being_asked_for_a_date(make_gatew
         ("fr", "demain", "2 déc. 2026"),
         ("pt", "amanhã", "2 de dez. de 2026"),
         ("ar", "غدا", "2 ديسمبر 2026"),
+        ("ar", "بكرة", "2 ديسمبر 2026"),
         ("hi", "कल", "2 दिस॰ 2026"),
+        ("hi", "परसों", "3 दिस॰ 2026"),
+        ("es", "pasado mañana", "3 dic 2026"),
         ("en", "2026-12-24", "24 Dec 2026"),
     ],
 )
@@ -117,6 +122,20 @@ async def test_a_pause_date_as_people_write_it(make_gateway, clock, language, ty
     await open_billing(customer, language, 1)
     [paused] = await customer.send(typed)
     assert paused_until in paused.text
+
+
+async def test_a_pause_date_is_read_off_the_event_loop(make_gateway, clock, monkeypatch):
+    import dateparser
+
+    threads, parse = [], dateparser.parse
+    monkeypatch.setattr(dateparser, "parse", lambda *args, **kwargs: threads.append(get_ident()) or parse(*args, **kwargs))
+    clock.advance(days=330)
+    client = await make_gateway([BillingPlugin()])
+    customer = await as_speaker(client, DEMO_CUSTOMER.removeprefix("sim:"), "es", clock)
+    await open_billing(customer, "es", 1)
+    [paused] = await customer.send("24 dic")
+    assert "24 dic 2026" in paused.text
+    assert threads and get_ident() not in threads, "other conversations waited for dateparser"
 
 
 async def test_a_ticket_deadline_in_the_operators_zone_or_naming_it(make_gateway, clock):

@@ -1,12 +1,13 @@
 """Days as people write them, in their language, with day and month in their locale's order."""
 
+import threading
 from datetime import date
 
 import pytest
 
 from gateway.conversation.catalog import Catalog
 from gateway.conversation.context import Conversation
-from gateway.conversation.dates import parse_day
+from gateway.conversation.dates import parse_day, read_day
 
 TODAY = date(2026, 12, 1)
 
@@ -50,3 +51,43 @@ def test_day_and_month_follow_the_contacts_locale():
 @pytest.mark.parametrize("text", ["whenever", "soon please", "2026-02-30", ""])
 def test_text_naming_no_day_is_none(text):
     assert parse_day(text, conversation("en"), TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "meant"),
+    [
+        ("ar", "بكرة", date(2026, 12, 2)),  # colloquial tomorrow
+        ("ar", "بكره", date(2026, 12, 2)),
+        ("ar", "بعد بكرة", date(2026, 12, 3)),
+        ("hi", "परसों", date(2026, 12, 3)),  # before yesterday or after tomorrow: ahead
+        ("es", "pasado mañana", date(2026, 12, 3)),
+        ("es", "Pasado mañana.", date(2026, 12, 3)),
+        ("fr", "après-demain", date(2026, 12, 3)),
+        ("pt", "depois de amanhã", date(2026, 12, 3)),
+        ("en", "the day after tomorrow", date(2026, 12, 3)),
+    ],
+)
+def test_tomorrow_and_the_day_after_as_people_say_them(language, text, meant):
+    assert parse_day(text, conversation(language), TODAY) == meant
+
+
+def test_a_long_message_is_no_day():
+    assert parse_day("tomorrow " + "please " * 100, conversation("en"), TODAY) is None
+
+
+async def test_dateparser_runs_off_the_event_loop_thread_and_iso_dates_on_it(monkeypatch):
+    import dateparser
+
+    threads = []
+    parse = dateparser.parse
+
+    def recording(*args, **kwargs):
+        threads.append(threading.get_ident())
+        return parse(*args, **kwargs)
+
+    monkeypatch.setattr(dateparser, "parse", recording)
+    assert await read_day("24 dic", conversation("es"), TODAY) == date(2026, 12, 24)
+    assert threads and threading.get_ident() not in threads, "the parse blocked every other conversation"
+    assert await read_day("2026-12-24", conversation("es"), TODAY) == date(2026, 12, 24)
+    assert await read_day("بكرة", conversation("ar"), TODAY) == date(2026, 12, 2)
+    assert len(threads) == 1, "ISO dates and day words need no dateparser"
