@@ -390,10 +390,8 @@ class Engine:
         greeted = text is not None and greeting_language(text) is not None
         switched = []
         if text is not None and (language := switches_language(text)) not in (None, conversation.language):
-            await self._store.settings.update_contact(conversation.contact, {"language": language})
-            self._metrics.languages.labels(language).inc()
             previous = LANGUAGE_NAMES[conversation.language]
-            conversation = replace(conversation, language=language)
+            conversation = await self._switch_language(conversation, language)
             switched = [Content(text=conversation.t("core.language.switched", previous=previous))]
         name = conversation.profile_name
         greeting = [
@@ -553,12 +551,17 @@ class Engine:
         menu = ListMenu(button=conversation.t(button), sections=[ListSection(rows=rows)])
         return Content(text=conversation.t(body), list=menu)
 
+    async def _switch_language(self, conversation: Conversation, language: str) -> Conversation:
+        """Saves the contact's new language and gives the conversation in it, written as in their
+        territory too (Spanish for a +52 number is es_MX, whatever the language before)."""
+        settings = (await self._store.settings.update_contact(conversation.contact, {"language": language})).values
+        self._metrics.languages.labels(language).inc()
+        locale = self._locality.locale_of(conversation.contact, settings, language)
+        return replace(conversation, language=language, locale=locale)
+
     async def _choose(self, option: str, state: State, conversation: Conversation) -> list[Content]:
         if option.startswith(LANGUAGE) and option.removeprefix(LANGUAGE) in LANGUAGES:
-            language = option.removeprefix(LANGUAGE)
-            await self._store.settings.update_contact(conversation.contact, {"language": language})
-            self._metrics.languages.labels(language).inc()
-            switched = replace(conversation, language=language)
+            switched = await self._switch_language(conversation, option.removeprefix(LANGUAGE))
             following = (
                 self._offer_paused(state, switched, "core.paused")
                 if state.paused is not None

@@ -2,6 +2,7 @@
 number's country, else the deployment's GATEWAY_TIME_ZONE and GATEWAY_LOCALE."""
 
 from gateway.appkeys import STORE
+from gateway.conversation.engine import Engine
 from gateway.hookspecs import hookimpl
 from gateway.models import Content
 from gateway.testing import SimulatedContact
@@ -67,3 +68,23 @@ async def test_the_contacts_own_settings_win_and_the_language_keeps_their_territ
     assert await where(contact) == "America/Mexico_City es_MX Asia/Kolkata"
     await client.app[STORE].settings.update_contact("sim:+919812345678", {"language": "fr"})
     assert await where(contact) == "America/Mexico_City fr_FR Asia/Kolkata", "no French of Mexico: France's"
+
+
+async def test_switching_language_in_a_turn_writes_the_new_one_as_in_the_contacts_territory(
+    make_gateway, clock, monkeypatch
+):
+    shown_in = []
+    main_menu = Engine._main_menu
+
+    def recording(self, state, conversation):
+        shown_in.append(conversation.locale)
+        return main_menu(self, state, conversation)
+
+    monkeypatch.setattr(Engine, "_main_menu", recording)
+    client = await make_gateway([])
+    mexican = SimulatedContact(client, "+525512345678", clock)
+    await client.app[STORE].settings.update_contact("sim:+525512345678", {"language": "en"})
+    await mexican.choose("language:es", "Español")
+    await client.app[STORE].settings.update_contact("sim:+525512345678", {"language": "en"})
+    await mexican.send("hola")
+    assert shown_in == ["es_MX", "es_MX"], "the replies of the switching turn are written as in Mexico, not en_IN"
