@@ -1,6 +1,7 @@
 """What the billing plugin answers: the subscription, pausing and resuming it, and the bill;
 each contact only ever their own (see "Who may see what" in docs/plugins.md)."""
 
+import logging
 from datetime import date, time, timedelta
 
 from gateway.clock import Clock
@@ -11,22 +12,33 @@ from gateway.conversation.dates import read_day
 from gateway.conversation.formatting import day, in_reader_zone, money, month, time_of_day
 from gateway.conversation.translated import localized
 from gateway.models import Content
+from gateway.phone import mask
 from plugins.billing.backend import Bill, BillingBackend, Subscription
 
 MAX_PAUSE_DAYS = 90
+log = logging.getLogger(__name__)
 
 
 class BillingService:
     def __init__(self, backend: BillingBackend, clock: Clock) -> None:
         self.backend = backend
         self._clock = clock
+        self._warned = False
 
     async def own_subscription(self, conversation: Conversation) -> Subscription | None:
         """The contact's subscription; one the backend answers for someone else counts as none."""
         subscription = await self.backend.subscription(conversation.contact)
-        if subscription is None or not owned_by(subscription.customer, conversation.contact):
-            return None
-        return subscription
+        return subscription if subscription is not None and self._theirs(subscription, conversation) else None
+
+    def _theirs(self, record: Subscription | Bill, conversation: Conversation) -> bool:
+        """Whether the billing system's answer for the contact is theirs. Someone else's means its
+        query or its numbers are wrong: logged once, the number masked, and not shown."""
+        if owned_by(record.customer, conversation.contact):
+            return True
+        if not self._warned:
+            self._warned = True
+            log.warning("The billing system answered for %s with someone else's record", mask(conversation.contact))
+        return False
 
     def _schedule(self, subscription: Subscription, conversation: Conversation) -> str:
         delivery = time_of_day(time.fromisoformat(subscription.delivery_time), self._clock.now().date(), conversation)
@@ -91,7 +103,7 @@ class BillingService:
 
     async def bill(self, conversation: Conversation) -> list[Content]:
         bill = await self.backend.bill(conversation.contact)
-        if bill is None or not owned_by(bill.customer, conversation.contact):
+        if bill is None or not self._theirs(bill, conversation):
             return [Content(text=conversation.t("billing.no_bill"))]
         text = conversation.t(
             "billing.bill_text",

@@ -2,6 +2,7 @@
 the production schedule and BOM updates. A customer sees their own orders; staff see every
 order, the schedule and BOMs (see "Who may see what" in docs/plugins.md)."""
 
+import logging
 from datetime import datetime, timedelta
 
 from gateway.clock import Clock
@@ -11,12 +12,14 @@ from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.formatting import day, number, percent
 from gateway.conversation.translated import localized
 from gateway.models import Content
+from gateway.phone import mask
 from plugins.orders.backend import Order, OrdersBackend, OrderStatus
 from plugins.orders.references import BOM, ORDER
 
 AT_RISK_LAG = 0.15
 """An order is at risk when its progress trails the time elapsed by more than this share."""
 DONE = (OrderStatus.COMPLETED, OrderStatus.SHIPPED)
+log = logging.getLogger(__name__)
 
 
 def sla_state(order: Order, now: datetime) -> str:
@@ -34,6 +37,7 @@ class OrdersService:
     def __init__(self, backend: OrdersBackend, clock: Clock) -> None:
         self.backend = backend
         self._clock = clock
+        self._warned = False
 
     async def visible_order(self, order_id: str, conversation: Conversation) -> Order | None:
         """The order if the contact may see it: their own, or any for staff. None alike for an
@@ -45,8 +49,12 @@ class OrdersService:
 
     async def own_orders(self, conversation: Conversation) -> list[Order]:
         """The contact's orders, newest first; checked here too, not left to the backend's query."""
-        orders = await self.backend.orders_of(conversation.contact)
-        return [order for order in orders if owned_by(order.customer, conversation.contact)]
+        answered = await self.backend.orders_of(conversation.contact)
+        orders = [order for order in answered if owned_by(order.customer, conversation.contact)]
+        if len(orders) < len(answered) and not self._warned:
+            self._warned = True  # the system's query or its numbers are wrong; said once
+            log.warning("The orders system answered for %s with someone else's orders", mask(conversation.contact))
+        return orders
 
     async def known_order(self, answer: str, conversation: Conversation) -> str:
         """A flow lookup: an order the contact may see."""

@@ -429,6 +429,19 @@ async def test_a_customer_sees_their_own_records_however_the_business_system_wri
     assert await shown_to("sim:" + OWNER) == NOTHING_OF_THEIRS, "a simulated contact is never a real customer"
 
 
+async def test_a_business_system_answering_with_someone_elses_records_is_logged_once_masked(
+    business_customer, caplog
+):
+    shown_to = await business_customer(OWNER)
+    await shown_to(SOMEONE_ELSE)
+    await shown_to(SOMEONE_ELSE)
+    warnings = [record.getMessage() for record in caplog.records if record.levelname == "WARNING"]
+    assert warnings == [
+        "The orders system answered for ********9999 with someone else's orders",
+        "The billing system answered for ********9999 with someone else's record",
+    ]
+
+
 async def test_a_record_whose_customer_is_no_phone_number_is_nobodys(business_customer):
     assert await (await business_customer("walk-in"))(OWNER) == NOTHING_OF_THEIRS
 
