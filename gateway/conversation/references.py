@@ -163,9 +163,12 @@ class Reference:
 
     @cached_property
     def _number(self) -> re.Pattern[str]:
-        """A number in a few words, with what stands before it: any Latin letters are taken as a
-        prefix, declared or not, so that "qa 7" is not read as a bare 7."""
-        prefix = rf"(?P<prefix>{_alternatives(self.prefixes)}|{_LATIN_WORD}){_SEPARATOR}"
+        """A number in a few words, with what stands before it: Latin letters joined to it ("qa7",
+        "wo-1") are a prefix, declared or not, so they are never read as a bare number; a word
+        and a space before it are words ("my order is 4411"), except for a kind that takes
+        undeclared prefixes ("the lathe 3 leaks")."""
+        joined = "" if self.other_prefixes else r"(?=[-_/.:#\d])"
+        prefix = rf"(?P<prefix>{_alternatives(self.prefixes)}|{_LATIN_WORD}{joined}){_SEPARATOR}"
         return re.compile(rf"{_BEFORE}{self._lead}(?:{prefix})?(?P<digits>\d+){_AFTER}")
 
     @cached_property

@@ -137,8 +137,8 @@ async def test_references_as_written_are_not_refusals_that_end_the_form(staff):
         ("Orders", "Order status", "4 411", "An order number has 3 to 10 digits."),
         ("Orders", "Order status", "4,411", "An order number has 3 to 10 digits."),
         # another system's reference typed with a space: not this plugin's DEF-000001/MAINT-000001
-        ("Quality", "Track a defect", "qa 1", "A defect reference looks like DEF-000123."),
-        ("Maintenance", "SLA status", "wo 1", "A ticket reference looks like MAINT-000045."),
+        ("Quality", "Track a defect", "qa-1", "A defect reference looks like DEF-000123."),
+        ("Maintenance", "SLA status", "wo1", "A ticket reference looks like MAINT-000045."),
         ("Maintenance", "Report an issue", "01", None),
     ],
 )

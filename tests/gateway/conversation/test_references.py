@@ -53,6 +53,8 @@ MACHINE = Reference("machine", ("CNC", "PRESS"), words=("machine",), other_prefi
         "ऑर्डर 4411",
         "ऑर्डर नंबर ४४११।",
         "it's 4411, thanks",
+        "my order is 4411",  # a word and a space before a number are words, not a prefix
+        "es el 4411",
         "¿el pedido 4411?",
         "ORD–4411",  # en dash, as smart punctuation and PDFs write it
         "ORD‑4411",  # U+2011, the non-breaking hyphen
@@ -125,15 +127,12 @@ def test_other_references_as_people_write_them(reference, typed, canonical):
         (ORDER, "4\u00a0411"),
         (ORDER, "4\u202f411"),
         (ORDER, "order 4 411"),
-        # Latin letters before a number are a prefix, and not this kind's: the business's own
-        # reference ("QA-7", "WO-1"), never DEF-000007 or MAINT-000001. A deliberate change:
-        # "my order is 4411" and "es el 4411" are refused too ("is", "el" could be prefixes)
-        (DEFECT, "qa 7"),
+        # Latin letters joined to a number are a prefix, and not this kind's: the business's own
+        # reference ("QA-7", "WO-1"), never DEF-000007 or MAINT-000001
+        (DEFECT, "qa7"),
         (DEFECT, "QA-7"),
-        (TICKET, "wo 1"),
-        (TICKET, "it is wo 1"),
-        (ORDER, "my order is 4411"),
-        (ORDER, "es el 4411"),
+        (TICKET, "wo-1"),
+        (TICKET, "it is WO/1"),
     ],
 )
 def test_what_is_not_a_reference_is_refused(reference, typed):
