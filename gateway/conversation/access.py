@@ -3,7 +3,6 @@ notifications go to, and the polite refusal of an entry the contact may not use.
 
 from collections.abc import Iterable
 
-from gateway.conversation.catalog import by_language
 from gateway.notifications.notifier import role_key
 from gateway.phone import InvalidPhoneNumber, to_contact_id
 from gateway.ports.store import Store
@@ -11,20 +10,6 @@ from gateway.ports.store import Store
 STAFF_ROLES = ("staff", "supervisors", "quality")
 """The roles that open the factory's functions: defects, maintenance, the production schedule
 and BOM updates; any one of them is enough."""
-
-ACCESS_STRINGS = by_language(
-    {
-        "core.not_allowed": (
-            "Sorry, that option is not available to you.",
-            "Lo siento, esa opción no está disponible para ti.",
-            "Désolé, cette option ne vous est pas accessible.",
-            "Desculpe, essa opção não está disponível para você.",
-            "عذرًا، هذا الخيار غير متاح لك.",
-            "माफ़ कीजिए, यह विकल्प आपके लिए उपलब्ध नहीं है।",
-        ),
-    }
-)
-
 
 async def roles_of(store: Store, contact: str, roles: Iterable[str]) -> frozenset[str]:
     """Which of `roles` the contact holds (members are the global settings `roles.<name>`), in

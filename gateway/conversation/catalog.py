@@ -24,15 +24,6 @@ Text = str | Mapping[str, str]
 """A string in one language: a text, or a plural's texts by CLDR category."""
 
 
-def by_language(table: Mapping[str, tuple[Text, ...]]) -> dict[str, dict[str, Text]]:
-    """Strings written key by key, one text per language in LANGUAGES order, turned into
-    {language: {key: text}}; a key without every language is refused at import."""
-    incomplete = [key for key, texts in table.items() if len(texts) != len(LANGUAGES)]
-    if incomplete:
-        raise ValueError(f"strings need {len(LANGUAGES)} languages ({', '.join(LANGUAGES)}): {incomplete}")
-    return {language: {key: texts[index] for key, texts in table.items()} for index, language in enumerate(LANGUAGES)}
-
-
 def plural_category(language: str, count: int) -> str:
     """The CLDR plural category of `count` in `language` ("one", "few", ...), by Babel's rules."""
     return _plural_rule(language)(count)

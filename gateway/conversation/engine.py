@@ -7,10 +7,11 @@ from dataclasses import replace
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from gateway.clock import Clock
-from gateway.conversation.access import ACCESS_STRINGS, STAFF_ROLES, roles_of
+from gateway.conversation.access import STAFF_ROLES, roles_of
 from gateway.conversation.catalog import (
     DEFAULT_LANGUAGE,
     LANGUAGE_NAMES,
@@ -32,11 +33,9 @@ from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Flow, InvalidAnswer, MenuEntry, Step
 from gateway.conversation.languages import identify
 from gateway.conversation.locality import Locality
-from gateway.conversation.strings import CORE_STRINGS, GUIDANCE_STRINGS
-from gateway.conversation.translations import plugin_strings
+from gateway.conversation.translations import TranslationDomain, plugin_strings, read_domain
 from gateway.handover.card import ConversationCard, HandoverReason
 from gateway.handover.service import HandoverConflict, Handovers
-from gateway.handover.strings import HANDOVER_STRINGS
 from gateway.inbound.text_menus import chosen
 from gateway.metrics import GatewayMetrics
 from gateway.models import (
@@ -57,6 +56,11 @@ from gateway.ports.store import StaleSession, Store
 
 log = logging.getLogger(__name__)
 
+CORE_DOMAINS = (
+    TranslationDomain("core", Path(__file__).parent / "locale"),
+    TranslationDomain("handover", Path(__file__).parents[1] / "handover" / "locale"),
+)
+"""The core's own strings: the conversation's, and what it says for the handover."""
 SESSION_RETENTION = timedelta(days=7)
 """How long the store keeps an idle session; the engine's idle timeout is much shorter."""
 MAX_INVALID_ANSWERS = 3
@@ -153,10 +157,8 @@ class Engine:
         `handovers` too (announcements, and the greeting when the bot gets a contact back);
         `locality` places each contact in a time zone and locale."""
         catalog = Catalog()
-        catalog.add(CORE_STRINGS)
-        catalog.add(GUIDANCE_STRINGS)
-        catalog.add(HANDOVER_STRINGS)
-        catalog.add(ACCESS_STRINGS)
+        for domain in CORE_DOMAINS:
+            catalog.add(read_domain(domain))
         for plugin, translations in await host.collect("register_translations"):
             try:
                 for strings in plugin_strings(translations):

@@ -17,6 +17,7 @@ from gateway.conversation.catalog import DEFAULT_LANGUAGE, LANGUAGES
 from gateway.conversation.translations import TranslationDomain
 
 PROJECT = "wa-gateway"
+AUTHORS = "the wa-gateway authors"
 
 
 def update_domain(domain: TranslationDomain, languages: tuple[str, ...] = LANGUAGES) -> dict[str, tuple[int, int]]:
@@ -89,7 +90,7 @@ def _read(path: Path, language: str) -> PoCatalog:
 
 def _new(domain: str, language: str, like: PoCatalog | None = None) -> PoCatalog:
     """An empty catalog for `language` with Babel's Plural-Forms, or `like`'s header when given."""
-    catalog = PoCatalog(locale=language, domain=domain, project=PROJECT, version=__version__, fuzzy=False)
+    catalog = PoCatalog(locale=language, domain=domain, project=PROJECT, version=__version__, copyright_holder=AUTHORS, fuzzy=False)
     if like is not None:
         catalog.mime_headers = like.mime_headers
     return catalog

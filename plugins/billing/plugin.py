@@ -1,16 +1,18 @@
 """The billing plugin's hooks; the work is in service.py, the data behind backend.py."""
 
+from pathlib import Path
+
 from pydantic_settings import SettingsConfigDict
 
 from gateway.business_api import BusinessSystemSettings
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Flow, MenuEntry, Step
+from gateway.conversation.translations import TranslationDomain
 from gateway.hookspecs import hookimpl
 from gateway.notifications.events import EventType
 from plugins.billing import demo
 from plugins.billing.backend import EmbeddedBilling, HttpBilling
 from plugins.billing.service import BillingService
-from plugins.billing.strings import STRINGS
 from plugins.billing.templates import TEMPLATES
 
 
@@ -59,8 +61,8 @@ class BillingPlugin:
         return [Flow("billing.pause", (until,), self.service.pause, precondition=self.service.pausable)]
 
     @hookimpl
-    def register_translations(self) -> dict[str, dict[str, str]]:
-        return STRINGS
+    def register_translations(self) -> list[TranslationDomain]:
+        return [TranslationDomain("billing", Path(__file__).parent / "locale")]
 
     @hookimpl
     def register_event_types(self) -> list[EventType]:

@@ -1,11 +1,14 @@
 """The defects plugin's hooks; the work is in service.py, the data behind backend.py."""
 
+from pathlib import Path
+
 from pydantic_settings import SettingsConfigDict
 
 from gateway.business_api import BusinessSystemSettings
 from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
+from gateway.conversation.translations import TranslationDomain
 from gateway.demo import seed_staff
 from gateway.hookspecs import hookimpl
 from gateway.notifications.events import EventType
@@ -18,7 +21,6 @@ from plugins.defects.backend import (
 )
 from plugins.defects.references import DEFECT, SOP
 from plugins.defects.service import DefectsService
-from plugins.defects.strings import STRINGS
 from plugins.defects.templates import TEMPLATES
 from plugins.orders.references import ORDER
 
@@ -87,8 +89,8 @@ class DefectsPlugin:
         ]
 
     @hookimpl
-    def register_translations(self) -> dict[str, dict[str, str]]:
-        return STRINGS
+    def register_translations(self) -> list[TranslationDomain]:
+        return [TranslationDomain("defects", Path(__file__).parent / "locale")]
 
     @hookimpl
     def register_event_types(self) -> list[EventType]:

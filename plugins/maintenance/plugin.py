@@ -1,6 +1,7 @@
 """The maintenance plugin's hooks; the work is in service.py, the data behind backend.py."""
 
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
@@ -10,6 +11,7 @@ from gateway.business_api import BusinessSystemSettings
 from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
+from gateway.conversation.translations import TranslationDomain
 from gateway.demo import seed_staff
 from gateway.hookspecs import hookimpl
 from gateway.notifications.events import EventRejected, EventType
@@ -23,7 +25,6 @@ from plugins.maintenance.backend import (
 )
 from plugins.maintenance.references import MACHINE, TICKET
 from plugins.maintenance.service import MaintenanceService
-from plugins.maintenance.strings import STRINGS
 from plugins.maintenance.templates import TEMPLATES
 
 SHIFT_REMINDER_LEAD = timedelta(minutes=15)
@@ -123,8 +124,8 @@ class MaintenancePlugin:
         return [PeriodicJob("maintenance.sla_check", SLA_CHECK_INTERVAL, self.service.check_slas)]
 
     @hookimpl
-    def register_translations(self) -> dict[str, dict[str, str]]:
-        return STRINGS
+    def register_translations(self) -> list[TranslationDomain]:
+        return [TranslationDomain("maintenance", Path(__file__).parent / "locale")]
 
     @hookimpl
     def register_event_types(self) -> list[EventType]:

@@ -1,11 +1,14 @@
 """The orders plugin's hooks; the work is in service.py, the data behind backend.py."""
 
+from pathlib import Path
+
 from pydantic_settings import SettingsConfigDict
 
 from gateway.business_api import BusinessSystemSettings
 from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
+from gateway.conversation.translations import TranslationDomain
 from gateway.demo import seed_staff
 from gateway.hookspecs import hookimpl
 from gateway.notifications.events import EventType
@@ -13,7 +16,6 @@ from plugins.orders import demo
 from plugins.orders.backend import EmbeddedOrders, HttpOrders
 from plugins.orders.references import BOM, ORDER
 from plugins.orders.service import OrdersService
-from plugins.orders.strings import STRINGS
 from plugins.orders.templates import TEMPLATES
 
 
@@ -71,8 +73,8 @@ class OrdersPlugin:
         ]
 
     @hookimpl
-    def register_translations(self) -> dict[str, dict[str, str]]:
-        return STRINGS
+    def register_translations(self) -> list[TranslationDomain]:
+        return [TranslationDomain("orders", Path(__file__).parent / "locale")]
 
     @hookimpl
     def register_event_types(self) -> list[EventType]:

@@ -2,7 +2,7 @@ import logging
 
 import pytest
 
-from gateway.conversation.catalog import Catalog, by_language
+from gateway.conversation.catalog import Catalog
 from gateway.conversation.context import Conversation
 
 HOURS = {
@@ -60,7 +60,7 @@ def conversation(language: str, catalog: Catalog) -> Conversation:
     ],
 )
 def test_a_count_takes_the_plural_form_its_language_uses(language, count, said):
-    catalog = catalog_with(by_language({"maintenance.hours": tuple(HOURS.values())}))
+    catalog = catalog_with({language: {"maintenance.hours": forms} for language, forms in HOURS.items()})
     assert conversation(language, catalog).tn("maintenance.hours", count) == said
 
 

@@ -8,8 +8,9 @@ from gateway.appkeys import STORE
 from gateway.conversation.bidi import RLM
 from gateway.conversation.catalog import Catalog
 from gateway.conversation.context import Conversation
-from gateway.conversation.strings import CORE_STRINGS
+from gateway.conversation.engine import CORE_DOMAINS
 from gateway.conversation.translated import Translated, localized
+from gateway.conversation.translations import read_domain
 from gateway.demo import DEMO_CUSTOMER, DEMO_OPERATOR
 from gateway.ports.records import JobState
 from gateway.testing import SimulatedContact
@@ -26,7 +27,7 @@ CARCASA = Translated(text="Carcasa GH-200", language="es", translations={"en": "
 
 def said(value: Translated, language: str) -> str:
     catalog = Catalog()
-    catalog.add(CORE_STRINGS)
+    catalog.add(read_domain(CORE_DOMAINS[0]))
     return localized(value, Conversation("+15550000001", language, catalog, idempotency_key="m1"))
 
 
