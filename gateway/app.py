@@ -261,7 +261,8 @@ def _queue_worker(run: bool):
 
 async def _conversation(app: web.Application) -> AsyncIterator[None]:
     """Handovers; plugins start; their default templates are stored (never over an operator's
-    edit); then the engine gathers their strings, flows and menu entries."""
+    edit); then the engine gathers their strings, flows and menu entries, and, where it holds
+    conversations, loads the language model off the event loop."""
     host, settings, store = app[PLUGINS], app[SETTINGS], app[STORE]
     timeouts = Timeouts(settings.support, settings.handover_wait, settings.handover_idle)
     app[HANDOVERS] = Handovers(store, app[OUTBOX], app[CLOCK], app[METRICS], timeouts)
@@ -274,6 +275,8 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
     app[ENGINE] = await Engine.build(
         store, host, app[CLOCK], settings.session_timeout, app[METRICS], app[HANDOVERS], settings.locality
     )
+    if settings.role is Role.ALL:  # this process holds conversations: an ingest-only one never identifies
+        await app[ENGINE].warm()
     yield
     await host.collect("on_shutdown", context=context)
 

@@ -36,15 +36,17 @@ _WORDS = {
         "إيقاف", "توقف", "وقف", "إلغاء الاشتراك",
         "रोकें", "रोको", "बंद करें", "roko", "band karo",
     ),
-    Command.START: (
-        "start", "subscribe", "unstop",
-        "alta", "darme de alta", "iniciar",
-        "démarrer", "m'abonner",
-        "começar", "voltar a receber",
-        "بدء", "ابدأ", "اشتراك",
-        "शुरू", "शुरू करें", "shuru", "shuru karo",
-    ),
 }
+_START_WORDS = {
+    "en": ("start", "subscribe", "unstop"),
+    "es": ("alta", "darme de alta", "iniciar"),
+    "fr": ("démarrer", "m'abonner"),
+    "pt": ("começar", "voltar a receber"),
+    "ar": ("بدء", "ابدأ", "اشتراك"),
+    "hi": ("शुरू", "शुरू करें", "shuru", "shuru karo"),
+}
+"""START's words by the language each one tells: a new contact's first "começar" is Portuguese."""
+_WORDS[Command.START] = tuple(word for words in _START_WORDS.values() for word in words)
 """Each command's words in every language: the message must be exactly one of them, after
 `_folded`, as WhatsApp's opt-out convention asks of STOP and START."""
 
@@ -119,6 +121,7 @@ def _phrases(words: Iterable[str]) -> re.Pattern[str]:
 _PERSON = _phrases(_PEOPLE)
 _TALK = _phrases(_TALKING)
 _COMMANDS = {_folded(word): command for command, words in _WORDS.items() for word in words}
+_START_LANGUAGE = {_folded(word): language for language, words in _START_WORDS.items() for word in words}
 
 
 def asks_for_person(text: str) -> bool:
@@ -128,6 +131,11 @@ def asks_for_person(text: str) -> bool:
     if not _PERSON.search(folded):
         return False
     return len(folded.split()) <= _SHORT_REQUEST_WORDS or _TALK.search(folded) is not None
+
+
+def start_language(text: str) -> str | None:
+    """The language a START word is in ("iniciar" -> "es", "ابدأ" -> "ar"), None for any other text."""
+    return _START_LANGUAGE.get(_folded(text))
 
 
 def command_in(text: str) -> Command | None:
@@ -151,9 +159,10 @@ _GREETINGS = {
     "fr": ("bonjour", "bonsoir", "salut", "coucou", "bonjour à tous"),
     "pt": ("olá", "oi", "oii", "bom dia", "boa tarde", "boa noite", "e aí", "tudo bem"),
     "ar": ("مرحبا", "مرحبًا", "اهلا", "أهلاً", "أهلا وسهلا", "هلا", "السلام عليكم", "سلام عليكم", "سلام",
-           "السلام عليكم ورحمة الله", "السلام عليكم ورحمة الله وبركاته", "صباح الخير", "مساء الخير"),
+           "السلام عليكم ورحمة الله", "السلام عليكم ورحمة الله وبركاته", "صباح الخير", "مساء الخير",
+           "هلا والله", "ازيك", "ازيكم", "كيف حالك", "شلونك"),
     "hi": ("नमस्ते", "नमस्कार", "प्रणाम", "राम राम", "सुप्रभात", "शुभ प्रभात", "namaste", "namaskar",
-           "ram ram"),
+           "ram ram", "kya haal hai", "kya hal hai", "kaise ho", "क्या हाल है", "कैसे हो"),
 }
 """Greetings that open a conversation, by the language each one tells."""
 
@@ -165,13 +174,15 @@ _GREETING_LANGUAGE = {_folded(word): language for language, words in _GREETINGS.
 _ADDRESSED = ("bot", "team", "equipo", "équipe", "amigo", "amiga", "ami", "todos", "tous", "pessoal", "ji", "जी")
 """Words a greeting may be addressed with ("hello bot", "namaste ji") and stay a greeting."""
 _GREETING_WORDS = _phrases([*_GREETING_LANGUAGE, *_ADDRESSED])
+_STRETCHED = re.compile(r"(\w)\1{2,}")
+"""A letter typed three times or more, as in a warm "holaaa" or "hiiii": read once."""
 
 
 def greeting_language(text: str) -> str | None:
     """The language a greeting is in ("hola" -> "es", "السلام عليكم" -> "ar"), None when the
     message is more than greetings; several greetings tell the first one's language, a
     widely used one ("hi") giving way to a clearer one ("hi, buenos días" -> "es")."""
-    folded = _folded(text)
+    folded = _STRETCHED.sub(r"\1", _folded(text))
     found = [_GREETING_LANGUAGE.get(match.group()) for match in _GREETING_WORDS.finditer(folded)]
     languages = [language for language in found if language]
     if not languages or _GREETING_WORDS.sub("", folded).strip(" ,;-،") != "":

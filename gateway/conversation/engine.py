@@ -1,6 +1,7 @@
 """The conversation engine: for each message, the contact's session and language, global
 commands, the main menu, forms, then free-form plugins; replies come back as Content."""
 
+import asyncio
 import logging
 import time
 from dataclasses import replace
@@ -26,12 +27,13 @@ from gateway.conversation.commands import (
     greeting_language,
     options_named,
     small_talk,
+    start_language,
     switches_language,
     words_in,
 )
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Flow, InvalidAnswer, MenuEntry, Step
-from gateway.conversation.languages import identify
+from gateway.conversation import languages
 from gateway.conversation.locality import Locality
 from gateway.conversation.translations import TranslationDomain, plugin_strings, read_domain
 from gateway.handover.card import ConversationCard, HandoverReason
@@ -210,7 +212,7 @@ class Engine:
         state = State(**session.data) if session is not None and not expired else State()
         state.started_at = state.started_at or self._clock.now().isoformat()
         if expired:
-            replies = self._expired(session, state, conversation)
+            replies = await self._expired(message, session, state, conversation)
         else:
             replies = await self._respond(message, state, conversation)
         state.answered = {"message": message.id, "replies": [reply.model_dump(mode="json") for reply in replies]}
@@ -224,16 +226,38 @@ class Engine:
         await self._tally(message, state)
         return replies
 
-    def _expired(self, session: Session, state: State, conversation: Conversation) -> list[Content]:
-        """The first message after the idle timeout: back at the menu, or, with a form left
-        half-filled, an offer to continue it."""
+    async def _expired(
+        self, message: InboundMessage, session: Session, state: State, conversation: Conversation
+    ) -> list[Content]:
+        """The first message after the idle timeout, on a fresh state: handled as usual when it
+        says what it wants (a command, an opt-out, a reference or keyword); else, with a form
+        left half-filled, an offer to continue it, and a tap on a menu gone stale, the menu."""
         self._session_ended(session, state)
         left = session.data.get("flow")
-        if left not in self.flows:
+        if left in self.flows:
+            self._count(state, left, "timed_out")
+            state.paused = {key: session.data[key] for key in ("flow", "step", "answers")}
+        if self._says_what_it_wants(message, conversation):
+            return await self._respond(message, state, conversation)
+        if state.paused is not None:
+            return [self._offer_paused(state, conversation, "core.paused.timeout")]
+        if message.kind is not InboundKind.TEXT:
             return [Content(text=conversation.t("core.session_expired")), self._main_menu(state, conversation)]
-        self._count(state, left, "timed_out")
-        state.paused = {key: session.data[key] for key in ("flow", "step", "answers")}
-        return [self._offer_paused(state, conversation, "core.paused.timeout")]
+        return await self._respond(message, state, conversation)
+
+    def _says_what_it_wants(self, message: InboundMessage, conversation: Conversation) -> bool:
+        """Whether a message means the same with nothing on screen: a command typed or pressed,
+        an opt-out pressed, a reference or a menu entry's keyword in free text."""
+        if message.kind in (InboundKind.BUTTON_REPLY, InboundKind.LIST_REPLY):
+            return (message.reply_id or "").startswith((COMMAND_BUTTON, opt_out.OPT_OUT))
+        if message.kind is not InboundKind.TEXT or not message.text:
+            return False
+        text = message.text
+        return (
+            command_in(text) is not None
+            or bool(self._intents(text, conversation))
+            or any(self._named(entry, text) for entry in self._visible(conversation))
+        )
 
     async def _tally(self, message: InboundMessage, state: State) -> None:
         """Write the turn's counters. The session is saved by now, so a failure here is logged
@@ -244,6 +268,19 @@ class Engine:
         except Exception as error:
             log.warning("counters of message %s were not written (%s)", message.id, type(error).__name__)
 
+    async def warm(self) -> None:
+        """Load the language model off the event loop (seconds), so a new contact's first turn,
+        and everyone else's meanwhile, does not wait for it."""
+        await asyncio.to_thread(languages.warm)
+
+    @staticmethod
+    async def _identify(text: str) -> str | None:
+        """`languages.identify`, in a thread while the model is not loaded yet (a first message
+        before `warm` ends): loading it blocks for seconds."""
+        if languages.loaded():
+            return languages.identify(text)
+        return await asyncio.to_thread(languages.identify, text)
+
     async def _conversation(self, message: InboundMessage, contact: Mapping[str, Any], first: bool) -> Conversation:
         """The contact's language (as chosen before, else told by a greeting or by the `first`
         message of a new contact that is not a command, else English), the roles they hold, and
@@ -251,9 +288,9 @@ class Engine:
         are not identified: a word typed into a form ("sair") would switch a conversation under way."""
         language = contact.get("language")
         if language is None and message.kind is InboundKind.TEXT:
-            language = greeting_language(message.text)
+            language = greeting_language(message.text) or start_language(message.text)
             if language is None and first and command_in(message.text) is None:
-                language = identify(message.text)
+                language = await self._identify(message.text)
             if language is not None:
                 await self._store.settings.update_contact(message.sender, {"language": language})
                 self._metrics.languages.labels(language).inc()
@@ -275,6 +312,10 @@ class Engine:
             log.info("message %s taps again what the previous one tapped; ignored", message.id)
             return []
         state.pressed = pressed
+        if pressed is not None and pressed.startswith(opt_out.OPT_OUT):
+            # honoured whenever pressed: the button carries all it stops, and a request to stop is never stale
+            replies = await self._opt_out(pressed, state, conversation)
+            return [*replies, self._ask(self._step(state), state, conversation)] if state.flow else replies
         text = message.text if message.kind is InboundKind.TEXT else None
         option = self._option(message, state)
         # an answer naming one of the options on screen, or a word of one, wins over a command
@@ -288,7 +329,7 @@ class Engine:
         if option is not None and state.on_screen(option):
             if option in (CONTINUE, RESTART, LEAVE):
                 return self._resume(option, state, conversation)
-            if option.startswith(opt_out.OPT_OUT):
+            if option.startswith(opt_out.OPT_OUT):  # the confirmation's button typed as its number or title
                 return await self._opt_out(option, state, conversation)
         if state.flow is not None:
             if pressed is not None and not state.on_screen(pressed):
@@ -328,20 +369,31 @@ class Engine:
         a form asks for first (an intent), or a menu entry's keyword."""
         if (talk := small_talk(text)) is not None:
             return [Content(text=conversation.t(f"core.small_talk.{talk}"))]
-        if (intent := self._intent(text, conversation)) is not None:
-            entry, reference = intent
+        mentioned = self._intents(text, conversation)
+        # several forms ask for the reference (staff's "where is my order 4411?" could also start a
+        # defect report): the one whose keywords the text has ("order") is meant
+        intents = [(entry, value) for entry, value in mentioned if self._named(entry, text)]
+        if len(mentioned) == 1:
+            intents = mentioned
+        if len(intents) == 1:
+            [(entry, reference)] = intents
             return await self._start(entry, state, conversation, reference)
-        named = [entry for entry in self._visible(conversation) if entry.keywords and words_in(text, entry.keywords)]
+        named = [entry for entry in self._visible(conversation) if self._named(entry, text)]
         if len(named) == 1:
             return await self._start(named[0], state, conversation)
-        if named:
-            options = [(ENTRY + entry.id, entry.title) for entry in named]
+        offered = named or [entry for entry, _ in mentioned]  # never a dead end: let the contact pick
+        if offered:
+            options = [(ENTRY + entry.id, entry.title) for entry in offered]
             return [self._list(state, conversation, "core.menu.body", "core.group.button", options)]
         return None
 
-    def _intent(self, text: str, conversation: Conversation) -> tuple[MenuEntry, str] | None:
-        """The one menu entry whose form starts by asking for a reference `text` mentions, and
-        the reference; None when none or several do."""
+    @staticmethod
+    def _named(entry: MenuEntry, text: str) -> bool:
+        return bool(entry.keywords) and words_in(text, entry.keywords)
+
+    def _intents(self, text: str, conversation: Conversation) -> list[tuple[MenuEntry, str]]:
+        """The menu entries whose form starts by asking for a reference `text` mentions, each
+        with the reference."""
         found: dict[str, tuple[MenuEntry, str]] = {}
         for entry in self._visible(conversation):
             if entry.flow not in self.flows or entry.flow in found:
@@ -349,7 +401,7 @@ class Engine:
             reference = self.flows[entry.flow][1].steps[0].reference
             if reference is not None and (value := reference.find(text)) is not None:
                 found[entry.flow] = (entry, value)
-        return next(iter(found.values())) if len(found) == 1 else None
+        return list(found.values())
 
     # ------------------------------------------------------------------ commands
 
@@ -380,11 +432,26 @@ class Engine:
             state.options = [{"id": button.id, "title": button.title} for button in confirmation.buttons]
             return [confirmation]
         if command is Command.START:
-            await self._store.settings.update_contact(
-                conversation.contact, {"opted_out": None, "opted_out_categories": None}
-            )
-            return [Content(text=conversation.t("core.started"))]
+            return await self._start_command(state, conversation)
         return [self._main_menu(state, conversation)]
+
+    async def _start_command(self, state: State, conversation: Conversation) -> list[Content]:
+        """Opted out: notifications again, said so, and the menu; else START is a first "hi" (a
+        new contact's language was set from the word, as a greeting's is)."""
+        settings = (await self._store.settings.contact(conversation.contact)).values
+        if not settings.get("opted_out") and not settings.get("opted_out_categories"):
+            return [self._greeting(conversation), self._main_menu(state, conversation)]
+        await self._store.settings.update_contact(
+            conversation.contact, {"opted_out": None, "opted_out_categories": None}
+        )
+        return [Content(text=conversation.t("core.started")), self._main_menu(state, conversation)]
+
+    @staticmethod
+    def _greeting(conversation: Conversation) -> Content:
+        name = conversation.profile_name
+        return Content(
+            text=conversation.t("core.greeting.named", name=name) if name else conversation.t("core.greeting")
+        )
 
     async def _menu_command(self, text: str | None, state: State, conversation: Conversation) -> list[Content]:
         """The main menu; a greeting also greets, in the language it clearly is in (switching
@@ -395,10 +462,7 @@ class Engine:
             previous = LANGUAGE_NAMES[conversation.language]
             conversation = await self._switch_language(conversation, language)
             switched = [Content(text=conversation.t("core.language.switched", previous=previous))]
-        name = conversation.profile_name
-        greeting = [
-            Content(text=conversation.t("core.greeting.named", name=name) if name else conversation.t("core.greeting"))
-        ]
+        greeting = [self._greeting(conversation)]
         if greeted and state.flow is not None:
             state.pause_flow()
             return [*greeting, *switched, self._offer_paused(state, conversation, "core.paused")]
@@ -593,19 +657,20 @@ class Engine:
             return self._not_allowed(state, conversation)
         state.tallies.append((MENU_NAMESPACE, entry.id, 1))
         state.leave_flow()
-        state.options, state.paused = [], None
+        state.options = []
         plugin = next(plugin for plugin, candidate in self.entries if candidate is entry)
         if entry.flow is not None and entry.flow in self.flows:
             flow = self.flows[entry.flow][1]
             if flow.precondition is not None:
                 instead = await self._guarded(plugin, f"flow:{flow.id}", flow.precondition(conversation), conversation)
-                if instead:
-                    return instead
-            state.flow = entry.flow
+                if instead:  # the form does not start, so one kept aside stays kept
+                    return self._with_next_step(instead, entry, state, conversation)
+            state.flow, state.paused = entry.flow, None
             self._count(state, entry.flow, "started")
             if reference is not None:
                 return await self._accept(reference, state, conversation)
             return [self._ask(self._step(state), state, conversation)]
+        state.paused = None
         if entry.action is not None:
             replies = await self._guarded(plugin, f"menu:{entry.id}", entry.action(conversation), conversation)
             if (await self.handovers.card(conversation.contact)).held:

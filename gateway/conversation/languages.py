@@ -103,3 +103,13 @@ def _model() -> LanguageIdentifier:
     model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     model.set_languages(list(LANGUAGES))
     return model
+
+
+def loaded() -> bool:
+    """Whether this process has loaded the model yet (until then `identify` takes seconds)."""
+    return _model.cache_info().currsize > 0
+
+
+def warm() -> None:
+    """Load the model now, e.g. in a thread at start, instead of inside the first message's turn."""
+    _model()

@@ -9,6 +9,7 @@ from gateway.hookspecs import hookimpl
 from gateway.models import Content
 from gateway.testing import SimulatedContact
 from plugins.billing.plugin import BillingPlugin
+from tests.gateway.conversation.quality_plugin import Quality
 
 
 @pytest.mark.parametrize(
@@ -136,3 +137,19 @@ async def test_a_menu_entrys_keyword_in_free_text_opens_it(chat, greeting, text)
     await chat.send(greeting)
     [counted] = await chat.send(text)
     assert counted.text == "0 reports"
+
+
+async def test_a_form_its_precondition_refuses_offers_the_next_step_and_keeps_a_paused_form(make_gateway, clock):
+    quality = Quality()
+    stranger = SimulatedContact(await make_gateway([quality, BillingPlugin()]), "sim:+15550009999", clock)
+    for step in ("menu", "Quality", "Report", "4411"):
+        await stranger.send(step)
+    await stranger.send("hi")  # the form is kept aside
+    await stranger.send("menu")
+    await stranger.press("Billing")
+    [refused] = await stranger.press("Pause deliveries")
+    assert refused.text.startswith("You have no subscription with us.")
+    assert refused.titles == ["Pause deliveries", "Menu"], "never a dead end"
+    await stranger.send("language")
+    _, offered = await stranger.press("English")
+    assert offered.text.startswith("You were filling in *Report*"), "no form started, so the kept one stays"

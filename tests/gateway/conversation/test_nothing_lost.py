@@ -6,6 +6,9 @@ import pytest
 
 from gateway.appkeys import STORE
 from gateway.conversation.engine import FLOWS_NAMESPACE
+from gateway.demo import DEMO_CUSTOMER
+from gateway.testing import SimulatedContact
+from plugins.orders.plugin import OrdersPlugin
 
 INTERRUPTED = [
     ("hello", "Hello! 👋", "You were filling in *Report*.", ["Continue", "Start over", "Menu"]),
@@ -115,3 +118,23 @@ async def test_a_tap_on_a_stale_menu_gets_the_current_question_and_is_not_a_wron
         assert again.titles == ["Low", "High"], f"{option['title']}: the question on screen, asked again"
     [kind] = await chat.press("Low")
     assert kind.text == "What kind?", "four stale taps did not end the form"
+
+
+async def test_a_question_after_the_idle_timeout_is_answered(make_gateway, clock):
+    customer = SimulatedContact(await make_gateway([OrdersPlugin()]), DEMO_CUSTOMER, clock)
+    await customer.send("hi")
+    clock.advance(minutes=31)
+    replies = await customer.send("where is my order 4411?")
+    assert any("ORD-4411" in reply.text and "GH-200" in reply.text for reply in replies), [r.text for r in replies]
+    assert not any(reply.text.startswith("It has been a while") for reply in replies)
+
+
+async def test_stop_after_the_idle_timeout_in_a_half_filled_form_asks_to_confirm_and_keeps_the_form(chat, clock):
+    await half_filled(chat)
+    clock.advance(minutes=31)
+    [asked] = await chat.send("stop")
+    assert asked.titles == ["Stop all", "Keep them"]
+    await chat.press("Keep them")
+    await chat.send("language")
+    _, offered = await chat.press("English")
+    assert offered.text.startswith("You were filling in *Report*"), "the form is still kept"

@@ -3,7 +3,7 @@ keyword, confirmed before anything stops, never an answer inside a form or a sho
 
 import pytest
 
-from gateway.appkeys import OUTBOX, STORE
+from gateway.appkeys import ENGINE, OUTBOX, STORE
 from gateway.models import OutboundMessage, TemplateRef
 from gateway.ports.records import JobState
 from gateway.testing import SimulatedContact
@@ -35,8 +35,59 @@ async def test_stop_asks_first_then_opts_out_and_start_opts_back_in_at_once(
     [done] = await chat.press(confirm)
     assert done.text.startswith(stopped)
     assert (await settings_of(chat))["opted_out"] is True
-    [again] = await chat.send(start)
+    again, menu = await chat.send(start)
     assert again.text == started and "opted_out" not in await settings_of(chat)
+    assert menu.titles, "and the menu: never a dead end"
+
+
+async def tap(contact: SimulatedContact, asked, title: str):
+    """Tap a button of an earlier reply, wherever it is in the chat."""
+    button = next(option for option in asked.options if option["title"] == title)
+    return await contact._post({"reply_id": button["id"], "reply_title": title, "kind": "button_reply"})
+
+
+async def test_stop_all_tapped_after_the_idle_timeout_opts_out(chat, clock):
+    [asked] = await chat.send("stop")
+    clock.advance(minutes=31)
+    [done] = await tap(chat, asked, "Stop all")
+    assert done.text.startswith("You will not receive notifications any more.")
+    assert (await settings_of(chat))["opted_out"] is True
+
+
+async def test_stop_all_tapped_after_another_message_opts_out(chat):
+    [asked] = await chat.send("stop")
+    await chat.send("menu")
+    [done] = await tap(chat, asked, "Stop all")
+    assert done.text.startswith("You will not receive notifications any more.")
+    assert (await settings_of(chat))["opted_out"] is True
+
+
+async def test_stop_all_tapped_inside_a_form_opts_out_and_asks_the_question_again(chat):
+    [asked] = await chat.send("stop")
+    for step in ("menu", "Quality", "Report"):
+        await chat.send(step)
+    done, question = await tap(chat, asked, "Stop all")
+    assert done.text.startswith("You will not receive notifications any more.")
+    assert question.text == "Order number?"
+    assert (await settings_of(chat))["opted_out"] is True
+
+
+async def test_stop_after_the_idle_timeout_asks_to_confirm(chat, clock):
+    await chat.send("hi")
+    clock.advance(minutes=31)
+    [asked] = await chat.send("stop")
+    assert asked.titles == ["Stop all", "Keep them"]
+
+
+@pytest.mark.parametrize(
+    ("start", "language"), [("start", "en"), ("começar", "pt"), ("iniciar", "es"), ("ابدأ", "ar"), ("शुरू करें", "hi")]
+)
+async def test_start_from_a_contact_who_never_opted_out_is_a_greeting_in_its_language(chat, start, language):
+    catalog = chat.client.app[ENGINE].catalog
+    hello, menu = await chat.send(start)
+    assert hello.text.startswith(catalog.text("core.greeting", language).removesuffix("! 👋").removesuffix(" !"))
+    assert menu.text == catalog.text("core.menu.body", language) and menu.titles
+    assert (await settings_of(chat)).get("language", "en") == language
 
 
 async def test_keeping_them_changes_nothing(chat):
