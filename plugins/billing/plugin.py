@@ -18,6 +18,11 @@ from plugins.billing.templates import TEMPLATES
 
 BILL_WORDS = ("bill", "invoice", "factura", "facture", "fatura", "فاتورة", "فاتورتي", "बिल", "bil")
 """Words that, anywhere in free text ("can I see my bill?", "ver mi factura"), open My bill."""
+SUBSCRIPTION_WORDS = (
+    "subscription", "my plan", "suscripción", "abonnement", "assinatura", "الاشتراك", "اشتراكي", "सदस्यता",
+    "सब्सक्रिप्शन",
+)
+"""Words that open My subscription ("my subscription", "mi suscripción", "اشتراكي")."""
 
 
 class BillingSettings(BusinessSystemSettings):
@@ -46,7 +51,12 @@ class BillingPlugin:
         service = self.service
         return [
             MenuEntry(
-                "billing.subscription", "billing.subscription", "billing.menu", action=service.subscription, order=40
+                "billing.subscription",
+                "billing.subscription",
+                "billing.menu",
+                action=service.subscription,
+                order=40,
+                keywords=SUBSCRIPTION_WORDS,
             ),
             MenuEntry("billing.pause", "billing.pause", "billing.menu", flow="billing.pause", order=41),
             MenuEntry("billing.resume", "billing.resume", "billing.menu", action=service.resume, order=42),

@@ -25,6 +25,13 @@ from plugins.defects.templates import TEMPLATES
 from plugins.orders.references import ORDER
 
 
+SOP_WORDS = (
+    "sop", "sops", "procedure", "procedimiento", "procédure", "procedimento", "إجراء التشغيل", "الإجراء",
+    "प्रक्रिया", "एसओपी",
+)
+"""Words that open View SOP for staff ("I need the SOP", "procedimiento de torque")."""
+
+
 class DefectsSettings(BusinessSystemSettings):
     """DEFECTS_API_URL set: defects live in that business system; unset: the embedded demo."""
 
@@ -61,7 +68,15 @@ class DefectsPlugin:
             MenuEntry(
                 "defects.track", "defects.track", "defects.menu", flow="defects.track", order=12, roles=STAFF_ROLES
             ),
-            MenuEntry("defects.sop", "defects.sop", "defects.menu", flow="defects.sop", order=13, roles=STAFF_ROLES),
+            MenuEntry(
+                "defects.sop",
+                "defects.sop",
+                "defects.menu",
+                flow="defects.sop",
+                order=13,
+                roles=STAFF_ROLES,
+                keywords=SOP_WORDS,
+            ),
         ]
 
     @hookimpl

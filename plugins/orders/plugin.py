@@ -19,6 +19,24 @@ from plugins.orders.service import OrdersService
 from plugins.orders.templates import TEMPLATES
 
 
+STATUS_WORDS = (
+    "order", "status", "pedido", "estado", "commande", "statut", "encomenda", "situação", "طلب", "طلبي", "حالة",
+    "ऑर्डर", "स्थिति",
+)
+"""Words that, in free text ("where is my order?", "¿y mi pedido?"), open Order status; with a
+reference ("where is my order 4411?") they also pick it over a defect report on that order."""
+RECENT_WORDS = (
+    "orders", "my orders", "recent orders", "pedidos", "commandes", "encomendas", "طلباتي", "الطلبات",
+    "हाल के ऑर्डर", "मेरे ऑर्डर",
+)
+"""Words that open Recent orders ("my orders", "mis pedidos", "طلباتي")."""
+DELIVERY_WORDS = (
+    "delivery", "deliveries", "shipment", "entrega", "entregas", "envío", "livraison", "livraisons",
+    "توصيل", "التوصيل", "شحنة", "شحنتي", "डिलीवरी",
+)
+"""Words that open Upcoming deliveries ("where is my delivery?", "¿cuándo llega mi entrega?")."""
+
+
 class OrdersSettings(BusinessSystemSettings):
     """ORDERS_API_URL set: orders come from that business system; unset: the embedded demo."""
 
@@ -44,10 +62,24 @@ class OrdersPlugin:
     @hookimpl
     def register_menu_entries(self) -> list[MenuEntry]:
         return [
-            MenuEntry("orders.status", "orders.status", "orders.menu", flow="orders.status", order=20),
-            MenuEntry("orders.recent", "orders.recent", "orders.menu", action=self.service.recent, order=21),
             MenuEntry(
-                "orders.deliveries", "orders.deliveries", "orders.menu", action=self.service.deliveries, order=22
+                "orders.status", "orders.status", "orders.menu", flow="orders.status", order=20, keywords=STATUS_WORDS
+            ),
+            MenuEntry(
+                "orders.recent",
+                "orders.recent",
+                "orders.menu",
+                action=self.service.recent,
+                order=21,
+                keywords=RECENT_WORDS,
+            ),
+            MenuEntry(
+                "orders.deliveries",
+                "orders.deliveries",
+                "orders.menu",
+                action=self.service.deliveries,
+                order=22,
+                keywords=DELIVERY_WORDS,
             ),
             MenuEntry(
                 "orders.schedule", "orders.schedule", "orders.menu", flow="orders.schedule", order=23, roles=STAFF_ROLES

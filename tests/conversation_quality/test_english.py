@@ -72,8 +72,8 @@ ROWS = [
     Row(*PAUSE, "15 Dec", then=same_as(*PAUSE, "2026-12-15")),
     Row(*PAUSE, "24/12", then=same_as(*PAUSE, "2026-12-24")),
     Row(*PAUSE, "tomorrow", then=same_as(*PAUSE, "2026-12-02")),
-    # a first message with a word Hinglish also writes ("mere") is still answered in English
-    Row("my delivery is a mere 2 days late, any news?", phone=STRANGER, then=says("core.not_understood")),
+    # a first message with a word Hinglish also writes ("mere") is still answered in English; "delivery" opens deliveries
+    Row("my delivery is a mere 2 days late, any news?", phone=STRANGER, then=says("orders.no_deliveries")),
     # a stranger learns nothing of another customer's data
     Row(*STATUS, "4411", phone=STRANGER, then=same_as(*STATUS, "9999", numbers_aside=True)),
     Row(HELLO, "where is my order 4411?", phone=STRANGER, then=same_as(*STATUS, "9999", numbers_aside=True)),

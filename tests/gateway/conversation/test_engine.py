@@ -7,10 +7,14 @@ import pytest
 
 from gateway.appkeys import ENGINE, HANDOVERS, INBOX, PLUGINS, STORE
 from gateway.conversation.engine import FLOWS_NAMESPACE, MENU_NAMESPACE
+from gateway.demo import DEMO_CUSTOMER, DEMO_OPERATOR
 from gateway.handover.card import HandoverReason, HandoverState
 from gateway.models import InboundMessage
 from gateway.ports.store import StaleSession
 from gateway.testing import SimulatedContact
+from plugins.billing.plugin import BillingPlugin
+from plugins.defects.plugin import DefectsPlugin
+from plugins.orders.plugin import OrdersPlugin
 from tests.gateway.conversation.quality_plugin import Quality
 
 
@@ -91,11 +95,11 @@ async def test_help_in_a_form_explains_and_asks_again(chat):
     assert "*back*" in explained.text and question.text == "Order number?"
 
 
-async def test_after_the_idle_timeout_the_next_message_starts_at_the_menu_and_says_so(chat, clock):
+async def test_a_tap_on_a_menu_gone_stale_with_the_idle_timeout_gets_the_menu_and_says_so(chat, clock):
     for step in ("menu", "Quality"):
         await chat.send(step)
     clock.advance(minutes=31)
-    notice, menu = await chat.send("Report")
+    notice, menu = await chat.press("Report")
     assert notice.text == "It has been a while, so we are back at the main menu."
     assert menu.titles == ["Quality", "Help"]
 
@@ -286,3 +290,42 @@ async def test_a_message_handled_again_after_its_session_save_gets_the_same_repl
     pick = menu.model_copy(update={"id": "next", "provider_message_id": "sim.2", "text": "1"})
     [prompt] = await engine.handle(pick, {})
     assert prompt.list is not None or prompt.buttons, "the next message is answered from where the first left it"
+
+
+@pytest.mark.parametrize("text", ["where is my order 4411?", "status of ORD-4411 please", "¿dónde está mi pedido 4411?"])
+async def test_staff_naming_an_order_in_free_text_get_its_status_not_a_defect_report(make_gateway, clock, text):
+    operator = SimulatedContact(await make_gateway([OrdersPlugin(), DefectsPlugin()]), DEMO_OPERATOR, clock)
+    replies = await operator.send(text)
+    assert any("ORD-4411" in reply.text and "GH-200" in reply.text for reply in replies), [r.text for r in replies]
+
+
+async def test_a_bare_reference_two_forms_ask_for_offers_both_instead_of_a_dead_end(make_gateway, clock):
+    operator = SimulatedContact(await make_gateway([OrdersPlugin(), DefectsPlugin()]), DEMO_OPERATOR, clock)
+    [offered] = await operator.send("#4411")
+    assert {"Order status", "Report a defect"} <= set(offered.titles)
+    [question] = await operator.press("Order status")
+    assert "order" in question.text.lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "shows"),
+    [
+        ("where is my delivery?", "orders.deliveries"),
+        ("¿cuándo llega mi entrega?", "orders.deliveries"),
+        ("my subscription", "billing.subscription"),
+        ("quiero ver mi suscripción", "billing.subscription"),
+        ("my recent orders", "orders.recent"),
+        ("mis pedidos", "orders.recent"),
+    ],
+)
+async def test_a_built_in_entrys_keyword_in_free_text_opens_it(make_gateway, clock, text, shows):
+    customer = SimulatedContact(await make_gateway([OrdersPlugin(), BillingPlugin()]), DEMO_CUSTOMER, clock)
+    replies = await customer.send(text)
+    counted = await customer.client.app[STORE].records.sequences(MENU_NAMESPACE)
+    assert counted == {shows: 1}, [r.text for r in replies]
+
+
+async def test_staff_open_a_sop_by_its_keyword(make_gateway, clock):
+    operator = SimulatedContact(await make_gateway([DefectsPlugin()]), DEMO_OPERATOR, clock)
+    [question] = await operator.send("I need the SOP")
+    assert question.text == operator.client.app[ENGINE].catalog.text("defects.ask_sop", "en")
