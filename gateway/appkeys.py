@@ -17,6 +17,7 @@ from gateway.outbound.outbox import Outbox
 from gateway.outbound.receipts import ReadReceipts
 from gateway.plugins import PluginHost
 from gateway.ports.channel import ChannelSet
+from gateway.ports.media import MediaStore
 from gateway.ports.store import Store
 from gateway.settings import Settings
 from gateway.supervision import Supervisor
@@ -26,6 +27,7 @@ SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
 METRICS = web.AppKey("metrics", GatewayMetrics)
 STORE = web.AppKey("store", Store)
+MEDIA = web.AppKey("media", MediaStore)
 HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)
 PLUGINS = web.AppKey("plugins", PluginHost)
 ENGINE = web.AppKey("engine", Engine)

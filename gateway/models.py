@@ -128,19 +128,33 @@ class InboundKind(StrEnum):
     UNSUPPORTED = "unsupported"
 
 
+class MediaKind(StrEnum):
+    IMAGE = "image"
+    DOCUMENT = "document"
+    VIDEO = "video"
+    AUDIO = "audio"
+    STICKER = "sticker"
+
+
 class Media(_Model):
-    """Media a contact sent: the provider gives a URL, a media id to fetch, or both."""
+    """Media a contact sent: the provider gives a URL, a media id to fetch, or both (the
+    simulator stores the file itself). Once the inbox has fetched it, `stored_id` names it in
+    the media store; when it could not be fetched or was refused, `unavailable` says why."""
 
     url: HttpUrl | None = None
     media_id: str | None = None
     mime_type: str | None = None
     caption: str | None = None
     filename: str | None = None
+    kind: MediaKind | None = Field(default=None, description="what the provider says it is; None when it does not say")
+    voice: bool = Field(default=False, description="an audio message recorded as a voice note")
+    stored_id: str | None = None
+    unavailable: str | None = None
 
     @model_validator(mode="after")
     def _locatable(self) -> Self:
-        if self.url is None and self.media_id is None:
-            raise ValueError("media needs a url or a provider media id")
+        if self.url is None and self.media_id is None and self.stored_id is None:
+            raise ValueError("media needs a url, a provider media id or a stored id")
         return self
 
 
@@ -237,23 +251,29 @@ class ListMenu(_Model):
         return self
 
 
-class MediaKind(StrEnum):
-    IMAGE = "image"
-    DOCUMENT = "document"
-    VIDEO = "video"
-    AUDIO = "audio"
-
-
 class OutboundMedia(_Model):
+    """Media to send: a file in the media store (`media_id`), which the gateway serves to the
+    provider under an expiring signed link or uploads, or a public `url` the provider fetches."""
+
     kind: MediaKind
-    url: HttpUrl
+    url: HttpUrl | None = None
+    media_id: str | None = Field(default=None, min_length=1, description="a file in the gateway's media store")
     caption: str | None = Field(default=None, max_length=MAX_CAPTION_CHARS)
-    filename: str | None = None
+    filename: str | None = Field(default=None, max_length=240)
+    provider_media_id: str | None = Field(
+        default=None, description="set by the queue worker: the provider's id for an upload of `media_id`"
+    )
+
+    @model_validator(mode="after")
+    def _located_once(self) -> Self:
+        if self.media_id is None and self.url is None:
+            raise ValueError("media needs a media_id (a stored file) or a url")
+        return self
 
     @model_validator(mode="after")
     def _audio_has_no_caption(self) -> Self:
-        if self.kind is MediaKind.AUDIO and self.caption:
-            raise ValueError("WhatsApp does not show captions on audio")
+        if self.kind in (MediaKind.AUDIO, MediaKind.STICKER) and self.caption:
+            raise ValueError("WhatsApp does not show captions on audio or stickers")
         return self
 
 

@@ -6,6 +6,7 @@ Field aliases are the public variable names, so every error names the variable t
 from datetime import timedelta
 from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network
+from pathlib import Path
 from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -89,6 +90,9 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(16, ge=1, le=256, validation_alias=env("GATEWAY_WORKER_CONCURRENCY"))
     session_timeout_minutes: int = Field(30, ge=1, validation_alias=env("GATEWAY_SESSION_TIMEOUT_MINUTES"))
     log_retention_days: int | None = Field(None, ge=1, validation_alias=env("GATEWAY_LOG_RETENTION_DAYS"))
+    media_dir: Path | None = Field(None, validation_alias=env("GATEWAY_MEDIA_DIR"))
+    media_link_ttl_seconds: int = Field(3600, ge=60, le=7 * 86400, validation_alias=env("GATEWAY_MEDIA_LINK_TTL_SECONDS"))
+    media_signing_key: SecretStr | None = Field(None, validation_alias=env("GATEWAY_MEDIA_SIGNING_KEY"))
     console_full_numbers: bool = Field(False, validation_alias=env("GATEWAY_CONSOLE_FULL_NUMBERS"))
     support_hours: str = Field("mon-sat 09:00-18:00", validation_alias=env("GATEWAY_SUPPORT_HOURS"))
     support_time_zone: str = Field("Asia/Kolkata", validation_alias=env("GATEWAY_SUPPORT_TIME_ZONE"))
@@ -127,7 +131,7 @@ class Settings(BaseSettings):
     myoperator_send_rate: float = Field(80, gt=0, validation_alias=env("MYOPERATOR_SEND_RATE"))
     myoperator_webhook_secret: SecretStr | None = Field(None, validation_alias=env("MYOPERATOR_WEBHOOK_SECRET"))
 
-    @field_validator("myoperator_webhook_secret")
+    @field_validator("myoperator_webhook_secret", "media_signing_key")
     @classmethod
     def _too_long_to_guess(cls, value: SecretStr | None) -> SecretStr | None:
         """Refused when short; the value itself never reaches the error."""
@@ -233,6 +237,21 @@ class Settings(BaseSettings):
     def log_retention(self) -> timedelta | None:
         """How long the message log is kept; None keeps it for ever."""
         return timedelta(days=self.log_retention_days) if self.log_retention_days else None
+
+    @property
+    def media_directory(self) -> Path:
+        """Where the embedded media store keeps files: GATEWAY_MEDIA_DIR, else `media/` beside
+        the SQLite file (unused with MongoDB, whose media live in GridFS)."""
+        if self.media_dir is not None:
+            return self.media_dir
+        if self.store_url.startswith("sqlite:///"):
+            return Path(self.store_url.removeprefix("sqlite:///")).parent / "media"
+        return Path("var/media")
+
+    @property
+    def media_link_ttl(self) -> timedelta:
+        """How long a signed link to a file the gateway sends stays valid."""
+        return timedelta(seconds=self.media_link_ttl_seconds)
 
     @property
     def store_backend(self) -> str:

@@ -6,13 +6,14 @@ canonical messages; it never sees plugins, and the core never sees provider payl
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import aiohttp
 
 from gateway.models import (
     InboundMessage,
+    Media,
     MediaKind,
     OutboundMessage,
     Provider,
@@ -107,6 +108,45 @@ class Channel(Protocol):
 
     async def send(self, message: OutboundMessage, http: aiohttp.ClientSession) -> str:
         """Hand one message to the provider's API and return its message id; raise SendError."""
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    """A contact's file as the provider handed it over."""
+
+    data: bytes
+    content_type: str | None = None
+    filename: str | None = None
+
+
+class MediaUnavailable(Exception):
+    """A contact's file could not be had: `retryable` when trying again later can succeed
+    (a timeout, a 5xx), not when it is gone, refused or too large."""
+
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.message = message
+
+
+class MediaFetchChannel(Channel, Protocol):
+    """A channel whose contacts' files are downloaded from the provider's API."""
+
+    async def fetch_media(self, media: Media, max_bytes: int, http: aiohttp.ClientSession) -> Download:
+        """The file `media` points to, read to at most `max_bytes` (more raises MediaUnavailable
+        at once, without reading the rest); raise MediaUnavailable."""
+
+
+class MediaUploadChannel(Channel, Protocol):
+    """A channel that can upload a file once and send it by the provider's id (Meta)."""
+
+    upload_lifetime: timedelta
+    """How long the provider keeps an upload; a stored id older than this is uploaded again."""
+
+    async def upload_media(
+        self, data: bytes, content_type: str, filename: str | None, http: aiohttp.ClientSession
+    ) -> str:
+        """Upload a file and return the provider's id for it; raise SendError."""
 
 
 class HandshakeChannel(Channel, Protocol):

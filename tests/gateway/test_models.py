@@ -79,7 +79,7 @@ def test_inbound_media_and_unsupported_keep_what_was_sent():
         raw={"type": "reaction", "reaction": {"emoji": "👍"}},
     )
     assert reaction.raw["reaction"]["emoji"] == "👍"
-    with pytest.raises(ValidationError, match="url or a provider media id"):
+    with pytest.raises(ValidationError, match="a url, a provider media id or a stored id"):
         InboundMessage(
             provider="meta", provider_message_id="w3", sender="919812345678", timestamp=NOW, kind="media", media={}
         )
