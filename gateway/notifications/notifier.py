@@ -3,13 +3,14 @@ that asking again (a replayed event, a scheduler run in another process) queues 
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from gateway.models import OutboundMessage, Priority, TemplateRef
+from gateway.models import OutboundMedia, OutboundMessage, Priority, TemplateRef
 from gateway.outbound.outbox import Outbox
 from gateway.phone import InvalidPhoneNumber, to_contact_id
+from gateway.ports.records import Job
 from gateway.ports.store import Store
 
 log = logging.getLogger(__name__)
@@ -51,20 +52,39 @@ class Notifier:
         *,
         key: str,
         send_at: datetime | None = None,
+        attachments: Sequence[OutboundMedia] = (),
     ) -> list[str]:
-        """Queue `template` rendered with `data` for each recipient; returns the job ids."""
-        messages = [
-            OutboundMessage(
-                recipient=recipient,
-                template=TemplateRef(name=template, parameters=data),
-                priority=Priority.NOTIFICATION,
-                send_at=send_at,
-                idempotency_key=f"{key}:{recipient}",
-            )
+        """Queue `template` rendered with `data` for each recipient, each of `attachments` (a bill
+        as a PDF) right after it; returns the job ids, each recipient's template first."""
+        groups = [
+            [
+                OutboundMessage(
+                    template=TemplateRef(name=template, parameters=data),
+                    idempotency_key=f"{key}:{recipient}",
+                    **self._addressing(recipient, send_at),
+                ),
+                *(
+                    OutboundMessage(
+                        media=media,
+                        idempotency_key=f"{key}:{recipient}:media:{n}",
+                        **self._addressing(recipient, send_at),
+                    )
+                    for n, media in enumerate(attachments)
+                ),
+            ]
             for recipient in dict.fromkeys(recipients)
         ]
+        per_batch = max(1, ENQUEUED_AT_ONCE // (1 + len(attachments)))
         jobs = []
-        for start in range(0, len(messages), ENQUEUED_AT_ONCE):
-            chunk = messages[start : start + ENQUEUED_AT_ONCE]
-            jobs += await asyncio.gather(*(self._outbox.enqueue(message) for message in chunk))
+        for start in range(0, len(groups), per_batch):
+            batch = groups[start : start + per_batch]
+            jobs += [job for queued in await asyncio.gather(*map(self._in_order, batch)) for job in queued]
         return [job.id for job in jobs]
+
+    @staticmethod
+    def _addressing(recipient: str, send_at: datetime | None) -> dict[str, Any]:
+        return {"recipient": recipient, "priority": Priority.NOTIFICATION, "send_at": send_at}
+
+    async def _in_order(self, messages: list[OutboundMessage]) -> list[Job]:
+        """One recipient's messages queued one after another, so an attachment is queued after its template."""
+        return [await self._outbox.enqueue(message) for message in messages]
