@@ -12,6 +12,7 @@ from adapters.channels import meta, myoperator, twilio
 from adapters.channels import simulator as simulator_channel
 from adapters.channels.simulator import routes as simulator_routes
 from adapters.storage import open_store
+from adapters.storage.media import open_media_store
 from gateway import gauges, health, housekeeping, templates
 from gateway.admin.app import create_admin_app
 from gateway.appkeys import (
@@ -23,6 +24,7 @@ from gateway.appkeys import (
     HANDOVERS,
     HTTP_CLIENT,
     INBOX,
+    MEDIA,
     METRICS,
     OUTBOX,
     PLUGIN_CONTEXT,
@@ -191,13 +193,24 @@ def build_channels(settings: Settings) -> ChannelSet:
 
 
 async def _store(app: web.Application) -> AsyncIterator[None]:
-    """The store, timed into metrics, the gauges read from it every few seconds, and its upkeep."""
-    store = await open_store(app[SETTINGS].store_url, app[CLOCK], app[SETTINGS].log_retention)
+    """The store, timed into metrics, the media store beside it, the gauges read from the store
+    every few seconds, and the upkeep of both."""
+    settings = app[SETTINGS]
+    store = await open_store(settings.store_url, app[CLOCK], settings.log_retention)
+    try:
+        app[MEDIA] = await open_media_store(settings, app[CLOCK], store)
+    except BaseException:
+        await store.close()
+        raise
     app[STORE] = TimedStore(store, app[METRICS])
     refreshing = app[SUPERVISOR].start("gauges", lambda: gauges.keep_fresh(app[STORE], app[METRICS], app[CLOCK]))
-    tidying = app[SUPERVISOR].start("housekeeping", lambda: housekeeping.keep_tidy(app[STORE], app[CLOCK]))
+    tidying = app[SUPERVISOR].start(
+        "housekeeping",
+        lambda: housekeeping.keep_tidy(app[STORE], app[MEDIA], app[CLOCK], settings.log_retention),
+    )
     yield
     await stop(refreshing, tidying)
+    await app[MEDIA].close()
     await store.close()
 
 

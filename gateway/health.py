@@ -6,7 +6,7 @@ import logging
 from aiohttp import web
 
 from gateway import __version__
-from gateway.appkeys import METRICS, STORE, SUPERVISOR
+from gateway.appkeys import MEDIA, METRICS, STORE, SUPERVISOR
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 @routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
-    """Ready to take traffic: the store answers within the timeout and no loop is down."""
+    """Ready to take traffic: the store and the media store answer within the timeout and no
+    loop is down."""
     store = request.app[STORE]
     try:
         await asyncio.wait_for(store.ping(), READINESS_TIMEOUT_SECONDS)
@@ -31,6 +32,14 @@ async def readyz(request: web.Request) -> web.Response:
         log.warning("readiness check failed: %s store unreachable (%s)", store.backend, type(error).__name__)
         return web.json_response(
             {"status": "unavailable", "store": store.backend, "reason": "store unreachable"}, status=503
+        )
+    media = request.app[MEDIA]
+    try:
+        await asyncio.wait_for(media.ping(), READINESS_TIMEOUT_SECONDS)
+    except Exception as error:
+        log.warning("readiness check failed: %s media store unreachable (%s)", media.backend, type(error).__name__)
+        return web.json_response(
+            {"status": "unavailable", "store": store.backend, "reason": "media store unreachable"}, status=503
         )
     down = request.app[SUPERVISOR].down
     if down:

@@ -1,12 +1,14 @@
 """Upkeep of the store that no request triggers: sent and suppressed jobs are purged once their
 idempotency keys have served, so the queue (and every count of it) stays the size of the
-live work; leases long run out (one a contact ever processed) are purged likewise."""
+live work; leases long run out (one a contact ever processed) are purged likewise, and media
+go once older than the message log's retention."""
 
 import asyncio
 import logging
 from datetime import timedelta
 
 from gateway.clock import Clock
+from gateway.ports.media import MediaStore
 from gateway.ports.store import Store
 
 log = logging.getLogger(__name__)
@@ -37,13 +39,29 @@ async def purge_expired_leases(store: Store, clock: Clock) -> int:
     return purged
 
 
-async def keep_tidy(store: Store, clock: Clock) -> None:
+async def purge_old_media(media: MediaStore, clock: Clock, retention: timedelta | None) -> int:
+    """Delete media stored longer ago than the log's retention (kept as long as the log is, for
+    ever without one); returns how many."""
+    if retention is None:
+        return 0
+    purged = await media.purge_before(clock.now() - retention)
+    if purged:
+        log.info("purged %d media stored over %d days ago", purged, retention.days)
+    return purged
+
+
+async def keep_tidy(store: Store, media: MediaStore, clock: Clock, media_retention: timedelta | None) -> None:
     """Purge every hour until cancelled; a failed purge is logged and tried again next time.
     Every process runs it: purges that overlap only find less to delete."""
+    purges = {
+        "purge finished jobs": lambda: purge_finished_jobs(store, clock),
+        "purge expired leases": lambda: purge_expired_leases(store, clock),
+        "purge old media": lambda: purge_old_media(media, clock, media_retention),
+    }
     while True:
-        for purge in (purge_finished_jobs, purge_expired_leases):
+        for name, purge in purges.items():
             try:
-                await purge(store, clock)
+                await purge()
             except Exception:
-                log.exception("%s failed; trying again in an hour", purge.__name__.replace("_", " "))
+                log.exception("%s failed; trying again in an hour", name)
         await asyncio.sleep(PURGE_EVERY_SECONDS)

@@ -16,6 +16,11 @@ class MediaState(StrEnum):
     UNAVAILABLE = "unavailable"
 
 
+class MediaStoreError(RuntimeError):
+    """The media store could not keep a file (its disk full or read-only, its database refusing
+    the write); nothing was recorded, so the caller may try again or give up cleanly."""
+
+
 class ProviderUpload(BaseModel):
     """A provider's id for an upload of a stored file, reused while the provider keeps it."""
 
@@ -86,5 +91,8 @@ class MediaStore(Protocol):
 
     async def purge_before(self, before: datetime, batch: int = 500) -> int:
         """Delete files stored before `before`, in batches; returns how many went."""
+
+    async def ping(self) -> None:
+        """Answers once the store can be reached; raises otherwise (for readiness)."""
 
     async def close(self) -> None: ...

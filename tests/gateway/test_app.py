@@ -6,7 +6,8 @@ import pytest
 from aiohttp import web
 
 from gateway.app import create_app
-from gateway.appkeys import STORE
+from gateway.appkeys import MEDIA, STORE
+from gateway.models import MediaKind
 
 
 @pytest.fixture
@@ -34,6 +35,22 @@ async def test_readyz_is_503_when_the_store_is_unreachable(client, monkeypatch):
     assert response.status == 503
     body = await response.json()
     assert body == {"status": "unavailable", "store": "sqlite", "reason": "store unreachable"}
+
+
+async def test_readyz_is_503_when_the_media_store_is_unreachable(client, monkeypatch):
+    async def unreachable() -> None:
+        raise OSError("media directory gone")
+
+    monkeypatch.setattr(client.app[MEDIA], "ping", unreachable)
+    response = await client.get("/readyz")
+    assert response.status == 503
+    assert await response.json() == {"status": "unavailable", "store": "sqlite", "reason": "media store unreachable"}
+
+
+async def test_the_media_store_is_open_beside_the_store_and_keeps_files(client, settings):
+    stored = await client.app[MEDIA].put(b"photo", content_type="image/jpeg", kind=MediaKind.IMAGE)
+    assert await client.app[MEDIA].read(stored.id) == b"photo"
+    assert (settings.media_directory / stored.sha256[:2] / stored.sha256).read_bytes() == b"photo"
 
 
 async def test_metrics_are_in_prometheus_text_format_and_count_requests(client):

@@ -67,6 +67,11 @@ class MongoStore:
         """Create every index the repositories query by; idempotent, run at each start-up."""
         await create_indexes(self._database, log_retention)
 
+    @property
+    def database(self) -> Any:
+        """The database, for the media store's GridFS bucket to share this client."""
+        return self._database
+
     async def ping(self) -> None:
         await self._database.command("ping")
 

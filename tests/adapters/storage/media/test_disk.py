@@ -1,0 +1,78 @@
+"""The disk media store when its disk refuses a write: a clear error, and neither a record nor
+a stray file left behind."""
+
+import errno
+import os
+import tempfile
+
+import pytest
+
+from adapters.storage.media.disk import DiskMediaStore
+from gateway.models import MediaKind
+from gateway.ports.media import MediaStoreError
+
+
+def files_under(directory) -> list[str]:
+    return sorted(str(path.relative_to(directory)) for path in directory.rglob("*") if path.is_file())
+
+
+async def test_a_full_disk_gives_a_clear_error_and_keeps_nothing(tmp_path, clock, monkeypatch):
+    media = await DiskMediaStore.open(tmp_path / "media", clock)
+    before = files_under(tmp_path / "media")
+    real_mkstemp = tempfile.mkstemp
+
+    def onto_a_full_disk(**options):
+        descriptor, name = real_mkstemp(**options)
+        os.close(descriptor)
+        return os.open("/dev/full", os.O_WRONLY), name
+
+    monkeypatch.setattr(tempfile, "mkstemp", onto_a_full_disk)
+    try:
+        with pytest.raises(MediaStoreError, match="No space left on device"):
+            await media.put(b"x" * 100_000, content_type="image/png", kind=MediaKind.IMAGE, message_id="in-1")
+        assert await media.of_message("in-1") == []
+        assert files_under(tmp_path / "media") == before
+    finally:
+        await media.close()
+
+
+async def test_a_read_only_directory_gives_a_clear_error_and_keeps_nothing(tmp_path, clock, monkeypatch):
+    media = await DiskMediaStore.open(tmp_path / "media", clock)
+    before = files_under(tmp_path / "media")
+
+    def read_only(source, destination):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(destination))
+
+    monkeypatch.setattr(os, "replace", read_only)
+    try:
+        with pytest.raises(MediaStoreError, match="Read-only file system"):
+            await media.put(b"%PDF", content_type="application/pdf", kind=MediaKind.DOCUMENT, cache_key="k")
+        assert await media.cached("k") is None
+        assert files_under(tmp_path / "media") == before
+    finally:
+        await media.close()
+
+
+async def test_the_same_bytes_twice_are_one_file_on_disk(tmp_path, clock):
+    media = await DiskMediaStore.open(tmp_path / "media", clock)
+    try:
+        first = await media.put(b"same", content_type="image/png", kind=MediaKind.IMAGE, message_id="a")
+        second = await media.put(b"same", content_type="image/png", kind=MediaKind.IMAGE, message_id="b")
+        assert first.id != second.id
+        blobs = [name for name in files_under(tmp_path / "media") if name.endswith(first.sha256)]
+        assert blobs == [f"{first.sha256[:2]}/{first.sha256}"]
+        assert not list((tmp_path / "media" / "tmp").iterdir()), "no temporary file is left behind"
+    finally:
+        await media.close()
+
+
+async def test_a_second_process_s_store_on_the_same_directory_sees_the_same_files(tmp_path, clock):
+    one = await DiskMediaStore.open(tmp_path / "media", clock)
+    other = await DiskMediaStore.open(tmp_path / "media", clock)
+    try:
+        stored = await one.put(b"shared", content_type="image/png", kind=MediaKind.IMAGE, message_id="in-9")
+        assert await other.put(b"again", content_type="image/png", kind=MediaKind.IMAGE, message_id="in-9") == stored
+        assert await other.read(stored.id) == b"shared"
+    finally:
+        await one.close()
+        await other.close()
