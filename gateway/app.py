@@ -25,6 +25,7 @@ from gateway.appkeys import (
     HTTP_CLIENT,
     INBOX,
     MEDIA,
+    MEDIA_LINKS,
     METRICS,
     OUTBOX,
     PLUGIN_CONTEXT,
@@ -47,6 +48,8 @@ from gateway.handover.timeouts import Timeouts, timeout_job
 from gateway.inbound import webhooks
 from gateway.inbound.inbox import Inbox
 from gateway.instance import instance_name
+from gateway.media import routes as media_routes
+from gateway.media.links import open_links
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import MAX_BODY_BYTES, json_errors, request_metrics
 from gateway.models import Provider
@@ -87,6 +90,7 @@ def create_app(
     _pipeline(app, plugins, entry_points, sends=run_worker and settings.role is Role.ALL)
     app.add_routes(health.routes)
     app.add_routes(webhooks.routes)
+    app.add_routes(media_routes.routes)
     if Provider.SIMULATOR in app[CHANNELS].enabled:
         app.router.add_post("/simulator/api/messages", webhooks.receiver(Provider.SIMULATOR))
         app.add_routes(simulator_routes.routes)
@@ -227,12 +231,13 @@ def _json_text(value: object) -> str:
 
 
 def _queue_worker(run: bool):
-    """The templates, the queue worker and the outbox that wakes it; it sends only where `run`
-    is true, and then counts among the deployment's senders, which share the send rates. Read
-    receipts beside them, kept from a provider whose circuit is open."""
+    """The templates, the signed media links, the queue worker and the outbox that wakes it; it
+    sends only where `run` is true, and then counts among the deployment's senders, which share
+    the send rates. Read receipts beside them, kept from a provider whose circuit is open."""
 
     async def queue_worker(app: web.Application) -> AsyncIterator[None]:
         settings, store = app[SETTINGS], app[STORE]
+        app[MEDIA_LINKS] = await open_links(settings, store.records, app[CLOCK])
         app[TEMPLATES] = TemplateService(store)
         await templates.start_renderer()
         rules = DeliveryRules(store, app[TEMPLATES], app[CLOCK], settings.locality)

@@ -9,6 +9,7 @@ from gateway.console.live import Watcher
 from gateway.conversation.engine import Engine
 from gateway.handover.service import Handovers
 from gateway.inbound.inbox import Inbox
+from gateway.media.links import MediaLinks
 from gateway.metrics import GatewayMetrics
 from gateway.notifications.events import EventService
 from gateway.notifications.scheduler import Scheduler
@@ -28,6 +29,7 @@ CLOCK = web.AppKey("clock", Clock)
 METRICS = web.AppKey("metrics", GatewayMetrics)
 STORE = web.AppKey("store", Store)
 MEDIA = web.AppKey("media", MediaStore)
+MEDIA_LINKS = web.AppKey("media_links", MediaLinks)
 HTTP_CLIENT = web.AppKey("http_client", aiohttp.ClientSession)
 PLUGINS = web.AppKey("plugins", PluginHost)
 ENGINE = web.AppKey("engine", Engine)

@@ -21,6 +21,7 @@ from gateway.logs import request_id
 from gateway.metrics import GatewayMetrics
 from gateway.models import OutboundMessage, Provider
 from gateway.notifications.delivery import DeliveryRules, Undeliverable
+from gateway.outbound.attachments import Attachments, for_log
 from gateway.phone import mask
 from gateway.ports.channel import Channel, ChannelSet, SendError
 from gateway.ports.records import Job, JobState, LogStatus
@@ -59,7 +60,8 @@ class SentUnrecorded(Exception):
 
 class QueueWorker:
     """`concurrency` send loops sharing one wake-up signal; idle loops also look again every
-    `idle_seconds` for jobs that fell due or were enqueued by another process."""
+    `idle_seconds` for jobs that fell due or were enqueued by another process. Without
+    `attachments` (a process with no media store) a message naming a stored file fails."""
 
     def __init__(
         self,
@@ -74,8 +76,10 @@ class QueueWorker:
         concurrency: int = 4,
         idle_seconds: float = 1.0,
         chance: Random | None = None,
+        attachments: Attachments | None = None,
     ) -> None:
         self._store = store
+        self._attachments = attachments
         self._rules = rules
         self._routing = routing
         self._metrics = metrics
@@ -140,19 +144,28 @@ class QueueWorker:
         message = self._routing.route(message)
         channel = self._channels.get(message.provider)
         message = await self._rules.prepare(message)
-        message = await self._menus.render_for(channel.capabilities, message)
-        message = await self._rules.laid_out(message)
+        queued = await self._menus.render_for(channel.capabilities, message)
+        message = await self._rules.laid_out(await self._linked(channel, queued))
         trial = False
         try:
             async with self._routing.sending(message.provider) as trial:
+                if self._attachments is not None:
+                    message = await self._attachments.uploaded(channel, message, self._http)
                 started = time.perf_counter()
                 provider_message_id = await self._call(channel, message)
         except SendError as error:
             await self._failed(job, owner, error, message.model_dump(mode="json"), trial=trial)
             return
         self._metrics.provider_latency.labels(message.provider.value).observe(time.perf_counter() - started)
-        sent = message.model_dump(mode="json", exclude_none=True)
+        sent = for_log(queued, message).model_dump(mode="json", exclude_none=True)
         await self._finish_sent(job, owner, provider_message_id, sent, record=True)
+
+    async def _linked(self, channel: Channel, message: OutboundMessage) -> OutboundMessage:
+        if self._attachments is not None:
+            return await self._attachments.linked(channel.capabilities, message)
+        if message.media is not None and message.media.media_id is not None:
+            raise Undeliverable("this process has no media store to send a stored file from")
+        return message
 
     async def _call(self, channel: Channel, message: OutboundMessage) -> str:
         """The channel's send, where anything but a SendError becomes one: a network or store

@@ -1,0 +1,92 @@
+"""Media resolved as a job is sent: a stored file goes to the provider as a signed link it
+fetches, or, to a provider that takes uploads (Meta), by the id of an upload reused while the
+provider keeps it; a kind the channel cannot show goes as text with the link."""
+
+import logging
+
+import aiohttp
+
+from gateway.clock import Clock
+from gateway.faults import is_transient
+from gateway.media.links import MediaLinks
+from gateway.media.serving import FALLBACK_TYPE
+from gateway.models import OutboundMedia, OutboundMessage
+from gateway.notifications.delivery import Undeliverable
+from gateway.ports.channel import Capabilities, Channel, SendError
+from gateway.ports.media import MediaState, MediaStore, ProviderUpload
+
+log = logging.getLogger(__name__)
+
+
+class Attachments:
+    def __init__(self, media: MediaStore, links: MediaLinks, clock: Clock) -> None:
+        self._media = media
+        self._links = links
+        self._clock = clock
+
+    async def linked(self, capabilities: Capabilities, message: OutboundMessage) -> OutboundMessage:
+        """The message with its stored file's signed link, or as text with the link when the
+        channel cannot show that kind; raises Undeliverable when the file is not in the store."""
+        media = message.media
+        if media is None:
+            return message
+        if media.media_id is not None:
+            stored = await self._media.get(media.media_id)
+            if stored is None:
+                raise Undeliverable(f"media {media.media_id} is not in the media store")
+            if stored.state is not MediaState.STORED:
+                raise Undeliverable(f"media {media.media_id} is unavailable: {stored.error}")
+            media = media.model_copy(update={"url": self._links.url_for(media.media_id)})
+        if media.kind not in capabilities.media:
+            return as_text(message, media)
+        return message.model_copy(update={"media": media})
+
+    async def uploaded(self, channel: Channel, message: OutboundMessage, http: aiohttp.ClientSession) -> OutboundMessage:
+        """For a channel that sends uploads by id, the message with the provider's id for its
+        stored file: the upload it keeps, while younger than it keeps uploads, else a new one.
+        An upload the provider refuses leaves the link to be sent instead; a provider that is
+        down raises its SendError, and the job is retried as for a failed send."""
+        upload_media = getattr(channel, "upload_media", None)
+        media = message.media
+        if upload_media is None or media is None or media.media_id is None:
+            return message
+        provider, now = channel.provider.value, self._clock.now()
+        stored = await self._media.get(media.media_id)
+        kept = stored.uploads.get(provider) if stored is not None else None
+        if kept is not None and now - kept.at < channel.upload_lifetime:
+            return _by_upload(message, media, kept.id)
+        data = await self._media.read(media.media_id)
+        try:
+            upload_id = await upload_media(data, stored.content_type or FALLBACK_TYPE, media.filename or stored.filename, http)
+        except SendError as error:
+            if error.retryable:
+                raise
+            log.warning("%s refused the upload of media %s (%s); sending its link", provider, media.media_id, error)
+            return message
+        try:
+            await self._media.remember_upload(media.media_id, provider, ProviderUpload(id=upload_id, at=now))
+        except Exception as error:
+            if not is_transient(error):
+                raise
+            log.warning("media %s: keeping its %s upload failed (%s)", media.media_id, provider, type(error).__name__)
+        return _by_upload(message, media, upload_id)
+
+
+def as_text(message: OutboundMessage, media: OutboundMedia) -> OutboundMessage:
+    """The message as text: its own text, the caption, the file's name and the link, a line each."""
+    lines = [message.text, media.caption, media.filename, str(media.url)]
+    text = "\n".join(line for line in lines if line)
+    return OutboundMessage.model_validate(message.model_dump(exclude={"media", "text"}) | {"text": text})
+
+
+def for_log(queued: OutboundMessage, sent: OutboundMessage) -> OutboundMessage:
+    """What the log keeps of a sent message: a stored file by its media_id, never the signed
+    link, which expires and, while it lives, lets anyone holding it read the file."""
+    if queued.media is None or queued.media.media_id is None:
+        return sent
+    text = sent.text if sent.media is not None else queued.text
+    return sent.model_copy(update={"media": queued.media, "text": text})
+
+
+def _by_upload(message: OutboundMessage, media: OutboundMedia, upload_id: str) -> OutboundMessage:
+    return message.model_copy(update={"media": media.model_copy(update={"provider_media_id": upload_id})})
