@@ -59,6 +59,7 @@ from gateway.notifications.notifier import Notifier
 from gateway.notifications.leadership import Leadership
 from gateway.notifications.scheduler import LEASE_NAME, LEASE_TTL, Scheduler
 from gateway.notifications.template_service import TemplateService
+from gateway.outbound.attachments import Attachments
 from gateway.outbound.outbox import Outbox
 from gateway.outbound.receipts import ReadReceipts
 from gateway.outbound.routing import Routing
@@ -261,6 +262,7 @@ def _queue_worker(run: bool):
             routing,
             app[METRICS],
             concurrency=settings.worker_concurrency,
+            attachments=Attachments(app[MEDIA], app[MEDIA_LINKS], app[CLOCK]),
         )
         app[OUTBOX] = Outbox(store, settings.enabled_providers, settings.notification_provider, app[WORKER].wake)
         app[READ_RECEIPTS] = ReadReceipts(store.log, app[CHANNELS], app[HTTP_CLIENT], app[METRICS], routing.available)

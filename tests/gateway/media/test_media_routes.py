@@ -9,7 +9,6 @@ from gateway.app import create_app
 from gateway.appkeys import MEDIA, MEDIA_LINKS
 from gateway.models import MediaKind
 from gateway.settings import Settings
-from tests.gateway.media.memory_media import MemoryMediaStore
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 100
 
@@ -17,9 +16,7 @@ PDF = b"%PDF-1.7\n" + bytes(range(256)) * 100
 @pytest.fixture
 async def gateway(aiohttp_client, tmp_path, clock):
     settings = Settings(_env_file=None, store_url=f"sqlite:///{tmp_path / 'g.db'}", public_url="https://gw.example.com")
-    app = create_app(settings, clock=clock, entry_points=False)
-    app[MEDIA] = MemoryMediaStore(clock)
-    return await aiohttp_client(app)
+    return await aiohttp_client(create_app(settings, clock=clock, entry_points=False))
 
 
 def path_of(url: str) -> str:
