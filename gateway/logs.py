@@ -8,11 +8,16 @@ import logging
 import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import lru_cache
+
+import phonenumbers
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 """The request a message arrived with; asyncio tasks inherit it, queued jobs carry it."""
 
-_PHONE = re.compile(r"(?<!\w)\+?\d[\d\s-]{6,}(\d{4})\b")
+_PHONE = re.compile(r"(?<!\w)(\+?)(\d[\d\s-]{6,}\d{4})\b")
+_MOST_DIGITS = 15
+"""E.164's longest number: a longer run of digits is an id, never a phone number."""
 _LINE_BREAKING = [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
 _ESCAPES = {code: repr(chr(code))[1:-1] for code in _LINE_BREAKING}
 # json.dumps escapes C0 itself; these it leaves raw, and line-splitting readers break on them.
@@ -20,8 +25,25 @@ _JSON_ESCAPES = {code: f"\\u{code:04x}" for code in _LINE_BREAKING if code >= 0x
 
 
 def masked(text: str) -> str:
-    """Every run of 8 or more digits that looks like a phone number, masked but for its last 4."""
-    return _PHONE.sub(lambda match: "****" + match.group(1), text)
+    """Every phone number in the text masked but for its last 4 digits: a run of 8 to 15 digits
+    written with a `+`, or without one where it would be a possible number. Longer runs (Meta's
+    media and message ids) and numbers that no country has (phone-number ids) stay as they are."""
+    return _PHONE.sub(_mask_phone, text)
+
+
+def _mask_phone(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(2))
+    if len(digits) > _MOST_DIGITS or not (match.group(1) or _possible_number(digits)):
+        return match.group(0)
+    return "****" + digits[-4:]
+
+
+@lru_cache(maxsize=4096)
+def _possible_number(digits: str) -> bool:
+    try:
+        return phonenumbers.is_possible_number(phonenumbers.parse("+" + digits, None))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def escaped(text: str) -> str:

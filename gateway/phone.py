@@ -38,11 +38,19 @@ def _parsed_e164(raw: str, country_code: str | None) -> str:
         parsed = phonenumbers.parse(digits, None)
     except phonenumbers.NumberParseException:
         raise InvalidPhoneNumber(
-            f"{mask(raw)} is not an international phone number (expected + country code, then the number)"
+            f"{_quoted(raw)} is not an international phone number (expected + country code, then the number)"
         ) from None
     if not phonenumbers.is_possible_number(parsed):
-        raise InvalidPhoneNumber(f"{mask(raw)} has the wrong number of digits for country code +{parsed.country_code}")
+        raise InvalidPhoneNumber(
+            f"{_quoted(raw)} has the wrong number of digits for country code +{parsed.country_code}"
+        )
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _quoted(raw: str) -> str:
+    """The caller's own input, shown back to them as given (cut short); logs mask any phone
+    number in it as they do everywhere."""
+    return repr(raw if len(raw) <= 40 else raw[:40] + "…")
 
 
 def is_bsuid(contact: str) -> bool:

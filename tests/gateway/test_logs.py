@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from gateway.logs import JsonFormatter, TextFormatter, masked, request_id
+from gateway.phone import InvalidPhoneNumber, to_e164
 from gateway.testing import meta_headers
 from tests.gateway_fixtures import META_SECRET, eventually, meta_text
 
@@ -34,6 +35,21 @@ def test_phone_numbers_are_masked_but_for_the_last_four_digits():
 def test_ids_are_never_masked_even_where_they_hold_a_long_run_of_digits():
     line = "message 18ed04048b48cf612c24b25995644109 from +919812345678, job 7f3a0000123456789012"
     assert masked(line) == "message 18ed04048b48cf612c24b25995644109 from ****5678, job 7f3a0000123456789012"
+
+
+def test_digit_only_ids_and_dates_are_never_masked():
+    line = "media 1037543291543636 for phone-number id 106540352242922 at 2026-12-01 10:00:00"
+    assert masked(line) == line
+
+
+def test_a_phone_number_written_any_way_is_masked():
+    line = "to whatsapp:+14155550100, +91 98123 45678 and wa_id 919812345678"
+    assert masked(line) == "to whatsapp:****0100, ****5678 and wa_id ****5678"
+
+
+def test_a_bad_phone_number_is_shown_back_to_whoever_sent_it():
+    with pytest.raises(InvalidPhoneNumber, match="^'bogus' is not an international phone number"):
+        to_e164("bogus")
 
 
 def test_a_json_line_has_time_level_logger_message_and_request_id():

@@ -2,6 +2,7 @@
 
 import pytest
 
+from gateway.logs import masked
 from gateway.phone import InvalidPhoneNumber, mask, to_e164
 
 
@@ -31,10 +32,11 @@ def test_anything_else_is_refused_with_a_reason(raw):
     assert "phone number" in str(refused.value) or "digits" in str(refused.value)
 
 
-def test_refusals_do_not_repeat_the_number():
+def test_a_refusal_shows_the_caller_what_they_sent_and_the_log_masks_it():
     with pytest.raises(InvalidPhoneNumber) as refused:
-        to_e164("+9198123456789012")
-    assert "98123456789012" not in str(refused.value)
+        to_e164("+99912345678")
+    assert str(refused.value).startswith("'+99912345678' is not an international phone number")
+    assert masked(str(refused.value)).startswith("'****5678' is not")
 
 
 def test_mask_keeps_only_the_last_four_digits():
