@@ -25,6 +25,9 @@ disable_created_metrics()  # the `_created` series double the output and no dash
 HTTP_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 DELIVERY_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 15.0, 60.0, 300.0, 1800.0)
 FIRST_REPLY_BUCKETS = (15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0)
+MEDIA_FETCH_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 40.0, 80.0)
+MEDIA_SIZE_BUCKETS = tuple(float(1024 * 2**power) for power in range(0, 18, 2))
+"""1 KB to 64 MB, by fours, to past WhatsApp's 16 MB for audio and video."""
 STORE_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5)
 
 
@@ -92,6 +95,24 @@ class GatewayMetrics:
             "circuit; dropped: too many already under way).",
             "provider",
             "outcome",
+        )
+        # media
+        self.media_fetches = self._counter(
+            "media_fetches_total",
+            "Contacts' files the inbox fetched, by outcome (stored; refused: not what it claimed, a type WhatsApp does "
+            "not accept or too large; unavailable: the provider said it cannot be had or no channel fetches it; "
+            "failed: attempts spent on passing failures; error: a bug, logged with the message id).",
+            "provider",
+            "outcome",
+        )
+        self.media_fetch_duration = self._histogram(
+            "media_fetch_duration_seconds",
+            "Time to download a contact's file, every attempt and pause included.",
+            "provider",
+            buckets=MEDIA_FETCH_BUCKETS,
+        )
+        self.media_bytes = self._histogram(
+            "media_stored_bytes", "Sizes of the contacts' files stored, by kind.", "kind", buckets=MEDIA_SIZE_BUCKETS
         )
         # queue
         self.queue_jobs = self._gauge(

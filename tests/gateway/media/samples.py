@@ -1,0 +1,42 @@
+"""Real files of each kind, made by the libraries that make them (Pillow, fpdf2), and a real
+Windows program (setuptools' launcher), for the checks that a file is what it claims."""
+
+import os
+from io import BytesIO
+from pathlib import Path
+
+import setuptools
+from fpdf import FPDF
+from PIL import Image
+
+
+def picture(format: str, size: tuple[int, int] = (64, 48), *, noisy: bool = False, **options: object) -> bytes:
+    """A JPEG, PNG or WebP (`options` for Pillow's save); `noisy` makes it incompressible, so
+    large in bytes for its size."""
+    image = _noise(size) if noisy else Image.new("RGB", size, (200, 40, 40))
+    out = BytesIO()
+    image.save(out, format=format, **options)
+    return out.getvalue()
+
+
+def animated_webp(frames: int = 4, size: tuple[int, int] = (512, 512)) -> bytes:
+    images = [_noise(size) for _ in range(frames)]
+    out = BytesIO()
+    images[0].save(out, format="WEBP", save_all=True, append_images=images[1:], duration=100, lossless=True)
+    return out.getvalue()
+
+
+def _noise(size: tuple[int, int]) -> Image.Image:
+    return Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
+
+
+def pdf(text: str = "Defect QA-7 report") -> bytes:
+    document = FPDF()
+    document.add_page()
+    document.set_font("helvetica", size=12)
+    document.cell(text=text)
+    return bytes(document.output())
+
+
+def windows_program() -> bytes:
+    return (Path(setuptools.__file__).parent / "cli-64.exe").read_bytes()

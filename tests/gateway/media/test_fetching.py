@@ -1,0 +1,298 @@
+import hashlib
+import logging
+import sqlite3
+
+import aiohttp
+import pytest
+
+from gateway.media.fetching import MediaFetcher
+from gateway.metrics import GatewayMetrics
+from gateway.models import InboundMessage, Media, MediaKind, Provider
+from gateway.ports.channel import ChannelSet, Download, MediaUnavailable
+from gateway.ports.media import MediaState, StoredMedia
+from tests.gateway.media.samples import pdf, picture
+
+SENDER = "919812345678"
+
+
+class FakeMediaStore:
+    """Keeps records in memory, idempotent by message id as the port says; fails `hiccups`
+    writes first, as a locked SQLite database does."""
+
+    def __init__(self, clock, hiccups: int = 0) -> None:
+        self.clock = clock
+        self.records: list[StoredMedia] = []
+        self.data: dict[str, bytes] = {}
+        self.hiccups = hiccups
+
+    async def put(self, data, *, content_type, kind, filename=None, message_id=None, cache_key=None, attempts=0):
+        self._maybe_hiccup()
+        for record in self.records:
+            if record.message_id == message_id:
+                return record
+        record = StoredMedia(
+            id=f"media-{len(self.records) + 1}",
+            state=MediaState.STORED,
+            kind=kind,
+            content_type=content_type,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            filename=filename,
+            message_id=message_id,
+            created_at=self.clock.now(),
+            attempts=attempts,
+        )
+        self.records.append(record)
+        self.data[record.id] = data
+        return record
+
+    async def put_unavailable(self, *, message_id, kind, content_type, error, attempts):
+        self._maybe_hiccup()
+        record = StoredMedia(
+            id=f"media-{len(self.records) + 1}",
+            state=MediaState.UNAVAILABLE,
+            kind=kind,
+            content_type=content_type,
+            message_id=message_id,
+            created_at=self.clock.now(),
+            attempts=attempts,
+            error=error,
+        )
+        self.records.append(record)
+        return record
+
+    async def of_message(self, message_id):
+        return [record for record in self.records if record.message_id == message_id]
+
+    def _maybe_hiccup(self) -> None:
+        if self.hiccups:
+            self.hiccups -= 1
+            raise sqlite3.OperationalError("database is locked")
+
+
+class FakeChannel:
+    """A provider whose files answer from a script: a Download, or an exception to raise."""
+
+    provider = Provider.META
+
+    def __init__(self, *answers) -> None:
+        self.answers = list(answers)
+        self.calls: list[tuple[Media, int]] = []
+
+    async def fetch_media(self, media, max_bytes, http):
+        self.calls.append((media, max_bytes))
+        answer = self.answers.pop(0)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+
+class Pauses(list):
+    """The pauses the fetcher asked for, taken at once."""
+
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def metrics() -> GatewayMetrics:
+    return GatewayMetrics("sqlite")
+
+
+@pytest.fixture
+def pauses() -> Pauses:
+    return Pauses()
+
+
+@pytest.fixture
+def media_store(clock) -> FakeMediaStore:
+    return FakeMediaStore(clock)
+
+
+def fetcher_for(channel, media_store, metrics, pauses) -> MediaFetcher:
+    channels = ChannelSet({Provider.META: channel} if channel else {}, {})
+    return MediaFetcher(channels, media_store, None, metrics, pause=pauses)  # the fake channel needs no HTTP session
+
+
+def photo_message(clock, **media) -> InboundMessage:
+    return InboundMessage(
+        provider=Provider.META,
+        provider_message_id="wamid.PHOTO1",
+        sender=SENDER,
+        timestamp=clock.now(),
+        kind="media",
+        media=Media(**({"media_id": "1029384756", "mime_type": "image/jpeg", "kind": MediaKind.IMAGE} | media)),
+    )
+
+
+def fetched_count(metrics: GatewayMetrics, outcome: str) -> float:
+    return metrics.registry.get_sample_value("gateway_media_fetches_total", {"provider": "meta", "outcome": outcome})
+
+
+async def test_a_photo_is_stored_with_its_digest_type_size_and_message(clock, media_store, metrics, pauses):
+    photo = picture("JPEG")
+    channel = FakeChannel(Download(photo, "image/jpeg"))
+    message = photo_message(clock)
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(message)
+
+    [record] = media_store.records
+    assert fetched.media.stored_id == record.id and fetched.media.unavailable is None
+    assert (fetched.media.kind, fetched.media.mime_type) == (MediaKind.IMAGE, "image/jpeg")
+    assert (record.sha256, record.size, record.content_type) == (hashlib.sha256(photo).hexdigest(), len(photo), "image/jpeg")
+    assert (record.message_id, record.attempts) == (message.id, 1)
+    assert channel.calls == [(message.media, 5 * 1024 * 1024)]  # an image is read to WhatsApp's 5 MB at most
+    assert fetched_count(metrics, "stored") == 1
+
+
+async def test_the_type_stored_is_the_one_the_bytes_show(clock, media_store, metrics, pauses):
+    channel = FakeChannel(Download(picture("PNG"), "image/jpeg"))
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(photo_message(clock))
+
+    assert fetched.media.mime_type == media_store.records[0].content_type == "image/png"
+
+
+async def test_a_kind_the_provider_does_not_say_comes_from_the_checked_type(clock, media_store, metrics, pauses):
+    channel = FakeChannel(Download(pdf(), "application/pdf", "report.pdf"))
+    message = photo_message(clock, kind=None, mime_type="application/pdf")
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(message)
+
+    assert fetched.media.kind is MediaKind.DOCUMENT
+    assert media_store.records[0].filename == "report.pdf"
+    assert channel.calls[0][1] == 100 * 1024 * 1024
+
+
+async def test_a_passing_failure_is_tried_again_after_a_short_pause(clock, media_store, metrics, pauses):
+    channel = FakeChannel(MediaUnavailable("Meta answered 500", retryable=True), Download(picture("JPEG"), "image/jpeg"))
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(photo_message(clock))
+
+    assert fetched.media.stored_id is not None
+    assert pauses == [1.0] and media_store.records[0].attempts == 2
+
+
+async def test_a_network_error_counts_as_a_passing_failure(clock, media_store, metrics, pauses):
+    channel = FakeChannel(aiohttp.ServerDisconnectedError(), TimeoutError(), Download(picture("JPEG"), "image/jpeg"))
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(photo_message(clock))
+
+    assert fetched.media.stored_id is not None and pauses == [1.0, 4.0]
+
+
+async def test_three_passing_failures_leave_the_file_unavailable_within_seconds(clock, media_store, metrics, pauses):
+    channel = FakeChannel(*[MediaUnavailable("Meta answered 500", retryable=True)] * 3)
+    message = photo_message(clock)
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(message)
+
+    assert fetched.media.unavailable == "Meta answered 500 (gave up after 3 attempts)"
+    assert fetched.media.stored_id is None and fetched.media.kind is MediaKind.IMAGE
+    assert pauses == [1.0, 4.0]
+    [record] = media_store.records
+    assert (record.state, record.attempts, record.message_id) == (MediaState.UNAVAILABLE, 3, message.id)
+    assert fetched_count(metrics, "failed") == 1
+
+
+async def test_a_file_that_is_gone_is_unavailable_at_once(clock, media_store, metrics, pauses):
+    channel = FakeChannel(MediaUnavailable("the file is gone (404)", retryable=False))
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(photo_message(clock))
+
+    assert fetched.media.unavailable == "the file is gone (404)"
+    assert pauses == [] and len(channel.calls) == 1
+    assert fetched_count(metrics, "unavailable") == 1
+
+
+async def test_a_file_that_lies_about_its_type_is_refused_and_not_kept(clock, media_store, metrics, pauses):
+    channel = FakeChannel(Download(pdf(), "image/jpeg"))
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(photo_message(clock))
+
+    assert fetched.media.unavailable == "the file was declared image/jpeg but its bytes are application/pdf"
+    assert [record.state for record in media_store.records] == [MediaState.UNAVAILABLE]
+    assert media_store.data == {}
+    assert fetched_count(metrics, "refused") == 1
+
+
+async def test_a_file_over_its_kinds_limit_is_refused_though_the_channel_let_it_through(
+    clock, media_store, metrics, pauses
+):
+    big = picture("PNG", (1350, 1350), noisy=True, compress_level=0)
+    channel = FakeChannel(Download(big, "image/png"))
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(photo_message(clock, mime_type="image/png"))
+
+    assert "over WhatsApp's limit of 5.0 MB" in fetched.media.unavailable
+    assert media_store.data == {}
+
+
+async def test_a_bug_in_a_channel_leaves_the_file_unavailable_and_the_message_goes_on(
+    clock, media_store, metrics, pauses, caplog
+):
+    channel = FakeChannel(KeyError("url"))
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(photo_message(clock))
+
+    assert fetched.media.unavailable == "the download failed (KeyError); the gateway log has the details"
+    assert pauses == [] and fetched_count(metrics, "error") == 1
+    assert any(record.exc_info for record in caplog.records)
+
+
+async def test_a_provider_with_no_channel_to_fetch_from_leaves_the_file_unavailable(clock, media_store, metrics, pauses):
+    fetched = await fetcher_for(None, media_store, metrics, pauses).fetched(photo_message(clock))
+
+    assert fetched.media.unavailable == "the meta channel cannot fetch files"
+
+
+async def test_a_turn_run_again_reuses_the_file_without_downloading_it_again(clock, media_store, metrics, pauses):
+    channel = FakeChannel(Download(picture("JPEG"), "image/jpeg"))
+    fetcher = fetcher_for(channel, media_store, metrics, pauses)
+    message = photo_message(clock)
+
+    first = await fetcher.fetched(message)
+    again = await fetcher.fetched(message)
+
+    assert again == first and len(channel.calls) == 1 and len(media_store.records) == 1
+
+
+async def test_an_unavailable_file_is_not_tried_again_on_a_turn_run_again(clock, media_store, metrics, pauses):
+    channel = FakeChannel(MediaUnavailable("the file is gone (404)", retryable=False))
+    fetcher = fetcher_for(channel, media_store, metrics, pauses)
+    message = photo_message(clock)
+
+    await fetcher.fetched(message)
+    again = await fetcher.fetched(message)
+
+    assert again.media.unavailable == "the file is gone (404)" and len(channel.calls) == 1
+
+
+async def test_a_file_already_in_the_media_store_is_left_as_it_is(clock, media_store, metrics, pauses):
+    channel = FakeChannel()
+    message = photo_message(clock, media_id=None, stored_id="media-from-the-simulator")
+
+    assert await fetcher_for(channel, media_store, metrics, pauses).fetched(message) is message
+    assert channel.calls == []
+
+
+async def test_a_store_hiccup_while_storing_is_waited_out_without_downloading_again(clock, metrics, pauses):
+    media_store = FakeMediaStore(clock, hiccups=2)
+    channel = FakeChannel(Download(picture("JPEG"), "image/jpeg"))
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(photo_message(clock))
+
+    assert fetched.media.stored_id is not None
+    assert len(channel.calls) == 1 and pauses == [1.0, 2.0]
+
+
+async def test_the_outcome_is_logged_with_the_message_id_and_the_number_masked(clock, media_store, metrics, pauses, caplog):
+    channel = FakeChannel(MediaUnavailable("the file is gone (404)", retryable=False))
+    message = photo_message(clock)
+
+    with caplog.at_level(logging.INFO, logger="gateway.media.fetching"):
+        await fetcher_for(channel, media_store, metrics, pauses).fetched(message)
+
+    [logged] = [record.getMessage() for record in caplog.records]
+    assert message.id in logged and "the file is gone (404)" in logged
+    assert SENDER not in logged and SENDER[-4:] in logged
