@@ -49,6 +49,7 @@ from gateway.inbound import webhooks
 from gateway.inbound.inbox import Inbox
 from gateway.instance import instance_name
 from gateway.media import routes as media_routes
+from gateway.media.fetching import MediaFetcher
 from gateway.media.links import open_links
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import MAX_BODY_BYTES, json_errors, request_metrics
@@ -303,7 +304,8 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
 
 async def _inbox(app: web.Application) -> AsyncIterator[None]:
     """The inbox: in the role that does everything, it processes whatever messages wait in the
-    store, first those a previous run left; in the ingest role it only stores them."""
+    store, first those a previous run left, each contact's file fetched into the media store
+    first; in the ingest role it only stores them."""
     app[INBOX] = Inbox(
         app[STORE],
         app[ENGINE],
@@ -313,6 +315,7 @@ async def _inbox(app: web.Application) -> AsyncIterator[None]:
         app[CLOCK],
         instance_name(),
         receipts=app[READ_RECEIPTS],
+        fetcher=MediaFetcher(app[CHANNELS], app[MEDIA], app[HTTP_CLIENT], app[METRICS]),
     )
     if app[SETTINGS].role is not Role.ALL:
         yield

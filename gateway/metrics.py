@@ -101,7 +101,8 @@ class GatewayMetrics:
             "media_fetches_total",
             "Contacts' files the inbox fetched, by outcome (stored; refused: not what it claimed, a type WhatsApp does "
             "not accept or too large; unavailable: the provider said it cannot be had or no channel fetches it; "
-            "failed: attempts spent on passing failures; error: a bug, logged with the message id).",
+            "failed: attempts spent on passing failures; error: a bug, logged with the message id, or the media store "
+            "refusing the file).",
             "provider",
             "outcome",
         )

@@ -24,6 +24,7 @@ from gateway.faults import is_transient
 from gateway.handover.service import Handovers
 from gateway.inbound.text_menus import TextMenus
 from gateway.logs import request_id
+from gateway.media.fetching import MediaFetcher
 from gateway.metrics import GatewayMetrics
 from gateway.models import Content, InboundMessage, OutboundMessage, Priority
 from gateway.outbound.outbox import Outbox
@@ -68,6 +69,7 @@ class Inbox:
         owner: str,
         *,
         receipts: ReadReceipts,
+        fetcher: MediaFetcher,
     ) -> None:
         self._store = store
         self._metrics = metrics
@@ -77,6 +79,7 @@ class Inbox:
         self._clock = clock
         self._owner = owner
         self._receipts = receipts
+        self._fetcher = fetcher
         self._menus = TextMenus(store.records)
         self._held: dict[str, Fence] = {}
         self._arrived: set[str] = set()
@@ -234,11 +237,16 @@ class Inbox:
         return None
 
     async def _turn(self, message: InboundMessage, fence: Fence) -> list[Content]:
-        """The replies to one message; none to a blocked contact, whose message is kept all the same."""
+        """The replies to one message; none to a blocked contact, whose message is kept all the
+        same (its file unfetched). A contact's file is fetched first, so operators, the engine
+        and plugins see it stored, or why it could not be."""
         message = await self._menus.resolve(message)
         contact = await self._remember_channel(message)
+        blocked = contact.values.get("blocked")
+        if not blocked:
+            message = await self._fetcher.fetched(message)
         card = await self._handovers.note_inbound(message)
-        if contact.values.get("blocked"):
+        if blocked:
             log.info("message %s from %s is not answered: the contact is blocked", message.id, mask(message.sender))
             return []
         if not card.held:

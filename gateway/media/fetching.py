@@ -21,7 +21,7 @@ from gateway.metrics import GatewayMetrics
 from gateway.models import InboundMessage, Media
 from gateway.phone import mask
 from gateway.ports.channel import ChannelSet, Download, MediaFetchChannel, MediaUnavailable
-from gateway.ports.media import MediaState, MediaStore, StoredMedia
+from gateway.ports.media import MediaState, MediaStore, MediaStoreError, StoredMedia
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,11 @@ class MediaFetcher:
             message_id=message.id,
             attempts=attempts.count,
         )
-        stored = await self._patiently(f"storing the file of message {message.id}", put)
+        try:
+            stored = await self._patiently(f"storing the file of message {message.id}", put)
+        except MediaStoreError as error:
+            failure = f"the media store could not keep the file ({error})"
+            return await self._unavailable(message, media, _Attempts(attempts.count, download, failure, "error"))
         self._metrics.media_fetches.labels(message.provider.value, "stored").inc()
         self._metrics.media_bytes.labels(found.kind.value).observe(stored.size)
         log.info(
@@ -166,12 +170,17 @@ class MediaFetcher:
             try:
                 return await attempt()
             except Exception as error:
-                if not is_transient(error):
+                if not _hiccup(error):
                     raise
                 log.warning("%s hit a store hiccup (%s); trying again in %.0f s", what, type(error).__name__, pause)
                 self._metrics.inbox_retries.inc()
             await self._pause(pause)
             pause = min(pause * 2, STORE_RETRY_LONGEST_SECONDS)
+
+
+def _hiccup(error: BaseException) -> bool:
+    """A store failure that passes, whether raised as it is or as the cause of a MediaStoreError."""
+    return is_transient(error) or (isinstance(error, MediaStoreError) and is_transient(error.__cause__ or error))
 
 
 def _as_recorded(media: Media, record: StoredMedia) -> Media:

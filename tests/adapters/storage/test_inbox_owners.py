@@ -12,6 +12,7 @@ from gateway.handover.timeouts import Timeouts
 from gateway.hookspecs import hookimpl
 from gateway.inbound import inbox as inbox_module
 from gateway.inbound.inbox import Inbox
+from gateway.media.fetching import MediaFetcher
 from gateway.metrics import GatewayMetrics
 from gateway.models import Content, InboundMessage, Provider
 from gateway.outbound.outbox import Outbox
@@ -20,6 +21,7 @@ from gateway.plugins import get_plugin_manager
 from gateway.ports.channel import ChannelSet
 from gateway.ports.records import JobState
 from gateway.supervision import Supervisor, stop
+from tests.gateway.media.memory_store import MemoryMediaStore
 
 MESSAGES = 60
 CONTACT = "+919812345678"
@@ -47,7 +49,9 @@ async def inbox_for(store, clock, owner: str, recorder: Recorder) -> tuple[Inbox
     handovers = Handovers(store, outbox, clock, metrics, Timeouts(SupportHours.parse("always", "UTC"), timedelta(1), timedelta(1)))
     engine = await Engine.build(store, host, clock, timedelta(minutes=30), metrics, handovers)
     receipts = ReadReceipts(store.log, ChannelSet({}, {}), None, metrics, lambda provider: True)  # no channel to call
-    return Inbox(store, engine, handovers, outbox, metrics, clock, owner, receipts=receipts), Supervisor(metrics)
+    fetcher = MediaFetcher(ChannelSet({}, {}), MemoryMediaStore(clock), None, metrics)  # texts carry no file
+    inbox = Inbox(store, engine, handovers, outbox, metrics, clock, owner, receipts=receipts, fetcher=fetcher)
+    return inbox, Supervisor(metrics)
 
 
 def message(clock, n: int) -> InboundMessage:

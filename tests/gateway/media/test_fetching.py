@@ -5,69 +5,36 @@ import sqlite3
 import aiohttp
 import pytest
 
+from adapters.storage.media.disk import DiskMediaStore
 from gateway.media.fetching import MediaFetcher
 from gateway.metrics import GatewayMetrics
 from gateway.models import InboundMessage, Media, MediaKind, Provider
 from gateway.ports.channel import ChannelSet, Download, MediaUnavailable
-from gateway.ports.media import MediaState, StoredMedia
+from gateway.ports.media import MediaState, MediaStoreError
 from tests.gateway.media.samples import pdf, picture
 
 SENDER = "919812345678"
 
 
-class FakeMediaStore:
-    """Keeps records in memory, idempotent by message id as the port says; fails `hiccups`
-    writes first, as a locked SQLite database does."""
+class Hiccups:
+    """A media store whose first `count` writes fail as the disk adapter reports a locked
+    database, or with `error`."""
 
-    def __init__(self, clock, hiccups: int = 0) -> None:
-        self.clock = clock
-        self.records: list[StoredMedia] = []
-        self.data: dict[str, bytes] = {}
-        self.hiccups = hiccups
+    def __init__(self, media, count: int, error: Exception | None = None) -> None:
+        self._media = media
+        self._count = count
+        self._error = error
 
-    async def put(self, data, *, content_type, kind, filename=None, message_id=None, cache_key=None, attempts=0):
-        self._maybe_hiccup()
-        for record in self.records:
-            if record.message_id == message_id:
-                return record
-        record = StoredMedia(
-            id=f"media-{len(self.records) + 1}",
-            state=MediaState.STORED,
-            kind=kind,
-            content_type=content_type,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            filename=filename,
-            message_id=message_id,
-            created_at=self.clock.now(),
-            attempts=attempts,
-        )
-        self.records.append(record)
-        self.data[record.id] = data
-        return record
+    async def put(self, *args, **kwargs):
+        if self._count:
+            self._count -= 1
+            if self._error is not None:
+                raise self._error
+            raise MediaStoreError("the media index refused the record") from sqlite3.OperationalError("database is locked")
+        return await self._media.put(*args, **kwargs)
 
-    async def put_unavailable(self, *, message_id, kind, content_type, error, attempts):
-        self._maybe_hiccup()
-        record = StoredMedia(
-            id=f"media-{len(self.records) + 1}",
-            state=MediaState.UNAVAILABLE,
-            kind=kind,
-            content_type=content_type,
-            message_id=message_id,
-            created_at=self.clock.now(),
-            attempts=attempts,
-            error=error,
-        )
-        self.records.append(record)
-        return record
-
-    async def of_message(self, message_id):
-        return [record for record in self.records if record.message_id == message_id]
-
-    def _maybe_hiccup(self) -> None:
-        if self.hiccups:
-            self.hiccups -= 1
-            raise sqlite3.OperationalError("database is locked")
+    def __getattr__(self, name):
+        return getattr(self._media, name)
 
 
 class FakeChannel:
@@ -105,8 +72,10 @@ def pauses() -> Pauses:
 
 
 @pytest.fixture
-def media_store(clock) -> FakeMediaStore:
-    return FakeMediaStore(clock)
+async def media_store(tmp_path, clock):
+    media = await DiskMediaStore.open(tmp_path / "media", clock)
+    yield media
+    await media.close()
 
 
 def fetcher_for(channel, media_store, metrics, pauses) -> MediaFetcher:
@@ -136,8 +105,9 @@ async def test_a_photo_is_stored_with_its_digest_type_size_and_message(clock, me
 
     fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(message)
 
-    [record] = media_store.records
+    [record] = await media_store.of_message(message.id)
     assert fetched.media.stored_id == record.id and fetched.media.unavailable is None
+    assert await media_store.read(record.id) == photo
     assert (fetched.media.kind, fetched.media.mime_type) == (MediaKind.IMAGE, "image/jpeg")
     assert (record.sha256, record.size, record.content_type) == (hashlib.sha256(photo).hexdigest(), len(photo), "image/jpeg")
     assert (record.message_id, record.attempts) == (message.id, 1)
@@ -150,7 +120,7 @@ async def test_the_type_stored_is_the_one_the_bytes_show(clock, media_store, met
 
     fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(photo_message(clock))
 
-    assert fetched.media.mime_type == media_store.records[0].content_type == "image/png"
+    assert fetched.media.mime_type == (await media_store.get(fetched.media.stored_id)).content_type == "image/png"
 
 
 async def test_a_kind_the_provider_does_not_say_comes_from_the_checked_type(clock, media_store, metrics, pauses):
@@ -160,7 +130,7 @@ async def test_a_kind_the_provider_does_not_say_comes_from_the_checked_type(cloc
     fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(message)
 
     assert fetched.media.kind is MediaKind.DOCUMENT
-    assert media_store.records[0].filename == "report.pdf"
+    assert (await media_store.get(fetched.media.stored_id)).filename == "report.pdf"
     assert channel.calls[0][1] == 100 * 1024 * 1024
 
 
@@ -170,7 +140,7 @@ async def test_a_passing_failure_is_tried_again_after_a_short_pause(clock, media
     fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(photo_message(clock))
 
     assert fetched.media.stored_id is not None
-    assert pauses == [1.0] and media_store.records[0].attempts == 2
+    assert pauses == [1.0] and (await media_store.get(fetched.media.stored_id)).attempts == 2
 
 
 async def test_a_network_error_counts_as_a_passing_failure(clock, media_store, metrics, pauses):
@@ -190,7 +160,7 @@ async def test_three_passing_failures_leave_the_file_unavailable_within_seconds(
     assert fetched.media.unavailable == "Meta answered 500 (gave up after 3 attempts)"
     assert fetched.media.stored_id is None and fetched.media.kind is MediaKind.IMAGE
     assert pauses == [1.0, 4.0]
-    [record] = media_store.records
+    [record] = await media_store.of_message(message.id)
     assert (record.state, record.attempts, record.message_id) == (MediaState.UNAVAILABLE, 3, message.id)
     assert fetched_count(metrics, "failed") == 1
 
@@ -207,12 +177,13 @@ async def test_a_file_that_is_gone_is_unavailable_at_once(clock, media_store, me
 
 async def test_a_file_that_lies_about_its_type_is_refused_and_not_kept(clock, media_store, metrics, pauses):
     channel = FakeChannel(Download(pdf(), "image/jpeg"))
+    message = photo_message(clock)
 
-    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(photo_message(clock))
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(message)
 
     assert fetched.media.unavailable == "the file was declared image/jpeg but its bytes are application/pdf"
-    assert [record.state for record in media_store.records] == [MediaState.UNAVAILABLE]
-    assert media_store.data == {}
+    [record] = await media_store.of_message(message.id)
+    assert (record.state, record.error, record.size) == (MediaState.UNAVAILABLE, fetched.media.unavailable, 0)
     assert fetched_count(metrics, "refused") == 1
 
 
@@ -222,10 +193,12 @@ async def test_a_file_over_its_kinds_limit_is_refused_though_the_channel_let_it_
     big = picture("PNG", (1350, 1350), noisy=True, compress_level=0)
     channel = FakeChannel(Download(big, "image/png"))
 
-    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(photo_message(clock, mime_type="image/png"))
+    message = photo_message(clock, mime_type="image/png")
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(message)
 
     assert "over WhatsApp's limit of 5.0 MB" in fetched.media.unavailable
-    assert media_store.data == {}
+    assert [record.state for record in await media_store.of_message(message.id)] == [MediaState.UNAVAILABLE]
 
 
 async def test_a_bug_in_a_channel_leaves_the_file_unavailable_and_the_message_goes_on(
@@ -254,7 +227,7 @@ async def test_a_turn_run_again_reuses_the_file_without_downloading_it_again(clo
     first = await fetcher.fetched(message)
     again = await fetcher.fetched(message)
 
-    assert again == first and len(channel.calls) == 1 and len(media_store.records) == 1
+    assert again == first and len(channel.calls) == 1 and len(await media_store.of_message(message.id)) == 1
 
 
 async def test_an_unavailable_file_is_not_tried_again_on_a_turn_run_again(clock, media_store, metrics, pauses):
@@ -276,14 +249,27 @@ async def test_a_file_already_in_the_media_store_is_left_as_it_is(clock, media_s
     assert channel.calls == []
 
 
-async def test_a_store_hiccup_while_storing_is_waited_out_without_downloading_again(clock, metrics, pauses):
-    media_store = FakeMediaStore(clock, hiccups=2)
+async def test_a_store_hiccup_while_storing_is_waited_out_without_downloading_again(
+    clock, media_store, metrics, pauses
+):
     channel = FakeChannel(Download(picture("JPEG"), "image/jpeg"))
 
-    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(photo_message(clock))
+    fetched = await fetcher_for(channel, Hiccups(media_store, 2), metrics, pauses).fetched(photo_message(clock))
 
     assert fetched.media.stored_id is not None
     assert len(channel.calls) == 1 and pauses == [1.0, 2.0]
+
+
+async def test_a_media_store_that_cannot_keep_the_file_leaves_it_unavailable(clock, media_store, metrics, pauses):
+    full = MediaStoreError("cannot write to the media directory: No space left on device")
+    channel = FakeChannel(Download(picture("JPEG"), "image/jpeg"))
+
+    fetched = await fetcher_for(channel, Hiccups(media_store, 1, full), metrics, pauses).fetched(photo_message(clock))
+
+    assert fetched.media.unavailable == (
+        "the media store could not keep the file (cannot write to the media directory: No space left on device)"
+    )
+    assert pauses == [] and fetched_count(metrics, "error") == 1
 
 
 async def test_the_outcome_is_logged_with_the_message_id_and_the_number_masked(clock, media_store, metrics, pauses, caplog):
