@@ -203,7 +203,8 @@ class DiskMediaStore:
     def _claim(self, connection: sqlite3.Connection, record: StoredMedia, written: Path) -> StoredMedia:
         """Within the write lock: the record kept meanwhile for the same message or key, else the
         file renamed into place and `record` inserted (replacing an unavailable record)."""
-        if (kept := _one(connection, "message_id = ? OR cache_key = ?", record.message_id, record.cache_key)) is not None:
+        kept = _one(connection, "message_id = ? OR cache_key = ?", record.message_id, record.cache_key)
+        if kept is not None:
             if kept.state is MediaState.STORED:
                 return kept
             connection.execute("DELETE FROM media WHERE id = ?", (kept.id,))

@@ -40,8 +40,9 @@ async def test_a_message_s_file_is_kept_once(media):
 
 async def test_a_generated_file_is_kept_once_per_key_and_found_by_it(media):
     assert await media.cached("report:v1:abc") is None
-    made = await media.put(b"%PDF-1.7 ...", content_type="application/pdf", kind=MediaKind.DOCUMENT, cache_key="report:v1:abc")
-    again = await media.put(b"%PDF-1.7 other", content_type="application/pdf", kind=MediaKind.DOCUMENT, cache_key="report:v1:abc")
+    pdf = {"content_type": "application/pdf", "kind": MediaKind.DOCUMENT, "cache_key": "report:v1:abc"}
+    made = await media.put(b"%PDF-1.7 ...", **pdf)
+    again = await media.put(b"%PDF-1.7 other", **pdf)
     assert again == made and await media.cached("report:v1:abc") == made
 
 
@@ -80,13 +81,14 @@ async def test_a_file_that_could_not_be_had_is_recorded_without_bytes(media):
 
 
 async def test_a_later_failure_updates_the_unavailable_record_and_a_later_success_replaces_it(media):
-    await media.put_unavailable(message_id="in-4", kind=MediaKind.IMAGE, content_type=None, error="timeout", attempts=1)
-    again = await media.put_unavailable(message_id="in-4", kind=MediaKind.IMAGE, content_type=None, error="503", attempts=2)
+    failed = {"message_id": "in-4", "kind": MediaKind.IMAGE, "content_type": None}
+    await media.put_unavailable(**failed, error="timeout", attempts=1)
+    again = await media.put_unavailable(**failed, error="503", attempts=2)
     assert (again.error, again.attempts) == ("503", 2)
     assert await media.of_message("in-4") == [again]
     stored = await media.put(PHOTO, content_type="image/jpeg", kind=MediaKind.IMAGE, message_id="in-4", attempts=3)
     assert await media.of_message("in-4") == [stored] and stored.attempts == 3
-    after = await media.put_unavailable(message_id="in-4", kind=MediaKind.IMAGE, content_type=None, error="late", attempts=4)
+    after = await media.put_unavailable(**failed, error="late", attempts=4)
     assert after == stored, "a stored file is never taken back by a late failure"
 
 
