@@ -38,8 +38,9 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
             raise
         if error.content_type == "application/json":
             return web.Response(text=error.text, status=error.status, content_type="application/json")
-        message = error.text if error.text and error.text != f"{error.status}: {error.reason}" else error.reason
-        if error.status == 404:
+        explained = error.text and error.text != f"{error.status}: {error.reason}"
+        message = error.text if explained else error.reason
+        if error.status == 404 and not explained:  # the router's: no handler said what is missing
             message = f"no route for {request.method} {request.path}"
         elif error.status == 405:
             message = f"{request.method} is not allowed on {request.path}"

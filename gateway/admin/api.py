@@ -31,6 +31,12 @@ class Operation:
     body: type[BaseModel] | None
     query: type[BaseModel] | None
     answers: dict[int, str]
+    returns: type[BaseModel] | None = None
+    """The model of the success answer's JSON body."""
+    body_content: dict[str, Any] | None = None
+    """A body that is not one JSON model (a file upload): its media types and their schemas."""
+    returns_file: bool = False
+    """The success answer is a file, of whatever type it was stored as."""
 
 
 @dataclass
@@ -49,10 +55,17 @@ class Api:
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
         answers: dict[int, str] | None = None,
+        returns: type[BaseModel] | None = None,
+        body_content: dict[str, Any] | None = None,
+        returns_file: bool = False,
     ) -> Callable[[Handler], Handler]:
         def declare(handler: Handler) -> Handler:
             self.routes.route(method, path)(handler)
-            self.operations.append(Operation(method, path, summary, body, query, answers or {200: "OK"}))
+            self.operations.append(
+                Operation(
+                    method, path, summary, body, query, answers or {200: "OK"}, returns, body_content, returns_file
+                )
+            )
             return handler
 
         return declare

@@ -2,7 +2,7 @@
 
 from aiohttp import web
 
-from gateway.admin import contacts, events, handovers, messages, plugins, queue, stats, templates
+from gateway.admin import contacts, events, handovers, media, messages, plugins, queue, stats, templates
 from gateway.admin.api import Api
 from gateway.admin.auth import OPENAPI_ROUTE, bearer_token
 from gateway.admin.openapi import document
@@ -11,7 +11,7 @@ from gateway.middleware import json_errors
 
 def create_admin_app() -> web.Application:
     api = Api()
-    for module in (events, messages, handovers, templates, contacts, queue, plugins, stats):
+    for module in (events, messages, media, handovers, templates, contacts, queue, plugins, stats):
         module.declare(api)
     description = document(api.operations)
 

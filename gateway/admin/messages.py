@@ -6,9 +6,11 @@ from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from gateway.admin.api import Api, Query, answer, body_of, field_error, invalid_field, query_of
-from gateway.appkeys import HANDOVERS, OUTBOX, STORE
+from gateway.admin.media import media_of
+from gateway.appkeys import HANDOVERS, MEDIA, OUTBOX, STORE
 from gateway.handover.service import ContactBlocked, HandoverConflict, OutsideWindow
-from gateway.models import ContactId, Content, OutboundMessage, Provider, new_id
+from gateway.models import ContactId, Content, MediaKind, OutboundMessage, Provider, new_id
+from gateway.ports.media import MediaState
 from gateway.ports.records import Direction, Job, LogEntry, LogQuery, LogStatus
 from gateway.ports.store import decode_cursor
 from gateway.validation import first_problem
@@ -56,6 +58,27 @@ def entry_json(entry: LogEntry) -> dict[str, Any]:
     }
 
 
+async def _shown(request: web.Request, entry: LogEntry) -> dict[str, Any]:
+    """A logged message as the API shows it, with the media it carried."""
+    media = await media_of(request.config_dict[MEDIA], entry)
+    return entry_json(entry) | {"media": [info.model_dump(mode="json") for info in media]}
+
+
+async def _check_media(request: web.Request, content: Content, path: str) -> None:
+    """A stored file a message names must be in the media store, and sent as its own kind (or
+    as a document, which any file can be); else a 422 naming the field."""
+    media = content.media
+    if media is None or media.media_id is None:
+        return
+    stored = await request.config_dict[MEDIA].get(media.media_id)
+    if stored is None:
+        raise invalid_field(f"{path}.media_id", f"no media {media.media_id}")
+    if stored.state is not MediaState.STORED:
+        raise invalid_field(f"{path}.media_id", f"media {media.media_id} is unavailable: {stored.error}")
+    if stored.kind not in (None, media.kind) and media.kind is not MediaKind.DOCUMENT:
+        raise invalid_field(f"{path}.kind", f"media {media.media_id} is {stored.kind.value}, not {media.kind.value}")
+
+
 async def _logged(request: web.Request) -> LogEntry:
     """The logged message the path names; 404 when there is none."""
     entry = await request.config_dict[STORE].log.get(request.match_info["id"])
@@ -95,6 +118,7 @@ def declare(api: Api) -> None:
     )
     async def send(request: web.Request) -> web.Response:
         message = await body_of(request, OutboundMessage)
+        await _check_media(request, message, "media")
         if message.sent_by is not None:
             job = await _operator_reply(request, message)
         else:
@@ -110,6 +134,7 @@ def declare(api: Api) -> None:
     )
     async def bulk(request: web.Request) -> web.Response:
         order = await body_of(request, BulkSend)
+        await _check_media(request, order.message, "message.media")
         outbox = request.config_dict[OUTBOX]
         results = []
         for index, recipient in enumerate(order.recipients):
@@ -142,16 +167,17 @@ def declare(api: Api) -> None:
                 raise web.HTTPBadRequest(text=f"cursor: {error}; start again without one") from None
         filters = asked.model_dump(exclude={"phone"}) | {"contact": asked.phone}
         page = await request.config_dict[STORE].log.query(LogQuery(**filters))
-        return answer({"entries": [entry_json(entry) for entry in page.entries], "next_cursor": page.next_cursor})
+        entries = [await _shown(request, entry) for entry in page.entries]
+        return answer({"entries": entries, "next_cursor": page.next_cursor})
 
     @api.route(
         "GET",
         "/messages/{id}",
-        "One message with its status history",
+        "One message with its status history and its media",
         answers={200: "the message", 404: "no such message"},
     )
     async def one(request: web.Request) -> web.Response:
-        return answer(entry_json(await _logged(request)))
+        return answer(await _shown(request, await _logged(request)))
 
     @api.route(
         "POST",

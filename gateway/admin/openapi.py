@@ -29,6 +29,13 @@ def document(operations: list[Operation]) -> dict[str, Any]:
                 "content": {"application/json": {"schema": _ref(operation.body, schemas)}},
             }
             entry["responses"]["400"] = {"description": "the request cannot be read, or its body is not JSON"}
+        if operation.body_content is not None:
+            entry["requestBody"] = {"required": True, "content": operation.body_content}
+        success = str(min(operation.answers))
+        if operation.returns is not None:
+            entry["responses"][success]["content"] = {"application/json": {"schema": _ref(operation.returns, schemas)}}
+        if operation.returns_file:
+            entry["responses"][success]["content"] = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
         if operation.body is not None or operation.query is not None:
             entry["responses"]["422"] = {"description": "invalid field; `error.fields` lists each path and problem"}
         parameters = _path_parameters(operation.path) + (_parameters(operation.query) if operation.query else [])

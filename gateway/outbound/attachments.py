@@ -5,6 +5,7 @@ provider keeps it; a kind the channel cannot show goes as text with the link."""
 import logging
 
 import aiohttp
+from pydantic import HttpUrl
 
 from gateway.clock import Clock
 from gateway.faults import is_transient
@@ -36,7 +37,7 @@ class Attachments:
                 raise Undeliverable(f"media {media.media_id} is not in the media store")
             if stored.state is not MediaState.STORED:
                 raise Undeliverable(f"media {media.media_id} is unavailable: {stored.error}")
-            media = media.model_copy(update={"url": self._links.url_for(media.media_id)})
+            media = media.model_copy(update={"url": HttpUrl(self._links.url_for(media.media_id))})
         if media.kind not in capabilities.media:
             return as_text(message, media)
         return message.model_copy(update={"media": media})
