@@ -149,6 +149,23 @@ def command_in(text: str) -> Command | None:
     return Command.PERSON if asks_for_person(text) else None
 
 
+_SKIP_WORDS = (
+    "skip", "skip it", "no", "none", "no photo", "next",
+    "omitir", "saltar", "siguiente", "sin foto", "ninguna",
+    "passer", "ignorer", "suivant", "non", "pas de photo", "aucune",
+    "pular", "próximo", "sem foto", "não", "nenhuma",
+    "تخطي", "تخطى", "تخط", "لا", "التالي", "بدون صورة", "لا يوجد",
+    "छोड़ें", "छोड़ो", "छोड़ दें", "नहीं", "आगे", "बिना फ़ोटो", "skip karo", "chhodo", "nahi",
+)  # fmt: skip
+"""Words that skip an optional question in any language, typed alone ("skip", "omitir", "تخطي")."""
+_SKIPS = {_folded(word) for word in _SKIP_WORDS}
+
+
+def skips(text: str) -> bool:
+    """Whether a message is only a word for skipping an optional question."""
+    return _folded(text) in _SKIPS
+
+
 # ------------------------------------------------------------------ greetings
 
 _GREETINGS = {

@@ -26,11 +26,13 @@ from gateway.conversation.commands import (
     command_in,
     greeting_language,
     options_named,
+    skips,
     small_talk,
     start_language,
     switches_language,
     words_in,
 )
+from gateway.conversation import files
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Flow, InvalidAnswer, MenuEntry, Step
 from gateway.conversation import languages
@@ -69,6 +71,8 @@ MAX_INVALID_ANSWERS = 3
 MAX_TURN_ATTEMPTS = 3
 GROUP, ENTRY, LANGUAGE = "menu.group:", "menu.entry:", "language:"
 CONTINUE, RESTART, LEAVE = "form.continue", "form.restart", "form.leave"
+SKIP = "form.skip"
+"""The Skip button of an optional step; a step skipped stores ""."""
 MENU_BUTTON = COMMAND_BUTTON + Command.MENU
 FLOWS_NAMESPACE = "gateway.flows"
 """Counters of flows started, completed and cancelled, read by /api/v1/stats."""
@@ -343,7 +347,11 @@ class Engine:
             answered = await self._host.first("handle_message", message=message, conversation=conversation)
         except PluginFailed:
             return [Content(text=conversation.t("core.error"))]
-        return answered[1] if answered else []
+        if answered:
+            return answered[1]
+        if files.sent(message) is not None:  # a file no plugin takes: say so, and what the bot can do
+            return [Content(text=files.cannot(message, conversation)), self._main_menu(state, conversation)]
+        return []
 
     @staticmethod
     def _option(message: InboundMessage, state: State) -> str | None:
@@ -712,9 +720,12 @@ class Engine:
         return self.flows[state.flow][1].steps[state.step]
 
     def _ask(self, step: Step, state: State, conversation: Conversation) -> Content:
-        """A step's question, with its choices as buttons (3 or fewer) or a list."""
+        """A step's question, with its choices and an optional step's Skip as buttons (3 or
+        fewer) or a list."""
         prompt = conversation.t(step.prompt)
         state.options = [{"id": choice.id, "title": conversation.t(choice.title)} for choice in step.choices]
+        if step.optional:
+            state.options.append({"id": SKIP, "title": conversation.t("core.form.skip")})
         if not state.options:
             return Content(text=prompt)
         if len(state.options) <= 3:
@@ -727,6 +738,13 @@ class Engine:
     async def _answer(self, message: InboundMessage, state: State, conversation: Conversation) -> list[Content]:
         plugin, flow = self.flows[state.flow]
         step = flow.steps[state.step]
+        if step.optional and self._skipped(message, state):
+            return await self._advance("", state, conversation)
+        if step.media or files.sent(message) is not None:
+            if (stored := files.answer(message, step)) is not None:
+                return await self._advance(stored, state, conversation)
+            # not a wrong answer but the wrong kind of message: explained, and never a strike
+            return [Content(text=files.aside(message, step, conversation)), self._ask(step, state, conversation)]
         try:
             value = await self._validated(step, message, state, conversation)
         except InvalidAnswer as refusal:
@@ -735,6 +753,13 @@ class Engine:
             self._host.failed(plugin, f"flow:{flow.id}", error)
             return [Content(text=conversation.t("core.error")), self._main_menu(state, conversation)]
         return await self._advance(value, state, conversation)
+
+    def _skipped(self, message: InboundMessage, state: State) -> bool:
+        """Whether a message skips the optional step on screen: its Skip pressed, or typed as its
+        number, its title or a word for skipping in any language."""
+        if self._option(message, state) == SKIP:
+            return True
+        return message.kind is InboundKind.TEXT and skips(message.text)
 
     async def _accept(self, reference: str, state: State, conversation: Conversation) -> list[Content]:
         """The first step's answer taken from a reference found in free text, checked by the

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gateway.conversation.references import Reference
-from gateway.models import Content
+from gateway.models import Content, MediaKind
 
 if TYPE_CHECKING:
     from gateway.conversation.context import Conversation
@@ -36,7 +36,8 @@ class Step:
     """One question. Choices go out as buttons (3 or fewer) or a list; a typed answer must
     match `pattern` when given, and is read as a `reference` when given (its canonical id);
     `lookup` may check it against the plugin's backend and return the value to store, or
-    raise InvalidAnswer."""
+    raise InvalidAnswer. With `media`, the answer is a file of one of those kinds, and the
+    value stored is its media store id; an `optional` step has a Skip button, which stores ""."""
 
     name: str
     prompt: str
@@ -45,6 +46,8 @@ class Step:
     invalid: str = "core.invalid_answer"
     lookup: Callable[[str, "Conversation"], Awaitable[str]] | None = None
     reference: Reference | None = None
+    media: frozenset[MediaKind] = frozenset()
+    optional: bool = False
 
     def matches(self, answer: str) -> bool:
         return self.pattern is None or re.fullmatch(self.pattern, answer, re.IGNORECASE) is not None

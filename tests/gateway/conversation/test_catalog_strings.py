@@ -41,6 +41,7 @@ SAMPLES: dict[str, str | int] = {
     "hours": "〈8 hours〉",
     "issue": "〈issue〉",
     "job": "4411",
+    "kinds": "〈kinds〉",
     "left": "5:00",
     "line": "L-1",
     "machine": "CNC-01",
@@ -84,10 +85,11 @@ PERIODS = {
 }
 """{period} is a month in the contact's language: where French must elide ("d'octobre")."""
 SHARED_WORDS = {
-    "es": {"no", "bot", "menú", "ticket", "software", "dimensional", "error", "describe"},
+    "es": {"no", "bot", "menú", "ticket", "software", "dimensional", "error", "describe", "sticker", "stickers"},
     "fr": {"menu", "options", "bot", "ticket", "machine", "notifications", "minutes", "instant", "question",
            "conversation", "statut", "commande", "date", "dates", "type", "mécanique", "client", "production",
-           "stop", "message", "signaler", "transport", "service", "maintenance", "surface", "option", "minute"},
+           "stop", "message", "signaler", "transport", "service", "maintenance", "surface", "option", "minute",
+           "photo", "photos", "audio"},
     "pt": {"menu", "bot", "status", "software", "dimensional", "hidráulica", "jan"},
     "ar": set(),
     "hi": {"am", "pm"},

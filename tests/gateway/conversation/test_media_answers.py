@@ -1,0 +1,228 @@
+"""Files in a conversation as a contact sends them: a form's photo or voice step answered by a
+stored file or skipped, and a photo, voice note, sticker or location where something else is
+expected explained without a strike, in English and Arabic."""
+
+import itertools
+
+import pytest
+
+from gateway.appkeys import ENGINE, STORE
+from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
+from gateway.hookspecs import hookimpl
+from gateway.models import Content, InboundMessage, Location, Media, MediaKind
+from gateway.testing import SimulatedContact
+
+_sent = itertools.count(1)
+
+
+class Inspection:
+    """A form with a typed answer, an optional photo, a required photo or voice note, and a choice."""
+
+    def __init__(self) -> None:
+        self.reports: list[dict[str, str]] = []
+
+    @hookimpl
+    def register_menu_entries(self):
+        return [MenuEntry("inspection.report", "inspection.report", "inspection.menu", flow="inspection.report")]
+
+    @hookimpl
+    def register_flows(self):
+        steps = (
+            Step("part", "inspection.ask_part", pattern=r"P-\d+"),
+            Step("photo", "inspection.ask_photo", media=frozenset({MediaKind.IMAGE}), optional=True),
+            Step("evidence", "inspection.ask_evidence", media=frozenset({MediaKind.IMAGE, MediaKind.AUDIO})),
+            Step("grade", "inspection.ask_grade", choices=(Choice("a", "inspection.a"), Choice("b", "inspection.b"))),
+        )
+        return [Flow("inspection.report", steps, self._complete)]
+
+    @hookimpl
+    def register_translations(self):
+        english = {
+            "inspection.menu": "Inspection",
+            "inspection.report": "Inspect",
+            "inspection.ask_part": "Which part?",
+            "inspection.ask_photo": "Send a photo of the part, or skip.",
+            "inspection.ask_evidence": "Send a photo or a voice note.",
+            "inspection.ask_grade": "Grade?",
+            "inspection.a": "A",
+            "inspection.b": "B",
+            "inspection.done": "Inspected.",
+        }
+        arabic = {
+            "inspection.menu": "الفحص",
+            "inspection.report": "افحص",
+            "inspection.ask_part": "أي قطعة؟",
+            "inspection.ask_photo": "أرسل صورة للقطعة، أو تخطَّ.",
+            "inspection.ask_evidence": "أرسل صورة أو رسالة صوتية.",
+            "inspection.ask_grade": "الدرجة؟",
+            "inspection.done": "تم الفحص.",
+        }
+        return {"en": english, "ar": arabic}
+
+    async def _complete(self, answers, conversation):
+        self.reports.append(answers)
+        return [Content(text=conversation.t("inspection.done"))]
+
+
+@pytest.fixture
+async def inspector(make_gateway, clock):
+    plugin = Inspection()
+    contact = SimulatedContact(await make_gateway([plugin]), clock=clock)
+    contact.plugin = plugin
+    return contact
+
+
+async def send(contact: SimulatedContact, **fields) -> list[Content]:
+    """A message other than text, as the inbox hands it to the engine once its file is fetched."""
+    clock_now = contact._clock.advance(seconds=1)
+    number = next(_sent)
+    message = InboundMessage(
+        provider="simulator",
+        provider_message_id=f"file-{number}",
+        sender=contact.phone,
+        timestamp=clock_now,
+        **fields,
+    )
+    settings = (await contact.client.app[STORE].settings.contact(contact.phone)).values
+    return await contact.client.app[ENGINE].handle(message, settings)
+
+
+def photo(stored_id: str | None = "m-photo", **fields) -> dict:
+    return {"kind": "media", "media": Media(media_id="p1", kind=MediaKind.IMAGE, stored_id=stored_id, **fields)}
+
+
+def voice(stored_id: str | None = "m-voice", **fields) -> dict:
+    media = Media(media_id="v1", kind=MediaKind.AUDIO, voice=True, stored_id=stored_id, **fields)
+    return {"kind": "media", "media": media}
+
+
+STICKER = {"kind": "media", "media": Media(media_id="s1", kind=MediaKind.STICKER, stored_id="m-sticker")}
+LOCATION = {"kind": "location", "location": Location(latitude=19.07, longitude=72.88)}
+
+
+async def at_the_photo_step(contact: SimulatedContact, language: str = "en") -> None:
+    await contact.send("hello" if language == "en" else "مرحبا")
+    await contact.send("1")
+    await contact.send("P-7")
+
+
+async def test_a_photo_answers_the_photo_step_and_its_stored_id_is_the_answer(inspector):
+    await inspector.send("hello")
+    await inspector.send("1")
+    [question] = await inspector.send("P-7")
+    assert question.text == "Send a photo of the part, or skip." and question.titles == ["Skip"]
+    [evidence] = await send(inspector, **photo("m-part"))
+    assert evidence.text == "Send a photo or a voice note."
+    [grade] = await send(inspector, **voice("m-noise"))
+    assert grade.text == "Grade?"
+    await inspector.send("A")
+    assert inspector.plugin.reports == [{"part": "P-7", "photo": "m-part", "evidence": "m-noise", "grade": "a"}]
+
+
+@pytest.mark.parametrize("skip", ["Skip", "skip", "1", "no"])
+async def test_an_optional_step_is_skipped_by_its_button_its_number_or_a_word(inspector, skip):
+    await at_the_photo_step(inspector)
+    [evidence] = await (inspector.press(skip) if skip == "Skip" else inspector.send(skip))
+    assert evidence.text == "Send a photo or a voice note."
+    await send(inspector, **photo("m-2"))
+    await inspector.send("B")
+    assert inspector.plugin.reports[0]["photo"] == ""
+
+
+async def test_in_arabic_skip_is_typed_in_arabic_and_the_answers_are_arabic(inspector):
+    await at_the_photo_step(inspector, "ar")
+    explained, again = await send(inspector, **voice())
+    assert explained.text == "لا أستطيع الاستماع إلى الرسائل الصوتية هنا. من فضلك أرسل صورة، أو تخطَّ هذه الخطوة."
+    assert again.text == "أرسل صورة للقطعة، أو تخطَّ." and [b.title for b in again.buttons] == ["تخطي"]
+    explained, _ = await send(inspector, **photo(None, unavailable="download failed: 404"))
+    assert explained.text == "لم تصلنا الصورة. أرسلها مرة أخرى، أو تخطَّ هذه الخطوة."
+    [evidence] = await inspector.send("تخطي")
+    assert evidence.text == "أرسل صورة أو رسالة صوتية."
+    explained, _ = await inspector.send("المحرك يصدر صوتًا")
+    assert explained.text == "من فضلك أرسل صورة أو رسالة صوتية."
+
+
+async def test_the_wrong_kind_of_file_at_a_media_step_is_named_and_the_step_asked_again(inspector):
+    await at_the_photo_step(inspector)
+    explained, again = await send(inspector, **voice())
+    assert explained.text == "I can't listen to voice notes here. Please send a photo, or skip this step."
+    assert again.text == "Send a photo of the part, or skip."
+    explained, _ = await send(inspector, **STICKER)
+    assert explained.text == "I can't use stickers here. Please send a photo, or skip this step."
+    explained, _ = await send(inspector, **LOCATION)
+    assert explained.text == "I can't use a location here. Please send a photo, or skip this step."
+    explained, _ = await inspector.send("it is scratched")
+    assert explained.text == "Please send a photo, or skip this step."
+    [evidence] = await send(inspector, **photo())
+    assert evidence.text == "Send a photo or a voice note.", "four wrong messages did not end the form"
+
+
+async def test_a_photo_that_did_not_come_through_is_asked_for_again(inspector):
+    await at_the_photo_step(inspector)
+    await inspector.send("skip")
+    explained, again = await send(inspector, **voice(None, unavailable="too large"))
+    assert explained.text == "Your voice note didn't come through. Please send it again."
+    assert again.text == "Send a photo or a voice note." and again.buttons is None, "a required step has no Skip"
+    explained, _ = await send(inspector, **photo(None))
+    assert explained.text == "Your photo didn't come through. Please send it again.", "never fetched: not had"
+    explained, _ = await inspector.send("skip")
+    assert explained.text == "Please send a photo or a voice note.", "a required step is not skipped"
+
+
+async def test_files_where_text_is_expected_get_a_helpful_answer_and_never_a_strike(inspector):
+    await inspector.send("hello")
+    await inspector.send("1")
+    for file, said in (
+        (voice(), "I can't listen to voice notes here. Please type your answer."),
+        (photo(), "I can't look at photos here. Please type your answer."),
+        (STICKER, "I can't use stickers here. Please type your answer."),
+        (LOCATION, "I can't use a location here. Please type your answer."),
+    ):
+        explained, again = await send(inspector, **file)
+        assert (explained.text, again.text) == (said, "Which part?")
+    [question] = await inspector.send("P-1")
+    assert question.text == "Send a photo of the part, or skip.", "four files and the form goes on"
+
+
+async def test_a_file_at_a_choice_step_asks_for_one_of_the_options(inspector):
+    await at_the_photo_step(inspector)
+    await inspector.send("skip")
+    await send(inspector, **photo())
+    explained, again = await send(inspector, **voice())
+    assert explained.text == "I can't listen to voice notes here. Please choose one of the options."
+    assert [b.title for b in again.buttons] == ["A", "B"]
+    reason, _ = await inspector.send("C")
+    assert reason.text == "Please choose one of the options."
+
+
+async def test_three_files_where_text_is_expected_do_not_end_the_form_but_three_wrong_answers_do(inspector):
+    await inspector.send("hello")
+    await inspector.send("1")
+    for _ in range(3):
+        await send(inspector, **voice())
+    [question] = await inspector.send("P-2")
+    assert question.text == "Send a photo of the part, or skip."
+    await inspector.send("back")
+    await inspector.send("x")
+    await inspector.send("y")
+    stopped, _ = await inspector.send("z")
+    assert stopped.text.startswith("That was not valid three times")
+
+
+async def test_a_file_outside_a_form_gets_a_short_answer_and_the_menu(inspector):
+    await inspector.send("hello")
+    explained, menu = await send(inspector, **photo())
+    assert explained.text == "I can't look at photos here."
+    assert menu.text == "What would you like to do?" and [row.title for row in menu.list.sections[0].rows] == [
+        "Inspection",
+        "Help",
+    ]
+    [question] = await inspector.send("1")
+    assert question.text == "Which part?", "the menu it showed is the one a number picks from"
+
+
+async def test_a_file_outside_a_form_in_arabic(inspector):
+    await inspector.send("مرحبا")
+    explained, menu = await send(inspector, **voice())
+    assert explained.text == "لا أستطيع الاستماع إلى الرسائل الصوتية هنا."
+    assert menu.text == "ماذا تريد أن تفعل؟"
