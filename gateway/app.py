@@ -51,6 +51,8 @@ from gateway.instance import instance_name
 from gateway.media import routes as media_routes
 from gateway.media.fetching import MediaFetcher
 from gateway.media.links import open_links
+from gateway.media.rendering import Renderer, render_pool
+from gateway.media.service import PluginMedia
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import MAX_BODY_BYTES, json_errors, request_metrics
 from gateway.models import Provider
@@ -281,14 +283,16 @@ def _queue_worker(run: bool):
 
 
 async def _conversation(app: web.Application) -> AsyncIterator[None]:
-    """Handovers; plugins start; their default templates are stored (never over an operator's
+    """Handovers; plugins start, with the media they make rendered in a pool; their default templates are stored (never over an operator's
     edit); then the engine gathers their strings, flows and menu entries, and, where it holds
     conversations, loads the language model off the event loop."""
     host, settings, store = app[PLUGINS], app[SETTINGS], app[STORE]
     timeouts = Timeouts(settings.support, settings.handover_wait, settings.handover_idle)
     app[HANDOVERS] = Handovers(store, app[OUTBOX], app[CLOCK], app[METRICS], timeouts)
     notifier = Notifier(store, app[OUTBOX])
-    context = PluginContext(store, settings, app[CLOCK], app[HTTP_CLIENT], notifier, app[HANDOVERS])
+    pool = render_pool()
+    media = PluginMedia(app[MEDIA], Renderer(app[MEDIA], pool))
+    context = PluginContext(store, settings, app[CLOCK], app[HTTP_CLIENT], notifier, app[HANDOVERS], media)
     app[PLUGIN_CONTEXT] = context
     await host.collect("on_startup", context=context)
     defaults = [template for _, templates in await host.collect("register_templates") for template in templates]
@@ -300,6 +304,7 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
         await app[ENGINE].warm()
     yield
     await host.collect("on_shutdown", context=context)
+    pool.shutdown(cancel_futures=True)
 
 
 async def _inbox(app: web.Application) -> AsyncIterator[None]:

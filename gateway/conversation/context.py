@@ -9,6 +9,7 @@ from gateway.clock import Clock
 from gateway.conversation.catalog import Catalog
 from gateway.conversation.locality import DEFAULT_LOCALE, DEFAULT_TIME_ZONE, LANGUAGE_LOCALES
 from gateway.handover.service import Handovers
+from gateway.media.service import PluginMedia
 from gateway.notifications.notifier import Notifier
 from gateway.ports.store import Store
 from gateway.settings import Settings
@@ -58,7 +59,7 @@ class Conversation:
 class PluginContext:
     """The gateway's services, for plugins' start-up, jobs and backends; `notifier` queues
     notifications; `handovers` hands a conversation to people (`hand_over` inside a turn,
-    `request` outside one)."""
+    `request` outside one); `media` stores and renders files to send (charts, PDFs)."""
 
     store: Store
     settings: Settings
@@ -66,3 +67,4 @@ class PluginContext:
     http: aiohttp.ClientSession
     notifier: Notifier
     handovers: Handovers
+    media: PluginMedia

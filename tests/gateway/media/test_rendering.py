@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from pydantic import BaseModel
 
+from adapters.storage.media.disk import DiskMediaStore
 from gateway.media.rendering import Renderer, RenderingFailed, cache_key
 from gateway.media.service import PluginMedia, attachment
 from gateway.models import MediaKind
-from tests.gateway.media.memory_store import MemoryMediaStore
 
 calls: list[tuple] = []
 started, release = threading.Event(), threading.Event()
@@ -44,13 +44,14 @@ class Point(BaseModel):
 
 
 @pytest.fixture
-def media(clock):
+async def media(tmp_path, clock):
     calls.clear()
     started.clear()
     release.clear()
-    store = MemoryMediaStore(clock)
+    store = await DiskMediaStore.open(tmp_path / "media", clock)
     with ThreadPoolExecutor(2, thread_name_prefix="render") as pool:
         yield PluginMedia(store, Renderer(store, pool))
+    await store.close()
 
 
 async def test_a_file_is_made_off_the_event_loop_and_stored(media):
