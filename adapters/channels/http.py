@@ -1,7 +1,9 @@
 """One way to call a provider's HTTP API: network failures and timeouts become retryable
-SendErrors, and the answer comes back as status, headers and JSON (or None)."""
+SendErrors, and the answer comes back as status, headers and JSON (or None); and one way to
+download a contact's file from it, bounded in size, failures as MediaUnavailable."""
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -9,8 +11,9 @@ from typing import Any
 
 import aiohttp
 from multidict import CIMultiDictProxy
+from yarl import URL
 
-from gateway.ports.channel import SendError
+from gateway.ports.channel import Download, MediaUnavailable, SendError
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +29,13 @@ class ProviderAnswer:
 
 async def post(http: aiohttp.ClientSession, url: str, provider: str, **request: Any) -> ProviderAnswer:
     """POST to a provider; a timeout or connection failure raises a retryable SendError."""
+    return await call(http, "POST", url, provider, **request)
+
+
+async def call(http: aiohttp.ClientSession, method: str, url: str, provider: str, **request: Any) -> ProviderAnswer:
+    """Call a provider's API; a timeout or connection failure raises a retryable SendError."""
     try:
-        async with http.post(url, **request) as response:
+        async with http.request(method, url, **request) as response:
             raw = await response.read()
             return ProviderAnswer(response.status, response.headers, _json_or_none(raw))
     except TimeoutError:
@@ -55,3 +63,66 @@ def retry_after(headers: CIMultiDictProxy[str], now: datetime | None = None) -> 
     except (TypeError, ValueError):
         return None
     return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+DOWNLOAD_TIMEOUT = aiohttp.ClientTimeout(total=300, sock_connect=10, sock_read=30)
+"""A contact's file may take minutes (a 100 MB document), but a host that stops sending for
+30 seconds has stalled; the API calls' short total timeout would cut large files off."""
+_CHUNK_BYTES = 64 * 1024
+
+
+class FileRefused(MediaUnavailable):
+    """The host answered the file's request with an error `status`."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message, retryable=status == 429 or status >= 500)
+        self.status = status
+
+
+async def download(
+    http: aiohttp.ClientSession,
+    url: str,
+    provider: str,
+    *,
+    max_bytes: int,
+    headers: Mapping[str, str] | None = None,
+    timeout: aiohttp.ClientTimeout = DOWNLOAD_TIMEOUT,
+) -> Download:
+    """GET a file, following redirects, reading at most `max_bytes`: a larger Content-Length is
+    refused before the body is read, and a body that runs past it is cut off there. aiohttp drops
+    the Authorization header when a redirect leaves the URL's origin (scheme, host and port), so
+    credentials meant for the provider never reach the host it redirects to."""
+    try:
+        async with http.get(url, headers=headers, timeout=timeout) as response:
+            if response.status >= 300:
+                raise FileRefused(f"{provider} answered {response.status} for the file", status=response.status)
+            if (response.content_length or 0) > max_bytes:
+                response.close()
+                raise too_large(provider, max_bytes)
+            data = bytearray()
+            async for chunk in response.content.iter_chunked(_CHUNK_BYTES):
+                data += chunk
+                if len(data) > max_bytes:
+                    response.close()
+                    raise too_large(provider, max_bytes)
+            return Download(
+                bytes(data),
+                content_type=response.headers.get("Content-Type") or None,
+                filename=response.content_disposition.filename if response.content_disposition else None,
+            )
+    except TimeoutError:
+        raise MediaUnavailable(f"{provider} did not hand over the file in time", retryable=True) from None
+    except aiohttp.InvalidURL:
+        raise MediaUnavailable(f"{provider} gave a file address that cannot be fetched", retryable=False) from None
+    except aiohttp.ClientError as error:
+        message = f"could not fetch the file from {provider}: {type(error).__name__}"
+        raise MediaUnavailable(message, retryable=True) from None
+
+
+def too_large(provider: str, max_bytes: int) -> MediaUnavailable:
+    return MediaUnavailable(f"the file from {provider} is larger than {max_bytes} bytes", retryable=False)
+
+
+def same_origin(url: str, base: str) -> bool:
+    """Whether `url` is on the host (scheme, host and port) of `base`."""
+    return URL(url).origin() == URL(base).origin()

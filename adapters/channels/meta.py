@@ -1,23 +1,27 @@
-"""Meta's WhatsApp Cloud API: `X-Hub-Signature-256` webhooks, the GET handshake, and sends
-to `/{phone_number_id}/messages` (see shared/providers/meta.md)."""
+"""Meta's WhatsApp Cloud API: `X-Hub-Signature-256` webhooks, the GET handshake, sends to
+`/{phone_number_id}/messages`, contacts' files fetched by media id and ours uploaded to
+`/{phone_number_id}/media` (see shared/providers/meta.md)."""
 
 import hashlib
 import hmac
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from pydantic import BaseModel, Field, ValidationError
 
 from adapters.channels.fields import as_text, text_at, value_at
-from adapters.channels.http import ProviderAnswer, post
+from adapters.channels.http import DOWNLOAD_TIMEOUT, FileRefused, ProviderAnswer, call, download, post, too_large
 from gateway.models import (
     DeliveryStatus,
     InboundKind,
     InboundMessage,
+    Media,
     MediaKind,
+    OutboundMedia,
     OutboundMessage,
     Provider,
     ProviderTemplate,
@@ -27,6 +31,8 @@ from gateway.phone import is_bsuid
 from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
+    Download,
+    MediaUnavailable,
     ParsedWebhook,
     SendError,
     WebhookRejected,
@@ -41,7 +47,7 @@ log = logging.getLogger(__name__)
 SECRET_VARIABLE = "META_APP_SECRET"
 SIGNATURE_HEADER = "X-Hub-Signature-256"
 
-_MEDIA_TYPES = {"image", "video", "audio", "document", "sticker"}
+_MEDIA_TYPES = {kind.value: kind for kind in MediaKind}
 _MEDIA_FIELDS = {"media_id": "id", "url": "url", "mime_type": "mime_type", "caption": "caption", "filename": "filename"}
 _LOCATION_FIELDS = ("latitude", "longitude", "name", "address")
 _STATUSES = {
@@ -51,6 +57,8 @@ _STATUSES = {
     "played": DeliveryStatus.READ,
     "failed": DeliveryStatus.FAILED,
 }
+_EXPIRED_FILE = {401, 403, 404}
+"""How the file host answers a media URL past its ~5 minutes (meta.md §1): resolve the id again."""
 _LATEST_UNIX_SECONDS = 253402300799  # the last second of year 9999, the last a datetime holds
 # Codes meta.md lists as transient, with the wait it advises where it gives one (seconds).
 _RETRYABLE_CODES: dict[int, float | None] = {
@@ -219,7 +227,8 @@ def _kind_fields(message: dict[str, Any]) -> dict[str, Any]:
         }
     if kind in _MEDIA_TYPES:
         media = {ours: value_at(message, kind, theirs) for ours, theirs in _MEDIA_FIELDS.items()}
-        return {"kind": InboundKind.MEDIA, "media": media}
+        voice = value_at(message, kind, "voice") is True
+        return {"kind": InboundKind.MEDIA, "media": media | {"kind": _MEDIA_TYPES[kind], "voice": voice}}
     if kind == "location":
         return {
             "kind": InboundKind.LOCATION,
@@ -269,13 +278,22 @@ def payload(message: OutboundMessage) -> dict[str, Any]:
         interactive = {"type": "list", "body": {"text": message.text}, "action": action}
         return body | {"type": "interactive", "interactive": interactive}
     if message.media is not None:
-        media: dict[str, Any] = {"link": str(message.media.url)}
+        media = _media_reference(message.media)
         if message.media.caption:
             media["caption"] = message.media.caption
         if message.media.filename and message.media.kind is MediaKind.DOCUMENT:
             media["filename"] = message.media.filename
         return body | {"type": message.media.kind.value, message.media.kind.value: media}
     return body | {"type": "text", "text": {"body": message.text, "preview_url": False}}
+
+
+def _media_reference(media: OutboundMedia) -> dict[str, Any]:
+    """Meta's id for an upload when the worker has one, else the link Meta fetches the file from."""
+    if media.provider_media_id is not None:
+        return {"id": media.provider_media_id}
+    if media.url is not None:
+        return {"link": str(media.url)}
+    raise SendError("the media has neither an upload id nor a link to send", retryable=False, code="media")
 
 
 def _template(template: ProviderTemplate) -> dict[str, Any]:
@@ -310,6 +328,8 @@ class MetaChannel:
 
     provider = Provider.META
     capabilities = Capabilities(buttons=True, lists=True, read_receipts=True, typing_indicator=True)
+    upload_lifetime = timedelta(days=30)
+    """Meta keeps an uploaded file for 30 days."""
     content_types = ("application/json",)
     acknowledgement = Acknowledgement("text/plain", b"")
 
@@ -322,12 +342,14 @@ class MetaChannel:
         verify_token: str,
         api_base: str,
         api_version: str,
+        download_timeout: aiohttp.ClientTimeout = DOWNLOAD_TIMEOUT,
     ) -> None:
         self._access_token = access_token
         self._phone_number_id = phone_number_id
         self._app_secret = app_secret
         self._verify_token = verify_token
         self._api = f"{api_base.rstrip('/')}/{api_version}"
+        self._download_timeout = download_timeout
 
     def verify(self, request: WebhookRequest) -> None:
         verify(request.body, request.headers, self._app_secret)
@@ -364,14 +386,72 @@ class MetaChannel:
         self._check_sender(business_number_id)
         await self._post(read_receipt(provider_message_id, typing=typing), http)
 
+    async def fetch_media(self, media: Media, max_bytes: int, http: aiohttp.ClientSession) -> Download:
+        """Resolve the media id to a short-lived URL and download it with the same bearer token;
+        a URL that expired before it was read is resolved once more."""
+        if media.media_id is None:
+            raise MediaUnavailable("meta gave no media id for the file", retryable=False)
+        try:
+            return await self._resolve_and_download(media.media_id, media.filename, max_bytes, http)
+        except FileRefused as refused:
+            if refused.status not in _EXPIRED_FILE:
+                raise
+            log.info("meta media %.80s: its URL answered %d, resolving it again", media.media_id, refused.status)
+        return await self._resolve_and_download(media.media_id, media.filename, max_bytes, http)
+
+    async def _resolve_and_download(
+        self, media_id: str, filename: str | None, max_bytes: int, http: aiohttp.ClientSession
+    ) -> Download:
+        url, declared_type = await self._resolve(media_id, max_bytes, http)
+        got = await download(
+            http, url, "meta", max_bytes=max_bytes, headers=self._authorization, timeout=self._download_timeout
+        )
+        return Download(got.data, declared_type or got.content_type, filename or got.filename)
+
+    async def _resolve(self, media_id: str, max_bytes: int, http: aiohttp.ClientSession) -> tuple[str, str | None]:
+        """The file's URL and declared type, from `GET /{media-id}`; a file Meta says is larger
+        than `max_bytes` is refused before it is downloaded."""
+        url = f"{self._api}/{quote(media_id, safe='')}"
+        try:
+            answer = await call(http, "GET", url, "meta", headers=self._authorization)
+        except SendError as error:
+            raise MediaUnavailable(str(error), retryable=error.retryable) from None
+        if not answer.ok:
+            refused = classify(answer)
+            raise MediaUnavailable(f"{refused} for media {media_id:.80}", retryable=refused.retryable)
+        url, size = text_at(answer.body, "url"), text_at(answer.body, "file_size") or ""
+        if url is None:
+            raise MediaUnavailable(f"meta gave no URL for media {media_id:.80}", retryable=False)
+        if size.isdecimal() and int(size) > max_bytes:
+            raise too_large("meta", max_bytes)
+        return url, text_at(answer.body, "mime_type")
+
+    async def upload_media(
+        self, data: bytes, content_type: str, filename: str | None, http: aiohttp.ClientSession
+    ) -> str:
+        """Upload a file to the number's `/media` (multipart) and return Meta's id for it."""
+        form = aiohttp.FormData()
+        form.add_field("messaging_product", "whatsapp")
+        form.add_field("type", content_type)
+        form.add_field("file", data, filename=filename or "file", content_type=content_type)
+        answer = await post(
+            http, f"{self._api}/{self._phone_number_id}/media", "meta", data=form, headers=self._authorization
+        )
+        if not answer.ok:
+            raise classify(answer)
+        media_id = text_at(answer.body, "id")
+        if media_id is None:
+            raise SendError("meta accepted the upload but returned no id", retryable=False)
+        return media_id
+
+    @property
+    def _authorization(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._access_token}"}
+
     async def _post(self, body: dict[str, Any], http: aiohttp.ClientSession) -> ProviderAnswer:
         """POST to the number's `/messages`, where Meta takes sends and read receipts alike."""
         answer = await post(
-            http,
-            f"{self._api}/{self._phone_number_id}/messages",
-            "meta",
-            json=body,
-            headers={"Authorization": f"Bearer {self._access_token}"},
+            http, f"{self._api}/{self._phone_number_id}/messages", "meta", json=body, headers=self._authorization
         )
         if not answer.ok:
             raise classify(answer)

@@ -1,5 +1,6 @@
 """MyOperator's WhatsApp API: Webhooks v2 events authenticated by a shared secret header
-(MyOperator signs nothing), and sends to `/chat/messages` (see shared/providers/myoperator.md).
+(MyOperator signs nothing), sends to `/chat/messages`, and contacts' files fetched from the
+`link` their event carries (see shared/providers/myoperator.md).
 
 Where myoperator.md marks a shape [assumed] (replies, media, statuses), the parser accepts
 fields either inside `data.context` or directly in `data`, and keeps the raw event."""
@@ -16,11 +17,13 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from adapters.channels.fields import as_text, text_at, value_at
-from adapters.channels.http import ProviderAnswer, post, retry_after
+from adapters.channels.http import DOWNLOAD_TIMEOUT, ProviderAnswer, download, post, retry_after, same_origin
 from gateway.models import (
     DeliveryStatus,
     InboundKind,
     InboundMessage,
+    Media,
+    MediaKind,
     OutboundMessage,
     Provider,
     StatusUpdate,
@@ -29,6 +32,8 @@ from gateway.phone import is_bsuid
 from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
+    Download,
+    MediaUnavailable,
     ParsedWebhook,
     SendError,
     WebhookRejected,
@@ -44,7 +49,10 @@ SECRET_VARIABLE = "MYOPERATOR_WEBHOOK_SECRET"
 SECRET_HEADER = "X-Webhook-Key"
 """The header MyOperator's webhook (API Key auth) is configured to send the secret in."""
 
-_MEDIA_TYPES = {"image", "video", "audio", "document", "sticker"}
+_MEDIA_TYPES = {kind.value: kind for kind in MediaKind}
+_SENDABLE_MEDIA = frozenset({MediaKind.IMAGE, MediaKind.DOCUMENT})
+"""MyOperator's KB documents sending images by link, integrators documents the same way; audio,
+video and stickers are not found, so the gateway sends those as a link [assumed]."""
 _STATUSES = {
     "sent": DeliveryStatus.SENT,
     "delivered": DeliveryStatus.DELIVERED,
@@ -153,6 +161,8 @@ def _kind_fields(data: dict[str, Any]) -> dict[str, Any]:
             "mime_type": fields.get("mime_type"),
             "caption": fields.get("caption"),
             "filename": fields.get("filename"),
+            "kind": _MEDIA_TYPES[kind],
+            "voice": fields.get("voice") is True,
         }
         return {"kind": InboundKind.MEDIA, "media": media}
     if kind == "location":
@@ -207,6 +217,8 @@ def _data(message: OutboundMessage) -> dict[str, Any]:
         }
         return {"type": "template", "context": context}
     if message.media is not None:
+        if message.media.url is None:
+            raise SendError("myoperator sends media only by a link; this media has none", retryable=False, code="media")
         media = {"type": message.media.kind.value, "link": str(message.media.url)}
         optional = {"caption": message.media.caption, "filename": message.media.filename}
         return media | {key: value for key, value in optional.items() if value}
@@ -229,17 +241,26 @@ def classify(answer: ProviderAnswer) -> SendError:
 
 class MyOperatorChannel:
     provider = Provider.MYOPERATOR
-    capabilities = Capabilities(buttons=False, lists=False)
+    capabilities = Capabilities(buttons=False, lists=False, media=_SENDABLE_MEDIA)
     content_types = ("application/json",)
     acknowledgement = Acknowledgement("application/json", b'{"status":"ok"}')
 
     def __init__(
-        self, *, api_key: str, company_id: str, phone_number_id: str, webhook_secret: str, api_base: str
+        self,
+        *,
+        api_key: str,
+        company_id: str,
+        phone_number_id: str,
+        webhook_secret: str,
+        api_base: str,
+        download_timeout: aiohttp.ClientTimeout = DOWNLOAD_TIMEOUT,
     ) -> None:
         self._api_key = api_key
         self._company_id = company_id
         self._phone_number_id = phone_number_id
         self._webhook_secret = webhook_secret
+        self._api_base = api_base
+        self._download_timeout = download_timeout
         self._messages_url = f"{api_base.rstrip('/')}/chat/messages"
 
     def verify(self, request: WebhookRequest) -> None:
@@ -254,11 +275,7 @@ class MyOperatorChannel:
             self._messages_url,
             "myoperator",
             json=body(message, self._phone_number_id, message.idempotency_key),
-            headers={
-                "Authorization": f"Bearer {self._api_key}",
-                "X-MYOP-COMPANY-ID": self._company_id,
-                "Accept": "application/json",
-            },
+            headers=self._authorization | {"Accept": "application/json"},
         )
         if not answer.ok:
             raise classify(answer)
@@ -266,3 +283,20 @@ class MyOperatorChannel:
             return answer.body["data"]["message_id"]
         except (KeyError, TypeError):
             raise SendError("myoperator accepted the message but returned no message_id", retryable=False) from None
+
+    async def fetch_media(self, media: Media, max_bytes: int, http: aiohttp.ClientSession) -> Download:
+        """GET the event's `link` [assumed: myoperator.md shows the link but not how it is
+        authorised]: with the API key when the link is on the API's own host, which is the only
+        host that key is for, and as it is (a public or pre-signed link) anywhere else."""
+        if media.url is None:
+            raise MediaUnavailable("myoperator gave no link for the file", retryable=False)
+        url = str(media.url)
+        headers = self._authorization if same_origin(url, self._api_base) else None
+        got = await download(
+            http, url, "myoperator", max_bytes=max_bytes, headers=headers, timeout=self._download_timeout
+        )
+        return Download(got.data, media.mime_type or got.content_type, media.filename or got.filename)
+
+    @property
+    def _authorization(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._api_key}", "X-MYOP-COMPANY-ID": self._company_id}

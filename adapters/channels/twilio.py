@@ -1,6 +1,6 @@
 """Twilio Programmable Messaging for WhatsApp: form-encoded webhooks signed with
-`X-Twilio-Signature` over the public URL, and sends to the Messages API
-(see shared/providers/twilio.md)."""
+`X-Twilio-Signature` over the public URL, sends to the Messages API, and contacts' files
+fetched from `MediaUrl0` (see shared/providers/twilio.md)."""
 
 import base64
 import hashlib
@@ -15,11 +15,13 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 import aiohttp
 from pydantic import ValidationError
 
-from adapters.channels.http import ProviderAnswer, post, retry_after
+from adapters.channels.http import DOWNLOAD_TIMEOUT, ProviderAnswer, download, post, retry_after, same_origin
 from gateway.models import (
     DeliveryStatus,
     InboundKind,
     InboundMessage,
+    Media,
+    MediaKind,
     OutboundMessage,
     Provider,
     StatusUpdate,
@@ -28,6 +30,8 @@ from gateway.phone import is_bsuid
 from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
+    Download,
+    MediaUnavailable,
     ParsedWebhook,
     SendError,
     WebhookRejected,
@@ -56,6 +60,10 @@ _STATUSES = {
     "failed": DeliveryStatus.FAILED,
     "canceled": DeliveryStatus.FAILED,
 }
+_MEDIA_KINDS = {kind.value: kind for kind in MediaKind}
+_SENDABLE_MEDIA = frozenset({MediaKind.IMAGE, MediaKind.AUDIO, MediaKind.VIDEO, MediaKind.DOCUMENT})
+"""Twilio's "Guidance on WhatsApp Media Messages" lists images, audio, video and documents (PDF)
+for sending; stickers are not among them, so the gateway sends those as a link."""
 # twilio.md §5: transient codes; every other refusal is permanent.
 _RETRYABLE_CODES = {20429, 63017, 63018, 63012, 63023}
 
@@ -159,7 +167,14 @@ def _kind_fields(form: dict[str, str]) -> dict[str, Any]:
             "reply_title": form.get("ListTitle") or body,
         }
     if form.get("MediaUrl0"):
-        media = {"url": form["MediaUrl0"], "mime_type": form.get("MediaContentType0"), "caption": body}
+        mime_type = form.get("MediaContentType0")
+        media = {
+            "url": form["MediaUrl0"],
+            "mime_type": mime_type,
+            "caption": body,
+            "kind": _MEDIA_KINDS.get(form.get("MessageType", "")),
+            "voice": _is_voice_note(mime_type),
+        }
         return {"kind": InboundKind.MEDIA, "media": media}
     if form.get("Latitude") and form.get("Longitude"):
         location = {
@@ -172,6 +187,12 @@ def _kind_fields(form: dict[str, str]) -> dict[str, Any]:
     if body is not None and form.get("MessageType", "text") in ("text", "interactive", "button"):
         return {"kind": InboundKind.TEXT, "text": body}
     return {"kind": InboundKind.UNSUPPORTED, "text": body}
+
+
+def _is_voice_note(mime_type: str | None) -> bool:
+    """Inferred: Twilio sends no voice flag, but WhatsApp records every voice note as Ogg Opus
+    (`audio/ogg`), while audio files people attach are mostly MP3, AAC or M4A."""
+    return (mime_type or "").split(";")[0].strip().lower() == "audio/ogg"
 
 
 def _status(form: dict[str, str], received_at: datetime) -> StatusUpdate | None:
@@ -212,12 +233,16 @@ def form_fields(message: OutboundMessage, sender: str, status_callback: str) -> 
             )
         variables = {str(number): value for number, value in enumerate(template.parameters, start=1)}
         return fields | {"ContentSid": template.name, "ContentVariables": json.dumps(variables)}
+    # Twilio shows no caption under a document ("Guidance on WhatsApp Media Messages"); the
+    # caption still goes as Body rather than be dropped here unseen
     text = message.text if message.media is None else message.media.caption
     if text and len(text) > MAX_BODY_CHARS:
         raise SendError(
             f"twilio takes at most {MAX_BODY_CHARS} characters, got {len(text)}", retryable=False, code="too_long"
         )
     if message.media is not None:
+        if message.media.url is None:
+            raise SendError("twilio sends media only by a link, and this media has none", retryable=False, code="media")
         fields["MediaUrl"] = str(message.media.url)
     if text:
         fields["Body"] = text
@@ -249,15 +274,24 @@ class TwilioChannel:
     receipt on its own (twilio.md)."""
 
     provider = Provider.TWILIO
-    capabilities = Capabilities(buttons=False, lists=False, typing_indicator=True)
+    capabilities = Capabilities(buttons=False, lists=False, media=_SENDABLE_MEDIA, typing_indicator=True)
     content_types = ("application/x-www-form-urlencoded",)
     acknowledgement = Acknowledgement("text/xml", b'<?xml version="1.0" encoding="UTF-8"?><Response/>')
 
     def __init__(
-        self, *, account_sid: str, auth_token: str, whatsapp_number: str, api_base: str, status_callback: str
+        self,
+        *,
+        account_sid: str,
+        auth_token: str,
+        whatsapp_number: str,
+        api_base: str,
+        status_callback: str,
+        download_timeout: aiohttp.ClientTimeout = DOWNLOAD_TIMEOUT,
     ) -> None:
         self._account_sid = account_sid
         self._auth_token = auth_token
+        self._api_base = api_base
+        self._download_timeout = download_timeout
         self._number = whatsapp_number.removeprefix("whatsapp:")
         self._messages_url = f"{api_base.rstrip('/')}/2010-04-01/Accounts/{account_sid}/Messages.json"
         self._typing_url = typing_indicator_url(api_base)
@@ -276,6 +310,22 @@ class TwilioChannel:
             raise SendError("twilio accepted the message but returned no sid", retryable=False)
         return answer.body["sid"]
 
+    async def fetch_media(self, media: Media, max_bytes: int, http: aiohttp.ClientSession) -> Download:
+        """GET `MediaUrl0` with HTTP basic auth (account SID and token), which Twilio answers with a
+        redirect to the file on another host; the credentials go only to the API's own host."""
+        if media.url is None:
+            raise MediaUnavailable("twilio gave no media URL for the file", retryable=False)
+        url = str(media.url)
+        headers = self._authorization if same_origin(url, self._api_base) else None
+        got = await download(
+            http, url, "twilio", max_bytes=max_bytes, headers=headers, timeout=self._download_timeout
+        )
+        return Download(got.data, media.mime_type or got.content_type, media.filename or got.filename)
+
+    @property
+    def _authorization(self) -> dict[str, str]:
+        return {"Authorization": aiohttp.encode_basic_auth(self._account_sid, self._auth_token)}
+
     async def mark_read(
         self, provider_message_id: str, business_number_id: str | None, *, typing: bool, http: aiohttp.ClientSession
     ) -> None:
@@ -283,13 +333,7 @@ class TwilioChannel:
         await self._post(self._typing_url, {"messageId": provider_message_id, "channel": "whatsapp"}, http)
 
     async def _post(self, url: str, fields: dict[str, str], http: aiohttp.ClientSession) -> ProviderAnswer:
-        answer = await post(
-            http,
-            url,
-            "twilio",
-            data=fields,
-            headers={"Authorization": aiohttp.encode_basic_auth(self._account_sid, self._auth_token)},
-        )
+        answer = await post(http, url, "twilio", data=fields, headers=self._authorization)
         if not answer.ok:
             raise classify(answer)
         return answer
