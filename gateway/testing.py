@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import pytest
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
 from gateway.app import create_app
@@ -71,6 +73,11 @@ class Reply:
     def titles(self) -> list[str]:
         return [option["title"] for option in self.options]
 
+    @property
+    def media(self) -> dict[str, Any] | None:
+        """The file it carries as the simulator shows it: kind, url (to GET), filename, caption."""
+        return self.raw.get("media")
+
 
 class SimulatedContact:
     """A phone talking to a test gateway through the simulator channel. Its `phone` is the
@@ -108,14 +115,27 @@ class SimulatedContact:
         crafted message does."""
         return await self._post({"reply_id": option_id, "reply_title": title, "kind": "list_reply"})
 
+    async def attach(
+        self, data: bytes, content_type: str, filename: str = "file", caption: str | None = None
+    ) -> list[Reply]:
+        """Send a file (a photo, a PDF, a voice note as audio) as the simulator page attaches
+        one, and return the bot's replies to it."""
+        form = aiohttp.FormData({"phone": self.phone} | ({"caption": caption} if caption else {}))
+        form.add_field("file", data, content_type=content_type, filename=filename)
+        return await self._sent_by(self.client.post("/simulator/api/media", data=form))
+
     async def _post(self, message: dict[str, Any]) -> list[Reply]:
+        message_id = f"test-{self.phone}-{self._sent + 1}-{id(self)}"
+        return await self._sent_by(
+            self.client.post("/simulator/api/messages", json={"phone": self.phone, "id": message_id, **message})
+        )
+
+    async def _sent_by(self, posting: Awaitable[ClientResponse]) -> list[Reply]:
+        """Post a message a second after the last, and read the replies once the inbox is idle."""
         self._sent += 1
         if self._clock is not None:
             self._clock.advance(seconds=1)
-        message_id = f"test-{self.phone}-{self._sent}-{id(self)}"
-        response = await self.client.post(
-            "/simulator/api/messages", json={"phone": self.phone, "id": message_id, **message}
-        )
+        response = await posting
         assert response.status == 200, await response.text()
         await self.client.app[INBOX].idle()
         transcript = await (await self.client.get("/simulator/api/messages", params={"phone": self.phone})).json()

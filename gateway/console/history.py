@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from gateway.media.logged import LoggedMedia, logged_media
 from gateway.models import Priority
+from gateway.ports.media import MediaStore
 from gateway.ports.records import Direction, LogEntry, LogQuery, LogStatus
 from gateway.ports.store import MessageLog
 
@@ -40,17 +42,19 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
-class Attachment:
-    """Media in a message: images are shown, anything else is a link."""
+class Place:
+    """A location a contact shared, with a link to see it on OpenStreetMap."""
 
-    kind: str
-    url: str | None
-    caption: str | None = None
-    filename: str | None = None
+    latitude: float
+    longitude: float
+
+    @classmethod
+    def of(cls, location: dict[str, Any] | None) -> "Place | None":
+        return None if not location else cls(location["latitude"], location["longitude"])
 
     @property
-    def is_image(self) -> bool:
-        return self.kind == "image" and self.url is not None
+    def map_url(self) -> str:
+        return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=17/{self.latitude}/{self.longitude}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +70,8 @@ class Bubble:
     buttons: list[Option] = field(default_factory=list)
     list_button: str | None = None
     sections: list[Section] = field(default_factory=list)
-    attachment: Attachment | None = None
+    attachment: LoggedMedia | None = None
+    place: Place | None = None
     template: str | None = None
     status: LogStatus = LogStatus.RECEIVED
     error: str | None = None
@@ -88,14 +93,16 @@ class History:
     """The cursor of the messages before these, when there are any."""
 
 
-async def read(log: MessageLog, contact: str, before: str | None = None) -> History:
-    """The latest PAGE messages of a contact (or those before the cursor `before`), oldest first."""
+async def read(log: MessageLog, media: MediaStore, contact: str, before: str | None = None) -> History:
+    """The latest PAGE messages of a contact (or those before the cursor `before`), oldest
+    first, with what the media store says of their files."""
     page = await log.query(LogQuery(contact=contact, limit=PAGE, cursor=before))
-    return History([bubble(entry) for entry in reversed(page.entries)], page.next_cursor)
+    entries = list(reversed(page.entries))
+    return History([bubble(entry, await logged_media(entry, media)) for entry in entries], page.next_cursor)
 
 
-def bubble(entry: LogEntry) -> Bubble:
-    """One log entry as the operator sees it."""
+def bubble(entry: LogEntry, attachment: LoggedMedia | None = None) -> Bubble:
+    """One log entry, with its media as the store has it, as the operator sees it."""
     payload = entry.payload
     inbound = entry.direction is Direction.INBOUND
     list_menu = payload.get("list") or {}
@@ -111,7 +118,8 @@ def bubble(entry: LogEntry) -> Bubble:
             Section(section.get("title"), [Option(row["title"], row.get("description")) for row in section["rows"]])
             for section in list_menu.get("sections", [])
         ],
-        attachment=_attachment(payload, inbound),
+        attachment=attachment,
+        place=Place.of(payload.get("location")),
         template=_template_name(payload),
         status=entry.status,
         error=entry.error,
@@ -133,16 +141,6 @@ def _text(payload: dict[str, Any], inbound: bool) -> str | None:
         place = payload["location"]
         return place.get("name") or place.get("address") or f"{place['latitude']}, {place['longitude']}"
     return payload.get("text")
-
-
-def _attachment(payload: dict[str, Any], inbound: bool) -> Attachment | None:
-    media = payload.get("media")
-    if not media:
-        return None
-    if inbound:
-        kind = (media.get("mime_type") or "file").split("/")[0]
-        return Attachment(kind, media.get("url"), media.get("caption"), media.get("filename"))
-    return Attachment(media["kind"], media.get("url"), media.get("caption"), media.get("filename"))
 
 
 def _template_name(payload: dict[str, Any]) -> str | None:

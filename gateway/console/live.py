@@ -77,7 +77,7 @@ class Watcher:
         self._store = store
         self._pages: set[Page] = set()
         self._recent: dict[str, int] | None = None
-        self._open: dict[str, tuple[int, tuple[tuple[str, str], ...]]] = {}
+        self._open: dict[str, tuple[int, tuple[tuple[str, str, bool], ...]]] = {}
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -137,10 +137,11 @@ class Watcher:
 
     async def _conversation_changes(self, contact: str) -> set[str]:
         """"card" when the contact's card changed, "messages" when a message arrived or moved on
-        (sent, delivered, read, failed), since the last look."""
+        (sent, delivered, read, failed; processed, so its file is fetched or known unavailable),
+        since the last look."""
         card = await self._handovers.card(contact)
         page = await self._store.log.query(LogQuery(contact=contact, limit=WATCHED_MESSAGES))
-        seen = card.version, tuple((entry.id, entry.status.value) for entry in page.entries)
+        seen = card.version, tuple((entry.id, entry.status.value, entry.processed) for entry in page.entries)
         before = self._open.get(contact)
         self._open[contact] = seen
         if before is None:

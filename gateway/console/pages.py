@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
-from gateway.appkeys import CONSOLE_WATCHER, HANDOVERS, READ_RECEIPTS, SETTINGS, STORE
+from gateway.appkeys import CONSOLE_WATCHER, HANDOVERS, MEDIA, READ_RECEIPTS, SETTINGS, STORE
 from gateway.console import guard, history, listing, live
 from gateway.console.rendering import render
 from gateway.console.words import WORDS, conversation_path
@@ -120,7 +120,9 @@ async def conversation_view(request: web.Request, contact: str, **shown: Any) ->
     handovers = request.config_dict[HANDOVERS]
     card: ConversationCard = await handovers.card(contact)
     try:
-        messages = await history.read(request.config_dict[STORE].log, contact, request.query.get("before"))
+        messages = await history.read(
+            request.config_dict[STORE].log, request.config_dict[MEDIA], contact, request.query.get("before")
+        )
     except ValueError as error:
         raise web.HTTPBadRequest(text=f"before: {error}") from None
     in_window = handovers.in_window(card)

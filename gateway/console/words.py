@@ -6,6 +6,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from gateway.console.history import Bubble
+from gateway.media.logged import LoggedMedia
 from gateway.handover.card import ConversationCard, HandoverState
 from gateway.ports.records import LogStatus
 
@@ -47,11 +48,18 @@ def conversation_path(contact: str) -> str:
     return "/console/contacts/" + quote(contact, safe="")
 
 
+def media_address(media: LoggedMedia) -> str | None:
+    """Where the page loads a file: the console's own route for a stored one (never a public
+    link), or the link the bot sent; None while there is nothing to load."""
+    return "/console/media/" + quote(media.media_id, safe="") if media.media_id else media.url
+
+
 WORDS = {
     "clock": clock,
     "state_words": state_words,
     "author_words": author_words,
     "ticks": ticks,
     "conversation_path": conversation_path,
+    "media_address": media_address,
 }
 """What every console template of the inbox and conversations may call."""

@@ -64,7 +64,7 @@ async def _receive(request: web.Request, provider: Provider) -> tuple[str, web.R
     )
     channel.verify(webhook)
     parsed = channel.parse(webhook, request.app[CLOCK].now())
-    outcome = await _store(request.app, parsed)
+    outcome = await accept(request.app, parsed)
     ack = channel.acknowledgement
     return outcome, web.Response(body=ack.body, content_type=ack.content_type)
 
@@ -80,9 +80,10 @@ def _channel(request: web.Request, provider: Provider) -> Channel:
     return channel
 
 
-async def _store(app: web.Application, parsed: ParsedWebhook) -> str:
-    """Store every message and status; a store hiccup part-way is a 503, which the provider
-    retries, and whatever was stored before it is processed all the same."""
+async def accept(app: web.Application, parsed: ParsedWebhook) -> str:
+    """Store every message and status and hand the messages to the inbox (as the simulator's
+    uploads are too); a store hiccup part-way is a 503, which the provider retries, and
+    whatever was stored before it is processed all the same."""
     try:
         return await _store_all(app, parsed)
     except Exception as error:

@@ -28,6 +28,7 @@ from gateway.ports.channel import (
     malformed,
 )
 from gateway.phone import is_simulated, mask, to_simulated_contact
+from gateway.ports.records import LogEntry
 from gateway.validation import first_problem
 
 
@@ -140,18 +141,13 @@ class SimulatorChannel:
         """Done on the spot: the chat page shows no ticks on the contact's own messages."""
 
 
-def transcript_entry(
-    entry_id: str,
-    direction: str,
-    status: str,
-    created_at: datetime,
-    payload: dict[str, Any],
-    provider_message_id: str | None = None,
-) -> dict[str, Any]:
-    """One bubble of the chat: who spoke, when, and what they said or offered; the provider's
-    id of a message sent, which a status report names."""
-    entry = {"id": entry_id, "direction": direction, "status": status, "at": created_at.isoformat()}
-    if direction == "outbound" and provider_message_id is not None:
-        entry["provider_message_id"] = provider_message_id
-    keys = ("text", "buttons", "list", "media", "template", "kind", "reply_id", "reply_title")
-    return entry | {key: payload[key] for key in keys if payload.get(key) is not None}
+def transcript_entry(entry: LogEntry, media: dict[str, Any] | None) -> dict[str, Any]:
+    """One bubble of the chat: who spoke, when, and what they said, offered or shared (`media`:
+    its file as the page shows it); the provider's id of a message sent, which a status
+    report names."""
+    shown = {"id": entry.id, "direction": entry.direction, "status": entry.status, "at": entry.created_at.isoformat()}
+    if entry.direction == "outbound" and entry.provider_message_id is not None:
+        shown["provider_message_id"] = entry.provider_message_id
+    keys = ("text", "buttons", "list", "template", "kind", "reply_id", "reply_title", "location")
+    parts = {key: entry.payload[key] for key in keys if entry.payload.get(key) is not None}
+    return shown | parts | ({"media": media} if media else {})

@@ -40,12 +40,11 @@ def test_delivery_in_words_with_the_reason_of_a_failure():
     assert failed.delivery == "failed" and failed.error == "131047: re-engagement message"
 
 
-def test_media_images_are_shown_and_documents_linked():
-    image = {"media": {"kind": "image", "url": "https://example.com/a.png", "caption": "the crack"}}
-    assert bubble(entry(Direction.OUTBOUND, image)).attachment.is_image
-    document = {"kind": "media", "media": {"url": "https://example.com/r.pdf", "mime_type": "application/pdf"}}
-    attachment = bubble(entry(Direction.INBOUND, document)).attachment
-    assert not attachment.is_image and attachment.url == "https://example.com/r.pdf"
+def test_a_shared_location_reads_as_its_name_with_a_map_link():
+    location = {"latitude": 19.07, "longitude": 72.87, "name": "Plant 2"}
+    shared = bubble(entry(Direction.INBOUND, {"kind": "location", "location": location}))
+    assert shared.text == "Plant 2"
+    assert "mlat=19.07&mlon=72.87" in shared.place.map_url
 
 
 def test_a_template_says_which():

@@ -1,0 +1,79 @@
+"""Files in the console: a conversation shows contacts' and the bot's pictures inline, sound
+with a player, documents as links under their name, and why a contact's file could not be
+had; every file comes through the console's own address, to signed-in operators only."""
+
+import re
+
+from gateway.appkeys import HANDOVERS, MEDIA, STORE
+from gateway.models import InboundKind, InboundMessage, Media, MediaKind, OutboundMessage, Priority, Provider
+from tests.adapters.channels.test_simulator_media import pdf, photo
+from tests.gateway.console.conftest import WHATSAPP_CONTACT, WHATSAPP_PAGE, as_operator
+
+PAGE = "/console/contacts/sim%3A%2B15550001111"
+
+
+def addresses(page: str, tag: str) -> list[str]:
+    return re.findall(rf'<{tag} [^>]*src="(/console/media/[^"]+)"', page)
+
+
+async def test_a_file_is_served_to_signed_in_operators_only(console):
+    stored = await console.app[MEDIA].put(photo(), content_type="image/jpeg", kind=MediaKind.IMAGE)
+
+    anonymous = await console.get(f"/console/media/{stored.id}", allow_redirects=False)
+    assert anonymous.status == 302 and anonymous.headers["Location"].startswith("/console/signin")
+    assert photo() not in await anonymous.read()
+
+    await as_operator(console, "alice")
+    served = await console.get(f"/console/media/{stored.id}")
+    assert served.status == 200 and served.content_type == "image/jpeg" and await served.read() == photo()
+    assert served.headers["Cache-Control"].startswith("private")
+    assert (await console.get("/console/media/no-such-file")).status == 404
+
+
+async def test_the_conversation_shows_the_contacts_files_and_the_bots(console, contact, clock):
+    await as_operator(console, "alice")
+    await contact.attach(photo(), "image/jpeg", "crack.jpg", caption="the crack")
+    await contact.attach(bytes.fromhex("4f67675300") + bytes(60), "audio/ogg", "note.ogg")
+    await contact.attach(pdf(), "application/pdf", "inspection.pdf")
+    chart = await console.app[MEDIA].put(photo(), content_type="image/jpeg", kind=MediaKind.IMAGE)
+    sent = OutboundMessage(
+        recipient=contact.phone, media={"kind": "image", "media_id": chart.id, "caption": "ORD-4411"}, priority=Priority.REPLY
+    )
+    await console.app[STORE].log.record_outbound("job-chart", sent, Provider.SIMULATOR)
+
+    page = await (await console.get(PAGE)).text()
+
+    photo_address, chart_address = addresses(page, "img")
+    assert "the crack" in page and "ORD-4411" in page
+    [voice_address] = addresses(page, "audio")
+    assert 'aria-label="voice note"' in page
+    [document] = re.findall(r'<a href="(/console/media/[^"]+)"[^>]* download="inspection.pdf">inspection.pdf</a>', page)
+    for address in (photo_address, chart_address, voice_address, document):
+        assert (await console.get(address)).status == 200
+    assert chart_address == f"/console/media/{chart.id}"
+
+
+async def test_a_contacts_file_that_could_not_be_fetched_says_why(console, clock):
+    await as_operator(console, "alice")
+    message = InboundMessage(
+        provider=Provider.META,
+        provider_message_id="wamid.PHOTO1",
+        sender=WHATSAPP_CONTACT,
+        timestamp=clock.now(),
+        kind=InboundKind.MEDIA,
+        media=Media(media_id="1013859600285441", mime_type="image/jpeg", kind=MediaKind.IMAGE),
+    )
+    await console.app[STORE].log.record_inbound(message)
+    await console.app[HANDOVERS].note_inbound(message)
+    await console.app[MEDIA].put_unavailable(
+        message_id=message.id,
+        kind=MediaKind.IMAGE,
+        content_type="image/jpeg",
+        error="Meta answered 404: the media id is unknown",
+        attempts=1,
+    )
+
+    page = await (await console.get(WHATSAPP_PAGE)).text()
+
+    assert "image: file could not be fetched: Meta answered 404: the media id is unknown" in page
+    assert "1013859600285441" not in page and not addresses(page, "img")
