@@ -4,6 +4,7 @@ store, an outside link, why a contact's file could not be had, or that it is sti
 from dataclasses import dataclass, replace
 from typing import Any
 
+from gateway.media.limits import kind_of
 from gateway.ports.media import MediaState, MediaStore, StoredMedia
 from gateway.ports.records import Direction, LogEntry
 
@@ -39,7 +40,7 @@ async def logged_media(entry: LogEntry, store: MediaStore) -> LoggedMedia | None
         return None
     inbound = entry.direction is Direction.INBOUND
     shown = LoggedMedia(
-        kind=media.get("kind") or _kind_of(media.get("mime_type")),
+        kind=media.get("kind") or kind_of(media.get("mime_type")) or "file",
         url=None if inbound else media.get("url"),
         content_type=media.get("mime_type"),
         filename=media.get("filename"),
@@ -70,7 +71,3 @@ def _with_record(shown: LoggedMedia, found: StoredMedia) -> LoggedMedia:
         voice=shown.voice,
     )
 
-
-def _kind_of(mime_type: str | None) -> str:
-    major = (mime_type or "").split("/")[0]
-    return major if major in ("image", "audio", "video") else "document" if mime_type else "file"

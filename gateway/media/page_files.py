@@ -1,12 +1,9 @@
 """Stored files as the gateway's own pages (the simulator, the console) show them: images,
 audio and video in the page, anything else downloaded, never opened as a page of the site."""
 
-import json
-
 from aiohttp import web
 
 from gateway.appkeys import MEDIA
-from gateway.middleware import error_body
 from gateway.media.serving import serve
 from gateway.ports.media import MediaState
 from gateway.ports.store import NotFound
@@ -21,7 +18,7 @@ async def page_file(request: web.Request, media_id: str) -> web.StreamResponse:
     media = request.config_dict[MEDIA]
     stored = await media.get(media_id)
     if stored is None or stored.state is not MediaState.STORED:
-        raise _missing()
+        raise web.HTTPNotFound(text=MISSING)
     shown = (stored.content_type or "").startswith(SHOWN_INLINE)
     try:
         return await serve(
@@ -32,8 +29,4 @@ async def page_file(request: web.Request, media_id: str) -> web.StreamResponse:
             cache_control="private, max-age=3600",
         )
     except NotFound:
-        raise _missing() from None
-
-
-def _missing() -> web.HTTPNotFound:
-    return web.HTTPNotFound(text=json.dumps(error_body(404, MISSING)), content_type="application/json")
+        raise web.HTTPNotFound(text=MISSING) from None

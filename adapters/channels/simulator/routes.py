@@ -18,6 +18,7 @@ from gateway.middleware import error_body
 from gateway.models import InboundKind, InboundMessage, Media, MediaKind, Provider, new_id
 from gateway.phone import InvalidPhoneNumber, to_simulated_contact
 from gateway.ports.channel import ParsedWebhook, WebhookRejected
+from gateway.ports.media import MediaStoreError
 from gateway.ports.records import LogEntry, LogQuery
 
 TRANSCRIPT_LENGTH = 100
@@ -54,9 +55,11 @@ async def attach(request: web.Request) -> web.Response:
         upload = await attached(request)
     except Unfit as unfit:
         return web.json_response(error_body(unfit.status, unfit.message), status=unfit.status)
-    message = await _keep(request.app, upload)
     try:
+        message = await _keep(request.app, upload)
         await accept(request.app, ParsedWebhook(messages=[message]))
+    except MediaStoreError as error:
+        return web.json_response(error_body(503, f"the media store could not keep the file: {error}"), status=503)
     except WebhookRejected as rejected:
         return web.json_response(error_body(rejected.status, rejected.message), status=rejected.status)
     return web.json_response({"status": "accepted", "message_id": message.id, "media_id": message.media.stored_id})
