@@ -2,19 +2,25 @@
 
 import argparse
 import asyncio
+import logging
 import signal
+import socket
 import sys
 from collections.abc import AsyncIterator, Sequence
 
 import aiohttp
 import uvloop
+import yarl
 from aiohttp import web
 from pydantic import ValidationError
 
+from adapters.storage import STORE_ERRORS, open_store, unreachable_store
 from gateway import __version__, logs, slow_clients
 from gateway.app import create_app, create_worker_app
 from gateway.chat import SimulatorOff, TerminalChat
+from gateway.clock import SystemClock
 from gateway.console.operators_cli import add_operator_commands
+from gateway.listings import add_output_option, emit
 from gateway.metrics import GatewayMetrics
 from gateway.operator_commands import add_commands
 from gateway.phone import InvalidPhoneNumber, to_simulated_contact
@@ -35,7 +41,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(configuration_errors(error), file=sys.stderr)
         return 2
     logs.configure(settings.log_level, settings.log_format)
-    return arguments.command(settings, arguments)
+    try:
+        return arguments.command(settings, arguments)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        logging.getLogger("gateway.cli").debug("the command failed", exc_info=True)
+        print(f"wa-gateway: {type(error).__name__}: {error} (GATEWAY_LOG_LEVEL=DEBUG shows where)", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve_parser = commands.add_parser(
         "serve",
-        help="run the web service (webhooks, simulator, admin API, metrics)",
+        help="Run the web service: webhooks, the simulator, the console, the admin API and metrics.",
         description="Serve webhooks, the simulator, the admin API and /metrics on GATEWAY_HOST:GATEWAY_PORT. "
         "Stops cleanly on SIGINT or SIGTERM: requests in flight finish and the store is closed. "
         f"A client that has sent no whole request head {slow_clients.IDLE_SECONDS:g} s after connecting (or after "
@@ -58,14 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     serve_parser.add_argument(
         "--ingest-only",
         action="store_true",
-        help="only store webhooks and serve the admin API; `wa-gateway worker` processes conversations and "
-        "sends (the same as GATEWAY_ROLE=ingest)",
+        help="Only store webhooks and serve the admin API, while `wa-gateway worker` processes conversations "
+        "and sends (the same as GATEWAY_ROLE=ingest).",
     )
     serve_parser.set_defaults(command=serve)
 
     worker_parser = commands.add_parser(
         "worker",
-        help="process conversations and send, without webhooks (for scale-out)",
+        help="Process conversations and send, without webhooks, to add capacity.",
         description="Process conversations, run plugins' periodic jobs and send the outbound queue, sharing the "
         "store with `serve`, to add capacity. Any number can run, on any host that reaches the store: each "
         "contact's messages are processed by one process at a time, in order, and each job is sent by one "
@@ -75,23 +88,24 @@ def _parser() -> argparse.ArgumentParser:
 
     chat_parser = commands.add_parser(
         "chat",
-        help="talk to the bot in the terminal through the simulator channel",
+        help="Talk to the bot in the terminal through the simulator channel.",
         description="Chat with a running gateway (`wa-gateway serve`) as the given phone number, through the "
         "simulator channel. Type a message per line; after a menu, type its number to choose. Ctrl-D quits.",
     )
     chat_parser.add_argument(
-        "--phone", default="+15550001111", help="chat as the simulated contact sim:PHONE (default: %(default)s)"
+        "--phone", default="+15550001111", help="Chat as the simulated contact sim:PHONE (default: %(default)s)."
     )
-    chat_parser.add_argument("--url", help="the gateway's address (default: http://GATEWAY_HOST:GATEWAY_PORT)")
+    chat_parser.add_argument("--url", help="The running gateway's address (default: http://GATEWAY_HOST:GATEWAY_PORT).")
     chat_parser.set_defaults(command=chat)
 
     plugins_parser = commands.add_parser(
         "plugins",
-        help="list installed plugins, their hooks, and any that failed to load",
+        help="List the installed plugins, their hooks, and any that failed to load.",
         description="List every plugin the gateway loads (built-in or from a package's wa_gateway.plugins "
         "entry point) with its version, source and the hooks it implements, and every plugin that failed to "
         "load, with the reason.",
     )
+    add_output_option(plugins_parser)
     plugins_parser.set_defaults(command=plugins)
     add_commands(commands)
     add_operator_commands(commands)
@@ -99,9 +113,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def serve(settings: Settings, arguments: argparse.Namespace) -> int:
-    """Run the web application until a signal stops it."""
+    """Run the web application until a signal stops it, once the port and the store are known
+    to be usable."""
     if arguments.ingest_only:
         settings = settings.model_copy(update={"role": Role.INGEST})
+    if (problem := _cannot_listen(settings.host, settings.port) or asyncio.run(_store_problem(settings))) is not None:
+        print(f"wa-gateway serve: {problem}", file=sys.stderr)
+        return 1
     print(
         f"wa-gateway {__version__} on http://{settings.host}:{settings.port} "
         f"(store: {settings.store_backend}; providers: {', '.join(settings.enabled_providers) or 'none'}; "
@@ -121,8 +139,35 @@ def serve(settings: Settings, arguments: argparse.Namespace) -> int:
     return 0
 
 
+def _cannot_listen(host: str, port: int) -> str | None:
+    """Why the gateway could not listen on host:port, or None when it can."""
+    try:
+        with socket.create_server((host, port)):
+            return None
+    except OSError as error:
+        return f"cannot listen on {host}:{port}: {error.strerror or error}"
+
+
+async def _store_problem(settings: Settings) -> str | None:
+    """Why the configured store cannot be used, or None when it answers."""
+    try:
+        store = await open_store(settings.store_url, SystemClock())
+    except STORE_ERRORS as error:
+        return unreachable_store(settings.store_backend, error)
+    try:
+        await store.ping()
+    except STORE_ERRORS as error:
+        return unreachable_store(settings.store_backend, error)
+    finally:
+        await store.close()
+    return None
+
+
 def worker(settings: Settings, arguments: argparse.Namespace) -> int:
-    """Process conversations and send until a signal stops it."""
+    """Process conversations and send until a signal stops it, once the store answers."""
+    if (problem := asyncio.run(_store_problem(settings))) is not None:
+        print(f"wa-gateway worker: {problem}", file=sys.stderr)
+        return 1
     print(f"wa-gateway {__version__} worker (store: {settings.store_backend})", flush=True)
     uvloop.run(_run_until_signalled(create_worker_app(settings)))
     return 0
@@ -146,6 +191,9 @@ async def _run_until_signalled(app: web.Application) -> None:
 def chat(settings: Settings, arguments: argparse.Namespace) -> int:
     """Chat through the simulator in the terminal."""
     base_url = arguments.url or f"http://{settings.host}:{settings.port}"
+    if (url := yarl.URL(base_url)).scheme not in ("http", "https") or not url.host:
+        print(f"wa-gateway chat: --url: {base_url!r} is not an http:// or https:// address", file=sys.stderr)
+        return 2
     try:
         phone = to_simulated_contact(arguments.phone)
     except InvalidPhoneNumber as error:
@@ -182,11 +230,12 @@ async def _stdin_lines() -> AsyncIterator[str]:
 def plugins(settings: Settings, arguments: argparse.Namespace) -> int:
     """Print the plugin table; exit 1 when a plugin failed to load."""
     host = get_plugin_manager(GatewayMetrics(settings.store_backend))
-    for info in host.describe():
-        print(f"{info.name}  {info.version or '-'}  ({info.source})")
-        print(f"    hooks: {', '.join(info.hooks)}")
-    for failure in host.failures:
-        print(f"{failure.name}  FAILED TO LOAD: {failure.reason}")
+    rows = [
+        {"name": i.name, "version": i.version, "source": i.source, "state": "loaded", "hooks": ", ".join(i.hooks)}
+        for i in host.describe()
+    ]
+    rows += [{"name": f.name, "state": "failed", "reason": f.reason} for f in host.failures]
+    emit(rows, ("name", "version", "source", "state", "hooks", "reason"), arguments.output, sys.stdout)
     return 1 if host.failures else 0
 
 

@@ -3,15 +3,13 @@
 import argparse
 import asyncio
 import getpass
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable
 
-from pymongo.errors import PyMongoError
-
-from adapters.storage import open_store
+from adapters.storage import STORE_ERRORS, open_store, unreachable_store
 from gateway.clock import SystemClock
 from gateway.console.accounts import AccountError, Operators, check_password
+from gateway.listings import add_output_option, emit
 from gateway.settings import Settings
 
 
@@ -22,29 +20,31 @@ class CommandFailed(Exception):
 def add_operator_commands(commands: argparse._SubParsersAction) -> None:
     operators = commands.add_parser(
         "operators",
-        help="add, disable, enable and list console operators, set their passwords",
+        help="Add, disable, enable and list console operators, and set their passwords.",
         description="Manage the accounts that sign in to the console at /console. Names are "
         "case-insensitive; passwords need at least 12 characters and are stored as argon2 hashes.",
     )
     actions = operators.add_subparsers(required=True, metavar="ACTION")
-    add = actions.add_parser("add", help="create an operator (asks for the password twice)")
+    add = actions.add_parser("add", help="Create an operator; it asks for the password twice.")
     add.add_argument("name")
-    password = actions.add_parser("password", help="set an operator's password; their open sessions end")
+    password = actions.add_parser("password", help="Set an operator's password; their open sessions end.")
     password.add_argument("name")
     for parser in (add, password):
         parser.add_argument(
-            "--password-stdin", action="store_true", help="read the password from the first line of standard input"
+            "--password-stdin", action="store_true", help="Read the password from the first line of standard input."
         )
     add.set_defaults(action=_add)
     password.set_defaults(action=_password)
     for name, disabled, help_text in (
-        ("disable", True, "stop an operator signing in; their open sessions stop working"),
-        ("enable", False, "let a disabled operator sign in again"),
+        ("disable", True, "Stop an operator signing in; their open sessions stop working."),
+        ("enable", False, "Let a disabled operator sign in again."),
     ):
         parser = actions.add_parser(name, help=help_text)
         parser.add_argument("name")
         parser.set_defaults(action=_switch(disabled))
-    actions.add_parser("list", help="every operator: name, enabled or disabled, created").set_defaults(action=_list)
+    listing = actions.add_parser("list", help="List every operator: name, enabled or disabled, and when created.")
+    add_output_option(listing)
+    listing.set_defaults(action=_list)
     operators.set_defaults(command=run)
 
 
@@ -56,8 +56,8 @@ def run(settings: Settings, arguments: argparse.Namespace) -> int:
     except (CommandFailed, AccountError) as failure:
         print(f"wa-gateway operators: {failure}", file=sys.stderr)
         return 1
-    except (OSError, sqlite3.Error, PyMongoError) as error:
-        print(f"wa-gateway operators: cannot reach the {settings.store_backend} store: {error}", file=sys.stderr)
+    except STORE_ERRORS as error:
+        print(f"wa-gateway operators: {unreachable_store(settings.store_backend, error)}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, EOFError):
         print("wa-gateway operators: cancelled", file=sys.stderr)
@@ -110,9 +110,10 @@ def _list(arguments: argparse.Namespace) -> Callable[[Operators], Awaitable[None
         found = await operators.list()
         if not found:
             print("no operators yet; add one with `wa-gateway operators add NAME`", file=sys.stderr)
-        for operator in found:
-            state = "disabled" if operator.disabled else "enabled"
-            print(f"{operator.name}  {state}  {operator.created_at:%Y-%m-%d %H:%M}")
+        rows = [
+            {"name": o.name, "state": "disabled" if o.disabled else "enabled", "created_at": o.created_at} for o in found
+        ]
+        emit(rows, ("name", "state", "created_at"), arguments.output, sys.stdout)
 
     return listing
 

@@ -1,6 +1,7 @@
 """The `wa-gateway` command as an operator runs it: a real process, real signals."""
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -163,3 +164,35 @@ def test_each_command_explains_itself(tmp_path, command, says):
     process = run_gateway(command, "--help", cwd=tmp_path)
     output, _ = process.communicate(timeout=30)
     assert process.returncode == 0 and says in output
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line_before_any_banner(tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        process = run_gateway("serve", cwd=tmp_path, GATEWAY_PORT=str(port))
+        output, errors = process.communicate(timeout=30)
+    assert process.returncode == 1 and output == ""
+    assert errors.startswith(f"wa-gateway serve: cannot listen on 127.0.0.1:{port}: ") and errors.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", ["serve", "worker"])
+def test_an_unreachable_store_stops_start_up_in_one_line(tmp_path, command):
+    (tmp_path / "a-file").write_text("")
+    process = run_gateway(command, cwd=tmp_path, GATEWAY_STORE_URL=f"sqlite:///{tmp_path / 'a-file' / 'gateway.db'}")
+    output, errors = process.communicate(timeout=30)
+    assert process.returncode == 1 and output == ""
+    assert errors.startswith(f"wa-gateway {command}: cannot reach the sqlite store: ") and errors.count("\n") == 1
+
+
+def test_chat_refuses_an_address_that_is_not_one(tmp_path):
+    process = run_gateway("chat", "--url", "notaurl", cwd=tmp_path)
+    _, errors = process.communicate(input="", timeout=30)
+    assert process.returncode == 2
+    assert errors == "wa-gateway chat: --url: 'notaurl' is not an http:// or https:// address\n"
+
+
+def test_plugins_lists_as_a_table_or_as_json(tmp_path):
+    table, _ = run_gateway("plugins", cwd=tmp_path).communicate(timeout=60)
+    assert table.splitlines()[0].split() == ["NAME", "VERSION", "SOURCE", "STATE", "HOOKS", "REASON"]
+    listed, _ = run_gateway("plugins", "--output", "json", cwd=tmp_path).communicate(timeout=60)
+    assert {"defects", "orders", "maintenance", "billing"} <= {plugin["name"] for plugin in json.loads(listed)}

@@ -23,20 +23,29 @@ def store_path(tmp_path, monkeypatch):
 
 
 def run(capsys, *arguments: str) -> tuple[int, str]:
+    """The exit code, and what was printed: standard output, or the error on standard error."""
     code = main(list(arguments))
-    return code, capsys.readouterr().out
+    captured = capsys.readouterr()
+    return code, captured.out if code == 0 else captured.err
+
+
+def refusal(capsys, *arguments: str) -> str:
+    """A refused command's one line on standard error (exit 1, nothing on standard output)."""
+    code, captured = main(list(arguments)), capsys.readouterr()
+    assert (code, captured.out) == (1, "") and captured.err.count("\n") == 1, captured
+    return captured.err.removeprefix("wa-gateway: ").rstrip()
 
 
 def test_send_queues_a_message_and_queue_summarises(store_path, capsys):
     code, out = run(capsys, "send", "--to", "919812345678", "--text", "Plant closed Monday")
     assert code == 0 and out.startswith("queued job ") and out.rstrip().endswith("for +919812345678")
-    code, out = run(capsys, "queue")
+    code, out = run(capsys, "queue", "--output", "json")
     assert json.loads(out)["queued"] == 1
+    assert run(capsys, "queue")[1].splitlines()[:2] == ["STATE       JOBS", "queued      1"]
 
 
 def test_send_refuses_a_bad_recipient_with_the_reason(store_path, capsys):
-    code, out = run(capsys, "send", "--to", "12", "--text", "hi")
-    assert code == 1 and "recipient: '12' is not an international phone number" in out
+    assert "recipient: '12' is not an international phone number" in refusal(capsys, "send", "--to", "12", "--text", "hi")
 
 
 def test_templates_save_show_versions_and_rollback(store_path, capsys, tmp_path):
@@ -47,20 +56,23 @@ def test_templates_save_show_versions_and_rollback(store_path, capsys, tmp_path)
         == "saved welcome (en) as v1\n"
     )
     body.write_text("Welcome {{ customer_name")
-    code, out = run(capsys, "templates", "save", "welcome", "en", str(body))
-    assert code == 1 and "not saved: line 1:" in out
+    assert refusal(capsys, "templates", "save", "welcome", "en", str(body)).startswith("not saved: line 1:")
     body.write_text("Hello again {{ customer_name }}")
     run(capsys, "templates", "save", "welcome", "en", str(body))
     assert run(capsys, "templates", "rollback", "welcome", "en", "1")[1] == "welcome (en) is v1 again, as v3\n"
     code, out = run(capsys, "templates", "show", "welcome", "en")
     assert out.splitlines()[1] == "Welcome {{ customer_name }}"
     assert [line.split()[0] for line in run(capsys, "templates", "versions", "welcome", "en")[1].splitlines()] == [
-        "v3",
-        "v2",
-        "v1",
+        "VERSION",
+        "3",
+        "2",
+        "1",
     ]
-    assert "welcome  en  v3  billing" in run(capsys, "templates", "list")[1]
-    assert run(capsys, "templates", "rollback", "welcome", "en", "9")[0] == 1
+    assert run(capsys, "templates", "list")[1].splitlines()[1].split()[:4] == ["welcome", "en", "3", "billing"]
+    listed = json.loads(run(capsys, "templates", "list", "--output", "json")[1])
+    assert [(t["name"], t["version"]) for t in listed] == [("welcome", 3)]
+    assert listed[0]["saved_at"].endswith("+00:00") and "T" in listed[0]["saved_at"]
+    assert refusal(capsys, "templates", "rollback", "welcome", "en", "9")
 
 
 def test_dead_letters_are_listed_and_retried(store_path, capsys):
@@ -73,6 +85,49 @@ def test_dead_letters_are_listed_and_retried(store_path, capsys):
         return job.id
 
     job_id = asyncio.run(one_dead())
-    assert run(capsys, "queue", "dead")[1].startswith(f"{job_id}  +919812345678  131026: undeliverable")
+    dead = run(capsys, "queue", "dead")[1].splitlines()
+    assert dead[1].split()[:2] == [job_id, "+919812345678"] and dead[1].endswith("131026: undeliverable")
+    assert json.loads(run(capsys, "queue", "dead", "--output", "json")[1])[0]["job"] == job_id
     assert run(capsys, "queue", "retry", job_id) == (0, f"job {job_id} queued again\n")
-    assert run(capsys, "queue", "retry", job_id)[0] == 1
+    assert refusal(capsys, "queue", "retry", job_id) == (
+        f"job {job_id} is queued; only a dead or suppressed job can be retried"
+    )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        (("queue", "retry"), "`queue retry` needs the job to retry: its id, from `queue dead`"),
+        (("queue", "retry", "nojob"), "no job nojob"),
+        (("queue", "dead", "abc"), "`queue dead` takes no job; did you mean `queue retry abc`?"),
+        (("templates", "versions", "nothing", "en"), "no template nothing in en"),
+        (("templates", "preview", "nothing", "en"), "no template nothing in en"),
+    ],
+)
+def test_refusals_are_one_line_on_standard_error(store_path, capsys, arguments, says):
+    assert refusal(capsys, *arguments) == says
+
+
+def test_templates_preview_renders_with_the_values_given(store_path, capsys, tmp_path):
+    body = tmp_path / "due.j2"
+    body.write_text("Pay {{ amount | money('INR') }} by {{ due | date }}")
+    run(capsys, "templates", "save", "due", "en", str(body))
+    code, out = run(capsys, "templates", "preview", "due", "en", "--param", "amount=1860", "--param", "due=2026-12-24")
+    assert code == 0 and out.startswith("Pay ₹1,860") and "2026-12-24" not in out
+    assert refusal(capsys, "templates", "preview", "due", "en", "--param", "amount=lots", "--param", "due=x") == (
+        "due (en) v1 cannot render: the money filter needs a number, such as 1860 or 12.50"
+    )
+
+
+def test_a_param_without_an_equals_sign_is_refused_before_anything_is_queued(store_path, capsys):
+    with pytest.raises(SystemExit) as exited:
+        main(["send", "--to", "+919812345678", "--template", "due", "--param", "bad"])
+    assert exited.value.code == 2 and "argument --param: 'bad' is not KEY=VALUE" in capsys.readouterr().err
+    assert json.loads(run(capsys, "queue", "--output", "json")[1])["queued"] == 0
+
+
+def test_an_unreachable_store_is_one_line_naming_it(tmp_path, capsys, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("GATEWAY_STORE_URL", f"sqlite:///{blocker / 'gateway.db'}")
+    assert refusal(capsys, "queue").startswith("cannot reach the sqlite store: ")

@@ -2,6 +2,7 @@
 
 import getpass
 import io
+import json
 import os
 import re
 import subprocess
@@ -39,9 +40,12 @@ def test_add_list_disable_enable(store_url, capsys, monkeypatch):
     assert (code, out) == (0, "operator alice added; they sign in at /console\n")
     operators(capsys, monkeypatch, "add", "bob", "--password-stdin", stdin=PASSWORD)
     assert operators(capsys, monkeypatch, "disable", "BOB")[:2] == (0, "operator bob disabled\n")
-    listing = operators(capsys, monkeypatch, "list")[1].splitlines()
-    assert [line.split("  ")[:2] for line in listing] == [["alice", "enabled"], ["bob", "disabled"]]
-    assert re.fullmatch(r"alice  enabled  \d{4}-\d\d-\d\d \d\d:\d\d", listing[0])
+    header, *listing = operators(capsys, monkeypatch, "list")[1].splitlines()
+    assert header.split() == ["NAME", "STATE", "CREATED_AT"]
+    assert [line.split()[:2] for line in listing] == [["alice", "enabled"], ["bob", "disabled"]]
+    assert re.fullmatch(r"alice  enabled   \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", listing[0])
+    as_json = json.loads(operators(capsys, monkeypatch, "list", "--output", "json")[1])
+    assert [(o["name"], o["state"]) for o in as_json] == [("alice", "enabled"), ("bob", "disabled")]
     assert operators(capsys, monkeypatch, "enable", "bob")[:2] == (0, "operator bob enabled\n")
 
 
