@@ -49,6 +49,9 @@ for another process. The holder renews it once a third of it has passed."""
 LOOK_EVERY_SECONDS = 0.05
 """How often an idle process looks in the store for messages another process stored; a message
 stored by this process is looked for at once."""
+RENEW_WHILE_FETCHING_SECONDS = LEASE.total_seconds() / 3
+"""A contact's file can take longer to download than the lease lasts: it is renewed this often
+while one downloads."""
 CLOSE_GRACE_SECONDS = 10.0
 """At shutdown, how long the turns in processing get to finish before they are cut short."""
 RETRY_FIRST_SECONDS = 1.0
@@ -244,7 +247,7 @@ class Inbox:
         contact = await self._remember_channel(message)
         blocked = contact.values.get("blocked")
         if not blocked:
-            message = await self._fetcher.fetched(message)
+            message = await self._fetched(message, fence)
         card = await self._handovers.note_inbound(message)
         if blocked:
             log.info("message %s from %s is not answered: the contact is blocked", message.id, mask(message.sender))
@@ -252,6 +255,19 @@ class Inbox:
         if not card.held:
             self._receipts.acknowledge(message)  # read, and "typing…" until the bot's reply arrives
         return await self._engine.handle(message, contact.values, fence, card)
+
+    async def _fetched(self, message: InboundMessage, fence: Fence) -> InboundMessage:
+        """The message with its file fetched, the contact's lease renewed meanwhile; raises
+        LeaseLost, the download abandoned, when the lease could not be kept."""
+        fetching = asyncio.ensure_future(self._fetcher.fetched(message))
+        renew = partial(self._store.leases.renew, fence.name, self._owner, fence.token, LEASE)
+        try:
+            while not (await asyncio.wait({fetching}, timeout=RENEW_WHILE_FETCHING_SECONDS))[0]:
+                if not await self._patiently("renewing an inbox lease during a download", renew):
+                    raise LeaseLost(f"lease {fence.name} expired under token {fence.token} during a download")
+            return fetching.result()
+        finally:
+            fetching.cancel()
 
     @staticmethod
     def _reply(message: InboundMessage, number: int, content: Content) -> OutboundMessage:
