@@ -70,7 +70,8 @@ class MediaFetcher:
         media = message.media
         if media is None or media.stored_id is not None or media.unavailable is not None:
             return message
-        earlier = await self._patiently(f"looking up the file of message {message.id}", partial(self._media.of_message, message.id))
+        look_up = partial(self._media.of_message, message.id)
+        earlier = await self._patiently(f"looking up the file of message {message.id}", look_up)
         record = earlier[0] if earlier else await self._fetch(message, media)
         return message.model_copy(update={"media": _as_recorded(media, record)})
 
@@ -85,7 +86,8 @@ class MediaFetcher:
         try:
             found = checked(download.data, declared, media.kind)
         except Refused as refused:
-            return await self._unavailable(message, media, _Attempts(attempts.count, download, refused.reason, "refused"))
+            refusal = _Attempts(attempts.count, download, refused.reason, "refused")
+            return await self._unavailable(message, media, refusal)
         put = partial(
             self._media.put,
             download.data,
@@ -116,10 +118,10 @@ class MediaFetcher:
     async def _download(self, message: InboundMessage, media: Media) -> _Attempts:
         channel = self._channels.get(message.provider)
         if not hasattr(channel, "fetch_media"):
-            return _Attempts(0, failure=f"the {message.provider.value} channel cannot fetch files", outcome="unavailable")
-        fetch = partial(
-            cast(MediaFetchChannel, channel).fetch_media, media, max_bytes(media.kind or kind_of(media.mime_type)), self._http
-        )
+            failure = f"the {message.provider.value} channel cannot fetch files"
+            return _Attempts(0, failure=failure, outcome="unavailable")
+        limit = max_bytes(media.kind or kind_of(media.mime_type))
+        fetch = partial(cast(MediaFetchChannel, channel).fetch_media, media, limit, self._http)
         count = 0
         while True:
             count += 1
