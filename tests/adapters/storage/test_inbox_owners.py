@@ -5,6 +5,9 @@ holds the contact's lease; a holder that stalls past its lease is fenced out."""
 import asyncio
 from datetime import timedelta
 
+import pytest
+
+from adapters.storage.media.disk import DiskMediaStore
 from gateway.conversation.engine import Engine
 from gateway.handover.service import Handovers
 from gateway.handover.hours import SupportHours
@@ -21,7 +24,6 @@ from gateway.plugins import get_plugin_manager
 from gateway.ports.channel import ChannelSet
 from gateway.ports.records import JobState
 from gateway.supervision import Supervisor, stop
-from tests.gateway.media.memory_store import MemoryMediaStore
 
 MESSAGES = 60
 CONTACT = "+919812345678"
@@ -42,14 +44,21 @@ class Recorder:
         return [Content(text=f"re {message.text}")]
 
 
-async def inbox_for(store, clock, owner: str, recorder: Recorder) -> tuple[Inbox, Supervisor]:
+@pytest.fixture
+async def media(tmp_path, clock):
+    opened = await DiskMediaStore.open(tmp_path / "media", clock)
+    yield opened
+    await opened.close()
+
+
+async def inbox_for(store, media, clock, owner: str, recorder: Recorder) -> tuple[Inbox, Supervisor]:
     metrics = GatewayMetrics(store.backend)
     host = get_plugin_manager(metrics, [recorder], entry_points=False)
     outbox = Outbox(store, [Provider.META], Provider.META, lambda: None)
     handovers = Handovers(store, outbox, clock, metrics, Timeouts(SupportHours.parse("always", "UTC"), timedelta(1), timedelta(1)))
     engine = await Engine.build(store, host, clock, timedelta(minutes=30), metrics, handovers)
     receipts = ReadReceipts(store.log, ChannelSet({}, {}), None, metrics, lambda provider: True)  # no channel to call
-    fetcher = MediaFetcher(ChannelSet({}, {}), MemoryMediaStore(clock), None, metrics)  # texts carry no file
+    fetcher = MediaFetcher(ChannelSet({}, {}), media, None, metrics)  # texts carry no file to fetch
     inbox = Inbox(store, engine, handovers, outbox, metrics, clock, owner, receipts=receipts, fetcher=fetcher)
     return inbox, Supervisor(metrics)
 
@@ -66,10 +75,10 @@ def message(clock, n: int) -> InboundMessage:
     )
 
 
-async def test_one_contacts_messages_arriving_at_two_inboxes_are_processed_once_in_order(store, clock):
+async def test_one_contacts_messages_arriving_at_two_inboxes_are_processed_once_in_order(store, media, clock):
     recorder = Recorder()
     (first, first_loops), (second, second_loops) = [
-        await inbox_for(store, clock, owner, recorder) for owner in ("host-a:1", "host-b:2")
+        await inbox_for(store, media, clock, owner, recorder) for owner in ("host-a:1", "host-b:2")
     ]
     running = [first.start(first_loops), second.start(second_loops)]
     try:
@@ -94,13 +103,13 @@ async def test_one_contacts_messages_arriving_at_two_inboxes_are_processed_once_
 
 
 async def test_a_holder_that_stalls_past_its_lease_is_fenced_out_and_the_message_answered_once(
-    store, clock, monkeypatch
+    store, media, clock, monkeypatch
 ):
     monkeypatch.setattr(inbox_module, "RETRY_FIRST_SECONDS", 0.0)
     stalled_recorder, recorder = Recorder(), Recorder()
     stalled_recorder.hold = asyncio.Event()
     (stalled, stalled_loops), (taker, taker_loops) = [
-        await inbox_for(store, clock, owner, plugin)
+        await inbox_for(store, media, clock, owner, plugin)
         for owner, plugin in (("host-a:1", stalled_recorder), ("host-b:2", recorder))
     ]
     arrived = message(clock, 1)
