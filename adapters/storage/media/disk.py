@@ -6,17 +6,20 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import uuid4
 
-from adapters.storage.sqlite.connection import Database, dumps, from_micros, loads, to_micros
+from adapters.storage.sqlite.connection import Database, dumps, from_micros, loads, to_micros, transaction
 from gateway.clock import Clock
 from gateway.models import MediaKind
 from gateway.ports.media import MediaState, MediaStoreError, ProviderUpload, StoredMedia
 from gateway.ports.store import NotFound
+
+T = TypeVar("T")
 
 READ_PIECE_BYTES = 1 << 20
 """How much of a file `chunks` holds at once."""
@@ -89,7 +92,7 @@ class DiskMediaStore:
             attempts=attempts,
         )
         try:
-            return await self._db.run(lambda connection: self._claim(connection, record, written))
+            return await self._write(partial(self._claim, record=record, written=written))
         except sqlite3.Error as error:
             raise MediaStoreError(f"the media index refused the record: {error}") from error
         finally:
@@ -108,7 +111,7 @@ class DiskMediaStore:
             attempts=attempts,
             error=error,
         )
-        return await self._db.run(lambda connection: _record_unavailable(connection, record))
+        return await self._write(partial(_record_unavailable, record=record))
 
     async def get(self, media_id: str) -> StoredMedia | None:
         return await self._db.run(lambda connection: _one(connection, "id = ?", media_id))
@@ -146,12 +149,12 @@ class DiskMediaStore:
             uploads = loads(row["uploads"]) | {provider: upload.model_dump(mode="json")}
             connection.execute("UPDATE media SET uploads = ? WHERE id = ?", (dumps(uploads), media_id))
 
-        await self._db.run(remember)
+        await self._write(remember)
 
     async def purge_before(self, before: datetime, batch: int = 500) -> int:
         purged = 0
         while True:
-            went = await self._db.run(lambda connection: self._purge_batch(connection, to_micros(before), batch))
+            went = await self._write(partial(self._purge_batch, before=to_micros(before), batch=batch))
             purged += went
             if went < batch:
                 return purged
@@ -161,6 +164,10 @@ class DiskMediaStore:
 
     async def close(self) -> None:
         await self._db.close()
+
+    async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` in one write transaction, so no other process comes between its reads and writes."""
+        return await self._db.run(lambda connection: transaction(connection, work))
 
     async def _kept(self, message_id: str | None, cache_key: str | None) -> StoredMedia | None:
         """The stored file already kept for this message or key, if any."""
