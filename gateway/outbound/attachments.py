@@ -42,7 +42,9 @@ class Attachments:
             return as_text(message, media)
         return message.model_copy(update={"media": media})
 
-    async def uploaded(self, channel: Channel, message: OutboundMessage, http: aiohttp.ClientSession) -> OutboundMessage:
+    async def uploaded(
+        self, channel: Channel, message: OutboundMessage, http: aiohttp.ClientSession
+    ) -> OutboundMessage:
         """For a channel that sends uploads by id, the message with the provider's id for its
         stored file: the upload it keeps, while younger than it keeps uploads, else a new one.
         An upload the provider refuses leaves the link to be sent instead; a provider that is
@@ -56,9 +58,10 @@ class Attachments:
         kept = stored.uploads.get(provider) if stored is not None else None
         if kept is not None and now - kept.at < channel.upload_lifetime:
             return _by_upload(message, media, kept.id)
-        data = await self._media.read(media.media_id)
+        data = await self._media.read(media.media_id)  # raises NotFound when the file went since it was linked
+        content_type, filename = stored.content_type or FALLBACK_TYPE, media.filename or stored.filename
         try:
-            upload_id = await upload_media(data, stored.content_type or FALLBACK_TYPE, media.filename or stored.filename, http)
+            upload_id = await upload_media(data, content_type, filename, http)
         except SendError as error:
             if error.retryable:
                 raise

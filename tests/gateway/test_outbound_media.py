@@ -127,7 +127,8 @@ async def test_a_stored_file_goes_as_a_signed_link_and_the_log_keeps_only_its_id
     job_id = await send(store, media, links, clock, channel, kind="image", media_id=stored.id, caption="Crack")
     [sent] = channel.sent
     assert sent.media.media_id == stored.id and sent.media.caption == "Crack"
-    assert str(sent.media.url).startswith(f"https://gw.example.com/media/{stored.id}/") and verified(links, sent.media.url)
+    assert str(sent.media.url).startswith(f"https://gw.example.com/media/{stored.id}/")
+    assert verified(links, sent.media.url)
     entry = await store.log.get(job_id)
     assert entry.status is LogStatus.SENT
     assert entry.payload["media"] == {"kind": "image", "media_id": stored.id, "caption": "Crack"}
@@ -136,9 +137,8 @@ async def test_a_stored_file_goes_as_a_signed_link_and_the_log_keeps_only_its_id
 async def test_a_kind_the_channel_cannot_show_goes_as_text_with_caption_name_and_link(store, media, links, clock):
     report = await media.put(b"%PDF-1.7 report", content_type="application/pdf", kind=MediaKind.DOCUMENT)
     channel = Channel(kinds={MediaKind.IMAGE})
-    job_id = await send(
-        store, media, links, clock, channel, kind="document", media_id=report.id, caption="Your bill", filename="bill.pdf"
-    )
+    bill = {"kind": "document", "media_id": report.id, "caption": "Your bill", "filename": "bill.pdf"}
+    job_id = await send(store, media, links, clock, channel, **bill)
     [sent] = channel.sent
     caption, filename, link = sent.text.split("\n")
     assert (sent.media, caption, filename) == (None, "Your bill", "bill.pdf")

@@ -1,13 +1,16 @@
 """Media through the admin API: a stored file downloaded with the bearer token, the media on
 each message in the history, and stored files sent by id, refused at the door when unknown."""
 
+import hashlib
 from datetime import UTC, datetime
 
+import aiohttp
 import pytest
 
 from gateway.appkeys import MEDIA, STORE
 from gateway.models import InboundKind, InboundMessage, MediaKind, Provider
 from gateway.ports.records import JobState
+from tests.gateway.media.samples import pdf, picture, windows_program
 from tests.gateway_fixtures import eventually
 
 TOKEN = "admin-secret-token"
@@ -20,8 +23,8 @@ async def api(make_gateway):
     return await make_gateway(admin_token=TOKEN)
 
 
-async def call(api, method: str, path: str, status: int = 200, **request):
-    response = await api.request(method, f"/api/v1{path}", headers=AUTH, **request)
+async def call(api, method: str, path: str, status: int = 200, headers: dict[str, str] | None = None, **request):
+    response = await api.request(method, f"/api/v1{path}", headers=AUTH | (headers or {}), **request)
     assert response.status == status, await response.text()
     return await response.json()
 
@@ -42,7 +45,11 @@ async def inbound_photo(api, fetched: bool = True) -> tuple[InboundMessage, str]
         stored = await media.put(PHOTO, content_type="image/jpeg", kind=MediaKind.IMAGE, message_id=message.id)
     else:
         stored = await media.put_unavailable(
-            message_id=message.id, kind=MediaKind.IMAGE, content_type="image/jpeg", error="meta answered 404", attempts=1
+            message_id=message.id,
+            kind=MediaKind.IMAGE,
+            content_type="image/jpeg",
+            error="meta answered 404",
+            attempts=1,
         )
     return message, stored.id
 
@@ -137,3 +144,75 @@ async def test_an_unknown_or_mismatched_media_id_is_422_naming_the_field(api):
     error = (await call(api, "POST", "/messages/bulk", 422, json=bulk))["error"]
     assert error["fields"] == [{"path": "message.media.media_id", "message": "no media nope"}]
     assert (await call(api, "GET", "/messages"))["entries"] == []
+
+
+async def test_an_uploaded_photo_is_stored_as_what_its_bytes_are_then_sent_by_id(api):
+    jpeg = picture("JPEG")
+    form = aiohttp.FormData(quote_fields=False)  # as curl and browsers send it
+    form.add_field("file", jpeg, filename="C:\\Users\\asha\\crack.jpg", content_type="image/jpeg")
+    uploaded = await call(api, "POST", "/media", 201, data=form)
+    assert (uploaded["kind"], uploaded["content_type"], uploaded["size"]) == ("image", "image/jpeg", len(jpeg))
+    assert uploaded["filename"] == "crack.jpg" and uploaded["sha256"] == hashlib.sha256(jpeg).hexdigest()
+    assert await (await api.get(uploaded["href"], headers=AUTH)).read() == jpeg
+    queued = await call(
+        api,
+        "POST",
+        "/messages",
+        202,
+        json={"recipient": "sim:+15550001111", "priority": 10, "media": {"kind": "image", "media_id": uploaded["id"]}},
+    )
+    assert await eventually(lambda: sent(api.app[STORE], queued["job"]))
+
+
+async def test_a_raw_body_is_uploaded_with_its_content_type_and_the_name_asked_for(api):
+    report = pdf() + b"%" * (2 * 1024 * 1024)  # past the 1 MiB that other request bodies may be
+    uploaded = await call(
+        api,
+        "POST",
+        "/media",
+        201,
+        params={"filename": "bill 2026-01.pdf"},
+        data=report,
+        headers={"Content-Type": "application/pdf"},
+    )
+    assert (uploaded["kind"], uploaded["content_type"], uploaded["filename"]) == (
+        "document",
+        "application/pdf",
+        "bill 2026-01.pdf",
+    )
+    assert uploaded["size"] == len(report)
+
+
+async def test_files_that_lie_are_empty_or_not_whatsapps_are_refused_at_the_door(api):
+    for body, declared, reason in [
+        (picture("JPEG"), "application/pdf", "declared application/pdf but its bytes are image/jpeg"),
+        (windows_program(), "image/jpeg", "WhatsApp does not accept"),
+        (b"", "text/plain", "the file is empty"),
+    ]:
+        error = (await call(api, "POST", "/media", 422, data=body, headers={"Content-Type": declared}))["error"]
+        assert error["fields"][0]["path"] == "file" and reason in error["message"], error
+    form = aiohttp.FormData()
+    form.add_field("photo", picture("PNG"), filename="x.png", content_type="image/png")
+    error = (await call(api, "POST", "/media", 422, data=form))["error"]
+    assert error["fields"] == [{"path": "file", "message": "a multipart upload needs a part named file"}]
+
+
+async def test_a_file_over_its_kinds_limit_is_413_before_it_is_all_read(api):
+    too_big = b"\xff\xd8\xff\xe0" + bytes(5 * 1024 * 1024)
+    response = await api.post(
+        "/api/v1/media", params={"kind": "image"}, data=too_big, headers=AUTH | {"Content-Type": "image/jpeg"}
+    )
+    assert response.status == 413
+    assert "5,242,880-byte limit" in (await response.json())["error"]["message"]
+
+
+async def test_uploading_needs_the_bearer_token(api):
+    response = await api.post("/api/v1/media", data=pdf(), headers={"Content-Type": "application/pdf"})
+    assert response.status == 401
+
+
+async def test_a_multipart_body_that_cannot_be_read_is_400(api):
+    body = b'--b\r\nContent-Disposition: form-data; name="\xc2\xb5\x03"\r\n\r\nx\r\n--b--\r\n'
+    form = {"Content-Type": "multipart/form-data; boundary=b"}
+    error = await call(api, "POST", "/media", 400, data=body, headers=form)
+    assert error["error"]["message"] == "the multipart body cannot be read"
