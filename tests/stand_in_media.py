@@ -1,17 +1,16 @@
 """A local server standing in for the hosts providers serve contacts' files from, and for Meta's
 media API: files by path (slow, failing, oversize, lying about their type, behind credentials),
-redirects to another host (Twilio's), Meta's media id resolved to a URL that expires, and
-uploads received. Every request is recorded with its headers, so a test can see which host was
+redirects to another host (Twilio's), Meta's media id resolved to a URL that expires, uploads
+received, and any other POST (a send, a read receipt) taken and kept in `posted`, so a whole
+gateway can point a provider's API base at it. Every request is recorded with its headers, so a test can see which host was
 sent which credentials, and large files count the bytes they wrote before the reader hung up."""
 
 import asyncio
-import io
 import itertools
 from collections import deque
 from dataclasses import dataclass, field
 
 from aiohttp import web
-from PIL import Image
 
 CHUNK_BYTES = 64 * 1024
 
@@ -66,6 +65,8 @@ class StandInMedia:
     authorization: str | None = None
     requests: list[Request] = field(default_factory=list)
     uploads: list[Upload] = field(default_factory=list)
+    posted: list[bytes] = field(default_factory=list)
+    """The bodies of POSTs other than uploads: sends and read receipts."""
     sent: dict[str, int] = field(default_factory=dict)
     """Bytes a large file wrote before its reader stopped, by path."""
 
@@ -158,6 +159,9 @@ class StandInMedia:
         self.requests.append(Request(request.method, request.path, dict(request.headers)))
         if request.method == "POST" and request.path.endswith("/media"):
             return await self._upload(request)
+        if request.method == "POST":
+            self.posted.append(await request.read())
+            return web.json_response(_ACCEPTED, status=201 if request.path.endswith("Messages.json") else 200)
         if request.path in self._meta:
             return self._resolve(request)
         path, issued = request.path.rsplit("/", 1)
@@ -247,12 +251,10 @@ class StandInMedia:
         return web.json_response({"id": media_id})
 
 
+_ACCEPTED = {"messages": [{"id": "wamid.OUT1"}], "sid": "SM-OUT1", "data": {"message_id": "myop-OUT1"}}
+"""An answer every provider's send reads its message id from."""
+
+
 def _meta_error(status: int, code: int, message: str) -> web.Response:
     return web.json_response({"error": {"message": message, "type": "OAuthException", "code": code}}, status=status)
 
-
-def png_bytes(width: int = 8, height: int = 8, image_format: str = "PNG") -> bytes:
-    """A real image (Pillow), for files whose bytes a test wants to be what they claim, or not."""
-    buffer = io.BytesIO()
-    Image.new("RGB", (width, height), (200, 40, 40)).save(buffer, format=image_format)
-    return buffer.getvalue()

@@ -8,7 +8,8 @@ from adapters.channels import meta
 from gateway.models import InboundKind, Media, MediaKind, OutboundMedia, OutboundMessage
 from gateway.ports.channel import MediaUnavailable, SendError
 from tests.adapters.channels.conftest import fixture_bytes
-from tests.stand_in_media import StandInMedia, png_bytes
+from tests.gateway.media.samples import pdf, picture
+from tests.stand_in_media import StandInMedia
 
 TOKEN = "EAAG-media-token"
 NUMBER_ID = "106540352242922"
@@ -71,7 +72,7 @@ async def fetch(graph, http, media_id: str, max_bytes: int = MB, **media):
 
 
 async def test_a_file_is_resolved_by_id_and_downloaded_with_the_bearer_token(graph, http):
-    photo = png_bytes()
+    photo = picture("PNG")
     graph.meta_media("1479537139650973", photo, mime_type="image/png")
     got = await fetch(graph, http, "1479537139650973")
     assert (got.data, got.content_type) == (photo, "image/png")
@@ -81,7 +82,7 @@ async def test_a_file_is_resolved_by_id_and_downloaded_with_the_bearer_token(gra
 
 
 async def test_a_document_keeps_the_filename_the_contact_sent(graph, http):
-    graph.meta_media("1037543291543636", b"%PDF-1.7 stand-in", mime_type="application/pdf")
+    graph.meta_media("1037543291543636", pdf(), mime_type="application/pdf")
     got = await fetch(graph, http, "1037543291543636", filename="invoice.pdf")
     assert got.filename == "invoice.pdf"
 
@@ -163,12 +164,12 @@ async def test_media_without_an_id_cannot_be_fetched(graph, http):
 
 
 async def test_an_upload_posts_the_file_as_multipart_and_returns_metas_id(graph, http):
-    pdf = b"%PDF-1.7 defect report"
-    media_id = await channel(graph.base).upload_media(pdf, "application/pdf", "defect-D-17.pdf", http)
+    report = pdf()
+    media_id = await channel(graph.base).upload_media(report, "application/pdf", "defect-D-17.pdf", http)
     (upload,) = graph.uploads
     assert media_id == "upload-1" and upload.phone_number_id == NUMBER_ID
     assert upload.fields == {"messaging_product": "whatsapp", "type": "application/pdf"}
-    assert (upload.data, upload.filename, upload.content_type) == (pdf, "defect-D-17.pdf", "application/pdf")
+    assert (upload.data, upload.filename, upload.content_type) == (report, "defect-D-17.pdf", "application/pdf")
     assert graph.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
 
 

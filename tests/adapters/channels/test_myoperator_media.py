@@ -7,7 +7,8 @@ from adapters.channels import myoperator
 from gateway.models import InboundKind, Media, MediaKind, OutboundMedia, OutboundMessage
 from gateway.ports.channel import MediaUnavailable
 from tests.adapters.channels.conftest import fixture_bytes
-from tests.stand_in_media import StandInMedia, png_bytes
+from tests.gateway.media.samples import picture
+from tests.stand_in_media import StandInMedia
 from tests.stand_in_provider import Answer, StandInProvider
 
 API_KEY = "myop-key-0123456789"
@@ -61,7 +62,7 @@ def channel(base: str) -> myoperator.MyOperatorChannel:
 
 
 async def test_a_link_on_the_api_host_is_fetched_with_the_api_key(api, http):
-    photo = png_bytes()
+    photo = picture("PNG")
     url = api.file("/chat/media/77c2", photo, content_type="image/png", private=True)
     got = await channel(api.base).fetch_media(Media(url=url), MB, http)
     assert (got.data, got.content_type) == (photo, "image/png")

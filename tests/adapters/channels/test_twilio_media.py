@@ -12,7 +12,8 @@ from adapters.channels import twilio
 from gateway.models import InboundKind, Media, MediaKind, OutboundMedia, OutboundMessage
 from gateway.ports.channel import MediaUnavailable, SendError
 from tests.adapters.channels.conftest import fixture_json
-from tests.stand_in_media import StandInMedia, png_bytes
+from tests.gateway.media.samples import pdf, picture
+from tests.stand_in_media import StandInMedia
 from tests.stand_in_provider import Answer, StandInProvider
 
 SID = "AC7e0000000000000000000000000001"
@@ -91,7 +92,7 @@ async def fetch(base: str, url: str, http, max_bytes: int = MB, **options):
 
 
 async def test_the_file_is_fetched_through_the_redirect_and_the_credentials_stay_with_twilio(api, files, http):
-    photo = png_bytes()
+    photo = picture("PNG")
     url = api.redirect(MEDIA_PATH, files.file("/s3/ME2b", photo, content_type="image/png"), private=True)
     got = await fetch(api.base, url, http)
     assert (got.data, got.content_type) == (photo, "image/png")
@@ -108,9 +109,10 @@ async def test_a_media_url_on_another_host_than_twilios_api_is_sent_no_credentia
 
 async def test_the_declared_type_is_handed_on_even_when_the_bytes_are_something_else(api, http):
     # telling a lie from the truth is the inbox's check (gateway/media/sniffing.py), not the channel's
-    url = api.file(MEDIA_PATH, b"%PDF-1.7 not a photo", content_type="image/png", private=True)
+    document = pdf()
+    url = api.file(MEDIA_PATH, document, content_type="image/png", private=True)
     got = await fetch(api.base, url, http)
-    assert (got.data, got.content_type) == (b"%PDF-1.7 not a photo", "image/png")
+    assert (got.data, got.content_type) == (document, "image/png")
 
 
 @pytest.mark.parametrize(("status", "retryable"), [(404, False), (403, False), (500, True), (503, True), (429, True)])
@@ -152,7 +154,7 @@ async def test_an_unreachable_host_is_retryable(http):
 
 
 async def test_a_filename_the_host_gives_is_kept(api, http):
-    url = api.file(MEDIA_PATH, b"%PDF-1.7", content_type="application/pdf", filename="invoice.pdf", private=True)
+    url = api.file(MEDIA_PATH, pdf(), content_type="application/pdf", filename="invoice.pdf", private=True)
     assert (await fetch(api.base, url, http)).filename == "invoice.pdf"
 
 
