@@ -57,17 +57,23 @@ async def test_twilio_gets_a_media_url_it_can_fetch_the_files_bytes_from(gateway
     assert (await fetched(tampered))[0] == 403
 
 
-async def test_meta_gets_one_upload_and_its_id_on_every_send(gateway, stand_ins):
+async def test_meta_gets_one_upload_used_for_30_days_then_a_new_one(gateway, stand_ins, clock):
     report = pdf()
     stored = await gateway.app[MEDIA].put(report, content_type="application/pdf", kind=MediaKind.DOCUMENT)
     stand_ins.meta.then(200, {"id": "meta-upload-1"})
     for _ in range(2):
         await settled(gateway, await send(gateway, "meta", kind="document", media_id=stored.id, filename="QA-7.pdf"))
+        clock.advance(days=14)
     upload, first, second = await stand_ins.meta.wait_for(3)
     assert upload.path.endswith("/106540352242922/media") and report in upload.body
     for sent in (first, second):
         assert sent.json()["document"] == {"id": "meta-upload-1", "filename": "QA-7.pdf"}
-    assert (await gateway.app[MEDIA].get(stored.id)).uploads["meta"].id == "meta-upload-1"
+    clock.advance(days=2)
+    stand_ins.meta.then(200, {"id": "meta-upload-2"})
+    await settled(gateway, await send(gateway, "meta", kind="document", media_id=stored.id))
+    *_, upload, third = await stand_ins.meta.wait_for(5)
+    assert upload.path.endswith("/media") and third.json()["document"] == {"id": "meta-upload-2"}
+    assert (await gateway.app[MEDIA].get(stored.id)).uploads["meta"].id == "meta-upload-2"
 
 
 async def test_meta_refusing_the_upload_gets_the_link_instead(gateway, stand_ins):
