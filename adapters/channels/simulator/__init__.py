@@ -14,6 +14,7 @@ from gateway.models import (
     DeliveryStatus,
     InboundKind,
     InboundMessage,
+    Location,
     OutboundMessage,
     Provider,
     StatusUpdate,
@@ -43,7 +44,8 @@ SimulatedContactId = Annotated[str, BeforeValidator(_simulated)]
 
 
 class SimulatedMessage(BaseModel):
-    """What the chat page or a script posts: text, or the press of a button or list row."""
+    """What the chat page or a script posts: text, the press of a button or list row, or a
+    location. (Files are attached through `POST /simulator/api/media`.)"""
 
     model_config = ConfigDict(extra="forbid")
     phone: SimulatedContactId
@@ -51,6 +53,7 @@ class SimulatedMessage(BaseModel):
     reply_id: str | None = None
     reply_title: str | None = None
     kind: InboundKind | None = None
+    location: Location | None = None
     id: str | None = Field(default=None, description="a message id of your own, to test redelivery")
     name: str | None = None
 
@@ -76,7 +79,7 @@ def parse(body: bytes, received_at: datetime) -> ParsedWebhook:
         return _status(document, received_at)
     try:
         posted = SimulatedMessage.model_validate(document)
-        kind = posted.kind or (InboundKind.BUTTON_REPLY if posted.reply_id else InboundKind.TEXT)
+        kind = posted.kind or _kind_of(posted)
         message = InboundMessage(
             provider=Provider.SIMULATOR,
             provider_message_id=posted.id or new_id(),
@@ -87,11 +90,18 @@ def parse(body: bytes, received_at: datetime) -> ParsedWebhook:
             text=posted.text,
             reply_id=posted.reply_id,
             reply_title=posted.reply_title,
+            location=posted.location,
             raw=posted.model_dump(exclude_none=True),
         )
     except ValidationError as error:
         raise malformed(first_problem(error)) from None
     return ParsedWebhook(messages=[message])
+
+
+def _kind_of(posted: SimulatedMessage) -> InboundKind:
+    if posted.reply_id:
+        return InboundKind.BUTTON_REPLY
+    return InboundKind.LOCATION if posted.location else InboundKind.TEXT
 
 
 def _status(document: dict[str, Any], received_at: datetime) -> ParsedWebhook:

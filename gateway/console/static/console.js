@@ -48,7 +48,13 @@ async function refreshPart(part) {
   const holder = document.getElementById(part);
   const typed = holder.querySelector("textarea") ? holder.querySelector("textarea").value : "";
   const focused = holder.contains(document.activeElement) ? focusKey(document.activeElement) : null;
+  const playing = [...holder.querySelectorAll("audio, video")].filter(player => !player.paused);
   holder.innerHTML = html;
+  // a voice note or video being played goes on playing when a message arrives
+  for (const player of playing) {
+    const fresh = [...holder.querySelectorAll(player.tagName)].find(other => other.getAttribute("src") === player.getAttribute("src"));
+    if (fresh) fresh.replaceWith(player);
+  }
   const textarea = holder.querySelector("textarea");
   if (textarea && typed) textarea.value = typed;
   if (focused) keepFocus(focused);

@@ -10,7 +10,7 @@ from aiohttp import FormData
 from fpdf import FPDF
 from PIL import Image
 
-from gateway.appkeys import MEDIA, STORE
+from gateway.appkeys import INBOX, MEDIA, STORE
 from gateway.hookspecs import hookimpl
 from gateway.media.service import attachment
 from gateway.models import Content, InboundMessage, MediaKind
@@ -162,3 +162,15 @@ async def test_while_the_simulator_is_off_its_file_addresses_say_how_to_turn_it_
         await off.get("/simulator/api/media/abc", params={"phone": PHONE}),
     ):
         assert response.status == 404 and "GATEWAY_SIMULATOR=true" in (await response.json())["error"]["message"]
+
+
+async def test_a_shared_location_reaches_the_bot_and_the_transcript(client, files):
+    place = {"latitude": 19.076, "longitude": 72.8777, "name": "Plant 2, gate B"}
+    posted = await client.post("/simulator/api/messages", json={"phone": PHONE, "location": place})
+    assert posted.status == 200
+    await client.app[INBOX].idle()
+
+    transcript = (await (await client.get("/simulator/api/messages", params={"phone": PHONE})).json())["messages"]
+    assert transcript[0]["kind"] == "location" and transcript[0]["location"] == place | {"address": None}
+    [message] = files.seen
+    assert (message.location.latitude, message.location.name) == (19.076, "Plant 2, gate B")
