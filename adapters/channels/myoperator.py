@@ -51,8 +51,8 @@ SECRET_HEADER = "X-Webhook-Key"
 
 _MEDIA_TYPES = {kind.value: kind for kind in MediaKind}
 _SENDABLE_MEDIA = frozenset({MediaKind.IMAGE, MediaKind.DOCUMENT})
-"""MyOperator's KB documents sending images by link, integrators documents the same way; audio,
-video and stickers are not found, so the gateway sends those as a link [assumed]."""
+"""MyOperator's KB documents sending images by link, and integrators send documents the same way;
+audio, video and stickers are not found, so the gateway sends those as a link [assumed]."""
 _STATUSES = {
     "sent": DeliveryStatus.SENT,
     "delivered": DeliveryStatus.DELIVERED,
