@@ -1,7 +1,7 @@
 """Upkeep of the store that no request triggers: sent and suppressed jobs are purged once their
 idempotency keys have served, so the queue (and every count of it) stays the size of the
-live work; leases long run out (one a contact ever processed) are purged likewise, and media
-go once older than the message log's retention."""
+live work; leases long run out (one a contact ever processed) are purged likewise, and the
+message log and media go once older than the log's retention."""
 
 import asyncio
 import logging
@@ -39,6 +39,16 @@ async def purge_expired_leases(store: Store, clock: Clock) -> int:
     return purged
 
 
+async def purge_old_log(store: Store, clock: Clock, retention: timedelta | None) -> int:
+    """Delete log entries older than the retention (kept for ever without one); returns how many."""
+    if retention is None:
+        return 0
+    purged = await store.log.purge_before(clock.now() - retention)
+    if purged:
+        log.info("purged %d log entries recorded over %d days ago", purged, retention.days)
+    return purged
+
+
 async def purge_old_media(media: MediaStore, clock: Clock, retention: timedelta | None) -> int:
     """Delete media stored longer ago than the log's retention (kept as long as the log is, for
     ever without one); returns how many."""
@@ -50,13 +60,14 @@ async def purge_old_media(media: MediaStore, clock: Clock, retention: timedelta 
     return purged
 
 
-async def keep_tidy(store: Store, media: MediaStore, clock: Clock, media_retention: timedelta | None) -> None:
+async def keep_tidy(store: Store, media: MediaStore, clock: Clock, retention: timedelta | None) -> None:
     """Purge every hour until cancelled; a failed purge is logged and tried again next time.
     Every process runs it: purges that overlap only find less to delete."""
     purges = {
         "purge finished jobs": lambda: purge_finished_jobs(store, clock),
         "purge expired leases": lambda: purge_expired_leases(store, clock),
-        "purge old media": lambda: purge_old_media(media, clock, media_retention),
+        "purge old log entries": lambda: purge_old_log(store, clock, retention),
+        "purge old media": lambda: purge_old_media(media, clock, retention),
     }
     while True:
         for name, purge in purges.items():

@@ -140,6 +140,10 @@ class MessageLog(Protocol):
     async def get(self, entry_id: str) -> LogEntry | None:
         """One entry with its status history."""
 
+    async def purge_before(self, before: datetime, batch: int = 500) -> int:
+        """Delete entries and status reports older than `before` (GATEWAY_LOG_RETENTION_DAYS),
+        except inbound messages still waiting to be processed; returns how many entries went."""
+
     async def query(self, query: LogQuery) -> LogPage:
         """Entries matching the filters, newest first, one page at a time."""
 

@@ -1,12 +1,13 @@
-"""Finished jobs are purged after a week, so the queue stays the size of the live work; media
-go with the log's retention."""
+"""Finished jobs are purged after a week, so the queue stays the size of the live work; the
+message log and media go with the log's retention, on SQLite as on MongoDB (whose TTL indexes do it)."""
 
 from datetime import timedelta
 
 from adapters.storage.media.disk import DiskMediaStore
 from adapters.storage.sqlite import SqliteStore
-from gateway.housekeeping import purge_expired_leases, purge_finished_jobs, purge_old_media
-from gateway.models import MediaKind, OutboundMessage
+from gateway.housekeeping import purge_expired_leases, purge_finished_jobs, purge_old_log, purge_old_media
+from gateway.models import InboundMessage, MediaKind, OutboundMessage, Provider, StatusUpdate
+from gateway.ports.records import LogQuery, LogStatus
 from gateway.ports.records import JobState
 
 LEASE = timedelta(seconds=30)
@@ -67,3 +68,42 @@ async def test_media_are_kept_for_ever_when_the_log_is(tmp_path, clock):
         assert await media.read(stored.id) == b"photo"
     finally:
         await media.close()
+
+
+def _inbound(number: int, clock) -> InboundMessage:
+    return InboundMessage(
+        provider=Provider.META,
+        provider_message_id=f"wamid.{number}",
+        sender="+919812345678",
+        timestamp=clock.now(),
+        kind="text",
+        text=f"message {number}",
+    )
+
+
+async def test_the_log_on_sqlite_keeps_its_retention_but_never_a_message_still_waiting(tmp_path, clock):
+    store = await SqliteStore.open(tmp_path / "gateway.db", clock)
+    try:
+        answered, waiting = _inbound(1, clock), _inbound(2, clock)
+        for message in (answered, waiting):
+            await store.log.record_inbound(message)
+        await store.log.mark_processed(answered.id)
+        sent = await store.log.record_outbound("out-1", OutboundMessage(recipient="+919812345678", text="hi"), None)
+        await store.log.set_outbound_status(
+            sent.id, LogStatus.SENT, provider=Provider.META, provider_message_id="wamid.out"
+        )
+        await store.log.add_status(
+            StatusUpdate(provider=Provider.META, provider_message_id="wamid.out", status="delivered", timestamp=clock.now())
+        )
+        clock.advance(days=20)
+        young = _inbound(3, clock)
+        await store.log.record_inbound(young)
+        clock.advance(days=10, seconds=1)
+        assert await purge_old_log(store, clock, None) == 0, "kept for ever without a retention"
+        assert await purge_old_log(store, clock, timedelta(days=30)) == 2
+        left = {entry.id for entry in (await store.log.query(LogQuery(limit=10))).entries}
+        assert left == {waiting.id, young.id}, "the answered message and the reply went; the waiting one stays"
+        statuses = await store._db.run(lambda connection: connection.execute("SELECT COUNT(*) FROM statuses").fetchone())
+        assert statuses[0] == 0
+    finally:
+        await store.close()

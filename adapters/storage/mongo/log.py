@@ -217,6 +217,11 @@ class MongoMessageLog:
         return await self._log.count_documents(match, limit=1) == 1
 
     @idempotent
+    async def purge_before(self, before: datetime, batch: int = 500) -> int:
+        """Nothing to do: the TTL indexes made at start-up (adapters/storage/mongo/indexes.py)
+        have MongoDB delete entries and status reports past the retention."""
+        return 0
+
     async def outbound_counts(self, since: datetime) -> list[tuple[str, str | None, str, int]]:
         day = {"$dateToString": {"format": "%Y-%m-%d", "date": "$created_at"}}
         cursor = await self._log.aggregate(

@@ -201,6 +201,29 @@ class SqliteMessageLog:
 
         return await self._db.run(lambda connection: transaction(connection, record), urgent=True)
 
+    async def purge_before(self, before: datetime, batch: int = 500) -> int:
+        """Batch by batch, each its own short write, so webhooks never wait behind a long delete;
+        a message still waiting to be processed is kept whatever its age."""
+        params = {"before": to_micros(before), "batch": batch}
+        purged = 0
+        while deleted := await self._db.run(
+            lambda connection: connection.execute(
+                """DELETE FROM log WHERE id IN (
+                       SELECT id FROM log WHERE created_at < :before
+                       AND NOT (direction = 'inbound' AND processed = 0) LIMIT :batch)""",
+                params,
+            ).rowcount
+        ):
+            purged += deleted
+        while await self._db.run(
+            lambda connection: connection.execute(
+                "DELETE FROM statuses WHERE rowid IN (SELECT rowid FROM statuses WHERE at < :before LIMIT :batch)",
+                params,
+            ).rowcount
+        ):
+            pass
+        return purged
+
     async def outbound_counts(self, since: datetime) -> list[tuple[str, str | None, str, int]]:
         rows = await self._db.run(
             lambda connection: connection.execute(

@@ -92,6 +92,11 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    # GATEWAY_LOG_RETENTION_DAYS: housekeeping deletes status reports by age
+    ("CREATE INDEX statuses_at ON statuses (at)",)
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
