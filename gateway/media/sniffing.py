@@ -4,6 +4,7 @@ file that lies about itself (a program or a PDF sent as a photo) is refused with
 
 from dataclasses import dataclass
 from io import BytesIO
+from zipfile import BadZipFile, ZipFile
 
 import filetype
 from PIL import Image, UnidentifiedImageError
@@ -13,6 +14,13 @@ from gateway.models import MediaKind
 
 _PICTURES = frozenset({MediaKind.IMAGE, MediaKind.STICKER})
 """Kinds that are the same thing to the eye: a sticker relayed as an image is no lie."""
+_OFFICE_FOLDERS = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "word/",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xl/",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "ppt/",
+}
+"""Office documents are ZIP archives; filetype tells them apart by the first few entries only,
+so an archive declared as one is looked into for the folder that makes it one."""
 
 
 class Refused(Exception):
@@ -40,6 +48,8 @@ def checked(data: bytes, declared: str | None, said: MediaKind | None) -> Checke
         return _text(data, claimed, said)
     if sniffed == "video/mp4" and MediaKind.AUDIO in (said, kind_of(claimed)):
         sniffed = "audio/mp4"  # sound alone in the MP4 container, as phones record it
+    if sniffed == "application/zip" and claimed in _OFFICE_FOLDERS and _holds(data, _OFFICE_FOLDERS[claimed]):
+        sniffed = claimed
     kind = kind_of(sniffed)
     if kind is None:
         raise Refused(f"the file is {sniffed}, which WhatsApp does not accept")
@@ -72,6 +82,15 @@ def _within_limit(data: bytes, result: Checked) -> None:
         limit = STATIC_STICKER_MAX_BYTES
     if len(data) > limit:
         raise Refused(f"the {result.kind.value} is {_size(len(data))}, over WhatsApp's limit of {_size(limit)}")
+
+
+def _holds(archive: bytes, folder: str) -> bool:
+    """Whether a ZIP archive has entries in `folder` (its directory only is read)."""
+    try:
+        with ZipFile(BytesIO(archive)) as opened:
+            return any(name.startswith(folder) for name in opened.namelist())
+    except BadZipFile:
+        return False
 
 
 def _animated(data: bytes) -> bool:

@@ -1,9 +1,10 @@
-"""Real files of each kind, made by the libraries that make them (Pillow, fpdf2), and a real
-Windows program (setuptools' launcher), for the checks that a file is what it claims."""
+"""Real files of each kind, made by the libraries that make them (Pillow, fpdf2, zipfile), and a
+real Windows program (setuptools' launcher), for the checks that a file is what it claims."""
 
 import os
 from io import BytesIO
 from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
 
 import setuptools
 from fpdf import FPDF
@@ -40,3 +41,23 @@ def pdf(text: str = "Defect QA-7 report") -> bytes:
 
 def windows_program() -> bytes:
     return (Path(setuptools.__file__).parent / "cli-64.exe").read_bytes()
+
+
+def office_document(folder: str, *, after: int = 0) -> bytes:
+    """An Office Open XML archive (word/, xl/ or ppt/), its part coming `after` that many other
+    entries, as some programs write them."""
+    out = BytesIO()
+    with ZipFile(out, "w", ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships/>')
+        for n in range(after):
+            archive.writestr(f"customXml/item{n}.xml", "<item/>")
+        archive.writestr(f"{folder}document.xml", "<document/>")
+    return out.getvalue()
+
+
+def mp4_start(brand: bytes = b"mp42") -> bytes:
+    """The start of an MP4 file: its `ftyp` box, which says the brand, then an empty `mdat`;
+    all a sniffer reads, and no encoder is at hand to make the sound or picture after it."""
+    ftyp = b"ftyp" + brand + bytes(4) + brand + b"isom"
+    return len(ftyp + bytes(4)).to_bytes(4, "big") + ftyp + (8).to_bytes(4, "big") + b"mdat"

@@ -3,7 +3,7 @@ import pytest
 from gateway.media.limits import MAX_BYTES, kind_of
 from gateway.media.sniffing import Checked, Refused, checked
 from gateway.models import MediaKind
-from tests.gateway.media.samples import animated_webp, pdf, picture, windows_program
+from tests.gateway.media.samples import animated_webp, mp4_start, office_document, pdf, picture, windows_program
 
 
 def test_a_photo_is_kept_as_the_type_its_bytes_show():
@@ -41,6 +41,27 @@ def test_a_document_may_be_any_accepted_type_and_stays_a_document():
 def test_a_file_its_provider_calls_an_image_but_is_a_pdf_is_refused():
     with pytest.raises(Refused, match="came as image but its bytes are application/pdf"):
         checked(pdf(), "application/pdf", MediaKind.IMAGE)
+
+
+def test_sound_alone_in_an_mp4_container_is_audio_and_pictures_in_one_are_video():
+    assert checked(mp4_start(), "audio/mp4", MediaKind.AUDIO) == Checked("audio/mp4", MediaKind.AUDIO)
+    assert checked(mp4_start(), "video/mp4", None) == Checked("video/mp4", MediaKind.VIDEO)
+    assert checked(mp4_start(b"M4A "), None, MediaKind.AUDIO) == Checked("audio/mp4", MediaKind.AUDIO)
+
+
+WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+EXCEL = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_an_office_document_is_one_whatever_order_its_archive_lists_its_parts_in():
+    assert checked(office_document("word/"), WORD, MediaKind.DOCUMENT) == Checked(WORD, MediaKind.DOCUMENT)
+    assert checked(office_document("word/", after=5), WORD, MediaKind.DOCUMENT) == Checked(WORD, MediaKind.DOCUMENT)
+    assert checked(office_document("xl/", after=5), EXCEL, None) == Checked(EXCEL, MediaKind.DOCUMENT)
+
+
+def test_an_archive_declared_an_office_document_without_its_part_is_refused():
+    with pytest.raises(Refused, match="the file is application/zip, which WhatsApp does not accept"):
+        checked(office_document("xl/", after=5), WORD, MediaKind.DOCUMENT)
 
 
 def test_plain_text_and_csv_have_no_signature_and_are_taken_as_declared():
