@@ -3,6 +3,7 @@
 import asyncio
 from collections.abc import AsyncIterator
 from typing import Any, TextIO
+from urllib.parse import urljoin
 
 import aiohttp
 
@@ -92,9 +93,7 @@ class TerminalChat:
         if message.get("text"):
             self._print(f"bot: {message['text']}")
         if message.get("media"):
-            self._print(
-                f"bot: [{message['media']['kind']}] {message['media'].get('caption') or ''} {message['media']['url']}"
-            )
+            self._print(f"bot: {self._file(message['media'])}")
         options = [option | {"kind": "button_reply"} for option in message.get("buttons") or []]
         for section in (message.get("list") or {}).get("sections", []):
             options += [{"id": row["id"], "title": row["title"], "kind": "list_reply"} for row in section["rows"]]
@@ -102,6 +101,15 @@ class TerminalChat:
             self._options = options
             for number, option in enumerate(options, start=1):
                 self._print(f"  {number}. {option['title']}")
+
+    def _file(self, media: dict[str, Any]) -> str:
+        """A file in a line: its kind, name and caption, and the address a browser opens it at."""
+        words = [f"[{media['kind']}]", media.get("filename"), media.get("caption")]
+        if media.get("unavailable"):
+            words.append(f"(file could not be fetched: {media['unavailable']})")
+        elif media.get("url"):
+            words.append(urljoin(self._url, media["url"]))
+        return " ".join(word for word in words if word)
 
     def _print(self, line: str) -> None:
         print(line, file=self._out, flush=True)

@@ -6,7 +6,9 @@ import aiohttp
 import pytest
 
 from gateway.app import create_app
+from gateway.appkeys import MEDIA
 from gateway.chat import SimulatorOff, TerminalChat
+from tests.adapters.channels.test_simulator_media import Files
 from tests.gateway.test_cli import free_port, run_gateway, wait_for_health
 
 
@@ -30,6 +32,19 @@ async def test_a_terminal_conversation_with_a_numbered_menu(gateway):
         "bot: echo: opt.2",
     ]
     assert transcript[6] == "bot: echo: 9", "a number with no such option is plain text"
+
+
+async def test_a_file_from_the_bot_is_a_line_with_the_address_a_browser_opens(make_gateway):
+    files = Files()
+    gateway = await make_gateway([files])
+    files.media = gateway.app[MEDIA]
+    out = io.StringIO()
+    async with aiohttp.ClientSession() as http:
+        await TerminalChat(http, str(gateway.make_url("")), "+15550001111", out, quiet_seconds=0.05).say("chart")
+        line = out.getvalue().strip()
+        assert line.startswith("bot: [image] Order 4411 http://")
+        async with http.get(line.split()[-1]) as opened:
+            assert opened.status == 200 and opened.content_type == "image/jpeg"
 
 
 async def test_digits_that_are_no_number_are_sent_as_text(gateway):
