@@ -40,17 +40,11 @@ async def attached(request: web.Request) -> Attached:
     """The page's form (`phone`, `file`, optional `caption`), read and checked; raises Unfit."""
     if request.content_type != "multipart/form-data":
         raise Unfit(415, "attach a file as multipart/form-data with the fields phone, file and caption")
-    fields: dict[str, str] = {}
-    data, declared, filename = None, None, None
-    async for part in await request.multipart():
-        if not isinstance(part, BodyPartReader) or part.name not in FIELDS:
-            raise Unfit(400, f"unexpected field {getattr(part, 'name', None)!r}: send phone, file and caption")
-        if part.name == "file":
-            declared, filename = part.headers.get(hdrs.CONTENT_TYPE), part.filename
-            data = await _capped(part, max_bytes(kind_of(declared)), _too_large(declared))
-        else:
-            too_long = f"{part.name}: at most {MAX_CAPTION_CHARS} characters"
-            fields[part.name] = (await _capped(part, 4 * MAX_CAPTION_CHARS, too_long)).decode("utf-8", "replace")
+    try:
+        fields, file = await _form(request)
+    except ValueError as error:  # aiohttp's word for a body that is no multipart form
+        raise Unfit(400, f"the form could not be read: {error}") from None
+    data, declared, filename = file
     contact = _contact(fields.get("phone"))
     if not data:
         raise Unfit(400, "file: choose a file to attach")
@@ -62,6 +56,22 @@ async def attached(request: web.Request) -> Attached:
     except Refused as refused:
         raise Unfit(415, f"file: {refused.reason}") from None
     return Attached(contact, data, found, filename, caption)
+
+
+async def _form(request: web.Request) -> tuple[dict[str, str], tuple[bytes | None, str | None, str | None]]:
+    """The text fields, and the file's bytes, declared type and name."""
+    fields: dict[str, str] = {}
+    file: tuple[bytes | None, str | None, str | None] = (None, None, None)
+    async for part in await request.multipart():
+        if not isinstance(part, BodyPartReader) or part.name not in FIELDS:
+            raise Unfit(400, f"unexpected field {getattr(part, 'name', None)!r}: send phone, file and caption")
+        if part.name == "file":
+            declared = part.headers.get(hdrs.CONTENT_TYPE)
+            file = await _capped(part, max_bytes(kind_of(declared)), _too_large(declared)), declared, part.filename
+        else:
+            too_long = f"{part.name}: at most {MAX_CAPTION_CHARS} characters"
+            fields[part.name] = (await _capped(part, 4 * MAX_CAPTION_CHARS, too_long)).decode("utf-8", "replace")
+    return fields, file
 
 
 async def _capped(part: BodyPartReader, limit: int, too_large: str) -> bytes:

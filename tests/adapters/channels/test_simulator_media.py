@@ -125,13 +125,17 @@ async def test_a_file_too_large_or_lying_about_its_type_is_refused_and_nothing_i
     assert (await client.app[STORE].log.query(LogQuery(limit=10))).entries == []
 
 
-async def test_a_form_without_a_file_or_with_a_bad_phone_says_which_field(client):
+async def test_a_form_without_a_file_or_with_a_bad_phone_or_garbled_says_what_is_wrong(client):
     no_file = await client.post("/simulator/api/media", data=FormData({"phone": PHONE}, default_to_multipart=True))
     assert no_file.status == 400 and (await no_file.json())["error"]["message"].startswith("file: ")
     bad_phone = await client.post("/simulator/api/media", data=form(photo(), "image/jpeg", phone="call me"))
     assert bad_phone.status == 400 and (await bad_phone.json())["error"]["message"].startswith("phone: ")
     as_json = await client.post("/simulator/api/media", json={"phone": PHONE})
     assert as_json.status == 415 and "multipart/form-data" in (await as_json.json())["error"]["message"]
+    garbled = await client.post(
+        "/simulator/api/media", data=b"photo", headers={"Content-Type": "multipart/form-data; boundary=zz"}
+    )
+    assert garbled.status == 400 and "the form could not be read" in (await garbled.json())["error"]["message"]
 
 
 async def test_the_bots_image_comes_with_an_address_the_page_loads(client, contact):
