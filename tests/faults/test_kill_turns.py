@@ -63,7 +63,7 @@ def serve(port: int, database: Path, api_base: str, log: Path) -> subprocess.Pop
 
 
 async def healthy(session: aiohttp.ClientSession, base: str, process: subprocess.Popen) -> None:
-    async with asyncio.timeout(30):
+    async with asyncio.timeout(90):
         while True:
             assert process.poll() is None, "the gateway exited on its own"
             try:
