@@ -1,15 +1,16 @@
 """Sending, bulk sending, message history and resending, under /api/v1/messages."""
 
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from gateway.admin.api import Api, Query, answer, body_of, field_error, invalid_field, query_of
-from gateway.admin.media import media_of
+from gateway.admin.media import MediaInfo, media_of
 from gateway.appkeys import HANDOVERS, MEDIA, OUTBOX, STORE
 from gateway.handover.service import ContactBlocked, HandoverConflict, OutsideWindow
-from gateway.models import ContactId, Content, MediaKind, OutboundMessage, Provider, new_id
+from gateway.models import ContactId, Content, DeliveryStatus, MediaKind, OutboundMessage, Provider, new_id
 from gateway.ports.media import MediaState
 from gateway.ports.records import Direction, Job, LogEntry, LogQuery, LogStatus
 from gateway.ports.store import decode_cursor
@@ -38,6 +39,34 @@ class History(Query):
     until: AwareDatetime | None = None
     limit: int = Field(default=50, ge=1, le=500)
     cursor: str | None = None
+
+
+class StatusChange(BaseModel):
+    status: DeliveryStatus
+    at: datetime
+    error_code: str | None = None
+    error_text: str | None = None
+
+
+class LoggedMessage(BaseModel):
+    """One message of the log as the API shows it (for the OpenAPI document; `entry_json` writes it)."""
+
+    id: str
+    direction: Direction
+    provider: Provider | None
+    contact: str
+    status: LogStatus
+    created_at: datetime
+    provider_message_id: str | None
+    error: str | None
+    message: dict[str, Any] = Field(description="the message as received, or as sent (a stored file by media_id)")
+    status_history: list[StatusChange]
+    media: list[MediaInfo] = Field(description="files it came with or sent: stored, or unavailable and why")
+
+
+class HistoryPage(BaseModel):
+    entries: list[LoggedMessage]
+    next_cursor: str | None
 
 
 def entry_json(entry: LogEntry) -> dict[str, Any]:
@@ -157,6 +186,7 @@ def declare(api: Api) -> None:
         "Message history, newest first, filtered and paginated by cursor",
         query=History,
         answers={200: "a page of entries and the cursor of the next one", 400: "a cursor this gateway did not issue"},
+        returns=HistoryPage,
     )
     async def history(request: web.Request) -> web.Response:
         asked = query_of(request, History)
@@ -175,6 +205,7 @@ def declare(api: Api) -> None:
         "/messages/{id}",
         "One message with its status history and its media",
         answers={200: "the message", 404: "no such message"},
+        returns=LoggedMessage,
     )
     async def one(request: web.Request) -> web.Response:
         return answer(await _shown(request, await _logged(request)))

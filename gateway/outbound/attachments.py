@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 
 class Attachments:
+    """What the worker does to a job's media before the send: link it, upload it, or make it text."""
+
     def __init__(self, media: MediaStore, links: MediaLinks, clock: Clock) -> None:
         self._media = media
         self._links = links

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import aiohttp
 import pytest
 
+from gateway.admin.messages import HistoryPage, LoggedMessage
 from gateway.appkeys import MEDIA, STORE
 from gateway.models import InboundKind, InboundMessage, MediaKind, Provider
 from gateway.ports.records import JobState
@@ -91,8 +92,9 @@ async def test_a_message_and_the_history_show_the_media_it_came_with(api):
         "attempts": 0,
         "href": f"/api/v1/media/{media_id}",
     }
-    [listed] = (await call(api, "GET", "/messages", params={"direction": "inbound"}))["entries"]
-    assert listed["media"] == [media]
+    page = await call(api, "GET", "/messages", params={"direction": "inbound"})
+    assert page["entries"][0]["media"] == [media]
+    LoggedMessage.model_validate(shown), HistoryPage.model_validate(page)  # the answers are what the document says
     assert await (await api.get(media["href"], headers=AUTH)).read() == PHOTO
 
 
