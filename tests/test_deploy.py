@@ -1,6 +1,7 @@
 """The dashboard and alert rules can never point at a metric that does not exist: every
 metric their PromQL names has samples in /metrics after a scripted session with a
-conversation, a notification, a retry, a dead letter, a bad signature and a plugin error."""
+conversation, a notification, a retry, a dead letter, a bad signature, a plugin error and a
+contact's photo."""
 
 import json
 import re
@@ -84,6 +85,13 @@ async def scripted_session(aiohttp_client, provider_settings, clock, stand_ins) 
             "statuses": [{"id": sent.provider_message_id, "status": state, "timestamp": "1767225700", "recipient_id": "919812345678"}]}}]}]}  # fmt: skip
         body = json.dumps(report).encode()
         await client.post("/webhooks/meta", data=body, headers=meta_headers(body, META_SECRET))
+    photo = meta_text("wamid.IN-2")  # Meta's media API (the stand-in) gives no URL: the file is unavailable
+    message = photo["entry"][0]["changes"][0]["value"]["messages"][0]
+    del message["text"]
+    message.update(type="image", image={"id": "1479537139650973", "mime_type": "image/jpeg"})
+    body = json.dumps(photo).encode()
+    await client.post("/webhooks/meta", data=body, headers=meta_headers(body, META_SECRET))
+    await client.app[INBOX].idle()
     await gauges.refresh(store, client.app[METRICS], client.app[CLOCK])
     return await (await client.get("/metrics")).text()
 
@@ -110,7 +118,13 @@ async def test_every_metric_the_dashboard_and_alerts_use_exists(aiohttp_client, 
 
 @pytest.mark.parametrize(
     "name",
-    ["gateway_retries_total", "gateway_dead_letters_total", "gateway_flows_total", "gateway_delivery_reports_total"],
+    [
+        "gateway_retries_total",
+        "gateway_dead_letters_total",
+        "gateway_flows_total",
+        "gateway_delivery_reports_total",
+        "gateway_media_fetches_total",
+    ],
 )
 async def test_the_scripted_session_moves_the_metric(aiohttp_client, provider_settings, clock, stand_ins, name):
     exposition = await scripted_session(aiohttp_client, provider_settings, clock, stand_ins)
