@@ -34,6 +34,8 @@ class Defect(BaseModel):
     status: DefectStatus
     reported_at: AwareDatetime
     resolution_notes: Translated | None = None
+    photo_media_id: str | None = None
+    """The photo the reporter sent, in the gateway's media store (GET /api/v1/media/{id})."""
 
 
 class Sop(BaseModel):
@@ -49,10 +51,18 @@ class DefectsBackend(Protocol):
     async def order_exists(self, order_id: str) -> bool: ...
 
     async def report(
-        self, order_id: str, defect_type: str, severity: str, reporter: str, at: datetime, key: str
+        self,
+        order_id: str,
+        defect_type: str,
+        severity: str,
+        reporter: str,
+        at: datetime,
+        key: str,
+        photo_media_id: str | None = None,
     ) -> Defect:
-        """Record a defect under a new reference and put its order ON HOLD; a repeated `key`
-        returns the defect recorded the first time."""
+        """Record a defect (with the media store id of its photo, if one was sent) under a new
+        reference and put its order ON HOLD; a repeated `key` returns the defect recorded the
+        first time."""
 
     async def defects_of(self, reporter: str) -> list[Defect]:
         """Defects the contact reported, newest first."""
@@ -71,7 +81,14 @@ class EmbeddedDefects:
         return await self._orders.order(order_id) is not None
 
     async def report(
-        self, order_id: str, defect_type: str, severity: str, reporter: str, at: datetime, key: str
+        self,
+        order_id: str,
+        defect_type: str,
+        severity: str,
+        reporter: str,
+        at: datetime,
+        key: str,
+        photo_media_id: str | None = None,
     ) -> Defect:
         # the hold first: it is harmless to repeat, so the defect record is the last write of a turn
         await self._orders.set_status(order_id, OrderStatus.ON_HOLD, key)
@@ -84,6 +101,7 @@ class EmbeddedDefects:
             reporter=reporter,
             status=DefectStatus.OPEN,
             reported_at=at,
+            photo_media_id=photo_media_id,
         )
         await self._records.insert(NAMESPACE, f"defect:{reference}", _document(defect))
         return Defect.model_validate(await self._records.get(NAMESPACE, f"defect:{reference}"))
@@ -125,10 +143,18 @@ class HttpDefects:
         return await self._api.get(f"orders/{order_id}") is not None
 
     async def report(
-        self, order_id: str, defect_type: str, severity: str, reporter: str, at: datetime, key: str
+        self,
+        order_id: str,
+        defect_type: str,
+        severity: str,
+        reporter: str,
+        at: datetime,
+        key: str,
+        photo_media_id: str | None = None,
     ) -> Defect:
         body = {"order_id": order_id, "defect_type": defect_type, "severity": severity, "reporter": reporter}
-        posted = await self._api.post("defects", body | {"reported_at": at.isoformat()}, idempotency_key=key)
+        body |= {"reported_at": at.isoformat(), "photo_media_id": photo_media_id}
+        posted = await self._api.post("defects", body, idempotency_key=key)
         return Defect.model_validate(posted)
 
     async def defects_of(self, reporter: str) -> list[Defect]:

@@ -11,6 +11,7 @@ from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.conversation.translations import TranslationDomain
 from gateway.demo import seed_staff
 from gateway.hookspecs import hookimpl
+from gateway.models import MediaKind
 from gateway.notifications.events import EventType
 from plugins.defects import demo
 from plugins.defects.backend import (
@@ -89,6 +90,7 @@ class DefectsPlugin:
         severity = Step(
             "severity", "defects.ask_severity", choices=tuple(Choice(s, f"defects.severity.{s}") for s in SEVERITIES)
         )
+        photo = Step("photo", "defects.ask_photo", media=frozenset({MediaKind.IMAGE}), optional=True)
         reference = Step(
             "reference",
             "defects.ask_reference",
@@ -98,7 +100,7 @@ class DefectsPlugin:
         )
         sop = Step("sop", "defects.ask_sop", invalid="defects.bad_sop", lookup=service.known_sop, reference=SOP)
         return [
-            Flow("defects.report", (order, kind, severity), service.report),
+            Flow("defects.report", (order, kind, severity, photo), service.report),
             Flow("defects.track", (reference,), service.track),
             Flow("defects.sop", (sop,), service.sop),
         ]

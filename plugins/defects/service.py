@@ -38,6 +38,7 @@ class DefectsService:
             answers["order"], answers["type"], answers["severity"], conversation.contact,
             self._clock.now(),
             conversation.idempotency_key,
+            answers.get("photo") or None,
         )
         text = conversation.t(
             "defects.recorded",
@@ -46,6 +47,8 @@ class DefectsService:
             severity=conversation.t(f"defects.severity.{defect.severity}").lower(),
             order=ORDER.show(defect.order_id),
         )
+        if defect.photo_media_id:
+            text = f"{text} {conversation.t('defects.with_photo')}"
         if defect.severity != HANDED_OVER_SEVERITY:
             return [Content(text=text)]
         detail = f"{DEFECT.show(defect.reference)}: {defect.severity} severity on order {ORDER.show(defect.order_id)}"

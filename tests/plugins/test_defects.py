@@ -37,7 +37,9 @@ async def test_reporting_a_defect_in_spanish_gets_a_reference_and_holds_the_orde
     assert types.titles == ["Rechazo interno", "Devolución cliente", "Dimensional", "Acabado superficial", "Otro"]
     [severity] = await operator.press("Dimensional")
     assert severity.titles == ["Baja", "Media", "Alta"] and severity.raw["buttons"]
-    recorded, handed_over = await operator.press("Alta")
+    [photo] = await operator.press("Alta")
+    assert photo.text == "Envía una foto del defecto u omite este paso." and photo.titles == ["Omitir"]
+    recorded, handed_over = await operator.press("Omitir")
     assert recorded.text == (
         "Defecto registrado como *DEF-000003* (Dimensional, alta). El pedido ORD-4411 queda EN ESPERA."
     )
@@ -59,7 +61,8 @@ async def test_a_typed_choice_wins_over_a_command_spelled_the_same(operator):
     await operator.press("Reportar un defecto")
     await operator.send("4411")
     await operator.press("Otro")
-    recorded, _ = await operator.send("alta")  # "alta" is also the Spanish command to opt back in
+    await operator.send("alta")  # "alta" is also the Spanish command to opt back in
+    recorded, _ = await operator.send("omitir")
     assert recorded.text.startswith("Defecto registrado como *DEF-000003* (Otro, alta).")
 
 
@@ -131,7 +134,8 @@ async def test_over_twilio_the_buttons_are_numbered_text_and_a_typed_number_answ
     assert (await say("1")).startswith("Which order is the defect on?")
     assert (await say("4412")).endswith("3. Dimensional\n4. Surface Finish\n5. Other")
     assert await say("4") == "How severe is it?\n\n1. Low\n2. Medium\n3. High"
-    assert await say("2") == (
+    assert await say("2") == "Send a photo of the defect, or skip.\n\n1. Skip"
+    assert await say("1") == (
         "Defect recorded as *DEF-000003* (Surface Finish, medium). Order ORD-4412 is now ON HOLD.\n\n"
         "1. Report a defect\n2. Menu"
     ), "the result offers the next step, numbered as the buttons it carries"
@@ -144,8 +148,9 @@ async def report_on_4411(operator: SimulatedContact, retry_next_turn) -> str:
     await operator.press("Report a defect")
     await operator.send("4411")
     await operator.press("Dimensional")
+    await operator.press("High")
     retry_next_turn(operator.client)
-    recorded, _ = await operator.press("High")
+    recorded, _ = await operator.press("Skip")
     return recorded.text
 
 
@@ -203,14 +208,15 @@ async def test_a_turn_run_again_after_a_crash_records_one_defect(operator, clock
     await operator.press("Report a defect")
     await operator.send("4411")
     await operator.press("Dimensional")
+    await operator.press("High")
     press = InboundMessage(
         provider=Provider.SIMULATOR,
         provider_message_id="crashed-turn",
         sender=operator.phone,
         timestamp=clock.now(),
         kind=InboundKind.BUTTON_REPLY,
-        reply_id="high",
-        reply_title="High",
+        reply_id="form.skip",
+        reply_title="Skip",
     )
     sessions, save = app[STORE].sessions, app[STORE].sessions.save
     crashes = iter([ConnectionError("the process died")])
@@ -235,6 +241,7 @@ async def test_a_defect_below_high_severity_stays_with_the_bot(operator):
     await operator.press("Report a defect")
     await operator.send("4411")
     await operator.press("Dimensional")
-    [recorded] = await operator.press("Medium")
+    await operator.press("Medium")
+    [recorded] = await operator.press("Skip")
     assert recorded.text.startswith("Defect recorded as *DEF-000003*")
     assert not (await operator.client.app[HANDOVERS].card(operator.phone)).held

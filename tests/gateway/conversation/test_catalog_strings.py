@@ -96,7 +96,7 @@ SHARED_WORDS = {
 }  # fmt: skip
 """Words a translation shares with English that are its own: French "menu", Portuguese "status";
 Hindi times say "am" and "pm" as Babel's locale data writes them."""
-CODES = {"SLA", "SOP", "BOM", "CNC", "MAINT", "DEF", "PRB", "GH", "Ra", "INR", "L"}
+CODES = {"SLA", "SOP", "BOM", "CNC", "MAINT", "DEF", "PRB", "GH", "Ra", "INR", "L", "PDF"}
 """Business codes and units, written the same in every language."""
 ELISION = re.compile(r"(?<![\w-])(de|que|je|ne|le|la|se|ce|me|te) [aeiouyéèêàâîôûœ]", re.IGNORECASE)
 """French words that elide before a vowel ("d'octobre"), unless after a hyphen ("Décrivez-le en")."""
