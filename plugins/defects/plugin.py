@@ -1,17 +1,18 @@
 """The defects plugin's hooks; the work is in service.py, the data behind backend.py."""
 
+from collections.abc import Awaitable
 from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
 
 from gateway.business_api import BusinessSystemSettings
 from gateway.conversation.access import STAFF_ROLES
-from gateway.conversation.context import PluginContext
+from gateway.conversation.context import Conversation, PluginContext
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.conversation.translations import TranslationDomain
 from gateway.demo import seed_staff
 from gateway.hookspecs import hookimpl
-from gateway.models import MediaKind
+from gateway.models import Content, InboundKind, InboundMessage, MediaKind
 from gateway.notifications.events import EventType
 from plugins.defects import demo
 from plugins.defects.backend import (
@@ -21,7 +22,8 @@ from plugins.defects.backend import (
     HttpDefects,
 )
 from plugins.defects.references import DEFECT, SOP
-from plugins.defects.service import DefectsService
+from plugins.defects.report import QUALITY_ROLES, DefectReports
+from plugins.defects.service import PDF_BUTTON, DefectsService
 from plugins.defects.templates import TEMPLATES
 from plugins.orders.references import ORDER
 
@@ -55,7 +57,7 @@ class DefectsPlugin:
             backend = EmbeddedDefects(context.store.records)
             await demo.seed(backend, context.store.records, context.clock.now())
             await seed_staff(context.store.settings)
-        self.service = DefectsService(backend, context.clock, context.handovers)
+        self.service = DefectsService(backend, context.clock, context.handovers, DefectReports(context))
 
     @hookimpl
     def register_menu_entries(self) -> list[MenuEntry]:
@@ -106,6 +108,15 @@ class DefectsPlugin:
         ]
 
     @hookimpl
+    def handle_message(self, message: InboundMessage, conversation: Conversation) -> Awaitable[list[Content]] | None:
+        """A "Report as PDF" button pressed, after a defect was recorded or tracked."""
+        if message.kind not in (InboundKind.BUTTON_REPLY, InboundKind.LIST_REPLY):
+            return None
+        if not (message.reply_id or "").startswith(PDF_BUTTON):
+            return None
+        return self.service.pdf(message.reply_id.removeprefix(PDF_BUTTON), conversation)
+
+    @hookimpl
     def register_translations(self) -> list[TranslationDomain]:
         return [TranslationDomain("defects", Path(__file__).parent / "locale")]
 
@@ -114,7 +125,7 @@ class DefectsPlugin:
         required = ("defect_id", "order_id", "defect_type", "severity")
         return [
             EventType(
-                "defect.created", "quality_alert", required, roles=("supervisors", "quality"), to_recipients=False
+                "defect.created", "quality_alert", required, roles=QUALITY_ROLES, to_recipients=False
             )
         ]
 

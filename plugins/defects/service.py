@@ -1,29 +1,35 @@
-"""What the defects plugin answers: reporting a defect (which holds its order), listing and
-tracking defects, and showing SOPs. All of it is for staff, the factory's people (see "Who may
-see what" in docs/plugins.md)."""
+"""What the defects plugin answers: reporting a defect (which holds its order and alerts the
+quality team), listing and tracking defects, a defect's report as a PDF, and showing SOPs. All
+of it is for staff, the factory's people (see "Who may see what" in docs/plugins.md)."""
 
 from gateway.clock import Clock
+from gateway.conversation.commands import COMMAND_BUTTON, Command
 from gateway.conversation.access import STAFF_ROLES, owned_by
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.translated import localized
 from gateway.handover.card import HandoverReason
 from gateway.handover.service import Handovers
-from gateway.models import Content
+from gateway.media.rendering import RenderingFailed
+from gateway.models import MAX_CAPTION_CHARS, Button, Content
 from plugins.defects.backend import Defect, DefectsBackend
 from plugins.defects.references import DEFECT, SOP
+from plugins.defects.report import DefectReports
 from plugins.orders.references import ORDER
 
 RECENT = 5
 HANDED_OVER_SEVERITY = "high"
 """A defect this severe is not left to the bot: the quality team takes the conversation over."""
+PDF_BUTTON = "defects.pdf:"
+"""The id of a "Report as PDF" button is this and the defect's reference."""
 
 
 class DefectsService:
-    def __init__(self, backend: DefectsBackend, clock: Clock, handovers: Handovers) -> None:
+    def __init__(self, backend: DefectsBackend, clock: Clock, handovers: Handovers, reports: DefectReports) -> None:
         self.backend = backend
         self._clock = clock
         self._handovers = handovers
+        self._reports = reports
 
     async def known_order(self, answer: str, conversation: Conversation) -> str:
         """A flow lookup: an order, for staff; to anyone else every order is unknown."""
@@ -49,8 +55,9 @@ class DefectsService:
         )
         if defect.photo_media_id:
             text = f"{text} {conversation.t('defects.with_photo')}"
+        await self._reports.alert(defect, conversation)
         if defect.severity != HANDED_OVER_SEVERITY:
-            return [Content(text=text)]
+            return _offering_pdf(text, defect, conversation)
         detail = f"{DEFECT.show(defect.reference)}: {defect.severity} severity on order {ORDER.show(defect.order_id)}"
         return [Content(text=text), *await self._handovers.hand_over(conversation, HandoverReason.PLUGIN, detail)]
 
@@ -98,7 +105,17 @@ class DefectsService:
             if defect.resolution_notes
             else conversation.t("defects.no_notes"),
         )
-        return [Content(text=text)]
+        return _offering_pdf(text, defect, conversation)
+
+    async def pdf(self, reference: str, conversation: Conversation) -> list[Content]:
+        """The defect's report as a PDF, for staff ("Report as PDF" pressed)."""
+        defect = await self.visible_defect(reference, conversation)
+        if defect is None:
+            return [Content(text=conversation.t("defects.unknown_reference", reference=DEFECT.show(reference)))]
+        try:
+            return [Content(media=await self._reports.attachment(defect, conversation))]
+        except RenderingFailed:
+            return [Content(text=conversation.t("defects.pdf.failed"))]
 
     async def known_sop(self, answer: str, conversation: Conversation) -> str:
         """A flow lookup: an SOP, for staff; to anyone else every SOP is unknown."""
@@ -117,3 +134,14 @@ class DefectsService:
         title = localized(sop.title, conversation)
         text = conversation.t("defects.sop_text", sop=SOP.show(sop.id), title=title, steps=steps, failure=failure)
         return [Content(text=text)]
+
+
+def _offering_pdf(text: str, defect: Defect, conversation: Conversation) -> list[Content]:
+    """A defect's text with its next steps: its report as a PDF, or the menu."""
+    buttons = [
+        Button(id=PDF_BUTTON + defect.reference, title=conversation.t("defects.pdf.button")),
+        Button(id=COMMAND_BUTTON + Command.MENU, title=conversation.t("core.menu.button")),
+    ]
+    if len(text) <= MAX_CAPTION_CHARS:
+        return [Content(text=text, buttons=buttons)]
+    return [Content(text=text), Content(text=conversation.t("core.next_step"), buttons=buttons)]

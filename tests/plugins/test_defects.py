@@ -137,7 +137,7 @@ async def test_over_twilio_the_buttons_are_numbered_text_and_a_typed_number_answ
     assert await say("2") == "Send a photo of the defect, or skip.\n\n1. Skip"
     assert await say("1") == (
         "Defect recorded as *DEF-000003* (Surface Finish, medium). Order ORD-4412 is now ON HOLD.\n\n"
-        "1. Report a defect\n2. Menu"
+        "1. Report as PDF\n2. Menu"
     ), "the result offers the next step, numbered as the buttons it carries"
 
 

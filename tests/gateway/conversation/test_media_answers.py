@@ -2,17 +2,13 @@
 stored file or skipped, and a photo, voice note, sticker or location where something else is
 expected explained without a strike, in English and Arabic."""
 
-import itertools
-
 import pytest
 
-from gateway.appkeys import ENGINE, STORE
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
-from gateway.models import Content, InboundMessage, Location, Media, MediaKind
+from gateway.models import Content, MediaKind
 from gateway.testing import SimulatedContact
-
-_sent = itertools.count(1)
+from tests.inbound_files import LOCATION, STICKER, photo, send_file, voice
 
 
 class Inspection:
@@ -72,34 +68,6 @@ async def inspector(make_gateway, clock):
     return contact
 
 
-async def send(contact: SimulatedContact, **fields) -> list[Content]:
-    """A message other than text, as the inbox hands it to the engine once its file is fetched."""
-    clock_now = contact._clock.advance(seconds=1)
-    number = next(_sent)
-    message = InboundMessage(
-        provider="simulator",
-        provider_message_id=f"file-{number}",
-        sender=contact.phone,
-        timestamp=clock_now,
-        **fields,
-    )
-    settings = (await contact.client.app[STORE].settings.contact(contact.phone)).values
-    return await contact.client.app[ENGINE].handle(message, settings)
-
-
-def photo(stored_id: str | None = "m-photo", **fields) -> dict:
-    return {"kind": "media", "media": Media(media_id="p1", kind=MediaKind.IMAGE, stored_id=stored_id, **fields)}
-
-
-def voice(stored_id: str | None = "m-voice", **fields) -> dict:
-    media = Media(media_id="v1", kind=MediaKind.AUDIO, voice=True, stored_id=stored_id, **fields)
-    return {"kind": "media", "media": media}
-
-
-STICKER = {"kind": "media", "media": Media(media_id="s1", kind=MediaKind.STICKER, stored_id="m-sticker")}
-LOCATION = {"kind": "location", "location": Location(latitude=19.07, longitude=72.88)}
-
-
 async def at_the_photo_step(contact: SimulatedContact, language: str = "en") -> None:
     await contact.send("hello" if language == "en" else "مرحبا")
     await contact.send("1")
@@ -111,9 +79,9 @@ async def test_a_photo_answers_the_photo_step_and_its_stored_id_is_the_answer(in
     await inspector.send("1")
     [question] = await inspector.send("P-7")
     assert question.text == "Send a photo of the part, or skip." and question.titles == ["Skip"]
-    [evidence] = await send(inspector, **photo("m-part"))
+    [evidence] = await send_file(inspector, photo("m-part"))
     assert evidence.text == "Send a photo or a voice note."
-    [grade] = await send(inspector, **voice("m-noise"))
+    [grade] = await send_file(inspector, voice("m-noise"))
     assert grade.text == "Grade?"
     await inspector.send("A")
     assert inspector.plugin.reports == [{"part": "P-7", "photo": "m-part", "evidence": "m-noise", "grade": "a"}]
@@ -124,17 +92,17 @@ async def test_an_optional_step_is_skipped_by_its_button_its_number_or_a_word(in
     await at_the_photo_step(inspector)
     [evidence] = await (inspector.press(skip) if skip == "Skip" else inspector.send(skip))
     assert evidence.text == "Send a photo or a voice note."
-    await send(inspector, **photo("m-2"))
+    await send_file(inspector, photo("m-2"))
     await inspector.send("B")
     assert inspector.plugin.reports[0]["photo"] == ""
 
 
 async def test_in_arabic_skip_is_typed_in_arabic_and_the_answers_are_arabic(inspector):
     await at_the_photo_step(inspector, "ar")
-    explained, again = await send(inspector, **voice())
+    explained, again = await send_file(inspector, voice())
     assert explained.text == "لا أستطيع الاستماع إلى الرسائل الصوتية هنا. من فضلك أرسل صورة، أو تخطَّ هذه الخطوة."
     assert again.text == "أرسل صورة للقطعة، أو تخطَّ." and [b.title for b in again.buttons] == ["تخطي"]
-    explained, _ = await send(inspector, **photo(None, unavailable="download failed: 404"))
+    explained, _ = await send_file(inspector, photo(None, unavailable="download failed: 404"))
     assert explained.text == "لم تصلنا الصورة. أرسلها مرة أخرى، أو تخطَّ هذه الخطوة."
     [evidence] = await inspector.send("تخطي")
     assert evidence.text == "أرسل صورة أو رسالة صوتية."
@@ -144,26 +112,26 @@ async def test_in_arabic_skip_is_typed_in_arabic_and_the_answers_are_arabic(insp
 
 async def test_the_wrong_kind_of_file_at_a_media_step_is_named_and_the_step_asked_again(inspector):
     await at_the_photo_step(inspector)
-    explained, again = await send(inspector, **voice())
+    explained, again = await send_file(inspector, voice())
     assert explained.text == "I can't listen to voice notes here. Please send a photo, or skip this step."
     assert again.text == "Send a photo of the part, or skip."
-    explained, _ = await send(inspector, **STICKER)
+    explained, _ = await send_file(inspector, STICKER)
     assert explained.text == "I can't use stickers here. Please send a photo, or skip this step."
-    explained, _ = await send(inspector, **LOCATION)
+    explained, _ = await send_file(inspector, location=LOCATION)
     assert explained.text == "I can't use a location here. Please send a photo, or skip this step."
     explained, _ = await inspector.send("it is scratched")
     assert explained.text == "Please send a photo, or skip this step."
-    [evidence] = await send(inspector, **photo())
+    [evidence] = await send_file(inspector, photo())
     assert evidence.text == "Send a photo or a voice note.", "four wrong messages did not end the form"
 
 
 async def test_a_photo_that_did_not_come_through_is_asked_for_again(inspector):
     await at_the_photo_step(inspector)
     await inspector.send("skip")
-    explained, again = await send(inspector, **voice(None, unavailable="too large"))
+    explained, again = await send_file(inspector, voice(None, unavailable="too large"))
     assert explained.text == "Your voice note didn't come through. Please send it again."
     assert again.text == "Send a photo or a voice note." and again.buttons is None, "a required step has no Skip"
-    explained, _ = await send(inspector, **photo(None))
+    explained, _ = await send_file(inspector, photo(None))
     assert explained.text == "Your photo didn't come through. Please send it again.", "never fetched: not had"
     explained, _ = await inspector.send("skip")
     assert explained.text == "Please send a photo or a voice note.", "a required step is not skipped"
@@ -173,12 +141,12 @@ async def test_files_where_text_is_expected_get_a_helpful_answer_and_never_a_str
     await inspector.send("hello")
     await inspector.send("1")
     for file, said in (
-        (voice(), "I can't listen to voice notes here. Please type your answer."),
-        (photo(), "I can't look at photos here. Please type your answer."),
-        (STICKER, "I can't use stickers here. Please type your answer."),
-        (LOCATION, "I can't use a location here. Please type your answer."),
+        ((voice(),), "I can't listen to voice notes here. Please type your answer."),
+        ((photo(),), "I can't look at photos here. Please type your answer."),
+        ((STICKER,), "I can't use stickers here. Please type your answer."),
+        ((None, LOCATION), "I can't use a location here. Please type your answer."),
     ):
-        explained, again = await send(inspector, **file)
+        explained, again = await send_file(inspector, *file)
         assert (explained.text, again.text) == (said, "Which part?")
     [question] = await inspector.send("P-1")
     assert question.text == "Send a photo of the part, or skip.", "four files and the form goes on"
@@ -187,8 +155,8 @@ async def test_files_where_text_is_expected_get_a_helpful_answer_and_never_a_str
 async def test_a_file_at_a_choice_step_asks_for_one_of_the_options(inspector):
     await at_the_photo_step(inspector)
     await inspector.send("skip")
-    await send(inspector, **photo())
-    explained, again = await send(inspector, **voice())
+    await send_file(inspector, photo())
+    explained, again = await send_file(inspector, voice())
     assert explained.text == "I can't listen to voice notes here. Please choose one of the options."
     assert [b.title for b in again.buttons] == ["A", "B"]
     reason, _ = await inspector.send("C")
@@ -199,7 +167,7 @@ async def test_three_files_where_text_is_expected_do_not_end_the_form_but_three_
     await inspector.send("hello")
     await inspector.send("1")
     for _ in range(3):
-        await send(inspector, **voice())
+        await send_file(inspector, voice())
     [question] = await inspector.send("P-2")
     assert question.text == "Send a photo of the part, or skip."
     await inspector.send("back")
@@ -211,7 +179,7 @@ async def test_three_files_where_text_is_expected_do_not_end_the_form_but_three_
 
 async def test_a_file_outside_a_form_gets_a_short_answer_and_the_menu(inspector):
     await inspector.send("hello")
-    explained, menu = await send(inspector, **photo())
+    explained, menu = await send_file(inspector, photo())
     assert explained.text == "I can't look at photos here."
     assert menu.text == "What would you like to do?" and [row.title for row in menu.list.sections[0].rows] == [
         "Inspection",
@@ -223,6 +191,6 @@ async def test_a_file_outside_a_form_gets_a_short_answer_and_the_menu(inspector)
 
 async def test_a_file_outside_a_form_in_arabic(inspector):
     await inspector.send("مرحبا")
-    explained, menu = await send(inspector, **voice())
+    explained, menu = await send_file(inspector, voice())
     assert explained.text == "لا أستطيع الاستماع إلى الرسائل الصوتية هنا."
     assert menu.text == "ماذا تريد أن تفعل؟"

@@ -1,0 +1,143 @@
+"""A defect's report as a PDF in its reader's language and time zone: reference, order, type,
+severity, status, the reporter's masked number, when it was reported, and the photo if one was
+sent. Sent on request and attached to the quality alert of a new defect."""
+
+import hashlib
+import logging
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from gateway.conversation.catalog import DEFAULT_LANGUAGE
+from gateway.conversation.context import Conversation, PluginContext
+from gateway.conversation.formatting import moment
+from gateway.media.pdf import Document
+from gateway.media.rendering import RenderingFailed
+from gateway.media.service import attachment
+from gateway.models import MediaKind, OutboundMedia
+from gateway.phone import mask
+from gateway.ports.media import StoredMedia
+from gateway.ports.store import NotFound
+from plugins.defects.backend import Defect
+from plugins.defects.references import DEFECT
+from plugins.orders.references import ORDER
+
+log = logging.getLogger(__name__)
+
+QUALITY_ROLES = ("supervisors", "quality")
+"""Who is alerted of a new defect: the roles of the defect.created event."""
+VERSION = "1"
+"""Bumped when the report's layout changes, so reports made before are made again."""
+
+
+class DefectReport(BaseModel):
+    """What a report shows, its texts already in the reader's language. The photo's bytes are
+    not part of the rendering's cache key: its digest is."""
+
+    language: str
+    title: str
+    created: datetime
+    fields: list[tuple[str, str]]
+    photo_heading: str
+    photo_note: str | None = None
+    photo: bytes | None = Field(default=None, exclude=True)
+    photo_sha256: str | None = None
+
+
+def make_pdf(report: DefectReport) -> bytes:
+    """The report's PDF; pure, run off the event loop by the rendering pool."""
+    document = Document(report.language, title=report.title, created=report.created)
+    document.fields(report.fields)
+    document.heading(report.photo_heading)
+    if report.photo is not None:
+        document.image(report.photo)
+    else:
+        document.paragraph(report.photo_note or "")
+    return document.output()
+
+
+class DefectReports:
+    def __init__(self, context: PluginContext) -> None:
+        self._context = context
+
+    async def pdf(self, defect: Defect, reader: Conversation) -> StoredMedia:
+        """The defect's report for `reader`, made once per content (raises RenderingFailed)."""
+        photo, note = await self._photo(defect, reader)
+        report = DefectReport(
+            language=reader.language,
+            title=reader.t("defects.pdf.caption", reference=DEFECT.show(defect.reference)),
+            created=defect.reported_at,
+            fields=[
+                (reader.t("defects.pdf.reference"), DEFECT.show(defect.reference)),
+                (reader.t("defects.pdf.order"), ORDER.show(defect.order_id)),
+                (reader.t("defects.pdf.type"), reader.t(f"defects.type.{defect.defect_type}")),
+                (reader.t("defects.pdf.severity"), reader.t(f"defects.severity.{defect.severity}")),
+                (reader.t("defects.pdf.status"), reader.t(f"defects.status.{defect.status.value}")),
+                (reader.t("defects.pdf.reporter"), mask(defect.reporter)),
+                (reader.t("defects.pdf.time"), moment(defect.reported_at, reader)),
+            ],
+            photo_heading=reader.t("defects.pdf.photo"),
+            photo_note=note,
+            photo=photo,
+            photo_sha256=hashlib.sha256(photo).hexdigest() if photo is not None else None,
+        )
+        return await self._context.media.render(
+            make_pdf,
+            report,
+            kind=MediaKind.DOCUMENT,
+            content_type="application/pdf",
+            filename=f"defect-{DEFECT.show(defect.reference)}.pdf",
+            version=VERSION,
+        )
+
+    async def attachment(self, defect: Defect, reader: Conversation) -> OutboundMedia:
+        stored = await self.pdf(defect, reader)
+        return attachment(stored, caption=reader.t("defects.pdf.caption", reference=DEFECT.show(defect.reference)))
+
+    async def alert(self, defect: Defect, reporter: Conversation) -> None:
+        """Alert supervisors and quality of a new defect: the quality_alert template, then the
+        report as a PDF in each one's language and zone (without it when it cannot be made).
+        Keyed by the defect, so a turn run again alerts once."""
+        notifier = self._context.notifier
+        data = {
+            "defect_id": DEFECT.show(defect.reference),
+            "order_id": ORDER.show(defect.order_id),
+            "defect_type": reporter.catalog.text(f"defects.type.{defect.defect_type}", DEFAULT_LANGUAGE),
+            "severity": reporter.catalog.text(f"defects.severity.{defect.severity}", DEFAULT_LANGUAGE),
+        }
+        groups: dict[tuple[str, str, str], tuple[Conversation, list[str]]] = {}
+        for member in await notifier.members(QUALITY_ROLES):
+            reader = await self._reader(member, reporter)
+            groups.setdefault((reader.language, reader.locale, reader.time_zone), (reader, []))[1].append(member)
+        for reader, members in groups.values():  # one PDF for everyone who reads it alike
+            try:
+                attachments = [await self.attachment(defect, reader)]
+            except RenderingFailed:
+                log.warning("the report of %s could not be made; the alert goes without it", defect.reference)
+                attachments = []
+            key = f"defect.created:{defect.reference}"
+            await notifier.notify("quality_alert", members, data, key=key, attachments=attachments)
+
+    async def _reader(self, contact: str, reporter: Conversation) -> Conversation:
+        """Someone alerted, as a reader: their language, locale and time zone."""
+        settings = (await self._context.store.settings.contact(contact)).values
+        language = settings.get("language") or DEFAULT_LANGUAGE
+        locality = self._context.settings.locality
+        return Conversation(
+            contact,
+            language,
+            reporter.catalog,
+            idempotency_key=reporter.idempotency_key,
+            time_zone=locality.time_zone_of(contact, settings),
+            locale=locality.locale_of(contact, settings, language),
+            home_time_zone=locality.time_zone,
+        )
+
+    async def _photo(self, defect: Defect, reader: Conversation) -> tuple[bytes | None, str | None]:
+        """The photo's bytes, or why the report has none."""
+        if defect.photo_media_id is None:
+            return None, reader.t("defects.pdf.no_photo")
+        try:
+            return await self._context.media.read(defect.photo_media_id), None
+        except NotFound:
+            return None, reader.t("defects.pdf.photo_lost")

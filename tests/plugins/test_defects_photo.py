@@ -1,0 +1,158 @@
+"""A defect reported with a photo, or without one, in English and Hindi: the photo step, the
+record keeping the photo, the defect's report as a PDF on request and attached to the quality
+team's alert."""
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from gateway.appkeys import ENGINE, MEDIA, STORE
+from gateway.demo import DEMO_OPERATOR
+from gateway.notifications.notifier import role_key
+from gateway.ports.records import JobState
+from gateway.testing import SimulatedContact
+from plugins.defects.plugin import DefectsPlugin
+from plugins.orders.plugin import OrdersPlugin
+from tests.inbound_files import LOCATION, STICKER, jpeg, photo, send_file, stored_photo, voice
+
+QUALITY = "sim:+919800000002"
+
+
+@pytest.fixture
+async def operator(make_gateway, clock):
+    client = await make_gateway([OrdersPlugin(), DefectsPlugin()])
+    await client.app[STORE].settings.set(role_key("quality"), [QUALITY])
+    return SimulatedContact(client, DEMO_OPERATOR, clock)
+
+
+def t(contact: SimulatedContact, key: str, language: str, **params) -> str:
+    return contact.client.app[ENGINE].catalog.text(key, language, **params)
+
+
+async def at_the_photo_step(operator: SimulatedContact, language: str = "en") -> None:
+    await operator.send({"en": "hello", "hi": "नमस्ते"}[language])
+    await operator.press(t(operator, "defects.menu", language))
+    await operator.press(t(operator, "defects.report", language))
+    await operator.send("4411")
+    await operator.press(t(operator, "defects.type.dimensional", language))
+    [question] = await operator.press(t(operator, "defects.severity.medium", language))
+    assert question.text == t(operator, "defects.ask_photo", language)
+    assert question.titles == [t(operator, "core.form.skip", language)]
+
+
+async def pdf_of(operator: SimulatedContact, reply) -> PdfReader:
+    """The PDF a reply carries, downloaded as the simulator page does."""
+    assert reply.media["kind"] == "document" and reply.media["filename"].endswith(".pdf")
+    response = await operator.client.get(reply.media["url"])
+    assert response.status == 200 and response.content_type == "application/pdf"
+    data = await response.read()
+    assert data.startswith(b"%PDF-")
+    return PdfReader(io.BytesIO(data))
+
+
+def text_of(pdf: PdfReader) -> str:
+    return "\n".join(page.extract_text() for page in pdf.pages)
+
+
+async def quality_jobs(operator: SimulatedContact) -> list[tuple[str, str]]:
+    """What is queued for the quality member, in the order queued: a template's name or a file's kind."""
+    queue = operator.client.app[STORE].queue
+    jobs = [job for state in JobState for job in await queue.list(state, limit=100)]
+    mine = sorted((job for job in jobs if job.message["recipient"] == QUALITY), key=lambda job: job.id)
+    return [(job.message["template"]["name"] if "template" in job.message else job.message["media"]["kind"],
+             job.idempotency_key) for job in mine]  # fmt: skip
+
+
+async def test_a_photo_is_kept_with_the_defect_and_shown_in_its_pdf(operator):
+    await at_the_photo_step(operator)
+    [recorded] = await operator.attach(jpeg(), "image/jpeg", "scratch.jpg")
+    assert recorded.text == (
+        "Defect recorded as *DEF-000003* (Dimensional, medium). Order ORD-4411 is now ON HOLD. "
+        "Photo kept with the defect."
+    )
+    assert recorded.titles == ["Report as PDF", "Menu"]
+    record = await operator.client.app[STORE].records.get("defects", "defect:DEF-000003")
+    assert await operator.client.app[MEDIA].read(record["photo_media_id"]) == jpeg()
+
+    [report] = await operator.press("Report as PDF")
+    assert report.media["caption"] == "Defect report DEF-000003"
+    pdf = await pdf_of(operator, report)
+    text = text_of(pdf)
+    for shown in ("DEF-000003", "ORD-4411", "Dimensional", "Medium", "sim:********3333", "Photo"):
+        assert shown in text, shown
+    assert "+15550003333" not in text, "the reporter's number is masked"
+    assert sum(len(page.images) for page in pdf.pages) == 1, "the photo is in the report"
+
+
+async def test_the_quality_team_is_alerted_with_the_pdf_after_the_template(operator):
+    await at_the_photo_step(operator)
+    await send_file(operator, await stored_photo(operator))
+    key = f"defect.created:DEF-000003:{QUALITY}"
+    assert await quality_jobs(operator) == [("quality_alert", key), ("document", f"{key}:media:0")]
+    queue = operator.client.app[STORE].queue
+    [attached] = [job for state in JobState for job in await queue.list(state, limit=100) if job.idempotency_key == f"{key}:media:0"]
+    pdf = PdfReader(io.BytesIO(await operator.client.app[MEDIA].read(attached.message["media"]["media_id"])))
+    assert "DEF-000003" in text_of(pdf) and sum(len(page.images) for page in pdf.pages) == 1
+
+
+async def test_in_hindi_files_that_do_not_answer_are_explained_and_skip_is_typed_in_hindi(operator):
+    await at_the_photo_step(operator, "hi")
+    skip_or_send = "कृपया फ़ोटो भेजें, या यह चरण छोड़ दें।"
+    for file, said in (
+        ((voice(),), f"मैं यहाँ वॉइस नोट नहीं सुन सकता। {skip_or_send}"),
+        ((STICKER,), f"मैं यहाँ स्टिकर इस्तेमाल नहीं कर सकता। {skip_or_send}"),
+        ((None, LOCATION), f"मैं यहाँ लोकेशन इस्तेमाल नहीं कर सकता। {skip_or_send}"),
+        ((photo(None, unavailable="the file was declared image/jpeg but its bytes are application/pdf"),),
+         "आपकी फ़ोटो नहीं पहुँची। इसे दोबारा भेजें, या यह चरण छोड़ दें।"),
+    ):
+        explained, again = await send_file(operator, *file)
+        assert explained.text == said
+        assert again.text == "दोष की फ़ोटो भेजें, या यह चरण छोड़ दें।" and [b.title for b in again.buttons] == ["छोड़ें"]
+    [explained, _] = await operator.send("सतह पर खरोंच है")
+    assert explained.text == skip_or_send, "text where a photo is asked for is no answer, and no strike"
+    [recorded] = await operator.send("छोड़ें")
+    assert recorded.text == "दोष *DEF-000003* के रूप में दर्ज हुआ (माप संबंधी, मध्यम गंभीरता)। ऑर्डर ORD-4411 अब रोक दिया गया है।"
+    record = await operator.client.app[STORE].records.get("defects", "defect:DEF-000003")
+    assert record["photo_media_id"] is None
+
+    [report] = await operator.press("PDF रिपोर्ट")
+    assert report.media["caption"] == "दोष रिपोर्ट DEF-000003"
+    pdf = await pdf_of(operator, report)
+    assert "DEF-000003" in text_of(pdf) and not any(page.images for page in pdf.pages)
+
+
+async def test_a_tracked_defect_offers_its_pdf(operator):
+    await operator.send("menu")
+    await operator.press("Quality")
+    await operator.press("Track a defect")
+    [tracked] = await operator.send("DEF-000001")
+    assert tracked.titles == ["Report as PDF", "Menu"]
+    [report] = await operator.press("Report as PDF")
+    text = text_of(await pdf_of(operator, report))
+    assert "DEF-000001" in text and "ORD-4414" in text and "No photo was sent." in text
+
+
+async def test_a_pdf_is_only_for_staff(operator, clock):
+    stranger = SimulatedContact(operator.client, "+15550009999", clock)
+    await stranger.send("hello")
+    [refusal] = await stranger.choose("defects.pdf:DEF-000001", "Report as PDF")
+    assert refusal.text == "There is no defect DEF-000001." and refusal.media is None
+
+
+async def test_the_http_backend_is_sent_the_photos_media_id(make_gateway, clock, business_system):
+    posted = []
+
+    def defect(path: str, body: dict, number: int) -> dict:
+        posted.append(body)
+        return body | {"reference": f"QA-{number}", "status": "open"}
+
+    await business_system("DEFECTS", defect, {"/api/orders/4411": {"id": "4411"}})
+    operator = await SimulatedContact(await make_gateway([DefectsPlugin()]), DEMO_OPERATOR, clock).hold("staff")
+    await at_the_photo_step(operator)
+    sent = await stored_photo(operator)
+    [recorded] = await send_file(operator, sent)
+    assert recorded.text.startswith("Defect recorded as *QA-1*")
+    assert posted[0]["photo_media_id"] == sent.stored_id
+    response = await operator.client.get(f"/api/v1/media/{sent.stored_id}")
+    assert response.status == 401, "the system fetches it from the admin API, with its key"
