@@ -7,6 +7,7 @@ import signal
 import socket
 import sys
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 
 import aiohttp
 import uvloop
@@ -15,7 +16,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from adapters.storage import STORE_ERRORS, open_store, unreachable_store
-from gateway import __version__, logs, slow_clients
+from gateway import __version__, logs, scaffold, slow_clients
 from gateway.app import create_app, create_worker_app
 from gateway.chat import SimulatorOff, TerminalChat
 from gateway.clock import SystemClock
@@ -107,6 +108,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_output_option(plugins_parser)
     plugins_parser.set_defaults(command=plugins)
+    new_plugin_parser = commands.add_parser(
+        "new-plugin",
+        help="Create a plugin package to start from, with passing tests.",
+        description="Write a new plugin package NAME (lower-case letters, digits and _) into a folder of that "
+        "name: an entry point, a menu entry, a form, a notification template, an event type, strings in English "
+        "and Spanish, and tests on gateway.testing that pass as it is.",
+    )
+    new_plugin_parser.add_argument("name", help="The package's name, such as spare_parts.")
+    new_plugin_parser.add_argument(
+        "--directory", type=Path, default=Path("."), help="Where to create it (default: the current folder)."
+    )
+    new_plugin_parser.set_defaults(command=new_plugin)
     add_commands(commands)
     add_operator_commands(commands)
     return parser
@@ -237,6 +250,17 @@ def plugins(settings: Settings, arguments: argparse.Namespace) -> int:
     rows += [{"name": f.name, "state": "failed", "reason": f.reason} for f in host.failures]
     emit(rows, ("name", "version", "source", "state", "hooks", "reason"), arguments.output, sys.stdout)
     return 1 if host.failures else 0
+
+
+def new_plugin(settings: Settings, arguments: argparse.Namespace) -> int:
+    """Write a plugin package and say how to try it."""
+    try:
+        created = scaffold.create(arguments.name, arguments.directory)
+    except (scaffold.ScaffoldError, OSError) as error:
+        print(f"wa-gateway new-plugin: {error}", file=sys.stderr)
+        return 1
+    print(f"created {created}; try it: cd {created} && pip install -e '.[test]' && python -m pytest")
+    return 0
 
 
 def configuration_errors(error: ValidationError) -> str:

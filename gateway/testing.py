@@ -1,10 +1,12 @@
 """Helpers for testing the gateway and plugins built on it, as a pytest plugin: put
 `pytest_plugins = ["gateway.testing"]` in your conftest.py to get the fixtures `clock`
 (time that moves only when told) and `make_gateway` (a gateway with the plugins you choose,
-talked to by a SimulatedContact). Also: webhook requests signed as each provider signs them,
+talked to by a SimulatedContact); `post_event` publishes a business event as
+`POST /api/v1/events` does, and `SimulatedContact.received` reads the notifications it led to. Also: webhook requests signed as each provider signs them,
 written from the providers' documentation independently of the adapters.
 """
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -19,9 +21,12 @@ from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
 from gateway.app import create_app
-from gateway.appkeys import INBOX, STORE
+from gateway.appkeys import CLOCK, EVENTS, INBOX, STORE
+from gateway.models import new_id
+from gateway.notifications.events import Event, Published
 from gateway.notifications.notifier import role_key
 from gateway.phone import to_simulated_contact
+from gateway.ports.records import JobState
 from gateway.settings import Settings
 
 
@@ -90,6 +95,16 @@ class SimulatedContact:
         self._clock = clock
         self._sent = 0
 
+    async def received(self) -> list[Reply]:
+        """The bot's messages to this contact since it last wrote (notifications, reminders),
+        once the queue has sent every job that is due on the gateway's clock."""
+        await queue_sent(self.client)
+        transcript = await (await self.client.get("/simulator/api/messages", params={"phone": self.phone})).json()
+        messages = transcript["messages"]
+        mine = max((i for i, entry in enumerate(messages) if entry["direction"] == "inbound"), default=-1)
+        self.last = [_reply(entry) for entry in messages[mine + 1 :] if entry["direction"] == "outbound"]
+        return self.last
+
     async def hold(self, role: str) -> "SimulatedContact":
         """Make this contact a member of `role` (e.g. `staff`), as `PUT /api/v1/roles/{role}` does."""
         settings = self.client.app[STORE].settings
@@ -143,6 +158,27 @@ class SimulatedContact:
         mine = max(index for index, entry in enumerate(messages) if entry["direction"] == "inbound")
         self.last = [_reply(entry) for entry in messages[mine + 1 :] if entry["direction"] == "outbound"]
         return self.last
+
+
+async def post_event(
+    client: TestClient, type: str, data: dict[str, Any], *, recipients: Iterable[str] = (), event_id: str | None = None
+) -> Published:
+    """Publish a business event to a test gateway as `POST /api/v1/events` does (an
+    EventRejected says what a real post would answer 422 for); returns its queued job ids."""
+    event = Event(id=event_id or new_id(), type=type, data=data, recipients=list(recipients))
+    return await client.app[EVENTS].publish(event)
+
+
+async def queue_sent(client: TestClient, seconds: float = 10.0) -> None:
+    """Wait until the queue holds no job due on the gateway's clock that is not yet sent (or
+    given up): the queue worker runs in the background, so this waits for work, never for time."""
+    queue, clock = client.app[STORE].queue, client.app[CLOCK]
+    async with asyncio.timeout(seconds):
+        while True:
+            waiting = [job for state in (JobState.QUEUED, JobState.SENDING) for job in await queue.list(state, 1000)]
+            if not any(job.due_at <= clock.now() for job in waiting):
+                return
+            await asyncio.sleep(0.005)
 
 
 def _reply(entry: dict[str, Any]) -> Reply:
