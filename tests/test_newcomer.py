@@ -1,6 +1,6 @@
 """The promise to a newcomer: after the README's first command, the simulator speaks Spanish
-on `hola` and, chatting as the README's factory operator, takes a defect against a demo order,
-with the plugins as installed."""
+on `hola` and, chatting as the README's factory operator, takes a defect against a demo order
+with a photo attached, as the README's demo does, with the plugins as installed."""
 
 import re
 import shlex
@@ -9,6 +9,7 @@ from pathlib import Path
 from gateway.app import create_app
 from gateway.settings import Settings
 from gateway.testing import SimulatedContact
+from tests.adapters.channels.test_simulator_media import photo
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
@@ -37,6 +38,10 @@ async def test_hola_then_a_defect_in_spanish_with_the_installed_plugins(aiohttp_
     await newcomer.press("Reportar un defecto")
     await newcomer.send("4412")
     await newcomer.press("Acabado superficial")
-    [recorded] = await newcomer.press("Media")
+    [asked] = await newcomer.press("Media")
+    assert asked.titles == ["Omitir"], "the photo of the defect may be skipped"
+    demo = " ".join(README.split())
+    assert "press *Surface Finish* and *Medium*" in demo and "choose a photo" in demo
+    [recorded, *_] = await newcomer.attach(photo(), "image/jpeg", "grieta.jpg")
     assert recorded.text.startswith("Defecto registrado como *DEF-")
     assert "El pedido ORD-4412 queda EN ESPERA." in recorded.text
