@@ -111,7 +111,10 @@ class DiskMediaStore:
             attempts=attempts,
             error=error,
         )
-        return await self._write(partial(_record_unavailable, record=record))
+        try:
+            return await self._write(partial(_record_unavailable, record=record))
+        except sqlite3.Error as failure:
+            raise MediaStoreError(f"the media index refused the record: {failure}") from failure
 
     async def get(self, media_id: str) -> StoredMedia | None:
         return await self._db.run(lambda connection: _one(connection, "id = ?", media_id))
@@ -209,7 +212,8 @@ class DiskMediaStore:
 
     def _claim(self, connection: sqlite3.Connection, record: StoredMedia, written: Path) -> StoredMedia:
         """Within the write lock: the record kept meanwhile for the same message or key, else the
-        file renamed into place and `record` inserted (replacing an unavailable record)."""
+        file renamed into place and `record` inserted (replacing an unavailable record). A file
+        that no record took is removed again, so no write leaves bytes a purge would never find."""
         kept = _one(connection, "message_id = ? OR cache_key = ?", record.message_id, record.cache_key)
         if kept is not None:
             if kept.state is MediaState.STORED:
@@ -217,12 +221,18 @@ class DiskMediaStore:
             connection.execute("DELETE FROM media WHERE id = ?", (kept.id,))
         assert record.sha256 is not None
         blob = self._blob(record.sha256)
+        shared = blob.exists()
         try:
             blob.parent.mkdir(exist_ok=True)
             os.replace(written, blob)
         except OSError as error:
             raise MediaStoreError(f"cannot write to the media directory: {error.strerror}") from error
-        _insert(connection, record)
+        try:
+            _insert(connection, record)
+        except sqlite3.Error:
+            if not shared:
+                blob.unlink(missing_ok=True)
+            raise
         return record
 
     def _purge_batch(self, connection: sqlite3.Connection, before: int, batch: int) -> int:

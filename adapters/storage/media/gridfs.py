@@ -1,6 +1,7 @@
 """The production media store: GridFS bucket `media` in the store's MongoDB database, through
 PyMongo's async bucket; a file's record is its files document's `metadata`."""
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator
@@ -96,13 +97,14 @@ class GridFSMediaStore:
         if kept is not None:
             unavailable = {"_id": kept.id, "metadata.state": MediaState.UNAVAILABLE.value}
             await self._retry.run("media replace", lambda: self._files.delete_one(unavailable))
+        digest = await asyncio.to_thread(_sha256, data)  # a 100 MB file takes the loop's time otherwise
         record = StoredMedia(
             id=uuid4().hex,
             state=MediaState.STORED,
             kind=kind,
             content_type=content_type,
             size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
+            sha256=digest,
             filename=filename,
             message_id=message_id,
             cache_key=cache_key,
@@ -139,6 +141,8 @@ class GridFSMediaStore:
                 return await self._retry.run("media put unavailable", lambda: self._upload(record, b""))
             except FileExists:
                 continue
+            except PyMongoError as failure:
+                raise MediaStoreError(f"MongoDB refused the record: {_reason(failure)}") from failure
         raise MediaStoreError(f"MongoDB refused the record of message {message_id}'s unavailable file")
 
     async def get(self, media_id: str) -> StoredMedia | None:
@@ -268,6 +272,10 @@ def _metadata(record: StoredMedia) -> dict[str, Any]:
 def _record(document: dict[str, Any]) -> StoredMedia:
     fields = {"id": document["_id"], "size": document["length"], "filename": document.get("filename") or None}
     return StoredMedia.model_validate(document["metadata"] | fields)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _reason(error: PyMongoError) -> str:

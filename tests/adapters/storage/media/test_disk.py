@@ -3,6 +3,7 @@ a stray file left behind."""
 
 import errno
 import os
+import sqlite3
 import tempfile
 
 import pytest
@@ -76,3 +77,47 @@ async def test_a_second_process_s_store_on_the_same_directory_sees_the_same_file
     finally:
         await one.close()
         await other.close()
+
+
+def refuse_inserts(directory) -> None:
+    """The index refuses every new record from now on, as a full or failing disk would."""
+    with sqlite3.connect(directory / "index.db") as index:
+        index.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON media BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )
+
+
+async def test_a_refused_record_leaves_no_file_behind(tmp_path, clock):
+    media = await DiskMediaStore.open(tmp_path / "media", clock)
+    before = files_under(tmp_path / "media")
+    refuse_inserts(tmp_path / "media")
+    try:
+        with pytest.raises(MediaStoreError, match="disk is full"):
+            await media.put(b"%PDF-1.7", content_type="application/pdf", kind=MediaKind.DOCUMENT, message_id="in-1")
+        assert files_under(tmp_path / "media") == before, "bytes no record names are never purged"
+    finally:
+        await media.close()
+
+
+async def test_a_refused_record_keeps_the_file_another_record_uses(tmp_path, clock):
+    media = await DiskMediaStore.open(tmp_path / "media", clock)
+    kept = await media.put(b"same", content_type="image/png", kind=MediaKind.IMAGE, message_id="in-1")
+    refuse_inserts(tmp_path / "media")
+    try:
+        with pytest.raises(MediaStoreError):
+            await media.put(b"same", content_type="image/png", kind=MediaKind.IMAGE, message_id="in-2")
+        assert await media.read(kept.id) == b"same"
+    finally:
+        await media.close()
+
+
+async def test_a_refused_unavailable_record_gives_the_store_s_clear_error(tmp_path, clock):
+    media = await DiskMediaStore.open(tmp_path / "media", clock)
+    refuse_inserts(tmp_path / "media")
+    try:
+        with pytest.raises(MediaStoreError, match="disk is full"):
+            await media.put_unavailable(
+                message_id="in-1", kind=MediaKind.IMAGE, content_type="image/jpeg", error="404", attempts=1
+            )
+    finally:
+        await media.close()

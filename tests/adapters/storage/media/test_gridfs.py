@@ -2,7 +2,9 @@
 how records are kept, a refused write leaves nothing, a failover is ridden out, and the
 media store shares the store's client."""
 
+import hashlib
 import os
+import threading
 from collections.abc import AsyncIterator
 
 import pytest
@@ -116,3 +118,28 @@ async def test_the_media_store_shares_the_store_s_client_and_leaves_it_open(mong
         assert mongo_stand_in.collection("media.files").find_one({"_id": stored.id}) is not None
     finally:
         await store.close()
+
+
+async def test_a_refused_write_of_an_unavailable_record_gives_the_store_s_clear_error(gridfs, mongo_stand_in):
+    mongo_stand_in.fail_next("insert", "media.files", write_error(OUT_OF_DISK_SPACE, "Out of disk space"))
+    with pytest.raises(MediaStoreError, match="Out of disk space"):
+        await gridfs.put_unavailable(
+            message_id="in-4", kind=MediaKind.IMAGE, content_type="image/jpeg", error="404", attempts=1
+        )
+    assert await gridfs.of_message("in-4") == []
+
+
+async def test_a_large_file_is_hashed_off_the_event_loop(gridfs, monkeypatch):
+    data = os.urandom(2_000_000)
+    hashed_on: list[int] = []
+    real_sha256 = hashlib.sha256
+
+    def noting_the_thread(content=b"", **options):
+        if content is data:
+            hashed_on.append(threading.get_ident())
+        return real_sha256(content, **options)
+
+    monkeypatch.setattr(hashlib, "sha256", noting_the_thread)
+    stored = await gridfs.put(data, content_type="video/mp4", kind=MediaKind.VIDEO, message_id="in-5")
+    assert stored.sha256 == real_sha256(data).hexdigest()
+    assert hashed_on and threading.get_ident() not in hashed_on, "the event loop's thread hashed the file"
