@@ -108,15 +108,16 @@ def _unreadable() -> web.HTTPBadRequest:
     return web.HTTPBadRequest(text="the multipart body cannot be read")
 
 
-async def _read(pieces: AsyncIterator[bytes], limit: int) -> bytes:
-    """The whole file, refused with a 413 as soon as it passes `limit`, without reading the rest."""
-    data = bytearray()
+async def _read(pieces: AsyncIterator[bytes], kind: MediaKind | None) -> bytes:
+    """The whole file, refused with a 413 as soon as it passes its kind's limit (the largest
+    while the kind is not known), without reading the rest."""
+    limit, data = max_bytes(kind), bytearray()
     async for piece in pieces:
         data += piece
         if len(data) > limit:
-            raise web.HTTPRequestEntityTooLarge(
-                max_size=limit, actual_size=len(data), text=f"the file is over the {limit:,}-byte limit of its kind"
-            )
+            what = f"{kind.value} media" if kind is not None else "any media"
+            reason = f"the file is over {limit:,} bytes, WhatsApp's limit for {what}"
+            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(data), text=reason)
     return bytes(data)
 
 
@@ -145,9 +146,8 @@ def declare(api: Api) -> None:
     )
     async def upload(request: web.Request) -> web.Response:
         asked = query_of(request, Upload)
-        limit = max_bytes(asked.kind)
         pieces, declared, filename = await _pieces_of(request)
-        data = await _read(pieces, limit)
+        data = await _read(pieces, asked.kind)
         if not data:
             raise invalid_field("file", "the file is empty")
         try:

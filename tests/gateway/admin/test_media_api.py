@@ -205,7 +205,8 @@ async def test_a_file_over_its_kinds_limit_is_413_before_it_is_all_read(api):
         "/api/v1/media", params={"kind": "image"}, data=too_big, headers=AUTH | {"Content-Type": "image/jpeg"}
     )
     assert response.status == 413
-    assert "5,242,880-byte limit" in (await response.json())["error"]["message"]
+    message = (await response.json())["error"]["message"]
+    assert message == "the file is over 5,242,880 bytes, WhatsApp's limit for image media"
 
 
 async def test_uploading_needs_the_bearer_token(api):
