@@ -1,5 +1,5 @@
 """A local server standing in for the hosts providers serve contacts' files from, and for Meta's
-media API: files by path (slow, failing, oversize, lying about their type, behind credentials),
+media API: files by path (hanging, failing, oversize, lying about their type, behind credentials),
 redirects to another host (Twilio's), Meta's media id resolved to a URL that expires, uploads
 received, and any other POST (a send, a read receipt) taken and kept in `posted`, so a whole
 gateway can point a provider's API base at it. Every request is recorded with its headers, so a test can see which host was
@@ -38,7 +38,7 @@ class _File:
     data: bytes
     content_type: str | None
     status: int = 200
-    delay: float = 0.0
+    hang: bool = False
     filename: str | None = None
     private: bool = False
     size: int | None = None
@@ -77,8 +77,10 @@ class StandInMedia:
         self._finished: dict[str, asyncio.Event] = {}
         self._upload_answers: deque[tuple[int, object]] = deque()
         self._upload_ids = itertools.count(1)
+        self._released = asyncio.Event()
         self.app = web.Application(client_max_size=256 * 1024 * 1024)
         self.app.router.add_route("*", "/{tail:.*}", self._handle)
+        self.app.on_shutdown.append(self._release_hanging)
 
     async def start(self, aiohttp_server, host: str = "127.0.0.1") -> "StandInMedia":
         """Serve on a local port; `base` is then its URL. `host="localhost"` names the same
@@ -99,13 +101,14 @@ class StandInMedia:
         *,
         content_type: str | None = "application/octet-stream",
         status: int = 200,
-        delay: float = 0.0,
+        hang: bool = False,
         filename: str | None = None,
         private: bool = False,
     ) -> str:
-        """Serve `data` at `path` (or answer `status`, after `delay` seconds); returns its URL.
-        `content_type` is what the header says, whatever the bytes are."""
-        self._files[path] = _File(data, content_type, status, delay, filename, private)
+        """Serve `data` at `path` (or answer `status`, or never answer while `hang`, until the
+        server stops); returns its URL. `content_type` is what the header says, whatever the
+        bytes are."""
+        self._files[path] = _File(data, content_type, status, hang, filename, private)
         return self.url(path)
 
     def large_file(self, path: str, size: int, *, content_type: str, declare_length: bool = True) -> str:
@@ -198,8 +201,8 @@ class StandInMedia:
     async def _serve(self, request: web.Request, path: str, served: _File) -> web.StreamResponse:
         if served.private and not self._authorized(request):
             return web.Response(status=401, text="credentials required")
-        if served.delay:
-            await asyncio.sleep(served.delay)
+        if served.hang:
+            await self._released.wait()
         if served.redirect is not None:
             raise web.HTTPFound(served.redirect)
         if served.status != 200:
@@ -231,6 +234,9 @@ class StandInMedia:
         finally:
             self._finished[path].set()
         return response
+
+    async def _release_hanging(self, app: web.Application) -> None:
+        self._released.set()
 
     async def _upload(self, request: web.Request) -> web.Response:
         if not self._authorized(request):

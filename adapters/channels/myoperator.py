@@ -17,7 +17,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from adapters.channels.fields import as_text, text_at, value_at
-from adapters.channels.http import DOWNLOAD_TIMEOUT, ProviderAnswer, download, post, retry_after, same_origin
+from adapters.channels.http import DOWNLOAD_TIMEOUT, ProviderAnswer, fetch_link, post, retry_after
 from gateway.models import (
     DeliveryStatus,
     InboundKind,
@@ -33,7 +33,6 @@ from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
     Download,
-    MediaUnavailable,
     ParsedWebhook,
     SendError,
     WebhookRejected,
@@ -288,14 +287,15 @@ class MyOperatorChannel:
         """GET the event's `link` [assumed: myoperator.md shows the link but not how it is
         authorised]: with the API key when the link is on the API's own host, which is the only
         host that key is for, and as it is (a public or pre-signed link) anywhere else."""
-        if media.url is None:
-            raise MediaUnavailable("myoperator gave no link for the file", retryable=False)
-        url = str(media.url)
-        headers = self._authorization if same_origin(url, self._api_base) else None
-        got = await download(
-            http, url, "myoperator", max_bytes=max_bytes, headers=headers, timeout=self._download_timeout
+        return await fetch_link(
+            http,
+            media,
+            "myoperator",
+            api_base=self._api_base,
+            credentials=self._authorization,
+            max_bytes=max_bytes,
+            timeout=self._download_timeout,
         )
-        return Download(got.data, media.mime_type or got.content_type, media.filename or got.filename)
 
     @property
     def _authorization(self) -> dict[str, str]:

@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 import aiohttp
 from pydantic import ValidationError
 
-from adapters.channels.http import DOWNLOAD_TIMEOUT, ProviderAnswer, download, post, retry_after, same_origin
+from adapters.channels.http import DOWNLOAD_TIMEOUT, ProviderAnswer, fetch_link, post, retry_after
 from gateway.models import (
     DeliveryStatus,
     InboundKind,
@@ -31,7 +31,6 @@ from gateway.ports.channel import (
     Acknowledgement,
     Capabilities,
     Download,
-    MediaUnavailable,
     ParsedWebhook,
     SendError,
     WebhookRejected,
@@ -313,14 +312,15 @@ class TwilioChannel:
     async def fetch_media(self, media: Media, max_bytes: int, http: aiohttp.ClientSession) -> Download:
         """GET `MediaUrl0` with HTTP basic auth (account SID and token), which Twilio answers with a
         redirect to the file on another host; the credentials go only to the API's own host."""
-        if media.url is None:
-            raise MediaUnavailable("twilio gave no media URL for the file", retryable=False)
-        url = str(media.url)
-        headers = self._authorization if same_origin(url, self._api_base) else None
-        got = await download(
-            http, url, "twilio", max_bytes=max_bytes, headers=headers, timeout=self._download_timeout
+        return await fetch_link(
+            http,
+            media,
+            "twilio",
+            api_base=self._api_base,
+            credentials=self._authorization,
+            max_bytes=max_bytes,
+            timeout=self._download_timeout,
         )
-        return Download(got.data, media.mime_type or got.content_type, media.filename or got.filename)
 
     @property
     def _authorization(self) -> dict[str, str]:

@@ -147,7 +147,7 @@ async def test_a_file_larger_than_meta_said_is_cut_off_at_the_limit(graph, http)
 
 async def test_a_file_host_that_does_not_answer_in_time_is_retryable(graph, http):
     graph.meta_media("3330006666", b"x", mime_type="video/mp4")
-    graph.file("/lookaside/3330006666", b"x", delay=1.0, private=True)
+    graph.file("/lookaside/3330006666", b"x", hang=True, private=True)
     impatient = channel(graph.base, download_timeout=aiohttp.ClientTimeout(sock_read=0.1))
     with pytest.raises(MediaUnavailable) as unavailable:
         await impatient.fetch_media(Media(media_id="3330006666"), MB, http)
