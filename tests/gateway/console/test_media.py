@@ -53,8 +53,9 @@ async def test_the_conversation_shows_the_contacts_files_and_the_bots(console, c
     assert chart_address == f"/console/media/{chart.id}"
 
 
-async def test_a_contacts_file_that_could_not_be_fetched_says_why(console, clock):
-    await as_operator(console, "alice")
+async def meta_photo_logged(console, clock) -> InboundMessage:
+    """A photo a WhatsApp contact sent through Meta, logged as the webhook logs it (a media id,
+    no file yet); on a gateway that only ingests, nothing fetches it but the test."""
     message = InboundMessage(
         provider=Provider.META,
         provider_message_id="wamid.PHOTO1",
@@ -65,6 +66,24 @@ async def test_a_contacts_file_that_could_not_be_fetched_says_why(console, clock
     )
     await console.app[STORE].log.record_inbound(message)
     await console.app[HANDOVERS].note_inbound(message)
+    return message
+
+
+async def test_a_providers_file_shows_once_the_inbox_fetched_it(console, make_gateway, clock):
+    console = await make_gateway(role="ingest")  # on the store where alice exists
+    await as_operator(console, "alice")
+    message = await meta_photo_logged(console, clock)
+    assert "image: being fetched" in await (await console.get(WHATSAPP_PAGE)).text()
+
+    fetched = await console.app[MEDIA].put(photo(), content_type="image/jpeg", kind=MediaKind.IMAGE, message_id=message.id)
+
+    assert addresses(await (await console.get(WHATSAPP_PAGE)).text(), "img") == [f"/console/media/{fetched.id}"]
+
+
+async def test_a_contacts_file_that_could_not_be_fetched_says_why(console, make_gateway, clock):
+    console = await make_gateway(role="ingest")  # on the store where alice exists
+    await as_operator(console, "alice")
+    message = await meta_photo_logged(console, clock)
     await console.app[MEDIA].put_unavailable(
         message_id=message.id,
         kind=MediaKind.IMAGE,
