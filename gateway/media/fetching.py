@@ -84,10 +84,15 @@ class MediaFetcher:
         download = attempts.download
         declared = media.mime_type or download.content_type
         try:
-            found = checked(download.data, declared, media.kind)
+            # off the event loop: the contact's bytes decide how long a check takes (a ZIP's directory)
+            found = await asyncio.to_thread(checked, download.data, declared, media.kind)
         except Refused as refused:
             refusal = _Attempts(attempts.count, download, refused.reason, "refused")
             return await self._unavailable(message, media, refusal)
+        except Exception as error:
+            log.exception("checking the file of message %s failed", message.id)
+            failure = f"the file could not be checked ({type(error).__name__}); the gateway log has the details"
+            return await self._unavailable(message, media, _Attempts(attempts.count, download, failure, "error"))
         put = partial(
             self._media.put,
             download.data,

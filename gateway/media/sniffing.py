@@ -94,9 +94,12 @@ def _holds(archive: bytes, folder: str) -> bool:
 
 
 def _animated(data: bytes) -> bool:
+    """Whether a sticker moves; one that claims more pixels than Pillow will open is refused."""
     try:
         with Image.open(BytesIO(data)) as image:
             return bool(getattr(image, "is_animated", False))
+    except Image.DecompressionBombError:
+        raise Refused("the sticker claims more pixels than any sticker has (a decompression bomb?)") from None
     except (UnidentifiedImageError, OSError, ValueError):
         return False
 

@@ -27,6 +27,14 @@ def animated_webp(frames: int = 4, size: tuple[int, int] = (512, 512)) -> bytes:
     return out.getvalue()
 
 
+def webp_claiming(size: tuple[int, int]) -> bytes:
+    """A small animated WebP whose header claims a canvas of `size`, as a decompression bomb does."""
+    data = animated_webp(frames=2, size=(16, 16))
+    header = data.index(b"VP8X") + 8 + 4  # the chunk's tag and length, then its flags
+    width, height = (side - 1 for side in size)
+    return data[:header] + width.to_bytes(3, "little") + height.to_bytes(3, "little") + data[header + 6 :]
+
+
 def _noise(size: tuple[int, int]) -> Image.Image:
     return Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
 

@@ -1,19 +1,24 @@
 import hashlib
 import logging
 import sqlite3
+import struct
+import threading
 
 import aiohttp
 import pytest
 
 from adapters.storage.media.disk import DiskMediaStore
+from gateway.media import fetching
 from gateway.media.fetching import MediaFetcher
+from gateway.media.sniffing import checked
 from gateway.metrics import GatewayMetrics
 from gateway.models import InboundMessage, Media, MediaKind, Provider
 from gateway.ports.channel import ChannelSet, Download, MediaUnavailable
 from gateway.ports.media import MediaState, MediaStoreError
-from tests.gateway.media.samples import pdf, picture
+from tests.gateway.media.samples import office_document, pdf, picture, webp_claiming
 
 SENDER = "919812345678"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class Hiccups:
@@ -289,3 +294,47 @@ async def test_the_outcome_is_logged_with_the_message_id_and_the_number_masked(
     [logged] = [record.getMessage() for record in caplog.records]
     assert message.id in logged and "the file is gone (404)" in logged
     assert SENDER not in logged and SENDER[-4:] in logged
+
+
+async def test_a_sticker_that_is_a_decompression_bomb_is_refused_and_the_message_goes_on(
+    clock, media_store, metrics, pauses
+):
+    channel = FakeChannel(Download(webp_claiming((16384, 16384)), "image/webp"))
+    message = photo_message(clock, mime_type="image/webp", kind=MediaKind.STICKER)
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(message)
+
+    assert "claims more pixels than any sticker has" in fetched.media.unavailable
+    assert fetched_count(metrics, "refused") == 1
+
+
+async def test_a_file_is_checked_off_the_event_loop(clock, media_store, metrics, pauses, monkeypatch):
+    checked_on: list[int] = []
+
+    def noting_the_thread(*args):
+        checked_on.append(threading.get_ident())
+        return checked(*args)
+
+    monkeypatch.setattr(fetching, "checked", noting_the_thread)
+    channel = FakeChannel(Download(office_document("word/", after=50), DOCX, "minutes.docx"))
+    message = photo_message(clock, mime_type=DOCX, kind=MediaKind.DOCUMENT)
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(message)
+
+    assert fetched.media.stored_id is not None
+    assert checked_on and threading.get_ident() not in checked_on, "the contact's file was opened on the event loop"
+
+
+async def test_a_bug_in_the_check_leaves_the_file_unavailable_and_the_message_goes_on(
+    clock, media_store, metrics, pauses, monkeypatch, caplog
+):
+    def broken(*args):
+        raise struct.error("unpack requires a buffer of 46 bytes")
+
+    monkeypatch.setattr(fetching, "checked", broken)
+    channel = FakeChannel(Download(picture("JPEG"), "image/jpeg"))
+
+    fetched = await fetcher_for(channel, media_store, metrics, pauses).fetched(photo_message(clock))
+
+    assert fetched.media.unavailable == "the file could not be checked (error); the gateway log has the details"
+    assert fetched_count(metrics, "error") == 1 and any(record.exc_info for record in caplog.records)

@@ -3,7 +3,15 @@ import pytest
 from gateway.media.limits import MAX_BYTES, kind_of
 from gateway.media.sniffing import Checked, Refused, checked
 from gateway.models import MediaKind
-from tests.gateway.media.samples import animated_webp, mp4_start, office_document, pdf, picture, windows_program
+from tests.gateway.media.samples import (
+    animated_webp,
+    mp4_start,
+    office_document,
+    pdf,
+    picture,
+    webp_claiming,
+    windows_program,
+)
 
 
 def test_a_photo_is_kept_as_the_type_its_bytes_show():
@@ -92,6 +100,11 @@ def test_a_static_sticker_is_held_to_100_kb_and_an_animated_one_to_500_kb():
     with pytest.raises(Refused, match="over WhatsApp's limit of 100 KB"):
         checked(static, "image/webp", MediaKind.STICKER)
     assert checked(animated, "image/webp", MediaKind.STICKER) == Checked("image/webp", MediaKind.STICKER)
+
+
+def test_a_sticker_claiming_a_huge_canvas_is_refused_not_opened():
+    with pytest.raises(Refused, match="claims more pixels than any sticker has"):
+        checked(webp_claiming((16384, 16384)), "image/webp", MediaKind.STICKER)
 
 
 def test_a_sticker_relayed_without_a_kind_is_a_sticker():
