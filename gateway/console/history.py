@@ -54,7 +54,8 @@ class Place:
 
     @property
     def map_url(self) -> str:
-        return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=17/{self.latitude}/{self.longitude}"
+        at = f"{self.latitude}/{self.longitude}"
+        return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=17/{at}"
 
 
 @dataclass(frozen=True, slots=True)

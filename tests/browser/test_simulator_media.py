@@ -45,8 +45,8 @@ def say(browser, text: str) -> None:
 def pictures(browser, direction: str) -> list[dict]:
     """The pictures in the chat's bubbles of one direction that the browser loaded and drew."""
     return browser.execute_script(
-        "return [...document.querySelectorAll(`#chat .bubble.${arguments[0]} .media img`)]"
-        ".map(img => ({src: img.getAttribute('src'), width: img.naturalWidth, caption: img.closest('.bubble').innerText}))",
+        "return [...document.querySelectorAll(`#chat .bubble.${arguments[0]} .media img`)].map(img => "
+        "({src: img.getAttribute('src'), width: img.naturalWidth, caption: img.closest('.bubble').innerText}))",
         direction,
     )
 

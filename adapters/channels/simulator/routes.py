@@ -79,7 +79,11 @@ async def _keep(app: web.Application, upload: Attached) -> InboundMessage:
     message_id = new_id()
     kind = upload.checked.kind
     stored = await app[MEDIA].put(
-        upload.data, content_type=upload.checked.content_type, kind=kind, filename=upload.filename, message_id=message_id
+        upload.data,
+        content_type=upload.checked.content_type,
+        kind=kind,
+        filename=upload.filename,
+        message_id=message_id,
     )
     media = Media(
         stored_id=stored.id,

@@ -36,9 +36,8 @@ async def test_the_conversation_shows_the_contacts_files_and_the_bots(console, c
     await contact.attach(bytes.fromhex("4f67675300") + bytes(60), "audio/ogg", "note.ogg")
     await contact.attach(pdf(), "application/pdf", "inspection.pdf")
     chart = await console.app[MEDIA].put(photo(), content_type="image/jpeg", kind=MediaKind.IMAGE)
-    sent = OutboundMessage(
-        recipient=contact.phone, media={"kind": "image", "media_id": chart.id, "caption": "ORD-4411"}, priority=Priority.REPLY
-    )
+    chart_media = {"kind": "image", "media_id": chart.id, "caption": "ORD-4411"}
+    sent = OutboundMessage(recipient=contact.phone, media=chart_media, priority=Priority.REPLY)
     await console.app[STORE].log.record_outbound("job-chart", sent, Provider.SIMULATOR)
 
     page = await (await console.get(PAGE)).text()
@@ -75,7 +74,9 @@ async def test_a_providers_file_shows_once_the_inbox_fetched_it(console, make_ga
     message = await meta_photo_logged(console, clock)
     assert "image: being fetched" in await (await console.get(WHATSAPP_PAGE)).text()
 
-    fetched = await console.app[MEDIA].put(photo(), content_type="image/jpeg", kind=MediaKind.IMAGE, message_id=message.id)
+    fetched = await console.app[MEDIA].put(
+        photo(), content_type="image/jpeg", kind=MediaKind.IMAGE, message_id=message.id
+    )
 
     assert addresses(await (await console.get(WHATSAPP_PAGE)).text(), "img") == [f"/console/media/{fetched.id}"]
 
