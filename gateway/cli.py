@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from adapters.storage import STORE_ERRORS, open_store, unreachable_store
 from gateway import __version__, logs, scaffold, slow_clients
 from gateway.app import create_app, create_worker_app
+from gateway.backup import BackupFailed, back_up
 from gateway.chat import SimulatorOff, TerminalChat
 from gateway.clock import SystemClock
 from gateway.console.operators_cli import add_operator_commands
@@ -120,6 +121,18 @@ def _parser() -> argparse.ArgumentParser:
         "--directory", type=Path, default=Path("."), help="Where to create it (default: the current folder)."
     )
     new_plugin_parser.set_defaults(command=new_plugin)
+
+    backup_parser = commands.add_parser(
+        "backup",
+        help="Copy the SQLite store and its media directory, while the gateway runs.",
+        description="Write a consistent copy of the SQLite store (GATEWAY_STORE_URL), taken with SQLite's online "
+        "backup API while the gateway goes on working, and of the media directory (GATEWAY_MEDIA_DIR), into the "
+        "new directory PATH: PATH/gateway.db and PATH/media/, the layout of var/, so a gateway started with "
+        "GATEWAY_STORE_URL=sqlite:///PATH/gateway.db runs on the copy. A MongoDB store is backed up with mongodump "
+        "instead (docs/deployment.md).",
+    )
+    backup_parser.add_argument("path", type=Path, help="The directory to create; it must not exist yet.")
+    backup_parser.set_defaults(command=backup)
     add_commands(commands)
     add_operator_commands(commands)
     return parser
@@ -260,6 +273,21 @@ def new_plugin(settings: Settings, arguments: argparse.Namespace) -> int:
         print(f"wa-gateway new-plugin: {error}", file=sys.stderr)
         return 1
     print(f"created {created}; try it: cd {created} && pip install -e '.[test]' && python -m pytest")
+    return 0
+
+
+def backup(settings: Settings, arguments: argparse.Namespace) -> int:
+    """Back the store and its media up into a new directory; exit 1, saying why, when it cannot."""
+    try:
+        made = back_up(settings, arguments.path)
+    except BackupFailed as error:
+        print(f"wa-gateway backup: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"backed up the store ({made.store_bytes / 1e6:.1f} MB) and {made.media_files} media files "
+        f"({made.media_bytes / 1e6:.1f} MB) to {made.path}"
+        + (f"; {made.media_purged} media records left out, their files purged meanwhile" if made.media_purged else "")
+    )
     return 0
 
 

@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     port: int = Field(8080, ge=1, le=65535, validation_alias=env("GATEWAY_PORT"))
     public_url: HttpUrl = Field(HttpUrl("http://127.0.0.1:8080"), validation_alias=env("GATEWAY_PUBLIC_URL"))
     admin_token: SecretStr | None = Field(None, validation_alias=env("GATEWAY_ADMIN_TOKEN"))
+    admin_token_previous: SecretStr | None = Field(None, validation_alias=env("GATEWAY_ADMIN_TOKEN_PREVIOUS"))
     default_provider: Provider | None = Field(None, validation_alias=env("GATEWAY_DEFAULT_PROVIDER"))
     simulator: bool = Field(False, validation_alias=env("GATEWAY_SIMULATOR"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias=env("GATEWAY_LOG_LEVEL"))
@@ -156,6 +157,15 @@ class Settings(BaseSettings):
             raise ValueError(f"GATEWAY_SUPPORT_HOURS: {error}") from None
         return self
 
+    @model_validator(mode="after")
+    def _previous_admin_token_beside_a_current_one(self) -> Self:
+        if self.admin_token_previous is not None and self.admin_token is None:
+            raise ValueError(
+                "GATEWAY_ADMIN_TOKEN_PREVIOUS is set without GATEWAY_ADMIN_TOKEN: during a rotation the new "
+                "token goes in GATEWAY_ADMIN_TOKEN and the old one in GATEWAY_ADMIN_TOKEN_PREVIOUS"
+            )
+        return self
+
     @field_validator("failover", "trusted_proxies", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
@@ -181,6 +191,13 @@ class Settings(BaseSettings):
         if self.default_provider is not None and self.default_provider not in self.enabled_providers:
             raise ValueError(f"GATEWAY_DEFAULT_PROVIDER is {self.default_provider.value}, which is not configured")
         return self
+
+    @property
+    def admin_tokens(self) -> list[bytes]:
+        """The bearer tokens the admin API accepts: GATEWAY_ADMIN_TOKEN, and during a rotation
+        GATEWAY_ADMIN_TOKEN_PREVIOUS after it; none when the API is shut."""
+        tokens = (self.admin_token, self.admin_token_previous) if self.admin_token is not None else ()
+        return [token.get_secret_value().encode() for token in tokens if token is not None]
 
     @property
     def enabled_providers(self) -> list[Provider]:
