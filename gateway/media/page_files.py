@@ -4,11 +4,10 @@ audio and video in the page, anything else downloaded, never opened as a page of
 from aiohttp import web
 
 from gateway.appkeys import MEDIA
-from gateway.media.serving import serve
+from gateway.media.serving import SHOWN_INLINE, serve
 from gateway.ports.media import MediaState
 from gateway.ports.store import NotFound
 
-SHOWN_INLINE = ("image/", "audio/", "video/")
 MISSING = "no such file: it was never stored, could not be fetched, or is no longer kept"
 
 

@@ -9,6 +9,13 @@ from aiohttp import hdrs, web
 from gateway.ports.media import MediaStore, StoredMedia
 
 FALLBACK_TYPE = "application/octet-stream"
+SHOWN_INLINE = ("image/jpeg", "image/png", "image/webp", "audio/", "video/", "text/plain")
+"""The only types a browser may show in place: pictures, sound, video and plain text, which run
+no script. Anything else (SVG, HTML, a PDF, whose viewer Chrome refuses under the sandbox below)
+is downloaded, so a stored file never becomes a page of the gateway's own origin."""
+SANDBOXED = "default-src 'none'; sandbox"
+"""Every file answer's policy: should a browser open one as a document all the same, it loads
+nothing and runs nothing, in an origin of its own."""
 
 
 def content_disposition(disposition: str, filename: str) -> str:
@@ -19,6 +26,13 @@ def content_disposition(disposition: str, filename: str) -> str:
     if plain != filename:
         header += f"; filename*=UTF-8''{quote(filename, safe='')}"
     return header
+
+
+def shown_inline(content_type: str | None) -> bool:
+    """Whether a file of this type may be shown in place (SHOWN_INLINE: a whole type, or a
+    family ending in "/"), its parameters and case aside."""
+    media_type = (content_type or "").split(";")[0].strip().lower()
+    return any(media_type == shown or (shown.endswith("/") and media_type.startswith(shown)) for shown in SHOWN_INLINE)
 
 
 def filename_of(stored: StoredMedia) -> str:
@@ -33,12 +47,16 @@ async def serve(
     request: web.Request, media: MediaStore, stored: StoredMedia, *, disposition: str, cache_control: str
 ) -> web.StreamResponse:
     """Stream the stored file with its type, length and name; a HEAD gets the headers alone.
+    An `inline` disposition holds only for a type SHOWN_INLINE, else the file is an attachment.
     Raises NotFound, before any header is sent, when the file is not there to read."""
+    if not shown_inline(stored.content_type):
+        disposition = "attachment"
     response = web.StreamResponse(
         headers={
             hdrs.CONTENT_TYPE: stored.content_type or FALLBACK_TYPE,
             hdrs.CONTENT_DISPOSITION: content_disposition(disposition, filename_of(stored)),
             hdrs.CACHE_CONTROL: cache_control,
+            hdrs.CONTENT_SECURITY_POLICY: SANDBOXED,
             "X-Content-Type-Options": "nosniff",
         }
     )

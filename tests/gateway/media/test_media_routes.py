@@ -11,6 +11,7 @@ from gateway.models import MediaKind
 from gateway.settings import Settings
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 100
+SCRIPTED = b'<svg xmlns="http://www.w3.org/2000/svg"><script>fetch("/console/contacts")</script></svg>'
 
 
 @pytest.fixture
@@ -35,9 +36,10 @@ async def test_a_signed_link_serves_the_file_with_its_type_length_and_name(gatew
     assert await response.read() == PDF
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.headers["Content-Length"] == str(len(PDF))
-    assert response.headers["Content-Disposition"] == 'inline; filename="report.pdf"'
+    assert response.headers["Content-Disposition"] == 'attachment; filename="report.pdf"'
     assert response.headers["Cache-Control"] == "private, max-age=3600"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
 async def test_head_answers_the_headers_without_the_body(gateway):
@@ -53,7 +55,7 @@ async def test_a_non_ascii_name_is_sent_as_rfc_6266_filename_star(gateway):
     response = await gateway.get(path_of(gateway.app[MEDIA_LINKS].url_for(stored.id)))
     disposition = response.headers["Content-Disposition"]
     plain, star = disposition.split("; filename*=UTF-8''")
-    assert plain == 'inline; filename="_____ _____.pdf"'
+    assert plain == 'attachment; filename="_____ _____.pdf"'
     assert unquote(star) == "تقرير العيب.pdf"
 
 
@@ -94,3 +96,28 @@ async def test_nothing_is_listed(gateway):
     stored = await stored_pdf(gateway)
     for path in ["/media", "/media/", f"/media/{stored.id}", f"/media/{stored.id}/"]:
         assert (await gateway.get(path)).status == 404, path
+
+
+@pytest.mark.parametrize(
+    ("content_type", "disposition"),
+    [
+        ("image/jpeg", "inline"),
+        ("image/webp", "inline"),
+        ("audio/ogg; codecs=opus", "inline"),
+        ("video/mp4", "inline"),
+        ("text/plain; charset=utf-8", "inline"),
+        ("image/svg+xml", "attachment"),
+        ("text/html", "attachment"),
+        ("application/xhtml+xml", "attachment"),
+        ("IMAGE/SVG+XML", "attachment"),
+        ("application/octet-stream", "attachment"),
+    ],
+)
+async def test_only_pictures_sound_video_and_plain_text_are_shown_in_place(gateway, content_type, disposition):
+    """A plugin may store any type; an SVG or HTML file opened from a link must not run script
+    on the gateway's origin, so it is downloaded, and every answer is sandboxed all the same."""
+    stored = await gateway.app[MEDIA].put(SCRIPTED, content_type=content_type, kind=MediaKind.DOCUMENT)
+    response = await gateway.get(path_of(gateway.app[MEDIA_LINKS].url_for(stored.id)))
+    assert response.status == 200
+    assert response.headers["Content-Disposition"].split(";")[0] == disposition
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
