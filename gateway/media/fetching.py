@@ -15,7 +15,8 @@ from typing import TypeVar, cast
 import aiohttp
 
 from gateway.faults import is_transient
-from gateway.media.limits import kind_of, max_bytes
+from gateway.media.budget import ByteBudget
+from gateway.media.limits import MB, kind_of, max_bytes
 from gateway.media.sniffing import Refused, checked
 from gateway.metrics import GatewayMetrics
 from gateway.models import InboundMessage, Media
@@ -31,6 +32,10 @@ Pause = Callable[[float], Awaitable[None]]
 PAUSES_SECONDS = (1.0, 4.0)
 """The pauses before the second and third attempts at a download that failed for a passing
 reason: three attempts within seconds, well inside the five minutes a Meta URL lasts."""
+DOWNLOAD_BUDGET_BYTES = 256 * MB
+"""Contacts' files one process holds in memory at once, each counted at its kind's limit: two
+100 MB documents, sixteen videos or fifty photos side by side; the others wait for room, so a
+burst of large documents cannot exhaust the process's memory."""
 STORE_RETRY_FIRST_SECONDS = 1.0
 STORE_RETRY_LONGEST_SECONDS = 60.0
 """A store hiccup while recording the outcome is tried again, as the inbox does, so a file
@@ -62,6 +67,7 @@ class MediaFetcher:
         self._http = http
         self._metrics = metrics
         self._pause = pause
+        self._budget = ByteBudget(DOWNLOAD_BUDGET_BYTES)
 
     async def fetched(self, message: InboundMessage) -> InboundMessage:
         """The message with its file's `stored_id`, checked `kind` and `mime_type`, or with
@@ -72,12 +78,16 @@ class MediaFetcher:
             return message
         look_up = partial(self._media.of_message, message.id)
         earlier = await self._patiently(f"looking up the file of message {message.id}", look_up)
-        record = earlier[0] if earlier else await self._fetch(message, media)
+        if earlier:
+            return message.model_copy(update={"media": _as_recorded(media, earlier[0])})
+        limit = max_bytes(media.kind or kind_of(media.mime_type))
+        async with self._budget.reserved(limit):  # held until the bytes are in the media store
+            record = await self._fetch(message, media, limit)
         return message.model_copy(update={"media": _as_recorded(media, record)})
 
-    async def _fetch(self, message: InboundMessage, media: Media) -> StoredMedia:
+    async def _fetch(self, message: InboundMessage, media: Media, limit: int) -> StoredMedia:
         started = time.perf_counter()
-        attempts = await self._download(message, media)
+        attempts = await self._download(message, media, limit)
         self._metrics.media_fetch_duration.labels(message.provider.value).observe(time.perf_counter() - started)
         if attempts.download is None:
             return await self._unavailable(message, media, attempts)
@@ -120,12 +130,11 @@ class MediaFetcher:
         )
         return stored
 
-    async def _download(self, message: InboundMessage, media: Media) -> _Attempts:
+    async def _download(self, message: InboundMessage, media: Media, limit: int) -> _Attempts:
         channel = self._channels.get(message.provider)
         if not hasattr(channel, "fetch_media"):
             failure = f"the {message.provider.value} channel cannot fetch files"
             return _Attempts(0, failure=failure, outcome="unavailable")
-        limit = max_bytes(media.kind or kind_of(media.mime_type))
         fetch = partial(cast(MediaFetchChannel, channel).fetch_media, media, limit, self._http)
         count = 0
         while True:

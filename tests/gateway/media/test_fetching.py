@@ -1,3 +1,4 @@
+import asyncio
 import hashlib
 import logging
 import sqlite3
@@ -10,6 +11,7 @@ import pytest
 from adapters.storage.media.disk import DiskMediaStore
 from gateway.media import fetching
 from gateway.media.fetching import MediaFetcher
+from gateway.media.limits import MAX_BYTES
 from gateway.media.sniffing import checked
 from gateway.metrics import GatewayMetrics
 from gateway.models import InboundMessage, Media, MediaKind, Provider
@@ -338,3 +340,46 @@ async def test_a_bug_in_the_check_leaves_the_file_unavailable_and_the_message_go
 
     assert fetched.media.unavailable == "the file could not be checked (error); the gateway log has the details"
     assert fetched_count(metrics, "error") == 1 and any(record.exc_info for record in caplog.records)
+
+
+class HeldDocuments:
+    """A provider whose documents download until `release` is set, and whose photos come at once."""
+
+    provider = Provider.META
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.downloading = 0
+        self.most = 0
+
+    async def fetch_media(self, media, max_bytes, http):
+        if media.kind is not MediaKind.DOCUMENT:
+            return Download(picture("JPEG"), "image/jpeg")
+        self.downloading += 1
+        self.most = max(self.most, self.downloading)
+        try:
+            await self.release.wait()
+            return Download(pdf(), "application/pdf", "report.pdf")
+        finally:
+            self.downloading -= 1
+
+
+async def test_a_burst_of_documents_downloads_a_few_at_a_time_and_photos_pass_them(
+    clock, media_store, metrics, pauses
+):
+    channel = HeldDocuments()
+    fetcher = fetcher_for(channel, media_store, metrics, pauses)
+    at_once = fetching.DOWNLOAD_BUDGET_BYTES // MAX_BYTES[MediaKind.DOCUMENT]
+    burst = [
+        asyncio.create_task(fetcher.fetched(photo_message(clock, mime_type="application/pdf", kind=MediaKind.DOCUMENT)))
+        for _ in range(at_once + 3)
+    ]
+
+    photo = await fetcher.fetched(photo_message(clock))
+
+    assert photo.media.stored_id is not None, "a photo waited behind documents"
+    assert channel.downloading == at_once, "more documents were held in memory at once than the budget allows"
+    channel.release.set()
+    documents = await asyncio.gather(*burst)
+    assert all(document.media.stored_id is not None for document in documents)
+    assert channel.most == at_once and 1 <= at_once <= 4
