@@ -8,7 +8,6 @@ from aiohttp import ClientResponse
 
 from gateway.appkeys import CONSOLE_WATCHER, HANDOVERS, STORE
 from gateway.console.live import Change, Page, Watcher
-from gateway.models import InboundKind, InboundMessage, Media, MediaKind, Provider
 from gateway.ports.records import JobState
 from gateway.testing import SimulatedContact
 from tests.gateway.console.conftest import operators
@@ -86,28 +85,6 @@ async def test_a_page_that_reads_slowly_is_told_each_change_once(console, contac
             await watcher.look()
         told = [Change("inbox"), Change("card", contact.phone), Change("messages", contact.phone)]
         assert await drained(slow) == told
-
-
-async def test_a_contacts_file_shows_once_fetched_after_the_page_opened(make_gateway, clock):
-    """The inbox fetches a contact's file before it processes the message: processed, the
-    message has its file (or why there is none) for the page to show."""
-    ingest_only = await make_gateway(role="ingest")  # its inbox leaves the message to the test
-    watcher = own_watcher(ingest_only)
-    photo = InboundMessage(
-        provider=Provider.SIMULATOR,
-        provider_message_id="sim-photo",
-        sender="sim:+15550001111",
-        timestamp=clock.now(),
-        kind=InboundKind.MEDIA,
-        media=Media(media_id="photo-1", kind=MediaKind.IMAGE),
-    )
-    await ingest_only.app[STORE].log.record_inbound(photo)
-    with watcher.page(photo.sender) as page:
-        await watcher.look()
-        await drained(page)
-        await ingest_only.app[STORE].log.mark_processed(photo.id)
-        await watcher.look()
-        assert await drained(page) == [Change("messages", photo.sender)]
 
 
 async def test_a_message_another_process_stored_reaches_an_open_page_within_seconds(console, make_gateway, clock):

@@ -5,9 +5,11 @@ had; every file comes through the console's own address, to signed-in operators 
 import re
 
 from gateway.appkeys import HANDOVERS, MEDIA, STORE
+from gateway.console.live import Change, Watcher
 from gateway.models import InboundKind, InboundMessage, Media, MediaKind, OutboundMessage, Priority, Provider
 from tests.adapters.channels.test_simulator_media import pdf, photo
-from tests.gateway.console.conftest import WHATSAPP_CONTACT, WHATSAPP_PAGE, as_operator
+from tests.gateway.console.conftest import PASSWORD, WHATSAPP_CONTACT, WHATSAPP_PAGE, as_operator, operators
+from tests.gateway.console.test_live import drained
 
 PAGE = "/console/contacts/sim%3A%2B15550001111"
 
@@ -52,9 +54,17 @@ async def test_the_conversation_shows_the_contacts_files_and_the_bots(console, c
     assert chart_address == f"/console/media/{chart.id}"
 
 
+async def ingest_only_console(make_gateway):
+    """A gateway that only ingests, alice signed in: nothing fetches a contact's file but the test."""
+    console = await make_gateway(role="ingest")
+    await operators(console).add("alice", PASSWORD)
+    await as_operator(console, "alice")
+    return console
+
+
 async def meta_photo_logged(console, clock) -> InboundMessage:
     """A photo a WhatsApp contact sent through Meta, logged as the webhook logs it (a media id,
-    no file yet); on a gateway that only ingests, nothing fetches it but the test."""
+    no file yet)."""
     message = InboundMessage(
         provider=Provider.META,
         provider_message_id="wamid.PHOTO1",
@@ -68,9 +78,8 @@ async def meta_photo_logged(console, clock) -> InboundMessage:
     return message
 
 
-async def test_a_providers_file_shows_once_the_inbox_fetched_it(console, make_gateway, clock):
-    console = await make_gateway(role="ingest")  # on the store where alice exists
-    await as_operator(console, "alice")
+async def test_a_providers_file_shows_once_the_inbox_fetched_it(make_gateway, clock):
+    console = await ingest_only_console(make_gateway)
     message = await meta_photo_logged(console, clock)
     assert "image: being fetched" in await (await console.get(WHATSAPP_PAGE)).text()
 
@@ -81,9 +90,8 @@ async def test_a_providers_file_shows_once_the_inbox_fetched_it(console, make_ga
     assert addresses(await (await console.get(WHATSAPP_PAGE)).text(), "img") == [f"/console/media/{fetched.id}"]
 
 
-async def test_a_contacts_file_that_could_not_be_fetched_says_why(console, make_gateway, clock):
-    console = await make_gateway(role="ingest")  # on the store where alice exists
-    await as_operator(console, "alice")
+async def test_a_contacts_file_that_could_not_be_fetched_says_why(make_gateway, clock):
+    console = await ingest_only_console(make_gateway)
     message = await meta_photo_logged(console, clock)
     await console.app[MEDIA].put_unavailable(
         message_id=message.id,
@@ -97,3 +105,25 @@ async def test_a_contacts_file_that_could_not_be_fetched_says_why(console, make_
 
     assert "image: file could not be fetched: Meta answered 404: the media id is unknown" in page
     assert "1013859600285441" not in page and not addresses(page, "img")
+
+
+async def test_a_contacts_file_shows_once_fetched_after_the_page_opened(make_gateway, clock):
+    """The inbox fetches a contact's file before it processes the message: processed, the
+    message has its file (or why there is none) for the page to show."""
+    ingest_only = await make_gateway(role="ingest")  # its inbox leaves the message to the test
+    watcher = Watcher(ingest_only.app[HANDOVERS], ingest_only.app[STORE])
+    sent = InboundMessage(
+        provider=Provider.SIMULATOR,
+        provider_message_id="sim-photo",
+        sender="sim:+15550001111",
+        timestamp=clock.now(),
+        kind=InboundKind.MEDIA,
+        media=Media(media_id="photo-1", kind=MediaKind.IMAGE),
+    )
+    await ingest_only.app[STORE].log.record_inbound(sent)
+    with watcher.page(sent.sender) as page:
+        await watcher.look()
+        await drained(page)
+        await ingest_only.app[STORE].log.mark_processed(sent.id)
+        await watcher.look()
+        assert await drained(page) == [Change("messages", sent.sender)]
