@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from gateway.clock import Clock
 from gateway.conversation.engine import Engine
-from gateway.faults import is_transient
+from gateway.faults import patiently
 from gateway.handover.service import Handovers
 from gateway.inbound.text_menus import TextMenus
 from gateway.logs import request_id
@@ -297,19 +297,9 @@ class Inbox:
         await self._patiently(f"marking message {message_id} processed", mark)
 
     async def _patiently(self, what: str, attempt: Callable[[], Awaitable[T]]) -> T:
-        """`attempt()`, tried again after a growing pause for as long as it fails transiently;
-        any other failure is raised at once."""
-        pause = RETRY_FIRST_SECONDS
-        while True:
-            try:
-                return await attempt()
-            except Exception as error:
-                if not is_transient(error):
-                    raise
-                log.warning("%s hit a store hiccup (%s); trying again in %.0f s", what, type(error).__name__, pause)
-                self._metrics.inbox_retries.inc()
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, RETRY_LONGEST_SECONDS)
+        """`attempt()`, tried again for as long as it fails transiently; any other failure is raised."""
+        count = self._metrics.inbox_retries.inc
+        return await patiently(what, attempt, first=RETRY_FIRST_SECONDS, longest=RETRY_LONGEST_SECONDS, on_retry=count)
 
     async def idle(self) -> None:
         """Wait until no message waits in the store for this process and none is in processing."""

@@ -14,7 +14,7 @@ from typing import TypeVar, cast
 
 import aiohttp
 
-from gateway.faults import is_transient
+from gateway.faults import is_transient, patiently
 from gateway.media.budget import ByteBudget
 from gateway.media.limits import MB, kind_of, max_bytes
 from gateway.media.sniffing import Refused, checked
@@ -180,18 +180,16 @@ class MediaFetcher:
         return recorded
 
     async def _patiently(self, what: str, attempt: Callable[[], Awaitable[T]]) -> T:
-        """`attempt()`, tried again after a growing pause for as long as the store fails transiently."""
-        pause = STORE_RETRY_FIRST_SECONDS
-        while True:
-            try:
-                return await attempt()
-            except Exception as error:
-                if not _hiccup(error):
-                    raise
-                log.warning("%s hit a store hiccup (%s); trying again in %.0f s", what, type(error).__name__, pause)
-                self._metrics.inbox_retries.inc()
-            await self._pause(pause)
-            pause = min(pause * 2, STORE_RETRY_LONGEST_SECONDS)
+        """`attempt()`, tried again for as long as the store fails transiently."""
+        return await patiently(
+            what,
+            attempt,
+            first=STORE_RETRY_FIRST_SECONDS,
+            longest=STORE_RETRY_LONGEST_SECONDS,
+            on_retry=self._metrics.inbox_retries.inc,
+            pause=self._pause,
+            transient=_hiccup,
+        )
 
 
 def _hiccup(error: BaseException) -> bool:
