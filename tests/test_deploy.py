@@ -1,10 +1,15 @@
-"""The dashboard and alert rules can never point at a metric that does not exist: every
-metric their PromQL names has samples in /metrics after a scripted session with a
-conversation, a notification, a retry, a dead letter, a bad signature, a plugin error and a
-contact's photo."""
+"""What deploy/ ships works with this gateway. The dashboard and alert rules never point at a
+metric that does not exist: every metric their PromQL names has samples in /metrics after a
+scripted session with a conversation, a notification, a retry, a dead letter, a bad signature,
+a plugin error and a contact's photo. The systemd units run the right commands, hardened, and
+give the gateway its shutdown grace before killing it."""
 
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,9 +18,11 @@ from pydantic import SecretStr
 
 from gateway import gauges
 from gateway.app import create_app
+from gateway.cli import SHUTDOWN_GRACE_SECONDS
 from gateway.appkeys import CLOCK, INBOX, METRICS, STORE, WORKER
 from gateway.hookspecs import hookimpl
 from gateway.ports.records import JobState
+from gateway.settings import Settings
 from gateway.testing import SimulatedContact, meta_headers
 from plugins.billing.plugin import BillingPlugin
 from tests.gateway_fixtures import META_SECRET, eventually, meta_text
@@ -130,3 +137,82 @@ async def test_the_scripted_session_moves_the_metric(aiohttp_client, provider_se
     exposition = await scripted_session(aiohttp_client, provider_settings, clock, stand_ins)
     values = [float(line.rsplit(" ", 1)[1]) for line in exposition.splitlines() if line.startswith(name + "{")]
     assert values and sum(values) >= 1
+
+
+# systemd units: what an operator installs from deploy/systemd/.
+
+SYSTEMD = DEPLOY / "systemd"
+UNITS = {"wa-gateway.service": "serve", "wa-gateway-worker@.service": "worker"}
+
+
+def unit(name: str) -> dict[str, dict[str, list[str]]]:
+    """A unit file's sections, each key with every value it is given (systemd keys repeat)."""
+    sections: dict[str, dict[str, list[str]]] = {}
+    current = sections.setdefault("", {})
+    for line in (SYSTEMD / name).read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            current = sections.setdefault(line.strip("[]"), {})
+        else:
+            key, _, value = line.partition("=")
+            current.setdefault(key, []).append(value)
+    return sections
+
+
+def seconds(value: str) -> float:
+    return sum(float(n) * {"min": 60, "s": 1, "": 1}[u] for n, u in re.findall(r"(\d+(?:\.\d+)?)\s*(min|s|)", value))
+
+
+@pytest.mark.parametrize(("name", "command"), UNITS.items())
+def test_each_unit_runs_its_command_restarted_on_failure_and_stopped_after_the_shutdown_grace(name, command):
+    service = unit(name)["Service"]
+    [start] = service["ExecStart"]
+    assert start.split()[-1] == command and start.split()[0].endswith("/bin/wa-gateway")
+    assert service["Restart"] == ["on-failure"] and service["KillSignal"] == ["SIGTERM"]
+    assert seconds(service["TimeoutStopSec"][0]) > SHUTDOWN_GRACE_SECONDS + 10, "SIGKILL before the grace ends"
+    assert service["EnvironmentFile"] == ["/etc/wa-gateway/gateway.env"]
+    assert service["User"] == ["wa-gateway"]
+
+
+@pytest.mark.parametrize("name", UNITS)
+def test_each_unit_is_hardened_and_may_write_only_where_the_default_store_lives(name):
+    service = unit(name)["Service"]
+    for option in ("NoNewPrivileges", "PrivateTmp", "ProtectHome", "PrivateDevices", "ProtectKernelTunables"):
+        assert service[option] == ["yes"], option
+    assert service["ProtectSystem"] == ["strict"] and service["CapabilityBoundingSet"] == [""]
+    default_store = Path(Settings.model_fields["store_url"].default.removeprefix("sqlite:///"))
+    assert service["ReadWritePaths"] == [str(Path(service["WorkingDirectory"][0]) / default_store.parent)]
+    assert service["ReadWritePaths"][0].endswith("/var")
+
+
+def test_workers_are_a_template_so_several_run_on_one_host():
+    assert unit("wa-gateway-worker@.service")["Unit"]["Description"][0].endswith("%i")
+    assert "wa-gateway.service" in unit("wa-gateway-worker@.service")["Unit"]["After"][0]
+
+
+def test_the_environment_file_example_is_a_valid_configuration_of_known_variables(monkeypatch):
+    example = SYSTEMD / "gateway.env.example"
+    names = {line.split("=", 1)[0] for line in example.read_text().splitlines() if line and not line.startswith("#")}
+    known = {field.validation_alias.choices[0] for field in Settings.model_fields.values()}
+    assert names <= known, names - known
+    for name in os.environ:
+        if name.startswith("GATEWAY_"):
+            monkeypatch.delenv(name)
+    settings = Settings(_env_file=example)
+    assert settings.admin_token is not None and not settings.simulator and settings.public_url.scheme == "https"
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_systemd_analyze_verifies_the_units(tmp_path):
+    """Run on copies whose ExecStart is this environment's wa-gateway, since verify checks it exists."""
+    executable = Path(sys.executable).with_name("wa-gateway")
+    for name in UNITS:
+        text = (SYSTEMD / name).read_text().replace("/opt/wa-gateway/.venv/bin/wa-gateway", str(executable))
+        (tmp_path / name).write_text(text)
+    verify = subprocess.run(
+        ["systemd-analyze", "verify", *(str(tmp_path / name) for name in UNITS)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert (verify.returncode, verify.stdout + verify.stderr) == (0, "")

@@ -50,3 +50,101 @@ def test_the_guides_example_passes_in_a_fresh_package_outside_this_repository(tm
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"rootdir: {package}" in run.stdout and "1 passed" in run.stdout
+
+
+# The production guide names only what exists: variables, routes, commands, files and anchors.
+
+DEPLOYMENT = REPO / "docs" / "deployment.md"
+FILE_SYSTEM_ROOTS = ("/opt/", "/etc/", "/var/", "/usr/", "/backups/", "/tmp/", "/dev/", "/proc/", "/sys/", "/home/")
+
+
+def named_variables(text: str) -> set[str]:
+    """The gateway's environment variables a document names."""
+    return set(re.findall(r"\b(?:GATEWAY|META|TWILIO|MYOPERATOR)_[A-Z_]*[A-Z]\b", text))
+
+
+def named_routes(text: str) -> set[str]:
+    """The gateway's paths a document names in its prose: in backticks, or after a method or the
+    public URL. A path ending in `…` or `*` stands for every route under it."""
+    prose = re.sub(r"```.*?```", "", text, flags=re.DOTALL)
+    quoted = re.findall(r"`(?:GET |POST |PUT |DELETE |[$]?GATEWAY_PUBLIC_URL)?(/[^`\s]*)", prose)
+    after_method = re.findall(r"\b(?:GET|POST|PUT|DELETE) (/[^`\s)]*)", prose)
+    return {path.rstrip(",.;:") for path in quoted + after_method if not path.startswith(FILE_SYSTEM_ROOTS)}
+
+
+def named_commands(text: str) -> set[tuple[str, ...]]:
+    """`wa-gateway COMMAND [ACTION]` as a document writes it: in backticks, after a bin/ path,
+    or through the guide's `gw` shell function."""
+    found = re.findall(r"(?:`|/bin/)wa-gateway ([a-z][\w-]*)(?: ([a-z][\w-]*))?", text)
+    found += re.findall(r"^gw ([a-z][\w-]*)(?: ([a-z][\w-]*))?", text, flags=re.MULTILINE)
+    return {tuple(word for word in words if word) for words in found}
+
+
+def heading_anchors(markdown: str) -> set[str]:
+    """GitHub's anchors for a document's headings."""
+    headings = re.findall(r"^#+ (.+)$", re.sub(r"```.*?```", "", markdown, flags=re.DOTALL), flags=re.MULTILINE)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+def broken_links(document: Path) -> list[str]:
+    """Relative links whose file, or heading anchor, does not exist."""
+    broken = []
+    for target, anchor in re.findall(r"\]\(([^)#\s:]*)(?:#([^)\s]+))?\)", document.read_text()):
+        path = (document.parent / target).resolve() if target else document
+        if not path.exists() or (anchor and path.is_file() and anchor not in heading_anchors(path.read_text())):
+            broken.append(f"{target}#{anchor}" if anchor else target)
+    return broken
+
+
+def settings_variables() -> set[str]:
+    from gateway.settings import Settings
+
+    return {field.validation_alias.choices[0] for field in Settings.model_fields.values()}
+
+
+def test_every_variable_the_deployment_guide_names_is_a_setting():
+    named = named_variables(DEPLOYMENT.read_text())
+    assert {"GATEWAY_PUBLIC_URL", "GATEWAY_ADMIN_TOKEN_PREVIOUS", "GATEWAY_TRUSTED_PROXIES"} <= named
+    assert named - settings_variables() == set()
+
+
+async def test_every_route_the_deployment_guide_names_is_served(make_gateway):
+    from aiohttp.test_utils import make_mocked_request
+
+    gateway = await make_gateway()
+    named = named_routes(DEPLOYMENT.read_text())
+    assert {"/webhooks/meta", "/media/{media_id}/{expires}/{signature}", "/metrics", "/simulator"} <= named
+    served = [route.resource.canonical for route in gateway.app.router.routes() if route.resource is not None]
+    unknown = []
+    for path in named:
+        if path.endswith(("…", "*")):
+            prefix = path.rstrip("…*")
+            known = any(route.startswith(prefix) for route in served) or prefix.rstrip("/") + "/*" in served
+        else:
+            match = await gateway.app.router.resolve(make_mocked_request("GET", re.sub(r"\{\w+\}", "x", path)))
+            known = match.http_exception is None or match.http_exception.status == 405
+        if not known:
+            unknown.append(path)
+    assert unknown == []
+
+
+def test_every_command_the_deployment_guide_names_exists():
+    from gateway.cli import _parser
+
+    commands = next(action for action in _parser()._actions if action.choices and "serve" in action.choices)
+    named = named_commands(DEPLOYMENT.read_text())
+    assert {("backup",), ("serve",), ("worker",), ("plugins",)} <= {words[:1] for words in named}
+    unknown = []
+    for command, *action in named:
+        parser = commands.choices.get(command)
+        subcommands = parser and next((a.choices for a in parser._actions if isinstance(a.choices, dict)), None)
+        if parser is None or (action and subcommands is not None and action[0] not in subcommands):
+            unknown.append(" ".join([command, *action]))
+    assert unknown == []
+
+
+def test_the_deployment_guides_links_and_the_files_it_ships_exist():
+    assert broken_links(DEPLOYMENT) == []
+    for name in ("wa-gateway.service", "wa-gateway-worker@.service", "gateway.env.example"):
+        assert f"`{name}`" in DEPLOYMENT.read_text() and (REPO / "deploy" / "systemd" / name).is_file()
+    assert "(docs/deployment.md" in (REPO / "README.md").read_text()
