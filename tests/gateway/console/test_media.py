@@ -3,6 +3,9 @@ with a player, documents as links under their name, and why a contact's file cou
 had; every file comes through the console's own address, to signed-in operators only."""
 
 import re
+from io import BytesIO
+
+from PIL import Image
 
 from gateway.appkeys import HANDOVERS, MEDIA, STORE
 from gateway.console.live import Change, Watcher
@@ -12,6 +15,17 @@ from tests.gateway.console.conftest import PASSWORD, WHATSAPP_CONTACT, WHATSAPP_
 from tests.gateway.console.test_live import drained
 
 PAGE = "/console/contacts/sim%3A%2B15550001111"
+
+
+def video() -> bytes:
+    """The start of an MP4 file: its type box, which is what identifies it."""
+    return bytes.fromhex("0000001866747970") + b"mp42" + bytes(112)
+
+
+def sticker() -> bytes:
+    out = BytesIO()
+    Image.new("RGBA", (64, 64), (0, 160, 0, 255)).save(out, "WEBP")
+    return out.getvalue()
 
 
 def addresses(page: str, tag: str) -> list[str]:
@@ -37,6 +51,8 @@ async def test_the_conversation_shows_the_contacts_files_and_the_bots(console, c
     await contact.attach(photo(), "image/jpeg", "crack.jpg", caption="the crack")
     await contact.attach(bytes.fromhex("4f67675300") + bytes(60), "audio/ogg", "note.ogg")
     await contact.attach(pdf(), "application/pdf", "inspection.pdf")
+    await contact.attach(video(), "video/mp4", "press.mp4")
+    await contact.attach(sticker(), "image/webp", "thumbs-up.webp")
     chart = await console.app[MEDIA].put(photo(), content_type="image/jpeg", kind=MediaKind.IMAGE)
     chart_media = {"kind": "image", "media_id": chart.id, "caption": "ORD-4411"}
     sent = OutboundMessage(recipient=contact.phone, media=chart_media, priority=Priority.REPLY)
@@ -44,12 +60,14 @@ async def test_the_conversation_shows_the_contacts_files_and_the_bots(console, c
 
     page = await (await console.get(PAGE)).text()
 
-    photo_address, chart_address = addresses(page, "img")
+    photo_address, sticker_address, chart_address = addresses(page, "img")
+    assert '<figure class="media media-sticker">' in page
     assert "the crack" in page and "ORD-4411" in page
     [voice_address] = addresses(page, "audio")
+    [video_address] = addresses(page, "video")
     assert 'aria-label="voice note"' in page
     [document] = re.findall(r'<a href="(/console/media/[^"]+)"[^>]* download="inspection.pdf">inspection.pdf</a>', page)
-    for address in (photo_address, chart_address, voice_address, document):
+    for address in (photo_address, sticker_address, chart_address, voice_address, video_address, document):
         assert (await console.get(address)).status == 200
     assert chart_address == f"/console/media/{chart.id}"
 
