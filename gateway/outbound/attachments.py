@@ -2,7 +2,9 @@
 fetches, or, to a provider that takes uploads (Meta), by the id of an upload reused while the
 provider keeps it; a kind the channel cannot show goes as text with the link."""
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 from pydantic import HttpUrl
@@ -26,6 +28,7 @@ class Attachments:
         self._media = media
         self._links = links
         self._clock = clock
+        self._uploading: dict[tuple[str, str], asyncio.Future[str | None]] = {}
 
     async def linked(self, capabilities: Capabilities, message: OutboundMessage) -> OutboundMessage:
         """The message with its stored file's signed link, or as text with the link when the
@@ -49,33 +52,57 @@ class Attachments:
     ) -> OutboundMessage:
         """For a channel that sends uploads by id, the message with the provider's id for its
         stored file: the upload it keeps, while younger than it keeps uploads, else a new one.
-        An upload the provider refuses leaves the link to be sent instead; a provider that is
-        down raises its SendError, and the job is retried as for a failed send."""
+        Jobs sending one file at once in this process share one upload (a notification's
+        attachment fans out to every recipient); across processes a rare second upload is
+        harmless. An upload the provider refuses leaves the link to be sent instead; a provider
+        that is down raises its SendError, and the job is retried as for a failed send."""
         upload_media = getattr(channel, "upload_media", None)
         media = message.media
         if upload_media is None or media is None or media.media_id is None:
             return message
+        key = (channel.provider.value, media.media_id)
+        running = self._uploading.get(key)  # looked up with no await before it, so no flight ends unseen
+        if running is None:
+            running = asyncio.ensure_future(self._upload_id(channel, upload_media, media.media_id, media.filename, http))
+            self._uploading[key] = running
+            running.add_done_callback(lambda _: self._uploading.pop(key, None))
+        upload_id = await asyncio.shield(running)
+        if upload_id is None:
+            return message
+        return message.model_copy(update={"media": media.model_copy(update={"provider_media_id": upload_id})})
+
+    async def _upload_id(
+        self,
+        channel: Channel,
+        upload_media: Callable[..., Awaitable[str]],
+        media_id: str,
+        filename: str | None,
+        http: aiohttp.ClientSession,
+    ) -> str | None:
+        """The provider's id for the file: the kept upload, else a new one, remembered before
+        the flight ends so a job arriving after it finds it; None when the provider refused it."""
         provider, now = channel.provider.value, self._clock.now()
-        stored = await self._media.get(media.media_id)
+        stored = await self._media.get(media_id)
         kept = stored.uploads.get(provider) if stored is not None else None
         if kept is not None and now - kept.at < channel.upload_lifetime:
-            return _by_upload(message, media, kept.id)
-        data = await self._media.read(media.media_id)  # raises NotFound when the file went since it was linked
-        content_type, filename = stored.content_type or FALLBACK_TYPE, media.filename or stored.filename
+            return kept.id
+        data = await self._media.read(media_id)  # raises NotFound when the file went since it was linked
+        content_type = (stored.content_type if stored else None) or FALLBACK_TYPE
+        filename = filename or (stored.filename if stored else None)
         try:
             upload_id = await upload_media(data, content_type, filename, http)
         except SendError as error:
             if error.retryable:
                 raise
-            log.warning("%s refused the upload of media %s (%s); sending its link", provider, media.media_id, error)
-            return message
+            log.warning("%s refused the upload of media %s (%s); sending its link", provider, media_id, error)
+            return None
         try:
-            await self._media.remember_upload(media.media_id, provider, ProviderUpload(id=upload_id, at=now))
+            await self._media.remember_upload(media_id, provider, ProviderUpload(id=upload_id, at=now))
         except Exception as error:
             if not is_transient(error):
                 raise
-            log.warning("media %s: keeping its %s upload failed (%s)", media.media_id, provider, type(error).__name__)
-        return _by_upload(message, media, upload_id)
+            log.warning("media %s: keeping its %s upload failed (%s)", media_id, provider, type(error).__name__)
+        return upload_id
 
 
 def as_text(message: OutboundMessage, media: OutboundMedia) -> OutboundMessage:
@@ -93,6 +120,3 @@ def for_log(queued: OutboundMessage, sent: OutboundMessage) -> OutboundMessage:
     text = sent.text if sent.media is not None else queued.text
     return sent.model_copy(update={"media": queued.media, "text": text})
 
-
-def _by_upload(message: OutboundMessage, media: OutboundMedia, upload_id: str) -> OutboundMessage:
-    return message.model_copy(update={"media": media.model_copy(update={"provider_media_id": upload_id})})

@@ -2,6 +2,7 @@
 (made once, reused until it expires), as text with the link where the channel cannot show the
 kind; a file missing from the store fails that job alone, and the log never keeps the link."""
 
+import asyncio
 from datetime import timedelta
 from random import Random
 from urllib.parse import urlsplit
@@ -89,9 +90,13 @@ async def send(store, media, links, clock, channel, **media_fields):
     job = await store.queue.enqueue(message, max_attempts=3)
     await store.log.record_outbound(job.id, message, channel.provider)
     claimed = await store.queue.claim("w", LEASE)
-    providers = [channel.provider]
+    await worker_for(store, clock, channel, Attachments(media, links, clock)).deliver(claimed, "w")
+    return job.id
+
+
+def worker_for(store, clock, channel, attachments: Attachments, concurrency: int = 4) -> QueueWorker:
     routing = Routing(
-        providers,
+        [channel.provider],
         clock,
         GatewayMetrics("sqlite"),
         failover=[],
@@ -101,7 +106,7 @@ async def send(store, media, links, clock, channel, **media_fields):
         leases=store.leases,
         owner="test",
     )
-    worker = QueueWorker(
+    return QueueWorker(
         store,
         ChannelSet({channel.provider: channel}, {}),
         None,
@@ -109,11 +114,10 @@ async def send(store, media, links, clock, channel, **media_fields):
         DeliveryRules(store, TemplateService(store), clock),
         routing,
         GatewayMetrics("sqlite"),
+        concurrency=concurrency,
         chance=Random(7),
-        attachments=Attachments(media, links, clock),
+        attachments=attachments,
     )
-    await worker.deliver(claimed, "w")
-    return job.id
 
 
 def verified(links, url) -> bool:
@@ -196,3 +200,105 @@ async def test_an_upload_to_a_provider_that_is_down_retries_the_job(store, media
     assert channel.sent == []
     job = await store.queue.get(job_id)
     assert job.state is JobState.QUEUED and job.last_error == "503: meta answered 503"
+
+
+class Watched(Attachments):
+    """Attachments that say when a job asks for its file's upload, and when a read of the media
+    store ends, so a held upload can wait until every job has decided what to do."""
+
+    def __init__(self, media, links, clock) -> None:
+        super().__init__(media, links, clock)
+        self.asked = 0
+        self.reads = [0, 0]  # begun, ended
+        self.changed = asyncio.Event()
+        get = media.get
+
+        async def watched_get(media_id):
+            self.reads[0] += 1
+            try:
+                return await get(media_id)
+            finally:
+                self.reads[1] += 1
+                self.changed.set()
+
+        media.get = watched_get
+
+    async def uploaded(self, channel, message, http):
+        self.asked += 1
+        self.changed.set()
+        return await super().uploaded(channel, message, http)
+
+
+class HeldUploads(UploadingChannel):
+    """Holds each upload until `jobs` jobs have asked for one and no read of the store is under
+    way: a job that would upload the file on its own has decided to by then."""
+
+    def __init__(self, watched: Watched, jobs: int, *failures: SendError) -> None:
+        super().__init__(*failures)
+        self._watched = watched
+        self._jobs = jobs
+
+    async def upload_media(self, data, content_type, filename, http) -> str:
+        watched = self._watched
+        while watched.asked < self._jobs or watched.reads[0] != watched.reads[1]:
+            watched.changed.clear()
+            await watched.changed.wait()
+        return await super().upload_media(data, content_type, filename, http)
+
+
+async def fan_out(store, clock, channel, attachments, stored, recipients) -> list[str]:
+    """A notification's attachment queued to each recipient (inside their 24-hour window) and
+    sent by that many jobs at once, as the worker's loops would; returns the job ids."""
+    jobs = []
+    for recipient in recipients:
+        await store.settings.update_contact(recipient, {"last_inbound_at": clock.now().isoformat()})
+        message = OutboundMessage(
+            recipient=recipient,
+            provider=channel.provider,
+            priority=Priority.NOTIFICATION,
+            media={"kind": "document", "media_id": stored.id, "filename": "bill.pdf"},
+        )
+        jobs.append(job := await store.queue.enqueue(message, max_attempts=3))
+        await store.log.record_outbound(job.id, message, channel.provider)
+    claimed = [await store.queue.claim(f"w{n}", LEASE) for n in range(len(recipients))]
+    worker = worker_for(store, clock, channel, attachments, concurrency=len(recipients))
+    async with asyncio.timeout(10):  # an upload held for ever fails the test instead of hanging it
+        await asyncio.gather(*(worker.deliver(job, f"w{n}") for n, job in enumerate(claimed)))
+    return [job.id for job in jobs]
+
+
+RECIPIENTS = [f"+9198123456{n:02d}" for n in range(8)]
+
+
+async def test_one_file_sent_to_many_at_once_is_uploaded_once(store, media, links, clock):
+    bill = await media.put(b"%PDF-1.7 bill", content_type="application/pdf", kind=MediaKind.DOCUMENT)
+    watched = Watched(media, links, clock)
+    channel = HeldUploads(watched, len(RECIPIENTS))
+    job_ids = await fan_out(store, clock, channel, watched, bill, RECIPIENTS)
+    assert channel.uploads == [(b"%PDF-1.7 bill", "application/pdf", "bill.pdf")]
+    assert sorted(sent.recipient for sent in channel.sent) == RECIPIENTS
+    assert {sent.media.provider_media_id for sent in channel.sent} == {"upload-1"}
+    assert [(await store.queue.get(job_id)).state for job_id in job_ids] == [JobState.SENT] * len(RECIPIENTS)
+
+
+async def test_a_shared_upload_the_provider_refuses_sends_every_job_by_the_link(store, media, links, clock):
+    bill = await media.put(b"%PDF-1.7 bill", content_type="application/pdf", kind=MediaKind.DOCUMENT)
+    watched = Watched(media, links, clock)
+    refused = SendError("meta answered 400: unsupported file", retryable=False, code="400")
+    channel = HeldUploads(watched, len(RECIPIENTS), *[refused] * len(RECIPIENTS))
+    await fan_out(store, clock, channel, watched, bill, RECIPIENTS)
+    assert len(channel.uploads) == 1
+    assert len(channel.sent) == len(RECIPIENTS)
+    assert all(sent.media.provider_media_id is None and verified(links, sent.media.url) for sent in channel.sent)
+
+
+async def test_a_shared_upload_to_a_provider_that_is_down_retries_every_job(store, media, links, clock):
+    bill = await media.put(b"%PDF-1.7 bill", content_type="application/pdf", kind=MediaKind.DOCUMENT)
+    watched = Watched(media, links, clock)
+    down = SendError("meta answered 503", retryable=True, code="503")
+    channel = HeldUploads(watched, len(RECIPIENTS), *[down] * len(RECIPIENTS))
+    job_ids = await fan_out(store, clock, channel, watched, bill, RECIPIENTS)
+    assert len(channel.uploads) == 1 and channel.sent == []
+    for job_id in job_ids:
+        job = await store.queue.get(job_id)
+        assert job.state is JobState.QUEUED and job.last_error == "503: meta answered 503"
