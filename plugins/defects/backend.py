@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from pydantic import AwareDatetime, BaseModel, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, HttpUrl, TypeAdapter
 
 from gateway.business_api import BusinessApi
 from gateway.conversation.translated import Translated
@@ -45,6 +45,8 @@ class Sop(BaseModel):
     title: Translated
     steps: list[Translated]
     last_failure: Translated | None = None
+    video_url: HttpUrl | None = None
+    """A video of the procedure, sent after its steps."""
 
 
 class DefectsBackend(Protocol):

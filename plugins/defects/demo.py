@@ -15,6 +15,8 @@ from plugins.defects.backend import (
 )
 
 SEEDED = "demo:seeded"
+SOP_VIDEO = "https://interactive-examples.mdn.mozilla.net/media/cc0-videos/flower.mp4"
+"""A public CC0 sample video standing in for the demo deburring procedure's video."""
 
 
 def _six(english: str, es: str, fr: str, pt: str, ar: str, hi: str) -> Translated:
@@ -51,6 +53,7 @@ SOPS = (
             "بقي نتوء في الثقب 3 (DEF-000001)",
             "छेद 3 में बर रह गया (DEF-000001)",
         ),
+        video_url=SOP_VIDEO,
     ),
     Sop(
         id="SOP-102",
@@ -130,5 +133,5 @@ async def seed(backend: EmbeddedDefects, records: PluginRecords, now: datetime) 
             )
         )
     for sop in SOPS:
-        await records.put(NAMESPACE, f"sop:{sop.id}", {"kind": "sop"} | sop.model_dump())
+        await records.put(NAMESPACE, f"sop:{sop.id}", {"kind": "sop"} | sop.model_dump(mode="json"))
     await records.put(NAMESPACE, SEEDED, {"at": now.isoformat()})

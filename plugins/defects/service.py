@@ -11,7 +11,7 @@ from gateway.conversation.translated import localized
 from gateway.handover.card import HandoverReason
 from gateway.handover.service import Handovers
 from gateway.media.rendering import RenderingFailed
-from gateway.models import MAX_CAPTION_CHARS, Button, Content
+from gateway.models import MAX_CAPTION_CHARS, Button, Content, MediaKind, OutboundMedia
 from plugins.defects.backend import Defect, DefectsBackend
 from plugins.defects.references import DEFECT, SOP
 from plugins.defects.report import DefectReports
@@ -133,7 +133,10 @@ class DefectsService:
         failure = localized(sop.last_failure, conversation) if sop.last_failure else conversation.t("defects.no_failure")
         title = localized(sop.title, conversation)
         text = conversation.t("defects.sop_text", sop=SOP.show(sop.id), title=title, steps=steps, failure=failure)
-        return [Content(text=text)]
+        if sop.video_url is None:
+            return [Content(text=text)]
+        caption = conversation.t("defects.sop_video", sop=SOP.show(sop.id), title=title)
+        return [Content(text=text), Content(media=OutboundMedia(kind=MediaKind.VIDEO, url=sop.video_url, caption=caption))]
 
 
 def _offering_pdf(text: str, defect: Defect, conversation: Conversation) -> list[Content]:

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from pydantic import AwareDatetime, BaseModel, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, HttpUrl, TypeAdapter
 
 from gateway.business_api import BusinessApi
 from gateway.idempotency import reference_for
@@ -26,6 +26,8 @@ class Machine(BaseModel):
     id: str
     name: str
     line: str
+    video_url: HttpUrl | None = None
+    """A training video for working on it, sent with each ticket opened on it."""
 
 
 class Ticket(BaseModel):
@@ -37,6 +39,10 @@ class Ticket(BaseModel):
     status: TicketStatus
     opened_at: AwareDatetime
     sla_deadline: AwareDatetime
+    problem_media_id: str | None = None
+    """The photo or voice note of the problem the reporter sent, in the gateway's media store."""
+    video_url: HttpUrl | None = None
+    """A training video or SOP for the work, sent with the ticket."""
 
 
 class MaintenanceBackend(Protocol):
@@ -51,9 +57,11 @@ class MaintenanceBackend(Protocol):
         opened_at: datetime,
         deadline: datetime,
         key: str,
+        problem_media_id: str | None = None,
     ) -> Ticket:
-        """Record a ticket under a new reference, e.g. MAINT-000045; a repeated `key` returns the
-        ticket opened the first time."""
+        """Record a ticket (with the media store id of a photo or voice note of the problem)
+        under a new reference, e.g. MAINT-000045; a repeated `key` returns the ticket opened
+        the first time."""
 
     async def ticket(self, reference: str) -> Ticket | None: ...
 
@@ -78,8 +86,10 @@ class EmbeddedMaintenance:
         opened_at: datetime,
         deadline: datetime,
         key: str,
+        problem_media_id: str | None = None,
     ) -> Ticket:
         reference = await reference_for(self._records, NAMESPACE, "ticket", key, self._new_reference)
+        machine = await self.machine(machine_id)
         ticket = Ticket(
             reference=reference,
             machine_id=machine_id,
@@ -89,6 +99,8 @@ class EmbeddedMaintenance:
             status=TicketStatus.OPEN,
             opened_at=opened_at,
             sla_deadline=deadline,
+            problem_media_id=problem_media_id,
+            video_url=machine.video_url if machine else None,
         )
         document = {"kind": "ticket"} | ticket.model_dump(mode="json")
         await self._records.insert(NAMESPACE, f"ticket:{reference}", document)
@@ -125,6 +137,7 @@ class HttpMaintenance:
         opened_at: datetime,
         deadline: datetime,
         key: str,
+        problem_media_id: str | None = None,
     ) -> Ticket:
         body = {
             "machine_id": machine_id,
@@ -133,6 +146,7 @@ class HttpMaintenance:
             "reporter": reporter,
             "opened_at": opened_at.isoformat(),
             "sla_deadline": deadline.isoformat(),
+            "problem_media_id": problem_media_id,
         }
         return Ticket.model_validate(await self._api.post("tickets", body, idempotency_key=key))
 

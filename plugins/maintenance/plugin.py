@@ -14,6 +14,7 @@ from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.conversation.translations import TranslationDomain
 from gateway.demo import seed_staff
 from gateway.hookspecs import hookimpl
+from gateway.models import MediaKind
 from gateway.notifications.events import EventRejected, EventType
 from gateway.notifications.scheduler import PeriodicJob
 from plugins.maintenance import demo
@@ -71,7 +72,7 @@ class MaintenancePlugin:
             await demo.seed(context.store.records, context.clock.now())
             await seed_staff(context.store.settings)
         hours = {"high": settings.sla_hours_high, "medium": settings.sla_hours_medium, "low": settings.sla_hours_low}
-        self.service = MaintenanceService(backend, context.clock, hours, context.notifier)
+        self.service = MaintenanceService(backend, context.clock, hours, context.notifier, context.media)
 
     @hookimpl
     def register_menu_entries(self) -> list[MenuEntry]:
@@ -107,6 +108,12 @@ class MaintenancePlugin:
             "maintenance.ask_urgency",
             choices=tuple(Choice(u, f"maintenance.urgency.{u}") for u in URGENCIES),
         )
+        problem = Step(
+            "problem",
+            "maintenance.ask_problem",
+            media=frozenset({MediaKind.IMAGE, MediaKind.AUDIO}),
+            optional=True,
+        )
         ticket = Step(
             "reference",
             "maintenance.ask_ticket",
@@ -115,7 +122,7 @@ class MaintenancePlugin:
             reference=self.ticket,
         )
         return [
-            Flow("maintenance.report", (machine, issue, urgency), service.report),
+            Flow("maintenance.report", (machine, issue, urgency, problem), service.report),
             Flow("maintenance.sla", (ticket,), service.sla_status),
         ]
 

@@ -1,5 +1,6 @@
-"""What the maintenance plugin answers: opening tickets with an SLA deadline by urgency, and
-the SLA status of a ticket. Both are for staff, the factory's people (see "Who may see what" in
+"""What the maintenance plugin answers: opening tickets with an SLA deadline by urgency (with a
+photo or voice note of the problem, and the work's training video when the backend has one),
+and the SLA status of a ticket. Both are for staff, the factory's people (see "Who may see what" in
 docs/plugins.md); a ticket's reporter is also warned of its SLA."""
 
 from datetime import datetime, timedelta
@@ -9,7 +10,8 @@ from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.formatting import duration, moment, percent
-from gateway.models import Content
+from gateway.media.service import PluginMedia
+from gateway.models import Content, MediaKind, OutboundMedia
 from gateway.notifications.notifier import Notifier
 from plugins.maintenance.backend import MaintenanceBackend, Ticket, TicketStatus
 from plugins.maintenance.references import MACHINE, TICKET
@@ -30,12 +32,18 @@ def sla_phase(ticket: Ticket, now: datetime) -> str:
 
 class MaintenanceService:
     def __init__(
-        self, backend: MaintenanceBackend, clock: Clock, sla_hours: dict[str, int], notifier: Notifier
+        self,
+        backend: MaintenanceBackend,
+        clock: Clock,
+        sla_hours: dict[str, int],
+        notifier: Notifier,
+        media: PluginMedia,
     ) -> None:
         self.backend = backend
         self._clock = clock
         self._sla_hours = sla_hours
         self._notifier = notifier
+        self._media = media
 
     async def check_slas(self) -> None:
         """Warn the reporter and supervisors once when a ticket has under 25 % of its SLA left,
@@ -77,6 +85,7 @@ class MaintenanceService:
             now,
             now + timedelta(hours=hours),
             conversation.idempotency_key,
+            answers.get("problem") or None,
         )
         text = conversation.t(
             "maintenance.opened",
@@ -87,7 +96,17 @@ class MaintenanceService:
             deadline=moment(ticket.sla_deadline, conversation),
             hours=conversation.tn("maintenance.hours", hours),
         )
-        return [Content(text=text)]
+        if (kept := await self._kept(ticket)) is not None:
+            text = f"{text} {conversation.t(kept)}"
+        return [Content(text=text), *_video(ticket, conversation)]
+
+    async def _kept(self, ticket: Ticket) -> str | None:
+        """What the ticket keeps of the problem, as a catalog key: a photo or a voice note."""
+        if ticket.problem_media_id is None:
+            return None
+        stored = await self._media.get(ticket.problem_media_id)
+        kind = stored.kind if stored is not None else None
+        return "maintenance.with_voice" if kind is MediaKind.AUDIO else "maintenance.with_photo"
 
     async def visible_ticket(self, reference: str, conversation: Conversation) -> Ticket | None:
         """The ticket if the contact may see it: staff see every ticket, and nobody else any, not
@@ -124,3 +143,12 @@ class MaintenanceService:
                 share=percent(WARNING_SHARE * 100, conversation),
             )
         return [Content(text=text)]
+
+
+def _video(ticket: Ticket, conversation: Conversation) -> list[Content]:
+    """The ticket's training video, when it has one: a video where the channel shows one, else
+    its link as text (the queue worker's fallback)."""
+    if ticket.video_url is None:
+        return []
+    caption = conversation.t("maintenance.video", machine=MACHINE.show(ticket.machine_id))
+    return [Content(media=OutboundMedia(kind=MediaKind.VIDEO, url=ticket.video_url, caption=caption))]

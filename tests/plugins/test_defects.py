@@ -101,9 +101,12 @@ async def test_view_an_sop(operator):
     await operator.send("menu")
     await operator.press("Quality")
     await operator.press("View SOP")
-    [sop] = await operator.send("SOP-101")
+    sop, video, following = await operator.send("SOP-101")
     assert sop.text.splitlines()[0] == "*SOP-101: Deburring gear housings*"
     assert "2. Deburr all bores" in sop.text and sop.text.endswith("Last failure: Burr left in bore 3 (DEF-000001)")
+    assert video.media["kind"] == "video" and video.media["url"] == demo.SOP_VIDEO
+    assert video.media["caption"] == "Video for SOP-101: Deburring gear housings"
+    assert following.titles == ["View SOP", "Menu"]
 
 
 async def test_over_twilio_the_buttons_are_numbered_text_and_a_typed_number_answers(

@@ -32,6 +32,7 @@ async def test_warning_then_breach_each_sent_once_also_after_a_restart(aiohttp_c
     await operator.send("CNC-01")
     await operator.press("Electrical")
     await operator.press("High")
+    await operator.press("Skip")
 
     await scheduler.run_once()
     assert await templates_queued(store) == []
