@@ -136,7 +136,8 @@ class DefectsService:
         if sop.video_url is None:
             return [Content(text=text)]
         caption = conversation.t("defects.sop_video", sop=SOP.show(sop.id), title=title)
-        return [Content(text=text), Content(media=OutboundMedia(kind=MediaKind.VIDEO, url=sop.video_url, caption=caption))]
+        video = OutboundMedia(kind=MediaKind.VIDEO, url=sop.video_url, caption=caption)
+        return [Content(text=text), Content(media=video)]
 
 
 def _offering_pdf(text: str, defect: Defect, conversation: Conversation) -> list[Content]:

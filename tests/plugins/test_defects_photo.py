@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from gateway.appkeys import ENGINE, MEDIA, STORE
 from gateway.demo import DEMO_OPERATOR
 from gateway.notifications.notifier import role_key
-from gateway.ports.records import JobState
+from gateway.ports.records import Job, JobState
 from gateway.testing import SimulatedContact
 from plugins.defects.plugin import DefectsPlugin
 from plugins.orders.plugin import OrdersPlugin
@@ -55,13 +55,22 @@ def text_of(pdf: PdfReader) -> str:
     return "\n".join(page.extract_text() for page in pdf.pages)
 
 
-async def quality_jobs(operator: SimulatedContact) -> list[tuple[str, str]]:
-    """What is queued for the quality member, in the order queued: a template's name or a file's kind."""
+async def queued(operator: SimulatedContact) -> list[Job]:
+    """Every job in the queue, in the order queued; listed by state, a job the worker moves on
+    meanwhile is listed twice, and kept once."""
     queue = operator.client.app[STORE].queue
-    jobs = [job for state in JobState for job in await queue.list(state, limit=100)]
-    mine = sorted((job for job in jobs if job.message["recipient"] == QUALITY), key=lambda job: job.id)
-    return [(job.message["template"]["name"] if "template" in job.message else job.message["media"]["kind"],
-             job.idempotency_key) for job in mine]  # fmt: skip
+    jobs = {job.id: job for state in JobState for job in await queue.list(state, limit=100)}
+    return sorted(jobs.values(), key=lambda job: job.id)
+
+
+async def quality_jobs(operator: SimulatedContact) -> list[tuple[str, str]]:
+    """What is queued for the quality member, in order: a template's name or a file's kind, and its key."""
+    return [
+        (job.message["template"]["name"] if "template" in job.message else job.message["media"]["kind"],
+         job.idempotency_key)
+        for job in await queued(operator)
+        if job.message["recipient"] == QUALITY
+    ]  # fmt: skip
 
 
 async def test_a_photo_is_kept_with_the_defect_and_shown_in_its_pdf(operator):
@@ -90,8 +99,7 @@ async def test_the_quality_team_is_alerted_with_the_pdf_after_the_template(opera
     await send_file(operator, await stored_photo(operator))
     key = f"defect.created:DEF-000003:{QUALITY}"
     assert await quality_jobs(operator) == [("quality_alert", key), ("document", f"{key}:media:0")]
-    queue = operator.client.app[STORE].queue
-    [attached] = [job for state in JobState for job in await queue.list(state, limit=100) if job.idempotency_key == f"{key}:media:0"]
+    [attached] = [job for job in await queued(operator) if job.idempotency_key == f"{key}:media:0"]
     pdf = PdfReader(io.BytesIO(await operator.client.app[MEDIA].read(attached.message["media"]["media_id"])))
     assert "DEF-000003" in text_of(pdf) and sum(len(page.images) for page in pdf.pages) == 1
 

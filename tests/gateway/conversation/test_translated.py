@@ -92,11 +92,12 @@ async def chosen(contact: SimulatedContact, *titles: str):
     return await contact.press(titles[-1])
 
 
-async def as_sent(gateway, contact: SimulatedContact) -> str:
-    """The last reply's text as the channel sent it, once the queue worker has sent everything."""
+async def as_sent(gateway, contact: SimulatedContact, reply: int = -1) -> str:
+    """A reply's text (the last, or the one at index `reply` of the conversation's) as the
+    channel sent it, once the queue worker has sent everything."""
     await eventually(lambda: nothing_unsent(gateway))
     transcript = await (await gateway.get("/simulator/api/messages", params={"phone": contact.phone})).json()
-    return [entry for entry in transcript["messages"] if entry["direction"] == "outbound"][-1]["text"]
+    return [entry for entry in transcript["messages"] if entry["direction"] == "outbound"][reply]["text"]
 
 
 async def nothing_unsent(gateway) -> bool:
@@ -108,7 +109,7 @@ async def test_an_sop_is_shown_in_arabic_laid_out_right_to_left(gateway, clock):
     operator = await speaking(gateway, clock, DEMO_OPERATOR, "ar")
     await chosen(operator, "الجودة", "عرض إجراء التشغيل")
     await operator.send("SOP-101")
-    sop = await as_sent(gateway, operator)
+    sop = await as_sent(gateway, operator, -3)  # then the SOP's video, and what next
     first_lines = sop.splitlines()[:3]
     assert first_lines == [f"{RLM}*SOP-101: إزالة النتوءات من أغلفة التروس*", "1. ثبّت القطعة", "2. أزل النتوءات من جميع الثقوب"]
     assert sop.endswith("آخر إخفاق: بقي نتوء في الثقب 3 (DEF-000001)")
