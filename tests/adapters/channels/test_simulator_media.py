@@ -95,6 +95,15 @@ async def test_an_attached_photo_is_kept_and_processed_as_the_contacts_message(c
     assert served.status == 200 and served.content_type == "image/jpeg" and await served.read() == taken
 
 
+async def test_a_photo_larger_than_a_webhook_body_may_be_is_taken_up_to_whatsapps_limit(client, contact, files):
+    large = photo() + bytes(4 * 1024 * 1024)  # a phone's full-resolution photo; webhooks stop at 1 MiB
+
+    await contact.attach(large, "image/jpeg", "full-size.jpg")
+
+    [message] = files.seen
+    assert (await client.app[MEDIA].get(message.media.stored_id)).size == len(large)
+
+
 async def test_an_audio_file_is_a_voice_note_and_a_pdf_a_document_with_its_name(contact, files):
     voice = bytes.fromhex("4f67675300") + bytes(60)  # an Ogg page header: what WhatsApp voice notes are
     await contact.attach(voice, "audio/ogg", "note.ogg")
