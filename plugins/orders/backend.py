@@ -3,9 +3,9 @@ system's REST API (http). Both return the same validated models."""
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, Self
 
-from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, Field, TypeAdapter, model_validator
 
 from gateway.business_api import BusinessApi
 from gateway.conversation.translated import Translated
@@ -24,6 +24,25 @@ class OrderStatus(StrEnum):
     SHIPPED = "shipped"
 
 
+class ProductionStep(BaseModel):
+    """One step of making an order (cutting, machining, ...): when it was planned, and when it
+    really started and ended, once it has."""
+
+    name: Translated
+    planned_start: AwareDatetime
+    planned_end: AwareDatetime
+    actual_start: AwareDatetime | None = None
+    actual_end: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _ends_after_it_starts(self) -> Self:
+        if self.planned_end < self.planned_start:
+            raise ValueError("a step's planned_end comes before its planned_start")
+        if self.actual_end is not None and (self.actual_start is None or self.actual_end < self.actual_start):
+            raise ValueError("a step's actual_end needs an earlier actual_start")
+        return self
+
+
 class Order(BaseModel):
     id: str
     customer: str
@@ -34,6 +53,7 @@ class Order(BaseModel):
     started_at: AwareDatetime
     due_at: AwareDatetime = Field(description="expected completion")
     delivery_date: date
+    steps: list[ProductionStep] = Field(default_factory=list, description="in production order")
 
 
 class ScheduleSlot(BaseModel):

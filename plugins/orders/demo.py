@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 from gateway.conversation.translated import Translated
 from gateway.demo import DEMO_CUSTOMER
-from plugins.orders.backend import Bom, EmbeddedOrders, Order, OrderStatus, ScheduleSlot
+from plugins.orders.backend import Bom, EmbeddedOrders, Order, OrderStatus, ProductionStep, ScheduleSlot
 
 SEEDED = "demo:seeded"
 
@@ -34,6 +34,45 @@ LINES = {
                  f"लाइन {number}")
     for number in (1, 2)
 }  # fmt: skip
+STEPS = (
+    (_six("Cutting", "Corte", "Découpe", "Corte", "القطع", "कटिंग"), 0.15),
+    (_six("Machining", "Mecanizado", "Usinage", "Usinagem", "التشغيل الآلي", "मशीनिंग"), 0.30),
+    (_six("Assembly", "Montaje", "Assemblage", "Montagem", "التجميع", "असेंबली"), 0.30),
+    (_six("Quality check", "Control de calidad", "Contrôle qualité", "Controle de qualidade", "فحص الجودة",
+          "गुणवत्ता जाँच"), 0.22),
+    (_six("Packing", "Embalaje", "Emballage", "Embalagem", "التغليف", "पैकिंग"), 0.03),
+)  # fmt: skip
+"""The demo's production steps with the share of the work each is."""
+
+
+def steps(started: datetime, due: datetime, percent: int, now: datetime) -> list[ProductionStep]:
+    """Steps planned back to back from start to due, each its share of the time; the work done
+    so far (`percent`) spread evenly over the time it has taken (until now, or until due for a
+    finished order), so the steps done have ended, the current one has started and the rest
+    have not."""
+    done = percent / 100
+    finished = min(now, due) if percent == 100 else now
+
+    def planned(share: float) -> datetime:
+        return started + (due - started) * share
+
+    def actual(share: float) -> datetime:
+        return started + (finished - started) * (share / done)
+
+    made, before = [], 0.0
+    for name, share in STEPS:
+        after = before + share
+        made.append(
+            ProductionStep(
+                name=name,
+                planned_start=planned(before),
+                planned_end=planned(after),
+                actual_start=actual(before) if done > before else None,
+                actual_end=actual(after) if done >= after - 1e-9 else None,
+            )
+        )
+        before = after
+    return made
 
 
 async def seed(backend: EmbeddedOrders, records, now: datetime) -> None:
@@ -60,6 +99,7 @@ async def seed(backend: EmbeddedOrders, records, now: datetime) -> None:
                 started_at=now + timedelta(days=started),
                 due_at=now + timedelta(days=due),
                 delivery_date=(now + timedelta(days=due + 2)).date(),
+                steps=steps(now + timedelta(days=started), now + timedelta(days=due), percent, now),
             )
         )
     today = now.date()

@@ -57,7 +57,7 @@ class OrdersPlugin:
             backend = EmbeddedOrders(context.store.records)
             await demo.seed(backend, context.store.records, context.clock.now())
             await seed_staff(context.store.settings)
-        self.service = OrdersService(backend, context.clock)
+        self.service = OrdersService(backend, context.clock, context.media)
 
     @hookimpl
     def register_menu_entries(self) -> list[MenuEntry]:

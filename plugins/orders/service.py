@@ -11,8 +11,10 @@ from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.formatting import day, number, percent
 from gateway.conversation.translated import localized
-from gateway.models import Content
+from gateway.media.service import PluginMedia, attachment
+from gateway.models import Content, MediaKind
 from gateway.phone import mask
+from plugins.orders import charts
 from plugins.orders.backend import Order, OrdersBackend, OrderStatus
 from plugins.orders.references import BOM, ORDER
 
@@ -34,9 +36,10 @@ def sla_state(order: Order, now: datetime) -> str:
 
 
 class OrdersService:
-    def __init__(self, backend: OrdersBackend, clock: Clock) -> None:
+    def __init__(self, backend: OrdersBackend, clock: Clock, media: PluginMedia) -> None:
         self.backend = backend
         self._clock = clock
+        self._media = media
         self._warned = False
 
     async def visible_order(self, order_id: str, conversation: Conversation) -> Order | None:
@@ -77,7 +80,22 @@ class OrdersService:
             sla=t(f"orders.sla.{sla_state(order, self._clock.now())}"),
             due=day(order.due_at, conversation),
         )
-        return [Content(text=text)]
+        if not order.steps:
+            return [Content(text=text)]
+        return [Content(text=text), await self._gantt(order, conversation)]
+
+    async def _gantt(self, order: Order, conversation: Conversation) -> Content:
+        """The order's production steps as a Gantt chart image, its caption naming the order."""
+        chart = charts.gantt(order, conversation, self._clock.now())
+        stored = await self._media.render(
+            charts.draw_gantt,
+            chart,
+            kind=MediaKind.IMAGE,
+            content_type="image/png",
+            filename=f"order-{order.id}.png",
+            version=charts.CHARTS_VERSION,
+        )
+        return Content(media=attachment(stored, caption=chart.title))
 
     async def recent(self, conversation: Conversation) -> list[Content]:
         orders = (await self.own_orders(conversation))[:5]
@@ -132,7 +150,17 @@ class OrdersService:
             )
             for slot in slots
         ]
-        return [Content(text="\n".join([conversation.t("orders.schedule_header", period=period), *lines]))]
+        text = "\n".join([conversation.t("orders.schedule_header", period=period), *lines])
+        chart = charts.schedule_chart(slots, today, last, period, conversation)
+        stored = await self._media.render(
+            charts.draw_schedule,
+            chart,
+            kind=MediaKind.IMAGE,
+            content_type="image/png",
+            filename=f"schedule-{today.isoformat()}.png",
+            version=charts.CHARTS_VERSION,
+        )
+        return [Content(text=text), Content(media=attachment(stored, caption=chart.title))]
 
     async def known_bom(self, answer: str, conversation: Conversation) -> str:
         """A flow lookup: a BOM, for staff; to anyone else every BOM is unknown."""

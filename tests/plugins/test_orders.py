@@ -32,7 +32,8 @@ async def open_entry(contact: SimulatedContact, group: str, entry: str, greeting
 async def test_order_status_with_progress_and_sla(customer):
     [question] = await open_entry(customer, "Orders", "Order status")
     assert question.text == "Which order number?"
-    [status] = await customer.send("4411")
+    status, chart, _offer = await customer.send("4411")
+    assert chart.raw["media"]["caption"] == "Order ORD-4411: production steps"
     assert status.text.splitlines() == [
         "*Order ORD-4411*: Gear housing GH-200 × 500",
         "Status: in production",
@@ -45,7 +46,7 @@ async def test_order_status_with_progress_and_sla(customer):
 @pytest.mark.parametrize(("order", "sla"), [("4412", "at risk"), ("4416", "breached"), ("4414", "on track")])
 async def test_sla_state_follows_progress_and_due_date(customer, order, sla):
     await open_entry(customer, "Orders", "Order status")
-    [status] = await customer.send(order)
+    status, _chart, _offer = await customer.send(order)
     assert f"SLA: {sla}" in status.text
 
 
@@ -83,14 +84,16 @@ async def test_delivery_dates_in_date_order(customer):
 async def test_production_schedule_today_and_this_week(planner):
     [period] = await open_entry(planner, "Orders", "Production schedule")
     assert period.titles == ["Today", "This week"]
-    [today] = await planner.press("Today")
+    today, chart, _offer = await planner.press("Today")
+    assert chart.raw["media"]["caption"] == "Production schedule, today"
     assert today.text.splitlines() == [
         "Production schedule, today:",
         "• 5 Jan 2026, Line 1: order ORD-4411 (Gear housing GH-200), quality 98.5%",
         "• 5 Jan 2026, Line 2: order ORD-4412 (Pump shaft PS-45), quality 96%",
     ]
     await open_entry(planner, "Orders", "Production schedule")
-    week, offer = await planner.press("This week")
+    week, chart, offer = await planner.press("This week")
+    assert chart.raw["media"]["caption"] == "Production schedule, this week"
     assert len(week.text.splitlines()) == 1 + 2 * 7, "Monday 5 Jan to Sunday 11 Jan, two lines a day"
     assert offer.titles == ["Production schedule", "Menu"], "too long for buttons, so the next step follows it"
 
@@ -108,7 +111,8 @@ async def test_submit_a_bom_update(planner):
 
 async def test_order_status_in_spanish(customer):
     await open_entry(customer, "Pedidos", "Estado del pedido", greeting="hola")
-    [status] = await customer.send("4412")
+    status, chart, _offer = await customer.send("4412")
+    assert chart.raw["media"]["caption"] == "Pedido ORD-4412: etapas de producción"
     assert status.text.splitlines() == [
         "*Pedido ORD-4412*: Eje de bomba PS-45 × 1.200",
         "Estado: en producción",
@@ -149,7 +153,7 @@ async def test_the_http_backend_reads_the_business_system(make_gateway, clock, a
     await open_entry(contact, "Orders", "Order status")
     reason, _ = await contact.send("4411")
     assert reason.text == "I cannot find order ORD-4411. Check the number and send it again.", "no demo data in http"
-    [status] = await contact.send("7001")
+    [status] = await contact.send("7001")  # the system gives no steps: no chart
     assert "Status: quality check" in status.text and "Progress: 90%" in status.text
     assert seen[-1] == ("/api/orders/7001", "Bearer erp-token")
 
