@@ -2,7 +2,8 @@
 event, records its id before any work, works out its recipients and queues one job per
 recipient, idempotently by event id, even when several posts of one id race."""
 
-from collections.abc import Awaitable, Callable
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from gateway.clock import Clock
-from gateway.models import ContactId
+from gateway.models import ContactId, OutboundMedia
 from gateway.notifications.notifier import Notifier
 from gateway.ports.store import Store
 
@@ -19,14 +20,20 @@ TOLD_NAMESPACE = "gateway.events.told"
 """One record per event whose plugins were told (on_event), so they hear of it at most once."""
 COMPARED = ("type", "data", "recipients")
 """What a replay must repeat of the first post; its id names one event."""
+log = logging.getLogger(__name__)
+
+Attachments = Callable[[str, dict[str, Any]], Awaitable[Sequence[OutboundMedia]]]
+"""Files to send a recipient after an event's template (a bill as a PDF), made from the
+recipient and the event's data."""
 
 
 @dataclass(frozen=True)
 class EventType:
     """A business event a plugin turns into notifications: the template it sends, the data
     keys it needs (and which must be numbers), who receives it (the event's recipients and/or
-    roles from settings), and optionally when (`send_at` from the data; None sends at once;
-    it raises EventRejected for data it cannot read)."""
+    roles from settings), optionally when (`send_at` from the data; None sends at once;
+    it raises EventRejected for data it cannot read), and files sent after the template to
+    each recipient (`attachments`; if making them fails, the template goes alone)."""
 
     type: str
     template: str
@@ -35,6 +42,7 @@ class EventType:
     to_recipients: bool = True
     numeric: tuple[str, ...] = ()
     send_at: Callable[[dict[str, Any]], datetime | None] | None = None
+    attachments: Attachments | None = None
 
 
 MAX_RECIPIENTS = 10_000
@@ -122,11 +130,34 @@ class EventService:
         # queueing again is safe, since the jobs carry idempotency keys
         send_at = kind.send_at(event.data) if kind.send_at else None
         key = f"event:{event.id}"
-        jobs = await self._notifier.notify(kind.template, recipients, event.data, key=key, send_at=send_at)
+        jobs = await self._queue(kind, recipients, event, key, send_at)
         await self._store.records.put(EVENTS_NAMESPACE, event.id, record | {"jobs": jobs})
         if await self._store.records.insert(TOLD_NAMESPACE, event.id, {"at": self._clock.now().isoformat()}):
             await self._tell_plugins(posted)
         return Published(event.id, jobs, replay=not first)
+
+    async def _queue(
+        self, kind: EventType, recipients: list[str], event: Event, key: str, send_at: datetime | None
+    ) -> list[str]:
+        """The template for every recipient; with attachments, each recipient's own after it."""
+        if kind.attachments is None:
+            return await self._notifier.notify(kind.template, recipients, event.data, key=key, send_at=send_at)
+        jobs = []
+        for recipient in dict.fromkeys(recipients):
+            files = await self._attachments(kind.attachments, recipient, event)
+            jobs += await self._notifier.notify(
+                kind.template, [recipient], event.data, key=key, send_at=send_at, attachments=files
+            )
+        return jobs
+
+    @staticmethod
+    async def _attachments(make: Attachments, recipient: str, event: Event) -> Sequence[OutboundMedia]:
+        """A recipient's files; none when making them fails, so the notification still goes."""
+        try:
+            return await make(recipient, event.data)
+        except Exception:
+            log.exception("Attachments for %s event %s failed; its template goes alone", event.type, event.id)
+            return ()
 
     def _kind_of(self, event: Event) -> EventType:
         """The event's type, once its data has every key the type needs, numbers where it needs them."""

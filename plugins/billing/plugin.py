@@ -1,6 +1,5 @@
 """The billing plugin's hooks; the work is in service.py, the data behind backend.py."""
 
-from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
 
@@ -12,6 +11,7 @@ from gateway.hookspecs import hookimpl
 from gateway.notifications.events import EventType
 from plugins.billing import demo
 from plugins.billing.backend import EmbeddedBilling, HttpBilling
+from plugins.billing.readers import DOMAIN, Readers
 from plugins.billing.service import BillingService
 from plugins.billing.templates import TEMPLATES
 
@@ -44,7 +44,8 @@ class BillingPlugin:
         else:
             backend = EmbeddedBilling(context.store.records)
             await demo.seed(backend, context.store.records, context.clock.now())
-        self.service = BillingService(backend, context.clock)
+        readers = Readers(context.store, context.settings.locality)
+        self.service = BillingService(backend, context.clock, context.media, readers)
 
     @hookimpl
     def register_menu_entries(self) -> list[MenuEntry]:
@@ -72,7 +73,7 @@ class BillingPlugin:
 
     @hookimpl
     def register_translations(self) -> list[TranslationDomain]:
-        return [TranslationDomain("billing", Path(__file__).parent / "locale")]
+        return [DOMAIN]
 
     @hookimpl
     def register_event_types(self) -> list[EventType]:
@@ -91,6 +92,7 @@ class BillingPlugin:
                 "payment_reminder",
                 ("customer_name", "amount", "period", "due_date"),
                 numeric=("amount",),
+                attachments=self.service.payment_due_bill,
             ),
             EventType("payment.received", "payment_confirmation", ("customer_name", "amount"), numeric=("amount",)),
             EventType("subscription.created", "subscription_confirmation", ("customer_name", "product", "start_date")),

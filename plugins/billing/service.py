@@ -3,6 +3,7 @@ each contact only ever their own (see "Who may see what" in docs/plugins.md)."""
 
 import logging
 from datetime import date, time, timedelta
+from typing import Any
 
 from gateway.clock import Clock
 from gateway.conversation.access import owned_by
@@ -11,18 +12,23 @@ from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.dates import read_day
 from gateway.conversation.formatting import day, in_reader_zone, money, month, time_of_day
 from gateway.conversation.translated import localized
-from gateway.models import Content
+from gateway.media.service import PluginMedia, attachment
+from gateway.models import Content, MediaKind, OutboundMedia
 from gateway.phone import mask
+from plugins.billing import documents
 from plugins.billing.backend import Bill, BillingBackend, Subscription
+from plugins.billing.readers import Readers
 
 MAX_PAUSE_DAYS = 90
 log = logging.getLogger(__name__)
 
 
 class BillingService:
-    def __init__(self, backend: BillingBackend, clock: Clock) -> None:
+    def __init__(self, backend: BillingBackend, clock: Clock, media: PluginMedia, readers: Readers) -> None:
         self.backend = backend
         self._clock = clock
+        self._media = media
+        self._readers = readers
         self._warned = False
 
     async def own_subscription(self, conversation: Conversation) -> Subscription | None:
@@ -112,7 +118,35 @@ class BillingService:
             due=day(bill.due_date, conversation),
             status=conversation.t(f"billing.bill.{self._bill_state(bill)}"),
         )
-        return [Content(text=text)]
+        customer = conversation.profile_name or bill.customer
+        return [Content(text=text), Content(media=await self._pdf(bill, customer, conversation))]
+
+    async def payment_due_bill(self, recipient: str, data: dict[str, Any]) -> list[OutboundMedia]:
+        """The bill a payment.due event announces, as a PDF in the recipient's language, sent
+        after the reminder."""
+        currency = data.get("currency") or await self._readers.currency()
+        bill = Bill(
+            customer=recipient,
+            amount=data["amount"],
+            currency=currency,
+            period=date.fromisoformat(f"{str(data['period'])[:7]}-01"),
+            due_date=date.fromisoformat(str(data["due_date"])[:10]),
+        )
+        conversation = await self._readers.reader(recipient)
+        return [await self._pdf(bill, str(data["customer_name"]), conversation)]
+
+    async def _pdf(self, bill: Bill, customer: str, conversation: Conversation) -> OutboundMedia:
+        document = documents.bill_document(bill, customer, self._bill_state(bill), conversation)
+        stored = await self._media.render(
+            documents.draw_bill,
+            document,
+            kind=MediaKind.DOCUMENT,
+            content_type="application/pdf",
+            filename=documents.filename(bill),
+            version=documents.BILL_VERSION,
+        )
+        caption = conversation.t("billing.pdf.caption", period=month(bill.period, conversation))
+        return attachment(stored, caption=caption)
 
     def _bill_state(self, bill: Bill) -> str:
         """paid, overdue (unpaid after its due date) or due."""
