@@ -119,7 +119,7 @@ class BillingService:
             status=conversation.t(f"billing.bill.{self._bill_state(bill)}"),
         )
         customer = conversation.profile_name or bill.customer
-        return [Content(text=text), Content(media=await self._pdf(bill, customer, conversation))]
+        return [Content(media=await self._pdf(bill, customer, conversation)), Content(text=text)]
 
     async def payment_due_bill(self, recipient: str, data: dict[str, Any]) -> list[OutboundMedia]:
         """The bill a payment.due event announces, as a PDF in the recipient's language, sent

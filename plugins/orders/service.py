@@ -82,7 +82,7 @@ class OrdersService:
         )
         if not order.steps:
             return [Content(text=text)]
-        return [Content(text=text), await self._gantt(order, conversation)]
+        return [await self._gantt(order, conversation), Content(text=text)]
 
     async def _gantt(self, order: Order, conversation: Conversation) -> Content:
         """The order's production steps as a Gantt chart image, its caption naming the order."""
@@ -160,7 +160,7 @@ class OrdersService:
             filename=f"schedule-{today.isoformat()}.png",
             version=charts.CHARTS_VERSION,
         )
-        return [Content(text=text), Content(media=attachment(stored, caption=chart.title))]
+        return [Content(media=attachment(stored, caption=chart.title)), Content(text=text)]
 
     async def known_bom(self, answer: str, conversation: Conversation) -> str:
         """A flow lookup: a BOM, for staff; to anyone else every BOM is unknown."""

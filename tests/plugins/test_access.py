@@ -176,7 +176,7 @@ def completed(service: str, method: str, answers: dict[str, str] | None = None) 
     async def call(services: Services, conversation: Conversation) -> str:
         run = getattr(getattr(services, service), method)
         replies = await (run(conversation) if answers is None else run(answers, conversation))
-        return replies[0].text
+        return next(reply.text for reply in replies if reply.text)  # past a chart or a bill's PDF
 
     return call
 
@@ -412,7 +412,7 @@ async def business_customer(make_gateway, business_system):
                 *await billing.subscription(conversation),
                 *await billing.bill(conversation),
             ]
-            return [reply.text for reply in replies]
+            return [reply.text for reply in replies if reply.media is None]  # not the bill's PDF
 
         return shown_to
 

@@ -41,10 +41,10 @@ async def test_pause_until_a_date_then_resume(subscriber):
 
 
 async def test_my_bill_in_english_and_french(subscriber):
-    bill, pdf, _offer = await choose(subscriber, "My bill")
+    pdf, bill = await choose(subscriber, "My bill")
     assert bill.text == "*Bill for December 2025*\nAmount: ₹1,860.00\nDue date: 10 Jan 2026\nStatus: due"
     assert pdf.raw["media"]["filename"] == "bill-2025-12.pdf"
-    bill, pdf, _offer = await choose(subscriber, "Ma facture", group="Facturation", greeting="bonjour")
+    pdf, bill = await choose(subscriber, "Ma facture", group="Facturation", greeting="bonjour")
     assert "Montant : 1\u202f860,00\xa0₹" in bill.text and "décembre 2025" in bill.text
 
 
@@ -81,5 +81,5 @@ async def test_the_http_backend_posts_a_pause_with_one_idempotency_key_per_messa
 )  # fmt: skip
 async def test_the_word_for_bill_in_free_text_opens_my_bill(subscriber, greeting, text, due):
     await subscriber.send(greeting)
-    bill, _pdf, _offer = await subscriber.send(text)
+    _pdf, bill = await subscriber.send(text)
     assert due in bill.text

@@ -51,7 +51,7 @@ async def test_reporting_a_defect_in_spanish_gets_a_reference_and_holds_the_orde
     await operator.send("menú")
     await operator.press("Pedidos")
     await operator.press("Estado del pedido")
-    [status] = await operator.send("4411")
+    _grafico, status = await operator.send("4411")
     assert "Estado: EN ESPERA" in status.text
 
 

@@ -83,10 +83,10 @@ async def open_billing(contact: SimulatedContact, language: str, entry: int):
 async def test_a_bill_in_each_language_and_overdue_once_past_its_date(make_gateway, clock, language, due, overdue):
     client = await make_gateway([BillingPlugin()])
     customer = await as_speaker(client, DEMO_CUSTOMER.removeprefix("sim:"), language, clock)
-    [bill] = await open_billing(customer, language, 0)
+    _pdf, bill = await open_billing(customer, language, 0)
     assert bill.text.lstrip("\u200f") == due
     clock.advance(days=6)
-    [bill] = await open_billing(customer, language, 0)
+    _pdf, bill = await open_billing(customer, language, 0)
     assert bill.text.endswith(overdue)
 
 

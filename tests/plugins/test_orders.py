@@ -32,7 +32,7 @@ async def open_entry(contact: SimulatedContact, group: str, entry: str, greeting
 async def test_order_status_with_progress_and_sla(customer):
     [question] = await open_entry(customer, "Orders", "Order status")
     assert question.text == "Which order number?"
-    status, chart, _offer = await customer.send("4411")
+    chart, status = await customer.send("4411")
     assert chart.raw["media"]["caption"] == "Order ORD-4411: production steps"
     assert status.text.splitlines() == [
         "*Order ORD-4411*: Gear housing GH-200 × 500",
@@ -46,7 +46,7 @@ async def test_order_status_with_progress_and_sla(customer):
 @pytest.mark.parametrize(("order", "sla"), [("4412", "at risk"), ("4416", "breached"), ("4414", "on track")])
 async def test_sla_state_follows_progress_and_due_date(customer, order, sla):
     await open_entry(customer, "Orders", "Order status")
-    status, _chart, _offer = await customer.send(order)
+    _chart, status = await customer.send(order)
     assert f"SLA: {sla}" in status.text
 
 
@@ -84,7 +84,7 @@ async def test_delivery_dates_in_date_order(customer):
 async def test_production_schedule_today_and_this_week(planner):
     [period] = await open_entry(planner, "Orders", "Production schedule")
     assert period.titles == ["Today", "This week"]
-    today, chart, _offer = await planner.press("Today")
+    chart, today = await planner.press("Today")
     assert chart.raw["media"]["caption"] == "Production schedule, today"
     assert today.text.splitlines() == [
         "Production schedule, today:",
@@ -92,7 +92,7 @@ async def test_production_schedule_today_and_this_week(planner):
         "• 5 Jan 2026, Line 2: order ORD-4412 (Pump shaft PS-45), quality 96%",
     ]
     await open_entry(planner, "Orders", "Production schedule")
-    week, chart, offer = await planner.press("This week")
+    chart, week, offer = await planner.press("This week")
     assert chart.raw["media"]["caption"] == "Production schedule, this week"
     assert len(week.text.splitlines()) == 1 + 2 * 7, "Monday 5 Jan to Sunday 11 Jan, two lines a day"
     assert offer.titles == ["Production schedule", "Menu"], "too long for buttons, so the next step follows it"
@@ -111,7 +111,7 @@ async def test_submit_a_bom_update(planner):
 
 async def test_order_status_in_spanish(customer):
     await open_entry(customer, "Pedidos", "Estado del pedido", greeting="hola")
-    status, chart, _offer = await customer.send("4412")
+    chart, status = await customer.send("4412")
     assert chart.raw["media"]["caption"] == "Pedido ORD-4412: etapas de producción"
     assert status.text.splitlines() == [
         "*Pedido ORD-4412*: Eje de bomba PS-45 × 1.200",

@@ -53,7 +53,7 @@ async def open_entry(contact: SimulatedContact, group: str, entry: str) -> None:
 @pytest.mark.parametrize("typed", ORDER_4411)
 async def test_order_status(staff, typed):
     await open_entry(staff, "Orders", "Order status")
-    status, *_ = await staff.send(typed)  # and the chart
+    _chart, status = await staff.send(typed)
     assert status.text.startswith("*Order ORD-4411*: Gear housing")
 
 
@@ -127,7 +127,7 @@ async def test_references_as_written_are_not_refusals_that_end_the_form(staff):
     for nonsense in ("no idea", "44"):
         reason, again = await staff.send(nonsense)
         assert again.text == "Which order number?"
-    status, *_ = await staff.send("Order No. ٤٤١١.")
+    _chart, status = await staff.send("Order No. ٤٤١١.")
     assert status.text.startswith("*Order ORD-4411*")
 
 
@@ -292,5 +292,5 @@ def test_what_a_reply_shows_can_be_sent_back(reference, canonical):
 )
 async def test_a_customer_naming_their_order_in_free_text_gets_its_status(make_gateway, clock, text):
     customer = SimulatedContact(await make_gateway([OrdersPlugin(), DefectsPlugin()]), DEMO_CUSTOMER, clock)
-    replies = await customer.send(text)
-    assert any("ORD-4411" in reply.text and "GH-200" in reply.text for reply in replies), [r.text for r in replies]
+    texts = [reply.text for reply in await customer.send(text) if reply.text]  # and the order's chart
+    assert any("ORD-4411" in text and "GH-200" in text for text in texts), texts

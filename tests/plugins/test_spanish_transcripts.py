@@ -64,7 +64,7 @@ async def test_pedidos(cliente):
 async def test_produccion(operario):
     [periodo] = await entrada(operario, "Pedidos", "Plan de producción")
     assert periodo.titles == ["Hoy", "Esta semana"]
-    hoy, *_ = await operario.press("Hoy")  # y el gráfico
+    _grafico, hoy = await operario.press("Hoy")
     assert hoy.text.startswith("Plan de producción, hoy:\n• 5 ene 2026, Línea 1: pedido ORD-4411")
     await entrada(operario, "Pedidos", "Cambio de BOM")
     await operario.send("BOM-12")
@@ -93,7 +93,7 @@ async def test_facturacion(cliente):
     assert pausa.text.startswith("Las entregas de Leche semidesnatada 1 L quedan pausadas hasta el 15 ene 2026.")
     [reanudar] = await entrada(cliente, "Facturación", "Reanudar entregas")
     assert reanudar.text == "Las entregas de Leche semidesnatada 1 L se reanudan: todos los días a las 7:00."
-    [factura] = await entrada(cliente, "Facturación", "Mi factura")
+    _pdf, factura = await entrada(cliente, "Facturación", "Mi factura")
     assert factura.text.startswith("*Factura de diciembre de 2025*\nImporte: 1.860,00\xa0₹\nVencimiento: 10 ene 2026")
 
 

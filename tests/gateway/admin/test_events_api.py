@@ -238,4 +238,4 @@ async def test_an_event_reaches_the_contact_in_their_language_and_an_opted_out_o
     transcript = await (await api.get("/simulator/api/messages", params={"phone": spanish.phone})).json()
     reminder, bill = transcript["messages"][-2:]
     assert reminder["text"] == "Hola Asha, tu factura de 1.860,00\xa0₹ de diciembre de 2025 vence el 10 ene 2026."
-    assert bill["media"]["caption"] == "Tu factura de diciembre de 2025 (PDF)"
+    assert bill["media"]["caption"] == "Tu factura de diciembre de 2025"

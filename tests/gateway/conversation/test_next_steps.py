@@ -26,7 +26,7 @@ async def test_an_actions_result_offers_it_again_and_the_menu_and_the_submenu_st
     contact = SimulatedContact(await make_gateway([BillingPlugin()]), clock=clock)
     await contact.send(greeting)
     await contact.press(group)
-    [result] = await contact.press(entry)
+    _pdf, result = await contact.press(entry)
     assert result.titles == [entry, menu] and result.raw["buttons"], "quick replies on the result itself"
     [asked] = await contact.send(typed)
     assert asked.text.startswith(question), "a number or title from the submenu on screen picks from it"

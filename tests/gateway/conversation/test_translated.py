@@ -127,7 +127,7 @@ async def test_an_sop_the_backend_has_in_english_only_says_so_in_hindi(gateway, 
 async def test_products_and_lines_are_named_in_the_contacts_language(gateway, clock):
     customer = await speaking(gateway, clock, DEMO_CUSTOMER, "hi")
     await chosen(customer, "ऑर्डर", "ऑर्डर की स्थिति")
-    [status] = await customer.send("4411")
+    _chart, status = await customer.send("4411")
     assert status.text.splitlines()[0] == "*ऑर्डर ORD-4411*: गियर हाउसिंग GH-200 × 500"
     await customer.send("भाषा")
     await customer.press("Français")
@@ -135,5 +135,5 @@ async def test_products_and_lines_are_named_in_the_contacts_language(gateway, cl
     assert subscription.text.splitlines()[0] == "*Lait demi-écrémé 1 L*"
     operator = await speaking(gateway, clock, DEMO_OPERATOR, "ar")
     await chosen(operator, "الطلبات", "جدول الإنتاج")
-    [today] = await operator.press("اليوم")
+    _chart, today = await operator.press("اليوم")
     assert "الخط 1: الطلب ORD-4411 (غلاف التروس GH-200)" in today.text
