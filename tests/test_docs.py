@@ -1,5 +1,5 @@
-"""The plugin guide's example plugin and example test, run exactly as docs/plugins.md prints them:
-in this repository's tests, and as a package of their own outside it."""
+"""The plugin guide's example plugins and example tests, run exactly as docs/plugins.md prints
+them: in this repository's tests, and the greeter as a package of their own outside it."""
 
 import os
 import re
@@ -16,14 +16,30 @@ TOML_BLOCKS = re.findall(r"```toml\n(.*?)```", GUIDE, re.DOTALL)
 REPO = Path(__file__).resolve().parents[1]
 
 
-async def test_the_guides_example_plugin_passes_the_guides_example_test(make_gateway, clock, monkeypatch):
-    plugin_source, test_source = PYTHON_BLOCKS[0], PYTHON_BLOCKS[1]
-    greeter = types.ModuleType("greeter")
-    exec(compile(plugin_source, "docs/plugins.md (greeter)", "exec"), greeter.__dict__)
-    monkeypatch.setitem(sys.modules, "greeter", greeter)
+def block(first_line: str) -> str:
+    """The guide's Python block that starts with `first_line` (its file name as a comment)."""
+    [found] = [source for source in PYTHON_BLOCKS if source.startswith(first_line + "\n")]
+    return found
+
+
+def run_example(plugin_module: str, plugin_file: str, test_file: str, monkeypatch) -> dict:
+    """Import the guide's plugin as `plugin_module` and return its example test's namespace."""
+    plugin = types.ModuleType(plugin_module)
+    exec(compile(block(f"# {plugin_file}"), f"docs/plugins.md ({plugin_module})", "exec"), plugin.__dict__)
+    monkeypatch.setitem(sys.modules, plugin_module, plugin)
     example_test: dict = {}
-    exec(compile(test_source, "docs/plugins.md (test)", "exec"), example_test)
+    exec(compile(block(f"# {test_file}"), f"docs/plugins.md ({test_file})", "exec"), example_test)
+    return example_test
+
+
+async def test_the_guides_example_plugin_passes_the_guides_example_test(make_gateway, clock, monkeypatch):
+    example_test = run_example("greeter", "greeter/__init__.py", "conftest.py", monkeypatch)
     await example_test["test_greeting"](make_gateway, clock)
+
+
+async def test_the_guides_media_example_sends_a_chart_and_a_pdf(make_gateway, clock, monkeypatch):
+    example_test = run_example("weekly", "weekly/__init__.py", "test_weekly.py", monkeypatch)
+    await example_test["test_this_weeks_output_sends_a_chart_and_a_pdf"](make_gateway, clock)
 
 
 @pytest.mark.slow
@@ -33,8 +49,8 @@ def test_the_guides_example_passes_in_a_fresh_package_outside_this_repository(tm
     package = tmp_path / "greeter-package"
     (package / "greeter").mkdir(parents=True)
     (package / "tests").mkdir()
-    (package / "greeter" / "__init__.py").write_text(PYTHON_BLOCKS[0])
-    conftest, test = re.split(r"^# test_greeter\.py\n", PYTHON_BLOCKS[1], flags=re.MULTILINE)
+    (package / "greeter" / "__init__.py").write_text(block("# greeter/__init__.py"))
+    conftest, test = re.split(r"^# test_greeter\.py\n", block("# conftest.py"), flags=re.MULTILINE)
     (package / "tests" / "conftest.py").write_text(conftest)
     (package / "tests" / "test_greeter.py").write_text(test)
     project = '[project]\nname = "greeter"\nversion = "0.1.0"\n\n' + "\n".join(TOML_BLOCKS)

@@ -295,8 +295,8 @@ async def test_a_message_handled_again_after_its_session_save_gets_the_same_repl
 @pytest.mark.parametrize("text", ["where is my order 4411?", "status of ORD-4411 please", "¿dónde está mi pedido 4411?"])
 async def test_staff_naming_an_order_in_free_text_get_its_status_not_a_defect_report(make_gateway, clock, text):
     operator = SimulatedContact(await make_gateway([OrdersPlugin(), DefectsPlugin()]), DEMO_OPERATOR, clock)
-    replies = await operator.send(text)
-    assert any("ORD-4411" in reply.text and "GH-200" in reply.text for reply in replies), [r.text for r in replies]
+    texts = [reply.text for reply in await operator.send(text) if reply.text]  # and the order's chart
+    assert any("ORD-4411" in text and "GH-200" in text for text in texts), texts
 
 
 async def test_a_bare_reference_two_forms_ask_for_offers_both_instead_of_a_dead_end(make_gateway, clock):
