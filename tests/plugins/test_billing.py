@@ -43,7 +43,7 @@ async def test_pause_until_a_date_then_resume(subscriber):
 async def test_my_bill_in_english_and_french(subscriber):
     pdf, bill = await choose(subscriber, "My bill")
     assert bill.text == "*Bill for December 2025*\nAmount: ₹1,860.00\nDue date: 10 Jan 2026\nStatus: due"
-    assert pdf.raw["media"]["filename"] == "bill-2025-12.pdf"
+    assert pdf.media["filename"] == "bill-2025-12.pdf"
     pdf, bill = await choose(subscriber, "Ma facture", group="Facturation", greeting="bonjour")
     assert "Montant : 1\u202f860,00\xa0₹" in bill.text and "décembre 2025" in bill.text
 

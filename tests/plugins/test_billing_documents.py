@@ -30,22 +30,26 @@ async def subscriber(make_gateway, clock):
     return SimulatedContact(await make_gateway([BillingPlugin()], admin_token=TOKEN), DEMO_CUSTOMER, clock)
 
 
-async def pdf_text(client, media: dict) -> str:
-    """The text of the PDF a message carries, read from the gateway's media store."""
-    stored = await client.app[MEDIA].get(media["media_id"])
-    data = await client.app[MEDIA].read(media["media_id"])
-    assert media["kind"] == "document" and stored.content_type == "application/pdf" and data.startswith(b"%PDF-")
-    reader = pypdf.PdfReader(io.BytesIO(data))
+def text_of(pdf: bytes) -> str:
+    """A one-page PDF's text."""
+    assert pdf.startswith(b"%PDF-")
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
     return reader.pages[0].extract_text()
+
+
+async def pdf_text(contact: SimulatedContact, reply) -> str:
+    """The text of the PDF a reply carries, as the simulator's page fetches it."""
+    response = await contact.client.get(reply.media["url"])
+    assert reply.media["kind"] == "document" and response.content_type == "application/pdf"
+    return text_of(await response.read())
 
 
 async def test_my_bill_sends_the_bill_as_a_pdf(subscriber):
     pdf, bill = await choose(subscriber, "My bill")
     assert bill.text.startswith("*Bill for December 2025*")
-    media = pdf.raw["media"]
-    assert (media["filename"], media["caption"]) == ("bill-2025-12.pdf", "Your bill for December 2025")
-    text = await pdf_text(subscriber.client, media)
+    assert (pdf.media["filename"], pdf.media["caption"]) == ("bill-2025-12.pdf", "Your bill for December 2025")
+    text = await pdf_text(subscriber, pdf)
     assert "Bill for December 2025" in text and "BILL-2025-12" in text and "₹1,860.00" in text
     assert "Due date 10 Jan 2026" in text
 
@@ -54,7 +58,7 @@ async def test_my_bill_in_arabic_is_an_arabic_pdf(subscriber):
     await subscriber.send("مرحبا")
     pdf, bill = await subscriber.send("أين فاتورتي؟")
     assert "المبلغ" in bill.text
-    text = await pdf_text(subscriber.client, pdf.raw["media"])
+    text = await pdf_text(subscriber, pdf)
     assert "BILL-2025-12" in text and "1,860.00" in text and "فاتورة" in text
 
 
@@ -62,7 +66,7 @@ async def test_my_bill_in_hindi_is_a_hindi_pdf(subscriber):
     await subscriber.send("नमस्ते")
     pdf, bill = await subscriber.send("मेरा बिल")
     assert "राशि" in bill.text
-    text = await pdf_text(subscriber.client, pdf.raw["media"])
+    text = await pdf_text(subscriber, pdf)
     assert "BILL-2025-12" in text and "₹1,860.00" in text and "राशि" in text
 
 
@@ -77,7 +81,7 @@ async def test_asking_for_the_bill_again_sends_the_pdf_already_made(subscriber, 
     monkeypatch.setattr(documents, "draw_bill", counting)
     first, _ = await choose(subscriber, "My bill")
     again, _ = await choose(subscriber, "My bill")
-    assert again.raw["media"]["media_id"] == first.raw["media"]["media_id"]
+    assert again.media["url"] == first.media["url"]
     assert drawn == ["Bill for December 2025"]
 
 
@@ -97,7 +101,7 @@ async def test_payment_due_queues_the_bill_after_the_reminder_in_the_recipients_
     assert (bill["media"]["filename"], bill["media"]["caption"]) == (
         "bill-2026-11.pdf", "Tu factura de noviembre de 2026",
     )  # fmt: skip
-    text = await pdf_text(subscriber.client, bill["media"])
+    text = text_of(await subscriber.client.app[MEDIA].read(bill["media"]["media_id"]))
     assert "Factura de noviembre de 2026" in text and "BILL-2026-11" in text and "1.860,00" in text
     assert "Asha" in text
 

@@ -33,7 +33,7 @@ async def test_order_status_with_progress_and_sla(customer):
     [question] = await open_entry(customer, "Orders", "Order status")
     assert question.text == "Which order number?"
     chart, status = await customer.send("4411")
-    assert chart.raw["media"]["caption"] == "Order ORD-4411: production steps"
+    assert chart.media["caption"] == "Order ORD-4411: production steps"
     assert status.text.splitlines() == [
         "*Order ORD-4411*: Gear housing GH-200 × 500",
         "Status: in production",
@@ -85,7 +85,7 @@ async def test_production_schedule_today_and_this_week(planner):
     [period] = await open_entry(planner, "Orders", "Production schedule")
     assert period.titles == ["Today", "This week"]
     chart, today = await planner.press("Today")
-    assert chart.raw["media"]["caption"] == "Production schedule, today"
+    assert chart.media["caption"] == "Production schedule, today"
     assert today.text.splitlines() == [
         "Production schedule, today:",
         "• 5 Jan 2026, Line 1: order ORD-4411 (Gear housing GH-200), quality 98.5%",
@@ -93,7 +93,7 @@ async def test_production_schedule_today_and_this_week(planner):
     ]
     await open_entry(planner, "Orders", "Production schedule")
     chart, week, offer = await planner.press("This week")
-    assert chart.raw["media"]["caption"] == "Production schedule, this week"
+    assert chart.media["caption"] == "Production schedule, this week"
     assert len(week.text.splitlines()) == 1 + 2 * 7, "Monday 5 Jan to Sunday 11 Jan, two lines a day"
     assert offer.titles == ["Production schedule", "Menu"], "too long for buttons, so the next step follows it"
 
@@ -112,7 +112,7 @@ async def test_submit_a_bom_update(planner):
 async def test_order_status_in_spanish(customer):
     await open_entry(customer, "Pedidos", "Estado del pedido", greeting="hola")
     chart, status = await customer.send("4412")
-    assert chart.raw["media"]["caption"] == "Pedido ORD-4412: etapas de producción"
+    assert chart.media["caption"] == "Pedido ORD-4412: etapas de producción"
     assert status.text.splitlines() == [
         "*Pedido ORD-4412*: Eje de bomba PS-45 × 1.200",
         "Estado: en producción",

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from gateway.appkeys import MEDIA
 from gateway.conversation.catalog import Catalog
 from gateway.conversation.context import Conversation
 from gateway.conversation.translations import TranslationDomain, read_domain
@@ -31,11 +30,10 @@ async def customer(make_gateway, clock):
 
 
 async def image(contact: SimulatedContact, reply) -> Image.Image:
-    """The image a reply carries, read from the gateway's media store."""
-    media = reply.raw["media"]
-    stored = await contact.client.app[MEDIA].get(media["media_id"])
-    data = await contact.client.app[MEDIA].read(media["media_id"])
-    assert media["kind"] == "image" and stored.content_type == "image/png" and data.startswith(PNG)
+    """The image a reply carries, as the simulator's page fetches it."""
+    response = await contact.client.get(reply.media["url"])
+    data = await response.read()
+    assert reply.media["kind"] == "image" and response.content_type == "image/png" and data.startswith(PNG)
     return Image.open(io.BytesIO(data))
 
 
@@ -58,7 +56,7 @@ async def test_order_status_sends_the_orders_gantt_chart_as_a_png(customer):
     await open_entry(customer, "Orders", "Order status")
     chart, status = await customer.send("4411")
     assert status.text.startswith("*Order ORD-4411*")
-    assert chart.raw["media"]["caption"] == "Order ORD-4411: production steps"
+    assert chart.media["caption"] == "Order ORD-4411: production steps"
     picture = await image(customer, chart)
     assert picture.format == "PNG" and picture.size[0] == 800 and picture.size[1] > 300
 
@@ -67,7 +65,7 @@ async def test_order_status_in_arabic_sends_the_chart_with_an_arabic_caption(cus
     await customer.send("مرحبا")
     chart, status = await customer.send("حالة طلبي 4411")
     assert "ORD-4411" in status.text
-    assert chart.raw["media"]["caption"] == "الطلب ORD-4411: مراحل الإنتاج"
+    assert chart.media["caption"] == "الطلب ORD-4411: مراحل الإنتاج"
     assert (await image(customer, chart)).format == "PNG"
 
 
@@ -85,7 +83,7 @@ async def test_asking_again_sends_the_chart_already_made(customer, monkeypatch):
     first, _ = await customer.send("4411")
     await open_entry(customer, "Orders", "Order status")
     again, _ = await customer.send("4411")
-    assert again.raw["media"]["media_id"] == first.raw["media"]["media_id"]
+    assert again.media["url"] == first.media["url"]
     assert drawn == ["Order ORD-4411: production steps"]
 
 
@@ -94,7 +92,7 @@ async def test_the_week_of_the_schedule_is_sent_as_a_chart(make_gateway, clock):
     await open_entry(planner, "Orders", "Production schedule")
     chart, week, _ = await planner.press("This week")
     assert week.text.startswith("Production schedule, this week:")
-    assert chart.raw["media"]["caption"] == "Production schedule, this week"
+    assert chart.media["caption"] == "Production schedule, this week"
     assert (await image(planner, chart)).size[0] > 600
 
 
