@@ -157,7 +157,8 @@ class DiskMediaStore:
     async def purge_before(self, before: datetime, batch: int = 500) -> int:
         purged = 0
         while True:
-            went = await self._write(partial(self._purge_batch, before=to_micros(before), batch=batch))
+            went, digests = await self._write(partial(_purge_batch, before=to_micros(before), batch=batch))
+            await self._write(partial(self._unlink_unused, digests=digests))
             purged += went
             if went < batch:
                 return purged
@@ -235,22 +236,27 @@ class DiskMediaStore:
             raise
         return record
 
-    def _purge_batch(self, connection: sqlite3.Connection, before: int, batch: int) -> int:
-        """Within the write lock: delete up to `batch` records made before `before`, then the files
-        no record uses any more."""
-        rows = connection.execute(
-            "SELECT id, sha256 FROM media WHERE created_at < ? ORDER BY created_at LIMIT ?", (before, batch)
-        ).fetchall()
-        connection.executemany("DELETE FROM media WHERE id = ?", [(row["id"],) for row in rows])
-        for digest in {row["sha256"] for row in rows if row["sha256"]}:
+    def _unlink_unused(self, connection: sqlite3.Connection, digests: set[str]) -> None:
+        """Within the write lock, after the purge has committed: remove the files of `digests`
+        that no record uses (one a put has claimed since stays)."""
+        for digest in digests:
             if connection.execute("SELECT 1 FROM media WHERE sha256 = ? LIMIT 1", (digest,)).fetchone() is None:
                 self._blob(digest).unlink(missing_ok=True)
-        return len(rows)
 
 
 def _create_schema(connection: sqlite3.Connection) -> None:
     for statement in SCHEMA:
         connection.execute(statement)
+
+
+def _purge_batch(connection: sqlite3.Connection, before: int, batch: int) -> tuple[int, set[str]]:
+    """Delete up to `batch` records made before `before`; return how many, and the digests of
+    their files, removed only once this has committed (a failed commit keeps every file)."""
+    rows = connection.execute(
+        "SELECT id, sha256 FROM media WHERE created_at < ? ORDER BY created_at LIMIT ?", (before, batch)
+    ).fetchall()
+    connection.executemany("DELETE FROM media WHERE id = ?", [(row["id"],) for row in rows])
+    return len(rows), {row["sha256"] for row in rows if row["sha256"]}
 
 
 def _record_unavailable(connection: sqlite3.Connection, record: StoredMedia) -> StoredMedia:

@@ -8,6 +8,7 @@ import tempfile
 
 import pytest
 
+from adapters.storage.media import disk
 from adapters.storage.media.disk import DiskMediaStore
 from gateway.models import MediaKind
 from gateway.ports.media import MediaStoreError
@@ -119,5 +120,28 @@ async def test_a_refused_unavailable_record_gives_the_store_s_clear_error(tmp_pa
             await media.put_unavailable(
                 message_id="in-1", kind=MediaKind.IMAGE, content_type="image/jpeg", error="404", attempts=1
             )
+    finally:
+        await media.close()
+
+
+async def test_a_purge_whose_commit_fails_keeps_every_file(tmp_path, clock, monkeypatch):
+    media = await DiskMediaStore.open(tmp_path / "media", clock)
+    old = await media.put(b"old photo", content_type="image/png", kind=MediaKind.IMAGE, message_id="in-1")
+    clock.advance(days=10)
+    real_transaction = disk.transaction
+
+    def failing_at_commit(connection, work):
+        def then_the_disk_fails(connection):
+            work(connection)
+            raise sqlite3.OperationalError("disk I/O error")
+
+        return real_transaction(connection, then_the_disk_fails)
+
+    monkeypatch.setattr(disk, "transaction", failing_at_commit)
+    try:
+        with pytest.raises(sqlite3.OperationalError):
+            await media.purge_before(clock.now())
+        monkeypatch.undo()
+        assert await media.read(old.id) == b"old photo", "a record kept by the failed commit lost its bytes"
     finally:
         await media.close()
