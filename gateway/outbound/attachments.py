@@ -63,7 +63,8 @@ class Attachments:
         key = (channel.provider.value, media.media_id)
         running = self._uploading.get(key)  # looked up with no await before it, so no flight ends unseen
         if running is None:
-            running = asyncio.ensure_future(self._upload_id(channel, upload_media, media.media_id, media.filename, http))
+            flight = self._upload_id(channel, upload_media, media.media_id, media.filename, http)
+            running = asyncio.ensure_future(flight)
             self._uploading[key] = running
             running.add_done_callback(lambda _: self._uploading.pop(key, None))
         upload_id = await asyncio.shield(running)
