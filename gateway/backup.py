@@ -1,12 +1,14 @@
-"""`wa-gateway backup`: a consistent copy of the SQLite store and its media directory, taken
-while the gateway runs, into a new directory laid out like `var/` (`gateway.db` and `media/`)
-so that a gateway starts on the copy as it is."""
+"""`wa-gateway backup` and `restore`: a consistent copy of the SQLite store and its media
+directory, taken while the gateway runs, into a new directory laid out like `var/`
+(`gateway.db` and `media/`) so that a gateway starts on the copy as it is, and the copy put
+back where the settings say the store goes."""
 
 import os
 import shutil
 import sqlite3
 import tempfile
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,32 +41,64 @@ class Backup:
 def back_up(settings: Settings, target: Path) -> Backup:
     """Copy the store and `settings.media_directory` into the new directory `target`, which
     appears whole or not at all."""
-    if settings.store_backend != "sqlite":
-        raise BackupFailed(
-            "the store is MongoDB, which this command does not copy: use mongodump (docs/deployment.md#backups)"
-        )
-    store = Path(settings.store_url.removeprefix("sqlite:///"))
+    store = _sqlite_store(settings, "use mongodump")
     if not store.is_file():
         raise BackupFailed(f"there is no SQLite store at {store} (GATEWAY_STORE_URL)")
     if target.exists():
         raise BackupFailed(f"{target} already exists; name a new directory")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.partial-"))
-    except OSError as error:
-        raise BackupFailed(f"cannot write to {target.parent}: {error.strerror or error}") from None
-    try:
+    if target.resolve().is_relative_to(settings.media_directory.resolve()):
+        raise BackupFailed(f"{target} is inside the media directory it would copy; name a directory outside it")
+    with _partial_directory(beside=target) as partial:
         copy_database(store, partial / STORE_FILE)
         files, size, purged = _copy_media(settings.media_directory, partial / MEDIA_FOLDER)
         os.rename(partial, target)
-    except BaseException as error:
-        shutil.rmtree(partial, ignore_errors=True)
-        if isinstance(error, OSError):
-            raise BackupFailed(f"{error.strerror or error}: {error.filename or target}") from None
-        if isinstance(error, sqlite3.Error):
-            raise BackupFailed(f"SQLite refused the copy: {error}") from None
-        raise
     return Backup(target, (target / STORE_FILE).stat().st_size, files, size, purged)
+
+
+def restore_from(settings: Settings, source: Path) -> Backup:
+    """Put the backup in `source` where the settings' store and media directory go. Neither may
+    exist: a restore never writes over a store, live or damaged, nor leaves its old `-wal`
+    file beside the copy, where SQLite would replay it into the restored database."""
+    store = _sqlite_store(settings, "use mongorestore")
+    media = settings.media_directory
+    if not (source / STORE_FILE).is_file():
+        raise BackupFailed(f"{source} holds no {STORE_FILE}: name a directory that `wa-gateway backup` wrote")
+    present = [path for path in (store, Path(f"{store}-wal"), Path(f"{store}-shm"), media) if path.exists()]
+    if present:
+        raise BackupFailed(f"found {', '.join(map(str, present))}: stop every process and move these aside first")
+    media.parent.mkdir(parents=True, exist_ok=True)
+    with _partial_directory(beside=media) as partial_media, _partial_directory(beside=store) as partial_store:
+        copy_database(source / STORE_FILE, partial_store / STORE_FILE)
+        files, size, purged = _copy_media(source / MEDIA_FOLDER, partial_media / MEDIA_FOLDER)
+        if (partial_media / MEDIA_FOLDER).exists():
+            os.rename(partial_media / MEDIA_FOLDER, media)
+        os.rename(partial_store / STORE_FILE, store)  # last: a gateway never starts on a store without its media
+    return Backup(source, store.stat().st_size, files, size, purged)
+
+
+def _sqlite_store(settings: Settings, instead: str) -> Path:
+    if settings.store_backend != "sqlite":
+        raise BackupFailed(f"the store is MongoDB, which this command does not copy: {instead} (docs/deployment.md#backups)")
+    return Path(settings.store_url.removeprefix("sqlite:///"))
+
+
+@contextmanager
+def _partial_directory(beside: Path) -> Iterator[Path]:
+    """A temporary directory beside `beside` (so a rename moves what it holds into place),
+    removed afterwards; the file system's and SQLite's errors become one-line BackupFailed."""
+    try:
+        beside.parent.mkdir(parents=True, exist_ok=True)
+        partial = Path(tempfile.mkdtemp(dir=beside.parent, prefix=f".{beside.name}.partial-"))
+    except OSError as error:
+        raise BackupFailed(f"cannot write to {beside.parent}: {error.strerror or error}") from None
+    try:
+        yield partial
+    except OSError as error:
+        raise BackupFailed(f"{error.strerror or error}: {error.filename or beside}") from None
+    except sqlite3.Error as error:
+        raise BackupFailed(f"SQLite refused the copy: {error}") from None
+    finally:
+        shutil.rmtree(partial, ignore_errors=True)
 
 
 def copy_database(source: Path, destination: Path) -> None:

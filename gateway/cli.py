@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from adapters.storage import STORE_ERRORS, open_store, unreachable_store
 from gateway import __version__, logs, scaffold, slow_clients
 from gateway.app import create_app, create_worker_app
-from gateway.backup import BackupFailed, back_up
+from gateway.backup import BackupFailed, back_up, restore_from
 from gateway.chat import SimulatorOff, TerminalChat
 from gateway.clock import SystemClock
 from gateway.console.operators_cli import add_operator_commands
@@ -133,6 +133,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     backup_parser.add_argument("path", type=Path, help="The directory to create; it must not exist yet.")
     backup_parser.set_defaults(command=backup)
+    restore_parser = commands.add_parser(
+        "restore",
+        help="Put a backup back as the SQLite store and its media directory.",
+        description="Copy PATH/gateway.db, made by `wa-gateway backup`, to GATEWAY_STORE_URL's file and PATH/media/ "
+        "to the media directory (GATEWAY_MEDIA_DIR). Stop every process first, and move the old store (with its "
+        "-wal and -shm files) and media directory aside: this command writes over neither.",
+    )
+    restore_parser.add_argument("path", type=Path, help="The directory `wa-gateway backup` wrote.")
+    restore_parser.set_defaults(command=restore)
     add_commands(commands)
     add_operator_commands(commands)
     return parser
@@ -287,6 +296,20 @@ def backup(settings: Settings, arguments: argparse.Namespace) -> int:
         f"backed up the store ({made.store_bytes / 1e6:.1f} MB) and {made.media_files} media files "
         f"({made.media_bytes / 1e6:.1f} MB) to {made.path}"
         + (f"; {made.media_purged} media records left out, their files purged meanwhile" if made.media_purged else "")
+    )
+    return 0
+
+
+def restore(settings: Settings, arguments: argparse.Namespace) -> int:
+    """Put a backup back where the settings' store goes; exit 1, saying why, when it cannot."""
+    try:
+        made = restore_from(settings, arguments.path)
+    except BackupFailed as error:
+        print(f"wa-gateway restore: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"restored the store ({made.store_bytes / 1e6:.1f} MB) and {made.media_files} media files "
+        f"({made.media_bytes / 1e6:.1f} MB) from {made.path}; start the gateway"
     )
     return 0
 

@@ -19,7 +19,7 @@ from gateway import backup as backup_module
 from gateway import cli
 from gateway.app import create_app
 from gateway.appkeys import SETTINGS
-from gateway.backup import BackupFailed, back_up
+from gateway.backup import BackupFailed, back_up, restore_from
 from gateway.settings import Settings
 from gateway.testing import SimulatedContact
 from tests.gateway.test_cli import REPO, free_port
@@ -69,6 +69,55 @@ async def test_a_backup_taken_while_the_gateway_runs_starts_a_gateway_with_what_
     assert (file.status, await file.read()) == (200, png("red"))
 
 
+async def test_restore_puts_a_backup_where_the_store_goes_and_a_gateway_starts_on_it(
+    make_gateway, aiohttp_client, clock, tmp_path
+):
+    gateway = await make_gateway(admin_token=TOKEN)
+    media = await traffic(gateway, clock)
+    back_up(gateway.app[SETTINGS], tmp_path / "backup")
+    settings = Settings(
+        _env_file=None, store_url=f"sqlite:///{tmp_path / 'new-host' / 'var' / 'gateway.db'}", admin_token=TOKEN
+    )
+
+    made = restore_from(settings, tmp_path / "backup")
+
+    assert made.media_files == 1 and (tmp_path / "new-host" / "var" / "media" / "index.db").is_file()
+    assert sorted(path.name for path in (tmp_path / "new-host" / "var").iterdir()) == ["gateway.db", "media"]
+    restored = await aiohttp_client(create_app(settings, clock=clock, entry_points=False))
+    template = await (await restored.get("/api/v1/templates/backup_check/en", headers=AUTH)).json()
+    assert template["body"] == "Kept, {{ name }}."
+    file = await restored.get(f"/api/v1/media/{media['id']}", headers=AUTH)
+    assert (file.status, await file.read()) == (200, png("red"))
+
+
+@pytest.mark.parametrize("left_behind", ["gateway.db", "gateway.db-wal", "media"])
+async def test_restore_never_writes_over_a_store_nor_beside_its_old_wal(make_gateway, tmp_path, left_behind):
+    """A stale -wal beside a restored file would be replayed into it by SQLite."""
+    gateway = await make_gateway()
+    back_up(gateway.app[SETTINGS], tmp_path / "backup")
+    var = tmp_path / "new-host" / "var"
+    var.mkdir(parents=True)
+    if left_behind == "media":
+        (var / left_behind).mkdir()
+    else:
+        (var / left_behind).write_text("old")
+    settings = Settings(_env_file=None, store_url=f"sqlite:///{var / 'gateway.db'}")
+    with pytest.raises(BackupFailed, match=f"found {var / left_behind}: stop every process and move these aside"):
+        restore_from(settings, tmp_path / "backup")
+    assert [path.name for path in var.iterdir()] == [left_behind]
+
+
+def test_restore_refuses_a_directory_that_is_not_a_backup(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GATEWAY_STORE_URL", "sqlite:///var/gateway.db")
+    (tmp_path / "photos").mkdir()
+    assert cli.main(["restore", "photos"]) == 1
+    assert capsys.readouterr().err == (
+        "wa-gateway restore: photos holds no gateway.db: name a directory that `wa-gateway backup` wrote\n"
+    )
+    assert not (tmp_path / "var").exists()
+
+
 async def test_a_file_purged_while_the_backup_runs_leaves_no_record_without_its_file(
     make_gateway, aiohttp_client, clock, tmp_path, monkeypatch
 ):
@@ -91,28 +140,44 @@ async def test_a_file_purged_while_the_backup_runs_leaves_no_record_without_its_
 
 
 def test_a_copy_taken_under_steady_writes_is_the_database_as_the_backup_began(tmp_path, monkeypatch):
-    """Every write restarts SQLite's backup unless one read transaction spans it: the copy
-    finishes, holding exactly the rows there when it began."""
+    """Every write would restart SQLite's backup unless one read transaction spans it: the copy
+    finishes, holding exactly the rows committed when its first read began."""
     source = tmp_path / "live.db"
     writer = sqlite3.connect(source, isolation_level=None, check_same_thread=False)
     writer.execute("PRAGMA journal_mode = WAL")
     writer.execute("CREATE TABLE t (n INTEGER, filler BLOB)")
     writer.executemany("INSERT INTO t VALUES (?, randomblob(500))", [(n,) for n in range(4000)])
     monkeypatch.setattr(backup_module, "PAGES_PER_STEP", 8)
-    begun, stop = threading.Event(), threading.Event()
+    committing, stop = threading.Lock(), threading.Event()
+    committed, at_first_read = [4000], []
     real_connect = sqlite3.connect
+
+    class Reading:
+        """The backup's connection to the live file, noting how many rows were committed when
+        it first read (no write commits meanwhile)."""
+
+        def __init__(self, connection: sqlite3.Connection) -> None:
+            self.connection = connection
+
+        def __getattr__(self, name: str):
+            return getattr(self.connection, name)
+
+        def execute(self, statement: str, *arguments):
+            with committing:
+                result = self.connection.execute(statement, *arguments)
+                if statement.startswith("SELECT") and not at_first_read:
+                    at_first_read.append(committed[0])
+            return result
 
     def connect(path, *arguments, **options):
         connection = real_connect(path, *arguments, **options)
-        if Path(path) == source:
-            begun.set()
-            time.sleep(0.05)  # the writer gets going before the copy's transaction begins
-        return connection
+        return Reading(connection) if Path(path) == source else connection
 
     def write() -> None:
-        begun.wait()
         while not stop.is_set():
-            writer.execute("INSERT INTO t VALUES (-1, randomblob(500))")
+            with committing:
+                writer.execute("INSERT INTO t VALUES (-1, randomblob(500))")
+                committed[0] += 1
 
     monkeypatch.setattr(sqlite3, "connect", connect)
     thread = threading.Thread(target=write)
@@ -123,9 +188,9 @@ def test_a_copy_taken_under_steady_writes_is_the_database_as_the_backup_began(tm
         stop.set()
         thread.join()
     with real_connect(tmp_path / "copy.db") as copy:
-        (rows,) = copy.execute("SELECT count(*) FROM t").fetchone()
+        assert copy.execute("SELECT count(*) FROM t").fetchone()[0] == at_first_read[0]
         assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete", "the copy is one self-contained file"
-    assert 4000 <= rows < writer.execute("SELECT count(*) FROM t").fetchone()[0]
+    assert committed[0] > at_first_read[0], "the gateway went on writing while the copy was made"
 
 
 @pytest.mark.parametrize(
@@ -156,6 +221,14 @@ async def test_backup_never_writes_over_an_earlier_one(make_gateway, tmp_path):
         back_up(gateway.app[SETTINGS], tmp_path / "backup")
     assert (tmp_path / "backup" / "gateway.db").read_text() == "last night's"
     assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".")) == []
+
+
+async def test_backup_refuses_a_directory_inside_the_media_it_copies(make_gateway, tmp_path):
+    gateway = await make_gateway()
+    media = gateway.app[SETTINGS].media_directory
+    with pytest.raises(BackupFailed, match="inside the media directory it would copy"):
+        back_up(gateway.app[SETTINGS], media / "backups" / "today")
+    assert not (media / "backups").exists()
 
 
 def run_gateway(*arguments: str, cwd: Path, **environment: str) -> subprocess.Popen:
@@ -195,7 +268,7 @@ def ready(port: int, process) -> None:
 
 
 @pytest.mark.slow
-def test_backup_of_a_serving_gateway_under_traffic_then_a_gateway_on_the_restored_copy(tmp_path):
+def test_backup_of_a_serving_gateway_under_traffic_restored_on_a_new_host_where_a_gateway_starts(tmp_path):
     live, restored_port = free_port(), free_port()
     environment = {"GATEWAY_SIMULATOR": "true", "GATEWAY_ADMIN_TOKEN": TOKEN}
     serving = run_gateway("serve", cwd=tmp_path, GATEWAY_PORT=str(live), **environment)
@@ -230,10 +303,13 @@ def test_backup_of_a_serving_gateway_under_traffic_then_a_gateway_on_the_restore
         assert backup.returncode == 0, (tmp_path / "backup-.log").read_text()
         assert "1 media files" in output and "backups/today" in output
 
-        restored = run_gateway(
-            "serve", cwd=tmp_path, GATEWAY_PORT=str(restored_port),
-            GATEWAY_STORE_URL="sqlite:///backups/today/gateway.db", **environment,
-        )  # fmt: skip
+        new_host = tmp_path / "new-host"
+        new_host.mkdir()
+        putting_back = run_gateway("restore", str(tmp_path / "backups" / "today"), cwd=new_host, **environment)
+        output, _ = putting_back.communicate(timeout=60)
+        assert putting_back.returncode == 0, (new_host / "restore-.log").read_text()
+        assert "1 media files" in output
+        restored = run_gateway("serve", cwd=new_host, GATEWAY_PORT=str(restored_port), **environment)
         ready(restored_port, restored)
         _, before = call(restored_port, "/api/v1/messages?phone=sim:%2B15550001111&direction=inbound")
         _, during = call(restored_port, "/api/v1/messages?direction=inbound&limit=500")
