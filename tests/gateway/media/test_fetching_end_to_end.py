@@ -7,6 +7,7 @@ import asyncio
 import hashlib
 import json
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlencode
 
 import pytest
@@ -313,3 +314,38 @@ async def test_a_download_that_outlasts_the_inbox_lease_keeps_the_lease_and_runs
     seen = await processed(gateway, echo)
     assert seen.media.stored_id is not None
     assert gateway.app[METRICS].registry.get_sample_value("gateway_inbox_leases_lost_total") == 0
+
+
+class AbandonableHost(HangingHost):
+    """A hanging file host that notes when the gateway hangs up before it has the file."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.abandoned = asyncio.Event()
+
+    async def _serve(self, request: web.Request) -> web.Response:
+        try:
+            return await super()._serve(request)
+        except asyncio.CancelledError:  # the server's handler is cancelled when the client disconnects
+            self.abandoned.set()
+            raise
+
+
+async def test_a_download_whose_lease_moves_to_another_process_is_abandoned_and_the_turn_not_run(
+    gateway, aiohttp_server, echo, monkeypatch
+):
+    monkeypatch.setattr(inbox_module, "RENEW_WHILE_FETCHING_SECONDS", 0.01)
+    host = AbandonableHost(picture("JPEG"))
+    server = await aiohttp_server(host.app)
+    await send_twilio_from(gateway, str(server.make_url("/Media/ME1")))
+    await asyncio.wait_for(host.entered.wait(), 5)
+    leases = gateway.app[STORE].leases
+    [held] = await leases.holders(inbox_lease(f"+{SENDER}"))
+
+    await leases.release(held.name, held.owner, held.token)  # as after a stall, another process takes it
+    assert await leases.acquire(held.name, "another-process", inbox_module.LEASE) is not None
+
+    lost = partial(gateway.app[METRICS].registry.get_sample_value, "gateway_inbox_leases_lost_total")
+    assert await eventually(lambda: asyncio.sleep(0, lost() == 1))
+    await asyncio.wait_for(host.abandoned.wait(), 5)
+    assert echo.seen == [], "the turn ran in a process that no longer held the contact"
