@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient
 from gateway.appkeys import ENGINE, STORE
 from gateway.demo import DEMO_CUSTOMER
 from gateway.testing import FakeClock, Reply, SimulatedContact
+from tests.inbound_files import jpeg
 
 TODAY = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 """When every conversation takes place: "15 Dec" and "24/12" are then weeks ahead."""
@@ -51,7 +52,19 @@ class Wait:
     minutes: int
 
 
-Step = str | Tap | TapEarlier | Wait
+@dataclass(frozen=True)
+class Attach:
+    """Send a file as the simulator page attaches one."""
+
+    name: str
+    content_type: str
+    data: bytes = field(repr=False)
+
+
+PHOTO = Attach("photo.jpg", "image/jpeg", jpeg())
+"""A photo from the phone's camera."""
+
+Step = str | Tap | TapEarlier | Wait | Attach
 Gateways = Callable[[], Awaitable[TestClient]]
 """Starts another gateway with the four built-in plugins, on a store of its own (conftest.py)."""
 
@@ -111,6 +124,8 @@ class Chat:
                 replies = await self.phone.press(self.title(step.title))
             elif isinstance(step, TapEarlier):
                 replies = await self.phone.tap_earlier(self.title(step.title))
+            elif isinstance(step, Attach):
+                replies = await self.phone.attach(step.data, step.content_type, step.name)
             else:
                 replies = await self.phone.send(step)
             self.phone.seen += replies
@@ -248,6 +263,21 @@ class Row:
         self.phone = phone
 
 
+def files(hello: str, skip: str) -> list[Row]:
+    """Rows every language has for files: a photo answers the defect form's photo step and a
+    word for skipping (`skip`) skips it; a photo where an order number is asked for is
+    explained, costs no attempt, and three of them leave the form going."""
+    status = order_status(hello)
+    photo_step = (*defect_report(hello), Tap("defects.severity.low"))
+    return [
+        Row(*photo_step, PHOTO, phone=STAFF, then=(says("defects.with_photo"), offers("defects.pdf.button"))),
+        Row(*photo_step, skip, phone=STAFF, then=(says("defects.recorded"), never_says("defects.with_photo"))),
+        Row(*status, PHOTO, then=(says("core.media.cannot.image"), says("orders.ask_order"),
+                                  never_says("core.invalid_answer"))),  # fmt: skip
+        Row(*status, PHOTO, PHOTO, PHOTO, "4411", then=same_as(*status, "4411")),
+    ]
+
+
 _BOLD = re.compile(r"\*[^*\n]+\*")
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
@@ -286,4 +316,6 @@ def _named(step: Step) -> str:
         return f"[earlier {step.title}]"
     if isinstance(step, Wait):
         return f"({step.minutes} minutes later)"
+    if isinstance(step, Attach):
+        return f"<{step.name}>"
     return step

@@ -16,6 +16,7 @@ from tests.conversation_quality.talk import (
     Wait,
     converse,
     defect_report,
+    files,
     ids,
     never_says,
     offers,
@@ -83,6 +84,8 @@ ROWS = [
     Row(*STATUS, "4411", phone=STRANGER, then=same_as(*STATUS, "9999", numbers_aside=True)),
     Row(HELLO, "où est ma commande 4411 ?", phone=STRANGER, then=same_as(*STATUS, "9999", numbers_aside=True)),
     Row(*PAUSE, phone=STRANGER, then=(says("billing.no_subscription"), never_says("billing.ask_until"))),
+    # files: a photo answers a photo step, and anywhere else is explained without a strike
+    *files(HELLO, "passer"),
 ]
 
 
