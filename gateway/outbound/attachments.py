@@ -54,8 +54,9 @@ class Attachments:
         stored file: the upload it keeps, while younger than it keeps uploads, else a new one.
         Jobs sending one file at once in this process share one upload (a notification's
         attachment fans out to every recipient); across processes a rare second upload is
-        harmless. An upload the provider refuses leaves the link to be sent instead; a provider
-        that is down raises its SendError, and the job is retried as for a failed send."""
+        harmless. An upload the provider refuses, or that outlasts the provider timeout (a large
+        file: trying again would time out the same way), leaves the link to be sent instead; a
+        provider that is down raises its SendError, and the job is retried as for a failed send."""
         upload_media = getattr(channel, "upload_media", None)
         media = message.media
         if upload_media is None or media is None or media.media_id is None:
@@ -93,9 +94,9 @@ class Attachments:
         try:
             upload_id = await upload_media(data, content_type, filename, http)
         except SendError as error:
-            if error.retryable:
+            if error.retryable and error.code != "timeout":
                 raise
-            log.warning("%s refused the upload of media %s (%s); sending its link", provider, media_id, error)
+            log.warning("%s did not take the upload of media %s (%s); sending its link", provider, media_id, error)
             return None
         try:
             await self._media.remember_upload(media_id, provider, ProviderUpload(id=upload_id, at=now))

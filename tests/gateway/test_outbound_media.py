@@ -193,6 +193,17 @@ async def test_an_upload_the_provider_refuses_falls_back_to_the_link(store, medi
     assert (await store.queue.get(job_id)).state is JobState.SENT
 
 
+async def test_an_upload_that_outlasts_the_provider_timeout_sends_the_link_instead(store, media, links, clock):
+    """A large file on a slow uplink times out the same way at every attempt; Meta fetches the
+    link itself, so the file still reaches the contact now."""
+    stored = await photo(media)
+    channel = UploadingChannel(SendError("meta did not answer in time", retryable=True, code="timeout"))
+    job_id = await send(store, media, links, clock, channel, kind="image", media_id=stored.id)
+    [sent] = channel.sent
+    assert sent.media.provider_media_id is None and verified(links, sent.media.url)
+    assert (await store.queue.get(job_id)).state is JobState.SENT
+
+
 async def test_an_upload_to_a_provider_that_is_down_retries_the_job(store, media, links, clock):
     stored = await photo(media)
     channel = UploadingChannel(SendError("meta answered 503", retryable=True, code="503"))
