@@ -1,6 +1,6 @@
 """Files on the simulator page in a real browser, against a real `wa-gateway serve` with the
 installed plugins: the README's factory operator attaches a photo while reporting a defect and
-the bot records it."""
+the bot records it; the demo customer asks for an order's status and sees its chart inline."""
 
 from collections.abc import Iterator
 from io import BytesIO
@@ -76,3 +76,11 @@ def test_a_photo_attached_while_reporting_a_defect_is_recorded_with_it(browser, 
     wait.until(lambda _: offered(browser, "Defect recorded as"))
     assert browser.find_element(By.ID, "error").text == ""
 
+def test_an_order_status_comes_with_its_chart_inline(browser, gateway):
+    browser.get(f"{gateway}/simulator")
+    wait = WebDriverWait(browser, WAIT_SECONDS)
+    say(browser, "order 4411")
+
+    wait.until(lambda _: any(picture["width"] > 0 for picture in pictures(browser, "outbound")))
+    [chart] = [picture for picture in pictures(browser, "outbound") if picture["width"] > 0]
+    assert chart["src"].startswith("/simulator/api/media/") and "ORD-4411" in chart["caption"]
