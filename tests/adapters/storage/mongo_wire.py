@@ -40,6 +40,28 @@ def documents(*found: dict[str, Any]) -> Reply:
     return lambda request: request.ok(cursor={"id": 0, "ns": "gateway.x", "firstBatch": list(found)})
 
 
+def run_as_primary(server: MockupDB, answer: Callable[[Request], bool | None], **hello: Any) -> str:
+    """Start `server` answering hello as the primary of replica set `rs` (so the driver uses
+    sessions and retryable writes), with `hello`'s fields besides, and every other command with
+    `answer`; return the URL of database `gateway` on it."""
+    address = f"localhost:{server.run()}"
+    reply = {
+        "ismaster": True,
+        "isWritablePrimary": True,
+        "helloOk": True,
+        "setName": "rs",
+        "hosts": [address],
+        "me": address,
+        "minWireVersion": 0,
+        "maxWireVersion": 21,
+        "logicalSessionTimeoutMinutes": 30,
+    } | hello
+    server.autoresponds(answer)
+    server.autoresponds("ismaster", reply)
+    server.autoresponds("hello", reply)
+    return f"mongodb://{address}/gateway?replicaSet=rs"
+
+
 class ReplicaSetPrimary:
     """Answers hello as the primary of replica set `rs` (so the driver uses sessions and
     retryable writes), then each command from its script, or a plain success."""
@@ -51,23 +73,7 @@ class ReplicaSetPrimary:
 
     def start(self) -> str:
         """Start serving and return the URL of database `gateway` on it."""
-        port = self._server.run()
-        address = f"localhost:{port}"
-        hello = {
-            "ismaster": True,
-            "isWritablePrimary": True,
-            "helloOk": True,
-            "setName": "rs",
-            "hosts": [address],
-            "me": address,
-            "minWireVersion": 0,
-            "maxWireVersion": 21,
-            "logicalSessionTimeoutMinutes": 30,
-        }
-        self._server.autoresponds(self._answer)
-        self._server.autoresponds("ismaster", hello)
-        self._server.autoresponds("hello", hello)
-        return f"mongodb://{address}/gateway?replicaSet=rs"
+        return run_as_primary(self._server, self._answer)
 
     def stop(self) -> None:
         self._server.stop()

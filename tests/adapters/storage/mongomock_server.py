@@ -13,6 +13,8 @@ from typing import Any
 import mongomock
 from mockupdb import MockupDB, Request
 
+from tests.adapters.storage.mongo_wire import run_as_primary
+
 Fault = Callable[[Request], bool]
 
 DUPLICATE_KEY = 11000
@@ -35,25 +37,8 @@ class MongomockServer:
         self.url = ""
 
     def start(self) -> str:
-        port = self._server.run()
-        address = f"localhost:{port}"
-        hello = {
-            "ismaster": True,
-            "isWritablePrimary": True,
-            "helloOk": True,
-            "setName": "rs",
-            "hosts": [address],
-            "me": address,
-            "minWireVersion": 0,
-            "maxWireVersion": 21,
-            "maxBsonObjectSize": 16 * 1024 * 1024,
-            "maxMessageSizeBytes": 48_000_000,
-            "logicalSessionTimeoutMinutes": 30,
-        }
-        self._server.autoresponds(self._answer)
-        self._server.autoresponds("ismaster", hello)
-        self._server.autoresponds("hello", hello)
-        self.url = f"mongodb://{address}/gateway?replicaSet=rs"
+        sizes = {"maxBsonObjectSize": 16 * 1024 * 1024, "maxMessageSizeBytes": 48_000_000}
+        self.url = run_as_primary(self._server, self._answer, **sizes)
         return self.url
 
     def stop(self) -> None:
