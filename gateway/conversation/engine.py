@@ -234,8 +234,9 @@ class Engine:
         self, message: InboundMessage, session: Session, state: State, conversation: Conversation
     ) -> list[Content]:
         """The first message after the idle timeout, on a fresh state: handled as usual when it
-        says what it wants (a command, an opt-out, a reference or keyword); else, with a form
-        left half-filled, an offer to continue it, and a tap on a menu gone stale, the menu."""
+        says what it wants (a command, an opt-out, a reference or keyword); a file the form left
+        half-filled was asking for answers it, and the form goes on; else, with a form left
+        half-filled, an offer to continue it, and a tap on a menu gone stale, the menu."""
         self._session_ended(session, state)
         left = session.data.get("flow")
         if left in self.flows:
@@ -243,11 +244,20 @@ class Engine:
             state.paused = {key: session.data[key] for key in ("flow", "step", "answers")}
         if self._says_what_it_wants(message, conversation):
             return await self._respond(message, state, conversation)
+        if state.paused is not None and (stored := self._answers_paused(message, state)) is not None:
+            self._resume(CONTINUE, state, conversation)
+            return await self._advance(stored, state, conversation)
         if state.paused is not None:
             return [self._offer_paused(state, conversation, "core.paused.timeout")]
         if message.kind is not InboundKind.TEXT:
             return [Content(text=conversation.t("core.session_expired")), self._main_menu(state, conversation)]
         return await self._respond(message, state, conversation)
+
+    def _answers_paused(self, message: InboundMessage, state: State) -> str | None:
+        """The stored id of a file that answers the step the paused form was left at."""
+        if state.paused["flow"] not in self.flows:
+            return None
+        return files.answer(message, self.flows[state.paused["flow"]][1].steps[state.paused["step"]])
 
     def _says_what_it_wants(self, message: InboundMessage, conversation: Conversation) -> bool:
         """Whether a message means the same with nothing on screen: a command typed or pressed,

@@ -194,3 +194,20 @@ async def test_a_file_outside_a_form_in_arabic(inspector):
     explained, menu = await send_file(inspector, voice())
     assert explained.text == "لا أستطيع الاستماع إلى الرسائل الصوتية هنا."
     assert menu.text == "ماذا تريد أن تفعل؟"
+
+
+async def test_a_photo_sent_after_the_idle_timeout_still_answers_the_photo_step(inspector, clock):
+    await at_the_photo_step(inspector)
+    clock.advance(hours=2)
+    [evidence] = await send_file(inspector, photo("m-late"))
+    assert evidence.text == "Send a photo or a voice note.", "the form goes on: the photo is not lost"
+    await send_file(inspector, voice("m-noise"))
+    await inspector.send("A")
+    assert inspector.plugin.reports == [{"part": "P-7", "photo": "m-late", "evidence": "m-noise", "grade": "a"}]
+
+
+async def test_a_voice_note_after_the_idle_timeout_at_a_photo_step_offers_to_continue(inspector, clock):
+    await at_the_photo_step(inspector)
+    clock.advance(hours=2)
+    [offer] = await send_file(inspector, voice())
+    assert [button.title for button in offer.buttons] == ["Continue", "Start over", "Menu"]
