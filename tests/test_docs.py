@@ -1,8 +1,11 @@
 """The plugin guide's example plugins and example tests, run exactly as docs/plugins.md prints
-them: in this repository's tests, and the greeter as a package of their own outside it."""
+them: in this repository's tests, and the greeter as a package of their own outside it. The
+production guide (docs/deployment.md) names only variables, routes, commands and files that
+exist, and its nginx and Caddy examples pass those servers' own checks where they are installed."""
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import types
@@ -164,3 +167,42 @@ def test_the_deployment_guides_links_and_the_files_it_ships_exist():
     for name in ("wa-gateway.service", "wa-gateway-worker@.service", "gateway.env.example"):
         assert f"`{name}`" in DEPLOYMENT.read_text() and (REPO / "deploy" / "systemd" / name).is_file()
     assert "(docs/deployment.md" in (REPO / "README.md").read_text()
+
+
+def guide_block(language: str) -> str:
+    return re.search(rf"```{language}\n(.*?)```", DEPLOYMENT.read_text(), re.DOTALL).group(1)
+
+
+@pytest.mark.skipif(not (shutil.which("nginx") and shutil.which("openssl")), reason="nginx or openssl is not installed")
+def test_the_guides_nginx_server_passes_nginx_t(tmp_path):
+    """The guide's server block, inside a minimal nginx.conf with a throw-away certificate."""
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=wa.example.com",
+         "-keyout", str(tmp_path / "key.pem"), "-out", str(tmp_path / "cert.pem")],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server = (
+        guide_block("nginx")
+        .replace("/etc/letsencrypt/live/wa.example.com/fullchain.pem", str(tmp_path / "cert.pem"))
+        .replace("/etc/letsencrypt/live/wa.example.com/privkey.pem", str(tmp_path / "key.pem"))
+    )
+    temporary = " ".join(f"{kind}_temp_path {tmp_path};" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nevents {{}}\nhttp {{\naccess_log off;\n{temporary}\n{server}\n}}\n"
+    )
+    check = subprocess.run(
+        ["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), "-e", str(tmp_path / "error.log")],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.skipif(shutil.which("caddy") is None, reason="caddy is not installed")
+def test_the_guides_caddyfile_passes_caddy_validate(tmp_path):
+    (tmp_path / "Caddyfile").write_text(guide_block("caddy"))
+    home = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    check = subprocess.run(
+        ["caddy", "validate", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile"],
+        capture_output=True, text=True, timeout=60, env={"PATH": os.environ["PATH"]} | home,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
