@@ -2,16 +2,19 @@
 each message in the history, and stored files sent by id, refused at the door when unknown."""
 
 import hashlib
+import threading
 from datetime import UTC, datetime
 
 import aiohttp
 import pytest
 
+from gateway.admin import media as admin_media
 from gateway.admin.messages import HistoryPage, LoggedMessage
 from gateway.appkeys import MEDIA, STORE
 from gateway.models import InboundKind, InboundMessage, MediaKind, Provider
 from gateway.ports.records import JobState
-from tests.gateway.media.samples import pdf, picture, windows_program
+from gateway.media.sniffing import checked
+from tests.gateway.media.samples import office_document, pdf, picture, windows_program
 from tests.gateway_fixtures import eventually
 
 TOKEN = "admin-secret-token"
@@ -183,6 +186,23 @@ async def test_a_raw_body_is_uploaded_with_its_content_type_and_the_name_asked_f
         "bill 2026-01.pdf",
     )
     assert uploaded["size"] == len(report)
+
+
+async def test_an_uploaded_file_is_checked_off_the_event_loop(api, monkeypatch):
+    """The caller's bytes decide how long a check takes (an Office file's ZIP directory may
+    list a great many entries), so other requests are not held up meanwhile."""
+    checked_on: list[int] = []
+
+    def noting_the_thread(*args):
+        checked_on.append(threading.get_ident())
+        return checked(*args)
+
+    monkeypatch.setattr(admin_media, "checked", noting_the_thread)
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    minutes = office_document("word/", after=50)
+    uploaded = await call(api, "POST", "/media", 201, data=minutes, headers={"Content-Type": docx})
+    assert uploaded["content_type"] == docx
+    assert checked_on and threading.get_ident() not in checked_on, "the caller's file was opened on the event loop"
 
 
 async def test_files_that_lie_are_empty_or_not_whatsapps_are_refused_at_the_door(api):
