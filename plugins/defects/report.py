@@ -16,7 +16,7 @@ from gateway.media.rendering import RenderingFailed
 from gateway.media.service import attachment
 from gateway.models import MediaKind, OutboundMedia
 from gateway.phone import mask
-from gateway.ports.media import StoredMedia
+from gateway.ports.media import MediaStoreError, StoredMedia
 from gateway.ports.store import NotFound
 from plugins.defects.backend import Defect
 from plugins.defects.references import DEFECT
@@ -112,8 +112,8 @@ class DefectReports:
         for reader, members in groups.values():  # one PDF for everyone who reads it alike
             try:
                 attachments = [await self.attachment(defect, reader)]
-            except RenderingFailed:
-                log.warning("the report of %s could not be made; the alert goes without it", defect.reference)
+            except (RenderingFailed, MediaStoreError) as error:
+                log.warning("the report of %s was not made (%s); the alert goes without it", defect.reference, error)
                 attachments = []
             key = f"defect.created:{defect.reference}"
             await notifier.notify("quality_alert", members, data, key=key, attachments=attachments)

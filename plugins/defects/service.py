@@ -3,8 +3,8 @@ quality team), listing and tracking defects, a defect's report as a PDF, and sho
 of it is for staff, the factory's people (see "Who may see what" in docs/plugins.md)."""
 
 from gateway.clock import Clock
-from gateway.conversation.commands import COMMAND_BUTTON, Command
 from gateway.conversation.access import STAFF_ROLES, owned_by
+from gateway.conversation.commands import COMMAND_BUTTON, Command
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.translated import localized
@@ -12,6 +12,7 @@ from gateway.handover.card import HandoverReason
 from gateway.handover.service import Handovers
 from gateway.media.rendering import RenderingFailed
 from gateway.models import MAX_CAPTION_CHARS, Button, Content, MediaKind, OutboundMedia
+from gateway.ports.media import MediaStoreError
 from plugins.defects.backend import Defect, DefectsBackend
 from plugins.defects.references import DEFECT, SOP
 from plugins.defects.report import DefectReports
@@ -114,7 +115,7 @@ class DefectsService:
             return [Content(text=conversation.t("defects.unknown_reference", reference=DEFECT.show(reference)))]
         try:
             return [Content(media=await self._reports.attachment(defect, conversation))]
-        except RenderingFailed:
+        except (RenderingFailed, MediaStoreError):
             return [Content(text=conversation.t("defects.pdf.failed"))]
 
     async def known_sop(self, answer: str, conversation: Conversation) -> str:

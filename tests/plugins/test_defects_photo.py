@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from gateway.appkeys import ENGINE, MEDIA, STORE
 from gateway.demo import DEMO_OPERATOR
+from gateway.models import MediaKind
 from gateway.notifications.notifier import role_key
 from gateway.ports.records import Job, JobState
 from gateway.testing import SimulatedContact
@@ -164,3 +165,16 @@ async def test_the_http_backend_is_sent_the_photos_media_id(make_gateway, clock,
     assert posted[0]["photo_media_id"] == sent.stored_id
     response = await operator.client.get(f"/api/v1/media/{sent.stored_id}")
     assert response.status == 401, "the system fetches it from the admin API, with its key"
+
+
+async def test_a_report_that_cannot_be_made_is_apologised_for_and_the_alert_goes_without_it(operator):
+    await at_the_photo_step(operator)
+    lying = await operator.client.app[MEDIA].put(
+        b"\xff\xd8 not really a JPEG", content_type="image/jpeg", kind=MediaKind.IMAGE, message_id="lying-photo"
+    )
+    [recorded] = await send_file(operator, photo(lying.id))
+    assert recorded.text.startswith("Defect recorded as *DEF-000003*"), "the defect is recorded all the same"
+    key = f"defect.created:DEF-000003:{QUALITY}"
+    assert await quality_jobs(operator) == [("quality_alert", key)]
+    [apology] = await operator.choose("defects.pdf:DEF-000003", "Report as PDF")
+    assert apology.text == "Sorry, the report could not be made just now. Please try again in a few minutes."
