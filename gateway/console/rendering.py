@@ -18,12 +18,13 @@ STATIC_CACHE = "public, max-age=31536000, immutable"
 """Every address carries the file's hash (?v=…), so a changed file is a new address."""
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: https:; frame-ancestors 'none'; "
-    "form-action 'self'; base-uri 'none'; object-src 'none'",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data: https:; media-src 'self' https:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'",
     "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
 }
-"""Pages hold contacts' messages: not cached, not framed, scripts and styles from the console only."""
+"""Pages hold contacts' messages: not cached, not framed, scripts and styles from the console only;
+pictures, sound and video from the console or a link the bot sent."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,8 +58,10 @@ async def test_the_conversation_shows_the_contacts_files_and_the_bots(console, c
     sent = OutboundMessage(recipient=contact.phone, media=chart_media, priority=Priority.REPLY)
     await console.app[STORE].log.record_outbound("job-chart", sent, Provider.SIMULATOR)
 
-    page = await (await console.get(PAGE)).text()
+    opened = await console.get(PAGE)
+    page = await opened.text()
 
+    assert "media-src 'self' https:" in opened.headers["Content-Security-Policy"], "a voice note the bot linked plays"
     photo_address, sticker_address, chart_address = addresses(page, "img")
     assert '<figure class="media media-sticker">' in page
     assert "the crack" in page and "ORD-4411" in page
