@@ -3,6 +3,7 @@ contact's message with its stored file; a file that is too large or lies about i
 refused at the door; the bot's files come back with an address the page loads, which serves
 only files of that simulated contact's conversation."""
 
+import threading
 from io import BytesIO
 
 import pytest
@@ -10,9 +11,11 @@ from aiohttp import FormData
 from fpdf import FPDF
 from PIL import Image
 
+from adapters.channels.simulator import attaching
 from gateway.appkeys import INBOX, MEDIA, STORE
 from gateway.hookspecs import hookimpl
 from gateway.media.service import attachment
+from gateway.media.sniffing import checked
 from gateway.models import Content, InboundMessage, MediaKind
 from gateway.ports.records import LogQuery
 from gateway.testing import SimulatedContact
@@ -102,6 +105,20 @@ async def test_a_photo_larger_than_a_webhook_body_may_be_is_taken_up_to_whatsapp
 
     [message] = files.seen
     assert (await client.app[MEDIA].get(message.media.stored_id)).size == len(large)
+
+
+async def test_an_attached_file_is_checked_off_the_event_loop(contact, files, monkeypatch):
+    """The file's bytes decide how long a check takes (an Office file's ZIP directory may list a
+    great many entries), so the gateway answers other requests meanwhile."""
+    checked_on: list[int] = []
+
+    def noting_the_thread(*args):
+        checked_on.append(threading.get_ident())
+        return checked(*args)
+
+    monkeypatch.setattr(attaching, "checked", noting_the_thread)
+    await contact.attach(pdf(), "application/pdf", "inspection.pdf")
+    assert files.seen and checked_on and threading.get_ident() not in checked_on
 
 
 async def test_an_audio_file_is_a_voice_note_and_a_pdf_a_document_with_its_name(contact, files):
