@@ -1,7 +1,8 @@
 """What every chart shares: matplotlib's object API only (a Figure on an Agg canvas; pyplot
 keeps global state and is not thread safe, and charts render in a pool's threads), the
-vendored Noto fonts so each language's labels are shaped (matplotlib lays text out with
-libraqm: Arabic joins right to left, Devanagari clusters form), and PNG bytes out."""
+vendored Noto fonts so each language's labels are shaped (matplotlib 3.11 and later lay text
+out with libraqm: Arabic joins right to left, Devanagari clusters form; earlier versions draw
+each letter on its own, hence the pin in setup.cfg), and PNG bytes out."""
 
 import io
 
