@@ -15,6 +15,7 @@ from gateway.clock import SystemClock
 from gateway.listings import add_output_option, emit
 from gateway.models import OutboundMessage
 from gateway.notifications.template_service import TemplateService
+from gateway.outbound.admission import Refused, admit
 from gateway.outbound.outbox import Outbox
 from gateway.ports.records import JobState, TemplateVersion
 from gateway.ports.store import NotFound, Store
@@ -40,6 +41,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     _add_param_option(send)
     send.add_argument(
         "--provider", help="twilio, meta, myoperator or simulator (default: the way the contact last wrote in)."
+    )
+    send.add_argument(
+        "--force-queue",
+        action="store_true",
+        help="Queue free text even outside the contact's 24-hour window, where WhatsApp will not deliver it.",
     )
     send.set_defaults(command=_on_store(lambda settings, store, arguments: _send(settings, store, arguments)))
 
@@ -143,6 +149,10 @@ async def _send(settings: Settings, store: Store, arguments: argparse.Namespace)
         message = OutboundMessage.model_validate(fields)
     except ValidationError as error:
         raise CommandFailed("; ".join(problems(error))) from None
+    try:
+        await admit(message, store, settings.enabled_providers, SystemClock(), force_queue=arguments.force_queue)
+    except Refused as refused:
+        raise CommandFailed(f"not queued: {refused}") from None
     outbox = Outbox(store, settings.enabled_providers, settings.notification_provider, wake=lambda: None)
     job = await outbox.enqueue(message)
     print(f"queued job {job.id} for {message.recipient}")

@@ -3,6 +3,7 @@ models, answers), and bodies and queries are validated into pydantic models with
 name the field."""
 
 import json
+from datetime import datetime
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -60,7 +61,7 @@ class Api:
         returns_file: bool = False,
     ) -> Callable[[Handler], Handler]:
         def declare(handler: Handler) -> Handler:
-            self.routes.route(method, path)(handler)
+            self.routes.route(method, path)(handler if query is not None else _without_query(handler))
             self.operations.append(
                 Operation(
                     method, path, summary, body, query, answers or {200: "OK"}, returns, body_content, returns_file
@@ -69,6 +70,18 @@ class Api:
             return handler
 
         return declare
+
+
+def _without_query(handler: Handler) -> Handler:
+    """An operation that takes no query parameters refuses any, naming it, rather than
+    silently ignoring what the caller meant to ask."""
+
+    async def checked(request: web.Request) -> web.StreamResponse:
+        if request.query:
+            raise invalid_field(next(iter(request.query)), "unknown query parameter; this operation takes none")
+        return await handler(request)
+
+    return checked
 
 
 def invalid(error: ValidationError, prefix: tuple[str | int, ...] = ()) -> web.HTTPUnprocessableEntity:
@@ -121,4 +134,11 @@ def answer(payload: Any, status: int = 200) -> web.Response:
         payload = payload.model_dump(mode="json")
     elif isinstance(payload, list):
         payload = [item.model_dump(mode="json") if isinstance(item, BaseModel) else item for item in payload]
-    return web.json_response(payload, status=status, dumps=lambda value: json.dumps(value, default=str))
+    return web.json_response(payload, status=status, dumps=lambda value: json.dumps(value, default=_rfc3339))
+
+
+def _rfc3339(value: Any) -> str:
+    """Times as RFC 3339 (`2026-11-30T20:33:23+00:00`), the one style of every answer."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)

@@ -8,9 +8,10 @@ from pydantic import AwareDatetime, BaseModel, Field, ValidationError
 
 from gateway.admin.api import Api, Query, answer, body_of, field_error, invalid_field, query_of
 from gateway.admin.media import MediaInfo, media_of
-from gateway.appkeys import HANDOVERS, MEDIA, OUTBOX, STORE
+from gateway.appkeys import CLOCK, HANDOVERS, MEDIA, OUTBOX, SETTINGS, STORE
 from gateway.handover.service import ContactBlocked, HandoverConflict, OutsideWindow
 from gateway.models import ContactId, Content, DeliveryStatus, MediaKind, OutboundMessage, Provider, new_id
+from gateway.outbound.admission import Refused, admit
 from gateway.ports.media import MediaState
 from gateway.ports.records import Direction, Job, LogEntry, LogQuery, LogStatus
 from gateway.ports.store import decode_cursor
@@ -18,6 +19,15 @@ from gateway.validation import first_problem
 
 MAX_BULK = 1000
 RESENDABLE = (LogStatus.FAILED, LogStatus.DEAD)
+
+
+FORCE_QUEUE = "queue it even though WhatsApp will not deliver it now (free text outside the 24-hour window)"
+
+
+class Send(OutboundMessage):
+    """One message, and whether to queue it even when it cannot be delivered now."""
+
+    force_queue: bool = Field(default=False, description=FORCE_QUEUE)
 
 
 class BulkSend(BaseModel):
@@ -28,6 +38,7 @@ class BulkSend(BaseModel):
     provider: Provider | None = None
     send_at: AwareDatetime | None = None
     idempotency_key: str | None = Field(default=None, description="a prefix; each recipient's key adds its number")
+    force_queue: bool = Field(default=False, description=FORCE_QUEUE)
 
 
 class History(Query):
@@ -108,6 +119,20 @@ async def _check_media(request: web.Request, content: Content, path: str) -> Non
         raise invalid_field(f"{path}.kind", f"media {media.media_id} is {stored.kind.value}, not {media.kind.value}")
 
 
+async def _admitted(request: web.Request, message: OutboundMessage, force_queue: bool) -> None:
+    """A 422 naming the field when the message could not be delivered as it stands."""
+    try:
+        await admit(
+            message,
+            request.config_dict[STORE],
+            request.config_dict[SETTINGS].enabled_providers,
+            request.config_dict[CLOCK],
+            force_queue=force_queue,
+        )
+    except Refused as refused:
+        raise invalid_field(refused.path, refused.reason) from None
+
+
 async def _logged(request: web.Request) -> LogEntry:
     """The logged message the path names; 404 when there is none."""
     entry = await request.config_dict[STORE].log.get(request.match_info["id"])
@@ -138,19 +163,22 @@ def declare(api: Api) -> None:
         "POST",
         "/messages",
         "Send one message (text, buttons, list, media or template); with `sent_by`, an operator's reply",
-        body=OutboundMessage,
+        body=Send,
         answers={
             202: "queued: the job id",
             409: "an operator's reply to a blocked contact, or to a conversation another operator has",
-            422: "invalid field, or an operator's free text outside the 24-hour window",
+            422: "invalid field; an unknown template or unconfigured provider; free text outside the 24-hour "
+            "window without force_queue",
         },
     )
     async def send(request: web.Request) -> web.Response:
-        message = await body_of(request, OutboundMessage)
+        order = await body_of(request, Send)
+        message = OutboundMessage.model_validate(order.model_dump(exclude={"force_queue"}, exclude_unset=True))
         await _check_media(request, message, "media")
         if message.sent_by is not None:
             job = await _operator_reply(request, message)
         else:
+            await _admitted(request, message, order.force_queue)
             job = await request.config_dict[OUTBOX].enqueue(message)
         return answer({"job": job.id, "state": job.state, "due_at": job.due_at}, status=202)
 
@@ -164,7 +192,8 @@ def declare(api: Api) -> None:
     async def bulk(request: web.Request) -> web.Response:
         order = await body_of(request, BulkSend)
         await _check_media(request, order.message, "message.media")
-        outbox = request.config_dict[OUTBOX]
+        outbox, store, clock = request.config_dict[OUTBOX], request.config_dict[STORE], request.config_dict[CLOCK]
+        enabled = request.config_dict[SETTINGS].enabled_providers
         results = []
         for index, recipient in enumerate(order.recipients):
             key = f"{order.idempotency_key}:{recipient}" if order.idempotency_key else None
@@ -172,8 +201,12 @@ def declare(api: Api) -> None:
                 message = OutboundMessage.addressed(
                     order.message, recipient, provider=order.provider, send_at=order.send_at, idempotency_key=key
                 )
+                await admit(message, store, enabled, clock, force_queue=order.force_queue)
             except ValidationError as error:
                 results.append({"recipient": recipient, "index": index, "error": first_problem(error)})
+                continue
+            except Refused as refused:
+                results.append({"recipient": recipient, "index": index, "error": f"message.{refused}"})
                 continue
             job = await outbox.enqueue(message)
             results.append({"recipient": message.recipient, "index": index, "job": job.id})

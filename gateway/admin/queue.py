@@ -39,12 +39,16 @@ def declare(api: Api) -> None:
         "POST",
         "/queue/{job}/retry",
         "Put a dead or suppressed job back in the queue",
-        answers={202: "queued", 409: "not dead"},
+        answers={202: "queued", 404: "no such job", 409: "not dead or suppressed"},
     )
     async def retry(request: web.Request) -> web.Response:
-        job = await request.config_dict[STORE].queue.requeue(request.match_info["job"])
+        queue, job_id = request.config_dict[STORE].queue, request.match_info["job"]
+        found = await queue.get(job_id)
+        if found is None:
+            raise web.HTTPNotFound(text=f"no job {job_id}")
+        job = await queue.requeue(job_id)
         if job is None:
-            raise web.HTTPConflict(text=f"job {request.match_info['job']} is not dead or suppressed")
+            raise web.HTTPConflict(text=f"job {job_id} is {found.state.value}; only a dead or suppressed job is retried")
         request.config_dict[WORKER].wake()
         return answer(job_json(job), status=202)
 

@@ -1,15 +1,21 @@
 """Runtime-editable templates under /api/v1/templates: list, read, save, preview, versions, roll back."""
 
+import re
 from typing import Any
 
 from aiohttp import web
+from jinja2 import Environment, nodes
 from pydantic import BaseModel, Field
 
 from gateway.admin.api import Api, answer, body_of, invalid_field
-from gateway.appkeys import STORE, TEMPLATES
+from gateway.appkeys import SETTINGS, STORE, TEMPLATES
+from gateway.conversation.catalog import LANGUAGES
+from gateway.notifications.delivery import CURRENCY_SETTING
 from gateway.ports.records import TemplateVersion
 from gateway.ports.store import NotFound
 from gateway.templates import TemplateError, render
+
+UNDEFINED = re.compile(r"'(\w+)' is undefined")
 
 
 class TemplateBody(BaseModel):
@@ -51,6 +57,30 @@ async def _latest(request: web.Request) -> TemplateVersion:
     return template
 
 
+def _language(request: web.Request) -> str:
+    language = request.match_info["language"]
+    if language not in LANGUAGES:
+        raise invalid_field("language", f"{language} is not one of {', '.join(LANGUAGES)}")
+    return language
+
+
+async def _variable_at_fault(template: TemplateVersion, context: dict[str, Any], error: TemplateError) -> str:
+    """The path of the context value a render failed on: the undefined variable it names, else
+    the first variable whose filter refuses its value alone, else the whole context."""
+    undefined = UNDEFINED.search(str(error))
+    if undefined:
+        return f"context.{undefined.group(1)}"
+    filtered = Environment().parse(template.body).find_all(nodes.Filter)
+    for use in filtered:
+        if isinstance(use.node, nodes.Name) and use.node.name in context:
+            alone = {"value": context[use.node.name]} | {k: v for k, v in context.items() if k == "currency"}
+            try:
+                await render(f"{{{{ value | {use.name} }}}}", alone, template.language)
+            except TemplateError:
+                return f"context.{use.node.name}"
+    return "context"
+
+
 def declare(api: Api) -> None:
     @api.route("GET", "/templates", "The latest version of every template")
     async def listing(request: web.Request) -> web.Response:
@@ -72,11 +102,11 @@ def declare(api: Api) -> None:
         body=TemplateBody,
     )
     async def save(request: web.Request) -> web.Response:
-        given = await body_of(request, TemplateBody)
+        language, given = _language(request), await body_of(request, TemplateBody)
         try:
             saved = await request.config_dict[TEMPLATES].save(
                 request.match_info["name"],
-                request.match_info["language"],
+                language,
                 given.body,
                 category=given.category,
                 provider_template=given.provider_template,
@@ -86,14 +116,21 @@ def declare(api: Api) -> None:
         return answer(template_json(saved))
 
     @api.route(
-        "POST", "/templates/{name}/{language}/preview", "Render the latest version with a sample context", body=Preview
+        "POST",
+        "/templates/{name}/{language}/preview",
+        "Render the latest version with a sample context (the deployment's currency unless it gives one)",
+        body=Preview,
+        answers={200: "the text", 422: "a value the template cannot render, named by its path (context.amount)"},
     )
     async def preview(request: web.Request) -> web.Response:
         template, sample = await _latest(request), await body_of(request, Preview)
+        store, settings = request.config_dict[STORE], request.config_dict[SETTINGS]
+        currency = await store.settings.get(CURRENCY_SETTING) or settings.locality.currency
+        context = {CURRENCY_SETTING: currency} | sample.context
         try:
-            text = await render(template.body, sample.context, template.language)
+            text = await render(template.body, context, template.language)
         except TemplateError as error:
-            raise invalid_field("context", str(error)) from None
+            raise invalid_field(await _variable_at_fault(template, context, error), str(error)) from None
         return answer({"text": text, "version": template.version})
 
     @api.route("GET", "/templates/{name}/{language}/versions", "Every version, newest first")

@@ -37,7 +37,7 @@ def refusal(capsys, *arguments: str) -> str:
 
 
 def test_send_queues_a_message_and_queue_summarises(store_path, capsys):
-    code, out = run(capsys, "send", "--to", "919812345678", "--text", "Plant closed Monday")
+    code, out = run(capsys, "send", "--to", "919812345678", "--text", "Plant closed Monday", "--force-queue")
     assert code == 0 and out.startswith("queued job ") and out.rstrip().endswith("for +919812345678")
     code, out = run(capsys, "queue", "--output", "json")
     assert json.loads(out)["queued"] == 1
@@ -46,6 +46,25 @@ def test_send_queues_a_message_and_queue_summarises(store_path, capsys):
 
 def test_send_refuses_a_bad_recipient_with_the_reason(store_path, capsys):
     assert "recipient: '12' is not an international phone number" in refusal(capsys, "send", "--to", "12", "--text", "hi")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        (("--template", "nothing"), "not queued: template.name: no template nothing in en"),
+        (("--text", "hi", "--provider", "twilio"), "not queued: provider: provider twilio is not configured"),
+        (("--text", "hi"), "not queued: text: the contact has never written, outside WhatsApp's 24-hour window"),
+    ],
+)
+def test_send_refuses_what_could_not_be_delivered_and_queues_nothing(store_path, capsys, arguments, says):
+    said = refusal(capsys, "send", "--to", "+919812345678", *arguments)
+    assert said.startswith(says), said
+    assert json.loads(run(capsys, "queue", "--output", "json")[1])["queued"] == 0
+
+
+def test_send_outside_the_window_says_how_and_queues_with_force_queue(store_path, capsys):
+    assert "--force-queue" in refusal(capsys, "send", "--to", "+919812345678", "--text", "hi")
+    assert run(capsys, "send", "--to", "+919812345678", "--text", "hi", "--force-queue")[0] == 0
 
 
 def test_templates_save_show_versions_and_rollback(store_path, capsys, tmp_path):

@@ -72,7 +72,7 @@ async def test_bulk_send_queues_each_good_recipient_and_reports_the_bad_ones(api
         "POST",
         "/messages/bulk",
         202,
-        json={"recipients": recipients, "message": {"text": "Plant closed on Monday"}},
+        json={"recipients": recipients, "message": {"text": "Plant closed on Monday"}, "force_queue": True},
     )
     assert (result["queued"], result["failed"]) == (2, 1)
     assert result["results"][1]["index"] == 1 and "not an international phone number" in result["results"][1]["error"]
@@ -117,7 +117,7 @@ async def test_a_tampered_cursor_is_400_naming_the_cursor(api, clock, cursor):
 
 async def test_a_dead_message_is_resent_and_a_sent_one_is_not(api):
     queued = await call(
-        api, "POST", "/messages", 202, json={"recipient": "+15550009999", "text": "Hello stranger", "provider": "meta"}
+        api, "POST", "/messages", 202, json={"recipient": "+15550009999", "text": "Hello stranger", "force_queue": True}
     )
     store = api.app[STORE]
     assert await eventually(lambda: dead(store, queued["job"]))
@@ -128,7 +128,7 @@ async def test_a_dead_message_is_resent_and_a_sent_one_is_not(api):
         "POST",
         "/messages",
         202,
-        json={"recipient": "+15550009999", "text": "Tomorrow", "provider": "meta", "send_at": "2099-01-01T09:00:00Z"},
+        json={"recipient": "+15550009999", "text": "Tomorrow", "force_queue": True, "send_at": "2099-01-01T09:00:00Z"},
     )
     assert (await call(api, "POST", f"/messages/{later['job']}/resend", 409))["error"]["status"] == 409
 
@@ -197,16 +197,16 @@ async def test_every_role_is_listed_with_its_members(api):
 
 async def test_queue_summary_dead_letters_and_retry(api):
     queued = await call(
-        api, "POST", "/messages", 202, json={"recipient": "+15550009999", "text": "x", "provider": "meta"}
+        api, "POST", "/messages", 202, json={"recipient": "+15550009999", "text": "x", "force_queue": True}
     )
     store = api.app[STORE]
     assert await eventually(lambda: dead(store, queued["job"]))
     assert (await call(api, "GET", "/queue"))["dead"] == 1
     [letter] = await call(api, "GET", "/queue/dead")
-    assert letter["id"] == queued["job"] and letter["last_error"] == "provider meta is not configured"
+    assert letter["id"] == queued["job"] and "simulator reaches only simulated contacts" in letter["last_error"]
     retried = await call(api, "POST", f"/queue/{queued['job']}/retry", 202)
     assert retried["state"] == "queued" and retried["attempts"] == 0
-    assert (await call(api, "POST", "/queue/no-such-job/retry", 409))["error"]["status"] == 409
+    assert (await call(api, "POST", "/queue/no-such-job/retry", 404))["error"]["message"] == "no job no-such-job"
     assert (await call(api, "POST", "/queue/process-now", 202))["woken"] is True
 
 

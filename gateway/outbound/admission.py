@@ -1,0 +1,70 @@
+"""A send checked at the door, before it is queued, so the caller hears at once what the queue
+would only find out later: an unknown template, a provider that is not configured, or free text
+WhatsApp will not deliver because the contact is outside the 24-hour window."""
+
+from datetime import datetime
+from typing import Any
+
+from gateway.clock import Clock
+from gateway.models import OutboundMessage, Priority, Provider
+from gateway.notifications.delivery import WINDOW
+from gateway.notifications.template_service import TemplateService, UnknownTemplate
+from gateway.phone import is_simulated
+from gateway.ports.store import Store
+
+FORCE_QUEUE = "force_queue (`--force-queue` on the command line)"
+HOW_TO_SEND = (
+    "send a template that has a provider_template (WhatsApp's approved template), or set "
+    f"{FORCE_QUEUE} to queue it anyway (it waits there and dies undelivered unless the contact writes first)"
+)
+
+
+class Refused(ValueError):
+    """The send cannot go as asked: `path` is the field at fault, `reason` says why and what to do."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+async def admit(
+    message: OutboundMessage, store: Store, enabled: list[Provider], clock: Clock, *, force_queue: bool = False
+) -> None:
+    """Raise Refused unless `message` can be delivered as it stands; `force_queue` lets free text
+    outside the window through (the queue then holds it as it always did)."""
+    if message.provider is not None and message.provider not in enabled:
+        configured = ", ".join(provider.value for provider in enabled) or "none"
+        raise Refused("provider", f"provider {message.provider.value} is not configured (configured: {configured})")
+    contact = (await store.settings.contact(message.recipient)).values
+    provider_template: Any = message.provider_template
+    if message.template is not None:
+        try:
+            template = await TemplateService(store).resolve(
+                message.template.name, (message.template.language, contact.get("language"))
+            )
+        except UnknownTemplate as error:
+            raise Refused("template.name", str(error).replace("'", "")) from None
+        provider_template = template.provider_template
+    if force_queue or provider_template or _windowless(message) or _in_window(contact, clock.now()):
+        return
+    last = "has never written" if contact.get("last_inbound_at") is None else "last wrote more than 24 hours ago"
+    if message.template is not None:
+        reason = f"the contact {last} and template {message.template.name} has no provider_template"
+        raise Refused("template.name", f"{reason}; add one to the template, or set {FORCE_QUEUE} to queue it anyway")
+    field = "text" if message.text is not None else "media"
+    raise Refused(field, f"the contact {last}, outside WhatsApp's 24-hour window: {HOW_TO_SEND}")
+
+
+def _windowless(message: OutboundMessage) -> bool:
+    """A reply, or a send through the simulator, which has no 24-hour window."""
+    return (
+        message.priority is Priority.REPLY
+        or message.provider is Provider.SIMULATOR
+        or is_simulated(message.recipient)
+    )
+
+
+def _in_window(contact: dict[str, Any], now: datetime) -> bool:
+    last = contact.get("last_inbound_at")
+    return last is not None and now - datetime.fromisoformat(last) < WINDOW

@@ -1,0 +1,111 @@
+"""The admin API says what happened: a send that cannot go is refused at the door with the field
+at fault, a missing thing is a 404 naming it, and a bad value is a 422, never a 500."""
+
+from datetime import timedelta
+
+import pytest
+
+from gateway.appkeys import STORE
+from gateway.testing import SimulatedContact
+from plugins.billing.plugin import BillingPlugin
+
+TOKEN = "admin-secret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+REAL = "+15550002222"
+
+
+@pytest.fixture
+async def api(make_gateway):
+    meta = {"meta_access_token": "t", "meta_phone_number_id": "1", "meta_app_secret": "s", "meta_verify_token": "v"}
+    return await make_gateway([BillingPlugin()], admin_token=TOKEN, **meta)
+
+
+async def call(api, method: str, path: str, status: int, **request):
+    response = await api.request(method, f"/api/v1{path}", headers=AUTH, **request)
+    assert response.status == status, await response.text()
+    return (await response.json())["error"] if status >= 400 else await response.json()
+
+
+async def wrote_in(api, contact: str, ago: timedelta, clock) -> None:
+    at = (clock.now() - ago).isoformat()
+    await api.app[STORE].settings.update_contact(contact, {"last_inbound_at": at, "last_provider": "meta"})
+
+
+async def test_an_unknown_template_is_refused_naming_template_name(api):
+    error = await call(api, "POST", "/messages", 422, json={"recipient": REAL, "template": {"name": "nope"}})
+    assert error["fields"][0]["path"] == "template.name" and "no template nope" in error["message"]
+
+
+async def test_a_provider_that_is_not_configured_is_refused_naming_provider(api):
+    error = await call(api, "POST", "/messages", 422, json={"recipient": REAL, "text": "hi", "provider": "twilio"})
+    assert error["fields"][0]["path"] == "provider" and "twilio is not configured" in error["message"]
+
+
+async def test_free_text_outside_the_window_is_refused_saying_how_to_send_it(api, clock):
+    await wrote_in(api, REAL, timedelta(hours=25), clock)
+    error = await call(api, "POST", "/messages", 422, json={"recipient": REAL, "text": "hi"})
+    assert error["fields"][0]["path"] == "text"
+    assert "24-hour window" in error["message"] and "provider_template" in error["message"]
+    assert "force_queue" in error["message"]
+    queued = await call(api, "POST", "/messages", 202, json={"recipient": REAL, "text": "hi", "force_queue": True})
+    assert (await api.app[STORE].queue.get(queued["job"])).message["text"] == "hi"
+
+
+async def test_free_text_inside_the_window_and_a_template_with_an_approved_one_outside_go(api, clock):
+    await wrote_in(api, REAL, timedelta(hours=23), clock)
+    await call(api, "POST", "/messages", 202, json={"recipient": REAL, "text": "hi"})
+    approved = {"meta": {"name": "greeting", "language": "en", "parameters": ["name"]}}
+    await call(api, "PUT", "/templates/greeting/en", 200, json={"body": "Hi {{ name }}", "provider_template": approved})
+    await wrote_in(api, REAL, timedelta(days=3), clock)
+    template = {"name": "greeting", "parameters": {"name": "Asha"}}
+    await call(api, "POST", "/messages", 202, json={"recipient": REAL, "template": template})
+
+
+async def test_a_template_without_an_approved_one_outside_the_window_is_refused(api, clock):
+    await call(api, "PUT", "/templates/plain/en", 200, json={"body": "Hello"})
+    await wrote_in(api, REAL, timedelta(days=3), clock)
+    error = await call(api, "POST", "/messages", 422, json={"recipient": REAL, "template": {"name": "plain"}})
+    assert error["fields"][0]["path"] == "template.name" and "provider_template" in error["message"]
+
+
+async def test_a_simulated_contact_has_no_window(api, clock):
+    contact = SimulatedContact(api, "+15550001111", clock)
+    await contact.send("ping")
+    clock.advance(days=2)
+    await call(api, "POST", "/messages", 202, json={"recipient": "sim:+15550001111", "text": "hi"})
+
+
+async def test_missing_things_on_existing_routes_are_404s_that_name_them(api):
+    assert (await call(api, "GET", "/messages/abc", 404))["message"] == "no message abc"
+    assert (await call(api, "POST", "/messages/abc/resend", 404))["message"] == "no message abc"
+    assert (await call(api, "GET", "/templates/nope/en", 404))["message"] == "no template nope in en"
+    assert (await call(api, "GET", "/templates/nope/en/versions", 404))["message"] == "no template nope in en"
+    rollback = await call(api, "POST", "/templates/payment_due/en/rollback", 404, json={"version": 99})
+    assert "no version 99" in rollback["message"]
+    assert (await call(api, "POST", "/queue/abc/retry", 404))["message"] == "no job abc"
+
+
+async def test_a_bad_language_in_the_path_is_named_as_language(api):
+    error = await call(api, "PUT", "/templates/x/xx", 422, json={"body": "Hello"})
+    assert error["fields"][0]["path"] == "language"
+
+
+@pytest.mark.parametrize(
+    ("context", "variable"), [({"amount": "lots"}, "amount"), ({"delivery_date": "tomorrow"}, "delivery_date")]
+)
+async def test_a_value_a_template_cannot_render_is_a_422_naming_the_variable(api, context, variable):
+    sample = {"customer_name": "Asha", "order_id": "1", "amount": 10, "delivery_date": "2026-01-08"} | context
+    error = await call(api, "POST", "/templates/order_confirmation/en/preview", 422, json={"context": sample})
+    assert error["fields"][0]["path"] == f"context.{variable}"
+
+
+async def test_preview_fills_the_optional_currency_as_a_notification_would(api):
+    sample = {"customer_name": "Asha", "order_id": "1", "amount": 10, "delivery_date": "2026-01-08"}
+    preview = await call(api, "POST", "/templates/order_confirmation/en/preview", 200, json={"context": sample})
+    assert "Asha" in preview["text"]
+
+
+@pytest.mark.parametrize("path", ["/queue", "/templates", "/roles", "/stats", "/plugins", "/messages/abc"])
+async def test_unknown_query_parameters_are_refused_naming_them(api, path):
+    error = await call(api, "GET", f"{path}?colour=blue", 422)
+    assert error["fields"][0]["path"] == "colour"
