@@ -250,31 +250,32 @@ def call(port: int, path: str, data: bytes | None = None, headers: dict | None =
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}{path}", data=data, headers=AUTH | (headers or {}), method=method
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
+    with urllib.request.urlopen(request, timeout=30) as response:
         return response.status, response.read()
 
 
-def ready(port: int, process) -> None:
-    deadline = time.monotonic() + 30
+def ready(port: int, process, log: Path) -> None:
+    """Wait for /readyz (a loaded CI machine takes a while to start a gateway)."""
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"gateway exited early with {process.returncode}")
+            pytest.fail(f"gateway exited early with {process.returncode}: {log.read_text()[-2000:]}")
         try:
             if call(port, "/readyz")[0] == 200:
                 return
         except OSError:
             time.sleep(0.1)
-    pytest.fail("gateway was not ready within 30 s")
+    pytest.fail(f"gateway was not ready within 90 s: {log.read_text()[-2000:]}")
 
 
 @pytest.mark.slow
 def test_backup_of_a_serving_gateway_under_traffic_restored_on_a_new_host_where_a_gateway_starts(tmp_path):
-    live, restored_port = free_port(), free_port()
+    live = free_port()
     environment = {"GATEWAY_SIMULATOR": "true", "GATEWAY_ADMIN_TOKEN": TOKEN}
     serving = run_gateway("serve", cwd=tmp_path, GATEWAY_PORT=str(live), **environment)
     restored = None
     try:
-        ready(live, serving)
+        ready(live, serving, tmp_path / f"serve-{live}.log")
         call(live, "/api/v1/templates/backup_check/en", json.dumps({"body": "Kept."}).encode(),
              {"Content-Type": "application/json"}, "PUT")  # fmt: skip
         _, body = call(live, "/api/v1/media?filename=kept.png", png("blue"), {"Content-Type": "image/png"})
@@ -309,8 +310,9 @@ def test_backup_of_a_serving_gateway_under_traffic_restored_on_a_new_host_where_
         output, _ = putting_back.communicate(timeout=60)
         assert putting_back.returncode == 0, (new_host / "restore-.log").read_text()
         assert "1 media files" in output
+        restored_port = free_port()  # just before it is used, so no other test's server takes it meanwhile
         restored = run_gateway("serve", cwd=new_host, GATEWAY_PORT=str(restored_port), **environment)
-        ready(restored_port, restored)
+        ready(restored_port, restored, new_host / f"serve-{restored_port}.log")
         _, before = call(restored_port, "/api/v1/messages?phone=sim:%2B15550001111&direction=inbound")
         _, during = call(restored_port, "/api/v1/messages?direction=inbound&limit=500")
         assert b'"before"' in before and b'"during 0"' in during
