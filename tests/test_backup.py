@@ -320,7 +320,12 @@ def test_backup_of_a_serving_gateway_under_traffic_restored_on_a_new_host_where_
         assert json.loads(template)["body"] == "Kept."
         assert call(restored_port, f"/api/v1/media/{media_id}") == (200, png("blue"))
     finally:
-        for process in (serving, restored):
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=30)
+        started = [process for process in (serving, restored) if process is not None]
+        for process in started:
+            process.terminate()
+        for process in started:
+            try:
+                process.wait(timeout=45)
+            except subprocess.TimeoutExpired:
+                process.kill()  # never left running after the test, whatever failed
+                process.wait()
