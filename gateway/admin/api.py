@@ -2,6 +2,8 @@
 models, answers), and bodies and queries are validated into pydantic models with 422s that
 name the field."""
 
+import base64
+import binascii
 import json
 from datetime import datetime
 from collections.abc import Awaitable, Callable
@@ -126,6 +128,19 @@ def query_of(request: web.Request, model: type[Model]) -> Model:
         return model.model_validate(dict(request.query))
     except ValidationError as error:
         raise invalid(error) from None
+
+
+def name_cursor(name: str) -> str:
+    """An opaque cursor for a list in order of name (contacts, roles): the last name of a page."""
+    return base64.urlsafe_b64encode(name.encode()).decode().rstrip("=")
+
+
+def after_cursor(cursor: str) -> str:
+    """The name a cursor made by name_cursor points after; 400 for one this gateway did not issue."""
+    try:
+        return base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True).decode()
+    except (binascii.Error, ValueError):
+        raise web.HTTPBadRequest(text="cursor: cursor is not one this gateway issued; start again without one") from None
 
 
 def answer(payload: Any, status: int = 200) -> web.Response:

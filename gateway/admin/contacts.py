@@ -1,11 +1,21 @@
 """Contacts' preferences and the roles notifications go to, under /api/v1/contacts and /roles."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from aiohttp import web
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from gateway.admin.api import Api, Query, answer, body_of, field_error, invalid_field, query_of
+from gateway.admin.api import (
+    Api,
+    Query,
+    after_cursor,
+    answer,
+    body_of,
+    field_error,
+    invalid_field,
+    name_cursor,
+    query_of,
+)
 from gateway.appkeys import HANDOVERS, READ_RECEIPTS, STORE
 from gateway.conversation.access import STAFF_ROLES
 from gateway.conversation.locality import known_locale, known_time_zone
@@ -40,7 +50,32 @@ class ContactChanges(BaseModel):
 
 class ContactPage(Query):
     limit: int = Field(default=100, ge=1, le=1000)
-    after: str | None = None
+    cursor: str | None = Field(default=None, description="the previous page's next_cursor")
+    after: str | None = Field(
+        default=None,
+        description="deprecated, removed in the next release: use cursor",
+        json_schema_extra={"deprecated": True},
+    )
+
+
+class ContactsListed(BaseModel):
+    contacts: list[dict[str, Any]] = Field(description="each contact's id (`contact`) and settings")
+    next_cursor: str | None = Field(description="the cursor of the next page; null on the last")
+
+
+class RolePage(Query):
+    limit: int = Field(default=100, ge=1, le=1000)
+    cursor: str | None = Field(default=None, description="the previous page's next_cursor")
+
+
+class RoleHeld(BaseModel):
+    role: str
+    members: list[str]
+
+
+class RolesListed(BaseModel):
+    roles: list[RoleHeld]
+    next_cursor: str | None = Field(description="the cursor of the next page; null on the last")
 
 
 class RoleMembers(BaseModel):
@@ -55,11 +90,25 @@ def _contact(request: web.Request) -> str:
 
 
 def declare(api: Api) -> None:
-    @api.route("GET", "/contacts", "Contacts with settings, in order, page by page", query=ContactPage)
+    @api.route(
+        "GET",
+        "/contacts",
+        "Contacts with settings, in order, page by page",
+        query=ContactPage,
+        answers={200: "a page of contacts and the cursor of the next one", 400: "a cursor this gateway did not issue"},
+        returns=ContactsListed,
+    )
     async def listing(request: web.Request) -> web.Response:
         page = query_of(request, ContactPage)
-        contacts = await request.config_dict[STORE].settings.contacts(page.limit, page.after)
-        return answer({"contacts": [{"contact": c.contact} | c.values for c in contacts]})
+        after = after_cursor(page.cursor) if page.cursor is not None else page.after
+        contacts = await request.config_dict[STORE].settings.contacts(page.limit, after)
+        more = len(contacts) == page.limit
+        return answer(
+            {
+                "contacts": [{"contact": c.contact} | c.values for c in contacts],
+                "next_cursor": name_cursor(contacts[-1].contact) if more else None,
+            }
+        )
 
     @api.route(
         "GET",
@@ -108,13 +157,24 @@ def declare(api: Api) -> None:
         "GET",
         "/roles",
         "Every role and who holds it: each role ever set, and the staff roles even while empty",
-        answers={200: "each role with its members, by role name"},
+        query=RolePage,
+        answers={200: "a page of roles with their members, by role name", 400: "a cursor this gateway did not issue"},
+        returns=RolesListed,
     )
     async def roles(request: web.Request) -> web.Response:
+        page = query_of(request, RolePage)
         stored = await request.config_dict[STORE].settings.starting_with(ROLE_PREFIX)
         held = {key.removeprefix(ROLE_PREFIX): members for key, members in stored.items()}
         everyone = {role: [] for role in STAFF_ROLES} | held
-        return answer({"roles": [{"role": role, "members": everyone[role]} for role in sorted(everyone)]})
+        after = after_cursor(page.cursor) if page.cursor is not None else ""
+        names = [role for role in sorted(everyone) if role > after]
+        shown, more = names[: page.limit], len(names) > page.limit
+        return answer(
+            {
+                "roles": [{"role": role, "members": everyone[role]} for role in shown],
+                "next_cursor": name_cursor(shown[-1]) if more else None,
+            }
+        )
 
     @api.route("GET", "/roles/{role}", "Who holds a role (staff, supervisors, quality, …)")
     async def role(request: web.Request) -> web.Response:

@@ -182,7 +182,10 @@ async def test_contacts_and_roles(api, clock):
 
 async def test_every_role_is_listed_with_its_members(api):
     listed = await call(api, "GET", "/roles")
-    assert listed == {"roles": [{"role": r, "members": []} for r in ("quality", "staff", "supervisors")]}
+    assert listed == {
+        "roles": [{"role": r, "members": []} for r in ("quality", "staff", "supervisors")],
+        "next_cursor": None,
+    }
     await call(api, "PUT", "/roles/staff", json={"members": ["+919800000001"]})
     await call(api, "PUT", "/roles/shift_leads", json={"members": ["+919800000002", "sim:+15550003333"]})
     assert (await call(api, "GET", "/roles"))["roles"] == [

@@ -109,3 +109,27 @@ async def test_preview_fills_the_optional_currency_as_a_notification_would(api):
 async def test_unknown_query_parameters_are_refused_naming_them(api, path):
     error = await call(api, "GET", f"{path}?colour=blue", 422)
     assert error["fields"][0]["path"] == "colour"
+
+
+async def test_contacts_and_roles_page_by_cursor_like_messages(api):
+    for n in range(3):
+        await api.app[STORE].settings.update_contact(f"+1555000000{n}", {"language": "fr"})
+    first = await call(api, "GET", "/contacts?limit=2", 200)
+    second = await call(api, "GET", "/contacts", 200, params={"limit": 2, "cursor": first["next_cursor"]})
+    assert [c["contact"] for c in first["contacts"] + second["contacts"]] == [f"+1555000000{n}" for n in range(3)]
+    assert second["next_cursor"] is None
+    deprecated = await call(api, "GET", "/contacts", 200, params={"after": "+15550000000"})
+    assert [c["contact"] for c in deprecated["contacts"]] == ["+15550000001", "+15550000002"]
+    assert (await call(api, "GET", "/contacts?cursor=%25%25", 400))["message"].startswith("cursor:")
+    roles = await call(api, "GET", "/roles?limit=2", 200)
+    rest = await call(api, "GET", "/roles", 200, params={"cursor": roles["next_cursor"]})
+    assert [r["role"] for r in roles["roles"] + rest["roles"]] == ["quality", "staff", "supervisors"]
+
+
+async def test_every_time_in_an_answer_is_rfc_3339(api, clock):
+    queued = await call(api, "POST", "/messages", 202, json={"recipient": "sim:+15550001111", "text": "hi"})
+    assert queued["due_at"] == "2026-01-05T09:00:00+00:00"
+    [template] = [t for t in await call(api, "GET", "/templates", 200) if t["name"] == "order_confirmation"][:1]
+    assert "T" in template["saved_at"]
+    entry = await call(api, "GET", f"/messages/{queued['job']}", 200)
+    assert "T" in entry["created_at"]
