@@ -38,6 +38,9 @@ def document(operations: list[Operation]) -> dict[str, Any]:
             entry["responses"][success]["content"] = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
         if operation.body is not None or operation.query is not None:
             entry["responses"]["422"] = {"description": "invalid field; `error.fields` lists each path and problem"}
+        else:
+            refused = "a query parameter it does not take, named in `error.fields`"
+            entry["responses"].setdefault("422", {"description": refused})
         parameters = _path_parameters(operation.path) + (_parameters(operation.query) if operation.query else [])
         if "{" in operation.path:
             entry["responses"].setdefault("404", {"description": "nothing by that name or id"})
@@ -75,6 +78,7 @@ def _parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
             "name": name,
             "in": "query",
             "required": name in required,
+            "deprecated": spec.get("deprecated", False),
             "schema": {k: v for k, v in spec.items() if k != "title"},
         }
         for name, spec in schema["properties"].items()

@@ -133,3 +133,14 @@ async def test_every_time_in_an_answer_is_rfc_3339(api, clock):
     assert "T" in template["saved_at"]
     entry = await call(api, "GET", f"/messages/{queued['job']}", 200)
     assert "T" in entry["created_at"]
+
+
+async def test_the_openapi_document_declares_the_new_answers(api):
+    spec = await (await api.get("/api/v1/openapi.json")).json()
+    paths = spec["paths"]
+    assert "404" in paths["/api/v1/queue/{job}/retry"]["post"]["responses"]
+    assert "422" in paths["/api/v1/queue"]["get"]["responses"]
+    assert "force_queue" in spec["components"]["schemas"]["Send"]["properties"]
+    contacts = {p["name"]: p for p in paths["/api/v1/contacts"]["get"]["parameters"]}
+    assert contacts["after"]["deprecated"] is True and "cursor" in contacts
+    assert "next_cursor" in spec["components"]["schemas"]["RolesListed"]["properties"]
