@@ -58,6 +58,7 @@ class PluginHost:
         self.manager = manager
         self.failures = failures
         self.broken: set[str] = set()
+        self.refused: dict[str, list[str]] = {}
         self._metrics = metrics
         self._sources = sources
 
@@ -84,6 +85,14 @@ class PluginHost:
     def failed(self, plugin: str, what: str, error: BaseException) -> None:
         """Record that `plugin` raised while doing `what`; its menu entries are hidden from now on."""
         self.count_error(plugin, what, error)
+        self.broken.add(plugin)
+
+    def refuse(self, plugin: str, reasons: list[str]) -> None:
+        """Take `plugin` out of service at start-up for what it declares (a menu title longer
+        than WhatsApp allows): logged with its name and every reason, counted; the others run."""
+        log.error("plugin %s is disabled: %s", plugin, "; ".join(reasons))
+        self._metrics.plugin_errors.labels(plugin, "start-up checks").inc()
+        self.refused[plugin] = reasons
         self.broken.add(plugin)
 
     def count_error(self, plugin: str, what: str, error: BaseException) -> None:

@@ -2,12 +2,13 @@
 commands, the main menu, forms, then free-form plugins; replies come back as Content."""
 
 import asyncio
+import inspect
 import logging
 import time
-from dataclasses import replace
-from collections.abc import Awaitable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Flow, InvalidAnswer, MenuEntry, Step
 from gateway.conversation import languages
 from gateway.conversation.locality import Locality
+from gateway.conversation.plugin_limits import problems
 from gateway.conversation.translations import TranslationDomain, plugin_strings, read_domain
 from gateway.handover.card import ConversationCard, HandoverReason
 from gateway.handover.service import HandoverConflict, Handovers
@@ -175,6 +177,13 @@ class Engine:
         entries = [
             (plugin, entry) for plugin, listed in await host.collect("register_menu_entries") for entry in listed
         ]
+        for plugin in {plugin for plugin, _ in [*entries, *flows.values()]}:
+            own_entries = [entry for owner, entry in entries if owner == plugin]
+            own_flows = [flow for owner, flow in flows.values() if owner == plugin]
+            if refused := problems(own_entries, own_flows, catalog):
+                host.refuse(plugin, refused)
+        flows = {key: (plugin, flow) for key, (plugin, flow) in flows.items() if plugin not in host.refused}
+        entries = [(plugin, entry) for plugin, entry in entries if plugin not in host.refused]
         engine = cls(store, host, catalog, flows, entries, clock, idle_timeout, metrics, handovers, locality)
         handovers.bot = engine
         return engine
@@ -680,7 +689,7 @@ class Engine:
         if entry.flow is not None and entry.flow in self.flows:
             flow = self.flows[entry.flow][1]
             if flow.precondition is not None:
-                instead = await self._guarded(plugin, f"flow:{flow.id}", flow.precondition(conversation), conversation)
+                instead = await self._guarded(plugin, f"flow:{flow.id}", partial(flow.precondition, conversation), conversation)
                 if instead:  # the form does not start, so one kept aside stays kept
                     return self._with_next_step(instead, entry, state, conversation)
             state.flow, state.paused = entry.flow, None
@@ -690,7 +699,7 @@ class Engine:
             return [self._ask(self._step(state), state, conversation)]
         state.paused = None
         if entry.action is not None:
-            replies = await self._guarded(plugin, f"menu:{entry.id}", entry.action(conversation), conversation)
+            replies = await self._guarded(plugin, f"menu:{entry.id}", partial(entry.action, conversation), conversation)
             if (await self.handovers.card(conversation.contact)).held:
                 return replies  # the action handed the contact to people: the bot says no more
             return self._with_next_step(replies, entry, state, conversation)
@@ -777,7 +786,7 @@ class Engine:
         plugin, flow = self.flows[state.flow]
         step = flow.steps[state.step]
         try:
-            value = await step.lookup(reference, conversation) if step.lookup else reference
+            value = await _settled(step.lookup(reference, conversation)) if step.lookup else reference
         except InvalidAnswer as refusal:
             return await self._refused(refusal, step, state, conversation)
         except Exception as error:
@@ -796,7 +805,7 @@ class Engine:
         state.leave_flow()
         state.options = []
         self._count(state, flow.id, "completed")
-        replies = await self._guarded(plugin, f"flow:{flow.id}", flow.complete(answers, conversation), conversation)
+        replies = await self._guarded(plugin, f"flow:{flow.id}", partial(flow.complete, answers, conversation), conversation)
         return self._with_next_step(replies, self._entry_of(flow.id), state, conversation)
 
     async def _validated(self, step: Step, message: InboundMessage, state: State, conversation: Conversation) -> str:
@@ -811,7 +820,7 @@ class Engine:
             raise InvalidAnswer(step.invalid)
         if step.reference is not None and (answer := step.reference.parse(answer)) is None:
             raise InvalidAnswer(step.invalid)
-        return await step.lookup(answer, conversation) if step.lookup else answer
+        return await _settled(step.lookup(answer, conversation)) if step.lookup else answer
 
     async def _refused(
         self, refusal: InvalidAnswer, step: Step, state: State, conversation: Conversation
@@ -841,14 +850,20 @@ class Engine:
         state.tallies.append((FLOWS_NAMESPACE, f"{flow}:{outcome}", 1))
 
     async def _guarded(
-        self, plugin: str, what: str, replies: Awaitable[list[Content]], conversation: Conversation
+        self, plugin: str, what: str, call: Callable[[], Any], conversation: Conversation
     ) -> list[Content]:
-        """A plugin's replies, or a polite error in the contact's language if it raises."""
+        """A plugin's replies from `call` (a `def` or an `async def`), or a polite error in the
+        contact's language if it raises, either way."""
         started = time.perf_counter()
         try:
-            return list(await replies)
+            return list(await _settled(call()))
         except Exception as error:
             self._host.failed(plugin, what, error)
             return [Content(text=conversation.t("core.error"))]
         finally:
             self._host.record_call(plugin, what, time.perf_counter() - started)
+
+
+async def _settled(result: Any) -> Any:
+    """A plugin's answer, awaited when its function was an `async def`."""
+    return await result if inspect.isawaitable(result) else result
