@@ -21,6 +21,7 @@ from gateway.validation import first_problem
 
 WINDOW = timedelta(hours=24)
 OUTSIDE_WINDOW = "outside the 24-hour window and no approved template"
+FILE_OUTSIDE_WINDOW = "a file goes only inside the 24-hour window; its notification went as the approved template alone"
 CURRENCY_SETTING = "currency"
 BLOCKED = "the contact is blocked"
 
@@ -58,7 +59,10 @@ class DeliveryRules:
                 return await self._rendered(message, template, context, self._recipient(message, contact, template))
             return self._approved(message, template, context, self._recipient(message, contact, template))
         if not in_window and message.provider_template is None:
-            raise Undeliverable(OUTSIDE_WINDOW)
+            # a notification's file (a bill, a report) follows its template, which went as the
+            # approved one; nothing an operator can retry would deliver it, so it is not dead
+            attachment = message.media is not None and message.text is None
+            raise Undeliverable(FILE_OUTSIDE_WINDOW if attachment else OUTSIDE_WINDOW, suppressed=attachment)
         return message
 
     async def laid_out(self, message: OutboundMessage) -> OutboundMessage:

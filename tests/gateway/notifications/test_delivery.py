@@ -7,7 +7,7 @@ import pytest
 
 from adapters.storage.sqlite import SqliteStore
 from gateway.models import OutboundMessage, Priority
-from gateway.notifications.delivery import OUTSIDE_WINDOW, DeliveryRules, Undeliverable
+from gateway.notifications.delivery import FILE_OUTSIDE_WINDOW, OUTSIDE_WINDOW, DeliveryRules, Undeliverable
 from gateway.notifications.template_service import TemplateService
 
 CONTACT = "+919812345678"
@@ -81,6 +81,18 @@ async def test_outside_the_window_without_an_approved_template_it_dies_with_the_
         await rules.prepare(notification(provider="twilio"))
     with pytest.raises(Undeliverable, match=OUTSIDE_WINDOW):
         await rules.prepare(notification(text="Free-form after a day"))
+
+
+async def test_outside_the_window_a_notifications_file_is_suppressed_not_dead(store, rules, clock):
+    """A bill or report queued after its template: WhatsApp takes a file there only as an approved
+    template's header, so it is skipped with the reason, not left for an operator to retry."""
+    bill = {"media": {"kind": "document", "media_id": "m1", "filename": "bill-2026-01.pdf"}}
+    await wrote_in(store, clock, 25)
+    with pytest.raises(Undeliverable, match=FILE_OUTSIDE_WINDOW) as skipped:
+        await rules.prepare(notification(**bill))
+    assert skipped.value.suppressed
+    await wrote_in(store, clock, 2)
+    assert (await rules.prepare(notification(**bill))).media.media_id == "m1"
 
 
 async def test_replies_and_the_simulator_have_no_window(store, rules, clock):
