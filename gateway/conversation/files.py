@@ -6,6 +6,7 @@ from babel.lists import format_list
 
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Step
+from gateway.media.limits import kind_of
 from gateway.models import InboundKind, InboundMessage, MediaKind
 
 
@@ -27,9 +28,18 @@ def sent(message: InboundMessage) -> str | None:
 
 def answer(message: InboundMessage, step: Step) -> str | None:
     """The media store id of a file of a kind the step asks for, once fetched and stored."""
-    if message.kind is not InboundKind.MEDIA or message.media.kind not in step.media:
+    if message.kind is not InboundKind.MEDIA or _kind(message) not in step.media:
         return None
     return message.media.stored_id if message.media.unavailable is None else None
+
+
+def _kind(message: InboundMessage) -> MediaKind | None:
+    """A file's kind as a step reads it: a photo sent as a document (as people do, to keep its
+    quality) is a photo, its checked type being a picture WhatsApp shows."""
+    media = message.media
+    if media.kind is MediaKind.DOCUMENT and media.stored_id and kind_of(media.mime_type) is MediaKind.IMAGE:
+        return MediaKind.IMAGE
+    return media.kind
 
 
 def aside(message: InboundMessage, step: Step, conversation: Conversation) -> str:
@@ -37,7 +47,7 @@ def aside(message: InboundMessage, step: Step, conversation: Conversation) -> st
     that did not come through is asked for again; anything else is named and the step's kind of
     answer asked for."""
     kind = sent(message)
-    if kind is not None and message.media is not None and message.media.kind in step.media:
+    if kind is not None and message.media is not None and _kind(message) in step.media:
         lost = kind if kind in ("image", "voice") else "file"
         return conversation.t(f"core.media.{'unavailable_or_skip' if step.optional else 'unavailable'}.{lost}")
     expected = _expected(step, conversation)

@@ -6,7 +6,7 @@ import pytest
 
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
-from gateway.models import Content, MediaKind
+from gateway.models import Content, Media, MediaKind
 from gateway.testing import SimulatedContact
 from tests.inbound_files import LOCATION, STICKER, photo, send_file, voice
 
@@ -123,6 +123,20 @@ async def test_the_wrong_kind_of_file_at_a_media_step_is_named_and_the_step_aske
     assert explained.text == "Please send a photo, or skip this step."
     [evidence] = await send_file(inspector, photo())
     assert evidence.text == "Send a photo or a voice note.", "four wrong messages did not end the form"
+
+
+async def test_a_photo_sent_as_a_document_answers_a_photo_step_and_a_pdf_does_not(inspector):
+    """People send photos "as a document" to keep their quality: its checked type is a picture."""
+    await at_the_photo_step(inspector)
+    pdf = Media(media_id="wamid-doc", kind=MediaKind.DOCUMENT, mime_type="application/pdf", stored_id="m-pdf")
+    explained, _ = await send_file(inspector, pdf)
+    assert explained.text == "I can't read documents here. Please send a photo, or skip this step."
+    as_document = Media(media_id="wamid-doc", kind=MediaKind.DOCUMENT, mime_type="image/jpeg", stored_id="m-hd")
+    [evidence] = await send_file(inspector, as_document)
+    assert evidence.text == "Send a photo or a voice note."
+    await send_file(inspector, voice())
+    await inspector.send("A")
+    assert inspector.plugin.reports[0]["photo"] == "m-hd"
 
 
 async def test_a_photo_that_did_not_come_through_is_asked_for_again(inspector):
