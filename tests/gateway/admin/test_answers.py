@@ -144,3 +144,11 @@ async def test_the_openapi_document_declares_the_new_answers(api):
     contacts = {p["name"]: p for p in paths["/api/v1/contacts"]["get"]["parameters"]}
     assert contacts["after"]["deprecated"] is True and "cursor" in contacts
     assert "next_cursor" in spec["components"]["schemas"]["RolesListed"]["properties"]
+
+
+async def test_bulk_reports_each_recipient_refused_at_the_door_and_queues_the_rest(api, clock):
+    await wrote_in(api, REAL, timedelta(hours=1), clock)
+    order = {"recipients": [REAL, "+15550003333"], "message": {"text": "Plant closed on Monday"}}
+    result = await call(api, "POST", "/messages/bulk", 202, json=order)
+    assert (result["queued"], result["failed"]) == (1, 1)
+    assert result["results"][1]["error"].startswith("message.text: the contact has never written")
