@@ -116,7 +116,13 @@ async def _notifications(app: web.Application) -> AsyncIterator[None]:
     async def tell_plugins(event: dict) -> None:
         await host.collect("on_event", event=event, context=context)
 
-    app[EVENTS] = EventService(app[STORE], context.notifier, types, app[CLOCK], tell_plugins)
+    async def enrich(event: dict) -> dict:
+        additions: dict = {}
+        for _, extra in await host.collect("enrich_event", event=event, context=context):
+            additions |= extra
+        return additions
+
+    app[EVENTS] = EventService(app[STORE], context.notifier, types, app[CLOCK], tell_plugins, enrich)
     jobs = [(plugin, job) for plugin, listed in await app[PLUGINS].collect("register_jobs") for job in listed]
     jobs.append(("gateway", timeout_job(app[HANDOVERS].expire)))
     leadership = Leadership(app[STORE].leases, LEASE_NAME, LEASE_TTL, app[METRICS].scheduler_leader.set)

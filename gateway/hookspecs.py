@@ -81,6 +81,13 @@ def handle_message(
 
 
 @hookspec
+def enrich_event(event: dict[str, Any], context: PluginContext) -> Awaitable[dict[str, Any] | None] | dict[str, Any] | None:
+    """Called for a business event that passed its checks, before its notifications are
+    queued; returns data to add to what its templates render with (a customer's name looked
+    up by id, say), or None. Every plugin is asked; later answers win on the same key."""
+
+
+@hookspec
 def on_event(event: dict[str, Any], context: PluginContext) -> Awaitable[None] | None:
     """Called at most once per business event id (never for replays, even racing ones), after
     its notifications are queued; for plugins that also keep their own data in step."""

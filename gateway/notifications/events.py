@@ -5,10 +5,10 @@ recipient, idempotently by event id, even when several posts of one id race."""
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from gateway.clock import Clock
 from gateway.models import ContactId, OutboundMedia
@@ -27,22 +27,35 @@ Attachments = Callable[[str, dict[str, Any]], Awaitable[Sequence[OutboundMedia]]
 recipient and the event's data."""
 
 
+class EventData(BaseModel):
+    """The base of an event type's data model: its fields are checked (dates are dates, enums
+    are enums) and shown in the OpenAPI document; keys it does not name pass to the template."""
+
+    model_config = ConfigDict(extra="allow")
+
+
 @dataclass(frozen=True)
 class EventType:
-    """A business event a plugin turns into notifications: the template it sends, the data
-    keys it needs (and which must be numbers), who receives it (the event's recipients and/or
-    roles from settings), optionally when (`send_at` from the data; None sends at once;
-    it raises EventRejected for data it cannot read), and files sent after the template to
-    each recipient (`attachments`; if making them fails, the template goes alone)."""
+    """A business event a plugin turns into notifications: the template it sends, its `data`
+    model (an EventData subclass, checked at the door; or, as before, the `required` keys and
+    which of them are `numeric`), who receives it (the event's recipients and/or roles from
+    settings), optionally when (`send_at` from the data; None sends at once; a time already
+    past by more than LATE_GRACE is refused), and files sent after the template to each
+    recipient (`attachments`; if making them fails, the template goes alone)."""
 
     type: str
     template: str
-    required: tuple[str, ...]
+    required: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     to_recipients: bool = True
     numeric: tuple[str, ...] = ()
     send_at: Callable[[dict[str, Any]], datetime | None] | None = None
     attachments: Attachments | None = None
+    data: type[EventData] | None = None
+
+
+LATE_GRACE = timedelta(minutes=15)
+"""A scheduled notification whose moment passed longer ago than this is refused, not sent late."""
 
 
 MAX_RECIPIENTS = 10_000
@@ -102,18 +115,22 @@ class EventService:
         types: dict[str, EventType],
         clock: Clock,
         tell_plugins: Callable[[dict[str, Any]], Awaitable[object]],
+        enrich: Callable[[dict[str, Any]], Awaitable[dict[str, Any]]] | None = None,
     ) -> None:
         self.types = types
         self._store = store
         self._notifier = notifier
         self._clock = clock
         self._tell_plugins = tell_plugins
+        self._enrich = enrich
 
     async def publish(self, event: Event) -> Published:
         """Record the event's id, then queue its notifications and tell plugins. A replayed id
         finds the first post's jobs and adds none, or queues them if the first post was cut
         short before it did; plugins hear of an event at most once."""
         kind = self._kind_of(event)
+        data = self._checked(kind, event)
+        send_at = self._send_at(kind, data)
         recipients = await self._recipients(kind, event)
         if not recipients:
             roles = f" and no one holds the role {' or '.join(kind.roles)}" if kind.roles else ""
@@ -128,9 +145,10 @@ class EventService:
             return Published(event.id, record["jobs"], replay=not first)
         # not queued yet: this is the first post, or the first is still at it or was cut short;
         # queueing again is safe, since the jobs carry idempotency keys
-        send_at = kind.send_at(event.data) if kind.send_at else None
+        if self._enrich is not None:
+            data |= await self._enrich(posted | {"data": data})
         key = f"event:{event.id}"
-        jobs = await self._queue(kind, recipients, event, key, send_at)
+        jobs = await self._queue(kind, recipients, event.model_copy(update={"data": data}), key, send_at)
         await self._store.records.put(EVENTS_NAMESPACE, event.id, record | {"jobs": jobs})
         if await self._store.records.insert(TOLD_NAMESPACE, event.id, {"at": self._clock.now().isoformat()}):
             await self._tell_plugins(posted)
@@ -173,6 +191,26 @@ class EventService:
             ):
                 raise EventRejected(f"data.{key}", f"{key} must be a number, such as 1860 or 499.5")
         return kind
+
+    def _send_at(self, kind: EventType, data: dict[str, Any]) -> datetime | None:
+        """When the type schedules it; refused when that moment is long past (a shift in 2020)."""
+        send_at = kind.send_at(data) if kind.send_at else None
+        if send_at is not None and send_at < self._clock.now() - LATE_GRACE:
+            raise EventRejected("data", f"{kind.type} would have been sent at {send_at.isoformat()}, which has passed")
+        return send_at
+
+    @staticmethod
+    def _checked(kind: EventType, event: Event) -> dict[str, Any]:
+        """The event's data as its type's model reads it (dates as ISO strings for the
+        templates), or EventRejected naming the first field to fix."""
+        if kind.data is None:
+            return event.data
+        try:
+            return kind.data.model_validate(event.data).model_dump(mode="json")
+        except ValidationError as error:
+            problem = error.errors(include_input=False, include_url=False)[0]
+            where = ".".join(str(part) for part in ("data", *problem["loc"]))
+            raise EventRejected(where, f"{where}: {problem['msg'].removeprefix('Value error, ')}") from None
 
     async def _first_post_of(self, posted: dict[str, Any]) -> dict[str, Any]:
         """The record the first post under this id left; EventConflict when this post differs from it."""

@@ -9,7 +9,7 @@ from gateway.conversation.flows import Flow, MenuEntry, Step
 from gateway.conversation.translations import TranslationDomain
 from gateway.hookspecs import hookimpl
 from gateway.notifications.events import EventType
-from plugins.billing import demo
+from plugins.billing import demo, events
 from plugins.billing.backend import EmbeddedBilling, HttpBilling
 from plugins.billing.readers import DOMAIN, Readers
 from plugins.billing.service import BillingService
@@ -83,22 +83,40 @@ class BillingPlugin:
                 "order_confirmation",
                 ("order_id", "customer_name", "amount", "delivery_date"),
                 numeric=("amount",),
+                data=events.OrderConfirmed,
             ),
-            EventType("delivery.scheduled", "delivery_reminder", ("customer_name", "delivery_date")),
-            EventType("delivery.completed", "delivery_confirmed", ("customer_name", "delivery_date")),
-            EventType("delivery.delayed", "delivery_delayed", ("customer_name", "eta")),
+            EventType("delivery.scheduled", "delivery_reminder", ("customer_name", "delivery_date"), data=events.Delivery),
+            EventType("delivery.completed", "delivery_confirmed", ("customer_name", "delivery_date"), data=events.Delivery),
+            EventType("delivery.delayed", "delivery_delayed", ("customer_name", "eta"), data=events.DeliveryDelayed),
             EventType(
                 "payment.due",
                 "payment_reminder",
                 ("customer_name", "amount", "period", "due_date"),
                 numeric=("amount",),
                 attachments=self.service.payment_due_bill,
+                data=events.PaymentDue,
             ),
-            EventType("payment.received", "payment_confirmation", ("customer_name", "amount"), numeric=("amount",)),
-            EventType("subscription.created", "subscription_confirmation", ("customer_name", "product", "start_date")),
-            EventType("subscription.paused", "pause_confirmation", ("customer_name", "product", "resume_date")),
-            EventType("customer.churn_risk", "churn_risk", ("customer_name", "offer")),
-            EventType("product.launched", "new_product", ("product", "area")),
+            EventType(
+                "payment.received",
+                "payment_confirmation",
+                ("customer_name", "amount"),
+                numeric=("amount",),
+                data=events.PaymentReceived,
+            ),
+            EventType(
+                "subscription.created",
+                "subscription_confirmation",
+                ("customer_name", "product", "start_date"),
+                data=events.SubscriptionCreated,
+            ),
+            EventType(
+                "subscription.paused",
+                "pause_confirmation",
+                ("customer_name", "product", "resume_date"),
+                data=events.SubscriptionPaused,
+            ),
+            EventType("customer.churn_risk", "churn_risk", ("customer_name", "offer"), data=events.ChurnRisk),
+            EventType("product.launched", "new_product", ("product", "area"), data=events.ProductLaunched),
         ]
 
     @hookimpl

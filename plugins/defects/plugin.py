@@ -15,6 +15,7 @@ from gateway.hookspecs import hookimpl
 from gateway.models import Content, InboundKind, InboundMessage, MediaKind
 from gateway.notifications.events import EventType
 from plugins.defects import demo
+from plugins.defects.events import DefectCreated
 from plugins.defects.backend import (
     DEFECT_TYPES,
     SEVERITIES,
@@ -125,7 +126,12 @@ class DefectsPlugin:
         required = ("defect_id", "order_id", "defect_type", "severity")
         return [
             EventType(
-                "defect.created", "quality_alert", required, roles=QUALITY_ROLES, to_recipients=False
+                "defect.created",
+                "quality_alert",
+                required,
+                roles=QUALITY_ROLES,
+                to_recipients=False,
+                data=DefectCreated,
             )
         ]
 

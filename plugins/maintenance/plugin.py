@@ -18,6 +18,7 @@ from gateway.models import MediaKind
 from gateway.notifications.events import EventRejected, EventType
 from gateway.notifications.scheduler import PeriodicJob
 from plugins.maintenance import demo
+from plugins.maintenance.events import ShiftScheduled, TicketCreated
 from plugins.maintenance.backend import (
     ISSUE_TYPES,
     URGENCIES,
@@ -142,9 +143,14 @@ class MaintenancePlugin:
                 "ticket_created",
                 ("ticket_id", "machine_id", "urgency", "sla_deadline"),
                 roles=("supervisors",),
+                data=TicketCreated,
             ),
             EventType(
-                "shift.scheduled", "shift_reminder", ("operator_name", "shift_start", "line"), send_at=reminder_time
+                "shift.scheduled",
+                "shift_reminder",
+                ("operator_name", "shift_start", "line"),
+                send_at=reminder_time,
+                data=ShiftScheduled,
             ),
         ]
 

@@ -13,6 +13,7 @@ from gateway.demo import seed_staff
 from gateway.hookspecs import hookimpl
 from gateway.notifications.events import EventType
 from plugins.orders import demo
+from plugins.orders.events import OrderCompleted
 from plugins.orders.backend import EmbeddedOrders, HttpOrders
 from plugins.orders.references import BOM, ORDER
 from plugins.orders.service import OrdersService
@@ -110,7 +111,7 @@ class OrdersPlugin:
 
     @hookimpl
     def register_event_types(self) -> list[EventType]:
-        return [EventType("order.completed", "order_completed", ("order_id", "completed_at"))]
+        return [EventType("order.completed", "order_completed", ("order_id", "completed_at"), data=OrderCompleted)]
 
     @hookimpl
     def register_templates(self) -> list[dict[str, str]]:

@@ -106,9 +106,12 @@ async def test_payment_due_queues_the_bill_after_the_reminder_in_the_recipients_
     assert "Asha" in text
 
 
-async def test_a_payment_due_whose_bill_cannot_be_made_still_sends_the_reminder(subscriber, caplog):
-    event = PAYMENT_DUE | {"data": PAYMENT_DUE["data"] | {"period": "soon"}}
+async def test_a_payment_due_whose_bill_cannot_be_made_still_sends_the_reminder(subscriber, caplog, monkeypatch):
+    def broken(*arguments):
+        raise RuntimeError("the bill's layout failed")
+
+    monkeypatch.setattr(documents, "bill_document", broken)
     with caplog.at_level(logging.ERROR):
-        messages = await publish(subscriber.client, event)
+        messages = await publish(subscriber.client, PAYMENT_DUE)
     assert [message["template"]["name"] for message in messages] == ["payment_reminder"]
     assert "Attachments for payment.due event evt-bill failed" in caplog.text

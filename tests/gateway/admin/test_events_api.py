@@ -239,3 +239,53 @@ async def test_an_event_reaches_the_contact_in_their_language_and_an_opted_out_o
     reminder, bill = transcript["messages"][-2:]
     assert reminder["text"] == "Hola Asha, tu factura de 1.860,00\xa0₹ de diciembre de 2025 vence el 10 ene 2026."
     assert bill["media"]["caption"] == "Tu factura de diciembre de 2025"
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "says"),
+    [
+        ({"due_date": "soon"}, "data.due_date", "valid date"),
+        ({"period": "December"}, "data.period", "should match pattern"),
+        ({"amount": "1860"}, "data.amount", "must be a number"),
+    ],
+)
+async def test_event_data_is_checked_by_its_types_model_at_the_door(api, data, path, says):
+    event = PAYMENT_DUE | {"id": "evt-typed", "data": PAYMENT_DUE["data"] | data}
+    refused = await api.post("/api/v1/events", json=event, headers=AUTH)
+    assert refused.status == 422
+    [field] = (await refused.json())["error"]["fields"]
+    assert field["path"] == path and says in field["message"]
+    assert sum((await api.app[STORE].queue.counts()).values()) == 0, "nothing queued"
+
+
+async def test_a_severity_outside_the_scale_and_a_shift_long_past_are_refused(api, clock):
+    defect = {
+        "id": "evt-d1",
+        "type": "defect.created",
+        "data": {"defect_id": "DEF-1", "order_id": "4411", "defect_type": "Dimensional", "severity": "extreme"},
+    }
+    refused = await api.post("/api/v1/events", json=defect, headers=AUTH)
+    assert refused.status == 422
+    assert (await refused.json())["error"]["fields"][0]["path"] == "data.severity"
+    shift = {
+        "id": "evt-s-old",
+        "type": "shift.scheduled",
+        "data": {"operator_name": "Ravi", "shift_start": "2020-01-06T06:00:00+05:30", "line": "Line 2"},
+        "recipients": ["+919812345678"],
+    }
+    refused = await api.post("/api/v1/events", json=shift, headers=AUTH)
+    assert refused.status == 422 and "which has passed" in (await refused.json())["error"]["fields"][0]["message"]
+
+
+class Enricher:
+    @hookimpl
+    def enrich_event(self, event, context):
+        return {"customer_name": "Asha Rao"} if event["type"] == "payment.due" else None
+
+
+async def test_a_plugin_adds_data_before_the_notification_renders(make_gateway):
+    client = await make_gateway([BillingPlugin(), Enricher()], admin_token=TOKEN)
+    event = PAYMENT_DUE | {"id": "evt-enriched", "data": PAYMENT_DUE["data"] | {"customer_name": "A"}}
+    published = await (await client.post("/api/v1/events", json=event, headers=AUTH)).json()
+    job = await client.app[STORE].queue.get(published["jobs"][0])
+    assert job.message["template"]["parameters"]["customer_name"] == "Asha Rao"
