@@ -1,11 +1,15 @@
 """What plugins are given to send files: store one, render one from a pure function (cached by
 content), read one back; and `attachment` to reply with it."""
 
+import logging
+from collections.abc import Awaitable
 from typing import Any
 
-from gateway.media.rendering import Make, Renderer
-from gateway.models import MediaKind, OutboundMedia
-from gateway.ports.media import MediaStore, StoredMedia
+from gateway.media.rendering import Make, Renderer, RenderingFailed
+from gateway.models import Content, MediaKind, OutboundMedia
+from gateway.ports.media import MediaStore, MediaStoreError, StoredMedia
+
+log = logging.getLogger(__name__)
 
 
 class PluginMedia:
@@ -44,3 +48,13 @@ def attachment(stored: StoredMedia, *, caption: str | None = None) -> OutboundMe
         raise ValueError(f"stored file {stored.id} has no kind: it was never stored as a file to send")
     filename = stored.filename if stored.kind is MediaKind.DOCUMENT else None
     return OutboundMedia(kind=stored.kind, media_id=stored.id, caption=caption, filename=filename)
+
+
+async def file_then(making: Awaitable[OutboundMedia], text: Content) -> list[Content]:
+    """A reply's file (a chart, a bill) before its text; the text alone, logged, when the file
+    cannot be made, so what the contact asked for never depends on a drawing."""
+    try:
+        return [Content(media=await making), text]
+    except (RenderingFailed, MediaStoreError) as error:
+        log.error("a file for a reply could not be made (%s); its text goes alone", error)
+        return [text]

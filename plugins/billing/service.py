@@ -12,7 +12,7 @@ from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.dates import read_day
 from gateway.conversation.formatting import day, in_reader_zone, money, month, time_of_day
 from gateway.conversation.translated import localized
-from gateway.media.service import PluginMedia, attachment
+from gateway.media.service import PluginMedia, attachment, file_then
 from gateway.models import Content, MediaKind, OutboundMedia
 from gateway.phone import mask
 from plugins.billing import documents
@@ -119,7 +119,7 @@ class BillingService:
             status=conversation.t(f"billing.bill.{self._bill_state(bill)}"),
         )
         customer = conversation.profile_name or bill.customer
-        return [Content(media=await self._pdf(bill, customer, conversation)), Content(text=text)]
+        return await file_then(self._pdf(bill, customer, conversation), Content(text=text))
 
     async def payment_due_bill(self, recipient: str, data: dict[str, Any]) -> list[OutboundMedia]:
         """The bill a payment.due event announces, as a PDF in the recipient's language, sent

@@ -3,7 +3,7 @@ the production schedule and BOM updates. A customer sees their own orders; staff
 order, the schedule and BOMs (see "Who may see what" in docs/plugins.md)."""
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from gateway.clock import Clock
 from gateway.conversation.access import STAFF_ROLES, owned_by
@@ -11,8 +11,8 @@ from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.formatting import day, number, percent
 from gateway.conversation.translated import localized
-from gateway.media.service import PluginMedia, attachment
-from gateway.models import Content, MediaKind
+from gateway.media.service import PluginMedia, attachment, file_then
+from gateway.models import Content, MediaKind, OutboundMedia
 from gateway.phone import mask
 from plugins.orders import charts
 from plugins.orders.backend import Order, OrdersBackend, OrderStatus
@@ -82,9 +82,9 @@ class OrdersService:
         )
         if not order.steps:
             return [Content(text=text)]
-        return [await self._gantt(order, conversation), Content(text=text)]
+        return await file_then(self._gantt(order, conversation), Content(text=text))
 
-    async def _gantt(self, order: Order, conversation: Conversation) -> Content:
+    async def _gantt(self, order: Order, conversation: Conversation) -> OutboundMedia:
         """The order's production steps as a Gantt chart image, its caption naming the order."""
         chart = charts.gantt(order, conversation, self._clock.now())
         stored = await self._media.render(
@@ -95,7 +95,7 @@ class OrdersService:
             filename=f"order-{order.id}.png",
             version=charts.CHARTS_VERSION,
         )
-        return Content(media=attachment(stored, caption=chart.title))
+        return attachment(stored, caption=chart.title)
 
     async def recent(self, conversation: Conversation) -> list[Content]:
         orders = (await self.own_orders(conversation))[:5]
@@ -152,6 +152,9 @@ class OrdersService:
         ]
         text = "\n".join([conversation.t("orders.schedule_header", period=period), *lines])
         chart = charts.schedule_chart(slots, today, last, period, conversation)
+        return await file_then(self._schedule_chart(chart, today), Content(text=text))
+
+    async def _schedule_chart(self, chart: charts.ScheduleChart, today: date) -> OutboundMedia:
         stored = await self._media.render(
             charts.draw_schedule,
             chart,
@@ -160,7 +163,7 @@ class OrdersService:
             filename=f"schedule-{today.isoformat()}.png",
             version=charts.CHARTS_VERSION,
         )
-        return [Content(media=attachment(stored, caption=chart.title)), Content(text=text)]
+        return attachment(stored, caption=chart.title)
 
     async def known_bom(self, answer: str, conversation: Conversation) -> str:
         """A flow lookup: a BOM, for staff; to anyone else every BOM is unknown."""

@@ -93,6 +93,15 @@ async def publish(client, event: dict) -> list[dict]:
     return [job.message for job in sorted(jobs, key=lambda job: job.created_at)]
 
 
+async def test_a_bill_that_cannot_be_drawn_leaves_its_text_going_alone(subscriber, monkeypatch):
+    def broken(document):
+        raise ValueError("the PDF library failed")
+
+    monkeypatch.setattr(documents, "draw_bill", broken)
+    [bill] = await choose(subscriber, "My bill")
+    assert bill.media is None and bill.text.startswith("*Bill for December 2025*")
+
+
 async def test_payment_due_queues_the_bill_after_the_reminder_in_the_recipients_language(subscriber):
     await subscriber.client.app[STORE].settings.update_contact("+919812345678", {"language": "es"})
     reminder, bill = await publish(subscriber.client, PAYMENT_DUE)

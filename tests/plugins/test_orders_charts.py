@@ -87,6 +87,17 @@ async def test_asking_again_sends_the_chart_already_made(customer, monkeypatch):
     assert drawn == ["Order ORD-4411: production steps"]
 
 
+async def test_a_chart_that_cannot_be_drawn_leaves_the_status_text_going_alone(customer, monkeypatch):
+    @functools.wraps(charts.draw_gantt)
+    def broken(chart: charts.Gantt) -> bytes:
+        raise ValueError("matplotlib could not lay the chart out")
+
+    monkeypatch.setattr(charts, "draw_gantt", broken)
+    await open_entry(customer, "Orders", "Order status")
+    [status] = await customer.send("4411")
+    assert status.text.startswith("*Order ORD-4411*") and status.media is None
+
+
 async def test_the_week_of_the_schedule_is_sent_as_a_chart(make_gateway, clock):
     planner = SimulatedContact(await make_gateway([OrdersPlugin()]), DEMO_OPERATOR, clock)
     await open_entry(planner, "Orders", "Production schedule")
