@@ -143,6 +143,35 @@ def after_cursor(cursor: str) -> str:
         raise web.HTTPBadRequest(text="cursor: cursor is not one this gateway issued; start again without one") from None
 
 
+def unknown_cursor() -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text="cursor: cursor is not one this gateway issued; start again without one")
+
+
+def key_cursor(*parts: str) -> str:
+    """An opaque cursor for a list in order of several keys (a time and an id): the last row's keys."""
+    return name_cursor("\n".join(parts))
+
+
+def after_key(cursor: str, count: int) -> list[str]:
+    """The keys a cursor made by key_cursor points after; 400 for one this gateway did not issue."""
+    parts = after_cursor(cursor).split("\n")
+    if len(parts) != count:
+        raise unknown_cursor()
+    return parts
+
+
+def after_time(cursor: str) -> tuple[datetime, str]:
+    """The time and id a key_cursor(time, id) points after; 400 for one this gateway did not issue."""
+    moment, key = after_key(cursor, 2)
+    try:
+        at = datetime.fromisoformat(moment)
+    except ValueError:
+        raise unknown_cursor() from None
+    if at.tzinfo is None:
+        raise unknown_cursor()
+    return at, key
+
+
 def answer(payload: Any, status: int = 200) -> web.Response:
     """A JSON answer from a model, a list of models, or plain JSON data."""
     if isinstance(payload, BaseModel):

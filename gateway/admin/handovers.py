@@ -7,16 +7,32 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.admin.api import Api, Query, answer, body_of, field_error, invalid_field, query_of
+from gateway.admin.api import (
+    Api,
+    Query,
+    after_time,
+    answer,
+    body_of,
+    field_error,
+    invalid_field,
+    key_cursor,
+    query_of,
+)
 from gateway.appkeys import HANDOVERS
 from gateway.handover.card import ConversationCard, HandoverReason, HandoverState
-from gateway.handover.service import ContactBlocked, HandoverConflict, Handovers
+from gateway.handover.service import ContactBlocked, HandoverConflict, Handovers, activity_key
 from gateway.phone import InvalidPhoneNumber, to_contact_id
 
 
 class HandoverListing(Query):
     state: HandoverState = HandoverState.WAITING
     limit: int = Field(default=100, ge=1, le=1000)
+    cursor: str | None = Field(default=None, description="the previous page's next_cursor")
+
+
+class HandoversListed(BaseModel):
+    handovers: list[ConversationCard] = Field(description="the conversations' cards, most recent activity first")
+    next_cursor: str | None = Field(description="the cursor of the next page; null on the last")
 
 
 class HandoverRequest(BaseModel):
@@ -58,12 +74,23 @@ def declare(api: Api) -> None:
         "/handovers",
         "Conversations handed to people, by state (waiting, assigned, closed), most recent activity first",
         query=HandoverListing,
-        answers={200: "the conversations' cards"},
+        answers={
+            200: "a page of the conversations' cards and the cursor of the next one",
+            400: "a cursor this gateway did not issue",
+        },
+        returns=HandoversListed,
     )
     async def listing(request: web.Request) -> web.Response:
         asked = query_of(request, HandoverListing)
-        cards = await request.config_dict[HANDOVERS].cards(state=asked.state, limit=asked.limit)
-        return answer({"handovers": [card.model_dump(mode="json") for card in cards]})
+        before = after_time(asked.cursor) if asked.cursor is not None else None
+        cards = await request.config_dict[HANDOVERS].cards(state=asked.state, limit=asked.limit, before=before)
+        last = activity_key(cards[-1]) if len(cards) == asked.limit else None
+        return answer(
+            {
+                "handovers": [card.model_dump(mode="json") for card in cards],
+                "next_cursor": key_cursor(last[0].isoformat(), last[1]) if last else None,
+            }
+        )
 
     @api.route(
         "GET",

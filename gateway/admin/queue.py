@@ -1,15 +1,23 @@
 """The outbound queue under /api/v1/queue: summary, dead letters, retry one, process now."""
 
 from aiohttp import web
-from pydantic import Field
+from typing import Any
 
-from gateway.admin.api import Api, Query, answer, query_of
+from pydantic import BaseModel, Field
+
+from gateway.admin.api import Api, Query, after_time, answer, key_cursor, query_of
 from gateway.appkeys import STORE, WORKER
 from gateway.ports.records import Job, JobState
 
 
 class DeadLetters(Query):
     limit: int = Field(default=50, ge=1, le=500)
+    cursor: str | None = Field(default=None, description="the previous page's next_cursor")
+
+
+class DeadListed(BaseModel):
+    dead: list[dict[str, Any]] = Field(description="each dead job, oldest due first, with its last error")
+    next_cursor: str | None = Field(description="the cursor of the next page; null on the last")
 
 
 def job_json(job: Job) -> dict:
@@ -30,10 +38,25 @@ def declare(api: Api) -> None:
     async def summary(request: web.Request) -> web.Response:
         return answer(await request.config_dict[STORE].queue.counts())
 
-    @api.route("GET", "/queue/dead", "Dead letters, with the reason each died", query=DeadLetters)
+    @api.route(
+        "GET",
+        "/queue/dead",
+        "Dead letters, with the reason each died, oldest due first, page by page",
+        query=DeadLetters,
+        answers={200: "a page of dead jobs and the cursor of the next one", 400: "a cursor this gateway did not issue"},
+        returns=DeadListed,
+    )
     async def dead(request: web.Request) -> web.Response:
-        limit = query_of(request, DeadLetters).limit
-        return answer([job_json(job) for job in await request.config_dict[STORE].queue.list(JobState.DEAD, limit)])
+        page = query_of(request, DeadLetters)
+        after = after_time(page.cursor) if page.cursor is not None else None
+        jobs = await request.config_dict[STORE].queue.list(JobState.DEAD, page.limit, after)
+        last = jobs[-1] if len(jobs) == page.limit else None
+        return answer(
+            {
+                "dead": [job_json(job) for job in jobs],
+                "next_cursor": key_cursor(last.due_at.isoformat(), last.id) if last else None,
+            }
+        )
 
     @api.route(
         "POST",

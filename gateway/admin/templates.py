@@ -7,7 +7,7 @@ from aiohttp import web
 from jinja2 import Environment, nodes
 from pydantic import BaseModel, Field
 
-from gateway.admin.api import Api, answer, body_of, invalid_field
+from gateway.admin.api import Api, Query, after_key, answer, body_of, invalid_field, key_cursor, query_of
 from gateway.appkeys import SETTINGS, STORE, TEMPLATES
 from gateway.conversation.catalog import LANGUAGES
 from gateway.notifications.delivery import CURRENCY_SETTING
@@ -30,6 +30,16 @@ class TemplateBody(BaseModel):
 
 class Preview(BaseModel):
     context: dict[str, Any] = Field(default_factory=dict)
+
+
+class TemplatePage(Query):
+    limit: int = Field(default=100, ge=1, le=1000)
+    cursor: str | None = Field(default=None, description="the previous page's next_cursor")
+
+
+class TemplatesListed(BaseModel):
+    templates: list[dict[str, Any]] = Field(description="the latest version of each template, by name and language")
+    next_cursor: str | None = Field(description="the cursor of the next page; null on the last")
 
 
 class Rollback(BaseModel):
@@ -82,9 +92,26 @@ async def _variable_at_fault(template: TemplateVersion, context: dict[str, Any],
 
 
 def declare(api: Api) -> None:
-    @api.route("GET", "/templates", "The latest version of every template")
+    @api.route(
+        "GET",
+        "/templates",
+        "The latest version of every template, by name and language, page by page",
+        query=TemplatePage,
+        answers={200: "a page of templates and the cursor of the next one", 400: "a cursor this gateway did not issue"},
+        returns=TemplatesListed,
+    )
     async def listing(request: web.Request) -> web.Response:
-        return answer([template_json(t) for t in await request.config_dict[STORE].templates.list()])
+        page = query_of(request, TemplatePage)
+        after = tuple(after_key(page.cursor, 2)) if page.cursor is not None else ("", "")
+        every = sorted(await request.config_dict[STORE].templates.list(), key=lambda t: (t.name, t.language))
+        rest = [t for t in every if (t.name, t.language) > after]
+        shown, more = rest[: page.limit], len(rest) > page.limit
+        return answer(
+            {
+                "templates": [template_json(t) for t in shown],
+                "next_cursor": key_cursor(shown[-1].name, shown[-1].language) if more else None,
+            }
+        )
 
     @api.route(
         "GET",

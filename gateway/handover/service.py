@@ -45,6 +45,10 @@ EVENT_ORDER = {"requested": 0, "taken": 1, "replied": 2}
 """Events of one instant in the order they happen; the ending comes last."""
 
 
+def activity_key(card: ConversationCard) -> tuple[datetime, str]:
+    """Where a card stands in the list: its latest activity, then its contact."""
+    return card.last_activity_at or card.requested_at or NEVER, card.contact
+
 class HandoverConflict(Exception):
     """The conversation is not in a state that allows this (assigned to someone else, not handed over)."""
 
@@ -86,14 +90,17 @@ class Handovers:
         stored = await self._store.records.get(NAMESPACE, contact)
         return ConversationCard.model_validate(stored) if stored else ConversationCard(contact=contact)
 
-    async def cards(self, *, state: HandoverState | None = None, limit: int = 200) -> list[ConversationCard]:
-        """Cards, in one state when given, most recent activity first: of the 1,000 cards written
-        last (activity writes a card), so the oldest quiet ones drop off a big deployment's list."""
+    async def cards(
+        self, *, state: HandoverState | None = None, limit: int = 200, before: tuple[datetime, str] | None = None
+    ) -> list[ConversationCard]:
+        """Cards, in one state when given, most recent activity first (then by contact), those
+        after `before` (an activity key) when given: of the 1,000 cards written last (activity
+        writes a card), so the oldest quiet ones drop off a big deployment's list."""
         where = {"state": state.value} if state else None
         stored = await self._store.records.find(NAMESPACE, where, LISTED_AT_MOST)
         found = [ConversationCard.model_validate(document) for document in stored]
-        found.sort(key=lambda card: card.last_activity_at or card.requested_at or NEVER, reverse=True)
-        return found[:limit]
+        found.sort(key=activity_key, reverse=True)
+        return [card for card in found if before is None or activity_key(card) < before][:limit]
 
     async def events(self, contact: str, limit: int = 50) -> list[dict[str, Any]]:
         """The contact's latest handover events, oldest first."""

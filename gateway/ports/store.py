@@ -185,8 +185,8 @@ class OutboundQueue(Protocol):
     async def counts(self) -> dict[JobState, int]:
         """How many jobs are in each state."""
 
-    async def list(self, state: JobState, limit: int = 50) -> list[Job]:
-        """Jobs in one state, oldest due first."""
+    async def list(self, state: JobState, limit: int = 50, after: tuple[datetime, str] | None = None) -> list[Job]:
+        """Jobs in one state, oldest due first; with `after` (a due time and job id), those after it."""
 
     async def purge_finished(self, before: datetime, batch: int = 500) -> int:
         """Delete sent and suppressed jobs last changed before `before`, `batch` at a time, and

@@ -207,8 +207,12 @@ class MongoQueue:
         return (await self._jobs.delete_many(old | {"_id": {"$in": ids}})).deleted_count
 
     @idempotent
-    async def list(self, state: JobState, limit: int = 50) -> list[Job]:
-        cursor = self._jobs.find({"state": state.value}).sort([("due_at", 1), ("_id", 1)]).limit(limit)
+    async def list(self, state: JobState, limit: int = 50, after: tuple[datetime, str] | None = None) -> list[Job]:
+        query: dict[str, Any] = {"state": state.value}
+        if after:
+            due, job = after
+            query["$or"] = [{"due_at": {"$gt": due}}, {"due_at": due, "_id": {"$gt": job}}]
+        cursor = self._jobs.find(query).sort([("due_at", 1), ("_id", 1)]).limit(limit)
         return [_job(document) for document in await cursor.to_list(limit)]
 
 

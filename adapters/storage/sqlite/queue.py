@@ -152,10 +152,12 @@ class SqliteQueue:
         )
         return {state: 0 for state in JobState} | {JobState(state): count for state, count in rows}
 
-    async def list(self, state: JobState, limit: int = 50) -> list[Job]:
+    async def list(self, state: JobState, limit: int = 50, after: tuple[datetime, str] | None = None) -> list[Job]:
+        due, job = (to_micros(after[0]), after[1]) if after else (-1, "")
         rows = await self._db.run(
             lambda connection: connection.execute(
-                "SELECT * FROM queue WHERE state = ? ORDER BY due_at, id LIMIT ?", (state.value, limit)
+                "SELECT * FROM queue WHERE state = ? AND (due_at, id) > (?, ?) ORDER BY due_at, id LIMIT ?",
+                (state.value, due, job, limit),
             ).fetchall()
         )
         return [_job(row) for row in rows]

@@ -138,7 +138,7 @@ async def dead(store, job_id):
 
 
 async def test_templates_save_preview_versions_and_rollback(api):
-    listed = await call(api, "GET", "/templates")
+    listed = (await call(api, "GET", "/templates?limit=1000"))["templates"]
     assert {(t["name"], t["language"]) for t in listed} >= {("payment_reminder", "hi"), ("churn_risk", "en")}
     refused = await call(api, "PUT", "/templates/churn_risk/en", 422, json={"body": "Hi {{ customer_name"})
     assert refused["error"]["fields"][0]["path"] == "body" and "line 1" in refused["error"]["message"]
@@ -205,7 +205,7 @@ async def test_queue_summary_dead_letters_and_retry(api):
     store = api.app[STORE]
     assert await eventually(lambda: dead(store, queued["job"]))
     assert (await call(api, "GET", "/queue"))["dead"] == 1
-    [letter] = await call(api, "GET", "/queue/dead")
+    [letter] = (await call(api, "GET", "/queue/dead"))["dead"]
     assert letter["id"] == queued["job"] and "simulator reaches only simulated contacts" in letter["last_error"]
     retried = await call(api, "POST", f"/queue/{queued['job']}/retry", 202)
     assert retried["state"] == "queued" and retried["attempts"] == 0
@@ -333,3 +333,39 @@ async def test_the_openapi_document_declares_path_parameters_and_every_error_ans
     assert [(p["name"], p["in"]) for p in contact["parameters"]] == [("phone", "path")]
     assert {"400", "401", "404", "422"} <= set(contact["responses"])
     assert {"401", "422"} <= set(spec["paths"]["/api/v1/stats"]["get"]["responses"])
+
+
+async def test_templates_dead_letters_and_handovers_page_by_cursor_like_contacts(api, clock):
+    first = await call(api, "GET", "/templates?limit=2")
+    second = await call(api, "GET", "/templates", params={"limit": 2, "cursor": first["next_cursor"]})
+    every = (await call(api, "GET", "/templates?limit=1000"))["templates"]
+    keys = [(t["name"], t["language"]) for t in every]
+    assert [(t["name"], t["language"]) for t in first["templates"] + second["templates"]] == keys[:4]
+    assert keys == sorted(keys) and (await call(api, "GET", "/templates?limit=1000"))["next_cursor"] is None
+    jobs = []
+    for n in range(3):
+        message = {"recipient": f"+1555000990{n}", "text": "x", "force_queue": True}
+        jobs.append((await call(api, "POST", "/messages", 202, json=message))["job"])
+    for job in jobs:
+        assert await eventually(lambda job=job: dead(api.app[STORE], job))
+    dead_first = await call(api, "GET", "/queue/dead?limit=2")
+    dead_rest = await call(api, "GET", "/queue/dead", params={"limit": 2, "cursor": dead_first["next_cursor"]})
+    assert sorted(j["id"] for j in dead_first["dead"] + dead_rest["dead"]) == sorted(jobs)
+    assert dead_rest["next_cursor"] is None
+    for n in range(3):
+        await SimulatedContact(api, f"+1555000880{n}", clock).send("agent")
+        clock.advance(minutes=1)
+    waiting = await call(api, "GET", "/handovers?limit=2")
+    rest = await call(api, "GET", "/handovers", params={"limit": 2, "cursor": waiting["next_cursor"]})
+    shown = [card["contact"] for card in waiting["handovers"] + rest["handovers"]]
+    assert shown == [f"sim:+1555000880{n}" for n in (2, 1, 0)] and rest["next_cursor"] is None
+
+
+@pytest.mark.parametrize(
+    ("path", "cursor"),
+    [(path, cursor) for path in ("/templates", "/queue/dead", "/handovers") for cursor in ("%%%", tampered(b"one"))]
+    + [(path, tampered(time + b"\nid")) for path in ("/queue/dead", "/handovers") for time in (b"x", b"2026-01-05T09")],
+)
+async def test_a_cursor_the_gateway_did_not_issue_is_400_on_every_list(api, path, cursor):
+    error = (await call(api, "GET", path, 400, params={"cursor": cursor}))["error"]
+    assert error["message"] == "cursor: cursor is not one this gateway issued; start again without one"
