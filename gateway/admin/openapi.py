@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from gateway import __version__
 from gateway.admin.api import Operation
+from gateway.notifications.events import EventType
 
 PREFIX = "/api/v1"
 
@@ -54,6 +55,23 @@ def document(operations: list[Operation]) -> dict[str, Any]:
         "paths": paths,
         "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }
+
+
+def with_event_data(description: dict[str, Any], types: dict[str, EventType]) -> dict[str, Any]:
+    """The document with each event type's data model in components/schemas, named under the
+    event's `data` by type, so a business system reads what each type carries."""
+    schemas = dict(description["components"]["schemas"])
+    typed = {name: _ref(kind.data, schemas)["$ref"] for name, kind in sorted(types.items()) if kind.data}
+    if not typed:
+        return description
+    event = dict(schemas["Event"], properties=dict(schemas["Event"]["properties"]))
+    listing = "; ".join(f"`{name}`: {ref}" for name, ref in typed.items())
+    event["properties"]["data"] = event["properties"]["data"] | {
+        "description": f"the event's data, as its type's model says: {listing}",
+        "x-data-by-type": {name: {"$ref": ref} for name, ref in typed.items()},
+    }
+    schemas["Event"] = event
+    return description | {"components": description["components"] | {"schemas": schemas}}
 
 
 def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:

@@ -369,3 +369,12 @@ async def test_templates_dead_letters_and_handovers_page_by_cursor_like_contacts
 async def test_a_cursor_the_gateway_did_not_issue_is_400_on_every_list(api, path, cursor):
     error = (await call(api, "GET", path, 400, params={"cursor": cursor}))["error"]
     assert error["message"] == "cursor: cursor is not one this gateway issued; start again without one"
+
+
+async def test_the_openapi_document_shows_each_event_types_data_model(api):
+    spec = await (await api.get("/api/v1/openapi.json")).json()
+    data = spec["components"]["schemas"]["Event"]["properties"]["data"]
+    ref = data["x-data-by-type"]["order.confirmed"]["$ref"]
+    assert ref == "#/components/schemas/OrderConfirmed" and "`order.confirmed`" in data["description"]
+    confirmed = spec["components"]["schemas"]["OrderConfirmed"]
+    assert {"order_id", "customer_name", "amount", "delivery_date"} <= set(confirmed["required"])
