@@ -210,7 +210,7 @@ class EventService:
         except ValidationError as error:
             problem = error.errors(include_input=False, include_url=False)[0]
             where = ".".join(str(part) for part in ("data", *problem["loc"]))
-            raise EventRejected(where, f"{where}: {problem['msg'].removeprefix('Value error, ')}") from None
+            raise EventRejected(where, problem["msg"].removeprefix("Value error, ")) from None
 
     async def _first_post_of(self, posted: dict[str, Any]) -> dict[str, Any]:
         """The record the first post under this id left; EventConflict when this post differs from it."""
