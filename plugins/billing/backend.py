@@ -32,7 +32,8 @@ class Subscription(BaseModel):
 
 
 class Bill(BaseModel):
-    customer: str
+    customer: str = Field(description="the contact billed, by phone number")
+    customer_name: str | None = Field(default=None, description="whom the billing system bills, as it names them")
     amount: float = Field(ge=0)
     currency: str = Field(min_length=3, max_length=3)
     period: date = Field(description="the first day of the month billed")

@@ -36,6 +36,7 @@ async def seed(backend: EmbeddedBilling, records: PluginRecords, now: datetime) 
     last_month = (first_of_month - timedelta(days=1)).replace(day=1)
     bill = Bill(
         customer=DEMO_CUSTOMER,
+        customer_name="Asha Patel",
         amount=1860,
         currency="INR",
         period=last_month,

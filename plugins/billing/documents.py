@@ -29,7 +29,13 @@ def filename(bill: Bill) -> str:
     return f"bill-{bill.period:%Y-%m}.pdf"
 
 
-def bill_document(bill: Bill, customer: str, state: str, conversation: Conversation) -> BillDocument:
+def customer(bill: Bill, conversation: Conversation) -> str:
+    """Whom the bill names: the billing system's customer; the name the contact gave WhatsApp
+    (whatever they typed) only when the billing system has none, else their number."""
+    return bill.customer_name or conversation.profile_name or bill.customer
+
+
+def bill_document(bill: Bill, state: str, conversation: Conversation) -> BillDocument:
     """What the bill says to the contact, in their language; `state` is paid, due or overdue."""
     t = conversation.t
     return BillDocument(
@@ -37,7 +43,7 @@ def bill_document(bill: Bill, customer: str, state: str, conversation: Conversat
         title=t("billing.pdf.title", period=month(bill.period, conversation)),
         rows=[
             (t("billing.pdf.reference"), reference(bill)),
-            (t("billing.pdf.customer"), customer),
+            (t("billing.pdf.customer"), customer(bill, conversation)),
             (t("billing.pdf.period"), month(bill.period, conversation)),
             (t("billing.pdf.amount"), money(bill.amount, bill.currency, conversation)),
             (t("billing.pdf.due"), day(bill.due_date, conversation)),

@@ -118,8 +118,7 @@ class BillingService:
             due=day(bill.due_date, conversation),
             status=conversation.t(f"billing.bill.{self._bill_state(bill)}"),
         )
-        customer = conversation.profile_name or bill.customer
-        return await file_then(self._pdf(bill, customer, conversation), Content(text=text))
+        return await file_then(self._pdf(bill, conversation), Content(text=text))
 
     async def payment_due_bill(self, recipient: str, data: dict[str, Any]) -> list[OutboundMedia]:
         """The bill a payment.due event announces, as a PDF in the recipient's language, sent
@@ -127,16 +126,17 @@ class BillingService:
         currency = data.get("currency") or await self._readers.currency()
         bill = Bill(
             customer=recipient,
+            customer_name=str(data["customer_name"]),
             amount=data["amount"],
             currency=currency,
             period=date.fromisoformat(f"{str(data['period'])[:7]}-01"),
             due_date=date.fromisoformat(str(data["due_date"])[:10]),
         )
         conversation = await self._readers.reader(recipient)
-        return [await self._pdf(bill, str(data["customer_name"]), conversation)]
+        return [await self._pdf(bill, conversation)]
 
-    async def _pdf(self, bill: Bill, customer: str, conversation: Conversation) -> OutboundMedia:
-        document = documents.bill_document(bill, customer, self._bill_state(bill), conversation)
+    async def _pdf(self, bill: Bill, conversation: Conversation) -> OutboundMedia:
+        document = documents.bill_document(bill, self._bill_state(bill), conversation)
         stored = await self._media.render(
             documents.draw_bill,
             document,

@@ -8,7 +8,7 @@ import logging
 import pypdf
 import pytest
 
-from gateway.appkeys import MEDIA, STORE
+from gateway.appkeys import INBOX, MEDIA, STORE
 from gateway.demo import DEMO_CUSTOMER
 from gateway.testing import SimulatedContact
 from plugins.billing import documents
@@ -68,6 +68,28 @@ async def test_my_bill_in_hindi_is_a_hindi_pdf(subscriber):
     assert "राशि" in bill.text
     text = await pdf_text(subscriber, pdf)
     assert "BILL-2025-12" in text and "₹1,860.00" in text and "राशि" in text
+
+
+async def bill_asked_for_by(contact: SimulatedContact, profile_name: str) -> str:
+    """The text of the PDF sent to a contact whose WhatsApp profile is named `profile_name`."""
+    message = {"phone": contact.phone, "id": "asks-for-bill", "text": "can I see my bill?", "name": profile_name}
+    response = await contact.client.post("/simulator/api/messages", json=message)
+    assert response.status == 200
+    await contact.client.app[INBOX].idle()
+    pdf, _text = await contact.received()
+    return await pdf_text(contact, pdf)
+
+
+async def test_the_bill_names_the_billing_systems_customer_not_the_whatsapp_profile(subscriber):
+    text = await bill_asked_for_by(subscriber, "Bunty 😎")
+    assert "Customer Asha Patel" in text and "Bunty" not in text
+
+
+async def test_a_bill_without_the_customers_name_names_the_whatsapp_profile(subscriber):
+    records = subscriber.client.app[STORE].records
+    unnamed = await records.get("billing", f"bill:{DEMO_CUSTOMER}")
+    await records.put("billing", f"bill:{DEMO_CUSTOMER}", {k: v for k, v in unnamed.items() if k != "customer_name"})
+    assert "Customer Bunty" in await bill_asked_for_by(subscriber, "Bunty")
 
 
 async def test_asking_for_the_bill_again_sends_the_pdf_already_made(subscriber, monkeypatch):
