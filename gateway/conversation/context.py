@@ -6,7 +6,7 @@ from typing import Any
 import aiohttp
 
 from gateway.clock import Clock
-from gateway.conversation.catalog import Catalog
+from gateway.conversation.catalog import DEFAULT_LANGUAGE, LANGUAGES, Catalog
 from gateway.conversation.locality import DEFAULT_LOCALE, DEFAULT_TIME_ZONE, LANGUAGE_LOCALES
 from gateway.handover.service import Handovers
 from gateway.media.service import PluginMedia
@@ -68,3 +68,20 @@ class PluginContext:
     notifier: Notifier
     handovers: Handovers
     media: PluginMedia
+
+    async def reader(self, contact: str, catalog: Catalog, *, idempotency_key: str = "") -> Conversation:
+        """`contact` as a reader outside a turn (a file attached to a notification or an alert):
+        in their language, locale and time zone as the delivery rules read them, with `catalog`'s
+        strings; no turn is answered, so the idempotency key is the caller's, if any."""
+        settings = (await self.store.settings.contact(contact)).values
+        language = settings.get("language") if settings.get("language") in LANGUAGES else DEFAULT_LANGUAGE
+        locality = self.settings.locality
+        return Conversation(
+            contact,
+            language,
+            catalog,
+            idempotency_key=idempotency_key,
+            time_zone=locality.time_zone_of(contact, settings),
+            locale=locality.locale_of(contact, settings, language),
+            home_time_zone=locality.time_zone,
+        )

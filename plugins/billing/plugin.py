@@ -44,7 +44,7 @@ class BillingPlugin:
         else:
             backend = EmbeddedBilling(context.store.records)
             await demo.seed(backend, context.store.records, context.clock.now())
-        readers = Readers(context.store, context.settings.locality)
+        readers = Readers(context)
         self.service = BillingService(backend, context.clock, context.media, readers)
 
     @hookimpl

@@ -107,7 +107,7 @@ class DefectReports:
         }
         groups: dict[tuple[str, str, str], tuple[Conversation, list[str]]] = {}
         for member in await notifier.members(QUALITY_ROLES):
-            reader = await self._reader(member, reporter)
+            reader = await self._context.reader(member, reporter.catalog, idempotency_key=reporter.idempotency_key)
             groups.setdefault((reader.language, reader.locale, reader.time_zone), (reader, []))[1].append(member)
         for reader, members in groups.values():  # one PDF for everyone who reads it alike
             try:
@@ -117,21 +117,6 @@ class DefectReports:
                 attachments = []
             key = f"defect.created:{defect.reference}"
             await notifier.notify("quality_alert", members, data, key=key, attachments=attachments)
-
-    async def _reader(self, contact: str, reporter: Conversation) -> Conversation:
-        """Someone alerted, as a reader: their language, locale and time zone."""
-        settings = (await self._context.store.settings.contact(contact)).values
-        language = settings.get("language") or DEFAULT_LANGUAGE
-        locality = self._context.settings.locality
-        return Conversation(
-            contact,
-            language,
-            reporter.catalog,
-            idempotency_key=reporter.idempotency_key,
-            time_zone=locality.time_zone_of(contact, settings),
-            locale=locality.locale_of(contact, settings, language),
-            home_time_zone=locality.time_zone,
-        )
 
     async def _photo(self, defect: Defect, reader: Conversation) -> tuple[bytes | None, str | None]:
         """The photo's bytes, or why the report has none."""

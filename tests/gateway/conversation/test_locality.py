@@ -1,7 +1,8 @@
 """Each contact is placed in a time zone and a locale: their own settings, else their phone
 number's country, else the deployment's GATEWAY_TIME_ZONE and GATEWAY_LOCALE."""
 
-from gateway.appkeys import STORE
+from gateway.appkeys import PLUGIN_CONTEXT, STORE
+from gateway.conversation.catalog import Catalog
 from gateway.conversation.engine import Engine
 from gateway.hookspecs import hookimpl
 from gateway.models import Content
@@ -88,3 +89,22 @@ async def test_switching_language_in_a_turn_writes_the_new_one_as_in_the_contact
     await client.app[STORE].settings.update_contact("sim:+525512345678", {"language": "en"})
     await mexican.send("hola")
     assert shown_in == ["es_MX", "es_MX"], "the replies of the switching turn are written as in Mexico, not en_IN"
+
+
+async def test_a_contact_read_to_outside_a_turn_is_placed_as_in_one(make_gateway, clock):
+    """A file sent with a notification or an alert is written for its reader as a reply would be."""
+    client = await make_gateway([Whereabouts()], locale="es_MX")
+    store, context = client.app[STORE], client.app[PLUGIN_CONTEXT]
+    await store.settings.update_contact("+34612345678", {"language": "es"})
+    await store.settings.update_contact("+12125550100", {"language": "klingon"})
+    catalog = Catalog()
+    spain = await context.reader("+34612345678", catalog)
+    assert (spain.language, spain.locale, spain.time_zone, spain.home_time_zone) == (
+        "es",
+        "es_ES",
+        "Europe/Madrid",
+        "Asia/Kolkata",
+    )
+    assert (spain.catalog, spain.idempotency_key) == (catalog, "")
+    unknown = await context.reader("+12125550100", catalog, idempotency_key="in-1")
+    assert (unknown.language, unknown.time_zone, unknown.idempotency_key) == ("en", "America/New_York", "in-1")
