@@ -14,7 +14,7 @@ from gateway.conversation.formatting import Recipient, parameter
 from gateway.conversation.locality import Locality
 from gateway.models import MAX_BODY_CHARS, OutboundMessage, Priority, Provider, ProviderTemplate
 from gateway.notifications.template_service import TemplateService, UnknownTemplate
-from gateway.ports.records import TemplateVersion
+from gateway.ports.records import JobState, TemplateVersion
 from gateway.ports.store import Store
 from gateway.templates import TemplateError, render
 from gateway.validation import first_problem
@@ -22,6 +22,7 @@ from gateway.validation import first_problem
 WINDOW = timedelta(hours=24)
 OUTSIDE_WINDOW = "outside the 24-hour window and no approved template"
 FILE_OUTSIDE_WINDOW = "a file goes only inside the 24-hour window; its notification went as the approved template alone"
+NOT_AFTER_SENT = "a notification's file goes only after the message before it was sent"
 CURRENCY_SETTING = "currency"
 BLOCKED = "the contact is blocked"
 
@@ -42,8 +43,11 @@ class DeliveryRules:
         self._templates = templates
         self._clock = clock
 
-    async def prepare(self, message: OutboundMessage) -> OutboundMessage:
-        """The message as the channel should send it; raises Undeliverable."""
+    async def prepare(self, message: OutboundMessage, *, follows: str | None = None) -> OutboundMessage:
+        """The message as the channel should send it; raises Undeliverable. `follows` is the job a
+        notification's file is sent after (its template, or the file before it)."""
+        if follows is not None:
+            await self._check_followed(follows)
         if message.priority is Priority.REPLY and message.template is None:
             return message  # it answers a message just received: no opt-out or window applies
         contact = (await self._store.settings.contact(message.recipient)).values
@@ -59,10 +63,11 @@ class DeliveryRules:
                 return await self._rendered(message, template, context, self._recipient(message, contact, template))
             return self._approved(message, template, context, self._recipient(message, contact, template))
         if not in_window and message.provider_template is None:
-            # a notification's file (a bill, a report) follows its template, which went as the
-            # approved one; nothing an operator can retry would deliver it, so it is not dead
-            attachment = message.media is not None and message.text is None
-            raise Undeliverable(FILE_OUTSIDE_WINDOW if attachment else OUTSIDE_WINDOW, suppressed=attachment)
+            if follows is not None:
+                # its template went as the approved one; nothing an operator can retry would
+                # deliver the file, so it is not dead
+                raise Undeliverable(FILE_OUTSIDE_WINDOW, suppressed=True)
+            raise Undeliverable(OUTSIDE_WINDOW)
         return message
 
     async def laid_out(self, message: OutboundMessage) -> OutboundMessage:
@@ -79,6 +84,16 @@ class DeliveryRules:
         if not written_right_to_left(contact.get("language")) or len(text) > MAX_BODY_CHARS:
             return message
         return message.model_copy(update={"text": text})
+
+    async def _check_followed(self, job_id: str) -> None:
+        """Suppress a notification's file whose template died or was suppressed: alone, it would
+        be a bill nobody announced."""
+        followed = await self._store.queue.get(job_id)
+        if followed is None:
+            raise Undeliverable(f"{NOT_AFTER_SENT}; job {job_id} is gone from the queue", suppressed=True)
+        if followed.state is not JobState.SENT:
+            why = f": {followed.last_error}" if followed.last_error else ""
+            raise Undeliverable(f"{NOT_AFTER_SENT}; job {job_id} is {followed.state.value}{why}", suppressed=True)
 
     async def _template(self, message: OutboundMessage, contact: dict[str, Any]) -> TemplateVersion:
         try:

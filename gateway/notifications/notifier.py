@@ -55,7 +55,8 @@ class Notifier:
         attachments: Sequence[OutboundMedia] = (),
     ) -> list[str]:
         """Queue `template` rendered with `data` for each recipient, each of `attachments` (a bill
-        as a PDF) right after it; returns the job ids, each recipient's template first."""
+        as a PDF) after it, sent only once the message before it was; returns the job ids, each
+        recipient's template first."""
         groups = [
             [
                 OutboundMessage(
@@ -86,5 +87,9 @@ class Notifier:
         return {"recipient": recipient, "priority": Priority.NOTIFICATION, "send_at": send_at}
 
     async def _in_order(self, messages: list[OutboundMessage]) -> list[Job]:
-        """One recipient's messages queued one after another, so an attachment is queued after its template."""
-        return [await self._outbox.enqueue(message) for message in messages]
+        """One recipient's messages, each following the one before: the queue sends an attachment
+        only after its template was sent, whichever workers claim them."""
+        jobs: list[Job] = []
+        for message in messages:
+            jobs.append(await self._outbox.enqueue(message, follows=jobs[-1].id if jobs else None))
+        return jobs

@@ -18,9 +18,10 @@ class Outbox:
         self._default = default
         self._wake = wake
 
-    async def enqueue(self, message: OutboundMessage) -> Job:
+    async def enqueue(self, message: OutboundMessage, *, follows: str | None = None) -> Job:
         """Queue `message` through its provider, else the contact's last one, else the default; a
-        simulated contact's always through the simulator, so no real provider is asked to reach one."""
+        simulated contact's always through the simulator, so no real provider is asked to reach one.
+        With `follows`, it is sent only after that job was (a notification's file after its template)."""
         if is_simulated(message.recipient):
             provider = Provider.SIMULATOR
         else:
@@ -28,7 +29,7 @@ class Outbox:
         message = message.model_copy(
             update={"provider": provider, "request_id": message.request_id or request_id.get()}
         )
-        job = await self._store.queue.enqueue(message)
+        job = await self._store.queue.enqueue(message, follows=follows)
         await self._store.log.record_outbound(job.id, message, provider)
         self._wake()
         return job

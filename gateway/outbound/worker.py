@@ -143,7 +143,7 @@ class QueueWorker:
             return
         message = self._routing.route(message)
         channel = self._channels.get(message.provider)
-        message = await self._rules.prepare(message)
+        message = await self._rules.prepare(message, follows=job.follows)
         queued = await self._menus.render_for(channel.capabilities, message)
         message = await self._rules.laid_out(await self._linked(channel, queued))
         trial = False

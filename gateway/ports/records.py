@@ -114,6 +114,8 @@ class Job:
     last_error: str | None = None
     recovered: bool = False
     """Whether the latest claim took the job over from a worker whose lease had expired."""
+    follows: str | None = None
+    """The job this one is sent after: a notification's file follows its template."""
 
 
 @dataclass(frozen=True, slots=True)

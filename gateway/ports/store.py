@@ -149,13 +149,17 @@ class MessageLog(Protocol):
 
 
 class OutboundQueue(Protocol):
-    async def enqueue(self, message: OutboundMessage, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Job:
-        """Add a job due at `message.send_at` (or now); a known idempotency key returns its job."""
+    async def enqueue(
+        self, message: OutboundMessage, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS, follows: str | None = None
+    ) -> Job:
+        """Add a job due at `message.send_at` (or now), to be sent after the job `follows` ends;
+        a known idempotency key returns its job."""
 
     async def claim(self, owner: str, lease: timedelta) -> Job | None:
         """Atomically take the most urgent due job (or one whose lease expired) for `lease`. A reply
         is not taken while an earlier reply to the same contact is queued or sending, so a
-        contact's replies reach the provider in the order they were enqueued."""
+        contact's replies reach the provider in the order they were enqueued; a job that follows
+        another is not taken while that one is queued or sending."""
 
     async def record_sent(self, job_id: str, owner: str, provider_message_id: str) -> bool:
         """Note the provider's id on a claimed job as soon as it is sent, before the ack, so a

@@ -49,6 +49,8 @@ INDEXES: dict[str, list[IndexModel]] = {
             [("reply_to", ASCENDING), ("state", ASCENDING), ("_id", ASCENDING)],
             partialFilterExpression={"reply_to": {"$type": "string"}},
         ),
+        # the jobs let go when the job they follow ends
+        IndexModel("follows", partialFilterExpression={"follows": {"$type": "string"}}),
     ],
     "sessions": [IndexModel("expires_at", expireAfterSeconds=0)],
     "records": [

@@ -26,7 +26,9 @@ class MongoQueue:
         self._retry = retry
         self._server_clock = server_clock
 
-    async def enqueue(self, message: OutboundMessage, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Job:
+    async def enqueue(
+        self, message: OutboundMessage, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS, follows: str | None = None
+    ) -> Job:
         now = self._clock.now()
         document = {
             "_id": new_id(),
@@ -43,8 +45,11 @@ class MongoQueue:
             document["idempotency_key"] = message.idempotency_key
         if (contact := replied_contact(message)) is not None:
             document |= {"reply_to": contact, "at_head": False}
+        if follows is not None:
+            document |= {"follows": follows, "at_head": False}
         job = await self._insert(document)
         await self._let_next_reply_go(job)
+        await self._let_go_if_followed_ended(job)
         return _job(job)
 
     @idempotent
@@ -157,6 +162,7 @@ class MongoQueue:
         if document is None:
             return None
         await self._let_next_reply_go(document)
+        await self._let_followers_go(document)
         return _job(document)
 
     @idempotent
@@ -171,6 +177,24 @@ class MongoQueue:
         )
         if earliest is not None and earliest["at_head"] is False:
             await self._jobs.update_one({"_id": earliest["_id"]}, {"$set": {"at_head": True}})
+
+    @idempotent
+    async def _let_go_if_followed_ended(self, job: dict[str, Any]) -> None:
+        """Make a job claimable at once when the job it follows has already ended (or is gone). The
+        ending job lets its followers go after its own update, and this reads after the insert,
+        so one of the two sees the other."""
+        if "follows" not in job:
+            return
+        followed = await self._jobs.find_one({"_id": job["follows"]}, {"state": 1})
+        if followed is None or followed["state"] not in _UNFINISHED:
+            await self._jobs.update_one({"_id": job["_id"], "at_head": False}, {"$set": {"at_head": True}})
+
+    @idempotent
+    async def _let_followers_go(self, job: dict[str, Any]) -> None:
+        """Make the jobs that follow a job claimable once it has ended (sent, dead or suppressed)."""
+        if job["state"] in _UNFINISHED:
+            return
+        await self._jobs.update_many({"follows": job["_id"], "at_head": False}, {"$set": {"at_head": True}})
 
     async def requeue(self, job_id: str) -> Job | None:
         now = self._clock.now()
@@ -233,4 +257,5 @@ def _job(document: dict[str, Any]) -> Job:
         provider_message_id=document.get("provider_message_id"),
         last_error=document.get("last_error"),
         recovered=document.get("recovered", False),
+        follows=document.get("follows"),
     )

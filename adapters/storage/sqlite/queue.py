@@ -19,7 +19,9 @@ _DUE = """state IN ('queued', 'sending')
     AND CASE state WHEN 'queued' THEN due_at ELSE lease_expires_at END <= :now"""
 _IN_TURN = """(reply_to IS NULL OR NOT EXISTS (
     SELECT 1 FROM queue AS earlier
-    WHERE earlier.reply_to = queue.reply_to AND earlier.state IN ('queued', 'sending') AND earlier.id < queue.id))"""
+    WHERE earlier.reply_to = queue.reply_to AND earlier.state IN ('queued', 'sending') AND earlier.id < queue.id))
+    AND (follows IS NULL OR NOT EXISTS (
+    SELECT 1 FROM queue AS followed WHERE followed.id = queue.follows AND followed.state IN ('queued', 'sending')))"""
 
 
 class SqliteQueue:
@@ -27,7 +29,9 @@ class SqliteQueue:
         self._db = database
         self._clock = clock
 
-    async def enqueue(self, message: OutboundMessage, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS) -> Job:
+    async def enqueue(
+        self, message: OutboundMessage, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS, follows: str | None = None
+    ) -> Job:
         now = to_micros(self._clock.now())
         row = {
             "id": new_id(),
@@ -37,14 +41,16 @@ class SqliteQueue:
             "max_attempts": max_attempts,
             "key": message.idempotency_key,
             "reply_to": replied_contact(message),
+            "follows": follows,
             "now": now,
         }
 
         def insert(connection: sqlite3.Connection) -> sqlite3.Row:
             connection.execute(
                 """INSERT INTO queue (id, message, state, priority, due_at, max_attempts, idempotency_key,
-                       reply_to, created_at, updated_at)
-                   VALUES (:id, :message, 'queued', :priority, :due_at, :max_attempts, :key, :reply_to, :now, :now)
+                       reply_to, follows, created_at, updated_at)
+                   VALUES (:id, :message, 'queued', :priority, :due_at, :max_attempts, :key, :reply_to, :follows,
+                       :now, :now)
                    ON CONFLICT (idempotency_key) DO NOTHING""",
                 row,
             )
@@ -195,4 +201,5 @@ def _job(row: sqlite3.Row) -> Job:
         provider_message_id=row["provider_message_id"],
         last_error=row["last_error"],
         recovered=bool(row["recovered"]),
+        follows=row["follows"],
     )

@@ -97,6 +97,11 @@ MIGRATIONS.append(
     ("CREATE INDEX statuses_at ON statuses (at)",)
 )
 
+MIGRATIONS.append(
+    # a notification's file waits while the job it follows (its template) is queued or sending
+    ("ALTER TABLE queue ADD COLUMN follows TEXT",)
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -239,3 +239,45 @@ async def test_a_dead_reply_lets_the_next_one_go(store):
     await store.queue.claim("w", LEASE)
     await store.queue.fail(first.id, "w", "recipient unknown")
     assert (await store.queue.claim("w", LEASE)).id == second.id
+
+
+async def test_a_job_that_follows_another_waits_until_that_one_is_sent(store):
+    template = await store.queue.enqueue(message("your bill is due"))
+    bill = await store.queue.enqueue(message("the bill"), follows=template.id)
+    assert bill.follows == template.id
+
+    assert (await store.queue.claim("w1", LEASE)).id == template.id
+    assert await store.queue.claim("w2", LEASE) is None, "the bill waits while its template is sending"
+    await store.queue.ack(template.id, "w1", "wamid.1")
+    taken = await store.queue.claim("w2", LEASE)
+    assert taken.id == bill.id and taken.follows == template.id
+
+
+async def test_a_job_that_follows_a_retried_one_waits_for_its_retry(store, clock):
+    template = await store.queue.enqueue(message("your bill is due"))
+    await store.queue.enqueue(message("the bill"), follows=template.id)
+    await store.queue.claim("w", LEASE)
+    await store.queue.retry(template.id, "w", "HTTP 503", clock.now() + timedelta(seconds=10))
+    assert await store.queue.claim("w", LEASE) is None
+
+    clock.advance(seconds=10)
+    assert (await store.queue.claim("w", LEASE)).id == template.id
+
+
+async def test_a_job_whose_followed_job_died_or_was_suppressed_is_let_go(store):
+    """The worker decides what becomes of it (suppressed, with the reason); the queue only lets it go."""
+    for end in (store.queue.fail, store.queue.suppress):
+        template = await store.queue.enqueue(message("your bill is due"))
+        bill = await store.queue.enqueue(message("the bill"), follows=template.id)
+        await store.queue.claim("w", LEASE)
+        await end(template.id, "w", "recipient unknown")
+        assert (await store.queue.claim("w", LEASE)).id == bill.id
+        await store.queue.ack(bill.id, "w", "wamid.x")
+
+
+async def test_a_job_that_follows_one_already_sent_goes_at_once(store):
+    template = await store.queue.enqueue(message("your bill is due"))
+    await store.queue.claim("w", LEASE)
+    await store.queue.ack(template.id, "w", "wamid.1")
+    bill = await store.queue.enqueue(message("the bill"), follows=template.id)
+    assert (await store.queue.claim("w", LEASE)).id == bill.id

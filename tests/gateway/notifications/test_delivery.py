@@ -7,7 +7,13 @@ import pytest
 
 from adapters.storage.sqlite import SqliteStore
 from gateway.models import OutboundMessage, Priority
-from gateway.notifications.delivery import FILE_OUTSIDE_WINDOW, OUTSIDE_WINDOW, DeliveryRules, Undeliverable
+from gateway.notifications.delivery import (
+    FILE_OUTSIDE_WINDOW,
+    NOT_AFTER_SENT,
+    OUTSIDE_WINDOW,
+    DeliveryRules,
+    Undeliverable,
+)
 from gateway.notifications.template_service import TemplateService
 
 CONTACT = "+919812345678"
@@ -83,16 +89,48 @@ async def test_outside_the_window_without_an_approved_template_it_dies_with_the_
         await rules.prepare(notification(text="Free-form after a day"))
 
 
+BILL = {"media": {"kind": "document", "media_id": "m1", "filename": "bill-2026-01.pdf"}}
+
+
+async def ended(store, end: str, reason: str = "") -> str:
+    """A template job the worker claimed and then sent (`ack`), killed (`fail`) or suppressed."""
+    job = await store.queue.enqueue(notification())
+    await store.queue.claim("w", timedelta(seconds=30))
+    await getattr(store.queue, end)(job.id, "w", reason or "wamid.1")
+    return job.id
+
+
 async def test_outside_the_window_a_notifications_file_is_suppressed_not_dead(store, rules, clock):
-    """A bill or report queued after its template: WhatsApp takes a file there only as an approved
+    """A bill or report sent after its template: WhatsApp takes a file there only as an approved
     template's header, so it is skipped with the reason, not left for an operator to retry."""
-    bill = {"media": {"kind": "document", "media_id": "m1", "filename": "bill-2026-01.pdf"}}
+    template = await ended(store, "ack")
     await wrote_in(store, clock, 25)
     with pytest.raises(Undeliverable, match=FILE_OUTSIDE_WINDOW) as skipped:
-        await rules.prepare(notification(**bill))
+        await rules.prepare(notification(**BILL), follows=template)
     assert skipped.value.suppressed
     await wrote_in(store, clock, 2)
-    assert (await rules.prepare(notification(**bill))).media.media_id == "m1"
+    assert (await rules.prepare(notification(**BILL), follows=template)).media.media_id == "m1"
+
+
+async def test_outside_the_window_a_file_sent_on_its_own_dies_like_free_text(store, rules, clock):
+    """An operator's or a business system's file (force_queue, or a window that closed while it
+    waited) is no notification's attachment: it dies, and the dead letters show it."""
+    await wrote_in(store, clock, 25)
+    with pytest.raises(Undeliverable, match=OUTSIDE_WINDOW) as refused:
+        await rules.prepare(notification(**BILL))
+    assert not refused.value.suppressed
+
+
+@pytest.mark.parametrize(("end", "state"), [("fail", "dead"), ("suppress", "suppressed")])
+async def test_a_file_whose_template_did_not_go_is_suppressed_with_the_reason(store, rules, clock, end, state):
+    template = await ended(store, end, "the contact opted out of billing notifications")
+    await wrote_in(store, clock, 2)
+    with pytest.raises(Undeliverable) as skipped:
+        await rules.prepare(notification(**BILL), follows=template)
+    assert skipped.value.suppressed
+    assert skipped.value.reason == (
+        f"{NOT_AFTER_SENT}; job {template} is {state}: the contact opted out of billing notifications"
+    )
 
 
 async def test_replies_and_the_simulator_have_no_window(store, rules, clock):
