@@ -9,7 +9,7 @@ from gateway.clock import Clock
 from gateway.models import OutboundMessage, Priority, Provider
 from gateway.notifications.delivery import WINDOW
 from gateway.notifications.template_service import TemplateService, UnknownTemplate
-from gateway.phone import is_simulated
+from gateway.phone import SIMULATED_PREFIX, is_simulated
 from gateway.ports.store import Store
 
 FORCE_QUEUE = "force_queue (`--force-queue` on the command line)"
@@ -36,6 +36,7 @@ async def admit(
     if message.provider is not None and message.provider not in enabled:
         configured = ", ".join(provider.value for provider in enabled) or "none"
         raise Refused("provider", f"provider {message.provider.value} is not configured (configured: {configured})")
+    _reachable(message, enabled)
     contact = (await store.settings.contact(message.recipient)).values
     provider_template: Any = message.provider_template
     if message.template is not None:
@@ -56,13 +57,27 @@ async def admit(
     raise Refused(field, f"the contact {last}, outside WhatsApp's 24-hour window: {HOW_TO_SEND}")
 
 
+def _reachable(message: OutboundMessage, enabled: list[Provider]) -> None:
+    """Refuse a real contact whom only the simulator could be asked to reach: it would refuse them
+    in the queue, and the send would die where the caller never looks."""
+    if is_simulated(message.recipient):
+        return
+    simulated = f"simulated contacts ({SIMULATED_PREFIX}+…)"
+    if message.provider is Provider.SIMULATOR:
+        raise Refused("provider", f"the simulator reaches {simulated} only, not {message.recipient}")
+    if all(provider is Provider.SIMULATOR for provider in enabled):
+        only = "no provider is configured"
+        if enabled:
+            only = f"only the simulator is configured, which reaches {simulated}"
+        raise Refused(
+            "recipient",
+            f"no provider can reach {message.recipient}: {only}; configure Twilio, Meta or MyOperator for real numbers",
+        )
+
+
 def _windowless(message: OutboundMessage) -> bool:
-    """A reply, or a send through the simulator, which has no 24-hour window."""
-    return (
-        message.priority is Priority.REPLY
-        or message.provider is Provider.SIMULATOR
-        or is_simulated(message.recipient)
-    )
+    """A reply, or a send to a simulated contact, which has no 24-hour window."""
+    return message.priority is Priority.REPLY or is_simulated(message.recipient)
 
 
 def _in_window(contact: dict[str, Any], now: datetime) -> bool:

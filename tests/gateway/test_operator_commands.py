@@ -19,7 +19,17 @@ def store_path(tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     path = tmp_path / "ops.db"
     monkeypatch.setenv("GATEWAY_STORE_URL", f"sqlite:///{path}")
+    for name, value in META.items():
+        monkeypatch.setenv(name, value)
     return path
+
+
+META = {
+    "META_ACCESS_TOKEN": "EAAG-token",
+    "META_PHONE_NUMBER_ID": "106540352242922",
+    "META_APP_SECRET": "meta-app-secret",
+    "META_VERIFY_TOKEN": "verify-me",
+}
 
 
 def run(capsys, *arguments: str) -> tuple[int, str]:
@@ -65,6 +75,18 @@ def test_send_refuses_what_could_not_be_delivered_and_queues_nothing(store_path,
 def test_send_outside_the_window_says_how_and_queues_with_force_queue(store_path, capsys):
     assert "--force-queue" in refusal(capsys, "send", "--to", "+919812345678", "--text", "hi")
     assert run(capsys, "send", "--to", "+919812345678", "--text", "hi", "--force-queue")[0] == 0
+
+
+def test_send_to_a_real_number_with_only_the_simulator_is_refused_and_a_simulated_one_queued(
+    store_path, capsys, monkeypatch
+):
+    for name in META:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("GATEWAY_SIMULATOR", "true")
+    said = refusal(capsys, "send", "--to", "+919812345678", "--text", "hi", "--force-queue")
+    assert said.startswith("not queued: recipient: no provider can reach +919812345678: only the simulator"), said
+    assert "configure Twilio, Meta or MyOperator" in said
+    assert run(capsys, "send", "--to", "sim:+919812345678", "--text", "hi")[0] == 0
 
 
 def test_templates_save_show_versions_and_rollback(store_path, capsys, tmp_path):

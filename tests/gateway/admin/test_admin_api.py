@@ -11,14 +11,28 @@ from gateway.ports.records import JobState
 from gateway.testing import SimulatedContact
 from plugins.billing.plugin import BillingPlugin
 from tests.gateway_fixtures import eventually
+from tests.stand_in_provider import Answer, StandInProvider
 
 TOKEN = "admin-secret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
+UNDELIVERABLE = Answer(400, {"error": {"code": 131026, "message": "Message undeliverable"}})
+
+
 @pytest.fixture
-async def api(make_gateway):
-    return await make_gateway([BillingPlugin()], admin_token=TOKEN)
+async def api(make_gateway, aiohttp_server):
+    """The admin API of a gateway with the simulator and one real provider, Meta, which refuses
+    every send for good, so a real number's message dies as it would in production."""
+    meta = await StandInProvider(UNDELIVERABLE).start(aiohttp_server)
+    meta_settings = {
+        "meta_api_base": meta.base,
+        "meta_access_token": "EAAG-token",
+        "meta_phone_number_id": "106540352242922",
+        "meta_app_secret": "meta-app-secret",
+        "meta_verify_token": "verify-me",
+    }
+    return await make_gateway([BillingPlugin()], admin_token=TOKEN, **meta_settings)
 
 
 async def call(api, method: str, path: str, status: int = 200, **request):
@@ -42,6 +56,17 @@ async def test_send_one_message_and_read_it_back_with_its_status(api, clock):
     message = await call(api, "GET", f"/messages/{queued['job']}")
     assert message["status"] == "sent" and message["message"]["text"] == "Your bill is ready"
     assert (await call(api, "GET", "/messages/no-such-id", 404))["error"]["status"] == 404
+
+
+async def test_a_real_number_is_refused_at_the_door_when_only_the_simulator_could_be_asked(make_gateway):
+    simulator_only = await make_gateway([BillingPlugin()], admin_token=TOKEN)
+    real = {"recipient": "+15550009999", "text": "Hello", "force_queue": True}
+    error = (await call(simulator_only, "POST", "/messages", 422, json=real))["error"]
+    assert error["fields"][0]["path"] == "recipient" and "only the simulator is configured" in error["message"]
+    error = (await call(simulator_only, "POST", "/messages", 422, json=real | {"provider": "simulator"}))["error"]
+    assert error["fields"][0]["path"] == "provider"
+    assert (await call(simulator_only, "GET", "/messages", params={"phone": "+15550009999"}))["entries"] == []
+    await call(simulator_only, "POST", "/messages", 202, json=real | {"recipient": "sim:+15550009999"})
 
 
 async def sent(store, job_id):
@@ -206,7 +231,7 @@ async def test_queue_summary_dead_letters_and_retry(api):
     assert await eventually(lambda: dead(store, queued["job"]))
     assert (await call(api, "GET", "/queue"))["dead"] == 1
     [letter] = (await call(api, "GET", "/queue/dead"))["dead"]
-    assert letter["id"] == queued["job"] and "simulator reaches only simulated contacts" in letter["last_error"]
+    assert letter["id"] == queued["job"] and "outside the 24-hour window" in letter["last_error"]
     retried = await call(api, "POST", f"/queue/{queued['job']}/retry", 202)
     assert retried["state"] == "queued" and retried["attempts"] == 0
     assert (await call(api, "POST", "/queue/no-such-job/retry", 404))["error"]["message"] == "no job no-such-job"
