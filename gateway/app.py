@@ -23,6 +23,7 @@ from gateway.appkeys import (
     EVENTS,
     HANDOVERS,
     HTTP_CLIENT,
+    LINK_CLIENT,
     INBOX,
     MEDIA,
     MEDIA_LINKS,
@@ -51,6 +52,7 @@ from gateway.instance import instance_name
 from gateway.media import routes as media_routes
 from gateway.media.fetching import MediaFetcher
 from gateway.media.links import open_links
+from gateway.media.public_links import LinkRule, link_session
 from gateway.media.rendering import Renderer, render_pool
 from gateway.media.service import PluginMedia
 from gateway.metrics import GatewayMetrics
@@ -229,9 +231,20 @@ async def _store(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _http_client(app: web.Application) -> AsyncIterator[None]:
-    """The one HTTP client session every outbound provider call shares."""
-    async with aiohttp.ClientSession(timeout=PROVIDER_TIMEOUT, json_serialize=_json_text) as session:
-        app[HTTP_CLIENT] = session
+    """The one HTTP client session every outbound provider call shares, and the one contacts'
+    files are fetched with, which follows a payload's links only to public addresses."""
+    settings = app[SETTINGS]
+    rule = LinkRule.for_apis(
+        str(settings.twilio_api_base),
+        str(settings.meta_api_base),
+        str(settings.myoperator_api_base),
+        loopback=settings.test_loopback_links,
+    )
+    async with (
+        aiohttp.ClientSession(timeout=PROVIDER_TIMEOUT, json_serialize=_json_text) as session,
+        link_session(rule, timeout=PROVIDER_TIMEOUT) as links,
+    ):
+        app[HTTP_CLIENT], app[LINK_CLIENT] = session, links
         yield
 
 
@@ -326,7 +339,7 @@ async def _inbox(app: web.Application) -> AsyncIterator[None]:
         app[CLOCK],
         instance_name(),
         receipts=app[READ_RECEIPTS],
-        fetcher=MediaFetcher(app[CHANNELS], app[MEDIA], app[HTTP_CLIENT], app[METRICS]),
+        fetcher=MediaFetcher(app[CHANNELS], app[MEDIA], app[LINK_CLIENT], app[METRICS]),
     )
     if app[SETTINGS].role is not Role.ALL:
         yield

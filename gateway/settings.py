@@ -104,6 +104,8 @@ class Settings(BaseSettings):
     currency: str = Field(DEFAULT_CURRENCY, pattern=r"^[A-Z]{3}$", validation_alias=env("GATEWAY_CURRENCY"))
     handover_wait_minutes: int = Field(30, ge=1, validation_alias=env("GATEWAY_HANDOVER_WAIT_MINUTES"))
     handover_idle_minutes: int = Field(60, ge=1, validation_alias=env("GATEWAY_HANDOVER_IDLE_MINUTES"))
+    test_loopback_links: bool = Field(False, validation_alias=env("GATEWAY_TEST_LOOPBACK_LINKS"))
+    """Test-only: contacts' files may be fetched from this machine, over http too (stand-in hosts)."""
     trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
         [IPv4Network("127.0.0.0/8"), IPv6Network("::1/128")], validation_alias=env("GATEWAY_TRUSTED_PROXIES")
     )

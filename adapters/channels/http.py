@@ -14,6 +14,7 @@ import aiohttp
 from multidict import CIMultiDictProxy
 from yarl import URL
 
+from gateway.media.public_links import LinkRefused
 from gateway.models import Media
 from gateway.ports.channel import Download, MediaUnavailable, SendError
 
@@ -116,6 +117,9 @@ async def download(
             )
     except TimeoutError:
         raise MediaUnavailable(f"{provider} did not hand over the file in time", retryable=True) from None
+    except LinkRefused as refused:
+        message = f"{provider} gave a file address the gateway does not fetch: {refused}"
+        raise MediaUnavailable(message, retryable=False) from None
     except aiohttp.InvalidURL:
         raise MediaUnavailable(f"{provider} gave a file address that cannot be fetched", retryable=False) from None
     except aiohttp.ClientError as error:

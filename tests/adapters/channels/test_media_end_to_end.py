@@ -3,6 +3,7 @@ fetching it through the channel from a stand-in provider API, and the media stor
 bytes, or the message marked with why it could not be had."""
 
 import json
+from functools import partial
 from urllib.parse import urlencode
 
 import pytest
@@ -38,14 +39,21 @@ async def twilio_api(aiohttp_server):
 
 
 @pytest.fixture
+async def myoperator_api(aiohttp_server):
+    return await StandInMedia(authorization=f"Bearer {MYOPERATOR_KEY}").start(aiohttp_server)
+
+
+@pytest.fixture
 async def elsewhere(aiohttp_server):
-    """Another origin: Twilio's file host behind its redirect, MyOperator's media host."""
+    """Another origin, on this machine: Twilio's file host behind its redirect, MyOperator's media host."""
     return await StandInMedia().start(aiohttp_server, host="localhost")
 
 
 @pytest.fixture
-async def gateway(make_gateway, meta_api, twilio_api, elsewhere):
-    return await make_gateway(
+def gateway_with(make_gateway, meta_api, twilio_api, myoperator_api):
+    """A gateway on the stand-in providers; `gateway_with()` follows links by the production rule."""
+    return partial(
+        make_gateway,
         public_url=PUBLIC_URL,
         meta_access_token=META_TOKEN,
         meta_phone_number_id="106540352242922",
@@ -60,8 +68,14 @@ async def gateway(make_gateway, meta_api, twilio_api, elsewhere):
         myoperator_company_id="68a1f00d2b3c4d5e",
         myoperator_phone_number_id="690000000000001",
         myoperator_webhook_secret=MYOPERATOR_SECRET,
-        myoperator_api_base=elsewhere.base,
+        myoperator_api_base=myoperator_api.base,
     )
+
+
+@pytest.fixture
+async def gateway(gateway_with):
+    """A gateway whose links may lead to this machine's stand-ins for providers' file hosts."""
+    return await gateway_with(test_loopback_links=True)
 
 
 async def stored_media(gateway, provider_message_id: str):
@@ -143,3 +157,60 @@ async def test_a_myoperator_document_is_fetched_from_its_link(gateway, elsewhere
     media = await stored_media(gateway, event["payload"]["id"])
     assert media.state is MediaState.STORED and media.filename == "invoice.pdf"
     assert await gateway.app[MEDIA].read(media.id) == report
+
+
+# ------------------------------------------------------------------ links a payload names
+
+
+async def post_myoperator_document(gateway, link: str) -> str:
+    """Post a MyOperator document whose file is at `link`; the provider's id of the message."""
+    event = fixture_json("myoperator", "document")
+    event["payload"]["data"]["link"] = link
+    response = await gateway.post(
+        "/webhooks/myoperator", data=json.dumps(event), headers=myoperator_headers(MYOPERATOR_SECRET)
+    )
+    assert response.status == 200
+    return event["payload"]["id"]
+
+
+@pytest.mark.parametrize(
+    ("link", "why"),
+    [
+        ("http://{elsewhere}/media/invoice.pdf", "over http, not https"),
+        ("https://{elsewhere}/media/invoice.pdf", "resolves to no public address"),  # a name for 127.0.0.1
+        ("https://127.0.0.1:{port}/media/invoice.pdf", "not a public address"),
+        ("https://169.254.169.254/latest/meta-data/", "not a public address"),  # a cloud's metadata service
+        ("https://10.0.0.7/media/invoice.pdf", "not a public address"),
+        ("https://[::1]:{port}/media/invoice.pdf", "not a public address"),
+    ],
+)
+async def test_a_link_into_the_gateways_own_network_is_refused_without_a_request(gateway_with, elsewhere, link, why):
+    gateway = await gateway_with()
+    elsewhere.file("/media/invoice.pdf", pdf("Invoice 4411"), content_type="application/pdf")
+    host = elsewhere.base.removeprefix("http://")
+    message_id = await post_myoperator_document(gateway, link.format(elsewhere=host, port=host.split(":")[1]))
+    media = await stored_media(gateway, message_id)
+    assert media.state is MediaState.UNAVAILABLE and why in media.error
+    assert media.attempts == 1, "a refused link is not tried again"
+    assert elsewhere.requests == []
+
+
+@pytest.mark.parametrize(("scheme", "why"), [("http", "over http, not https"), ("https", "no public address")])
+async def test_a_redirect_is_followed_only_under_the_same_rule(gateway_with, twilio_api, elsewhere, scheme, why):
+    gateway = await gateway_with()
+    target = elsewhere.file("/s3/ME2b", PHOTO, content_type="image/jpeg").replace("http:", f"{scheme}:")
+    twilio_api.redirect(MEDIA_PATH, target, private=True)
+    form = fixture_json("twilio", "image") | {"MediaUrl0": twilio_api.url(MEDIA_PATH)}
+    url = PUBLIC_URL + "/webhooks/twilio"
+    await gateway.post("/webhooks/twilio", data=urlencode(form), headers=twilio_headers(url, form, TWILIO_TOKEN))
+    media = await stored_media(gateway, form["MessageSid"])
+    assert media.state is MediaState.UNAVAILABLE and why in media.error
+    assert twilio_api.requests_to(MEDIA_PATH) and elsewhere.requests == []
+
+
+async def test_a_link_on_the_providers_own_api_is_fetched_wherever_the_operator_put_it(gateway_with, myoperator_api):
+    gateway = await gateway_with()
+    report = pdf("Invoice 4411")
+    link = myoperator_api.file("/chat/media/77c2", report, content_type="application/pdf", private=True)
+    media = await stored_media(gateway, await post_myoperator_document(gateway, link))
+    assert media.state is MediaState.STORED and await gateway.app[MEDIA].read(media.id) == report

@@ -43,7 +43,8 @@ def no_waiting_between_attempts(monkeypatch):
 
 @pytest.fixture
 async def gateway(aiohttp_client, provider_settings, hosts, clock, echo):
-    settings = provider_settings.model_copy(update={"meta_api_base": hosts.base})
+    # Twilio's links point at the hosts that play Meta's API: another origin, on this machine
+    settings = provider_settings.model_copy(update={"meta_api_base": hosts.base, "test_loopback_links": True})
     return await aiohttp_client(create_app(settings, clock=clock, plugins=[echo], entry_points=False))
 
 
