@@ -3,6 +3,7 @@ events, request one, and take, hand back or close it in an operator's name. Oper
 through POST /api/v1/messages with `sent_by`."""
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,17 +11,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from gateway.admin.api import (
     Api,
     Query,
-    after_time,
+    after_key,
     answer,
     body_of,
     field_error,
     invalid_field,
     key_cursor,
     query_of,
+    unknown_cursor,
 )
 from gateway.appkeys import HANDOVERS
 from gateway.handover.card import ConversationCard, HandoverReason, HandoverState
-from gateway.handover.service import ContactBlocked, HandoverConflict, Handovers, activity_key
+from gateway.handover.service import ContactBlocked, HandoverConflict, Handovers, ListingKey
 from gateway.phone import InvalidPhoneNumber, to_contact_id
 
 
@@ -64,6 +66,26 @@ async def _known(request: web.Request) -> tuple[Handovers, ConversationCard]:
     return handovers, card
 
 
+def _card_cursor(key: ListingKey) -> str:
+    """The cursor after a card: its latest activity exactly as stored (empty for a card never
+    active), since the store compares that text, and its contact."""
+    activity, contact = key
+    return key_cursor(activity or "", contact)
+
+
+def _after_card(cursor: str) -> ListingKey:
+    """The listing key a cursor made by _card_cursor points after; 400 for one this gateway did not issue."""
+    activity, contact = after_key(cursor, 2)
+    if activity:
+        try:
+            aware = datetime.fromisoformat(activity).tzinfo is not None
+        except ValueError:
+            aware = False
+        if not aware:
+            raise unknown_cursor()
+    return activity or None, contact
+
+
 def conflict(error: HandoverConflict | ContactBlocked) -> web.HTTPConflict:
     return web.HTTPConflict(text=str(error))
 
@@ -82,13 +104,13 @@ def declare(api: Api) -> None:
     )
     async def listing(request: web.Request) -> web.Response:
         asked = query_of(request, HandoverListing)
-        before = after_time(asked.cursor) if asked.cursor is not None else None
-        cards = await request.config_dict[HANDOVERS].cards(state=asked.state, limit=asked.limit, before=before)
-        last = activity_key(cards[-1]) if len(cards) == asked.limit else None
+        after = _after_card(asked.cursor) if asked.cursor is not None else None
+        found = await request.config_dict[HANDOVERS].listed(state=asked.state, limit=asked.limit + 1, after=after)
+        shown = found[: asked.limit]
         return answer(
             {
-                "handovers": [card.model_dump(mode="json") for card in cards],
-                "next_cursor": key_cursor(last[0].isoformat(), last[1]) if last else None,
+                "handovers": [card.model_dump(mode="json") for _, card in shown],
+                "next_cursor": _card_cursor(shown[-1][0]) if len(found) > asked.limit else None,
             }
         )
 

@@ -102,14 +102,13 @@ def declare(api: Api) -> None:
     )
     async def listing(request: web.Request) -> web.Response:
         page = query_of(request, TemplatePage)
-        after = tuple(after_key(page.cursor, 2)) if page.cursor is not None else ("", "")
-        every = sorted(await request.config_dict[STORE].templates.list(), key=lambda t: (t.name, t.language))
-        rest = [t for t in every if (t.name, t.language) > after]
-        shown, more = rest[: page.limit], len(rest) > page.limit
+        name, language = after_key(page.cursor, 2) if page.cursor is not None else ("", "")
+        found = await request.config_dict[STORE].templates.page(page.limit + 1, (name, language))
+        shown = found[: page.limit]
         return answer(
             {
                 "templates": [template_json(t) for t in shown],
-                "next_cursor": key_cursor(shown[-1].name, shown[-1].language) if more else None,
+                "next_cursor": key_cursor(shown[-1].name, shown[-1].language) if len(found) > page.limit else None,
             }
         )
 

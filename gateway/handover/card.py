@@ -4,14 +4,23 @@ compare-and-set on `version`, since operators, the inbox and the time-out job al
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
 from gateway.models import Provider
 
 NAMESPACE = "gateway.conversations"
 """The records holding the cards, keyed by contact."""
 PREVIEW_CHARS = 120
+
+SortableTime = Annotated[
+    datetime,
+    PlainSerializer(lambda moment: moment.isoformat(timespec="microseconds"), return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+"""A time written in JSON always to the microsecond, so that its text sorts as the time does:
+the store orders the handover list by the stored text."""
 
 
 class HandoverState(StrEnum):
@@ -63,7 +72,7 @@ class ConversationCard(BaseModel):
     outcome: HandoverOutcome | None = None
     name: str | None = Field(default=None, description="the contact's profile name")
     provider: Provider | None = None
-    last_activity_at: datetime | None = None
+    last_activity_at: SortableTime | None = None
     last_message: str | None = Field(default=None, max_length=PREVIEW_CHARS)
     last_inbound_at: datetime | None = Field(default=None, description="the 24-hour window starts here")
     last_inbound_id: str | None = Field(default=None, description="the message noted last, so a retry counts once")

@@ -7,7 +7,6 @@ change it without losing each other's updates."""
 import logging
 import statistics
 from collections.abc import Callable
-from datetime import UTC, datetime
 from math import ceil
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -40,14 +39,14 @@ EVENTS_NAMESPACE = "gateway.handover_events"
 RECENT_TAKES = 20
 """How many recent takes the expected wait is the median of."""
 LISTED_AT_MOST = 1000
-NEVER = datetime.min.replace(tzinfo=UTC)
 EVENT_ORDER = {"requested": 0, "taken": 1, "replied": 2}
 """Events of one instant in the order they happen; the ending comes last."""
 
 
-def activity_key(card: ConversationCard) -> tuple[datetime, str]:
-    """Where a card stands in the list: its latest activity, then its contact."""
-    return card.last_activity_at or card.requested_at or NEVER, card.contact
+ListingKey = tuple[str | None, str]
+"""Where a card stands in the list: its latest activity as stored (the text the store orders
+by), then its contact."""
+
 
 class HandoverConflict(Exception):
     """The conversation is not in a state that allows this (assigned to someone else, not handed over)."""
@@ -91,16 +90,23 @@ class Handovers:
         return ConversationCard.model_validate(stored) if stored else ConversationCard(contact=contact)
 
     async def cards(
-        self, *, state: HandoverState | None = None, limit: int = 200, before: tuple[datetime, str] | None = None
+        self, *, state: HandoverState | None = None, limit: int = 200, after: ListingKey | None = None
     ) -> list[ConversationCard]:
-        """Cards, in one state when given, most recent activity first (then by contact), those
-        after `before` (an activity key) when given: of the 1,000 cards written last (activity
-        writes a card), so the oldest quiet ones drop off a big deployment's list."""
+        """Cards, in one state when given, most recent activity first (then by contact; cards
+        never active last), those after `after` when given."""
+        return [card for _, card in await self.listed(state=state, limit=limit, after=after)]
+
+    async def listed(
+        self, *, state: HandoverState | None = None, limit: int = 200, after: ListingKey | None = None
+    ) -> list[tuple[ListingKey, ConversationCard]]:
+        """The same cards, each with its listing key: a page read from the store's index,
+        however many cards there are."""
         where = {"state": state.value} if state else None
-        stored = await self._store.records.find(NAMESPACE, where, LISTED_AT_MOST)
-        found = [ConversationCard.model_validate(document) for document in stored]
-        found.sort(key=activity_key, reverse=True)
-        return [card for card in found if before is None or activity_key(card) < before][:limit]
+        found = await self._store.records.page(NAMESPACE, "last_activity_at", where, limit, after)
+        return [
+            ((document.get("last_activity_at"), contact), ConversationCard.model_validate(document))
+            for contact, document in found
+        ]
 
     async def events(self, contact: str, limit: int = 50) -> list[dict[str, Any]]:
         """The contact's latest handover events, oldest first."""

@@ -83,6 +83,11 @@ class TemplateRepository(Protocol):
     async def rollback(self, name: str, language: str, version: int) -> TemplateVersion:
         """Save a copy of `version` as the newest; raises NotFound."""
 
+    async def page(self, limit: int, after: tuple[str, str] | None = None) -> list[TemplateVersion]:
+        """Up to `limit` of the latest versions by name and language, those after `after` (a name
+        and language) when given; read from an index of latest versions, so a page costs the same
+        however many templates, versions and pages come before it."""
+
     async def list(self) -> list[TemplateVersion]:
         """The latest version of every template, by name and language."""
 
@@ -279,6 +284,18 @@ class PluginRecords(Protocol):
 
     async def find(self, plugin: str, where: dict[str, Any] | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """A plugin's records whose top-level fields equal `where`, most recently written first."""
+
+    async def page(
+        self,
+        plugin: str,
+        by: str,
+        where: dict[str, Any] | None = None,
+        limit: int = 100,
+        after: tuple[Any, str] | None = None,
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """A plugin's records whose top-level fields equal `where`, as (key, document), the greatest
+        top-level field `by` first (records without it last), then the greatest key; with `after`
+        (the `by` value and key of a previous page's last record), those that follow it."""
 
     async def next_sequence(self, plugin: str, name: str) -> int:
         """The next number of a plugin's counter (1, 2, …), unique across processes."""

@@ -64,8 +64,10 @@ class MongoStore:
         return store
 
     async def create_indexes(self, log_retention: timedelta | None = None) -> None:
-        """Create every index the repositories query by; idempotent, run at each start-up."""
+        """Create every index the repositories query by, and mark templates' latest versions
+        saved before they were marked; idempotent, run at each start-up."""
         await create_indexes(self._database, log_retention)
+        await self.templates.mark_latest()
 
     @property
     def database(self) -> Any:

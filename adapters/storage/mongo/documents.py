@@ -59,12 +59,44 @@ class MongoTemplates:
                 "provider_template": provider_template,
                 "saved_by": saved_by,
                 "saved_at": self._clock.now(),
+                "latest": True,
             }
             try:
                 await self._templates.insert_one(document)
             except DuplicateKeyError:
                 continue  # another process saved the same version number first: take the next
+            await self._unmark_older(name, language, document["version"])
             return _template(document)
+
+    @idempotent
+    async def _unmark_older(self, name: str, language: str, version: int) -> None:
+        """Leave `version` marked latest only if it is: of two saves racing, each unmarks the
+        versions below its own after inserting it, and then itself when a higher one exists,
+        so whichever order they run in, only the highest stays marked."""
+        template = {"name": name, "language": language}
+        await self._templates.update_many(
+            template | {"version": {"$lt": version}, "latest": True}, {"$set": {"latest": False}}
+        )
+        if await self._templates.find_one(template | {"version": {"$gt": version}}):
+            await self._templates.update_one(template | {"version": version}, {"$set": {"latest": False}})
+
+    async def mark_latest(self) -> None:
+        """Mark the latest version of each template saved before versions were marked (at start-up)."""
+        unmarked = await self._templates.aggregate(
+            [
+                {"$match": {"latest": {"$exists": False}}},
+                {"$group": {"_id": {"name": "$name", "language": "$language"}, "version": {"$max": "$version"}}},
+            ]
+        )
+        async for found in unmarked:
+            template, version = found["_id"], found["version"]
+            await self._templates.update_many(
+                template | {"version": {"$lt": version}, "latest": {"$exists": False}}, {"$set": {"latest": False}}
+            )
+            await self._templates.update_one(
+                template | {"version": version, "latest": {"$exists": False}}, {"$set": {"latest": True}}
+            )
+            await self._unmark_older(template["name"], template["language"], version)
 
     @idempotent
     async def get(self, name: str, language: str) -> TemplateVersion | None:
@@ -90,16 +122,19 @@ class MongoTemplates:
         )
 
     @idempotent
+    async def page(self, limit: int, after: tuple[str, str] | None = None) -> list[TemplateVersion]:
+        query: dict[str, Any] = {"latest": True}
+        if after is not None:
+            name, language = after
+            # the range on name lets the index seek to the page; the $or settles ties on it
+            query |= {"name": {"$gte": name}, "$or": [{"name": {"$gt": name}}, {"language": {"$gt": language}}]}
+        cursor = self._templates.find(query).sort([("name", 1), ("language", 1)]).limit(limit)
+        return [_template(document) for document in await cursor.to_list(limit)]
+
+    @idempotent
     async def list(self) -> list[TemplateVersion]:
-        cursor = await self._templates.aggregate(
-            [
-                {"$sort": {"name": 1, "language": 1, "version": -1}},
-                {"$group": {"_id": {"name": "$name", "language": "$language"}, "latest": {"$first": "$$ROOT"}}},
-                {"$replaceRoot": {"newRoot": "$latest"}},
-                {"$sort": {"name": 1, "language": 1}},
-            ]
-        )
-        return [_template(document) async for document in cursor]
+        cursor = self._templates.find({"latest": True}).sort([("name", 1), ("language", 1)])
+        return [_template(document) for document in await cursor.to_list(None)]
 
 
 def _template(document: dict[str, Any]) -> TemplateVersion:
@@ -274,6 +309,35 @@ class MongoPluginRecords:
         match = {"plugin": plugin} | {f"document.{_field(name)}": value for name, value in (where or {}).items()}
         cursor = self._records.find(match).sort([("updated_at", -1), ("key", -1)]).limit(limit)
         return [found["document"] for found in await cursor.to_list(limit)]
+
+    @idempotent
+    async def page(
+        self,
+        plugin: str,
+        by: str,
+        where: dict[str, Any] | None = None,
+        limit: int = 100,
+        after: tuple[Any, str] | None = None,
+    ) -> list[tuple[str, dict[str, Any]]]:
+        match = {"plugin": plugin} | {f"document.{_field(name)}": value for name, value in (where or {}).items()}
+        order = f"document.{_field(by)}"
+
+        async def ranked(condition: dict[str, Any], count: int) -> list[dict[str, Any]]:
+            cursor = self._records.find(match | condition).sort([(order, -1), ("key", -1)]).limit(count)
+            return await cursor.to_list(count)
+
+        if after is None:
+            found = await ranked({}, limit)
+        elif after[0] is None:
+            found = await ranked({order: None, "key": {"$lt": after[1]}}, limit)
+        else:
+            # records without `by` come last, read apart: a range on `by` is what lets the index
+            # seek straight to the page instead of reading every record before it
+            value, key = after
+            found = await ranked({order: {"$lte": value}, "$or": [{order: {"$lt": value}}, {"key": {"$lt": key}}]}, limit)
+            if len(found) < limit:
+                found += await ranked({order: None}, limit - len(found))
+        return [(record["key"], record["document"]) for record in found]
 
     async def next_sequence(self, plugin: str, name: str) -> int:
         return await self.add(plugin, name, 1)

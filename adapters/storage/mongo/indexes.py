@@ -8,10 +8,19 @@ from typing import Any
 import pymongo
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from gateway.handover.card import NAMESPACE as CONVERSATIONS
 from gateway.ports.records import Direction
 
 INDEXES: dict[str, list[IndexModel]] = {
-    "templates": [IndexModel([("name", ASCENDING), ("language", ASCENDING), ("version", DESCENDING)], unique=True)],
+    "templates": [
+        IndexModel([("name", ASCENDING), ("language", ASCENDING), ("version", DESCENDING)], unique=True),
+        # the latest version of each template, in the order the admin API pages them
+        IndexModel(
+            [("name", ASCENDING), ("language", ASCENDING)],
+            name="templates_latest",
+            partialFilterExpression={"latest": True},
+        ),
+    ],
     "log": [
         IndexModel("dedupe", unique=True, partialFilterExpression={"dedupe": {"$type": "string"}}),
         IndexModel([("provider_message_id", ASCENDING), ("direction", ASCENDING)]),
@@ -56,6 +65,18 @@ INDEXES: dict[str, list[IndexModel]] = {
     "records": [
         IndexModel([("plugin", ASCENDING), ("key", ASCENDING)], unique=True),
         IndexModel([("plugin", ASCENDING), ("updated_at", DESCENDING)]),
+        # conversation cards by state and last activity: the handover list and the console's inbox
+        IndexModel(
+            [("plugin", ASCENDING), ("document.state", ASCENDING), ("document.last_activity_at", DESCENDING),
+             ("key", DESCENDING)],
+            name="records_conversations_by_state",
+            partialFilterExpression={"plugin": CONVERSATIONS},
+        ),
+        IndexModel(
+            [("plugin", ASCENDING), ("document.last_activity_at", DESCENDING), ("key", DESCENDING)],
+            name="records_conversations_by_activity",
+            partialFilterExpression={"plugin": CONVERSATIONS},
+        ),
     ],
 }
 

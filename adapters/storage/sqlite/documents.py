@@ -46,17 +46,22 @@ class SqliteTemplates:
             "saved_by": saved_by,
             "saved_at": to_micros(self._clock.now()),
         }
-        row = await self._db.run(
-            lambda connection: connection.execute(
-                """INSERT INTO templates (name, language, version, body, category, provider_template, saved_by, saved_at)
+
+        def insert(connection: sqlite3.Connection) -> sqlite3.Row:
+            connection.execute(
+                "UPDATE templates SET latest = 0 WHERE name = :name AND language = :language AND latest = 1", params
+            )
+            return connection.execute(
+                """INSERT INTO templates
+                       (name, language, version, body, category, provider_template, saved_by, saved_at, latest)
                    SELECT :name, :language, COALESCE(MAX(version), 0) + 1, :body, :category, :provider_template,
-                          :saved_by, :saved_at
+                          :saved_by, :saved_at, 1
                    FROM templates WHERE name = :name AND language = :language
                    RETURNING *""",
                 params,
             ).fetchone()
-        )
-        return _template(row)
+
+        return _template(await self._db.run(lambda connection: transaction(connection, insert)))
 
     async def get(self, name: str, language: str) -> TemplateVersion | None:
         versions = await self._versions(name, language, limit=1)
@@ -87,15 +92,18 @@ class SqliteTemplates:
             saved_by=f"rollback to version {version}",
         )
 
-    async def list(self) -> list[TemplateVersion]:
+    async def page(self, limit: int, after: tuple[str, str] | None = None) -> list[TemplateVersion]:
         rows = await self._db.run(
             lambda connection: connection.execute(
-                """SELECT t.* FROM templates t
-                   JOIN (SELECT name, language, MAX(version) AS version FROM templates GROUP BY name, language) latest
-                   USING (name, language, version) ORDER BY name, language"""
+                """SELECT * FROM templates WHERE latest = 1 AND (name, language) > (?, ?)
+                   ORDER BY name, language LIMIT ?""",
+                (*(after or ("", "")), limit),
             ).fetchall()
         )
         return [_template(row) for row in rows]
+
+    async def list(self) -> list[TemplateVersion]:
+        return await self.page(-1)
 
 
 def _template(row: sqlite3.Row) -> TemplateVersion:
@@ -299,15 +307,44 @@ class SqlitePluginRecords:
         return deleted == 1
 
     async def find(self, plugin: str, where: dict[str, Any] | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        clauses, params = ["plugin = ?"], [plugin]
-        for field, value in (where or {}).items():
-            if not _FIELD_NAME.match(field):
-                raise ValueError(f"cannot filter on field {field!r}: use a plain top-level field name")
-            clauses.append(f"json_extract(document, '$.{field}') = ?")
-            params.append(value)
-        sql = f"SELECT document FROM records WHERE {' AND '.join(clauses)} ORDER BY updated_at DESC, key DESC LIMIT ?"
+        matching, params = _matching(plugin, where)
+        sql = f"SELECT document FROM records WHERE {matching} ORDER BY updated_at DESC, key DESC LIMIT ?"
         rows = await self._db.run(lambda connection: connection.execute(sql, (*params, limit)).fetchall())
         return [loads(row["document"]) for row in rows]
+
+    async def page(
+        self,
+        plugin: str,
+        by: str,
+        where: dict[str, Any] | None = None,
+        limit: int = 100,
+        after: tuple[Any, str] | None = None,
+    ) -> list[tuple[str, dict[str, Any]]]:
+        matching, params = _matching(plugin, where)
+        order = _extracted(by)
+
+        def ranked(connection: sqlite3.Connection, condition: str, bound: list[Any], count: int) -> list[sqlite3.Row]:
+            sql = f"SELECT key, document FROM records WHERE {matching} AND {condition} ORDER BY {order} DESC, key DESC LIMIT ?"
+            return connection.execute(sql, (*params, *bound, count)).fetchall()
+
+        def unranked(connection: sqlite3.Connection, condition: str, bound: list[Any], count: int) -> list[sqlite3.Row]:
+            sql = f"SELECT key, document FROM records WHERE {matching} AND {order} IS NULL AND {condition} ORDER BY key DESC LIMIT ?"
+            return connection.execute(sql, (*params, *bound, count)).fetchall()
+
+        def read(connection: sqlite3.Connection) -> list[sqlite3.Row]:
+            if after is None:
+                return ranked(connection, "1", [], limit)
+            value, key = after
+            # records without `by` come last, read apart: a range on `by` is what lets the index
+            # seek straight to the page instead of reading every record before it
+            if value is None:
+                return unranked(connection, "key < ?", [key], limit)
+            rows = ranked(connection, f"{order} <= ? AND ({order} < ? OR key < ?)", [value, value, key], limit)
+            if len(rows) < limit:
+                rows += unranked(connection, "1", [], limit - len(rows))
+            return rows
+
+        return [(row["key"], loads(row["document"])) for row in await self._db.run(read)]
 
     async def next_sequence(self, plugin: str, name: str) -> int:
         return await self.add(plugin, name, 1)
@@ -329,3 +366,19 @@ class SqlitePluginRecords:
             ).fetchall()
         )
         return {row["name"]: row["value"] for row in rows}
+
+
+def _extracted(field: str) -> str:
+    """The SQL reading a top-level document field, written as the indexes on records write it."""
+    if not _FIELD_NAME.match(field):
+        raise ValueError(f"cannot filter on field {field!r}: use a plain top-level field name")
+    return f"json_extract(document, '$.{field}')"
+
+
+def _matching(plugin: str, where: dict[str, Any] | None) -> tuple[str, list[Any]]:
+    """The WHERE clause and its parameters for a plugin's records whose fields equal `where`."""
+    clauses, params = ["plugin = ?"], [plugin]
+    for field, value in (where or {}).items():
+        clauses.append(f"{_extracted(field)} = ?")
+        params.append(value)
+    return " AND ".join(clauses), params

@@ -102,6 +102,24 @@ MIGRATIONS.append(
     ("ALTER TABLE queue ADD COLUMN follows TEXT",)
 )
 
+MIGRATIONS.append(
+    # the admin API pages templates and handovers in the store: the latest version of each
+    # template is marked, so a page reads only latest versions; conversation cards are indexed
+    # by state and last activity, the order the handover list and the console's inbox read
+    (
+        "ALTER TABLE templates ADD COLUMN latest INTEGER NOT NULL DEFAULT 0",
+        """UPDATE templates SET latest = 1 WHERE version = (
+               SELECT MAX(version) FROM templates t WHERE t.name = templates.name AND t.language = templates.language)""",
+        "CREATE INDEX templates_latest ON templates (name, language) WHERE latest = 1",
+        """CREATE INDEX records_conversations_by_state ON records (
+               plugin, json_extract(document, '$.state'), json_extract(document, '$.last_activity_at'), key)
+           WHERE plugin = 'gateway.conversations'""",
+        """CREATE INDEX records_conversations_by_activity ON records (
+               plugin, json_extract(document, '$.last_activity_at'), key)
+           WHERE plugin = 'gateway.conversations'""",
+    )
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -64,3 +64,17 @@ async def test_the_unprocessed_scan_index_replaces_the_one_that_lacked_its_sort(
     log_indexes = database.index_information("log")
     assert "direction_1_processed_1_created_at_1" not in log_indexes
     assert log_indexes["log_unprocessed"]["key"] == [("created_at", 1), ("_id", 1)]
+
+
+async def test_start_up_marks_the_latest_versions_of_templates_saved_before_they_were_marked(clock):
+    database = AsyncDatabase()
+    for name, version in [("a", 1), ("a", 2), ("b", 1), ("a", 3)]:
+        saved = {"name": name, "language": "en", "version": version, "body": f"{name}{version}"}
+        await database["templates"].insert_one(saved | {"saved_by": "operator", "saved_at": clock.now()})
+    store = MongoStore(database, clock)
+    await store.create_indexes()
+    await store.create_indexes()
+    assert [(t.name, t.body) for t in await store.templates.page(10)] == [("a", "a3"), ("b", "b1")]
+    await store.templates.save("a", "en", "a4")
+    assert [(t.name, t.body) for t in await store.templates.list()] == [("a", "a4"), ("b", "b1")]
+    assert database.index_information("templates")["templates_latest"]["key"] == [("name", 1), ("language", 1)]

@@ -87,3 +87,24 @@ def test_processes_opening_one_new_file_at_once_all_open_it(tmp_path):
         for trial in range(30):
             path = str(tmp_path / f"new{trial}.db")
             assert pool.map(_open_and_close, [path] * 6) == ["opened"] * 6
+
+
+async def test_templates_saved_before_latest_versions_were_marked_page_after_the_migration(tmp_path, clock):
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as connection:
+        marking = next(n for n, statements in enumerate(MIGRATIONS) if "templates_latest" in "".join(statements))
+        for statements in MIGRATIONS[:marking]:
+            for statement in statements:
+                connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {marking}")
+        for name, version in [("a", 1), ("a", 2), ("b", 1), ("a", 3)]:
+            connection.execute(
+                "INSERT INTO templates VALUES (?, 'en', ?, ?, NULL, NULL, 'operator', 0)", (name, version, f"{name}{version}")
+            )
+    store = await SqliteStore.open(path, clock)
+    try:
+        assert [(t.name, t.body) for t in await store.templates.page(10)] == [("a", "a3"), ("b", "b1")]
+        await store.templates.save("a", "en", "a4")
+        assert [(t.name, t.body) for t in await store.templates.list()] == [("a", "a4"), ("b", "b1")]
+    finally:
+        await store.close()

@@ -5,6 +5,7 @@ import pytest
 
 from gateway import gauges
 from gateway.appkeys import CLOCK, HANDOVERS, METRICS, STORE
+from gateway.handover.card import NAMESPACE, ConversationCard
 from gateway.models import InboundMessage
 from gateway.testing import SimulatedContact
 
@@ -125,3 +126,21 @@ async def test_the_waiting_gauges_are_the_deployments_figure_from_the_store(api,
     registry = api.app[METRICS].registry
     assert registry.get_sample_value("gateway_handovers_waiting") == 2
     assert registry.get_sample_value("gateway_handover_oldest_waiting_seconds") == 7 * 60 + 1
+
+
+async def test_the_handover_list_pages_past_a_thousand_waiting_conversations(api, clock):
+    records = api.app[STORE].records
+    for n in range(1005):
+        contact = f"sim:+1555{n:07d}"
+        card = ConversationCard(contact=contact, version=1, state="waiting", requested_at=clock.now())
+        card.last_activity_at = clock.now().replace(microsecond=n % 2)  # whole and fractional seconds alike
+        await records.put(NAMESPACE, contact, card.model_dump(mode="json"))
+        clock.advance(seconds=n % 3 // 2)  # some share a time, settled by contact
+    shown, cursor = [], None
+    while True:
+        page = await call(api, "GET", "/handovers?limit=400" + (f"&cursor={cursor}" if cursor else ""), 200)
+        shown += [(card["last_activity_at"], card["contact"]) for card in page["handovers"]]
+        if (cursor := page["next_cursor"]) is None:
+            break
+    assert len(shown) == 1005 and len(set(shown)) == 1005, "every waiting conversation once"
+    assert [contact for _, contact in shown][-1] == "sim:+15550000000", "the quietest comes last"
