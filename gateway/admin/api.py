@@ -4,7 +4,9 @@ name the field."""
 
 import base64
 import binascii
+import functools
 import json
+import re
 from datetime import datetime
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -112,10 +114,11 @@ def field_error(kind: type[HttpError], message: str, fields: list[dict[str, str]
 
 
 async def body_of(request: web.Request, model: type[Model]) -> Model:
-    """The request's JSON body as `model`; 400 when it is not JSON, 422 when it does not fit."""
+    """The request's JSON body as `model`, read strictly (a number is not a string, a flag is not
+    "yes"); 400 when it is not JSON, 422 when it does not fit."""
     raw = await request.read()
     try:
-        return model.model_validate_json(raw)
+        return model.model_validate_json(raw, strict=True)
     except ValidationError as error:
         if any(problem["type"] == "json_invalid" for problem in error.errors()):
             raise web.HTTPBadRequest(text="the body is not valid JSON") from None
@@ -123,11 +126,38 @@ async def body_of(request: web.Request, model: type[Model]) -> Model:
 
 
 def query_of(request: web.Request, model: type[Model]) -> Model:
-    """The query string as `model`; 422 naming the parameter when it does not fit."""
+    """The query string as `model`, read as strictly as the document describes it (a number is
+    digits, a flag is true or false, each parameter given once); 422 naming the parameter when
+    it does not fit."""
+    kinds = _query_kinds(model)
+    for name in request.query:
+        if len(request.query.getall(name)) > 1:
+            raise invalid_field(name, "given more than once; give it once")
+        value, kind = request.query[name], kinds.get(name)
+        if kind in _QUERY_FORMS and not _QUERY_FORMS[kind][0].fullmatch(value):
+            raise invalid_field(name, _QUERY_FORMS[kind][1])
     try:
         return model.model_validate(dict(request.query))
     except ValidationError as error:
         raise invalid(error) from None
+
+
+_QUERY_FORMS = {
+    "integer": (re.compile(r"-?[0-9]+"), "must be a whole number written in digits, such as 50"),
+    "boolean": (re.compile(r"true|false"), "must be true or false"),
+}
+"""How a query parameter of a JSON type other than string is written: pydantic alone would
+also read `5.0`, ` 5`, `5_0` as 5 and `yes`, `on`, `1` as true."""
+
+
+@functools.cache
+def _query_kinds(model: type[BaseModel]) -> dict[str, str]:
+    """Each parameter's JSON type, as the document publishes it (a nullable one by its other type)."""
+    kinds = {}
+    for name, spec in model.model_json_schema()["properties"].items():
+        types = [spec.get("type")] + [option.get("type") for option in spec.get("anyOf", [])]
+        kinds[name] = next((kind for kind in types if kind not in (None, "null")), "string")
+    return kinds
 
 
 def name_cursor(name: str) -> str:

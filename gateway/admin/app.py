@@ -5,7 +5,7 @@ from aiohttp import web
 from gateway.admin import contacts, events, handovers, media, messages, plugins, queue, stats, templates
 from gateway.admin.api import Api
 from gateway.admin.auth import OPENAPI_ROUTE, bearer_token
-from gateway.admin.openapi import document, with_event_data
+from gateway.admin.openapi import document, with_event_types
 from gateway.appkeys import EVENTS
 from gateway.middleware import json_errors
 
@@ -17,7 +17,7 @@ def create_admin_app() -> web.Application:
     description = document(api.operations)
 
     async def openapi(request: web.Request) -> web.Response:
-        return web.json_response(with_event_data(description, request.config_dict[EVENTS].types))
+        return web.json_response(with_event_types(description, request.config_dict[EVENTS].types))
 
     admin = web.Application(middlewares=[json_errors, bearer_token])
     admin.add_routes(api.routes)

@@ -4,7 +4,9 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
-from pydantic import AwareDatetime, BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
+
+from gateway import rfc3339
 
 from gateway.admin.api import Api, Query, answer, body_of, field_error, invalid_field, query_of
 from gateway.admin.media import MediaInfo, media_of
@@ -27,6 +29,7 @@ FORCE_QUEUE = "queue it even though WhatsApp will not deliver it now (free text 
 class Send(OutboundMessage):
     """One message, and whether to queue it even when it cannot be delivered now."""
 
+    send_at: rfc3339.Time | None = Field(default=None, description="when to send it; now when left out")
     force_queue: bool = Field(default=False, description=FORCE_QUEUE)
 
 
@@ -36,7 +39,7 @@ class BulkSend(BaseModel):
     recipients: list[str] = Field(min_length=1, max_length=MAX_BULK)
     message: Content
     provider: Provider | None = None
-    send_at: AwareDatetime | None = None
+    send_at: rfc3339.Time | None = None
     idempotency_key: str | None = Field(default=None, description="a prefix; each recipient's key adds its number")
     force_queue: bool = Field(default=False, description=FORCE_QUEUE)
 
@@ -46,8 +49,8 @@ class History(Query):
     direction: Direction | None = None
     status: LogStatus | None = None
     provider: Provider | None = None
-    since: AwareDatetime | None = None
-    until: AwareDatetime | None = None
+    since: rfc3339.Time | None = None
+    until: rfc3339.Time | None = None
     limit: int = Field(default=50, ge=1, le=500)
     cursor: str | None = None
 

@@ -57,21 +57,47 @@ def document(operations: list[Operation]) -> dict[str, Any]:
     }
 
 
-def with_event_data(description: dict[str, Any], types: dict[str, EventType]) -> dict[str, Any]:
-    """The document with each event type's data model in components/schemas, named under the
-    event's `data` by type, so a business system reads what each type carries."""
-    schemas = dict(description["components"]["schemas"])
-    typed = {name: _ref(kind.data, schemas)["$ref"] for name, kind in sorted(types.items()) if kind.data}
-    if not typed:
+def with_event_types(description: dict[str, Any], types: dict[str, EventType]) -> dict[str, Any]:
+    """The document with `Event` as one variant per registered event type, told apart by `type`:
+    each names its type and takes the data its type validates with (its EventData model, or the
+    keys and numbers it requires), so a business system reads exactly what each type takes."""
+    if not types:
         return description
-    event = dict(schemas["Event"], properties=dict(schemas["Event"]["properties"]))
-    listing = "; ".join(f"`{name}`: {ref}" for name, ref in typed.items())
-    event["properties"]["data"] = event["properties"]["data"] | {
-        "description": f"the event's data, as its type's model says: {listing}",
-        "x-data-by-type": {name: {"$ref": ref} for name, ref in typed.items()},
+    schemas = dict(description["components"]["schemas"])
+    base = schemas["Event"]
+    variants = {name: _event_variant(base, kind, schemas) for name, kind in sorted(types.items())}
+    refs = {name: f"#/components/schemas/{_variant_name(name)}" for name in variants}
+    schemas |= {_variant_name(name): variant for name, variant in variants.items()}
+    schemas["Event"] = {
+        "title": "Event",
+        "description": base.get("description", ""),
+        "oneOf": [{"$ref": ref} for ref in refs.values()],
+        "discriminator": {"propertyName": "type", "mapping": refs},
     }
-    schemas["Event"] = event
     return description | {"components": description["components"] | {"schemas": schemas}}
+
+
+def _variant_name(event_type: str) -> str:
+    return f"Event.{event_type}"
+
+
+def _event_variant(base: dict[str, Any], kind: EventType, schemas: dict[str, Any]) -> dict[str, Any]:
+    properties = dict(base["properties"])
+    properties["type"] = {"type": "string", "const": kind.type}
+    properties["data"] = _ref(kind.data, schemas) if kind.data is not None else _required_keys(kind)
+    required = [*base.get("required", []), "type", "data"]
+    if kind.to_recipients and not kind.roles:
+        properties["recipients"] = properties["recipients"] | {"minItems": 1}
+        required.append("recipients")
+    elif not kind.to_recipients:
+        properties.pop("recipients")
+    return base | {"title": f"Event {kind.type}", "properties": properties, "required": list(dict.fromkeys(required))}
+
+
+def _required_keys(kind: EventType) -> dict[str, Any]:
+    """The data of a type declared with `required` and `numeric` keys rather than a model."""
+    numbers = {key: {"type": "number"} for key in kind.numeric}
+    return {"type": "object", "properties": numbers, "required": list(kind.required), "additionalProperties": True}
 
 
 def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:

@@ -63,17 +63,24 @@ MAX_RECIPIENTS = 10_000
 
 
 class Event(BaseModel):
-    """What a business system posts to /api/v1/events."""
+    """What a business system posts to /api/v1/events; a key it does not name is refused, so a
+    misspelt `recipients` is not silently dropped."""
 
+    model_config = ConfigDict(extra="forbid")
     id: str = Field(
         min_length=1,
         max_length=200,
         description="the event's own id: posted again with the same type, data and recipients it is a replay "
         "and queues nothing new; with others it is refused (409)",
     )
-    type: str = Field(min_length=1)
-    data: dict[str, Any] = Field(default_factory=dict)
-    recipients: list[ContactId] = Field(default_factory=list, max_length=MAX_RECIPIENTS)
+    type: str = Field(min_length=1, description="one of the event types the plugins registered")
+    data: dict[str, Any] = Field(default_factory=dict, description="what the type takes, as its model says")
+    recipients: list[ContactId] = Field(
+        default_factory=list,
+        max_length=MAX_RECIPIENTS,
+        description="who to notify, besides the holders of the type's roles; a type that goes only to its "
+        "roles takes none",
+    )
 
 
 class EventRejected(ValueError):
@@ -182,6 +189,9 @@ class EventService:
         kind = self.types.get(event.type)
         if kind is None:
             raise EventRejected("type", f"unknown event type {event.type!r}; known: {', '.join(sorted(self.types))}")
+        if event.recipients and not kind.to_recipients:
+            roles = " and ".join(kind.roles)
+            raise EventRejected("recipients", f"{event.type} goes to the holders of {roles}; it takes no recipients")
         missing = [key for key in kind.required if key not in event.data]
         if missing:
             raise EventRejected(f"data.{missing[0]}", f"{event.type} needs data {', '.join(missing)}")
