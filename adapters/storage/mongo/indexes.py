@@ -60,6 +60,11 @@ INDEXES: dict[str, list[IndexModel]] = {
         ),
         # the jobs let go when the job they follow ends
         IndexModel("follows", partialFilterExpression={"follows": {"$type": "string"}}),
+        # the waiting jobs a claim that found nothing looks through for one left waiting
+        IndexModel(
+            [("state", ASCENDING), ("at_head", ASCENDING), ("due_at", ASCENDING)],
+            partialFilterExpression={"at_head": False},
+        ),
     ],
     "sessions": [IndexModel("expires_at", expireAfterSeconds=0)],
     "records": [

@@ -17,6 +17,9 @@ from gateway.ports.store import DEFAULT_MAX_ATTEMPTS, replied_contact
 _URGENT_FIRST = [("priority", -1), ("due_at", 1)]
 _FINISHED = [JobState.SENT.value, JobState.SUPPRESSED.value]
 _UNFINISHED = [JobState.QUEUED.value, JobState.SENDING.value]
+STRANDED_SCAN = 8
+"""How many waiting jobs, oldest due first, a claim that found nothing looks at for one whose
+turn came while no process was left to let it go."""
 
 
 class MongoQueue:
@@ -69,7 +72,10 @@ class MongoQueue:
         The driver's retryable write repeats it with the same transaction number, which the
         server applies once; if that too fails, the claim is abandoned and its job, if it was
         taken, is taken over when the lease expires."""
-        return await self._take_over(owner, lease) or await self._take_due(owner, lease)
+        job = await self._take_over(owner, lease) or await self._take_due(owner, lease)
+        if job is None and await self._let_stranded_go():
+            job = await self._take_due(owner, lease)
+        return job
 
     async def _take_over(self, owner: str, lease: timedelta) -> Job | None:
         if self._server_clock:
@@ -196,6 +202,36 @@ class MongoQueue:
             return
         await self._jobs.update_many({"follows": job["_id"], "at_head": False}, {"$set": {"at_head": True}})
 
+    @idempotent
+    async def _let_stranded_go(self) -> bool:
+        """Let go the waiting jobs whose turn came with nobody to say so: a process that died, or a
+        store that failed, between ending a job and letting the next go leaves that one waiting
+        with nothing left to wake it. Looked for only by a claim that found nothing; True when
+        one was let go."""
+        waiting = self._jobs.find(
+            {"state": JobState.QUEUED.value, "at_head": False, "due_at": {"$lte": self._clock.now()}},
+            {"reply_to": 1, "follows": 1},
+        )
+        let_go = False
+        for job in await waiting.sort([("due_at", 1)]).limit(STRANDED_SCAN).to_list(STRANDED_SCAN):
+            if await self._turn_came(job):
+                freed = await self._jobs.update_one({"_id": job["_id"], "at_head": False}, {"$set": {"at_head": True}})
+                let_go |= freed.modified_count == 1
+        return let_go
+
+    async def _turn_came(self, job: dict[str, Any]) -> bool:
+        """Whether nothing a waiting job waits for is queued or sending any more: neither the job
+        it follows nor an earlier reply to its contact."""
+        if "follows" in job:
+            followed = await self._jobs.find_one({"_id": job["follows"]}, {"state": 1})
+            if followed is not None and followed["state"] in _UNFINISHED:
+                return False
+        if "reply_to" in job:
+            earlier = {"reply_to": job["reply_to"], "state": {"$in": _UNFINISHED}, "_id": {"$lt": job["_id"]}}
+            if await self._jobs.find_one(earlier, {"_id": 1}) is not None:
+                return False
+        return True
+
     async def requeue(self, job_id: str) -> Job | None:
         now = self._clock.now()
         document = await self._jobs.find_one_and_update(
@@ -203,7 +239,13 @@ class MongoQueue:
             {"$set": {"state": JobState.QUEUED.value, "attempts": 0, "due_at": now, "updated_at": now}},
             return_document=ReturnDocument.AFTER,
         )
-        return _job(document) if document else None
+        if document is None:
+            return None
+        # its followers still queued wait for it again, as SQLite's claim has them do
+        await self._jobs.update_many(
+            {"follows": job_id, "state": JobState.QUEUED.value}, {"$set": {"at_head": False}}
+        )
+        return _job(document)
 
     @idempotent
     async def get(self, job_id: str) -> Job | None:

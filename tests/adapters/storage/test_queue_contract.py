@@ -281,3 +281,16 @@ async def test_a_job_that_follows_one_already_sent_goes_at_once(store):
     await store.queue.ack(template.id, "w", "wamid.1")
     bill = await store.queue.enqueue(message("the bill"), follows=template.id)
     assert (await store.queue.claim("w", LEASE)).id == bill.id
+
+
+async def test_a_job_requeued_by_an_operator_holds_back_its_follower_again(store):
+    template = await store.queue.enqueue(message("your bill is due"))
+    bill = await store.queue.enqueue(message("the bill"), follows=template.id)
+    await store.queue.claim("w", LEASE)
+    await store.queue.fail(template.id, "w", "HTTP 401")
+    await store.queue.requeue(template.id)
+
+    assert (await store.queue.claim("w", LEASE)).id == template.id
+    assert await store.queue.claim("w", LEASE) is None, "the bill waits for its template again"
+    await store.queue.ack(template.id, "w", "wamid.1")
+    assert (await store.queue.claim("w", LEASE)).id == bill.id
