@@ -136,10 +136,19 @@ class MediaKind(StrEnum):
     STICKER = "sticker"
 
 
+class MediaRefusal(StrEnum):
+    """Why the gateway refused a contact's file, as the contact is told: sending it again as it
+    is would be refused again."""
+
+    TOO_LARGE = "too_large"
+    WRONG_TYPE = "wrong_type"
+
+
 class Media(_Model):
     """Media a contact sent: the provider gives a URL, a media id to fetch, or both (the
     simulator stores the file itself). Once the inbox has fetched it, `stored_id` names it in
-    the media store; when it could not be fetched or was refused, `unavailable` says why."""
+    the media store; when it could not be fetched or was refused, `unavailable` says why, and
+    `refused` which of the refusals the contact is told of."""
 
     url: HttpUrl | None = None
     media_id: str | None = None
@@ -150,6 +159,7 @@ class Media(_Model):
     voice: bool = Field(default=False, description="an audio message recorded as a voice note")
     stored_id: str | None = None
     unavailable: str | None = None
+    refused: MediaRefusal | None = Field(default=None, description="set when the gateway refused the file itself")
 
     @model_validator(mode="after")
     def _locatable(self) -> Self:

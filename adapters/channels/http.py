@@ -15,7 +15,7 @@ from multidict import CIMultiDictProxy
 from yarl import URL
 
 from gateway.media.public_links import LinkRefused
-from gateway.models import Media
+from gateway.models import Media, MediaRefusal
 from gateway.ports.channel import Download, MediaUnavailable, SendError
 
 
@@ -128,7 +128,8 @@ async def download(
 
 
 def too_large(provider: str, max_bytes: int) -> MediaUnavailable:
-    return MediaUnavailable(f"the file from {provider} is larger than {max_bytes} bytes", retryable=False)
+    message = f"the file from {provider} is larger than {max_bytes} bytes"
+    return MediaUnavailable(message, retryable=False, refused=MediaRefusal.TOO_LARGE)
 
 
 async def fetch_link(

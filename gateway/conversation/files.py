@@ -3,11 +3,12 @@ that does not, so a voice note or a photo where text is expected is explained, n
 a wrong answer."""
 
 from babel.lists import format_list
+from babel.units import format_unit
 
 from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Step
-from gateway.media.limits import kind_of
-from gateway.models import InboundKind, InboundMessage, MediaKind
+from gateway.media.limits import KB, MB, kind_of, max_bytes
+from gateway.models import InboundKind, InboundMessage, Media, MediaKind, MediaRefusal
 
 
 def sent(message: InboundMessage) -> str | None:
@@ -44,10 +45,13 @@ def _kind(message: InboundMessage) -> MediaKind | None:
 
 def aside(message: InboundMessage, step: Step, conversation: Conversation) -> str:
     """Why a message does not answer `step`, and what would: a file of a kind the step asks for
-    that did not come through is asked for again; anything else is named and the step's kind of
-    answer asked for."""
+    that the gateway refused says why (too large for its kind, or not the type it claims) before
+    the step's kind of answer is asked for; one that did not come through is asked for again;
+    anything else is named and the step's kind of answer asked for."""
     kind = sent(message)
     if kind is not None and message.media is not None and _kind(message) in step.media:
+        if message.media.refused is not None:
+            return f"{_refusal(message.media, conversation)} {_expected(step, conversation)}"
         lost = kind if kind in ("image", "voice") else "file"
         return conversation.t(f"core.media.{'unavailable_or_skip' if step.optional else 'unavailable'}.{lost}")
     expected = _expected(step, conversation)
@@ -57,6 +61,17 @@ def aside(message: InboundMessage, step: Step, conversation: Conversation) -> st
 def cannot(message: InboundMessage, conversation: Conversation) -> str:
     """What the bot says of a file nobody asked for: that it cannot use that here."""
     return conversation.t(f"core.media.cannot.{sent(message) or 'file'}")
+
+
+def _refusal(media: Media, conversation: Conversation) -> str:
+    """Why the gateway refused the file: over the limit for its kind (named in the contact's
+    language and units), or not the type it claims to be."""
+    if media.refused is MediaRefusal.WRONG_TYPE:
+        return conversation.t("core.media.refused.wrong_type")
+    size = max_bytes(media.kind)
+    amount, unit = (size // MB, "digital-megabyte") if size >= MB else (size // KB, "digital-kilobyte")
+    limit = format_unit(amount, unit, length="long", locale=conversation.locale)
+    return conversation.t("core.media.refused.too_large", limit=limit)
 
 
 def _expected(step: Step, conversation: Conversation) -> str:

@@ -19,7 +19,7 @@ from gateway.media.budget import ByteBudget
 from gateway.media.limits import MB, kind_of, max_bytes
 from gateway.media.sniffing import Refused, checked
 from gateway.metrics import GatewayMetrics
-from gateway.models import InboundMessage, Media
+from gateway.models import InboundMessage, Media, MediaRefusal
 from gateway.phone import mask
 from gateway.ports.channel import ChannelSet, Download, MediaFetchChannel, MediaUnavailable
 from gateway.ports.media import MediaState, MediaStore, MediaStoreError, StoredMedia
@@ -50,6 +50,7 @@ class _Attempts:
     download: Download | None = None
     failure: str = ""
     outcome: str = "stored"
+    refused: MediaRefusal | None = None
 
 
 class MediaFetcher:
@@ -82,10 +83,10 @@ class MediaFetcher:
             return message.model_copy(update={"media": _as_recorded(media, earlier[0])})
         limit = max_bytes(media.kind or kind_of(media.mime_type))
         async with self._budget.reserved(limit):  # held until the bytes are in the media store
-            record = await self._fetch(message, media, limit)
-        return message.model_copy(update={"media": _as_recorded(media, record)})
+            fetched = await self._fetch(message, media, limit)
+        return message.model_copy(update={"media": fetched})
 
-    async def _fetch(self, message: InboundMessage, media: Media, limit: int) -> StoredMedia:
+    async def _fetch(self, message: InboundMessage, media: Media, limit: int) -> Media:
         started = time.perf_counter()
         attempts = await self._download(message, media, limit)
         self._metrics.media_fetch_duration.labels(message.provider.value).observe(time.perf_counter() - started)
@@ -97,7 +98,7 @@ class MediaFetcher:
             # off the event loop: the contact's bytes decide how long a check takes (a ZIP's directory)
             found = await asyncio.to_thread(checked, download.data, declared, media.kind)
         except Refused as refused:
-            refusal = _Attempts(attempts.count, download, refused.reason, "refused")
+            refusal = _Attempts(attempts.count, download, refused.reason, "refused", refused.refusal)
             return await self._unavailable(message, media, refusal)
         except Exception as error:
             log.exception("checking the file of message %s failed", message.id)
@@ -128,7 +129,7 @@ class MediaFetcher:
             stored.content_type,
             stored.size,
         )
-        return stored
+        return _as_recorded(media, stored)
 
     async def _download(self, message: InboundMessage, media: Media, limit: int) -> _Attempts:
         channel = self._channels.get(message.provider)
@@ -142,6 +143,8 @@ class MediaFetcher:
             try:
                 return _Attempts(count, await fetch())
             except MediaUnavailable as error:
+                if error.refused is not None:
+                    return _Attempts(count, failure=error.message, outcome="refused", refused=error.refused)
                 failure, retryable = error.message, error.retryable
             except Exception as error:
                 if not is_transient(error):
@@ -157,7 +160,7 @@ class MediaFetcher:
             log.info("fetching the file of message %s failed (%s); trying again in %.0f s", message.id, failure, pause)
             await self._pause(pause)
 
-    async def _unavailable(self, message: InboundMessage, media: Media, attempts: _Attempts) -> StoredMedia:
+    async def _unavailable(self, message: InboundMessage, media: Media, attempts: _Attempts) -> Media:
         declared = media.mime_type or (attempts.download.content_type if attempts.download else None)
         record = partial(
             self._media.put_unavailable,
@@ -177,7 +180,7 @@ class MediaFetcher:
             attempts.count,
             attempts.failure,
         )
-        return recorded
+        return _as_recorded(media, recorded).model_copy(update={"refused": attempts.refused})
 
     async def _patiently(self, what: str, attempt: Callable[[], Awaitable[T]]) -> T:
         """`attempt()`, tried again for as long as the store fails transiently."""

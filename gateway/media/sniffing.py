@@ -10,7 +10,7 @@ import filetype
 from PIL import Image, UnidentifiedImageError
 
 from gateway.media.limits import STATIC_STICKER_MAX_BYTES, TEXT_TYPES, kind_of, max_bytes, normalized
-from gateway.models import MediaKind
+from gateway.models import MediaKind, MediaRefusal
 
 _PICTURES = frozenset({MediaKind.IMAGE, MediaKind.STICKER})
 """Kinds that are the same thing to the eye: a sticker relayed as an image is no lie."""
@@ -24,11 +24,13 @@ so an archive declared as one is looked into for the folder that makes it one.""
 
 
 class Refused(Exception):
-    """A file the gateway will not keep; `reason` says why, for the message and the log."""
+    """A file the gateway will not keep; `reason` says why, for the message and the log, and
+    `refusal` which kind of reason it is, for the contact."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, refusal: MediaRefusal = MediaRefusal.WRONG_TYPE) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.refusal = refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,8 @@ def _within_limit(data: bytes, result: Checked) -> None:
     if result.kind is MediaKind.STICKER and not _animated(data):
         limit = STATIC_STICKER_MAX_BYTES
     if len(data) > limit:
-        raise Refused(f"the {result.kind.value} is {_size(len(data))}, over WhatsApp's limit of {_size(limit)}")
+        message = f"the {result.kind.value} is {_size(len(data))}, over WhatsApp's limit of {_size(limit)}"
+        raise Refused(message, MediaRefusal.TOO_LARGE)
 
 
 def _holds(archive: bytes, folder: str) -> bool:

@@ -15,6 +15,7 @@ from gateway.models import (
     InboundMessage,
     Media,
     MediaKind,
+    MediaRefusal,
     OutboundMessage,
     Provider,
     StatusUpdate,
@@ -123,10 +124,11 @@ class MediaUnavailable(Exception):
     """A contact's file could not be had: `retryable` when trying again later can succeed
     (a timeout, a 5xx), not when it is gone, refused or too large."""
 
-    def __init__(self, message: str, *, retryable: bool) -> None:
+    def __init__(self, message: str, *, retryable: bool, refused: MediaRefusal | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.message = message
+        self.refused = refused
 
 
 class MediaFetchChannel(Channel, Protocol):

@@ -43,6 +43,7 @@ SAMPLES: dict[str, str | int] = {
     "job": "4411",
     "kinds": "〈kinds〉",
     "left": "5:00",
+    "limit": "〈5 megabytes〉",
     "line": "L-1",
     "machine": "CNC-01",
     "minutes": "〈12 minutes〉",

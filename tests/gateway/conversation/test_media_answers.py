@@ -4,6 +4,7 @@ expected explained without a strike, in English and Arabic."""
 
 import pytest
 
+from gateway.appkeys import STORE
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
 from gateway.models import Content, Media, MediaKind
@@ -225,3 +226,37 @@ async def test_a_voice_note_after_the_idle_timeout_at_a_photo_step_offers_to_con
     clock.advance(hours=2)
     [offer] = await send_file(inspector, voice())
     assert [button.title for button in offer.buttons] == ["Continue", "Start over", "Menu"]
+
+
+async def test_a_file_the_gateway_refused_is_explained_not_asked_for_again(inspector):
+    await at_the_photo_step(inspector)
+    too_large = photo(None, unavailable="the image is 6.2 MB, over WhatsApp's limit of 5 MB", refused="too_large")
+    explained, again = await send_file(inspector, too_large)
+    assert explained.text == "That file is too large: the limit is 5 megabytes. Please send a photo, or skip this step."
+    assert again.text == "Send a photo of the part, or skip."
+    lying = photo(None, unavailable="declared image/jpeg but its bytes are application/pdf", refused="wrong_type")
+    explained, _ = await send_file(inspector, lying)
+    assert explained.text == "That file isn't the type it says it is, so I can't use it. Please send a photo, or skip this step."
+    await inspector.send("skip")
+    explained, _ = await send_file(inspector, voice(None, unavailable="over the limit", refused="too_large"))
+    assert explained.text == "That file is too large: the limit is 16 megabytes. Please send a photo or a voice note."
+
+
+@pytest.mark.parametrize(
+    ("language", "too_large", "wrong_type"),
+    [
+        ("es", "Ese archivo es demasiado grande: el límite es de 5 megabytes.", "Ese archivo no es del tipo"),
+        ("fr", "Ce fichier est trop volumineux : la limite est de 5\u00a0mégaoctets.", "Ce fichier n'est pas du type"),
+        ("pt", "Esse arquivo é grande demais: o limite é de 5 megabytes.", "Esse arquivo não é do tipo"),
+        ("ar", "هذا الملف كبير جدًا: الحد الأقصى 5 ميغابايت.", "هذا الملف ليس من النوع"),
+        ("hi", "यह फ़ाइल बहुत बड़ी है: सीमा 5 मेगाबाइट है।", "यह फ़ाइल उस प्रकार की नहीं है"),
+    ],
+)
+async def test_a_refused_file_is_explained_in_the_contacts_language(inspector, language, too_large, wrong_type):
+    await inspector.client.app[STORE].settings.update_contact(inspector.phone, {"language": language})
+    for typed in ("menu", "1", "P-7"):
+        await inspector.send(typed)
+    explained, _ = await send_file(inspector, photo(None, unavailable="over the limit", refused="too_large"))
+    assert explained.text.startswith(too_large)
+    explained, _ = await send_file(inspector, photo(None, unavailable="a PDF", refused="wrong_type"))
+    assert explained.text.startswith(wrong_type)

@@ -17,7 +17,7 @@ from gateway.app import create_app
 from gateway.appkeys import INBOX, MEDIA, METRICS, STORE
 from gateway.inbound import inbox as inbox_module
 from gateway.media import fetching
-from gateway.models import InboundMessage, MediaKind
+from gateway.models import InboundMessage, MediaKind, MediaRefusal
 from gateway.ports.media import MediaState
 from gateway.ports.store import inbox_lease
 from gateway.testing import meta_headers, myoperator_headers, twilio_headers
@@ -220,7 +220,8 @@ async def test_a_file_over_whatsapps_limit_is_refused(gateway, hosts, echo, prov
 
     seen = await processed(gateway, echo)
     assert f"larger than {5 * MB} bytes" in seen.media.unavailable
-    assert seen.media.stored_id is None and fetches(gateway, provider, "unavailable") == 1
+    assert seen.media.refused is MediaRefusal.TOO_LARGE, "the contact is told why, not to send it again"
+    assert seen.media.stored_id is None and fetches(gateway, provider, "refused") == 1
 
 
 @pytest.mark.parametrize("provider", SENDERS)
@@ -229,6 +230,7 @@ async def test_a_pdf_sent_as_a_photo_is_refused_and_not_kept(gateway, hosts, ech
 
     seen = await processed(gateway, echo)
     assert seen.media.unavailable == "the file was declared image/jpeg but its bytes are application/pdf"
+    assert seen.media.refused is MediaRefusal.WRONG_TYPE
     [record] = await gateway.app[MEDIA].of_message(seen.id)
     assert record.state is MediaState.UNAVAILABLE and record.sha256 is None
     assert fetches(gateway, provider, "refused") == 1
