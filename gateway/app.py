@@ -44,6 +44,7 @@ from gateway.console.app import create_console_app
 from gateway.console.live import Watcher
 from gateway.conversation.context import PluginContext
 from gateway.conversation.engine import Engine
+from gateway.conversation.plugin_limits import default_templates
 from gateway.handover.service import Handovers
 from gateway.handover.timeouts import Timeouts, timeout_job
 from gateway.inbound import webhooks
@@ -302,9 +303,10 @@ def _queue_worker(run: bool):
 
 
 async def _conversation(app: web.Application) -> AsyncIterator[None]:
-    """Handovers; plugins start, with the media they make rendered in a pool; their default templates are stored (never over an operator's
-    edit); then the engine gathers their strings, flows and menu entries, and, where it holds
-    conversations, loads the language model off the event loop."""
+    """Handovers; plugins start, with the media they make rendered in a pool; their default
+    templates are checked (a plugin with one that cannot be sent is refused) and stored (never
+    over an operator's edit); then the engine gathers their strings, flows and menu entries,
+    and, where it holds conversations, loads the language model off the event loop."""
     host, settings, store = app[PLUGINS], app[SETTINGS], app[STORE]
     timeouts = Timeouts(settings.support, settings.handover_wait, settings.handover_idle)
     app[HANDOVERS] = Handovers(store, app[OUTBOX], app[CLOCK], app[METRICS], timeouts)
@@ -314,8 +316,7 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
     context = PluginContext(store, settings, app[CLOCK], app[HTTP_CLIENT], notifier, app[HANDOVERS], media)
     app[PLUGIN_CONTEXT] = context
     await host.collect("on_startup", context=context)
-    defaults = [template for _, templates in await host.collect("register_templates") for template in templates]
-    await app[TEMPLATES].load_defaults(defaults)
+    await app[TEMPLATES].load_defaults(await default_templates(host))
     app[ENGINE] = await Engine.build(
         store, host, app[CLOCK], settings.session_timeout, app[METRICS], app[HANDOVERS], settings.locality
     )

@@ -22,6 +22,7 @@ from gateway.backup import BackupFailed, back_up, restore_from
 from gateway.chat import SimulatorOff, TerminalChat
 from gateway.clock import SystemClock
 from gateway.console.operators_cli import add_operator_commands
+from gateway.conversation.plugin_limits import default_templates
 from gateway.listings import add_output_option, emit
 from gateway.metrics import GatewayMetrics
 from gateway.operator_commands import add_commands
@@ -263,15 +264,24 @@ async def _stdin_lines() -> AsyncIterator[str]:
 
 
 def plugins(settings: Settings, arguments: argparse.Namespace) -> int:
-    """Print the plugin table; exit 1 when a plugin failed to load."""
+    """Print the plugin table, with the plugins start-up would refuse for their templates; exit 1
+    when a plugin failed to load or would be refused."""
     host = get_plugin_manager(GatewayMetrics(settings.store_backend))
+    asyncio.run(default_templates(host))
     rows = [
-        {"name": i.name, "version": i.version, "source": i.source, "state": "loaded", "hooks": ", ".join(i.hooks)}
+        {
+            "name": i.name,
+            "version": i.version,
+            "source": i.source,
+            "state": "refused" if i.name in host.refused else "loaded",
+            "hooks": ", ".join(i.hooks),
+            "reason": "; ".join(host.refused[i.name]) if i.name in host.refused else None,
+        }
         for i in host.describe()
     ]
     rows += [{"name": f.name, "state": "failed", "reason": f.reason} for f in host.failures]
     emit(rows, ("name", "version", "source", "state", "hooks", "reason"), arguments.output, sys.stdout)
-    return 1 if host.failures else 0
+    return 1 if host.failures or host.refused else 0
 
 
 def new_plugin(settings: Settings, arguments: argparse.Namespace) -> int:

@@ -89,10 +89,11 @@ class PluginHost:
 
     def refuse(self, plugin: str, reasons: list[str]) -> None:
         """Take `plugin` out of service at start-up for what it declares (a menu title longer
-        than WhatsApp allows): logged with its name and every reason, counted; the others run."""
+        than WhatsApp allows, a template that does not parse): logged with its name and every
+        reason, counted; from then on only its on_shutdown is called, and the others run."""
         log.error("plugin %s is disabled: %s", plugin, "; ".join(reasons))
         self._metrics.plugin_errors.labels(plugin, "start-up checks").inc()
-        self.refused[plugin] = reasons
+        self.refused.setdefault(plugin, []).extend(reasons)
         self.broken.add(plugin)
 
     def count_error(self, plugin: str, what: str, error: BaseException) -> None:
@@ -113,8 +114,10 @@ class PluginHost:
         return sorted(infos, key=lambda info: info.name)
 
     def _implementations(self, hook: str) -> list[pluggy.HookImpl]:
-        # pluggy calls the last registered first, honouring tryfirst and trylast
-        return list(reversed(getattr(self.manager.hook, hook).get_hookimpls()))
+        # pluggy calls the last registered first, honouring tryfirst and trylast; a refused
+        # plugin still gets on_shutdown, since its on_startup ran before the checks
+        implementations = reversed(getattr(self.manager.hook, hook).get_hookimpls())
+        return [i for i in implementations if hook == "on_shutdown" or self.name_of(i.plugin) not in self.refused]
 
     async def _call(self, hook: str, implementation: pluggy.HookImpl, kwargs: dict[str, Any]) -> Any:
         plugin = self.name_of(implementation.plugin)

@@ -1,6 +1,7 @@
 """Plugins shipped as their own packages: found through the wa_gateway.plugins entry point,
 listed, and isolated when they fail to import."""
 
+import json
 import os
 import re
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 
 from gateway.app import create_app
 from gateway.appkeys import PLUGINS
+from gateway.cli import main
 from gateway.settings import Settings
 from gateway.testing import SimulatedContact
 
@@ -96,3 +98,29 @@ def test_wa_gateway_plugins_lists_versions_hooks_and_failures(site, tmp_path):
     assert re.search(r"^greeter +1\.2\.0 +package wa-greeter +loaded +.*register_flows", listing.stdout, re.M)
     assert re.search(r"^broken +- +- +failed +- +ImportError: needs libfoo$", listing.stdout, re.M)
     assert re.search(r"^gateway\.default_help ", listing.stdout, re.M)
+
+
+NOTICES = """
+from gateway.hookspecs import hookimpl
+
+
+class Notices:
+    @hookimpl
+    def register_templates(self):
+        return [{"name": "notice", "language": "en", "body": "Hi {{ name"}]
+
+
+plugin = Notices()
+"""
+
+
+def test_wa_gateway_plugins_shows_a_plugin_start_up_would_refuse_and_why(site, tmp_path, monkeypatch, capsys):
+    install(site, "wa-notices", "0.1.0", "wa_notices", NOTICES, "notices")
+    monkeypatch.chdir(tmp_path)
+    assert main(["plugins", "--output", "json"]) == 1
+    listed = {plugin["name"]: plugin for plugin in json.loads(capsys.readouterr().out)}
+    assert listed["notices"]["state"] == "refused"
+    assert listed["notices"]["reason"] == (
+        "template notice (en): body: line 1: unexpected end of template, expected 'end of print statement'."
+    )
+    assert (listed["greeter"]["state"], listed["greeter"]["reason"]) == ("loaded", None)

@@ -1,14 +1,18 @@
-"""Plugins are guarded alike however they are written: one whose menu or form would break
-WhatsApp's limits in any language is refused at start-up, named in the log, while the others
-and the menu keep working; a plain `def` action, lookup or completion works and fails like an
+"""Plugins are guarded alike however they are written: one whose menu, form or default template
+would break WhatsApp's limits in any language, or whose template does not parse, is refused at
+start-up, named in the log, while the others and the menu keep working; a plain `def` action, lookup or completion works and fails like an
 `async def` one."""
 
 import logging
 
+import pytest
+
+from gateway.appkeys import STORE
 from gateway.conversation.flows import Choice, Flow, MenuEntry, Step
 from gateway.hookspecs import hookimpl
 from gateway.models import Content
-from gateway.testing import SimulatedContact
+from gateway.notifications.events import EventRejected, EventType
+from gateway.testing import SimulatedContact, post_event
 
 
 class Parts:
@@ -59,6 +63,47 @@ async def test_a_plugin_over_the_limits_is_refused_and_the_others_answer(make_ga
         contact = SimulatedContact(gateway, phone, clock)
         menu = (await contact.send(greeting))[-1]
         assert "Spare parts" in menu.titles and not {"Sizes", "Tallas de todas las herramientas"} & set(menu.titles)
+    [asked, *_] = await contact.press("Spare parts")
+    assert asked.text == "Which part?"
+
+
+class Notices:
+    """Declares one template that is given as `body` and an event type that sends it."""
+
+    def __init__(self, **template):
+        self.template = {"name": "notice", "language": "en", "body": "Hi {{ name }}"} | template
+
+    @hookimpl
+    def register_templates(self):
+        return [{"name": "notice_es", "language": "es", "body": "Hola {{ name }}"}, self.template]
+
+    @hookimpl
+    def register_event_types(self):
+        return [EventType("notice.posted", "notice", required=("name",))]
+
+
+@pytest.mark.parametrize(
+    "template, reason",
+    [
+        ({"body": "Hi {{ name"}, "template notice (en): body: line 1: unexpected end of template, expected 'end of print statement'."),
+        ({"body": "Hi " * 1_500}, "template notice (en): body: 4500 characters, over WhatsApp's 4096"),
+        ({"language": "de"}, "template notice (de): language: must be one of en, es, fr, pt, ar, hi"),
+        ({"provider_template": {"meta": {"parameters": ["name"]}}}, "template notice (en): provider_template.meta.name: Field required"),
+        ({"provider_templates": {}}, "template notice (en): provider_templates: Extra inputs are not permitted"),
+    ],
+)  # fmt: skip
+async def test_a_plugin_with_a_template_it_cannot_send_is_refused_and_the_others_answer(
+    make_gateway, clock, caplog, template, reason
+):
+    with caplog.at_level(logging.ERROR, logger="gateway.plugins"):
+        gateway = await make_gateway([Parts(), Notices(**template)])
+    [refusal] = [record.getMessage() for record in caplog.records if "is disabled" in record.getMessage()]
+    assert refusal == f"plugin {__name__}.Notices is disabled: {reason}"
+    assert await gateway.app[STORE].templates.get("notice_es", "es") is None, "none of its templates is kept"
+    with pytest.raises(EventRejected):
+        await post_event(gateway, "notice.posted", {"name": "Ana"}, recipients=["sim:+15550001111"])
+    contact = SimulatedContact(gateway, "+15550001111", clock)
+    await contact.send("hi")
     [asked, *_] = await contact.press("Spare parts")
     assert asked.text == "Which part?"
 
