@@ -334,7 +334,8 @@ class MongoPluginRecords:
             # records without `by` come last, read apart: a range on `by` is what lets the index
             # seek straight to the page instead of reading every record before it
             value, key = after
-            found = await ranked({order: {"$lte": value}, "$or": [{order: {"$lt": value}}, {"key": {"$lt": key}}]}, limit)
+            ties_settled = {"$or": [{order: {"$lt": value}}, {"key": {"$lt": key}}]}
+            found = await ranked({order: {"$lte": value}} | ties_settled, limit)
             if len(found) < limit:
                 found += await ranked({order: None}, limit - len(found))
         return [(record["key"], record["document"]) for record in found]

@@ -323,25 +323,23 @@ class SqlitePluginRecords:
         matching, params = _matching(plugin, where)
         order = _extracted(by)
 
-        def ranked(connection: sqlite3.Connection, condition: str, bound: list[Any], count: int) -> list[sqlite3.Row]:
-            sql = f"SELECT key, document FROM records WHERE {matching} AND {condition} ORDER BY {order} DESC, key DESC LIMIT ?"
-            return connection.execute(sql, (*params, *bound, count)).fetchall()
+        ranked, unranked = f"{order} DESC, key DESC", "key DESC"
 
-        def unranked(connection: sqlite3.Connection, condition: str, bound: list[Any], count: int) -> list[sqlite3.Row]:
-            sql = f"SELECT key, document FROM records WHERE {matching} AND {order} IS NULL AND {condition} ORDER BY key DESC LIMIT ?"
+        def select(connection: sqlite3.Connection, where: str, bound: list[Any], ordering: str, count: int) -> list:
+            sql = f"SELECT key, document FROM records WHERE {matching} AND {where} ORDER BY {ordering} LIMIT ?"
             return connection.execute(sql, (*params, *bound, count)).fetchall()
 
         def read(connection: sqlite3.Connection) -> list[sqlite3.Row]:
             if after is None:
-                return ranked(connection, "1", [], limit)
+                return select(connection, "1", [], ranked, limit)
             value, key = after
             # records without `by` come last, read apart: a range on `by` is what lets the index
             # seek straight to the page instead of reading every record before it
             if value is None:
-                return unranked(connection, "key < ?", [key], limit)
-            rows = ranked(connection, f"{order} <= ? AND ({order} < ? OR key < ?)", [value, value, key], limit)
+                return select(connection, f"{order} IS NULL AND key < ?", [key], unranked, limit)
+            rows = select(connection, f"{order} <= ? AND ({order} < ? OR key < ?)", [value, value, key], ranked, limit)
             if len(rows) < limit:
-                rows += unranked(connection, "1", [], limit - len(rows))
+                rows += select(connection, f"{order} IS NULL", [], unranked, limit - len(rows))
             return rows
 
         return [(row["key"], loads(row["document"])) for row in await self._db.run(read)]
