@@ -53,11 +53,24 @@ class LinkRule:
         """Whether the gateway may connect to `address` for a link: a public one (not private,
         loopback, link-local, multicast or reserved), or loopback where tests allow it."""
         found = ipaddress.ip_address(address.split("%")[0])  # an IPv6 address may carry its zone
-        if isinstance(found, ipaddress.IPv6Address) and found.ipv4_mapped is not None:
-            found = found.ipv4_mapped
+        if isinstance(found, ipaddress.IPv6Address):
+            found = _carried(found)
         if found.is_loopback:
             return self.loopback
         return found.is_global and not found.is_multicast and not found.is_reserved
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+"""The well-known NAT64 prefix: an IPv6-only host reaches an IPv4 address through it."""
+
+
+def _carried(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The IPv4 address an IPv6 one leads to (IPv4-mapped, 6to4, Teredo's client, NAT64), which
+    is the one judged; else the address itself."""
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    teredo = address.teredo[1] if address.teredo else None
+    return address.ipv4_mapped or address.sixtofour or teredo or address
 
 
 class _PublicResolver(AbstractResolver):

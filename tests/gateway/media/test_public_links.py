@@ -24,6 +24,11 @@ REFUSED = [
     "255.255.255.255",
     "::ffff:10.0.0.7",  # IPv4 written as IPv6
     "::ffff:127.0.0.1",
+    "2002:a9fe:a9fe::1",  # 6to4 of 169.254.169.254
+    "2002:0a00:0007::",  # 6to4 of 10.0.0.7
+    "2001:0:4136:e378:8000:63bf:f5ff:fff8",  # Teredo whose client is 10.0.0.7
+    "64:ff9b::a00:7",  # NAT64 of 10.0.0.7
+    "64:ff9b::7f00:1",  # NAT64 of 127.0.0.1
 ]
 
 
@@ -32,7 +37,16 @@ def test_private_loopback_link_local_multicast_and_reserved_addresses_are_refuse
     assert not LinkRule().reachable(address)
 
 
-@pytest.mark.parametrize("address", ["8.8.8.8", "157.240.22.35", "2a03:2880:f10c:83:face:b00c:0:25de"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "8.8.8.8",
+        "157.240.22.35",
+        "2a03:2880:f10c:83:face:b00c:0:25de",
+        "64:ff9b::9df0:1623",  # NAT64 of 157.240.22.35, as an IPv6-only host reaches it
+        "2002:9df0:1623::1",  # 6to4 of 157.240.22.35
+    ],
+)
 def test_public_addresses_are_reached(address):
     assert LinkRule().reachable(address)
 
