@@ -30,6 +30,18 @@ def fonts(reader: pypdf.PdfReader) -> set[str]:
     return {re.sub(r"-?(Bold|Regular)$", "", name.split("+")[-1]) for name in names}
 
 
+def clusters(reader: pypdf.PdfReader, family: str) -> set[str]:
+    """The text of each glyph of `family` that stands for more than one character: a cluster
+    HarfBuzz shaped into glyphs drawn in another order than the characters are written."""
+    found = set()
+    for font in reader.pages[0]["/Resources"]["/Font"].values():
+        if family in font["/BaseFont"]:
+            cmap = font["/ToUnicode"].get_object().get_data().decode()
+            for code in re.findall(r"<[0-9A-F]{4}> <([0-9A-F]{8,})>", cmap):
+                found.add("".join(chr(int(code[i : i + 4], 16)) for i in range(0, len(code), 4)))
+    return found
+
+
 def png() -> bytes:
     image = io.BytesIO()
     Image.new("RGB", (40, 20), (30, 120, 200)).save(image, "PNG")
@@ -58,6 +70,14 @@ def test_a_document_reads_back_in_its_language(language, title, words, label, am
     assert "1,860.00" in text or "1.860,00" in text
     assert "BILL-2026-11" in text and "GH-200" in text
     assert font in fonts(reader)
+
+
+def test_a_devanagari_vowel_sign_written_after_its_consonant_is_drawn_before_it():
+    """ि is typed after its consonant but shown before it: only a shaped "बि" or "शि" reads
+    right, and unshaped it would read back the same, so the shaping itself is checked."""
+    document = Document("hi", title="बिल नवंबर 2026")
+    document.fields([("राशि", "₹1,860.00")])
+    assert {"बि", "शि"} <= clusters(read(document.output()), "NotoSansDevanagari")
 
 
 def test_a_latin_reference_inside_arabic_and_an_arabic_name_inside_spanish_are_written():
