@@ -4,19 +4,17 @@ or retried), then what to do next. The queue holds a contact's later reply while
 one is queued or sending (OutboundQueue.claim); these tests hold the chart's upload until every
 other loop has looked for work, so a later reply that could overtake it would."""
 
-import asyncio
 
 import pytest
 
 from adapters.storage.mongo import MongoStore
 from adapters.storage.sqlite import SqliteStore
-from gateway.metrics import GatewayMetrics
 from gateway.models import Content, MediaKind, OutboundMessage, Priority
 from gateway.outbound.attachments import Attachments
 from gateway.ports.channel import SendError
 from gateway.ports.records import JobState
-from gateway.supervision import Supervisor, stop
 from tests.adapters.storage.async_mongomock import AsyncDatabase
+from tests.gateway.held_sends import HeldUntilOthersLooked, run_until_sent
 from tests.gateway.test_outbound_media import PHOTO, UploadingChannel, links, media, worker_for  # noqa: F401
 
 CONTACT = "+919812345678"
@@ -43,29 +41,14 @@ class HeldUploads(UploadingChannel):
     def __init__(self, store, *failures: SendError) -> None:
         super().__init__(*failures)
         self.received: list[str] = []
-        self._empty_claims = 0
-        self._released_at: int | None = None
-        self._released = asyncio.Event()
-        claim = store.queue.claim
-
-        async def counted_claim(owner, lease):
-            job = await claim(owner, lease)
-            self._empty_claims += job is None
-            if self._released_at is not None and self._empty_claims >= self._released_at:
-                self._released.set()
-            return job
-
-        store.queue.claim = counted_claim
+        self._held = HeldUntilOthersLooked(store, LOOPS)
 
     async def upload_media(self, data, content_type, filename, http) -> str:
-        self._released.clear()
-        self._released_at = self._empty_claims + LOOPS - 1
-        await self._released.wait()
-        self._released_at = None
+        await self._held.hold()
         return await super().upload_media(data, content_type, filename, http)
 
     async def send(self, message, http) -> str:
-        self._released.set()  # a reply overtaking a held upload ends the hold, and the order shows it
+        self._held.release()  # a reply overtaking a held upload ends the hold, and the order shows it
         self.received.append(message.text if message.media is None else f"chart {message.media.provider_media_id}")
         return await super().send(message, http)
 
@@ -89,16 +72,7 @@ async def replied(store, clock, media, links, channel, chart_id: str) -> list[st
         job = await store.queue.enqueue(message, max_attempts=3)
         await store.log.record_outbound(job.id, message, channel.provider)
     worker = worker_for(store, clock, channel, Attachments(media, links, clock), concurrency=LOOPS)
-    loops = worker.start(Supervisor(GatewayMetrics("sqlite"), first_pause=0))
-    try:
-        async with asyncio.timeout(10):  # a reply held back for ever fails the test instead of hanging it
-            while (counts := await store.queue.counts())[JobState.QUEUED] + counts[JobState.SENDING]:
-                if not counts[JobState.SENDING]:
-                    clock.advance(seconds=5)  # a reply put back for a retry falls due
-                worker.wake()
-                await asyncio.sleep(0)
-    finally:
-        await stop(*loops)
+    await run_until_sent(store, worker, clock)
     return channel.received
 
 

@@ -4,12 +4,10 @@ side by side: the queue holds each file until the message before it was sent (Ou
 hold each template's send until every other loop has looked for work, so a file that could
 overtake its template would."""
 
-import asyncio
 from datetime import timedelta
 
 import pytest
 
-from gateway.metrics import GatewayMetrics
 from gateway.models import MediaKind, OutboundMedia
 from gateway.notifications.delivery import FILE_OUTSIDE_WINDOW, NOT_AFTER_SENT
 from gateway.notifications.notifier import Notifier
@@ -18,7 +16,7 @@ from gateway.outbound.attachments import Attachments
 from gateway.outbound.outbox import Outbox
 from gateway.ports.channel import SendError
 from gateway.ports.records import JobState, LogStatus
-from gateway.supervision import Supervisor, stop
+from tests.gateway.held_sends import HeldUntilOthersLooked, run_until_sent
 from tests.gateway.test_outbound_media import PHOTO, Channel, links, media, worker_for  # noqa: F401
 from tests.gateway.test_outbound_media_order import store  # noqa: F401
 
@@ -37,30 +35,15 @@ class HeldTemplates(Channel):
         super().__init__()
         self.received: list[str] = []
         self._failures = list(failures)
-        self._empty_claims = 0
-        self._released_at: int | None = None
-        self._released = asyncio.Event()
-        claim = store.queue.claim
-
-        async def counted_claim(owner, lease):
-            job = await claim(owner, lease)
-            self._empty_claims += job is None
-            if self._released_at is not None and self._empty_claims >= self._released_at:
-                self._released.set()
-            return job
-
-        store.queue.claim = counted_claim
+        self._held = HeldUntilOthersLooked(store, LOOPS)
 
     async def send(self, message, http) -> str:
         if message.media is None:
-            self._released.clear()
-            self._released_at = self._empty_claims + LOOPS - 1
-            await self._released.wait()
-            self._released_at = None
+            await self._held.hold()
             if self._failures:
                 raise self._failures.pop(0)
         else:
-            self._released.set()  # a file overtaking a held template ends the hold, and the order shows it
+            self._held.release()  # a file overtaking a held template ends the hold, and the order shows it
         self.received.append(_seen(message))
         return await super().send(message, http)
 
@@ -99,16 +82,7 @@ async def notified(store, clock, media, links, channel, files, *, wrote_hours_ag
     jobs = await notifier.notify(
         "payment_reminder", [RECIPIENT], {"customer_name": "Asha"}, key="event:bill", attachments=files
     )
-    loops = worker.start(Supervisor(GatewayMetrics("sqlite"), first_pause=0))
-    try:
-        async with asyncio.timeout(10):  # a file held back for ever fails the test instead of hanging it
-            while (counts := await store.queue.counts())[JobState.QUEUED] + counts[JobState.SENDING]:
-                if not counts[JobState.SENDING]:
-                    clock.advance(seconds=5)  # a template put back for a retry falls due
-                worker.wake()
-                await asyncio.sleep(0)
-    finally:
-        await stop(*loops)
+    await run_until_sent(store, worker, clock)
     return jobs
 
 
