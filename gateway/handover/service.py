@@ -7,6 +7,7 @@ change it without losing each other's updates."""
 import logging
 import statistics
 from collections.abc import Callable
+from datetime import datetime
 from math import ceil
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -39,6 +40,7 @@ EVENTS_NAMESPACE = "gateway.handover_events"
 RECENT_TAKES = 20
 """How many recent takes the expected wait is the median of."""
 LISTED_AT_MOST = 1000
+"""How many cards a look for overdue handovers reads at a time."""
 EVENT_ORDER = {"requested": 0, "taken": 1, "replied": 2}
 """Events of one instant in the order they happen; the ending comes last."""
 
@@ -256,21 +258,29 @@ class Handovers:
         return await self._end(contact, HandoverOutcome.CONTACT_RETURNED, None)
 
     async def expire(self) -> int:
-        """End every overdue handover (the periodic job), telling each contact; how many ended."""
+        """End every overdue handover (the periodic job), telling each contact; how many ended.
+        Every held card is read, page by page: the quietest, the likeliest overdue, come last."""
         ended = 0
         now = self._clock.now()
         for state in (HandoverState.WAITING, HandoverState.ASSIGNED):
-            for card in await self.cards(state=state, limit=LISTED_AT_MOST):
-                outcome = self._timeouts.overdue(card, now)
-                if outcome is None:
-                    continue
-                try:
-                    card = await self._end(card.contact, outcome, None, expected_handover=card.handover_id)
-                except HandoverConflict:
-                    continue  # taken, answered or ended since it was read
-                await self._send(card, outcome.value, await self._bot().greet(card.contact, f"handover.{outcome}"))
-                ended += 1
+            after: ListingKey | None = None
+            while listed := await self.listed(state=state, limit=LISTED_AT_MOST, after=after):
+                after = listed[-1][0]
+                for _, card in listed:
+                    ended += await self._expire(card, now)
         return ended
+
+    async def _expire(self, card: ConversationCard, now: datetime) -> bool:
+        """End `card`'s handover if a time-out does now, telling the contact; whether it ended."""
+        outcome = self._timeouts.overdue(card, now)
+        if outcome is None:
+            return False
+        try:
+            card = await self._end(card.contact, outcome, None, expected_handover=card.handover_id)
+        except HandoverConflict:
+            return False  # taken, answered or ended since it was read
+        await self._send(card, outcome.value, await self._bot().greet(card.contact, f"handover.{outcome}"))
+        return True
 
     # ------------------------------------------------------------------ the card
 

@@ -5,7 +5,8 @@ assigned and quiet for GATEWAY_HANDOVER_IDLE_MINUTES; the contact is told and gr
 from datetime import datetime
 
 from gateway.appkeys import ENGINE, HANDOVERS, METRICS, SCHEDULER, STORE
-from gateway.handover.card import HandoverOutcome, HandoverState
+from gateway.handover.card import NAMESPACE, ConversationCard, HandoverOutcome, HandoverState
+from gateway.handover.service import LISTED_AT_MOST
 from gateway.handover.timeouts import CHECK_EVERY, JOB_NAME
 from gateway.models import Content
 from gateway.notifications.scheduler import NEXT_RUNS_NAMESPACE
@@ -77,3 +78,16 @@ async def test_the_scheduler_leader_runs_the_time_outs(make_gateway, clock):
     assert (await client.app[HANDOVERS].card(contact.phone)).outcome is HandoverOutcome.WAIT_TIMEOUT
     next_run = await client.app[STORE].records.get(NEXT_RUNS_NAMESPACE, JOB_NAME)
     assert datetime.fromisoformat(next_run["next_run"]) == clock.now() + CHECK_EVERY
+
+
+async def test_the_quietest_of_over_a_thousand_waiting_handovers_is_reached(make_gateway, clock):
+    client, contact = await gateway_and_contact(make_gateway, clock)
+    records = client.app[STORE].records
+    clock.advance(minutes=WAIT)
+    for n in range(LISTED_AT_MOST):
+        other = f"sim:+1555{n:07d}"
+        card = ConversationCard(contact=other, version=1, state=HandoverState.WAITING, requested_at=clock.now())
+        card.last_activity_at = clock.now()
+        await records.put(NAMESPACE, other, card.model_dump(mode="json"))
+    assert await client.app[HANDOVERS].expire() == 1, "the one asked for first, and quiet since"
+    assert (await client.app[HANDOVERS].card(contact.phone)).outcome is HandoverOutcome.WAIT_TIMEOUT
