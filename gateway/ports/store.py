@@ -187,7 +187,8 @@ class OutboundQueue(Protocol):
         """End a claimed job unsent because the contact opted out, with the reason."""
 
     async def requeue(self, job_id: str) -> Job | None:
-        """Put a dead or suppressed job back in the queue, due now, with its attempts reset."""
+        """Put a dead or suppressed job back in the queue, due now, with its attempts reset; the
+        jobs that follow it and were suppressed (because it did not go) come back to wait for it."""
 
     async def get(self, job_id: str) -> Job | None: ...
 

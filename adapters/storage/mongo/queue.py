@@ -242,10 +242,19 @@ class MongoQueue:
         if document is None:
             return None
         # its followers still queued wait for it again, as SQLite's claim has them do
-        await self._jobs.update_many(
-            {"follows": job_id, "state": JobState.QUEUED.value}, {"$set": {"at_head": False}}
-        )
+        await self._jobs.update_many({"follows": job_id, "state": JobState.QUEUED.value}, {"$set": {"at_head": False}})
+        await self._take_back_followers(job_id, now)
         return _job(document)
+
+    async def _take_back_followers(self, job_id: str, now: datetime) -> None:
+        """Queue again, waiting for it, the jobs that follow `job_id` (and theirs) and were
+        suppressed because it did not go."""
+        held = [job_id]
+        while held:
+            suppressed = {"follows": {"$in": held}, "state": JobState.SUPPRESSED.value}
+            held = [job["_id"] for job in await self._jobs.find(suppressed, {"_id": 1}).to_list(None)]
+            back = {"state": JobState.QUEUED.value, "attempts": 0, "due_at": now, "updated_at": now, "at_head": False}
+            await self._jobs.update_many({"_id": {"$in": held}, "state": JobState.SUPPRESSED.value}, {"$set": back})
 
     @idempotent
     async def get(self, job_id: str) -> Job | None:

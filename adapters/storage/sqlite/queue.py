@@ -137,13 +137,26 @@ class SqliteQueue:
 
     async def requeue(self, job_id: str) -> Job | None:
         params = {"id": job_id, "now": to_micros(self._clock.now())}
-        row = await self._db.run(
-            lambda connection: connection.execute(
+
+        def requeue(connection: sqlite3.Connection) -> sqlite3.Row | None:
+            row = connection.execute(
                 """UPDATE queue SET state = 'queued', attempts = 0, due_at = :now, updated_at = :now
                    WHERE id = :id AND state IN ('dead', 'suppressed') RETURNING *""",
                 params,
             ).fetchone()
-        )
+            if row is not None:
+                connection.execute(
+                    """WITH RECURSIVE held (id) AS (
+                            SELECT id FROM queue WHERE follows = :id AND state = 'suppressed'
+                            UNION SELECT queue.id FROM queue JOIN held ON queue.follows = held.id
+                            WHERE queue.state = 'suppressed')
+                        UPDATE queue SET state = 'queued', attempts = 0, due_at = :now, updated_at = :now
+                        WHERE id IN held""",
+                    params,
+                )
+            return row
+
+        row = await self._db.run(requeue)
         return _job(row) if row else None
 
     async def get(self, job_id: str) -> Job | None:

@@ -120,6 +120,11 @@ MIGRATIONS.append(
     )
 )
 
+MIGRATIONS.append(
+    # a job retried by an operator takes back with it the files suppressed because it did not go
+    ("CREATE INDEX queue_followers ON queue (follows) WHERE follows IS NOT NULL",)
+)
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

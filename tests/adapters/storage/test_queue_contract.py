@@ -294,3 +294,22 @@ async def test_a_job_requeued_by_an_operator_holds_back_its_follower_again(store
     assert await store.queue.claim("w", LEASE) is None, "the bill waits for its template again"
     await store.queue.ack(template.id, "w", "wamid.1")
     assert (await store.queue.claim("w", LEASE)).id == bill.id
+
+
+async def test_a_job_retried_by_an_operator_takes_back_the_files_suppressed_because_it_did_not_go(store):
+    template = await store.queue.enqueue(message("your bill is due"))
+    bill = await store.queue.enqueue(message("the bill"), follows=template.id)
+    chart = await store.queue.enqueue(message("the chart"), follows=bill.id)
+    await store.queue.claim("w", LEASE)
+    await store.queue.fail(template.id, "w", "HTTP 401")
+    for follower in (bill, chart):
+        assert (await store.queue.claim("w", LEASE)).id == follower.id
+        await store.queue.suppress(follower.id, "w", "its template did not go")
+
+    await store.queue.requeue(template.id)
+    assert [(await store.queue.get(job.id)).state for job in (bill, chart)] == [JobState.QUEUED] * 2
+    for job in (template, bill, chart):
+        taken = await store.queue.claim("w", LEASE)
+        assert taken.id == job.id and taken.attempts == 1
+        assert await store.queue.claim("w2", LEASE) is None, "each waits for the one before it"
+        await store.queue.ack(job.id, "w", "wamid.1")

@@ -112,6 +112,17 @@ async def test_a_bill_whose_reminder_died_is_not_sent_and_the_queue_says_why(sto
     assert (await store.log.get(bill)).status is LogStatus.SUPPRESSED
 
 
+async def test_a_reminder_an_operator_retries_brings_its_bill_and_chart_back_in_order(
+    store, media, links, clock, files
+):
+    channel = HeldTemplates(store, NOT_ON_WHATSAPP)
+    reminder, bill, chart = await notified(store, clock, media, links, channel, files)
+    await store.queue.requeue(reminder)  # POST /api/v1/queue/{job}/retry, once the number is fixed
+    await run_until_sent(store, worker_for(store, clock, channel, Attachments(media, links, clock), LOOPS), clock)
+    assert channel.received == [REMINDER, "bill-2026-11.pdf", "image"]
+    assert {(await store.queue.get(job)).state for job in (reminder, bill, chart)} == {JobState.SENT}
+
+
 async def test_a_bill_whose_reminder_was_suppressed_is_suppressed_too(store, media, links, clock, files):
     await store.settings.update_contact(RECIPIENT, {"opted_out": True})
     channel = HeldTemplates(store)
