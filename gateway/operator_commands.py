@@ -14,13 +14,14 @@ from adapters.storage import STORE_ERRORS, open_store, unreachable_store
 from gateway.clock import SystemClock
 from gateway.listings import add_output_option, emit
 from gateway.models import OutboundMessage
+from gateway.notifications.previews import Unrenderable, preview_text
 from gateway.notifications.template_service import TemplateService
 from gateway.outbound.admission import Refused, admit
 from gateway.outbound.outbox import Outbox
 from gateway.ports.records import JobState, TemplateVersion
 from gateway.ports.store import NotFound, Store
 from gateway.settings import Settings
-from gateway.templates import TemplateError, render
+from gateway.templates import TemplateError
 from gateway.validation import problems
 
 
@@ -80,7 +81,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     save.add_argument("file", type=Path, help="The file holding the template's body.")
     save.add_argument("--category", help="The template's category, such as billing.")
     save.set_defaults(action=_save_template)
-    templates.set_defaults(command=_on_store(lambda settings, store, arguments: arguments.action(store, arguments)))
+    templates.set_defaults(
+        command=_on_store(lambda settings, store, arguments: arguments.action(settings, store, arguments))
+    )
 
     queue = commands.add_parser(
         "queue",
@@ -158,7 +161,7 @@ async def _send(settings: Settings, store: Store, arguments: argparse.Namespace)
     print(f"queued job {job.id} for {message.recipient}")
 
 
-async def _list_templates(store: Store, arguments: argparse.Namespace) -> None:
+async def _list_templates(settings: Settings, store: Store, arguments: argparse.Namespace) -> None:
     rows = [_template_row(template) for template in await store.templates.list()]
     emit(rows, ("name", "language", "version", "category", "saved_by", "saved_at"), arguments.output, sys.stdout)
 
@@ -174,7 +177,7 @@ def _template_row(template: TemplateVersion) -> dict:
     }
 
 
-async def _show_template(store: Store, arguments: argparse.Namespace) -> None:
+async def _show_template(settings: Settings, store: Store, arguments: argparse.Namespace) -> None:
     template = await store.templates.get(arguments.name, arguments.language)
     if template is None:
         raise CommandFailed(f"no template {arguments.name} in {arguments.language}")
@@ -182,24 +185,27 @@ async def _show_template(store: Store, arguments: argparse.Namespace) -> None:
     print(template.body)
 
 
-async def _versions(store: Store, arguments: argparse.Namespace) -> None:
+async def _versions(settings: Settings, store: Store, arguments: argparse.Namespace) -> None:
     found = await store.templates.versions(arguments.name, arguments.language)
     if not found:
         raise CommandFailed(f"no template {arguments.name} in {arguments.language}")
     emit([_template_row(t) for t in found], ("version", "saved_at", "saved_by", "category"), arguments.output, sys.stdout)
 
 
-async def _preview(store: Store, arguments: argparse.Namespace) -> None:
+async def _preview(settings: Settings, store: Store, arguments: argparse.Namespace) -> None:
+    """The template as the admin API's preview renders it, with the deployment's currency."""
     template = await store.templates.get(arguments.name, arguments.language)
     if template is None:
         raise CommandFailed(f"no template {arguments.name} in {arguments.language}")
     try:
-        print(await render(template.body, dict(arguments.param), template.language))
-    except TemplateError as error:
-        raise CommandFailed(f"{arguments.name} ({arguments.language}) v{template.version} cannot render: {error}") from None
+        print(await preview_text(template, dict(arguments.param), store, settings.locality))
+    except Unrenderable as error:
+        what = f"{arguments.name} ({arguments.language}) v{template.version} cannot render"
+        at_fault = f" --param {error.variable}" if error.variable else ""
+        raise CommandFailed(f"{what}{at_fault}: {error}") from None
 
 
-async def _save_template(store: Store, arguments: argparse.Namespace) -> None:
+async def _save_template(settings: Settings, store: Store, arguments: argparse.Namespace) -> None:
     try:
         saved = await TemplateService(store).save(
             arguments.name, arguments.language, arguments.file.read_text(), category=arguments.category
@@ -209,7 +215,7 @@ async def _save_template(store: Store, arguments: argparse.Namespace) -> None:
     print(f"saved {saved.name} ({saved.language}) as v{saved.version}")
 
 
-async def _rollback(store: Store, arguments: argparse.Namespace) -> None:
+async def _rollback(settings: Settings, store: Store, arguments: argparse.Namespace) -> None:
     try:
         restored = await store.templates.rollback(arguments.name, arguments.language, arguments.version)
     except NotFound as error:

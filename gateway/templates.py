@@ -9,7 +9,7 @@ from decimal import InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, nodes, pass_context
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, Undefined, UndefinedError, nodes, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
@@ -36,6 +36,7 @@ class TemplateError(ValueError):
 
 @pass_context
 def _money(context: Context, amount: float | str, currency: str | None = None) -> str:
+    _defined(amount)
     try:
         return formatting.money(amount, currency or context.get("currency"), context[RECIPIENT])
     except (InvalidOperation, TypeError, ValueError):
@@ -70,6 +71,7 @@ def _month(context: Context, value: str | date) -> str:
 
 @pass_context
 def _percent(context: Context, value: float | str) -> str:
+    _defined(value)
     try:
         return formatting.percent(value, context[RECIPIENT])
     except (InvalidOperation, TypeError, ValueError):
@@ -78,6 +80,7 @@ def _percent(context: Context, value: float | str) -> str:
 
 def _moment(value: object, name: str) -> date:
     """A date for `2026-01-10`, a datetime when a time is given."""
+    _defined(value)
     if isinstance(value, date):
         return value
     try:
@@ -86,6 +89,12 @@ def _moment(value: object, name: str) -> date:
         return datetime.fromisoformat(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise TemplateError(f"the {name} filter needs an ISO date, such as 2026-01-10 or 2026-01-10T09:30") from None
+
+
+def _defined(value: object) -> None:
+    """A value missing from the context is named as missing, not as one the filter cannot read."""
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
 
 
 class _Sandbox(ImmutableSandboxedEnvironment):

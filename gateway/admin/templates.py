@@ -1,21 +1,17 @@
 """Runtime-editable templates under /api/v1/templates: list, read, save, preview, versions, roll back."""
 
-import re
 from typing import Any
 
 from aiohttp import web
-from jinja2 import Environment, nodes
 from pydantic import BaseModel, Field
 
 from gateway.admin.api import Api, Query, after_key, answer, body_of, invalid_field, key_cursor, query_of
 from gateway.appkeys import SETTINGS, STORE, TEMPLATES
 from gateway.conversation.catalog import LANGUAGES
-from gateway.notifications.delivery import CURRENCY_SETTING
+from gateway.notifications.previews import Unrenderable, preview_text
 from gateway.ports.records import TemplateVersion
 from gateway.ports.store import NotFound
-from gateway.templates import TemplateError, render
-
-UNDEFINED = re.compile(r"'(\w+)' is undefined")
+from gateway.templates import TemplateError
 
 
 class TemplateBody(BaseModel):
@@ -72,23 +68,6 @@ def _language(request: web.Request) -> str:
     if language not in LANGUAGES:
         raise invalid_field("language", f"{language} is not one of {', '.join(LANGUAGES)}")
     return language
-
-
-async def _variable_at_fault(template: TemplateVersion, context: dict[str, Any], error: TemplateError) -> str:
-    """The path of the context value a render failed on: the undefined variable it names, else
-    the first variable whose filter refuses its value alone, else the whole context."""
-    undefined = UNDEFINED.search(str(error))
-    if undefined:
-        return f"context.{undefined.group(1)}"
-    filtered = Environment().parse(template.body).find_all(nodes.Filter)
-    for use in filtered:
-        if isinstance(use.node, nodes.Name) and use.node.name in context:
-            alone = {"value": context[use.node.name]} | {k: v for k, v in context.items() if k == "currency"}
-            try:
-                await render(f"{{{{ value | {use.name} }}}}", alone, template.language)
-            except TemplateError:
-                return f"context.{use.node.name}"
-    return "context"
 
 
 def declare(api: Api) -> None:
@@ -151,12 +130,10 @@ def declare(api: Api) -> None:
     async def preview(request: web.Request) -> web.Response:
         template, sample = await _latest(request), await body_of(request, Preview)
         store, settings = request.config_dict[STORE], request.config_dict[SETTINGS]
-        currency = await store.settings.get(CURRENCY_SETTING) or settings.locality.currency
-        context = {CURRENCY_SETTING: currency} | sample.context
         try:
-            text = await render(template.body, context, template.language)
-        except TemplateError as error:
-            raise invalid_field(await _variable_at_fault(template, context, error), str(error)) from None
+            text = await preview_text(template, sample.context, store, settings.locality)
+        except Unrenderable as error:
+            raise invalid_field(error.path("context"), error.reason) from None
         return answer({"text": text, "version": template.version})
 
     @api.route("GET", "/templates/{name}/{language}/versions", "Every version, newest first")

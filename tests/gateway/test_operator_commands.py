@@ -10,6 +10,8 @@ from adapters.storage.sqlite import SqliteStore
 from gateway.cli import main
 from gateway.clock import SystemClock
 from gateway.models import OutboundMessage
+from gateway.notifications.template_service import TemplateService
+from plugins.billing.templates import TEMPLATES
 
 
 @pytest.fixture
@@ -156,8 +158,27 @@ def test_templates_preview_renders_with_the_values_given(store_path, capsys, tmp
     code, out = run(capsys, "templates", "preview", "due", "en", "--param", "amount=1860", "--param", "due=2026-12-24")
     assert code == 0 and out.startswith("Pay ₹1,860") and "2026-12-24" not in out
     assert refusal(capsys, "templates", "preview", "due", "en", "--param", "amount=lots", "--param", "due=x") == (
-        "due (en) v1 cannot render: the money filter needs a number, such as 1860 or 12.50"
+        "due (en) v1 cannot render --param amount: the money filter needs a number, such as 1860 or 12.50"
     )
+
+
+def test_templates_preview_fills_the_deployment_currency_as_the_api_and_the_worker_do(store_path, capsys, monkeypatch):
+    asyncio.run(_stored(store_path, TEMPLATES))
+    monkeypatch.setenv("GATEWAY_CURRENCY", "EUR")
+    values = ("--param", "customer_name=Asha", "--param", "amount=1860", "--param", "period=2026-11")
+    code, out = run(capsys, "templates", "preview", "payment_reminder", "en", *values, "--param", "due_date=2026-12-24")
+    assert code == 0 and out.startswith("Hi Asha, your bill of €1,860.00 for November 2026 is due on ")
+    assert refusal(capsys, "templates", "preview", "payment_reminder", "en", *values) == (
+        "payment_reminder (en) v1 cannot render --param due_date: missing value: 'due_date' is undefined"
+    )
+
+
+async def _stored(store_path, templates: list[dict]) -> None:
+    store = await SqliteStore.open(store_path, SystemClock())
+    try:
+        await TemplateService(store).load_defaults(templates)
+    finally:
+        await store.close()
 
 
 def test_a_param_without_an_equals_sign_is_refused_before_anything_is_queued(store_path, capsys):
