@@ -6,7 +6,6 @@ from pydantic import BaseModel
 
 from gateway.conversation.context import Conversation
 from gateway.conversation.formatting import day, money, month
-from gateway.media.pdf import Document
 from plugins.billing.backend import Bill
 
 BILL_VERSION = "1"
@@ -54,6 +53,8 @@ def bill_document(bill: Bill, state: str, conversation: Conversation) -> BillDoc
 
 
 def draw_bill(bill: BillDocument) -> bytes:
+    from gateway.media.pdf import Document  # fpdf2 costs a second of CPU to import: only once drawn
+
     document = Document(bill.language, title=bill.title)
     document.fields(bill.rows)
     document.paragraph(bill.thanks)

@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field
 from gateway.conversation.catalog import DEFAULT_LANGUAGE
 from gateway.conversation.context import Conversation, PluginContext
 from gateway.conversation.formatting import moment
-from gateway.media.pdf import Document
 from gateway.media.rendering import RenderingFailed
 from gateway.media.service import attachment
 from gateway.models import MediaKind, OutboundMedia
@@ -46,6 +45,8 @@ class DefectReport(BaseModel):
 
 def make_pdf(report: DefectReport) -> bytes:
     """The report's PDF; pure, run off the event loop by the rendering pool."""
+    from gateway.media.pdf import Document  # fpdf2 costs a second of CPU to import: only once drawn
+
     document = Document(report.language, title=report.title, created=report.created)
     document.fields(report.fields)
     document.heading(report.photo_heading)

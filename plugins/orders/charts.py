@@ -7,15 +7,11 @@ from datetime import date, datetime, time, timedelta
 from math import ceil
 
 from babel.dates import format_skeleton
-from matplotlib import dates as mdates
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
 from pydantic import BaseModel
 
 from gateway.conversation.context import Conversation
 from gateway.conversation.formatting import in_reader_zone, percent
 from gateway.conversation.translated import localized
-from gateway.media.charts import families, figure, png
 from plugins.orders.backend import Order, ScheduleSlot
 from plugins.orders.references import ORDER
 
@@ -116,6 +112,13 @@ def _ticks(first: date, last: date, locale: str) -> list[tuple[datetime, str]]:
 def draw_gantt(chart: Gantt) -> bytes:
     """The Gantt chart as a PNG: a grey bar for each step's plan, a green or orange bar over it
     for when it really ran (orange when it ran late), and a red line at today."""
+    # matplotlib costs a gateway two seconds of CPU to import: only once a chart is drawn
+    from matplotlib import dates as mdates
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    from gateway.media.charts import families, figure, png
+
     fonts = families(chart.language)
     canvas, axes = figure(chart.language, 8, 1.4 + 0.55 * len(chart.rows))
     rows = list(reversed(chart.rows))  # the first step on top
@@ -170,6 +173,8 @@ def schedule_chart(
 
 def draw_schedule(chart: ScheduleChart) -> bytes:
     """The schedule as a PNG: a box per line and day naming the order made there and its quality."""
+    from gateway.media.charts import families, figure, png  # as in draw_gantt: only once drawn
+
     fonts = families(chart.language)
     canvas, axes = figure(chart.language, max(4.0, 1.3 * len(chart.days) + 1.5), 1.2 + 0.8 * len(chart.lines))
     jobs = list(dict.fromkeys(cell.job for cell in chart.cells))
