@@ -8,19 +8,20 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
-from gateway.models import Provider
+from gateway.models import Provider, UtcDatetime
 
 NAMESPACE = "gateway.conversations"
 """The records holding the cards, keyed by contact."""
 PREVIEW_CHARS = 120
 
 SortableTime = Annotated[
-    datetime,
+    UtcDatetime,
     PlainSerializer(lambda moment: moment.isoformat(timespec="microseconds"), return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
-"""A time written in JSON always to the microsecond, so that its text sorts as the time does:
-the store orders the handover list by the stored text."""
+"""A time kept in UTC and written in JSON always to the microsecond, so that its text sorts as
+the time does: the store orders the handover list by the stored text. Cards last written
+before this form (`10:00:05Z`) sort among new ones to the second, not within it, until written again."""
 
 
 class HandoverState(StrEnum):

@@ -81,7 +81,8 @@ class MongoTemplates:
             await self._templates.update_one(template | {"version": version}, {"$set": {"latest": False}})
 
     async def mark_latest(self) -> None:
-        """Mark the latest version of each template saved before versions were marked (at start-up)."""
+        """Mark each template's latest version where start-up finds it unmarked (saved before
+        versions were marked) or marked twice (a process died between a save's two writes)."""
         unmarked = await self._templates.aggregate(
             [
                 {"$match": {"latest": {"$exists": False}}},
@@ -97,6 +98,21 @@ class MongoTemplates:
                 template | {"version": version, "latest": {"$exists": False}}, {"$set": {"latest": True}}
             )
             await self._unmark_older(template["name"], template["language"], version)
+        doubled = await self._templates.aggregate(
+            [
+                {"$match": {"latest": True}},
+                {
+                    "$group": {
+                        "_id": {"name": "$name", "language": "$language"},
+                        "version": {"$max": "$version"},
+                        "marked": {"$sum": 1},
+                    }
+                },
+                {"$match": {"marked": {"$gt": 1}}},
+            ]
+        )
+        async for found in doubled:
+            await self._unmark_older(found["_id"]["name"], found["_id"]["language"], found["version"])
 
     @idempotent
     async def get(self, name: str, language: str) -> TemplateVersion | None:

@@ -78,3 +78,17 @@ async def test_start_up_marks_the_latest_versions_of_templates_saved_before_they
     await store.templates.save("a", "en", "a4")
     assert [(t.name, t.body) for t in await store.templates.list()] == [("a", "a4"), ("b", "b1")]
     assert database.index_information("templates")["templates_latest"]["key"] == [("name", 1), ("language", 1)]
+
+
+async def test_start_up_unmarks_a_version_left_marked_latest_by_a_save_cut_short(clock):
+    database = AsyncDatabase()
+    store = MongoStore(database, clock)
+    await store.create_indexes()
+    await store.templates.save("a", "en", "a1")
+    await store.templates.save("b", "en", "b1")
+    # a process died after inserting version 2 and before unmarking version 1
+    cut_short = {"name": "a", "language": "en", "version": 2, "body": "a2", "latest": True}
+    await database["templates"].insert_one(cut_short | {"saved_by": "operator", "saved_at": clock.now()})
+    assert [(t.name, t.body) for t in await store.templates.page(10)] == [("a", "a1"), ("a", "a2"), ("b", "b1")]
+    await store.create_indexes()
+    assert [(t.name, t.body) for t in await store.templates.page(10)] == [("a", "a2"), ("b", "b1")]

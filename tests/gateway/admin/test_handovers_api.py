@@ -1,6 +1,8 @@
 """The handover routes of the admin API, operators' replies through POST /api/v1/messages, and
 blocking through PATCH /api/v1/contacts: every transition, with the 404, 409 and 422 answers."""
 
+from datetime import UTC, datetime, timedelta, timezone
+
 import pytest
 
 from gateway import gauges
@@ -144,3 +146,19 @@ async def test_the_handover_list_pages_past_a_thousand_waiting_conversations(api
             break
     assert len(shown) == 1005 and len(set(shown)) == 1005, "every waiting conversation once"
     assert [contact for _, contact in shown][-1] == "sim:+15550000000", "the quietest comes last"
+
+
+async def test_conversations_active_in_other_offsets_list_by_their_moment(api, clock):
+    records = api.app[STORE].records
+    india = timezone(timedelta(hours=5, minutes=30))
+    moments = {
+        "sim:+15550000001": datetime(2026, 12, 1, 15, 0, tzinfo=india),  # 09:30 UTC, the earliest
+        "sim:+15550000002": datetime(2026, 12, 1, 10, 0, tzinfo=UTC),
+        "sim:+15550000003": datetime(2026, 12, 1, 15, 45, tzinfo=india),  # 10:15 UTC, the latest
+    }
+    for contact, moment in moments.items():
+        card = ConversationCard(contact=contact, version=1, state="waiting", last_activity_at=moment)
+        await records.put(NAMESPACE, contact, card.model_dump(mode="json"))
+    listed = (await call(api, "GET", "/handovers", 200))["handovers"]
+    assert [card["contact"][-1] for card in listed] == ["3", "2", "1"]
+    assert listed[0]["last_activity_at"] == "2026-12-01T10:15:00.000000+00:00"
