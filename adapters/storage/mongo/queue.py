@@ -18,8 +18,11 @@ _URGENT_FIRST = [("priority", -1), ("due_at", 1)]
 _FINISHED = [JobState.SENT.value, JobState.SUPPRESSED.value]
 _UNFINISHED = [JobState.QUEUED.value, JobState.SENDING.value]
 STRANDED_SCAN = 8
-"""How many waiting jobs, oldest due first, a claim that found nothing looks at for one whose
-turn came while no process was left to let it go."""
+"""How many waiting jobs, oldest due first, a look for stranded ones reads: jobs whose turn came
+while no process was left to let them go."""
+STRANDED_EVERY = timedelta(seconds=30)
+"""How often a busy process looks for stranded jobs anyway; an idle one looks at every claim
+that finds nothing."""
 
 
 class MongoQueue:
@@ -28,6 +31,7 @@ class MongoQueue:
         self._clock = clock
         self._retry = retry
         self._server_clock = server_clock
+        self._next_stranded_look = clock.now()
 
     async def enqueue(
         self, message: OutboundMessage, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS, follows: str | None = None
@@ -73,8 +77,11 @@ class MongoQueue:
         server applies once; if that too fails, the claim is abandoned and its job, if it was
         taken, is taken over when the lease expires."""
         job = await self._take_over(owner, lease) or await self._take_due(owner, lease)
-        if job is None and await self._let_stranded_go():
-            job = await self._take_due(owner, lease)
+        now = self._clock.now()
+        if job is None or now >= self._next_stranded_look:
+            self._next_stranded_look = now + STRANDED_EVERY
+            if await self._let_stranded_go() and job is None:
+                job = await self._take_due(owner, lease)
         return job
 
     async def _take_over(self, owner: str, lease: timedelta) -> Job | None:
@@ -206,8 +213,7 @@ class MongoQueue:
     async def _let_stranded_go(self) -> bool:
         """Let go the waiting jobs whose turn came with nobody to say so: a process that died, or a
         store that failed, between ending a job and letting the next go leaves that one waiting
-        with nothing left to wake it. Looked for only by a claim that found nothing; True when
-        one was let go."""
+        with nothing left to wake it. True when one was let go."""
         waiting = self._jobs.find(
             {"state": JobState.QUEUED.value, "at_head": False, "due_at": {"$lte": self._clock.now()}},
             {"reply_to": 1, "follows": 1},
