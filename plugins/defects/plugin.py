@@ -45,6 +45,7 @@ class DefectsSettings(BusinessSystemSettings):
 class DefectsPlugin:
     def __init__(self) -> None:
         self.service: DefectsService | None = None
+        self.reports: DefectReports | None = None
         self.defect = DEFECT
 
     @hookimpl
@@ -58,7 +59,13 @@ class DefectsPlugin:
             backend = EmbeddedDefects(context.store.records)
             await demo.seed(backend, context.store.records, context.clock.now())
             await seed_staff(context.store.settings)
-        self.service = DefectsService(backend, context.clock, context.handovers, DefectReports(context))
+        self.reports = DefectReports(context)
+        self.service = DefectsService(backend, context.clock, context.handovers, self.reports)
+
+    @hookimpl
+    async def on_shutdown(self, context: PluginContext) -> None:
+        if self.reports is not None:
+            await self.reports.close()
 
     @hookimpl
     def register_menu_entries(self) -> list[MenuEntry]:

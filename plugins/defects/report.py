@@ -2,6 +2,7 @@
 severity, status, the reporter's masked number, when it was reported, and the photo if one was
 sent. Sent on request and attached to the quality alert of a new defect."""
 
+import asyncio
 import hashlib
 import logging
 from datetime import datetime
@@ -60,6 +61,7 @@ def make_pdf(report: DefectReport) -> bytes:
 class DefectReports:
     def __init__(self, context: PluginContext) -> None:
         self._context = context
+        self._attaching: set[asyncio.Task[None]] = set()
 
     async def pdf(self, defect: Defect, reader: Conversation) -> StoredMedia:
         """The defect's report for `reader`, made once per content (raises RenderingFailed)."""
@@ -96,9 +98,10 @@ class DefectReports:
         return attachment(stored, caption=reader.t("defects.pdf.caption", reference=DEFECT.show(defect.reference)))
 
     async def alert(self, defect: Defect, reporter: Conversation) -> None:
-        """Alert supervisors and quality of a new defect: the quality_alert template, then the
-        report as a PDF in each one's language and zone (without it when it cannot be made).
-        Keyed by the defect, so a turn run again alerts once."""
+        """Alert supervisors and quality of a new defect: the quality_alert template is queued
+        in the reporter's turn, keyed by the defect so a turn run again alerts once; the report
+        as a PDF in each one's language and zone follows it from the background, so the
+        reporter's answer never waits on a rendering nor fails by one."""
         notifier = self._context.notifier
         data = {
             "defect_id": DEFECT.show(defect.reference),
@@ -106,18 +109,37 @@ class DefectReports:
             "defect_type": reporter.catalog.text(f"defects.type.{defect.defect_type}", DEFAULT_LANGUAGE),
             "severity": reporter.catalog.text(f"defects.severity.{defect.severity}", DEFAULT_LANGUAGE),
         }
-        groups: dict[tuple[str, str, str], tuple[Conversation, list[str]]] = {}
-        for member in await notifier.members(QUALITY_ROLES):
-            reader = await self._context.reader(member, reporter.catalog, idempotency_key=reporter.idempotency_key)
-            groups.setdefault((reader.language, reader.locale, reader.time_zone), (reader, []))[1].append(member)
-        for reader, members in groups.values():  # one PDF for everyone who reads it alike
-            try:
+        members = await notifier.members(QUALITY_ROLES)
+        key = f"defect.created:{defect.reference}"
+        await notifier.notify("quality_alert", members, data, key=key)
+        task = asyncio.create_task(self._attach_reports(defect, reporter, members, data, key))
+        self._attaching.add(task)
+        task.add_done_callback(self._attaching.discard)
+
+    async def _attach_reports(
+        self, defect: Defect, reporter: Conversation, members: list[str], data: dict[str, str], key: str
+    ) -> None:
+        """Each group of members who read alike gets one PDF, queued after their alert (the
+        same key finds the alert already queued); a report that cannot be made, for whatever
+        reason, is logged and the alert stays without it."""
+        try:
+            groups: dict[tuple[str, str, str], tuple[Conversation, list[str]]] = {}
+            for member in members:
+                reader = await self._context.reader(member, reporter.catalog, idempotency_key=reporter.idempotency_key)
+                groups.setdefault((reader.language, reader.locale, reader.time_zone), (reader, []))[1].append(member)
+            for reader, readers in groups.values():
                 attachments = [await self.attachment(defect, reader)]
-            except (RenderingFailed, MediaStoreError) as error:
-                log.warning("the report of %s was not made (%s); the alert goes without it", defect.reference, error)
-                attachments = []
-            key = f"defect.created:{defect.reference}"
-            await notifier.notify("quality_alert", members, data, key=key, attachments=attachments)
+                await self._context.notifier.notify("quality_alert", readers, data, key=key, attachments=attachments)
+        except (RenderingFailed, MediaStoreError) as error:
+            log.warning("the report of %s was not made (%s); the alert goes without it", defect.reference, error)
+        except Exception:
+            log.exception("the report of %s was not attached to its alert; the alert goes without it", defect.reference)
+
+    async def close(self) -> None:
+        """Stop attaching reports still being made (at shutdown)."""
+        for task in list(self._attaching):
+            task.cancel()
+        await asyncio.gather(*self._attaching, return_exceptions=True)
 
     async def _photo(self, defect: Defect, reader: Conversation) -> tuple[bytes | None, str | None]:
         """The photo's bytes, or why the report has none."""

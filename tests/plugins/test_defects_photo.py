@@ -2,12 +2,14 @@
 record keeping the photo, the defect's report as a PDF on request and attached to the quality
 team's alert."""
 
+import asyncio
 import io
+import sqlite3
 
 import pytest
 from pypdf import PdfReader
 
-from gateway.appkeys import ENGINE, MEDIA, STORE
+from gateway.appkeys import ENGINE, MEDIA, PLUGIN_CONTEXT, STORE
 from gateway.demo import DEMO_OPERATOR
 from gateway.models import MediaKind
 from gateway.notifications.notifier import role_key
@@ -15,6 +17,7 @@ from gateway.ports.records import Job, JobState
 from gateway.testing import SimulatedContact
 from plugins.defects.plugin import DefectsPlugin
 from plugins.orders.plugin import OrdersPlugin
+from tests.gateway_fixtures import eventually
 from tests.inbound_files import LOCATION, STICKER, jpeg, photo, send_file, stored_photo, voice
 
 QUALITY = "sim:+919800000002"
@@ -99,10 +102,51 @@ async def test_the_quality_team_is_alerted_with_the_pdf_after_the_template(opera
     await at_the_photo_step(operator)
     await send_file(operator, await stored_photo(operator))
     key = f"defect.created:DEF-000003:{QUALITY}"
-    assert await quality_jobs(operator) == [("quality_alert", key), ("document", f"{key}:media:0")]
+    alerted = [("quality_alert", key), ("document", f"{key}:media:0")]
+    await eventually(lambda: alerted_with(operator, alerted))
     [attached] = [job for job in await queued(operator) if job.idempotency_key == f"{key}:media:0"]
     pdf = PdfReader(io.BytesIO(await operator.client.app[MEDIA].read(attached.message["media"]["media_id"])))
     assert "DEF-000003" in text_of(pdf) and sum(len(page.images) for page in pdf.pages) == 1
+
+
+async def alerted_with(operator: SimulatedContact, expected: list[tuple[str, str]]) -> bool:
+    return await quality_jobs(operator) == expected
+
+
+async def logged(caplog, text: str) -> bool:
+    return any(text in record.message for record in caplog.records)
+
+
+async def test_the_reporters_answer_never_waits_on_the_alerts_pdf(operator, monkeypatch):
+    media = operator.client.app[PLUGIN_CONTEXT].media
+    rendering, render = asyncio.Event(), media.render
+
+    async def slow_render(*args, **kwargs):
+        await rendering.wait()  # a PDF that takes as long as the test likes
+        return await render(*args, **kwargs)
+
+    monkeypatch.setattr(media, "render", slow_render)
+    await at_the_photo_step(operator)
+    photo_sent = await stored_photo(operator)
+    async with asyncio.timeout(10):  # a turn that waited on the PDF would wait for ever
+        [recorded] = await send_file(operator, photo_sent)
+    assert recorded.text.startswith("Defect recorded as *DEF-000003*")
+    key = f"defect.created:DEF-000003:{QUALITY}"
+    assert await quality_jobs(operator) == [("quality_alert", key)], "the alert is queued in the turn"
+    rendering.set()
+    await eventually(lambda: alerted_with(operator, [("quality_alert", key), ("document", f"{key}:media:0")]))
+
+
+async def test_a_store_error_reading_the_photo_fails_neither_the_turn_nor_the_alert(operator, monkeypatch, caplog):
+    async def locked(media_id):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(operator.client.app[PLUGIN_CONTEXT].media, "read", locked)
+    await at_the_photo_step(operator)
+    [recorded] = await send_file(operator, await stored_photo(operator))
+    assert recorded.text.startswith("Defect recorded as *DEF-000003*"), "recorded, and the reporter told so"
+    await eventually(lambda: logged(caplog, "was not attached to its alert"))
+    assert await quality_jobs(operator) == [("quality_alert", f"defect.created:DEF-000003:{QUALITY}")]
 
 
 async def test_in_hindi_files_that_do_not_answer_are_explained_and_skip_is_typed_in_hindi(operator):
@@ -167,13 +211,14 @@ async def test_the_http_backend_is_sent_the_photos_media_id(make_gateway, clock,
     assert response.status == 401, "the system fetches it from the admin API, with its key"
 
 
-async def test_a_report_that_cannot_be_made_is_apologised_for_and_the_alert_goes_without_it(operator):
+async def test_a_report_that_cannot_be_made_is_apologised_for_and_the_alert_goes_without_it(operator, caplog):
     await at_the_photo_step(operator)
     lying = await operator.client.app[MEDIA].put(
         b"\xff\xd8 not really a JPEG", content_type="image/jpeg", kind=MediaKind.IMAGE, message_id="lying-photo"
     )
     [recorded] = await send_file(operator, photo(lying.id))
     assert recorded.text.startswith("Defect recorded as *DEF-000003*"), "the defect is recorded all the same"
+    await eventually(lambda: logged(caplog, "was not made"))
     key = f"defect.created:DEF-000003:{QUALITY}"
     assert await quality_jobs(operator) == [("quality_alert", key)]
     [apology] = await operator.choose("defects.pdf:DEF-000003", "Report as PDF")
