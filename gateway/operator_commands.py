@@ -46,7 +46,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     send.add_argument(
         "--force-queue",
         action="store_true",
-        help="Queue free text even outside the contact's 24-hour window, where WhatsApp will not deliver it.",
+        help="Queue free text even outside the contact's 24-hour window; the window is checked again when it is "
+        "sent, at once, and it dies undelivered unless the contact has written by then.",
     )
     send.set_defaults(command=_on_store(lambda settings, store, arguments: _send(settings, store, arguments)))
 
@@ -153,7 +154,14 @@ async def _send(settings: Settings, store: Store, arguments: argparse.Namespace)
     except ValidationError as error:
         raise CommandFailed("; ".join(problems(error))) from None
     try:
-        await admit(message, store, settings.enabled_providers, SystemClock(), force_queue=arguments.force_queue)
+        await admit(
+            message,
+            store,
+            settings.enabled_providers,
+            SystemClock(),
+            force_queue=arguments.force_queue,
+            locality=settings.locality,
+        )
     except Refused as refused:
         raise CommandFailed(f"not queued: {refused}") from None
     outbox = Outbox(store, settings.enabled_providers, settings.notification_provider, wake=lambda: None)

@@ -23,7 +23,10 @@ MAX_BULK = 1000
 RESENDABLE = (LogStatus.FAILED, LogStatus.DEAD)
 
 
-FORCE_QUEUE = "queue it even though WhatsApp will not deliver it now (free text outside the 24-hour window)"
+FORCE_QUEUE = (
+    "queue free text or media though the contact is outside the 24-hour window: the window is checked again "
+    "when it is sent (at once, or at send_at), and it dies undelivered unless the contact has written by then"
+)
 
 
 class Send(OutboundMessage):
@@ -131,6 +134,7 @@ async def _admitted(request: web.Request, message: OutboundMessage, force_queue:
             request.config_dict[SETTINGS].enabled_providers,
             request.config_dict[CLOCK],
             force_queue=force_queue,
+            locality=request.config_dict[SETTINGS].locality,
         )
     except Refused as refused:
         raise invalid_field(refused.path, refused.reason) from None
@@ -196,7 +200,7 @@ def declare(api: Api) -> None:
         order = await body_of(request, BulkSend)
         await _check_media(request, order.message, "message.media")
         outbox, store, clock = request.config_dict[OUTBOX], request.config_dict[STORE], request.config_dict[CLOCK]
-        enabled = request.config_dict[SETTINGS].enabled_providers
+        enabled, locality = request.config_dict[SETTINGS].enabled_providers, request.config_dict[SETTINGS].locality
         results = []
         for index, recipient in enumerate(order.recipients):
             key = f"{order.idempotency_key}:{recipient}" if order.idempotency_key else None
@@ -204,7 +208,7 @@ def declare(api: Api) -> None:
                 message = OutboundMessage.addressed(
                     order.message, recipient, provider=order.provider, send_at=order.send_at, idempotency_key=key
                 )
-                await admit(message, store, enabled, clock, force_queue=order.force_queue)
+                await admit(message, store, enabled, clock, force_queue=order.force_queue, locality=locality)
             except ValidationError as error:
                 results.append({"recipient": recipient, "index": index, "error": first_problem(error)})
                 continue

@@ -1,21 +1,26 @@
 """A send checked at the door, before it is queued, so the caller hears at once what the queue
-would only find out later: an unknown template, a provider that is not configured, or free text
-WhatsApp will not deliver because the contact is outside the 24-hour window."""
+would only find out later: an unknown template or parameters it cannot render, a provider that
+is not configured, or free text WhatsApp will not deliver because the contact is outside the
+24-hour window."""
 
 from datetime import datetime
 from typing import Any
 
 from gateway.clock import Clock
-from gateway.models import OutboundMessage, Priority, Provider
+from gateway.conversation.locality import Locality
+from gateway.models import OutboundMessage, Priority, Provider, TemplateRef
 from gateway.notifications.delivery import WINDOW
+from gateway.notifications.previews import Unrenderable, preview_text
 from gateway.notifications.template_service import TemplateService, UnknownTemplate
 from gateway.phone import SIMULATED_PREFIX, is_simulated
+from gateway.ports.records import TemplateVersion
 from gateway.ports.store import Store
 
 FORCE_QUEUE = "force_queue (`--force-queue` on the command line)"
 HOW_TO_SEND = (
     "send a template that has a provider_template (WhatsApp's approved template), or set "
-    f"{FORCE_QUEUE} to queue it anyway (it waits there and dies undelivered unless the contact writes first)"
+    f"{FORCE_QUEUE} to queue it anyway: the window is checked again when it is sent (at once, or at send_at), "
+    "and it dies there undelivered unless the contact has written within the 24 hours before"
 )
 
 
@@ -29,10 +34,17 @@ class Refused(ValueError):
 
 
 async def admit(
-    message: OutboundMessage, store: Store, enabled: list[Provider], clock: Clock, *, force_queue: bool = False
+    message: OutboundMessage,
+    store: Store,
+    enabled: list[Provider],
+    clock: Clock,
+    *,
+    force_queue: bool = False,
+    locality: Locality = Locality(),
 ) -> None:
     """Raise Refused unless `message` can be delivered as it stands; `force_queue` lets free text
-    outside the window through (the queue then holds it as it always did)."""
+    outside the window through (the queue then holds it as it always did). A template is
+    rendered once with its parameters as the worker will (`locality` gives the currency)."""
     if message.provider is not None and message.provider not in enabled:
         configured = ", ".join(provider.value for provider in enabled) or "none"
         raise Refused("provider", f"provider {message.provider.value} is not configured (configured: {configured})")
@@ -46,6 +58,7 @@ async def admit(
             )
         except UnknownTemplate as error:
             raise Refused("template.name", str(error).replace("'", "")) from None
+        await _renders(message.template, template, store, locality)
         provider_template = template.provider_template
     if force_queue or provider_template or _windowless(message) or _in_window(contact, clock.now()):
         return
@@ -55,6 +68,15 @@ async def admit(
         raise Refused("template.name", f"{reason}; add one to the template, or set {FORCE_QUEUE} to queue it anyway")
     field = "text" if message.text is not None else "media"
     raise Refused(field, f"the contact {last}, outside WhatsApp's 24-hour window: {HOW_TO_SEND}")
+
+
+async def _renders(ref: TemplateRef, template: TemplateVersion, store: Store, locality: Locality) -> None:
+    """Refuse parameters the template cannot render, naming the one at fault as a preview does."""
+    try:
+        await preview_text(template, ref.parameters, store, locality)
+    except Unrenderable as error:
+        version = f"{template.name} ({template.language}) v{template.version}"
+        raise Refused(error.path("template.parameters"), f"template {version} cannot render: {error.reason}") from None
 
 
 def _reachable(message: OutboundMessage, enabled: list[Provider]) -> None:

@@ -193,3 +193,13 @@ def test_an_unreachable_store_is_one_line_naming_it(tmp_path, capsys, monkeypatc
     blocker.write_text("")
     monkeypatch.setenv("GATEWAY_STORE_URL", f"sqlite:///{blocker / 'gateway.db'}")
     assert refusal(capsys, "queue").startswith("cannot reach the sqlite store: ")
+
+
+def test_send_of_a_template_its_params_cannot_render_is_not_queued(store_path, capsys):
+    asyncio.run(_stored(store_path, TEMPLATES))
+    values = ("--param", "customer_name=Asha", "--param", "amount=1860", "--param", "period=2026-11")
+    assert refusal(capsys, "send", "--to", "+919812345678", "--template", "payment_reminder", *values) == (
+        "not queued: template.parameters.due_date: template payment_reminder (en) v1 cannot render: "
+        "missing value: 'due_date' is undefined"
+    )
+    assert json.loads(run(capsys, "queue", "--output", "json")[1])["queued"] == 0

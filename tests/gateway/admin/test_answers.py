@@ -6,7 +6,9 @@ from datetime import timedelta
 import pytest
 
 from gateway.appkeys import STORE
-from gateway.testing import SimulatedContact
+from gateway.notifications.delivery import OUTSIDE_WINDOW
+from gateway.ports.records import JobState
+from gateway.testing import SimulatedContact, queue_sent
 from plugins.billing.plugin import BillingPlugin
 
 TOKEN = "admin-secret-token"
@@ -155,3 +157,41 @@ async def test_bulk_reports_each_recipient_refused_at_the_door_and_queues_the_re
     result = await call(api, "POST", "/messages/bulk", 202, json=order)
     assert (result["queued"], result["failed"]) == (1, 1)
     assert result["results"][1]["error"].startswith("message.text: the contact has never written")
+
+
+REMINDER = {"customer_name": "Asha", "amount": 1860, "period": "2026-11", "due_date": "2026-12-24"}
+
+
+@pytest.mark.parametrize(
+    ("parameters", "variable", "reason"),
+    [
+        ({"due_date": None}, "due_date", "missing value: 'due_date' is undefined"),
+        ({"amount": "lots"}, "amount", "the money filter needs a number, such as 1860 or 12.50"),
+    ],
+)
+async def test_a_template_send_its_parameters_cannot_render_is_refused_naming_the_parameter(
+    api, parameters, variable, reason
+):
+    given = {key: value for key, value in (REMINDER | parameters).items() if value is not None}
+    template = {"name": "payment_reminder", "language": "en", "parameters": given}
+    error = await call(api, "POST", "/messages", 422, json={"recipient": "sim:+15550001111", "template": template})
+    assert error["fields"][0] == {
+        "path": f"template.parameters.{variable}",
+        "message": f"template payment_reminder (en) v1 cannot render: {reason}",
+    }
+    order = {"recipients": ["sim:+15550001111"], "message": {"template": template}}
+    [result] = (await call(api, "POST", "/messages/bulk", 202, json=order))["results"]
+    assert result["error"].startswith(f"message.template.parameters.{variable}: template payment_reminder")
+    assert not any((await api.app[STORE].queue.counts()).values()), "nothing queued"
+    template["parameters"] = REMINDER
+    await call(api, "POST", "/messages", 202, json={"recipient": "sim:+15550001111", "template": template})
+
+
+async def test_force_queue_is_checked_when_sent_and_dies_there_as_the_refusal_says(api, clock):
+    await wrote_in(api, REAL, timedelta(hours=25), clock)
+    refusal = await call(api, "POST", "/messages", 422, json={"recipient": REAL, "text": "hi"})
+    assert "the window is checked again when it is sent (at once, or at send_at), and it dies there" in refusal["message"]
+    queued = await call(api, "POST", "/messages", 202, json={"recipient": REAL, "text": "hi", "force_queue": True})
+    await queue_sent(api)
+    job = await api.app[STORE].queue.get(queued["job"])
+    assert (job.state, job.attempts, job.last_error) == (JobState.DEAD, 1, OUTSIDE_WINDOW)
