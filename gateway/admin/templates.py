@@ -9,6 +9,7 @@ from gateway.admin.api import Api, Query, after_key, answer, body_of, invalid_fi
 from gateway.appkeys import SETTINGS, STORE, TEMPLATES
 from gateway.conversation.catalog import LANGUAGES
 from gateway.notifications.previews import Unrenderable, preview_text
+from gateway.notifications.template_service import ProviderTemplates, stored_form
 from gateway.ports.records import TemplateVersion
 from gateway.ports.store import NotFound
 from gateway.templates import TemplateError
@@ -17,7 +18,7 @@ from gateway.templates import TemplateError
 class TemplateBody(BaseModel):
     body: str = Field(min_length=1, max_length=4096)
     category: str | None = None
-    provider_template: dict[str, dict[str, Any]] | None = Field(
+    provider_template: ProviderTemplates | None = Field(
         default=None,
         description="per provider, the approved template to use outside the 24-hour window: "
         '{"meta": {"name", "language", "parameters": [context keys in order]}}',
@@ -114,7 +115,7 @@ def declare(api: Api) -> None:
                 language,
                 given.body,
                 category=given.category,
-                provider_template=given.provider_template,
+                provider_template=stored_form(given.provider_template),
             )
         except TemplateError as error:
             raise invalid_field("body", str(error)) from None

@@ -10,24 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from gateway.conversation.catalog import LANGUAGES, Catalog
 from gateway.conversation.flows import Flow, MenuEntry
-from gateway.models import MAX_BODY_CHARS, MAX_BUTTON_TITLE_CHARS, MAX_BUTTONS, Provider
+from gateway.models import MAX_BODY_CHARS, MAX_BUTTON_TITLE_CHARS, MAX_BUTTONS
+from gateway.notifications.template_service import ProviderTemplates
 from gateway.plugins import PluginHost
 from gateway.templates import TemplateError, check
 from gateway.validation import problems as field_problems
 
 MAX_ROW_TITLE_CHARS = 24
 """A list row's title, which menu entries, groups and a long step's choices are shown as."""
-
-
-class ApprovedTemplate(BaseModel):
-    """A provider's approved template a default maps to: its parameters are keys of the
-    notification's data, in the order the approved template numbers them."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1)
-    language: str | None = None
-    parameters: list[str] = Field(default_factory=list)
 
 
 class DefaultTemplate(BaseModel):
@@ -39,7 +29,7 @@ class DefaultTemplate(BaseModel):
     language: str
     body: str
     category: str | None = None
-    provider_template: dict[Provider, ApprovedTemplate] | None = None
+    provider_template: ProviderTemplates | None = None
 
     @field_validator("language")
     @classmethod

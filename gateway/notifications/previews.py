@@ -54,4 +54,3 @@ async def _variable_at_fault(template: TemplateVersion, context: dict[str, Any],
             except TemplateError:
                 return use.node.name
     return None
-

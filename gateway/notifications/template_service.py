@@ -4,13 +4,38 @@ found in the best language available."""
 from collections.abc import Iterable
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from gateway.conversation.catalog import DEFAULT_LANGUAGE, LANGUAGES
+from gateway.models import Provider
 from gateway.ports.records import TemplateVersion
 from gateway.ports.store import Store
 from gateway.templates import TemplateError, check
 
 DEFAULT = "default"
 """`saved_by` of a plugin's default template; anything else means an operator edited it."""
+
+
+class ApprovedTemplate(BaseModel):
+    """The template a provider approved that a stored one is sent as outside the 24-hour window:
+    its parameters are keys of the notification's data, in the order the approved one numbers them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    language: str | None = Field(default=None, description="the approved template's; the stored one's when left out")
+    parameters: list[str] = Field(default_factory=list)
+
+
+ProviderTemplates = dict[Provider, ApprovedTemplate]
+"""A template's `provider_template`: an approved template per provider (twilio, meta, myoperator)."""
+
+
+def stored_form(approved: ProviderTemplates | None) -> dict[str, Any] | None:
+    """`provider_template` as the store keeps it: plain JSON, by provider name."""
+    if approved is None:
+        return None
+    return {provider.value: mapping.model_dump(exclude_none=True) for provider, mapping in approved.items()}
 
 
 class UnknownTemplate(LookupError):

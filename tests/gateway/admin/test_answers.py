@@ -195,3 +195,22 @@ async def test_force_queue_is_checked_when_sent_and_dies_there_as_the_refusal_sa
     await queue_sent(api)
     job = await api.app[STORE].queue.get(queued["job"])
     assert (job.state, job.attempts, job.last_error) == (JobState.DEAD, 1, OUTSIDE_WINDOW)
+
+
+@pytest.mark.parametrize(
+    ("approved", "path"),
+    [
+        ({"Meta": {"name": "part_shipped_v1", "parameters": ["part"]}}, "provider_template.Meta.[key]"),
+        ({"meta": {"parameters": ["part"]}}, "provider_template.meta.name"),
+        ({"meta": {"name": "part_shipped_v1", "params": ["part"]}}, "provider_template.meta.params"),
+    ],
+)
+async def test_a_provider_template_that_could_never_be_sent_is_refused_at_save_naming_the_field(api, approved, path):
+    body = {"body": "Part {{ part }} shipped", "provider_template": approved}
+    error = await call(api, "PUT", "/templates/part_shipped/en", 422, json=body)
+    assert error["fields"][0]["path"] == path
+    assert await api.app[STORE].templates.get("part_shipped", "en") is None
+    body["provider_template"] = {"meta": {"name": "part_shipped_v1", "parameters": ["part"]}}
+    await call(api, "PUT", "/templates/part_shipped/en", 200, json=body)
+    saved = await api.app[STORE].templates.get("part_shipped", "en")
+    assert saved.provider_template == {"meta": {"name": "part_shipped_v1", "parameters": ["part"]}}
