@@ -46,7 +46,8 @@ class Sop(BaseModel):
     steps: list[Translated]
     last_failure: Translated | None = None
     video_url: HttpUrl | None = None
-    """A video of the procedure, sent after its steps."""
+    """A video of the procedure, sent after its steps: a direct MP4 or 3GP over https to arrive
+    as a video, else sent as a link (gateway.media.videos)."""
 
 
 class DefectsBackend(Protocol):

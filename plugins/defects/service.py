@@ -11,7 +11,8 @@ from gateway.conversation.translated import localized
 from gateway.handover.card import HandoverReason
 from gateway.handover.service import Handovers
 from gateway.media.rendering import RenderingFailed
-from gateway.models import MAX_CAPTION_CHARS, Button, Content, MediaKind, OutboundMedia
+from gateway.media.videos import video_or_link
+from gateway.models import MAX_CAPTION_CHARS, Button, Content
 from gateway.ports.media import MediaStoreError
 from plugins.defects.backend import Defect, DefectsBackend
 from plugins.defects.references import DEFECT, SOP
@@ -137,8 +138,7 @@ class DefectsService:
         if sop.video_url is None:
             return [Content(text=text)]
         caption = conversation.t("defects.sop_video", sop=SOP.show(sop.id), title=title)
-        video = OutboundMedia(kind=MediaKind.VIDEO, url=sop.video_url, caption=caption)
-        return [Content(text=text), Content(media=video)]
+        return [Content(text=text), video_or_link(sop.video_url, caption)]
 
 
 def _offering_pdf(text: str, defect: Defect, conversation: Conversation) -> list[Content]:

@@ -27,7 +27,8 @@ class Machine(BaseModel):
     name: str
     line: str
     video_url: HttpUrl | None = None
-    """A training video for working on it, sent with each ticket opened on it."""
+    """A training video for working on it, sent with each ticket opened on it: a direct MP4 or
+    3GP over https to arrive as a video, else sent as a link (gateway.media.videos)."""
 
 
 class Ticket(BaseModel):
@@ -42,7 +43,8 @@ class Ticket(BaseModel):
     problem_media_id: str | None = None
     """The photo or voice note of the problem the reporter sent, in the gateway's media store."""
     video_url: HttpUrl | None = None
-    """A training video or SOP for the work, sent with the ticket."""
+    """A training video or SOP for the work, sent with the ticket: a direct MP4 or 3GP over
+    https to arrive as a video, else sent as a link (gateway.media.videos)."""
 
 
 class MaintenanceBackend(Protocol):

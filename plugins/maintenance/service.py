@@ -11,7 +11,8 @@ from gateway.conversation.context import Conversation
 from gateway.conversation.flows import Answers, InvalidAnswer
 from gateway.conversation.formatting import duration, moment, percent
 from gateway.media.service import PluginMedia
-from gateway.models import Content, MediaKind, OutboundMedia
+from gateway.media.videos import video_or_link
+from gateway.models import Content, MediaKind
 from gateway.notifications.notifier import Notifier
 from plugins.maintenance.backend import MaintenanceBackend, Ticket, TicketStatus
 from plugins.maintenance.references import MACHINE, TICKET
@@ -146,9 +147,9 @@ class MaintenanceService:
 
 
 def _video(ticket: Ticket, conversation: Conversation) -> list[Content]:
-    """The ticket's training video, when it has one: a video where the channel shows one, else
-    its link as text (the queue worker's fallback)."""
+    """The ticket's training video, when it has one: a video where the channel shows one and
+    the link is a video file, else its link as text."""
     if ticket.video_url is None:
         return []
     caption = conversation.t("maintenance.video", machine=MACHINE.show(ticket.machine_id))
-    return [Content(media=OutboundMedia(kind=MediaKind.VIDEO, url=ticket.video_url, caption=caption))]
+    return [video_or_link(ticket.video_url, caption)]

@@ -248,3 +248,16 @@ async def test_a_defect_below_high_severity_stays_with_the_bot(operator):
     [recorded] = await operator.press("Skip")
     assert recorded.text.startswith("Defect recorded as *DEF-000003*")
     assert not (await operator.client.app[HANDOVERS].card(operator.phone)).held
+
+
+async def test_an_sops_video_that_is_a_page_is_sent_as_a_link(make_gateway, clock, business_system):
+    page = "https://intranet.example.com/sops/SOP-7/video"
+    sop = {"id": "SOP-7", "title": "Bores", "steps": ["Clean the bores"], "video_url": page}
+    await business_system("DEFECTS", lambda path, body, n: {}, {"/api/sops/SOP-7": sop})
+    operator = await SimulatedContact(await make_gateway([DefectsPlugin()]), DEMO_OPERATOR, clock).hold("staff")
+    await operator.send("menu")
+    await operator.press("Quality")
+    await operator.press("View SOP")
+    _, link = await operator.send("SOP-7")
+    assert link.media is None and link.text == f"Video for SOP-7: Bores\n{page}"
+    assert link.titles == ["View SOP", "Menu"], "the next steps go with the link"

@@ -114,3 +114,32 @@ async def test_over_myoperator_which_shows_no_video_the_training_video_is_a_link
         "context": {"body": f"Training video for CNC-01\n{TRAINING_VIDEO}", "preview_url": False},
     }
     assert following["context"]["body"].startswith("Anything else?")
+
+
+@pytest.mark.parametrize(
+    ("video_url", "as_video"),
+    [
+        ("https://cdn.example.com/training/press-2.MP4?sig=abc", True),
+        ("https://cdn.example.com/training/press-2.3gp", True),
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", False),  # a page, not the file
+        ("https://intranet.example.com/training/press-2", False),
+        ("http://cdn.example.com/training/press-2.mp4", False),  # providers fetch over https only
+    ],
+)
+async def test_a_training_video_that_is_not_a_video_file_is_sent_as_a_link(
+    make_gateway, clock, business_system, video_url, as_video
+):
+    def ticket(path: str, body: dict, number: int) -> dict:
+        return body | {"reference": f"WO-{number}", "status": "open", "video_url": video_url}
+
+    machine = {"id": "PRESS-2", "name": "Press 2", "line": "A"}
+    await business_system("MAINTENANCE", ticket, {"/api/machines/PRESS-2": machine})
+    operator = await SimulatedContact(await make_gateway([MaintenancePlugin()]), "+919812345678", clock).hold("staff")
+    await at_the_problem_step(operator, "PRESS-2")
+    opened, video, *_ = await operator.press("Skip")
+    assert "*WO-1*" in opened.text
+    if as_video:
+        assert video.media == {"kind": "video", "url": video_url, "caption": "Training video for PRESS-2"}
+    else:
+        assert video.media is None and video.text == f"Training video for PRESS-2\n{video_url}"
+        assert video.titles == ["Report an issue", "Menu"], "the next steps go with the link"
