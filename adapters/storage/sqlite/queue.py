@@ -9,6 +9,7 @@ from adapters.storage.sqlite.connection import (
     from_micros,
     loads,
     to_micros,
+    transaction,
 )
 from gateway.clock import Clock
 from gateway.models import OutboundMessage, new_id
@@ -156,7 +157,7 @@ class SqliteQueue:
                 )
             return row
 
-        row = await self._db.run(requeue)
+        row = await self._db.run(lambda connection: transaction(connection, requeue))
         return _job(row) if row else None
 
     async def get(self, job_id: str) -> Job | None:
