@@ -150,17 +150,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def serve(settings: Settings, arguments: argparse.Namespace) -> int:
     """Run the web application until a signal stops it, once the port and the store are known
-    to be usable."""
+    to be usable; the banner comes once it has started and listens, so a start-up failure is
+    never printed after a promise to serve."""
     if arguments.ingest_only:
         settings = settings.model_copy(update={"role": Role.INGEST})
     if (problem := _cannot_listen(settings.host, settings.port) or asyncio.run(_store_problem(settings))) is not None:
         print(f"wa-gateway serve: {problem}", file=sys.stderr)
         return 1
-    print(
+    banner = (
         f"wa-gateway {__version__} on http://{settings.host}:{settings.port} "
         f"(store: {settings.store_backend}; providers: {', '.join(settings.enabled_providers) or 'none'}; "
-        f"role: {settings.role})",
-        flush=True,
+        f"role: {settings.role})"
     )
     web.run_app(
         create_app(settings),
@@ -169,7 +169,7 @@ def serve(settings: Settings, arguments: argparse.Namespace) -> int:
         port=settings.port,
         shutdown_timeout=SHUTDOWN_GRACE_SECONDS,
         keepalive_timeout=slow_clients.IDLE_SECONDS,
-        print=None,
+        print=lambda _: print(banner, flush=True),
         access_log=None,
     )
     return 0

@@ -175,6 +175,15 @@ def test_serve_on_a_busy_port_says_so_in_one_line_before_any_banner(tmp_path):
     assert errors.startswith(f"wa-gateway serve: cannot listen on 127.0.0.1:{port}: ") and errors.count("\n") == 1
 
 
+def test_serve_that_fails_to_start_prints_no_banner_only_the_reason(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    media = tmp_path / "a-file" / "media"
+    process = run_gateway("serve", cwd=tmp_path, GATEWAY_PORT=str(free_port()), GATEWAY_MEDIA_DIR=str(media))
+    output, errors = process.communicate(timeout=60)
+    assert process.returncode == 1 and output == ""
+    assert "cannot create the media directory" in errors and errors.count("\n") == 1
+
+
 @pytest.mark.parametrize("command", ["serve", "worker"])
 def test_an_unreachable_store_stops_start_up_in_one_line(tmp_path, command):
     (tmp_path / "a-file").write_text("")
