@@ -4,6 +4,7 @@ sent. Sent on request and attached to the quality alert of a new defect."""
 
 import asyncio
 import hashlib
+from functools import partial
 import logging
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel, Field
 from gateway.conversation.catalog import DEFAULT_LANGUAGE
 from gateway.conversation.context import Conversation, PluginContext
 from gateway.conversation.formatting import moment
+from gateway.faults import patiently
 from gateway.media.rendering import RenderingFailed
 from gateway.media.service import attachment
 from gateway.models import MediaKind, OutboundMedia
@@ -26,6 +28,9 @@ log = logging.getLogger(__name__)
 
 QUALITY_ROLES = ("supervisors", "quality")
 """Who is alerted of a new defect: the roles of the defect.created event."""
+RETRY_FIRST_SECONDS = 1.0
+RETRY_LONGEST_SECONDS = 60.0
+"""A store hiccup while a report is made is waited out, as the inbox does, until shutdown."""
 VERSION = "1"
 """Bumped when the report's layout changes, so reports made before are made again."""
 
@@ -119,21 +124,35 @@ class DefectReports:
     async def _attach_reports(
         self, defect: Defect, reporter: Conversation, members: list[str], data: dict[str, str], key: str
     ) -> None:
-        """Each group of members who read alike gets one PDF, queued after their alert (the
-        same key finds the alert already queued); a report that cannot be made, for whatever
-        reason, is logged and the alert stays without it."""
+        """The reports, tried again while the store fails transiently (every step is keyed or
+        cached, so a second try queues nothing twice); a report that cannot be made for another
+        reason is logged and the alert stays without it."""
+        attach = partial(self._attach_all, defect, reporter, members, data, key)
         try:
-            groups: dict[tuple[str, str, str], tuple[Conversation, list[str]]] = {}
-            for member in members:
-                reader = await self._context.reader(member, reporter.catalog, idempotency_key=reporter.idempotency_key)
-                groups.setdefault((reader.language, reader.locale, reader.time_zone), (reader, []))[1].append(member)
-            for reader, readers in groups.values():
-                attachments = [await self.attachment(defect, reader)]
-                await self._context.notifier.notify("quality_alert", readers, data, key=key, attachments=attachments)
+            await patiently(
+                f"attaching the report of {defect.reference}",
+                attach,
+                first=RETRY_FIRST_SECONDS,
+                longest=RETRY_LONGEST_SECONDS,
+                on_retry=lambda: None,
+            )
         except (RenderingFailed, MediaStoreError) as error:
             log.warning("the report of %s was not made (%s); the alert goes without it", defect.reference, error)
         except Exception:
             log.exception("the report of %s was not attached to its alert; the alert goes without it", defect.reference)
+
+    async def _attach_all(
+        self, defect: Defect, reporter: Conversation, members: list[str], data: dict[str, str], key: str
+    ) -> None:
+        """Each group of members who read alike gets one PDF, queued after their alert (the
+        same key finds the alert already queued)."""
+        groups: dict[tuple[str, str, str], tuple[Conversation, list[str]]] = {}
+        for member in members:
+            reader = await self._context.reader(member, reporter.catalog, idempotency_key=reporter.idempotency_key)
+            groups.setdefault((reader.language, reader.locale, reader.time_zone), (reader, []))[1].append(member)
+        for reader, readers in groups.values():
+            attachments = [await self.attachment(defect, reader)]
+            await self._context.notifier.notify("quality_alert", readers, data, key=key, attachments=attachments)
 
     async def close(self) -> None:
         """Stop attaching reports still being made (at shutdown)."""

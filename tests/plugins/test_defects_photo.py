@@ -15,6 +15,7 @@ from gateway.models import MediaKind
 from gateway.notifications.notifier import role_key
 from gateway.ports.records import Job, JobState
 from gateway.testing import SimulatedContact
+from plugins.defects import report
 from plugins.defects.plugin import DefectsPlugin
 from plugins.orders.plugin import OrdersPlugin
 from tests.gateway_fixtures import eventually
@@ -137,14 +138,36 @@ async def test_the_reporters_answer_never_waits_on_the_alerts_pdf(operator, monk
     await eventually(lambda: alerted_with(operator, [("quality_alert", key), ("document", f"{key}:media:0")]))
 
 
-async def test_a_store_error_reading_the_photo_fails_neither_the_turn_nor_the_alert(operator, monkeypatch, caplog):
-    async def locked(media_id):
-        raise sqlite3.OperationalError("database is locked")
+async def test_a_store_error_reading_the_photo_fails_not_the_turn_and_the_pdf_follows_once_it_passes(
+    operator, monkeypatch
+):
+    monkeypatch.setattr(report, "RETRY_FIRST_SECONDS", 0.0)
+    media = operator.client.app[PLUGIN_CONTEXT].media
+    read, failures = media.read, []
 
-    monkeypatch.setattr(operator.client.app[PLUGIN_CONTEXT].media, "read", locked)
+    async def locked_at_first(media_id):
+        if len(failures) < 3:
+            failures.append(media_id)
+            raise sqlite3.OperationalError("database is locked")
+        return await read(media_id)
+
+    monkeypatch.setattr(media, "read", locked_at_first)
     await at_the_photo_step(operator)
     [recorded] = await send_file(operator, await stored_photo(operator))
     assert recorded.text.startswith("Defect recorded as *DEF-000003*"), "recorded, and the reporter told so"
+    key = f"defect.created:DEF-000003:{QUALITY}"
+    await eventually(lambda: alerted_with(operator, [("quality_alert", key), ("document", f"{key}:media:0")]))
+    assert len(failures) == 3
+
+
+async def test_a_report_that_fails_for_good_leaves_the_alert_without_it(operator, monkeypatch, caplog):
+    async def broken(media_id):
+        raise RuntimeError("the media store lost its mind")
+
+    monkeypatch.setattr(operator.client.app[PLUGIN_CONTEXT].media, "read", broken)
+    await at_the_photo_step(operator)
+    [recorded] = await send_file(operator, await stored_photo(operator))
+    assert recorded.text.startswith("Defect recorded as *DEF-000003*")
     await eventually(lambda: logged(caplog, "was not attached to its alert"))
     assert await quality_jobs(operator) == [("quality_alert", f"defect.created:DEF-000003:{QUALITY}")]
 
