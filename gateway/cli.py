@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import socket
 import sys
@@ -45,9 +46,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     logs.configure(settings.log_level, settings.log_format)
     try:
-        return arguments.command(settings, arguments)
+        code = arguments.command(settings, arguments)
+        sys.stdout.flush()
+        return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # whoever read the output stopped early (`| head`): nothing failed, so nothing to say;
+        # standard output goes to devnull so the interpreter's last flush finds no broken pipe
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as error:
         logging.getLogger("gateway.cli").debug("the command failed", exc_info=True)
         print(f"wa-gateway: {type(error).__name__}: {error} (GATEWAY_LOG_LEVEL=DEBUG shows where)", file=sys.stderr)

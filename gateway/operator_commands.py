@@ -137,6 +137,8 @@ def run(settings: Settings, work: Callable[[Store], Awaitable[None]]) -> int:
     except CommandFailed as failure:
         print(f"wa-gateway: {failure}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        raise  # the output's reader stopped, not the store: main() ends quietly
     except STORE_ERRORS as error:
         print(f"wa-gateway: {unreachable_store(settings.store_backend, error)}", file=sys.stderr)
         return 1

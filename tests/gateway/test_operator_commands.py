@@ -2,6 +2,8 @@
 
 import asyncio
 import json
+import os
+import sys
 from datetime import timedelta
 
 import pytest
@@ -203,3 +205,14 @@ def test_send_of_a_template_its_params_cannot_render_is_not_queued(store_path, c
         "missing value: 'due_date' is undefined"
     )
     assert json.loads(run(capsys, "queue", "--output", "json")[1])["queued"] == 0
+
+
+@pytest.mark.parametrize("command", [("queue",), ("templates", "list"), ("plugins",)])
+def test_a_reader_that_stops_early_gets_no_error_message(store_path, capsys, monkeypatch, command):
+    asyncio.run(_stored(store_path, TEMPLATES))
+    reader, writer = os.pipe()
+    os.close(reader)  # as `wa-gateway … | head -1` once head has its line
+    with open(writer, "w") as closed:
+        monkeypatch.setattr(sys, "stdout", closed)
+        code = main(list(command))
+    assert (code, capsys.readouterr().err) == (1, "")

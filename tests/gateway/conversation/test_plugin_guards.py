@@ -96,9 +96,12 @@ async def test_a_plugin_with_a_template_it_cannot_send_is_refused_and_the_others
     make_gateway, clock, caplog, template, reason
 ):
     with caplog.at_level(logging.ERROR, logger="gateway.plugins"):
-        gateway = await make_gateway([Parts(), Notices(**template)])
+        gateway = await make_gateway([Parts(), Notices(**template)], admin_token="t")
     [refusal] = [record.getMessage() for record in caplog.records if "is disabled" in record.getMessage()]
     assert refusal == f"plugin {__name__}.Notices is disabled: {reason}"
+    listed = await (await gateway.get("/api/v1/plugins", headers={"Authorization": "Bearer t"})).json()
+    [notices] = [plugin for plugin in listed["plugins"] if plugin["name"].endswith(".Notices")]
+    assert (notices["in_service"], notices["refused"]) == (False, [reason])
     assert await gateway.app[STORE].templates.get("notice_es", "es") is None, "none of its templates is kept"
     with pytest.raises(EventRejected):
         await post_event(gateway, "notice.posted", {"name": "Ana"}, recipients=["sim:+15550001111"])
