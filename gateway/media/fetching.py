@@ -169,6 +169,7 @@ class MediaFetcher:
             content_type=declared,
             error=attempts.failure,
             attempts=attempts.count,
+            refused=attempts.refused,
         )
         recorded = await self._patiently(f"recording the file of message {message.id} unavailable", record)
         self._metrics.media_fetches.labels(message.provider.value, attempts.outcome).inc()
@@ -180,7 +181,7 @@ class MediaFetcher:
             attempts.count,
             attempts.failure,
         )
-        return _as_recorded(media, recorded).model_copy(update={"refused": attempts.refused})
+        return _as_recorded(media, recorded)
 
     async def _patiently(self, what: str, attempt: Callable[[], Awaitable[T]]) -> T:
         """`attempt()`, tried again for as long as the store fails transiently."""
@@ -205,5 +206,9 @@ def _as_recorded(media: Media, record: StoredMedia) -> Media:
     if record.state is MediaState.STORED:
         return media.model_copy(update={"stored_id": record.id, "kind": record.kind, "mime_type": record.content_type})
     return media.model_copy(
-        update={"kind": media.kind or record.kind, "unavailable": record.error or "the file could not be fetched"}
+        update={
+            "kind": media.kind or record.kind,
+            "unavailable": record.error or "the file could not be fetched",
+            "refused": record.refused,
+        }
     )

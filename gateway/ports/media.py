@@ -8,7 +8,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gateway.models import MediaKind, UtcDatetime
+from gateway.models import MediaKind, MediaRefusal, UtcDatetime
 
 
 class MediaState(StrEnum):
@@ -47,6 +47,7 @@ class StoredMedia(BaseModel):
     created_at: UtcDatetime
     attempts: int = Field(default=0, ge=0, description="downloads tried for a contact's file")
     error: str | None = Field(default=None, description="why an unavailable file could not be had")
+    refused: MediaRefusal | None = Field(default=None, description="which refusal, when the gateway refused the file")
     uploads: dict[str, ProviderUpload] = Field(default_factory=dict, description="by provider")
 
 
@@ -68,9 +69,17 @@ class MediaStore(Protocol):
         kept for that message or key is returned and nothing new is written."""
 
     async def put_unavailable(
-        self, *, message_id: str, kind: MediaKind | None, content_type: str | None, error: str, attempts: int
+        self,
+        *,
+        message_id: str,
+        kind: MediaKind | None,
+        content_type: str | None,
+        error: str,
+        attempts: int,
+        refused: MediaRefusal | None = None,
     ) -> StoredMedia:
-        """Record that a contact's file could not be fetched or was refused, and why."""
+        """Record that a contact's file could not be fetched or was refused (`refused` saying
+        which refusal, for the contact), and why."""
 
     async def get(self, media_id: str) -> StoredMedia | None: ...
 

@@ -15,7 +15,7 @@ from uuid import uuid4
 
 from adapters.storage.sqlite.connection import Database, dumps, from_micros, loads, to_micros, transaction
 from gateway.clock import Clock
-from gateway.models import MediaKind
+from gateway.models import MediaKind, MediaRefusal
 from gateway.ports.media import MediaState, MediaStoreError, ProviderUpload, StoredMedia
 from gateway.ports.store import NotFound
 
@@ -28,7 +28,7 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS media (
         id TEXT PRIMARY KEY, state TEXT NOT NULL, kind TEXT, content_type TEXT,
         size INTEGER NOT NULL, sha256 TEXT, filename TEXT, message_id TEXT UNIQUE, cache_key TEXT UNIQUE,
-        created_at INTEGER NOT NULL, attempts INTEGER NOT NULL, error TEXT, uploads TEXT NOT NULL)""",
+        created_at INTEGER NOT NULL, attempts INTEGER NOT NULL, error TEXT, uploads TEXT NOT NULL, refused TEXT)""",
     "CREATE INDEX IF NOT EXISTS media_created ON media (created_at)",
     "CREATE INDEX IF NOT EXISTS media_sha256 ON media (sha256)",
 )
@@ -99,7 +99,14 @@ class DiskMediaStore:
             written.unlink(missing_ok=True)
 
     async def put_unavailable(
-        self, *, message_id: str, kind: MediaKind | None, content_type: str | None, error: str, attempts: int
+        self,
+        *,
+        message_id: str,
+        kind: MediaKind | None,
+        content_type: str | None,
+        error: str,
+        attempts: int,
+        refused: MediaRefusal | None = None,
     ) -> StoredMedia:
         record = StoredMedia(
             id=uuid4().hex,
@@ -110,6 +117,7 @@ class DiskMediaStore:
             created_at=self._clock.now(),
             attempts=attempts,
             error=error,
+            refused=refused,
         )
         try:
             return await self._write(partial(_record_unavailable, record=record))
@@ -247,6 +255,9 @@ class DiskMediaStore:
 def _create_schema(connection: sqlite3.Connection) -> None:
     for statement in SCHEMA:
         connection.execute(statement)
+    columns = {row["name"] for row in connection.execute("PRAGMA table_info(media)")}
+    if "refused" not in columns:  # an index made before the gateway said why it refused a file
+        connection.execute("ALTER TABLE media ADD COLUMN refused TEXT")
 
 
 def _purge_batch(connection: sqlite3.Connection, before: int, batch: int) -> tuple[int, set[str]]:
@@ -261,17 +272,19 @@ def _purge_batch(connection: sqlite3.Connection, before: int, batch: int) -> tup
 
 def _record_unavailable(connection: sqlite3.Connection, record: StoredMedia) -> StoredMedia:
     """Insert the record, unless the message already has one: a stored file stays, an earlier
-    unavailable record takes the latest error and count of attempts."""
+    unavailable record takes the latest error, count of attempts and refusal."""
     kept = _one(connection, "message_id = ?", record.message_id)
     if kept is None:
         _insert(connection, record)
         return record
     if kept.state is MediaState.STORED:
         return kept
+    latest = {"error": record.error, "attempts": record.attempts, "refused": record.refused}
     connection.execute(
-        "UPDATE media SET error = ?, attempts = ? WHERE id = ?", (record.error, record.attempts, kept.id)
+        "UPDATE media SET error = ?, attempts = ?, refused = ? WHERE id = ?",
+        (record.error, record.attempts, record.refused and record.refused.value, kept.id),
     )
-    return kept.model_copy(update={"error": record.error, "attempts": record.attempts})
+    return kept.model_copy(update=latest)
 
 
 def _insert(connection: sqlite3.Connection, record: StoredMedia) -> None:

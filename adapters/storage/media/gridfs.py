@@ -17,7 +17,7 @@ from pymongo.errors import PyMongoError
 from adapters.storage.mongo.connection import connect
 from adapters.storage.mongo.retry import Retry
 from gateway.clock import Clock
-from gateway.models import MediaKind
+from gateway.models import MediaKind, MediaRefusal
 from gateway.ports.media import MediaState, MediaStoreError, ProviderUpload, StoredMedia
 from gateway.ports.store import NotFound
 
@@ -121,7 +121,14 @@ class GridFSMediaStore:
             raise MediaStoreError(f"MongoDB refused the file: {_reason(error)}") from error
 
     async def put_unavailable(
-        self, *, message_id: str, kind: MediaKind | None, content_type: str | None, error: str, attempts: int
+        self,
+        *,
+        message_id: str,
+        kind: MediaKind | None,
+        content_type: str | None,
+        error: str,
+        attempts: int,
+        refused: MediaRefusal | None = None,
     ) -> StoredMedia:
         record = StoredMedia(
             id=uuid4().hex,
@@ -132,6 +139,7 @@ class GridFSMediaStore:
             created_at=_to_millis(self._clock.now()),
             attempts=attempts,
             error=error,
+            refused=refused,
         )
         for _ in range(2):
             kept = await self._find_one({"metadata.message_id": message_id})
@@ -249,12 +257,15 @@ class GridFSMediaStore:
         return record
 
     async def _update_unavailable(self, kept: StoredMedia, record: StoredMedia) -> StoredMedia:
-        """A stored file stays; an unavailable one takes the latest error and count of attempts."""
+        """A stored file stays; an unavailable one takes the latest error, attempts and refusal."""
         if kept.state is MediaState.STORED:
             return kept
-        change = {"$set": {"metadata.error": record.error, "metadata.attempts": record.attempts}}
-        await self._retry.run("media put unavailable", lambda: self._files.update_one({"_id": kept.id}, change))
-        return kept.model_copy(update={"error": record.error, "attempts": record.attempts})
+        refused = record.refused.value if record.refused is not None else None
+        latest = {"metadata.error": record.error, "metadata.attempts": record.attempts, "metadata.refused": refused}
+        await self._retry.run(
+            "media put unavailable", lambda: self._files.update_one({"_id": kept.id}, {"$set": latest})
+        )
+        return kept.model_copy(update={"error": record.error, "attempts": record.attempts, "refused": record.refused})
 
     async def _find_one(self, query: dict[str, Any]) -> StoredMedia | None:
         document = await self._retry.run("media find", lambda: self._files.find_one(query))
@@ -266,6 +277,8 @@ def _metadata(record: StoredMedia) -> dict[str, Any]:
     fields["state"] = record.state.value
     if record.kind is not None:
         fields["kind"] = record.kind.value
+    if record.refused is not None:
+        fields["refused"] = record.refused.value
     return fields
 
 

@@ -14,7 +14,7 @@ from gateway.media.fetching import MediaFetcher
 from gateway.media.limits import MAX_BYTES
 from gateway.media.sniffing import checked
 from gateway.metrics import GatewayMetrics
-from gateway.models import InboundMessage, Media, MediaKind, Provider
+from gateway.models import InboundMessage, Media, MediaKind, MediaRefusal, Provider
 from gateway.ports.channel import ChannelSet, Download, MediaUnavailable
 from gateway.ports.media import MediaState, MediaStoreError
 from tests.gateway.media.samples import office_document, pdf, picture, webp_claiming
@@ -195,6 +195,9 @@ async def test_a_file_that_lies_about_its_type_is_refused_and_not_kept(clock, me
     [record] = await media_store.of_message(message.id)
     assert (record.state, record.error, record.size) == (MediaState.UNAVAILABLE, fetched.media.unavailable, 0)
     assert fetched_count(metrics, "refused") == 1
+    again = await fetcher_for(channel, media_store, metrics, pauses).fetched(message)
+    assert again.media.refused is fetched.media.refused is MediaRefusal.WRONG_TYPE, "a turn run again says why too"
+    assert len(channel.calls) == 1
 
 
 async def test_a_file_over_its_kinds_limit_is_refused_though_the_channel_let_it_through(

@@ -10,7 +10,7 @@ import pytest
 
 from adapters.storage.media import disk
 from adapters.storage.media.disk import DiskMediaStore
-from gateway.models import MediaKind
+from gateway.models import MediaKind, MediaRefusal
 from gateway.ports.media import MediaStoreError
 
 
@@ -143,5 +143,26 @@ async def test_a_purge_whose_commit_fails_keeps_every_file(tmp_path, clock, monk
             await media.purge_before(clock.now())
         monkeypatch.undo()
         assert await media.read(old.id) == b"old photo", "a record kept by the failed commit lost its bytes"
+    finally:
+        await media.close()
+
+
+async def test_an_index_from_before_refusals_were_kept_opens_and_keeps_them(tmp_path, clock):
+    directory = tmp_path / "media"
+    directory.mkdir()
+    with sqlite3.connect(directory / "index.db") as index:  # the table as the previous release made it
+        index.execute(disk.SCHEMA[0].replace(", refused TEXT)", ")"))
+        index.execute(
+            "INSERT INTO media (id, state, size, message_id, created_at, attempts, error, uploads)"
+            " VALUES ('m1', 'unavailable', 0, 'in-1', 0, 1, 'timeout', '{}')"
+        )
+    media = await DiskMediaStore.open(directory, clock)
+    try:
+        assert (await media.get("m1")).refused is None
+        refused = await media.put_unavailable(
+            message_id="in-2", kind=MediaKind.IMAGE, content_type=None, error="6 MB", attempts=1,
+            refused=MediaRefusal.TOO_LARGE,
+        )  # fmt: skip
+        assert (await media.get(refused.id)).refused is MediaRefusal.TOO_LARGE
     finally:
         await media.close()

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from gateway.models import MediaKind
+from gateway.models import MediaKind, MediaRefusal
 from gateway.ports.media import MediaState, ProviderUpload
 from gateway.ports.store import NotFound
 
@@ -90,6 +90,17 @@ async def test_a_later_failure_updates_the_unavailable_record_and_a_later_succes
     assert await media.of_message("in-4") == [stored] and stored.attempts == 3
     after = await media.put_unavailable(**failed, error="late", attempts=4)
     assert after == stored, "a stored file is never taken back by a late failure"
+
+
+async def test_a_refused_file_keeps_which_refusal_for_a_turn_run_again(media):
+    lying = {"message_id": "in-5", "kind": MediaKind.IMAGE, "content_type": "image/jpeg"}
+    wrong_type = MediaRefusal.WRONG_TYPE
+    refused = await media.put_unavailable(**lying, error="its bytes are a PDF", attempts=1, refused=wrong_type)
+    assert await media.of_message("in-5") == [refused] and refused.refused is MediaRefusal.WRONG_TYPE
+    again = await media.put_unavailable(**lying, error="over 5 MB", attempts=1, refused=MediaRefusal.TOO_LARGE)
+    assert await media.of_message("in-5") == [again] and again.refused is MediaRefusal.TOO_LARGE
+    timed_out = await media.put_unavailable(**lying, error="timeout", attempts=2)
+    assert (await media.get(timed_out.id)).refused is None
 
 
 async def test_a_provider_upload_is_remembered_per_provider(media, clock):
