@@ -26,8 +26,11 @@ from gateway.models import new_id
 from gateway.notifications.events import Event, Published
 from gateway.notifications.notifier import role_key
 from gateway.phone import to_simulated_contact
-from gateway.ports.records import JobState
+from gateway.ports.records import JobState, LogStatus
 from gateway.settings import Settings
+
+
+DELIVERED = {LogStatus.SENT, LogStatus.DELIVERED, LogStatus.READ}
 
 
 class FakeClock:
@@ -94,15 +97,16 @@ class SimulatedContact:
         self.last: list[Reply] = []
         self._clock = clock
         self._sent = 0
+        self._seen: set[str] = set()
 
     async def received(self) -> list[Reply]:
-        """The bot's messages to this contact since it last wrote (notifications, reminders),
-        once the queue has sent every job that is due on the gateway's clock."""
+        """The bot's messages that reached this contact and that no earlier `send`, `press` or
+        `received` returned (notifications, reminders, late replies), once the queue has sent
+        every job due on the gateway's clock; a job not yet due, or one that died, is not among them."""
         await queue_sent(self.client)
-        transcript = await (await self.client.get("/simulator/api/messages", params={"phone": self.phone})).json()
-        messages = transcript["messages"]
-        mine = max((i for i, entry in enumerate(messages) if entry["direction"] == "inbound"), default=-1)
-        self.last = [_reply(entry) for entry in messages[mine + 1 :] if entry["direction"] == "outbound"]
+        outbound = [entry for entry in await self._transcript() if entry["direction"] == "outbound"]
+        self.last = [_reply(entry) for entry in outbound if entry["status"] in DELIVERED and entry["id"] not in self._seen]
+        self._seen |= {reply.raw["id"] for reply in self.last}
         return self.last
 
     async def hold(self, role: str) -> "SimulatedContact":
@@ -153,11 +157,15 @@ class SimulatedContact:
         response = await posting
         assert response.status == 200, await response.text()
         await self.client.app[INBOX].idle()
-        transcript = await (await self.client.get("/simulator/api/messages", params={"phone": self.phone})).json()
-        messages = transcript["messages"]
+        messages = await self._transcript()
         mine = max(index for index, entry in enumerate(messages) if entry["direction"] == "inbound")
         self.last = [_reply(entry) for entry in messages[mine + 1 :] if entry["direction"] == "outbound"]
+        self._seen |= {reply.raw["id"] for reply in self.last}
         return self.last
+
+    async def _transcript(self) -> list[dict[str, Any]]:
+        transcript = await (await self.client.get("/simulator/api/messages", params={"phone": self.phone})).json()
+        return transcript["messages"]
 
 
 async def post_event(

@@ -40,22 +40,35 @@ async def test_the_guides_example_plugin_passes_the_guides_example_test(make_gat
     await example_test["test_greeting"](make_gateway, clock)
 
 
+async def test_the_guides_events_example_notifies_with_its_enriched_data_and_on_time(make_gateway, clock, monkeypatch):
+    example_test = run_example("invoices", "invoices/__init__.py", "test_invoices.py", monkeypatch)
+    await example_test["test_an_invoice_is_sent_at_once_and_its_reminder_the_day_before"](make_gateway, clock)
+
+
+async def test_the_guides_events_example_refuses_a_word_outside_its_list(make_gateway, clock, monkeypatch):
+    example_test = run_example("invoices", "invoices/__init__.py", "test_invoices.py", monkeypatch)
+    await example_test["test_a_plan_outside_the_list_is_refused_and_nothing_is_sent"](make_gateway, clock)
+
+
 async def test_the_guides_media_example_sends_a_chart_and_a_pdf(make_gateway, clock, monkeypatch):
     example_test = run_example("weekly", "weekly/__init__.py", "test_weekly.py", monkeypatch)
     await example_test["test_this_weeks_output_sends_a_chart_and_a_pdf"](make_gateway, clock)
 
 
 @pytest.mark.slow
-def test_the_guides_example_passes_in_a_fresh_package_outside_this_repository(tmp_path):
-    """Written as a plugin team would from the guide alone: its plugin, its tests and its
-    pyproject.toml blocks, run by pytest under that package's configuration, not this repo's."""
+def test_the_guides_examples_pass_in_a_fresh_package_outside_this_repository(tmp_path):
+    """Written as a plugin team would from the guide alone: its greeter and invoices plugins,
+    their tests and its pyproject.toml blocks, run by pytest under that package's configuration,
+    not this repo's, with no warning."""
     package = tmp_path / "greeter-package"
-    (package / "greeter").mkdir(parents=True)
+    for module in ("greeter", "invoices"):
+        (package / module).mkdir(parents=True)
+        (package / module / "__init__.py").write_text(block(f"# {module}/__init__.py"))
     (package / "tests").mkdir()
-    (package / "greeter" / "__init__.py").write_text(block("# greeter/__init__.py"))
     conftest, test = re.split(r"^# test_greeter\.py\n", block("# conftest.py"), flags=re.MULTILINE)
     (package / "tests" / "conftest.py").write_text(conftest)
     (package / "tests" / "test_greeter.py").write_text(test)
+    (package / "tests" / "test_invoices.py").write_text(block("# test_invoices.py"))
     project = '[project]\nname = "greeter"\nversion = "0.1.0"\n\n' + "\n".join(TOML_BLOCKS)
     (package / "pyproject.toml").write_text(project)
     environment = {key: value for key, value in os.environ.items() if not key.startswith(("GATEWAY_", "PYTEST_"))}
@@ -68,7 +81,7 @@ def test_the_guides_example_passes_in_a_fresh_package_outside_this_repository(tm
         timeout=300,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert f"rootdir: {package}" in run.stdout and "1 passed" in run.stdout
+    assert f"rootdir: {package}" in run.stdout and "3 passed" in run.stdout and "warning" not in run.stdout
 
 
 # The production guide names only what exists: variables, routes, commands, files and anchors.
