@@ -60,6 +60,10 @@ class Catalog:
                     _check_plural(key, language, text)
             self._strings[language].update(texts)
 
+    def has(self, key: str) -> bool:
+        """Whether `key` has a string in some language (else it would be shown as the key itself)."""
+        return any(key in strings for strings in self._strings.values())
+
     def text(self, key: str, language: str, **params: Any) -> str:
         """The string `key` in `language` with `params` filled in."""
         _, template = self._template(key, language)

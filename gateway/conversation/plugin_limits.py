@@ -83,8 +83,8 @@ def _named(template: object, index: int) -> str:
 
 
 def problems(entries: Iterable[MenuEntry], flows: Iterable[Flow], catalog: Catalog) -> list[str]:
-    """Why WhatsApp would refuse what these menu entries and forms show, one reason per string
-    naming the key and language; empty when every language fits."""
+    """Why WhatsApp would refuse what these menu entries and forms show, or a contact would read
+    a bare key, one reason per string naming the key and language; empty when every language fits."""
     found = []
     for entry in entries:
         for key in (entry.title, entry.group):
@@ -101,7 +101,9 @@ def problems(entries: Iterable[MenuEntry], flows: Iterable[Flow], catalog: Catal
 
 def _too_long(catalog: Catalog, key: str, limit: int, where: str) -> list[str]:
     """The languages `key` is too long in, each once: a language that falls back to English is
-    English's problem."""
+    English's problem. A key with no string at all would be shown to contacts as the key."""
+    if not catalog.has(key):
+        return [f"{where}: {key!r} has no string in any language (register_translations gives none)"]
     found, english = [], catalog.text(key, LANGUAGES[0])
     for language in LANGUAGES:
         text = catalog.text(key, language)

@@ -162,3 +162,23 @@ async def test_plain_def_actions_lookups_and_completions_answer_and_fail_like_as
     metrics = await (await gateway.get("/metrics")).text()
     assert 'gateway_plugin_errors_total{hook="menu:plain.broken"' in metrics
     assert "Plain" not in (await contact.send("menu"))[-1].titles, "a failing plugin leaves the menu, as an async one does"
+
+
+class Untranslated(Parts):
+    """Its translations are not a hook (no @hookimpl), so its keys have no string anywhere."""
+
+    def register_translations(self):
+        return {"en": {"parts.menu": "Spare parts", "parts.order": "Order a part"}}
+
+
+async def test_a_plugin_whose_menu_keys_have_no_string_is_refused_rather_than_shown_raw(make_gateway, clock, caplog):
+    with caplog.at_level(logging.ERROR, logger="gateway.plugins"):
+        gateway = await make_gateway([Untranslated(), Plain()])
+    [refusal] = [record.getMessage() for record in caplog.records if "is disabled" in record.getMessage()]
+    assert refusal == (
+        f"plugin {__name__}.Untranslated is disabled: menu entry parts.order: 'parts.order' has no string in any "
+        "language (register_translations gives none); menu entry parts.order: 'parts.menu' has no string in any "
+        "language (register_translations gives none)"
+    )
+    menu = (await SimulatedContact(gateway, "+15550001111", clock).send("hi"))[-1]
+    assert "parts.menu" not in menu.titles and "Plain" in menu.titles
