@@ -3,13 +3,15 @@ record keeping the photo, the defect's report as a PDF on request and attached t
 team's alert."""
 
 import asyncio
+import dataclasses
 import io
 import sqlite3
+import unicodedata
 
 import pytest
 from pypdf import PdfReader
 
-from gateway.appkeys import ENGINE, MEDIA, PLUGIN_CONTEXT, STORE
+from gateway.appkeys import ENGINE, MEDIA, PLUGIN_CONTEXT, PLUGINS, STORE
 from gateway.demo import DEMO_OPERATOR
 from gateway.models import MediaKind
 from gateway.notifications.notifier import role_key
@@ -246,3 +248,18 @@ async def test_a_report_that_cannot_be_made_is_apologised_for_and_the_alert_goes
     assert await quality_jobs(operator) == [("quality_alert", key)]
     [apology] = await operator.choose("defects.pdf:DEF-000003", "Report as PDF")
     assert apology.text == "Sorry, the report could not be made just now. Please try again in a few minutes."
+
+
+@pytest.mark.parametrize(
+    ("language", "labels"),
+    [("es", ("Notificado por", "Fecha del aviso")), ("ar", ("المبلغ",))],  # Arabic compared without its marks
+)
+async def test_the_reports_labels_read_as_labels_in_one_register(operator, language, labels):
+    plugin = next(p for p in operator.client.app[PLUGINS].manager.get_plugins() if isinstance(p, DefectsPlugin))
+    reader = await operator.client.app[PLUGIN_CONTEXT].reader(QUALITY, operator.client.app[ENGINE].catalog)
+    reader = dataclasses.replace(reader, language=language)
+    stored = await plugin.reports.pdf(await plugin.service.backend.defect("DEF-000001"), reader)
+    pdf = PdfReader(io.BytesIO(await operator.client.app[MEDIA].read(stored.id)))
+    shown = "".join(ch for ch in unicodedata.normalize("NFKC", text_of(pdf)) if not unicodedata.combining(ch))
+    for label in labels:
+        assert label in shown or label[::-1] in shown, label
