@@ -4,9 +4,9 @@ sent. Sent on request and attached to the quality alert of a new defect."""
 
 import asyncio
 import hashlib
-from functools import partial
 import logging
 from datetime import datetime
+from functools import partial
 
 from pydantic import BaseModel, Field
 
