@@ -7,6 +7,7 @@ import sys
 import tomllib
 
 import pytest
+from pydantic import ValidationError
 
 from gateway.cli import main
 from tests.gateway.test_cli import REPO
@@ -20,6 +21,19 @@ def test_new_plugin_writes_a_package_with_an_entry_point(tmp_path, capsys):
     assert project["project"]["name"] == "wa-gateway-spare-parts"
     assert project["project"]["entry-points"]["wa_gateway.plugins"] == {"spare_parts": "spare_parts.plugin:plugin"}
     assert {path.name for path in created.rglob("*.py")} == {"__init__.py", "plugin.py", "conftest.py", "test_plugin.py"}
+
+
+def test_new_plugins_event_type_checks_its_data_with_a_model(tmp_path, monkeypatch):
+    """As the guide teaches: an EventData model, so the door names a missing or blank field."""
+    assert main(["new-plugin", "spare_parts", "--directory", str(tmp_path)]) == 0
+    monkeypatch.syspath_prepend(str(tmp_path / "spare_parts"))
+    from spare_parts.plugin import Plugin, Reminder
+
+    [reminder] = Plugin().register_event_types()
+    assert reminder.data is Reminder and reminder.required == ()
+    with pytest.raises(ValidationError) as refused:
+        Reminder.model_validate({"what": " "})
+    assert refused.value.errors()[0]["loc"] == ("what",)
 
 
 @pytest.mark.parametrize(
@@ -51,4 +65,4 @@ def test_a_new_plugin_passes_its_own_tests_outside_this_repository(tmp_path):
         timeout=300,
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert "4 passed" in run.stdout and f"rootdir: {tmp_path / 'spare_parts'}" in run.stdout
+    assert "5 passed" in run.stdout and f"rootdir: {tmp_path / 'spare_parts'}" in run.stdout
