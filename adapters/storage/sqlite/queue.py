@@ -16,8 +16,11 @@ from gateway.models import OutboundMessage, new_id
 from gateway.ports.records import Job, JobState
 from gateway.ports.store import DEFAULT_MAX_ATTEMPTS, replied_contact
 
-_DUE = """state IN ('queued', 'sending')
-    AND CASE state WHEN 'queued' THEN due_at ELSE lease_expires_at END <= :now"""
+_EXPIRED = "state = 'sending' AND lease_expires_at <= :now"
+_DUE = "state = 'queued' AND due_at <= :now"
+# a claim takes a job whose lease expired first, else the most urgent due one, reading queue_due
+# in order and stopping at the first it may take; left to itself the planner would sort every
+# due job, and check each one's turn, at every claim
 _IN_TURN = """(reply_to IS NULL OR NOT EXISTS (
     SELECT 1 FROM queue AS earlier
     WHERE earlier.reply_to = queue.reply_to AND earlier.state IN ('queued', 'sending') AND earlier.id < queue.id))
@@ -68,7 +71,10 @@ class SqliteQueue:
             lambda connection: connection.execute(
                 f"""UPDATE queue SET recovered = (state = 'sending'), state = 'sending', attempts = attempts + 1,
                         lease_owner = :owner, lease_expires_at = :expires, updated_at = :now
-                    WHERE id = (SELECT id FROM queue WHERE {_DUE} AND {_IN_TURN} ORDER BY priority DESC, due_at LIMIT 1)
+                    WHERE id = COALESCE(
+                        (SELECT id FROM queue WHERE {_EXPIRED} AND {_IN_TURN} ORDER BY lease_expires_at LIMIT 1),
+                        (SELECT id FROM queue INDEXED BY queue_due WHERE {_DUE} AND {_IN_TURN}
+                         ORDER BY priority DESC, due_at LIMIT 1))
                     RETURNING *""",
                 params,
             ).fetchone()
