@@ -3,7 +3,7 @@
 from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from gateway.admin.api import Api, Query, after_key, answer, body_of, invalid_field, key_cursor, query_of
 from gateway.appkeys import SETTINGS, STORE, TEMPLATES
@@ -16,6 +16,8 @@ from gateway.templates import TemplateError
 
 
 class TemplateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a misspelt key is refused, not ignored
+
     body: str = Field(min_length=1, max_length=4096)
     category: str | None = None
     provider_template: ProviderTemplates | None = Field(
@@ -26,6 +28,8 @@ class TemplateBody(BaseModel):
 
 
 class Preview(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     context: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -40,6 +44,8 @@ class TemplatesListed(BaseModel):
 
 
 class Rollback(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     version: int = Field(ge=1)
 
 

@@ -214,3 +214,16 @@ async def test_a_provider_template_that_could_never_be_sent_is_refused_at_save_n
     await call(api, "PUT", "/templates/part_shipped/en", 200, json=body)
     saved = await api.app[STORE].templates.get("part_shipped", "en")
     assert saved.provider_template == {"meta": {"name": "part_shipped_v1", "parameters": ["part"]}}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "refused"),
+    [
+        ("PUT", "/templates/part_shipped/en", {"body": "Part {{ part }}", "provider_templates": {}}, "provider_templates"),
+        ("POST", "/templates/order_confirmation/en/preview", {"order_id": "1"}, "order_id"),
+        ("POST", "/templates/order_confirmation/en/rollback", {"version": 1, "force": True}, "force"),
+    ],
+)
+async def test_a_misspelt_or_misplaced_key_in_a_template_body_is_refused_naming_it(api, method, path, body, refused):
+    error = await call(api, method, path, 422, json=body)
+    assert error["fields"][0]["path"] == refused
