@@ -18,7 +18,7 @@ from gateway.notifications.template_service import TemplateService
 from gateway.outbound.outbox import Outbox
 from gateway.ports.records import JobState
 from gateway.settings import Settings
-from tests.adapters.storage.conftest import MONGO_URL, fresh_database_url
+from tests.adapters.storage.conftest import store_url  # noqa: F401
 from tests.faults.send_workers import start_worker
 from tests.faults.test_outage_provider import stop
 from tests.stand_in_provider import Answer, StandInProvider
@@ -31,22 +31,6 @@ LATENCY = 0.2
 would reach Twilio inside this time."""
 ACCEPTED = Answer(201, {"sid": "SM0123456789abcdef0123456789abcdef", "status": "queued"}, delay=LATENCY)
 
-
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param(
-            "mongo",
-            marks=pytest.mark.skipif(
-                MONGO_URL is None, reason="real MongoDB leg: set GATEWAY_TEST_MONGO_URL to run it"
-            ),
-        ),
-    ]
-)
-def store_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'gateway.db'}"
-    return fresh_database_url(MONGO_URL)
 
 
 def twilio(api_base: str) -> dict[str, str]:

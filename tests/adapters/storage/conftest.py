@@ -47,3 +47,22 @@ def fresh_database_url(url: str) -> str:
     base, _, query = url.partition("?")
     base = base.rstrip("/").rsplit("/", 1)[0] if base.count("/") > 2 else base.rstrip("/")
     return f"{base}/gateway_test_{uuid4().hex[:12]}" + (f"?{query}" if query else "")
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param(
+            "mongo",
+            marks=pytest.mark.skipif(
+                MONGO_URL is None, reason="real MongoDB leg: set GATEWAY_TEST_MONGO_URL to run it"
+            ),
+        ),
+    ]
+)
+def store_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """A store several OS processes open by its URL: a SQLite file, or a database of its own on
+    the real MongoDB server when GATEWAY_TEST_MONGO_URL is set."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shared.db'}"
+    return fresh_database_url(MONGO_URL)

@@ -3,33 +3,14 @@
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
-import pytest
-
 from adapters.storage import open_store
 from gateway.clock import SystemClock
 from gateway.models import OutboundMessage
 from gateway.ports.records import JobState
 from tests.adapters.storage.claimer import claim_all
-from tests.adapters.storage.conftest import MONGO_URL, fresh_database_url
 
 JOBS = 300
 
-
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param(
-            "mongo",
-            marks=pytest.mark.skipif(
-                MONGO_URL is None, reason="real MongoDB leg: set GATEWAY_TEST_MONGO_URL to run it"
-            ),
-        ),
-    ]
-)
-def store_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'shared.db'}"
-    return fresh_database_url(MONGO_URL)
 
 
 async def test_two_processes_claim_disjoint_jobs(store_url):

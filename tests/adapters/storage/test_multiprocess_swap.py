@@ -8,25 +8,10 @@ import pytest
 
 from adapters.storage import open_store
 from gateway.clock import SystemClock
-from tests.adapters.storage.conftest import MONGO_URL, fresh_database_url
 from tests.adapters.storage.swapper import KEY, NAMESPACE, add_one_each
 
 TIMES = 200
 
-
-@pytest.fixture(
-    params=[
-        "sqlite",
-        pytest.param(
-            "mongo",
-            marks=pytest.mark.skipif(MONGO_URL is None, reason="real MongoDB leg: set GATEWAY_TEST_MONGO_URL"),
-        ),
-    ]
-)
-def store_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'shared.db'}"
-    return fresh_database_url(MONGO_URL)
 
 
 @pytest.mark.slow
