@@ -95,9 +95,10 @@ class Scheduler:
                 jobs.cancel()
             await asyncio.gather(jobs, return_exceptions=True)
         finally:
+            # the jobs' outcome is read here too, so a scheduler stopped mid-job ends quietly
             jobs.cancel()
             renewing.cancel()
-            await asyncio.gather(renewing, return_exceptions=True)
+            await asyncio.gather(jobs, renewing, return_exceptions=True)
 
     async def _run(self, plugin: str, job: PeriodicJob, now: datetime) -> None:
         """Run one job and record when it runs next: a period on, or sooner after a hiccup; any

@@ -3,6 +3,7 @@ meets a store hiccup; of several candidates on one store only the holder of the 
 them, once per period, and another takes over within one lease when it stops."""
 
 import asyncio
+import gc
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -216,3 +217,27 @@ async def test_an_ingest_only_serve_is_no_candidate_and_a_worker_on_its_store_le
 
     assert await eventually(worker_leads)
     assert not leads(ingest.app[METRICS])
+
+
+async def test_a_scheduler_stopped_mid_job_leaves_no_unretrieved_error_behind(clock, store):
+    """Stopping a gateway while a job awaits (the handover expiry mid-query) ends quietly, not
+    with an asyncio ERROR a plugin team would read as their plugin's fault."""
+    started = asyncio.Event()
+
+    async def slow() -> None:
+        started.set()
+        await asyncio.Event().wait()
+
+    scheduler, _ = scheduler_of(clock, store, PeriodicJob("demo.slow", timedelta(minutes=1), slow))
+    loop, reported = asyncio.get_running_loop(), []
+    loop.set_exception_handler(lambda _, context: reported.append(context["message"]))
+    running = asyncio.ensure_future(scheduler.run_once())
+    await started.wait()
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    for _ in range(5):  # let the cut-off job's task end, as a shutting-down loop does
+        await asyncio.sleep(0)
+    gc.collect()
+    loop.set_exception_handler(None)
+    assert reported == []
