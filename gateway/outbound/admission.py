@@ -3,6 +3,7 @@ would only find out later: an unknown template or parameters it cannot render, a
 is not configured, or free text WhatsApp will not deliver because the contact is outside the
 24-hour window."""
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -70,13 +71,26 @@ async def admit(
     raise Refused(field, f"the contact {last}, outside WhatsApp's 24-hour window: {HOW_TO_SEND}")
 
 
+_RENDERED: set[tuple[str, str, str]] = set()
+"""Bodies, languages and parameters that rendered at the door: a bulk send of one message to a
+thousand contacts renders it once, not once each (some 6 ms a render, against 0.5 ms for the
+rest of the checks)."""
+MAX_REMEMBERED = 1_024
+
+
 async def _renders(ref: TemplateRef, template: TemplateVersion, store: Store, locality: Locality) -> None:
     """Refuse parameters the template cannot render, naming the one at fault as a preview does."""
+    seen = (template.body, template.language, json.dumps(ref.parameters, sort_keys=True, default=str))
+    if seen in _RENDERED:
+        return
     try:
         await preview_text(template, ref.parameters, store, locality)
     except Unrenderable as error:
         version = f"{template.name} ({template.language}) v{template.version}"
         raise Refused(error.path("template.parameters"), f"template {version} cannot render: {error.reason}") from None
+    if len(_RENDERED) >= MAX_REMEMBERED:
+        _RENDERED.clear()
+    _RENDERED.add(seen)
 
 
 def _reachable(message: OutboundMessage, enabled: list[Provider]) -> None:
