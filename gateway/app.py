@@ -54,7 +54,7 @@ from gateway.media import routes as media_routes
 from gateway.media.fetching import MediaFetcher
 from gateway.media.links import open_links
 from gateway.media.public_links import LinkRule, link_session
-from gateway.media.rendering import Renderer, render_pool
+from gateway.media.rendering import Renderer, render_pool, warm
 from gateway.media.service import PluginMedia
 from gateway.metrics import GatewayMetrics
 from gateway.middleware import MAX_BODY_BYTES, json_errors, request_metrics
@@ -306,7 +306,8 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
     """Handovers; plugins start, with the media they make rendered in a pool; their default
     templates are checked (a plugin with one that cannot be sent is refused) and stored (never
     over an operator's edit); then the engine gathers their strings, flows and menu entries,
-    and, where it holds conversations, loads the language model off the event loop."""
+    and, where it holds conversations, loads the language model off the event loop and the
+    drawing libraries in the pool."""
     host, settings, store = app[PLUGINS], app[SETTINGS], app[STORE]
     timeouts = Timeouts(settings.support, settings.handover_wait, settings.handover_idle)
     app[HANDOVERS] = Handovers(store, app[OUTBOX], app[CLOCK], app[METRICS], timeouts)
@@ -322,6 +323,7 @@ async def _conversation(app: web.Application) -> AsyncIterator[None]:
     )
     if settings.role is Role.ALL:  # this process holds conversations: an ingest-only one never identifies
         await app[ENGINE].warm()
+        warm(pool)
     yield
     await host.collect("on_shutdown", context=context)
     pool.shutdown(cancel_futures=True)

@@ -53,7 +53,7 @@ def bill_document(bill: Bill, state: str, conversation: Conversation) -> BillDoc
 
 
 def draw_bill(bill: BillDocument) -> bytes:
-    from gateway.media.pdf import Document  # fpdf2 costs a second of CPU to import: only once drawn
+    from gateway.media.pdf import Document  # imported when drawn: see gateway.media.rendering.DRAWING_MODULES
 
     document = Document(bill.language, title=bill.title)
     document.fields(bill.rows)

@@ -51,7 +51,7 @@ class DefectReport(BaseModel):
 
 def make_pdf(report: DefectReport) -> bytes:
     """The report's PDF; pure, run off the event loop by the rendering pool."""
-    from gateway.media.pdf import Document  # fpdf2 costs a second of CPU to import: only once drawn
+    from gateway.media.pdf import Document  # imported when drawn: see gateway.media.rendering.DRAWING_MODULES
 
     document = Document(report.language, title=report.title, created=report.created)
     document.fields(report.fields)

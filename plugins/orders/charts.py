@@ -112,7 +112,7 @@ def _ticks(first: date, last: date, locale: str) -> list[tuple[datetime, str]]:
 def draw_gantt(chart: Gantt) -> bytes:
     """The Gantt chart as a PNG: a grey bar for each step's plan, a green or orange bar over it
     for when it really ran (orange when it ran late), and a red line at today."""
-    # matplotlib costs a gateway two seconds of CPU to import: only once a chart is drawn
+    # imported when drawn: gateway.media.rendering.DRAWING_MODULES says why
     from matplotlib import dates as mdates
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -173,7 +173,7 @@ def schedule_chart(
 
 def draw_schedule(chart: ScheduleChart) -> bytes:
     """The schedule as a PNG: a box per line and day naming the order made there and its quality."""
-    from gateway.media.charts import families, figure, png  # as in draw_gantt: only once drawn
+    from gateway.media.charts import families, figure, png  # imported when drawn, as in draw_gantt
 
     fonts = families(chart.language)
     canvas, axes = figure(chart.language, max(4.0, 1.3 * len(chart.days) + 1.5), 1.2 + 0.8 * len(chart.lines))

@@ -2,9 +2,13 @@
 
 import asyncio
 import logging
+import os
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
@@ -13,6 +17,8 @@ from adapters.storage.media.disk import DiskMediaStore
 from gateway.media.rendering import Renderer, RenderingFailed, cache_key
 from gateway.media.service import PluginMedia, attachment
 from gateway.models import MediaKind
+
+REPO = Path(__file__).resolve().parents[3]
 
 calls: list[tuple] = []
 started, release = threading.Event(), threading.Event()
@@ -111,3 +117,29 @@ async def test_an_attachment_names_the_stored_file_and_a_document_keeps_its_file
     assert (bill.media_id, bill.kind, bill.filename) == (pdf.id, MediaKind.DOCUMENT, "bill-2026-12.pdf")
     assert bill.caption == "Your bill"
     assert attachment(chart).filename is None
+
+
+def test_drawing_libraries_load_only_where_a_gateway_may_draw(tmp_path):
+    """A command that never draws (`wa-gateway plugins`) starts without matplotlib and fpdf2,
+    1.5 s of CPU; a gateway that holds conversations loads them in its pool once started."""
+    script = (
+        "import sys\n"
+        "from gateway.cli import main\n"
+        "from gateway.media.rendering import DRAWING_MODULES, warm\n"
+        "from concurrent.futures import ThreadPoolExecutor\n"
+        "main(['plugins'])\n"
+        "assert not {'matplotlib', 'fpdf'} & set(sys.modules), 'a command loaded the drawing libraries'\n"
+        "with ThreadPoolExecutor(1) as pool:\n"
+        "    warm(pool)\n"
+        "assert set(DRAWING_MODULES) <= set(sys.modules), 'warm left some unloaded'\n"
+    )
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("GATEWAY_")}
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env=environment | {"PYTHONPATH": str(REPO)},
+    )
+    assert run.returncode == 0, run.stderr
