@@ -14,6 +14,7 @@ from gateway.demo import seed_staff
 from gateway.hookspecs import hookimpl
 from gateway.models import Content, InboundKind, InboundMessage, MediaKind
 from gateway.notifications.events import EventType
+from gateway.notifications.scheduler import PeriodicJob
 from plugins.defects import demo
 from plugins.defects.events import DefectCreated
 from plugins.defects.backend import (
@@ -23,7 +24,7 @@ from plugins.defects.backend import (
     HttpDefects,
 )
 from plugins.defects.references import DEFECT, SOP
-from plugins.defects.report import QUALITY_ROLES, DefectReports
+from plugins.defects.report import PENDING_CHECK, QUALITY_ROLES, DefectReports
 from plugins.defects.service import PDF_BUTTON, DefectsService
 from plugins.defects.templates import TEMPLATES
 from plugins.orders.references import ORDER
@@ -123,6 +124,14 @@ class DefectsPlugin:
         if not (message.reply_id or "").startswith(PDF_BUTTON):
             return None
         return self.service.pdf(message.reply_id.removeprefix(PDF_BUTTON), conversation)
+
+    @hookimpl
+    def register_jobs(self) -> list[PeriodicJob]:
+        return [PeriodicJob("defects.pending_reports", PENDING_CHECK, self._attach_pending)]
+
+    async def _attach_pending(self) -> None:
+        if self.reports is not None and self.service is not None:
+            await self.reports.attach_pending(self.service.backend.defect)
 
     @hookimpl
     def register_translations(self) -> list[TranslationDomain]:

@@ -5,14 +5,17 @@ sent. Sent on request and attached to the quality alert of a new defect."""
 import asyncio
 import hashlib
 import logging
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from functools import partial
+from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from gateway.conversation.catalog import DEFAULT_LANGUAGE
+from gateway.conversation.catalog import DEFAULT_LANGUAGE, Catalog
 from gateway.conversation.context import Conversation, PluginContext
 from gateway.conversation.formatting import moment
+from gateway.conversation.translations import TranslationDomain, read_domain
 from gateway.faults import patiently
 from gateway.media.rendering import RenderingFailed
 from gateway.media.service import attachment
@@ -20,7 +23,7 @@ from gateway.models import MediaKind, OutboundMedia
 from gateway.phone import mask
 from gateway.ports.media import MediaStoreError, StoredMedia
 from gateway.ports.store import NotFound
-from plugins.defects.backend import Defect
+from plugins.defects.backend import NAMESPACE, Defect
 from plugins.defects.references import DEFECT
 from plugins.orders.references import ORDER
 
@@ -33,6 +36,11 @@ RETRY_LONGEST_SECONDS = 60.0
 """A store hiccup while a report is made is waited out, as the inbox does, until shutdown."""
 VERSION = "1"
 """Bumped when the report's layout changes, so reports made before are made again."""
+PENDING = "report_pending"
+"""The record of an alert whose reports are not attached yet, kept until they are."""
+PENDING_CHECK = timedelta(minutes=1)
+"""How often reports a stopped process left unattached are looked for."""
+DOMAIN = TranslationDomain("defects", Path(__file__).parent / "locale")
 
 
 class DefectReport(BaseModel):
@@ -67,6 +75,8 @@ class DefectReports:
     def __init__(self, context: PluginContext) -> None:
         self._context = context
         self._attaching: set[asyncio.Task[None]] = set()
+        self._catalog = Catalog()
+        self._catalog.add(read_domain(DOMAIN))
 
     async def pdf(self, defect: Defect, reader: Conversation) -> StoredMedia:
         """The defect's report for `reader`, made once per content (raises RenderingFailed)."""
@@ -117,17 +127,27 @@ class DefectReports:
         members = await notifier.members(QUALITY_ROLES)
         key = f"defect.created:{defect.reference}"
         await notifier.notify("quality_alert", members, data, key=key)
-        task = asyncio.create_task(self._attach_reports(defect, reporter, members, data, key))
+        pending = {"kind": PENDING, "reference": defect.reference, "members": members, "data": data}
+        await self._context.store.records.put(NAMESPACE, f"{PENDING}:{defect.reference}", pending)
+        task = asyncio.create_task(self._attach_reports(defect, members, data))
         self._attaching.add(task)
         task.add_done_callback(self._attaching.discard)
 
-    async def _attach_reports(
-        self, defect: Defect, reporter: Conversation, members: list[str], data: dict[str, str], key: str
-    ) -> None:
+    async def attach_pending(self, defect_of: Callable[[str], Awaitable[Defect | None]]) -> None:
+        """The reports a process stopped before attaching (a deploy, a crash), attached now: a
+        periodic job, so every alert gets its PDF whatever happens to the process that took it."""
+        for pending in await self._context.store.records.find(NAMESPACE, {"kind": PENDING}):
+            defect = await defect_of(pending["reference"])
+            if defect is None:
+                await self._context.store.records.delete(NAMESPACE, f"{PENDING}:{pending['reference']}")
+                continue
+            await self._attach_reports(defect, pending["members"], pending["data"])
+
+    async def _attach_reports(self, defect: Defect, members: list[str], data: dict[str, str]) -> None:
         """The reports, tried again while the store fails transiently (every step is keyed or
         cached, so a second try queues nothing twice); a report that cannot be made for another
-        reason is logged and the alert stays without it."""
-        attach = partial(self._attach_all, defect, reporter, members, data, key)
+        reason is logged and the alert stays without it. Either way the report is no longer pending."""
+        attach = partial(self._attach_all, defect, members, data, f"defect.created:{defect.reference}")
         try:
             await patiently(
                 f"attaching the report of {defect.reference}",
@@ -140,15 +160,14 @@ class DefectReports:
             log.warning("the report of %s was not made (%s); the alert goes without it", defect.reference, error)
         except Exception:
             log.exception("the report of %s was not attached to its alert; the alert goes without it", defect.reference)
+        await self._context.store.records.delete(NAMESPACE, f"{PENDING}:{defect.reference}")
 
-    async def _attach_all(
-        self, defect: Defect, reporter: Conversation, members: list[str], data: dict[str, str], key: str
-    ) -> None:
+    async def _attach_all(self, defect: Defect, members: list[str], data: dict[str, str], key: str) -> None:
         """Each group of members who read alike gets one PDF, queued after their alert (the
         same key finds the alert already queued)."""
         groups: dict[tuple[str, str, str], tuple[Conversation, list[str]]] = {}
         for member in members:
-            reader = await self._context.reader(member, reporter.catalog, idempotency_key=reporter.idempotency_key)
+            reader = await self._context.reader(member, self._catalog)
             groups.setdefault((reader.language, reader.locale, reader.time_zone), (reader, []))[1].append(member)
         for reader, readers in groups.values():
             attachments = [await self.attachment(defect, reader)]

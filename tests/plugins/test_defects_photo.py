@@ -263,3 +263,24 @@ async def test_the_reports_labels_read_as_labels_in_one_register(operator, langu
     shown = "".join(ch for ch in unicodedata.normalize("NFKC", text_of(pdf)) if not unicodedata.combining(ch))
     for label in labels:
         assert label in shown or label[::-1] in shown, label
+
+
+async def test_a_report_a_stopped_process_left_unattached_follows_its_alert_when_the_job_runs(operator, monkeypatch):
+    plugin = next(p for p in operator.client.app[PLUGINS].manager.get_plugins() if isinstance(p, DefectsPlugin))
+
+    async def stopped(*args):  # the process that took the report stops before attaching it
+        return None
+
+    monkeypatch.setattr(plugin.reports, "_attach_reports", stopped)
+    await at_the_photo_step(operator)
+    [recorded] = await send_file(operator, await stored_photo(operator))
+    assert recorded.text.startswith("Defect recorded as *DEF-000003*")
+    key = f"defect.created:DEF-000003:{QUALITY}"
+    assert await quality_jobs(operator) == [("quality_alert", key)]
+    monkeypatch.undo()
+    await plugin._attach_pending()  # the scheduler's periodic job, on any process
+    assert await quality_jobs(operator) == [("quality_alert", key), ("document", f"{key}:media:0")]
+    records = operator.client.app[STORE].records
+    assert await records.find("defects", {"kind": report.PENDING}) == [], "attached once, no longer pending"
+    await plugin._attach_pending()
+    assert len(await quality_jobs(operator)) == 2, "a second run attaches nothing twice"
