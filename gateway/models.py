@@ -18,10 +18,11 @@ from pydantic import (
     ConfigDict,
     Field,
     HttpUrl,
+    WithJsonSchema,
     model_validator,
 )
 
-from gateway.phone import is_simulated, to_contact_id, to_e164
+from gateway.phone import contact_id_pattern, is_simulated, to_contact_id, to_e164
 
 MAX_BODY_CHARS = 4096
 MAX_BUTTONS = 3
@@ -47,7 +48,13 @@ def _contact(value: Any) -> str:
     return to_contact_id(value)
 
 
-ContactId = Annotated[str, BeforeValidator(_contact)]
+CONTACT_ID_SCHEMA = {
+    "type": "string",
+    "pattern": contact_id_pattern(),
+    "description": "an E.164 phone number (+ country code and a number of a length possible there), or a "
+    "Meta business-scoped user id; either after `sim:` for a simulated contact",
+}
+ContactId = Annotated[str, BeforeValidator(_contact), WithJsonSchema(CONTACT_ID_SCHEMA)]
 """Who a contact is: an E.164 phone number, or a Meta business-scoped user id when the
 user has a username and WhatsApp withholds their number."""
 

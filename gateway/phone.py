@@ -3,12 +3,15 @@ user ids for WhatsApp users who hide their number, or simulated contacts (`sim:+
 only the simulator channel speaks for; masked in logs."""
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import phonenumbers
+from phonenumbers import PhoneMetadata
+from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
 _PROVIDER_PREFIX = re.compile(r"^(whatsapp:|tel:)", re.IGNORECASE)
 _SEPARATORS = re.compile(r"[\s\-().]")
+_DIGITS = re.compile(r"\+[0-9]+")
 _BSUID = re.compile(r"^[A-Z]{2}\.(ENT\.)?[A-Za-z0-9]{1,128}$")
 SIMULATED_PREFIX = "sim:"
 """Marks a simulated contact; no provider sends it, so a simulated contact is never a real one."""
@@ -34,6 +37,9 @@ def _parsed_e164(raw: str, country_code: str | None) -> str:
         digits = "+" + country_code.strip().lstrip("+") + digits.lstrip("0")
     elif not digits.startswith("+"):
         digits = "+" + digits.removeprefix("00")
+    if not _DIGITS.fullmatch(digits):
+        # phonenumbers would read past what is not a digit ("+14155550100*")
+        raise InvalidPhoneNumber(f"{_quoted(raw)} is not an international phone number (expected + and digits)")
     try:
         parsed = phonenumbers.parse(digits, None)
     except phonenumbers.NumberParseException:
@@ -89,3 +95,25 @@ def mask(phone: str) -> str:
         return SIMULATED_PREFIX + mask(phone.removeprefix(SIMULATED_PREFIX))
     visible = phone[-4:] if len(phone) > 4 else ""
     return "*" * max(len(phone) - len(visible), 4) + visible
+
+
+@cache
+def contact_id_pattern() -> str:
+    """A regular expression for contact ids as written canonically (E.164, a business-scoped
+    user id, either after `sim:`), its numbers built from phonenumbers' own metadata (each
+    country code with the lengths possible there), so a document that publishes it refuses
+    the numbers the gateway refuses."""
+    numbers = []
+    for code, regions in sorted(COUNTRY_CODE_TO_REGION_CODE.items()):
+        metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, regions[0])
+        lengths = sorted(n for n in (metadata.general_desc.possible_length or ()) if n > 0) if metadata else []
+        if lengths:
+            numbers.append(f"{code}{_digits(lengths)}")
+    return rf"^({SIMULATED_PREFIX})?(\+(?:{'|'.join(numbers)})|{_BSUID.pattern.strip('^$')})$"
+
+
+def _digits(lengths: list[int]) -> str:
+    """Digits of one of `lengths` (sorted), as a range when they run without a gap."""
+    if lengths == list(range(lengths[0], lengths[-1] + 1)):
+        return f"[0-9]{{{lengths[0]}}}" if len(lengths) == 1 else f"[0-9]{{{lengths[0]},{lengths[-1]}}}"
+    return f"(?:{'|'.join(f'[0-9]{{{n}}}' for n in lengths)})"

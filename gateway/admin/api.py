@@ -116,13 +116,38 @@ def field_error(kind: type[HttpError], message: str, fields: list[dict[str, str]
 async def body_of(request: web.Request, model: type[Model]) -> Model:
     """The request's JSON body as `model`, read strictly (a number is not a string, a flag is not
     "yes"); 400 when it is not JSON, 422 when it does not fit."""
-    raw = await request.read()
     try:
-        return model.model_validate_json(raw, strict=True)
+        body = json.loads(await request.read(), parse_float=_json_number, parse_constant=_not_json)
+    except (ValueError, RecursionError):
+        raise web.HTTPBadRequest(text="the body is not valid JSON") from None
+    try:
+        read = model.model_validate_json(json.dumps(body), strict=True)
     except ValidationError as error:
-        if any(problem["type"] == "json_invalid" for problem in error.errors()):
-            raise web.HTTPBadRequest(text="the body is not valid JSON") from None
         raise invalid(error) from None
+    if (where := _beyond_64_bits(read.model_dump(mode="json"))) is not None:
+        raise invalid_field(where, "a whole number beyond 64 bits cannot be stored; send it as a string")
+    return read
+
+
+def _beyond_64_bits(value: Any, path: str = "") -> str | None:
+    """The path of the first integer the store cannot keep (SQLite and BSON hold 64 bits)."""
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        return path
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if (where := _beyond_64_bits(item, f"{path}.{key}" if path else str(key))) is not None:
+            return where
+    return None
+
+
+def _not_json(text: str) -> None:
+    raise ValueError(f"{text} is not JSON")
+
+
+def _json_number(text: str) -> int | float:
+    """A JSON number with no fraction (`86.0`) is an integer, as JSON Schema counts it."""
+    number = float(text)
+    return int(number) if number.is_integer() and abs(number) < 2**63 else number
 
 
 def query_of(request: web.Request, model: type[Model]) -> Model:

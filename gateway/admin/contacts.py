@@ -1,9 +1,12 @@
 """Contacts' preferences and the roles notifications go to, under /api/v1/contacts and /roles."""
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
 
 from aiohttp import web
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from babel.localedata import locale_identifiers
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema
 
 from gateway.admin.api import (
     Api,
@@ -25,6 +28,25 @@ from gateway.notifications.notifier import ROLE_PREFIX, role_key
 from gateway.phone import InvalidPhoneNumber, mask, to_contact_id
 
 Language = Literal["en", "es", "fr", "pt", "ar", "hi"]
+
+
+def _listed(names: list[str], check: Callable[[str], str]) -> Any:
+    """A name from `names`, published as their enum; `check` says what is expected otherwise."""
+    known = frozenset(names)
+
+    def listed(name: str) -> str:
+        if name not in known:
+            check(name)
+            raise ValueError(f"{name} is another name for one listed in the OpenAPI document; use that one")
+        return name
+
+    return (AfterValidator(listed), WithJsonSchema({"type": "string", "enum": names}))
+
+
+TimeZone = Annotated[str, *_listed(sorted(available_timezones()), known_time_zone)]
+"""An IANA time zone by its canonical name (Asia/Kolkata), as zoneinfo lists them."""
+LocaleName = Annotated[str, *_listed(sorted(locale_identifiers()), known_locale)]
+"""A locale as Babel names it (es_MX, hi_IN)."""
 ADMIN_OPERATOR = "admin API"
 """Who blocked a contact through the API, in the log and on events."""
 
@@ -34,10 +56,10 @@ class ContactChanges(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     language: Language | None = None
-    time_zone: Annotated[str, AfterValidator(known_time_zone)] | None = Field(
+    time_zone: TimeZone | None = Field(
         default=None, description="IANA zone the contact reads times in; null: their number's country's"
     )
-    locale: Annotated[str, AfterValidator(known_locale)] | None = Field(
+    locale: LocaleName | None = Field(
         default=None, description="locale whose territory writes their dates and numbers (es_MX); null: their number's"
     )
     provider: Provider | None = None

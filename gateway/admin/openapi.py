@@ -7,6 +7,8 @@ from pydantic import BaseModel
 
 from gateway import __version__
 from gateway.admin.api import Operation
+from gateway.conversation.catalog import LANGUAGES
+from gateway.models import CONTACT_ID_SCHEMA
 from gateway.notifications.events import EventType
 
 PREFIX = "/api/v1"
@@ -52,8 +54,11 @@ def document(operations: list[Operation]) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "wa-gateway admin API", "version": __version__},
         "security": [{"bearer": []}],
-        "paths": paths,
-        "components": {"schemas": schemas, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "paths": _shared(paths),
+        "components": {
+            "schemas": _shared(schemas) | {"ContactId": CONTACT_ID_SCHEMA},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
     }
 
 
@@ -68,6 +73,7 @@ def with_event_types(description: dict[str, Any], types: dict[str, EventType]) -
     variants = {name: _event_variant(base, kind, schemas) for name, kind in sorted(types.items())}
     refs = {name: f"#/components/schemas/{_variant_name(name)}" for name in variants}
     schemas |= {_variant_name(name): variant for name, variant in variants.items()}
+    schemas = _shared(schemas) | {"ContactId": CONTACT_ID_SCHEMA}
     schemas["Event"] = {
         "title": "Event",
         "description": base.get("description", ""),
@@ -107,11 +113,30 @@ def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
+PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "phone": {"$ref": "#/components/schemas/ContactId"},
+    "language": {"type": "string", "enum": list(LANGUAGES)},
+}
+"""What a path parameter takes, by its name, as the routes check it (gateway/admin/contacts.py's
+and handovers.py's contact, templates.py's language); any other is a string."""
+
+
 def _path_parameters(path: str) -> list[dict[str, Any]]:
     return [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": name, "in": "path", "required": True, "schema": PATH_SCHEMAS.get(name, {"type": "string"})}
         for name in re.findall(r"{(\w+)}", path)
     ]
+
+
+def _shared(node: Any) -> Any:
+    """The document with each contact id schema as one reference to components/schemas/ContactId."""
+    if node == CONTACT_ID_SCHEMA:
+        return {"$ref": "#/components/schemas/ContactId"}
+    if isinstance(node, dict):
+        return {key: _shared(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_shared(value) for value in node]
+    return node
 
 
 def _parameters(model: type[BaseModel]) -> list[dict[str, Any]]:

@@ -4,7 +4,11 @@ validates it with."""
 
 import jsonschema_rs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from gateway.models import CONTACT_ID_SCHEMA
+from gateway.phone import InvalidPhoneNumber, contact_id_pattern, to_contact_id
 from plugins.billing.plugin import BillingPlugin
 from plugins.defects.plugin import DefectsPlugin
 from plugins.maintenance.plugin import MaintenancePlugin
@@ -131,3 +135,58 @@ async def test_the_document_takes_what_the_gateway_takes_and_refuses_what_it_ref
     ):
         assert not schema.is_valid(refused), refused
         assert (await api.post("/api/v1/events", json=refused, headers=AUTH)).status == 422, refused
+
+
+@given(st.from_regex(contact_id_pattern(), fullmatch=True))
+@settings(max_examples=300, deadline=None, derandomize=True)
+def test_every_contact_id_the_document_allows_is_one_the_gateway_takes(contact):
+    """Taken, and kept in a form the document allows (a national prefix after the country code
+    is dropped: +61 0… is +61 …)."""
+    assert jsonschema_rs.validator_for(CONTACT_ID_SCHEMA).is_valid(to_contact_id(contact))
+
+
+@pytest.mark.parametrize("refused", ["+1415555010", "+999123456789", "+1", "sim:", "us.123"])
+def test_a_contact_id_the_gateway_refuses_the_document_refuses(refused):
+    with pytest.raises(InvalidPhoneNumber):
+        to_contact_id(refused)
+    assert not jsonschema_rs.validator_for(CONTACT_ID_SCHEMA).is_valid(refused)
+
+
+async def test_path_parameters_are_described_as_the_routes_check_them(api):
+    document = await (await api.get("/api/v1/openapi.json")).json()
+    [phone] = document["paths"]["/api/v1/contacts/{phone}"]["get"]["parameters"]
+    assert phone["schema"] == {"$ref": "#/components/schemas/ContactId"}
+    name, language = document["paths"]["/api/v1/templates/{name}/{language}"]["put"]["parameters"]
+    assert language["schema"]["enum"] == ["en", "es", "fr", "pt", "ar", "hi"]
+
+
+async def test_a_whole_number_written_with_a_point_zero_is_an_integer_as_json_schema_counts_it(api):
+    template = {"body": "Hello {{ name }}"}
+    for _ in range(2):
+        await api.put("/api/v1/templates/greeting/en", json=template, headers=AUTH)
+    rolled = await api.post("/api/v1/templates/greeting/en/rollback", json={"version": 1.0}, headers=AUTH)
+    assert rolled.status == 200, await rolled.text()
+    field = await refused_field(api, "POST", "/templates/greeting/en/rollback", json={"version": 1.5})
+    assert field["path"] == "version"
+
+
+async def test_a_number_with_anything_but_digits_after_it_is_refused(api):
+    field = await refused_field(api, "PUT", "/roles/supervisors", json={"members": ["+14155550100*"]})
+    assert field["path"] == "members.0" and "+ and digits" in field["message"]
+
+
+async def test_a_whole_number_the_store_cannot_keep_is_a_422_naming_it_not_a_500(api):
+    event = PAYMENT_DUE | {"data": PAYMENT_DUE["data"] | {"reference": {"erp": [1, 2**64]}}}
+    field = await refused_field(api, "POST", "/events", json=event)
+    assert field["path"] == "data.reference.erp.1" and "64 bits" in field["message"]
+
+
+@pytest.mark.parametrize(("change", "path"), [({"time_zone": "posix/Asia/Kolkata"}, "time_zone"), ({"locale": "es-MX"}, "locale")])
+async def test_a_zone_or_locale_is_one_the_document_lists(api, change, path):
+    field = await refused_field(api, "PATCH", "/contacts/+15550001111", json=change)
+    assert field["path"] == path
+    document = await (await api.get("/api/v1/openapi.json")).json()
+    listed = document["components"]["schemas"]["ContactChanges"]["properties"][path]["anyOf"][0]["enum"]
+    assert change[path] not in listed and {"Asia/Kolkata", "es_MX"} & set(listed)
+    taken = await api.patch("/api/v1/contacts/+15550001111", json={path: listed[0]}, headers=AUTH)
+    assert taken.status == 200, await taken.text()
