@@ -6,6 +6,7 @@ import base64
 import binascii
 import functools
 import json
+import math
 import re
 from datetime import datetime
 from collections.abc import Awaitable, Callable
@@ -124,18 +125,19 @@ async def body_of(request: web.Request, model: type[Model]) -> Model:
         read = model.model_validate_json(json.dumps(body), strict=True)
     except ValidationError as error:
         raise invalid(error) from None
-    if (where := _beyond_64_bits(read.model_dump(mode="json"))) is not None:
-        raise invalid_field(where, "a whole number beyond 64 bits cannot be stored; send it as a string")
+    if (where := _unstorable_number(read.model_dump())) is not None:
+        raise invalid_field(where, "a whole number beyond 64 bits, or one too large for a double, cannot be stored")
     return read
 
 
-def _beyond_64_bits(value: Any, path: str = "") -> str | None:
-    """The path of the first integer the store cannot keep (SQLite and BSON hold 64 bits)."""
-    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+def _unstorable_number(value: Any, path: str = "") -> str | None:
+    """The path of the first number the store cannot keep: an integer beyond 64 bits (SQLite and
+    BSON hold 64), or one that overflowed a double (`1e400` reads as infinity)."""
+    if isinstance(value, int) and not -(2**63) <= value < 2**63 or isinstance(value, float) and not math.isfinite(value):
         return path
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, item in items:
-        if (where := _beyond_64_bits(item, f"{path}.{key}" if path else str(key))) is not None:
+        if (where := _unstorable_number(item, f"{path}.{key}" if path else str(key))) is not None:
             return where
     return None
 

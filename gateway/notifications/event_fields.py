@@ -1,6 +1,7 @@
 """Field types for plugins' event data models: what a business system must send, checked at
 the door, described exactly in the OpenAPI document, and named in the 422 when it is not."""
 
+import math
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, GetCoreSchemaHandler, GetJsonSchemaHandler, StringConstraints
@@ -13,7 +14,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 
 def _amount(value: object) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
         raise ValueError("must be a number of 0 or more, such as 1860 or 499.5")
     return value
 

@@ -2,6 +2,8 @@
 422 naming the field, and the document describes each event type from the model the gateway
 validates it with."""
 
+import json
+
 import jsonschema_rs
 import pytest
 from hypothesis import given, settings
@@ -190,3 +192,12 @@ async def test_a_zone_or_locale_is_one_the_document_lists(api, change, path):
     assert change[path] not in listed and {"Asia/Kolkata", "es_MX"} & set(listed)
     taken = await api.patch("/api/v1/contacts/+15550001111", json={path: listed[0]}, headers=AUTH)
     assert taken.status == 200, await taken.text()
+
+
+@pytest.mark.parametrize(("amount", "status"), [("NaN", 400), ("Infinity", 400), ("1e400", 422), ("-0.5", 422)])
+async def test_an_amount_that_is_not_a_finite_number_of_0_or_more_is_refused(api, amount, status):
+    body = json.dumps(PAYMENT_DUE).replace('"amount": 1860', f'"amount": {amount}')
+    response = await api.post("/api/v1/events", data=body, headers=AUTH | {"Content-Type": "application/json"})
+    assert response.status == status, await response.text()
+    if status == 422:
+        assert [field["path"] for field in (await response.json())["error"]["fields"]] == ["data.amount"]
