@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gateway.admin import app as admin_app
+from gateway.admin.openapi import with_event_types
 from gateway.models import CONTACT_ID_SCHEMA
 from gateway.phone import InvalidPhoneNumber, contact_id_pattern, to_contact_id
 from plugins.billing.plugin import BillingPlugin
@@ -201,3 +203,12 @@ async def test_an_amount_that_is_not_a_finite_number_of_0_or_more_is_refused(api
     assert response.status == status, await response.text()
     if status == 422:
         assert [field["path"] for field in (await response.json())["error"]["fields"]] == ["data.amount"]
+
+
+async def test_the_document_is_built_once_not_at_every_request(api, monkeypatch):
+    built = []
+    monkeypatch.setattr(admin_app, "with_event_types", lambda *given: built.append(1) or with_event_types(*given))
+    fresh = await api.get("/api/v1/openapi.json")
+    assert fresh.status == 200 and (await fresh.json())["components"]["schemas"]["Event"]["oneOf"]
+    again = await api.get("/api/v1/openapi.json")
+    assert await again.read() == await fresh.read() and built == [1]
