@@ -27,6 +27,7 @@ UPLOAD_BODY = {
             "type": "object",
             "required": ["file"],
             "properties": {"file": {"type": "string", "format": "binary", "description": "with its type and name"}},
+            "additionalProperties": False,
         }
     },
     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},

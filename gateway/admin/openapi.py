@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from gateway import __version__
 from gateway.admin.api import Operation
 from gateway.conversation.catalog import LANGUAGES
-from gateway.models import CONTACT_ID_SCHEMA
+from gateway.models import contact_id_schema
 from gateway.notifications.events import EventType
 
 PREFIX = "/api/v1"
@@ -56,7 +56,7 @@ def document(operations: list[Operation]) -> dict[str, Any]:
         "security": [{"bearer": []}],
         "paths": _shared(paths),
         "components": {
-            "schemas": _shared(schemas) | {"ContactId": CONTACT_ID_SCHEMA},
+            "schemas": _shared(schemas) | {"ContactId": contact_id_schema()},
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         },
     }
@@ -73,7 +73,7 @@ def with_event_types(description: dict[str, Any], types: dict[str, EventType]) -
     variants = {name: _event_variant(base, kind, schemas) for name, kind in sorted(types.items())}
     refs = {name: f"#/components/schemas/{_variant_name(name)}" for name in variants}
     schemas |= {_variant_name(name): variant for name, variant in variants.items()}
-    schemas = _shared(schemas) | {"ContactId": CONTACT_ID_SCHEMA}
+    schemas = _shared(schemas) | {"ContactId": contact_id_schema()}
     schemas["Event"] = {
         "title": "Event",
         "description": base.get("description", ""),
@@ -130,7 +130,7 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
 
 def _shared(node: Any) -> Any:
     """The document with each contact id schema as one reference to components/schemas/ContactId."""
-    if node == CONTACT_ID_SCHEMA:
+    if node == contact_id_schema():
         return {"$ref": "#/components/schemas/ContactId"}
     if isinstance(node, dict):
         return {key: _shared(value) for key, value in node.items()}
