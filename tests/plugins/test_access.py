@@ -41,7 +41,13 @@ class Shop:
 
     @hookimpl
     def register_translations(self):
-        titles = {"shop.menu": "Shop", "shop.hours": "Hours", "shop.stock": "Stock", "shop.back_office": "Office"}
+        titles = {
+            "shop.menu": "Shop",
+            "shop.hours": "Hours",
+            "shop.stock": "Stock",
+            "shop.back_office": "Office",
+            "shop.safe": "Safe",
+        }
         return {"en": titles, "es": {"shop.menu": "Tienda", "shop.hours": "Horario"}}
 
     async def _hours(self, conversation):
