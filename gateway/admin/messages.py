@@ -201,14 +201,16 @@ def declare(api: Api) -> None:
         await _check_media(request, order.message, "message.media")
         outbox, store, clock = request.config_dict[OUTBOX], request.config_dict[STORE], request.config_dict[CLOCK]
         enabled, locality = request.config_dict[SETTINGS].enabled_providers, request.config_dict[SETTINGS].locality
-        results = []
+        results, rendered = [], set()
         for index, recipient in enumerate(order.recipients):
             key = f"{order.idempotency_key}:{recipient}" if order.idempotency_key else None
             try:
                 message = OutboundMessage.addressed(
                     order.message, recipient, provider=order.provider, send_at=order.send_at, idempotency_key=key
                 )
-                await admit(message, store, enabled, clock, force_queue=order.force_queue, locality=locality)
+                await admit(
+                    message, store, enabled, clock, force_queue=order.force_queue, locality=locality, rendered=rendered
+                )
             except ValidationError as error:
                 results.append({"recipient": recipient, "index": index, "error": first_problem(error)})
                 continue

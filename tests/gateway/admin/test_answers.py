@@ -6,6 +6,8 @@ from datetime import timedelta
 import pytest
 
 from gateway.appkeys import STORE
+from gateway.notifications.previews import preview_text
+from gateway.outbound import admission
 from gateway.notifications.delivery import OUTSIDE_WINDOW
 from gateway.ports.records import JobState
 from gateway.testing import SimulatedContact, queue_sent
@@ -185,6 +187,22 @@ async def test_a_template_send_its_parameters_cannot_render_is_refused_naming_th
     assert not any((await api.app[STORE].queue.counts()).values()), "nothing queued"
     template["parameters"] = REMINDER
     await call(api, "POST", "/messages", 202, json={"recipient": "sim:+15550001111", "template": template})
+
+
+async def test_a_bulk_send_renders_its_template_once_and_the_next_send_renders_again(api, monkeypatch):
+    renders = []
+
+    async def counted(*arguments):
+        renders.append(arguments)
+        return await preview_text(*arguments)
+
+    monkeypatch.setattr(admission, "preview_text", counted)
+    template = {"name": "payment_reminder", "language": "en", "parameters": REMINDER}
+    order = {"recipients": [f"sim:+1555000111{n}" for n in range(3)], "message": {"template": template}}
+    assert (await call(api, "POST", "/messages/bulk", 202, json=order))["queued"] == 3
+    assert len(renders) == 1
+    await call(api, "POST", "/messages", 202, json={"recipient": "sim:+15550001111", "template": template})
+    assert len(renders) == 2, "each request checks its template afresh"
 
 
 async def test_force_queue_is_checked_when_sent_and_dies_there_as_the_refusal_says(api, clock):
